@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Jifen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "jifen", targets: ["jifen"]),
+        .library(name: "Jifen", targets: ["Jifen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
+    ],
+    targets: [
+        // Pure domain: no clock, no files, no database.
+        .target(
+            name: "JifenCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Tagged", package: "swift-tagged"),
+            ],
+            swiftSettings: strict
+        ),
+        // The event store: hash chain, codec, SQLite through GRDB.
+        .target(
+            name: "JifenStore",
+            dependencies: [
+                "JifenCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // The one facade the CLI calls.
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore"], swiftSettings: strict),
+        .executableTarget(
+            name: "jifen",
+            dependencies: ["Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
+        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,34 @@
+import Tagged
+
+/// What a person asks the ledger to do. `decide` turns it into events or a `Rejection`.
+public enum Command: Hashable, Sendable {
+    case openLedger(ledgerId: String, village: String, scheme: Scheme, demo: Bool)
+    case addUnit(UnitCode, name: String, leader: HouseholdCode?)
+    case changeUnitLeader(UnitCode, leader: HouseholdCode)
+    case registerHousehold(HouseholdCode, head: String, unit: UnitCode, members: Int)
+    case moveHousehold(HouseholdCode, to: UnitCode)
+    case closeHousehold(HouseholdCode, reason: String)
+    /// `points` is the size the recorder chose for a ranged rule; nil takes a fixed rule's points.
+    case recordScore(HouseholdCode, RuleCode, points: Int?, note: String, source: SheetLine?)
+    case reverse(EventRef, reason: String)
+    case listItem(ItemCode, name: String, unit: String, price: Int)
+    case receiveStock(ItemCode, quantity: Int, source: String)
+    case redeem(HouseholdCode, ItemCode, quantity: Int)
+    /// Marks a tally sheet as imported; its scores are recorded after it in the same transaction.
+    case importSheet(sha256: String, fileName: String, rows: Int)
+}
+
+/// Who asks, and on what day. The facade reads the clock; the core never does.
+public struct CommandContext: Hashable, Sendable {
+    public let actor: ActorName
+    /// Today in Asia/Shanghai.
+    public let today: LocalDate
+    /// The business date of the act (defaults to today).
+    public let occurredOn: LocalDate
+
+    public init(actor: ActorName, today: LocalDate, occurredOn: LocalDate? = nil) {
+        self.actor = actor
+        self.today = today
+        self.occurredOn = occurredOn ?? today
+    }
+}

@@ -1,0 +1,305 @@
+import Tagged
+
+/// The rule as it stood when a score was recorded, kept in the event so that a later
+/// change of the scheme never rewrites what a household was given and why.
+public struct RuleSnapshot: Hashable, Sendable, Codable {
+    public let code: RuleCode
+    public let indicator: String
+    public let category: String
+    public let zh: String
+    public let en: String
+    /// The rule's points as published (`+2`, `-5..20`).
+    public let points: RulePoints
+
+    public init(rule: Rule, category: String) {
+        self.code = rule.code
+        self.indicator = rule.indicator
+        self.category = category
+        self.zh = rule.zh
+        self.en = rule.en
+        self.points = rule.points
+    }
+}
+
+/// Where a score came from when it was loaded from a tally sheet.
+public struct SheetLine: Hashable, Sendable, Codable {
+    /// SHA-256 of the file's bytes, hex.
+    public let sheet: String
+    public let line: Int
+
+    public init(sheet: String, line: Int) {
+        self.sheet = sheet
+        self.line = line
+    }
+}
+
+public struct LedgerOpened: Hashable, Sendable, Codable {
+    public let ledgerId: String
+    public let village: String
+    /// A ledger made by `jifen demo`, which `jifen demo` may replace.
+    public let demo: Bool
+
+    public init(ledgerId: String, village: String, demo: Bool) {
+        self.ledgerId = ledgerId
+        self.village = village
+        self.demo = demo
+    }
+}
+
+public struct SchemeAdopted: Hashable, Sendable, Codable {
+    public let version: Int
+    public let effective: LocalDate
+    public let scheme: Scheme
+
+    public init(version: Int, effective: LocalDate, scheme: Scheme) {
+        self.version = version
+        self.effective = effective
+        self.scheme = scheme
+    }
+}
+
+public struct UnitAdded: Hashable, Sendable, Codable {
+    public let unit: UnitCode
+    public let name: String
+    public let leader: HouseholdCode?
+
+    public init(unit: UnitCode, name: String, leader: HouseholdCode?) {
+        self.unit = unit
+        self.name = name
+        self.leader = leader
+    }
+}
+
+public struct UnitLeaderChanged: Hashable, Sendable, Codable {
+    public let unit: UnitCode
+    public let leader: HouseholdCode
+
+    public init(unit: UnitCode, leader: HouseholdCode) {
+        self.unit = unit
+        self.leader = leader
+    }
+}
+
+public struct HouseholdRegistered: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let head: String
+    public let unit: UnitCode
+    public let members: Int
+
+    public init(household: HouseholdCode, head: String, unit: UnitCode, members: Int) {
+        self.household = household
+        self.head = head
+        self.unit = unit
+        self.members = members
+    }
+}
+
+public struct HouseholdMoved: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let from: UnitCode
+    public let to: UnitCode
+
+    public init(household: HouseholdCode, from: UnitCode, to: UnitCode) {
+        self.household = household
+        self.from = from
+        self.to = to
+    }
+}
+
+public struct HouseholdClosed: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let reason: String
+
+    public init(household: HouseholdCode, reason: String) {
+        self.household = household
+        self.reason = reason
+    }
+}
+
+public struct ScoreRecorded: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let rule: RuleSnapshot
+    /// Signed: positive for an award, negative for a deduction.
+    public let points: Int
+    public let note: String
+    public let source: SheetLine?
+
+    public init(household: HouseholdCode, rule: RuleSnapshot, points: Int, note: String, source: SheetLine?) {
+        self.household = household
+        self.rule = rule
+        self.points = points
+        self.note = note
+        self.source = source
+    }
+}
+
+public struct ItemListed: Hashable, Sendable, Codable {
+    public let item: ItemCode
+    public let name: String
+    /// The package the price is for (`5 L`, `10 kg`), as printed on the shelf.
+    public let unit: String
+    public let price: Int
+
+    public init(item: ItemCode, name: String, unit: String, price: Int) {
+        self.item = item
+        self.name = name
+        self.unit = unit
+        self.price = price
+    }
+}
+
+public struct StockReceived: Hashable, Sendable, Codable {
+    public let item: ItemCode
+    public let quantity: Int
+    /// Where the goods came from: a donor, a purchase with public funds.
+    public let source: String
+
+    public init(item: ItemCode, quantity: Int, source: String) {
+        self.item = item
+        self.quantity = quantity
+        self.source = source
+    }
+}
+
+public struct Redeemed: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let item: ItemCode
+    public let name: String
+    public let quantity: Int
+    public let price: Int
+    /// quantity × price, as a positive number.
+    public let points: Int
+
+    public init(household: HouseholdCode, item: ItemCode, name: String, quantity: Int, price: Int) {
+        self.household = household
+        self.item = item
+        self.name = name
+        self.quantity = quantity
+        self.price = price
+        self.points = quantity * price
+    }
+}
+
+/// A correction: the named event's effect is undone. The reversed event itself stays as it was.
+public struct EntryReversed: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+    public let targetType: String
+    public let reason: String
+
+    public init(target: Int64, targetId: String, targetType: String, reason: String) {
+        self.target = target
+        self.targetId = targetId
+        self.targetType = targetType
+        self.reason = reason
+    }
+}
+
+/// A tally sheet was loaded; its scores follow it in the same transaction.
+public struct SheetImported: Hashable, Sendable, Codable {
+    public let sheet: String
+    public let fileName: String
+    public let rows: Int
+
+    public init(sheet: String, fileName: String, rows: Int) {
+        self.sheet = sheet
+        self.fileName = fileName
+        self.rows = rows
+    }
+}
+
+/// Everything that can happen in a village ledger. Each case has a stored type name fixed by hand
+/// and versioned: renaming a Swift type must never change what old files say.
+public enum LedgerEvent: Hashable, Sendable {
+    case ledgerOpened(LedgerOpened)
+    case schemeAdopted(SchemeAdopted)
+    case unitAdded(UnitAdded)
+    case unitLeaderChanged(UnitLeaderChanged)
+    case householdRegistered(HouseholdRegistered)
+    case householdMoved(HouseholdMoved)
+    case householdClosed(HouseholdClosed)
+    case scoreRecorded(ScoreRecorded)
+    case itemListed(ItemListed)
+    case stockReceived(StockReceived)
+    case redeemed(Redeemed)
+    case entryReversed(EntryReversed)
+    case sheetImported(SheetImported)
+
+    public var typeName: String {
+        switch self {
+        case .ledgerOpened: return "v1.ledgerOpened"
+        case .schemeAdopted: return "v1.schemeAdopted"
+        case .unitAdded: return "v1.unitAdded"
+        case .unitLeaderChanged: return "v1.unitLeaderChanged"
+        case .householdRegistered: return "v1.householdRegistered"
+        case .householdMoved: return "v1.householdMoved"
+        case .householdClosed: return "v1.householdClosed"
+        case .scoreRecorded: return "v1.scoreRecorded"
+        case .itemListed: return "v1.itemListed"
+        case .stockReceived: return "v1.stockReceived"
+        case .redeemed: return "v1.redeemed"
+        case .entryReversed: return "v1.entryReversed"
+        case .sheetImported: return "v1.sheetImported"
+        }
+    }
+
+    /// The stream the event belongs to: the household, unit or item it is about, or the ledger itself.
+    public var stream: String {
+        switch self {
+        case .ledgerOpened, .schemeAdopted, .sheetImported: return "ledger"
+        case .unitAdded(let e): return "unit:\(e.unit)"
+        case .unitLeaderChanged(let e): return "unit:\(e.unit)"
+        case .householdRegistered(let e): return "household:\(e.household)"
+        case .householdMoved(let e): return "household:\(e.household)"
+        case .householdClosed(let e): return "household:\(e.household)"
+        case .scoreRecorded(let e): return "household:\(e.household)"
+        case .redeemed(let e): return "household:\(e.household)"
+        case .itemListed(let e): return "item:\(e.item)"
+        case .stockReceived(let e): return "item:\(e.item)"
+        case .entryReversed(let e): return "reversal:\(e.target)"
+        }
+    }
+
+    /// The household the event is about, if any.
+    public var household: HouseholdCode? {
+        switch self {
+        case .householdRegistered(let e): return e.household
+        case .householdMoved(let e): return e.household
+        case .householdClosed(let e): return e.household
+        case .scoreRecorded(let e): return e.household
+        case .redeemed(let e): return e.household
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
+             .entryReversed, .sheetImported:
+            return nil
+        }
+    }
+}
+
+/// An event as stored: its place in the log, its envelope and its hash.
+public struct RecordedEvent: Hashable, Sendable {
+    public let seq: Int64
+    public let id: String
+    public let stream: String
+    public let streamVersion: Int64
+    public let occurredOn: LocalDate
+    /// UTC, ISO 8601 with milliseconds: `2025-03-14T02:03:04.123Z`.
+    public let recordedAt: String
+    public let actor: ActorName
+    public let schemeVersion: Int
+    public let key: String?
+    public let event: LedgerEvent
+
+    public init(seq: Int64, id: String, stream: String, streamVersion: Int64, occurredOn: LocalDate, recordedAt: String,
+                actor: ActorName, schemeVersion: Int, key: String?, event: LedgerEvent) {
+        self.seq = seq
+        self.id = id
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.occurredOn = occurredOn
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.schemeVersion = schemeVersion
+        self.key = key
+        self.event = event
+    }
+}
