@@ -1,0 +1,145 @@
+import Foundation
+import JifenCore
+import JifenStore
+
+/// Where time and ids come from. The live one reads the clock and makes random UUIDs; the demo and
+/// the tests pass their own, which is what makes their ledgers identical run after run.
+public struct LedgerEnvironment: Sendable {
+    public var now: @Sendable () -> Date
+    public var newId: @Sendable () -> String
+
+    public init(now: @escaping @Sendable () -> Date, newId: @escaping @Sendable () -> String) {
+        self.now = now
+        self.newId = newId
+    }
+
+    public static let live = LedgerEnvironment(now: { Date() }, newId: { UUID().uuidString.lowercased() })
+}
+
+/// A command that was refused as part of a batch (a tally sheet, a register import), with its line.
+public struct LineProblem: Sendable, CustomStringConvertible {
+    public let line: Int
+    public let problem: String
+    public var description: String { "line \(line): \(problem)" }
+}
+
+/// A batch in which some lines were refused; nothing of it was written.
+public struct BatchRejected: Error, Sendable, CustomStringConvertible {
+    public let fileName: String
+    public let problems: [LineProblem]
+    public var description: String {
+        "\(fileName): \(problems.count) line\(problems.count == 1 ? "" : "s") refused, nothing was written; fix \(problems.count == 1 ? "it" : "them") and import the file again."
+    }
+}
+
+/// One command of a batch, with its business date and the line it came from.
+public struct BatchItem: Sendable {
+    public let command: Command
+    public let occurredOn: LocalDate?
+    public let line: Int
+
+    public init(command: Command, occurredOn: LocalDate?, line: Int) {
+        self.command = command
+        self.occurredOn = occurredOn
+        self.line = line
+    }
+}
+
+/// What a write did: the events it appended, or the one already recorded under the same key.
+public struct Written: Sendable {
+    public let events: [RecordedEvent]
+    /// True when the idempotency key had been used: nothing new was written.
+    public let alreadyRecorded: Bool
+}
+
+/// The one door to a village ledger: the CLI (and later the server) call this and nothing below it.
+///
+/// Every write is: read the state, `decide` (pure), append the events and fold them into the projections,
+/// all in one IMMEDIATE transaction.
+public final class Ledger: Sendable {
+    public let store: EventStore
+    public let environment: LedgerEnvironment
+
+    public init(path: String, create: Bool = false, environment: LedgerEnvironment = .live) throws {
+        self.store = try EventStore(path: path, create: create)
+        self.environment = environment
+    }
+
+    public static let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+
+    /// Today in the village (Asia/Shanghai).
+    public func today() -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Ledger.zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: environment.now())
+        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        return formatter.string(from: environment.now())
+    }
+
+    /// Decides one command and appends its events. A refusal throws a `Rejection` and writes nothing.
+    /// A `key` already used returns the event recorded under it, and writes nothing.
+    @discardableResult
+    public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil) throws -> Written {
+        let today = today()
+        let recordedAt = timestamp()
+        return try store.write { session in
+            if let key, let existing = try session.recorded(key: key) {
+                return Written(events: [existing], alreadyRecorded: true)
+            }
+            let context = CommandContext(actor: ActorName(actor), today: today, occurredOn: date)
+            var written: [RecordedEvent] = []
+            for (index, event) in try decide(command, context: context, state: session).enumerated() {
+                let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,
+                                     actor: context.actor, key: index == 0 ? key : nil)
+                written.append(try session.append(event, meta: meta))
+            }
+            return Written(events: written, alreadyRecorded: false)
+        }
+    }
+
+    /// Decides and appends a batch in one transaction: all of it, or — when any line is refused — none of it,
+    /// with every refused line reported. Lines are decided in order, each seeing the ones before it.
+    @discardableResult
+    public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
+                           progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
+        let today = today()
+        let recordedAt = timestamp()
+        return try store.write { session in
+            var problems = earlier
+            var written: [RecordedEvent] = []
+            for (number, item) in items.enumerated() {
+                let context = CommandContext(actor: ActorName(actor), today: today, occurredOn: item.occurredOn)
+                do {
+                    for event in try decide(item.command, context: context, state: session) {
+                        let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,
+                                             actor: context.actor, key: nil)
+                        written.append(try session.append(event, meta: meta))
+                    }
+                } catch let rejection as Rejection {
+                    problems.append(LineProblem(line: item.line, problem: rejection.description))
+                }
+                if let progress, number % 500 == 499 { progress(number + 1, items.count) }
+            }
+            if !problems.isEmpty {
+                throw BatchRejected(fileName: fileName, problems: problems.sorted { $0.line < $1.line })
+            }
+            return written
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot.
+    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        try store.read(body)
+    }
+
+    public func info() throws -> LedgerInfo {
+        guard let info = try read({ try $0.ledger() }) else { throw Rejection.ledgerNotOpened }
+        return info
+    }
+}

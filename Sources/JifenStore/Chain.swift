@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+
+/// The hash chain: `hash = SHA-256(prev_hash ‖ canonical bytes)`, documented in docs/FORMAT.md.
+///
+/// The canonical bytes are the event's stored fields in a fixed order, each as a netstring
+/// (`<byte length>:<bytes>,`), so that no field's content can be mistaken for another's.
+public enum Chain {
+    public static let genesis = Data(repeating: 0, count: 32)
+
+    /// The fields that are hashed, exactly as stored.
+    public struct Fields: Sendable {
+        public var seq: Int64
+        public var id: String
+        public var stream: String
+        public var streamVersion: Int64
+        public var type: String
+        public var occurredOn: String
+        public var recordedAt: String
+        public var actor: String
+        public var schemeVersion: Int
+        public var key: String?
+        public var payload: String
+
+        public init(seq: Int64, id: String, stream: String, streamVersion: Int64, type: String, occurredOn: String,
+                    recordedAt: String, actor: String, schemeVersion: Int, key: String?, payload: String) {
+            self.seq = seq
+            self.id = id
+            self.stream = stream
+            self.streamVersion = streamVersion
+            self.type = type
+            self.occurredOn = occurredOn
+            self.recordedAt = recordedAt
+            self.actor = actor
+            self.schemeVersion = schemeVersion
+            self.key = key
+            self.payload = payload
+        }
+    }
+
+    public static func canonicalBytes(_ fields: Fields) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.payload.utf8.count + 200)
+        func field(_ text: String) {
+            let utf8 = text.utf8
+            bytes.append(contentsOf: String(utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: ","))
+        }
+        field(String(fields.seq))
+        field(fields.id)
+        field(fields.stream)
+        field(String(fields.streamVersion))
+        field(fields.type)
+        field(fields.occurredOn)
+        field(fields.recordedAt)
+        field(fields.actor)
+        field(String(fields.schemeVersion))
+        field(fields.key ?? "")
+        field(fields.payload)
+        return bytes
+    }
+
+    public static func hash(previous: Data, fields: Fields) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonicalBytes(fields))
+        return Data(hasher.finalize())
+    }
+}
+
+extension Data {
+    /// Lower-case hex, as hashes are printed.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Chain {
+    /// SHA-256 of a file's bytes, hex: how tally sheets are recognised when imported twice.
+    public static func sha256Hex(_ data: Data) -> String {
+        Data(SHA256.hash(data: data)).hex
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import JifenCore
+
+/// Turns events into their stored form (a fixed type name and a JSON payload) and back.
+///
+/// The payload's bytes are hashed as stored, so the chain never depends on re-encoding: an event written
+/// today verifies in ten years whatever encoder is in use then.
+public enum EventCodec {
+    public static func payload(of event: LedgerEvent) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        switch event {
+        case .ledgerOpened(let e): data = try encoder.encode(e)
+        case .schemeAdopted(let e): data = try encoder.encode(e)
+        case .unitAdded(let e): data = try encoder.encode(e)
+        case .unitLeaderChanged(let e): data = try encoder.encode(e)
+        case .householdRegistered(let e): data = try encoder.encode(e)
+        case .householdMoved(let e): data = try encoder.encode(e)
+        case .householdClosed(let e): data = try encoder.encode(e)
+        case .scoreRecorded(let e): data = try encoder.encode(e)
+        case .itemListed(let e): data = try encoder.encode(e)
+        case .stockReceived(let e): data = try encoder.encode(e)
+        case .redeemed(let e): data = try encoder.encode(e)
+        case .entryReversed(let e): data = try encoder.encode(e)
+        case .sheetImported(let e): data = try encoder.encode(e)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public struct UnknownType: Error, CustomStringConvertible {
+        public let type: String
+        public var description: String { "unknown event type '\(type)'; this ledger was written by a newer jifen" }
+    }
+
+    public static func event(type: String, payload: String) throws -> LedgerEvent {
+        let decoder = JSONDecoder()
+        let data = Data(payload.utf8)
+        switch type {
+        case "v1.ledgerOpened": return .ledgerOpened(try decoder.decode(LedgerOpened.self, from: data))
+        case "v1.schemeAdopted": return .schemeAdopted(try decoder.decode(SchemeAdopted.self, from: data))
+        case "v1.unitAdded": return .unitAdded(try decoder.decode(UnitAdded.self, from: data))
+        case "v1.unitLeaderChanged": return .unitLeaderChanged(try decoder.decode(UnitLeaderChanged.self, from: data))
+        case "v1.householdRegistered": return .householdRegistered(try decoder.decode(HouseholdRegistered.self, from: data))
+        case "v1.householdMoved": return .householdMoved(try decoder.decode(HouseholdMoved.self, from: data))
+        case "v1.householdClosed": return .householdClosed(try decoder.decode(HouseholdClosed.self, from: data))
+        case "v1.scoreRecorded": return .scoreRecorded(try decoder.decode(ScoreRecorded.self, from: data))
+        case "v1.itemListed": return .itemListed(try decoder.decode(ItemListed.self, from: data))
+        case "v1.stockReceived": return .stockReceived(try decoder.decode(StockReceived.self, from: data))
+        case "v1.redeemed": return .redeemed(try decoder.decode(Redeemed.self, from: data))
+        case "v1.entryReversed": return .entryReversed(try decoder.decode(EntryReversed.self, from: data))
+        case "v1.sheetImported": return .sheetImported(try decoder.decode(SheetImported.self, from: data))
+        default: throw UnknownType(type: type)
+        }
+    }
+}

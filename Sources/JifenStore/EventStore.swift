@@ -1,0 +1,313 @@
+import Foundation
+import GRDB
+import JifenCore
+
+/// What went wrong in the store, in words a clerk can act on.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case noLedger(path: String)
+    case notALedger(path: String, detail: String)
+    case streamVersionConflict(stream: String, expected: Int64, actual: Int64)
+
+    public var description: String {
+        switch self {
+        case .noLedger(let path):
+            return "There is no ledger at \(path); create one with `jifen init --village NAME`, or point --ledger (or JIFEN_LEDGER) at your ledger file."
+        case .notALedger(let path, let detail):
+            return "\(path) is not a Jifen ledger (\(detail)); point --ledger at a file made by `jifen init`."
+        case .streamVersionConflict(let stream, let expected, let actual):
+            return "Someone else wrote to \(stream) at the same time (expected version \(expected), found \(actual)); run the command again."
+        }
+    }
+}
+
+/// How an event is filed: everything of the envelope that the domain does not decide.
+public struct EventMeta: Sendable {
+    public var id: String
+    public var occurredOn: LocalDate
+    public var recordedAt: String
+    public var actor: ActorName
+    public var key: String?
+
+    public init(id: String, occurredOn: LocalDate, recordedAt: String, actor: ActorName, key: String?) {
+        self.id = id
+        self.occurredOn = occurredOn
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.key = key
+    }
+}
+
+/// One village's ledger file: the event log and its projections, in SQLite (WAL mode).
+///
+/// Writes go through `write`, one IMMEDIATE transaction each: the SQLite write lock serialises
+/// appends across processes, so two clerks appending at once never fork the chain.
+public final class EventStore: Sendable {
+    /// 'JFEN': marks the file as a Jifen ledger (`PRAGMA application_id`).
+    public static let applicationId: Int32 = 0x4A46_454E
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens a ledger file. With `create`, a missing file is made; without it, a missing file is an error,
+    /// so that a mistyped path never leaves an empty ledger behind.
+    public init(path: String, create: Bool) throws {
+        self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            // FULL: a commit is on disk before the command says it is done.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.writeWithoutTransaction { db in
+                let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                let hasEvents = try db.tableExists("events")
+                if applicationId == 0 && tables > 0 && !hasEvents {
+                    throw StoreError.notALedger(path: path, detail: "it holds other tables")
+                }
+                if applicationId != 0 && applicationId != EventStore.applicationId {
+                    throw StoreError.notALedger(path: path, detail: "it belongs to another application")
+                }
+            }
+            try EventStore.migrator.migrate(queue)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notALedger(path: path, detail: "it is not an SQLite database")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001_event_log") { db in try db.execute(sql: SchemaSQL.m0001EventLog) }
+        migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
+        return migrator
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all its appends land together or not at all.
+    /// Throwing from `body` rolls everything back.
+    public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(StoreSession(db: db))
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot of the ledger.
+    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        try queue.read { db in try body(StoreSession(db: db)) }
+    }
+
+    /// Direct access for maintenance (tests, the tamper drill).
+    public func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction(body)
+    }
+}
+
+/// The ledger seen from inside one transaction: `decide` reads it as its `LedgerState`, and
+/// `append` extends the log and folds the event into the projections in the same transaction.
+public final class StoreSession: LedgerState {
+    let db: Database
+    private var cachedInfo: LedgerInfo??
+    private var head: (seq: Int64, hash: Data)?
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    // MARK: LedgerState
+
+    public func ledger() throws -> LedgerInfo? {
+        if let cachedInfo { return cachedInfo }
+        var info: LedgerInfo?
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM p_ledger WHERE one = 1") {
+            let scheme = try JSONDecoder().decode(Scheme.self, from: Data((row["scheme"] as String).utf8))
+            info = LedgerInfo(ledgerId: row["ledger_id"], village: row["village"], demo: row["demo"],
+                              openedOn: LocalDate(row["opened_on"] as String)!, schemeVersion: row["scheme_version"],
+                              scheme: scheme)
+        }
+        cachedInfo = .some(info)
+        return info
+    }
+
+    public func unit(_ code: UnitCode) throws -> UnitRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM p_units WHERE code = ?", arguments: [code.rawValue]).map(Self.unit)
+    }
+
+    public func household(_ code: HouseholdCode) throws -> HouseholdAccount? {
+        try Row.fetchOne(db, sql: "SELECT * FROM p_households WHERE code = ?", arguments: [code.rawValue]).map(Self.household)
+    }
+
+    public func item(_ code: ItemCode) throws -> ItemStock? {
+        try Row.fetchOne(db, sql: "SELECT * FROM p_items WHERE code = ?", arguments: [code.rawValue]).map(Self.item)
+    }
+
+    public func entry(_ ref: EventRef) throws -> Entry? {
+        switch ref {
+        case .seq(let seq):
+            return try Row.fetchOne(db, sql: "SELECT * FROM p_entries WHERE seq = ?", arguments: [seq]).map(Self.entry)
+        case .id(let id):
+            return try Row.fetchOne(db, sql: "SELECT * FROM p_entries WHERE id = ?", arguments: [id]).map(Self.entry)
+        }
+    }
+
+    public func scoreCount(household: HouseholdCode, rule: RuleCode, in dates: ClosedRange<LocalDate>) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM p_entries
+            WHERE household = ? AND rule = ? AND occurred_on BETWEEN ? AND ? AND kind = 'score' AND reversed_by IS NULL
+            """, arguments: [household.rawValue, rule.rawValue, dates.lowerBound.description, dates.upperBound.description]) ?? 0
+    }
+
+    public func sheet(_ sha256: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM p_sheets WHERE sha256 = ?", arguments: [sha256])
+    }
+
+    public func codes(of kind: CodeKind) throws -> [String] {
+        switch kind {
+        case .unit: return try String.fetchAll(db, sql: "SELECT code FROM p_units ORDER BY code")
+        case .household: return try String.fetchAll(db, sql: "SELECT code FROM p_households ORDER BY code")
+        case .item: return try String.fetchAll(db, sql: "SELECT code FROM p_items ORDER BY code")
+        }
+    }
+
+    public func lastSeq() throws -> Int64 {
+        try headOfLog().seq
+    }
+
+    // MARK: Appending
+
+    /// The last event's sequence number and hash (0 and the genesis hash for an empty log).
+    public func headOfLog() throws -> (seq: Int64, hash: Data) {
+        if let head { return head }
+        let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let value = row.map { (seq: $0[0] as Int64, hash: $0[1] as Data) } ?? (seq: 0, hash: Chain.genesis)
+        head = value
+        return value
+    }
+
+    /// The current version of a stream (0 when it has no events).
+    public func version(of stream: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+    }
+
+    /// The event recorded under an idempotency key, if any.
+    public func recorded(key: String) throws -> RecordedEvent? {
+        try Row.fetchOne(db, sql: "SELECT * FROM events WHERE idempotency_key = ?", arguments: [key]).map(Self.recordedEvent)
+    }
+
+    /// Appends one event at the head of the chain and folds it into the projections.
+    /// With `expectedVersion`, refuses when the stream has moved on since the caller read it.
+    @discardableResult
+    public func append(_ event: LedgerEvent, meta: EventMeta, expectedVersion: Int64? = nil) throws -> RecordedEvent {
+        let (lastSeq, lastHash) = try headOfLog()
+        let stream = event.stream
+        let version = try version(of: stream)
+        if let expectedVersion, expectedVersion != version {
+            throw StoreError.streamVersionConflict(stream: stream, expected: expectedVersion, actual: version)
+        }
+        let schemeVersion = try ledger()?.schemeVersion ?? 0
+        let fields = Chain.Fields(seq: lastSeq + 1, id: meta.id, stream: stream, streamVersion: version + 1, type: event.typeName,
+                                  occurredOn: meta.occurredOn.description, recordedAt: meta.recordedAt,
+                                  actor: meta.actor.rawValue, schemeVersion: schemeVersion, key: meta.key,
+                                  payload: try EventCodec.payload(of: event))
+        let hash = Chain.hash(previous: lastHash, fields: fields)
+        try db.execute(sql: """
+            INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                                idempotency_key, payload, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [fields.seq, fields.id, fields.stream, fields.streamVersion, fields.type, fields.occurredOn,
+                             fields.recordedAt, fields.actor, fields.schemeVersion, fields.key, fields.payload, lastHash, hash])
+        head = (fields.seq, hash)
+        let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: stream, streamVersion: fields.streamVersion,
+                                     occurredOn: meta.occurredOn, recordedAt: meta.recordedAt, actor: meta.actor,
+                                     schemeVersion: schemeVersion, key: meta.key, event: event)
+        try applyProjection(of: recorded)
+        return recorded
+    }
+
+    /// Folds an event into the projection tables with the core's `project`.
+    func applyProjection(of recorded: RecordedEvent) throws {
+        for change in try project(recorded, state: self) {
+            switch change {
+            case .ledger(let info):
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                let scheme = String(decoding: try encoder.encode(info.scheme), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO p_ledger (one, ledger_id, village, demo, opened_on, scheme_version, scheme)
+                    VALUES (1, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [info.ledgerId, info.village, info.demo, info.openedOn.description, info.schemeVersion, scheme])
+                cachedInfo = .some(info)
+            case .unit(let unit):
+                try db.execute(sql: "INSERT OR REPLACE INTO p_units (code, name, leader) VALUES (?, ?, ?)",
+                               arguments: [unit.code.rawValue, unit.name, unit.leader?.rawValue])
+            case .household(let a):
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO p_households
+                        (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [a.code.rawValue, a.head, a.unit.rawValue, a.members, a.status.rawValue,
+                                     a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed])
+            case .item(let item):
+                try db.execute(sql: "INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [item.code.rawValue, item.name, item.unit, item.price, item.stock])
+            case .entry(let e):
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO p_entries (seq, id, kind, household, rule, item, quantity, earned, deducted, redeemed,
+                                                      occurred_on, reverses, reversed_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [e.seq, e.id, e.kind.rawValue, e.household?.rawValue, e.rule?.rawValue, e.item?.rawValue,
+                                     e.quantity, e.earned, e.deducted, e.redeemed, e.occurredOn.description, e.reverses, e.reversedBy])
+            case .sheet(let sha256, let seq):
+                try db.execute(sql: "INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
+            }
+        }
+    }
+
+    // MARK: Row mapping
+
+    static func unit(_ row: Row) -> UnitRecord {
+        UnitRecord(code: UnitCode(row["code"]), name: row["name"], leader: (row["leader"] as String?).map { HouseholdCode($0) })
+    }
+
+    static func household(_ row: Row) -> HouseholdAccount {
+        HouseholdAccount(code: HouseholdCode(row["code"]), head: row["head"], unit: UnitCode(row["unit"]), members: row["members"],
+                         status: HouseholdStatus(rawValue: row["status"]) ?? .open,
+                         registeredOn: LocalDate(row["registered_on"] as String)!,
+                         closedOn: (row["closed_on"] as String?).flatMap { LocalDate($0) },
+                         earned: row["earned"], deducted: row["deducted"], redeemed: row["redeemed"])
+    }
+
+    static func item(_ row: Row) -> ItemStock {
+        ItemStock(code: ItemCode(row["code"]), name: row["name"], unit: row["unit"], price: row["price"], stock: row["stock"])
+    }
+
+    static func entry(_ row: Row) -> Entry {
+        Entry(seq: row["seq"], id: row["id"], kind: EntryKind(rawValue: row["kind"]) ?? .score,
+              household: (row["household"] as String?).map { HouseholdCode($0) }, rule: (row["rule"] as String?).map { RuleCode($0) },
+              item: (row["item"] as String?).map { ItemCode($0) }, quantity: row["quantity"], earned: row["earned"],
+              deducted: row["deducted"], redeemed: row["redeemed"], occurredOn: LocalDate(row["occurred_on"] as String)!,
+              reverses: row["reverses"], reversedBy: row["reversed_by"])
+    }
+
+    static func recordedEvent(_ row: Row) throws -> RecordedEvent {
+        let type: String = row["type"]
+        guard let occurredOn = LocalDate(row["occurred_on"] as String) else {
+            throw ProjectionError(seq: row["seq"], problem: "its date is not a date")
+        }
+        let event = try EventCodec.event(type: type, payload: row["payload"])
+        let seq: Int64 = row["seq"], streamVersion: Int64 = row["stream_version"], schemeVersion: Int = row["scheme_version"]
+        let id: String = row["id"], stream: String = row["stream"], recordedAt: String = row["recorded_at"]
+        let actor: String = row["actor"], key: String? = row["idempotency_key"]
+        return RecordedEvent(seq: seq, id: id, stream: stream, streamVersion: streamVersion, occurredOn: occurredOn,
+                             recordedAt: recordedAt, actor: ActorName(actor), schemeVersion: schemeVersion, key: key, event: event)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import JifenCore
+
+/// What `verify` found: the chain's length and head, and every problem with the event that shows it.
+public struct VerifyReport: Sendable {
+    public struct Problem: Sendable, CustomStringConvertible {
+        /// The event at fault (0 when the problem is not one event's, like a missing trigger).
+        public let seq: Int64
+        public let what: String
+        public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
+    }
+
+    public var events: Int64 = 0
+    public var head: Data = Chain.genesis
+    public var problems: [Problem] = []
+    public var isValid: Bool { problems.isEmpty }
+}
+
+extension EventStore {
+    /// The triggers migration 0001 creates, as SQLite keeps their text.
+    static let expectedTriggers: [String: String] = {
+        var triggers: [String: String] = [:]
+        let sql = SchemaSQL.m0001EventLog
+        var rest = sql[...]
+        while let start = rest.range(of: "CREATE TRIGGER ") {
+            guard let end = rest.range(of: "END;", range: start.upperBound..<rest.endIndex) else { break }
+            let text = String(rest[start.lowerBound..<end.lowerBound]) + "END"
+            let name = text.dropFirst("CREATE TRIGGER ".count).prefix { $0 != " " }
+            triggers[String(name)] = text
+            rest = rest[end.upperBound...]
+        }
+        return triggers
+    }()
+
+    /// Walks the whole chain: sequence numbers without gaps, each event's link to the one before, each
+    /// event's hash over its stored fields; and checks that the append-only triggers are in place.
+    public func verify(problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+        try queue.read { db in
+            var report = VerifyReport()
+            func problem(_ seq: Int64, _ what: String) {
+                if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, what: what)) }
+            }
+            let found = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'
+                """).map { ($0[0] as String, $0[1] as String) })
+            for (name, sql) in EventStore.expectedTriggers.sorted(by: { $0.key < $1.key }) {
+                if found[name] == nil {
+                    problem(0, "the trigger \(name) is missing: the log is no longer protected against edits")
+                } else if found[name] != sql {
+                    problem(0, "the trigger \(name) was changed: the log is no longer protected as it should be")
+                }
+            }
+            let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            var expectedSeq: Int64 = 1
+            var previous = Chain.genesis
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                       idempotency_key, payload, prev_hash, hash FROM events ORDER BY seq
+                """)
+            while let row = try rows.next() {
+                let seq: Int64 = row[0]
+                if seq != expectedSeq {
+                    problem(seq, seq > expectedSeq
+                        ? "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)"
+                        : "sequence number out of order after #\(expectedSeq - 1)")
+                }
+                let prevHash: Data = row[11]
+                let hash: Data = row[12]
+                if prevHash != previous {
+                    problem(seq, "its link to the event before it is broken (an event was removed, inserted or reordered)")
+                }
+                let fields = Chain.Fields(seq: seq, id: row[1], stream: row[2], streamVersion: row[3], type: row[4],
+                                          occurredOn: row[5], recordedAt: row[6], actor: row[7], schemeVersion: row[8],
+                                          key: row[9], payload: row[10])
+                if Chain.hash(previous: prevHash, fields: fields) != hash {
+                    problem(seq, "its contents do not match its hash: it was altered after it was written")
+                }
+                previous = hash
+                expectedSeq = seq + 1
+                report.events += 1
+                if let progress, report.events % 10_000 == 0 { progress(report.events, total) }
+            }
+            report.head = previous
+            return report
+        }
+    }
+
+    /// Empties the projections and folds the whole log into them again, in one transaction.
+    /// Returns the number of events replayed.
+    @discardableResult
+    public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
+        try write { session in
+            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_entries", "p_sheets"] {
+                try session.db.execute(sql: "DELETE FROM \(table)")
+            }
+            let total = try Int64.fetchOne(session.db, sql: "SELECT count(*) FROM events") ?? 0
+            var count: Int64 = 0
+            let rows = try Row.fetchCursor(session.db, sql: "SELECT * FROM events ORDER BY seq")
+            while let row = try rows.next() {
+                try session.applyProjection(of: try StoreSession.recordedEvent(row))
+                count += 1
+                if let progress, count % 10_000 == 0 { progress(count, total) }
+            }
+            return count
+        }
+    }
+}

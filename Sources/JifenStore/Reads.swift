@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import JifenCore
+
+extension StoreSession {
+    public func households() throws -> [HouseholdAccount] {
+        try Row.fetchAll(db, sql: "SELECT * FROM p_households ORDER BY code").map(Self.household)
+    }
+
+    public func units() throws -> [UnitRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM p_units ORDER BY code").map(Self.unit)
+    }
+
+    public func items() throws -> [ItemStock] {
+        try Row.fetchAll(db, sql: "SELECT * FROM p_items ORDER BY code").map(Self.item)
+    }
+
+    /// Every household registered by `date`, with earned, deducted and redeemed summed over the entries
+    /// whose business date is on or before it. Register details (unit, status) are as they are now.
+    public func households(asOf date: LocalDate, only code: HouseholdCode? = nil) throws -> [HouseholdAccount] {
+        let day = date.description
+        var sql = """
+            SELECT h.code, h.head, h.unit, h.members, h.status, h.registered_on, h.closed_on,
+                   coalesce(sum(e.earned), 0) AS earned, coalesce(sum(e.deducted), 0) AS deducted,
+                   coalesce(sum(e.redeemed), 0) AS redeemed
+            FROM p_households h
+            LEFT JOIN p_entries e ON e.household = h.code AND e.occurred_on <= ?
+            WHERE h.registered_on <= ?
+            """
+        var arguments: StatementArguments = [day, day]
+        if let code {
+            sql += " AND h.code = ?"
+            arguments += [code.rawValue]
+        }
+        sql += " GROUP BY h.code ORDER BY h.code"
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            var account = Self.household(row)
+            if let closed = account.closedOn, closed > date {
+                account.status = .open
+                account.closedOn = nil
+            }
+            return account
+        }
+    }
+
+    /// All entries that moved a household's points, oldest first.
+    public func entries(of household: HouseholdCode) throws -> [Entry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM p_entries WHERE household = ? ORDER BY seq", arguments: [household.rawValue])
+            .map(Self.entry)
+    }
+
+    /// Events from `from` on, optionally only those about one household (its register changes and entries).
+    public func events(from: Int64 = 1, household: HouseholdCode? = nil, limit: Int? = nil) throws -> [RecordedEvent] {
+        var sql = "SELECT * FROM events WHERE seq >= ?"
+        var arguments: StatementArguments = [from]
+        if let household {
+            sql += " AND (stream = ? OR seq IN (SELECT seq FROM p_entries WHERE household = ?))"
+            arguments += ["household:\(household.rawValue)", household.rawValue]
+        }
+        sql += " ORDER BY seq"
+        if let limit { sql += " LIMIT \(limit)" }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.recordedEvent)
+    }
+
+    public func event(seq: Int64) throws -> RecordedEvent? {
+        try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = ?", arguments: [seq]).map(Self.recordedEvent)
+    }
+
+    /// How many events of each stored type the log holds.
+    public func eventCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT type, count(*) FROM events GROUP BY type") {
+            counts[row[0]] = row[1]
+        }
+        return counts
+    }
+}
