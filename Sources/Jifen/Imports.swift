@@ -66,7 +66,7 @@ extension Ledger {
                 }
                 points = value
             }
-            let command = Command.recordScore(HouseholdCode(field(columns["household"])), RuleCode(field(columns["rule"])),
+            let command = Command.recordScore(HouseholdCode(rawValue: field(columns["household"])), RuleCode(rawValue: field(columns["rule"])),
                                               points: points, note: field(noteColumn),
                                               source: SheetLine(sheet: sheet, line: row.line))
             items.append(BatchItem(command: command, occurredOn: date, line: row.line))
@@ -93,8 +93,8 @@ extension Ledger {
                 problems.append(LineProblem(line: row.line, problem: "'\(membersText)' is not a number of members"))
                 continue
             }
-            items.append(BatchItem(command: .registerHousehold(HouseholdCode(field(columns["code"])), head: field(columns["head"]),
-                                                               unit: UnitCode(field(columns["unit"])), members: members),
+            items.append(BatchItem(command: .registerHousehold(HouseholdCode(rawValue: field(columns["code"])), head: field(columns["head"]),
+                                                               unit: UnitCode(rawValue: field(columns["unit"])), members: members),
                                    occurredOn: nil, line: row.line))
         }
         return try executeAll(items, by: actor, fileName: fileName, problems: problems)

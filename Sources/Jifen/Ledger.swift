@@ -92,7 +92,7 @@ public final class Ledger: Sendable {
             if let key, let existing = try session.recorded(key: key) {
                 return Written(events: [existing], alreadyRecorded: true)
             }
-            let context = CommandContext(actor: ActorName(actor), today: today, occurredOn: date)
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
             var written: [RecordedEvent] = []
             for (index, event) in try decide(command, context: context, state: session).enumerated() {
                 let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,
@@ -114,7 +114,7 @@ public final class Ledger: Sendable {
             var problems = earlier
             var written: [RecordedEvent] = []
             for (number, item) in items.enumerated() {
-                let context = CommandContext(actor: ActorName(actor), today: today, occurredOn: item.occurredOn)
+                let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: item.occurredOn)
                 do {
                     for event in try decide(item.command, context: context, state: session) {
                         let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,

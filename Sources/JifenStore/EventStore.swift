@@ -275,11 +275,11 @@ public final class StoreSession: LedgerState {
     // MARK: Row mapping
 
     static func unit(_ row: Row) -> UnitRecord {
-        UnitRecord(code: UnitCode(row["code"]), name: row["name"], leader: (row["leader"] as String?).map { HouseholdCode($0) })
+        UnitRecord(code: UnitCode(rawValue: row["code"]), name: row["name"], leader: (row["leader"] as String?).map { HouseholdCode(rawValue: $0) })
     }
 
     static func household(_ row: Row) -> HouseholdAccount {
-        HouseholdAccount(code: HouseholdCode(row["code"]), head: row["head"], unit: UnitCode(row["unit"]), members: row["members"],
+        HouseholdAccount(code: HouseholdCode(rawValue: row["code"]), head: row["head"], unit: UnitCode(rawValue: row["unit"]), members: row["members"],
                          status: HouseholdStatus(rawValue: row["status"]) ?? .open,
                          registeredOn: LocalDate(row["registered_on"] as String)!,
                          closedOn: (row["closed_on"] as String?).flatMap { LocalDate($0) },
@@ -287,13 +287,13 @@ public final class StoreSession: LedgerState {
     }
 
     static func item(_ row: Row) -> ItemStock {
-        ItemStock(code: ItemCode(row["code"]), name: row["name"], unit: row["unit"], price: row["price"], stock: row["stock"])
+        ItemStock(code: ItemCode(rawValue: row["code"]), name: row["name"], unit: row["unit"], price: row["price"], stock: row["stock"])
     }
 
     static func entry(_ row: Row) -> Entry {
         Entry(seq: row["seq"], id: row["id"], kind: EntryKind(rawValue: row["kind"]) ?? .score,
-              household: (row["household"] as String?).map { HouseholdCode($0) }, rule: (row["rule"] as String?).map { RuleCode($0) },
-              item: (row["item"] as String?).map { ItemCode($0) }, quantity: row["quantity"], earned: row["earned"],
+              household: (row["household"] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row["rule"] as String?).map { RuleCode(rawValue: $0) },
+              item: (row["item"] as String?).map { ItemCode(rawValue: $0) }, quantity: row["quantity"], earned: row["earned"],
               deducted: row["deducted"], redeemed: row["redeemed"], occurredOn: LocalDate(row["occurred_on"] as String)!,
               reverses: row["reverses"], reversedBy: row["reversed_by"])
     }
@@ -308,6 +308,6 @@ public final class StoreSession: LedgerState {
         let id: String = row["id"], stream: String = row["stream"], recordedAt: String = row["recorded_at"]
         let actor: String = row["actor"], key: String? = row["idempotency_key"]
         return RecordedEvent(seq: seq, id: id, stream: stream, streamVersion: streamVersion, occurredOn: occurredOn,
-                             recordedAt: recordedAt, actor: ActorName(actor), schemeVersion: schemeVersion, key: key, event: event)
+                             recordedAt: recordedAt, actor: ActorName(rawValue: actor), schemeVersion: schemeVersion, key: key, event: event)
     }
 }

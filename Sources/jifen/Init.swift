@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a village's ledger (建账) with its points scheme.",
+        discussion: """
+            Without --scheme the ledger takes the reference scheme (4 categories, 9 indicators, 33 rules); see
+            seed/reference-scheme.yaml for the file format to write your village's own.
+            """
+    )
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The village's name, e.g. 牛角村.", valueName: "name")) var village: String
+    @Option(help: ArgumentHelp("A scheme file (YAML); default: the reference scheme.", valueName: "file")) var scheme: String?
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let text = try scheme.map { String(decoding: try readFile($0), as: UTF8.self) } ?? ReferenceSeed.schemeYAML
+        let parsed = try SchemeFile.parse(text)
+        let path = options.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            let ledger = try Ledger(path: path, create: true)
+            try ledger.execute(.openLedger(ledgerId: ledger.environment.newId(), village: village, scheme: parsed, demo: false),
+                               by: actor.nameOrLogin())
+        } catch {
+            if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            throw error
+        }
+        print(say(options.language,
+                  "已建账：\(village)，账本文件 \(path)；积分方案「\(parsed.name)」，\(parsed.categories.count) 个大项、\(parsed.indicators.count) 个指标、\(parsed.rules.count) 条标准。",
+                  "Created the ledger of \(village) in \(path), scheme “\(parsed.name)”: \(parsed.categories.count) categories, \(parsed.indicators.count) indicators, \(parsed.rules.count) rules."))
+    }
+}

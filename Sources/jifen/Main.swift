@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+import JifenStore
+
+struct Jifen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jifen",
+        abstract: "积分 — the village credit-points ledger (积分制): scores, the points shop, balances, audit.",
+        discussion: """
+            One ledger file per village (default ./jifen.sqlite, or $JIFEN_LEDGER; choose with --ledger).
+            Every score, correction, redemption and stock movement is an event in a hash-chained log that is
+            never edited: mistakes are corrected with `jifen reverse`.
+
+            Exit codes: 0 done; 1 refused (the message says why and what to do); 2 the ledger failed
+            verification; 64 bad usage.
+
+            Start with `jifen demo`, then try `jifen --ledger jifen-demo.sqlite balance`.
+            """,
+        version: "0.1.0",
+        subcommands: [Init.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
+                      ShopCommand.self, BalanceCommand.self, History.self, Log.self, Verify.self, Rebuild.self,
+                      SchemeCommand.self, Demo.self]
+    )
+}
+
+/// Global options may come before the subcommand (`jifen --ledger x balance`); they are moved after it,
+/// where every subcommand declares them.
+func arranged(_ arguments: [String]) -> [String] {
+    var globals: [String] = []
+    var rest = arguments[...]
+    while let first = rest.first, ["--ledger", "--lang"].contains(where: { first == $0 || first.hasPrefix($0 + "=") }) {
+        globals.append(rest.removeFirst())
+        if !first.contains("="), let value = rest.first {
+            globals.append(value)
+            rest.removeFirst()
+        }
+    }
+    guard !globals.isEmpty else { return arguments }
+    var words: [String] = []
+    // Keep the subcommand path (words without dashes naming commands) first, then the globals.
+    var command: ParsableCommand.Type = Jifen.self
+    while let word = rest.first,
+          let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) {
+        words.append(rest.removeFirst())
+        command = sub
+    }
+    return words + globals + Array(rest)
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Jifen.parseAsRoot(arranged(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+        } catch let error as Rejection {
+            fail(error.description)
+        } catch let error as BatchRejected {
+            for problem in error.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+            fail(error.description)
+        } catch let error as StoreError {
+            fail(error.description)
+        } catch let error as SchemeProblem {
+            fail("The scheme file is not usable: \(error); fix it and run the command again.")
+        } catch let error as CLIError {
+            fail(error.description)
+        } catch let error as CSVTable.Malformed {
+            fail("The sheet cannot be read at \(error); fix it and import it again.")
+        } catch let error as SheetText.Undecodable {
+            fail(error.description)
+        } catch is VerificationFailed {
+            exit(2)
+        } catch {
+            Jifen.exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("jifen: \(message)\n".utf8))
+        exit(1)
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+import JifenStore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that the log was never altered (核验): the hash chain and the append-only triggers.",
+        discussion: "Exit 0 when the ledger is whole; exit 2 naming the first bad event when anything was altered."
+    )
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Report: Encodable {
+        struct Problem: Encodable { let seq: Int64?; let problem: String }
+        let valid: Bool, events: Int64, head: String, problems: [Problem]
+    }
+
+    func run() throws {
+        let ledger = try options.open()
+        let progress = Progress(label: say(options.language, "核验", "verifying"))
+        let report = try ledger.store.verify(progress: progress.update)
+        progress.finish()
+        let l = options.language
+        if json {
+            try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex,
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.what) }))
+        } else if report.isValid {
+            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全。",
+                      "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place."))
+            print(say(l, "链头 #\(report.events) \(report.head.hex)", "Head #\(report.events) \(report.head.hex)"))
+        } else {
+            let first = report.problems[0]
+            print(say(l, "账本已被改动：\(first)", "The ledger was altered: \(first)"))
+            for problem in report.problems.dropFirst() { print("  \(problem)") }
+            print(say(l, "共检查 \(report.events) 条事件，发现 \(report.problems.count) 处问题。请保留此文件并报告乡镇审计。",
+                      "\(report.events) events checked, \(report.problems.count) problems found. Keep this file as it is and report it to the township's auditor."))
+        }
+        if !report.isValid { throw VerificationFailed() }
+    }
+}
+
+struct Rebuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drop the balances, register and stock tables and fold them again from the event log.",
+        discussion: "The log is the truth; these tables are caches. A rebuild gives exactly what they held."
+    )
+    @OptionGroup var options: LedgerOptions
+
+    func run() throws {
+        let ledger = try options.open()
+        let progress = Progress(label: say(options.language, "重建", "rebuilding"))
+        let count = try ledger.store.rebuild(progress: progress.update)
+        progress.finish()
+        print(say(options.language, "已从 \(count) 条事件重建余额、名册与库存。", "Rebuilt balances, register and stock from \(count) events."))
+    }
+}
+
+struct SchemeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheme",
+        abstract: "The points scheme in force (积分标准).",
+        subcommands: [SchemeShow.self],
+        defaultSubcommand: SchemeShow.self
+    )
+}
+
+struct SchemeShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "List the scheme's rules and settings.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        let info = try options.open().info()
+        if json { return try printJSON(info.scheme) }
+        let l = options.language
+        let scheme = info.scheme
+        print(say(l, "\(info.village) 积分方案 v\(info.schemeVersion)：\(scheme.name)", "\(info.village) scheme v\(info.schemeVersion): \(scheme.name)"))
+        var table = TextTable(headers: [say(l, "编号", "Code"), say(l, "积分标准", "Rule"), say(l, "分值", "Points"),
+                                        say(l, "上限", "Cap")])
+        table.widthMax = 50
+        for category in scheme.categories {
+            table.add([category.code, l == .zh ? "【\(category.zh)】" : "[\(category.en)]", "", ""])
+            for indicator in scheme.indicators where indicator.category == category.code {
+                table.add([indicator.code, l == .zh ? indicator.zh : indicator.en, "", ""])
+                for rule in scheme.rules where rule.indicator == indicator.code {
+                    let cap = rule.cap.map { cap -> String in
+                        let period = ["month": say(l, "月", "month"), "quarter": say(l, "季度", "quarter"), "year": say(l, "年", "year")]
+                        return say(l, "每\(period[cap.period.rawValue]!) \(cap.count) 次", "\(cap.count)/\(cap.period.rawValue)")
+                    } ?? "—"
+                    table.add(["  " + rule.code.rawValue, l == .zh ? rule.zh : rule.en, rule.points.description, cap])
+                }
+            }
+        }
+        print(table.render(), terminator: "")
+        let s = scheme.settings
+        print(say(l, "公示 \(s.noticeDays) 天；年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
+                  "Notice \(s.noticeDays) days; year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
+    }
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a demo ledger: 牛角村, 300 households in 20 joint units, a year of scores, the shop.",
+        discussion: """
+            Writes jifen-demo.sqlite (or --ledger PATH), replacing an earlier demo ledger but never another
+            ledger. The same every run: the same events, the same hash chain.
+            """
+    )
+    @Option(help: ArgumentHelp("Where to write the demo ledger (default ./jifen-demo.sqlite).", valueName: "path"))
+    var ledger: String = "jifen-demo.sqlite"
+    @Option(help: ArgumentHelp("zh (default) or en.", valueName: "zh|en")) var lang: Language?
+
+    func run() throws {
+        let l = lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
+        if FileManager.default.fileExists(atPath: ledger) {
+            let isDemo = (try? Ledger(path: ledger).info().demo) ?? false
+            guard isDemo else {
+                throw CLIError("\(ledger) exists and is not a demo ledger; give the demo another --ledger path.")
+            }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledger + suffix) }
+        }
+        let progress = Progress(label: say(l, "生成演示账本", "building the demo"))
+        let started = Date()
+        let s = try DemoLedger.build(at: ledger, progress: { progress.update($0, $1) })
+        progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+        print(say(l, """
+            演示账本 \(ledger)：\(s.village)，\(s.year) 年全年
+              \(s.units) 个联户，\(s.households) 户农户，积分标准 \(s.rules) 条
+              \(s.events) 条事件：记分 \(s.scores) 条（加 \(s.awarded) 分，扣 \(s.deducted) 分），冲正 \(s.reversals) 条，
+              兑换 \(s.redemptions) 次共 \(s.redeemedPoints) 分，入库 \(s.receipts) 次
+              链头 #\(s.events) \(s.head)
+              用时 \(String(format: "%.1f", seconds)) 秒
+            """, """
+            Demo ledger \(ledger): \(s.village), the year \(s.year)
+              \(s.units) joint units, \(s.households) households, \(s.rules) rules
+              \(s.events) events: \(s.scores) scores (+\(s.awarded) awarded, -\(s.deducted) deducted), \(s.reversals) reversals,
+              \(s.redemptions) redemptions for \(s.redeemedPoints) points, \(s.receipts) stock receipts
+              head #\(s.events) \(s.head)
+              built in \(String(format: "%.1f", seconds)) s
+            """))
+        print()
+        var top = try Ledger(path: ledger).read { try $0.households() }
+        top.sort { ($0.earned - $0.deducted, $1.code.rawValue) > ($1.earned - $1.deducted, $0.code.rawValue) }
+        var table = TextTable(headers: [say(l, "名次", "Rank"), say(l, "户号", "Household"), say(l, "户主", "Head"),
+                                        say(l, "联户", "Unit"), say(l, "累计积分", "Cumulative"), say(l, "可用", "Available")],
+                              numeric: [0, 4, 5])
+        for (rank, account) in top.prefix(5).enumerated() {
+            table.add(["\(rank + 1)", account.code.rawValue, account.head, account.unit.rawValue,
+                       "\(account.earned - account.deducted)", "\(account.available)"])
+        }
+        print(say(l, "累计积分前五名", "Top five households by cumulative points"))
+        print(table.render())
+        let history = try History.parse(["H001", "--ledger", ledger, "--lang", l.rawValue])
+        try history.run()
+        print()
+        print(say(l, "接下来可以试试：", "Try next:"))
+        for command in ["balance", "balance H001 --as-of 2025-06-30", "history H002", "shop list", "scheme", "verify", "log --limit 20"] {
+            print("  swift run jifen --ledger \(ledger) \(command)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record scores (记分): one at a time, or a month's tally sheet with `record import`.",
+        subcommands: [RecordAdd.self, RecordImport.self],
+        defaultSubcommand: RecordAdd.self
+    )
+}
+
+struct RecordAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Record one score for a household against a rule of the scheme.",
+        discussion: """
+            Fixed rules give their own points; for a ranged rule (e.g. C1.2, +5..10) give the size with --points.
+            Deductions need --note saying what happened. Caps (e.g. 1/month) are checked for the month, quarter or
+            year of --date. `jifen record H001 A1.1 --by 王会计` is the same as `jifen record add H001 A1.1 --by 王会计`.
+            """
+    )
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var household: String
+    @Argument(help: "The rule's code, e.g. A1.2.") var rule: String
+    @Option(help: ArgumentHelp("Points, for a rule with a range (the rule gives the sign).", valueName: "n")) var points: Int?
+    @Option(help: ArgumentHelp("The day it happened (default today, Beijing time).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @Option(help: ArgumentHelp("What happened; required for deductions.", valueName: "text")) var note: String = ""
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("An idempotency key: the same key is never recorded twice.", valueName: "key")) var key: String?
+
+    func validate() throws {
+        if let key, key.isEmpty { throw ValidationError("--key must not be empty.") }
+    }
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.recordScore(HouseholdCode(rawValue: household), RuleCode(rawValue: rule), points: points, note: note, source: nil),
+                                         by: try actor.name(), on: date, key: key)
+        let event = written.events[0]
+        if written.alreadyRecorded {
+            print(say(options.language, "键 \(key ?? "") 已记过（#\(event.seq)），未重复记账。",
+                      "Key \(key ?? "") was already recorded as #\(event.seq); nothing new was written."))
+            return
+        }
+        guard case .scoreRecorded(let score) = event.event else { return }
+        print(say(options.language,
+                  "已记分 #\(event.seq)：\(household) \(score.rule.code) \(score.rule.zh) \(signed(score.points)) 分（\(event.occurredOn)）",
+                  "Recorded #\(event.seq): \(household) \(score.rule.code) \(score.rule.en) \(signed(score.points)) points (\(event.occurredOn))"))
+    }
+}
+
+struct RecordImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load a tally sheet (积分登记表) saved as CSV: columns date, household, rule, points, note.",
+        discussion: """
+            Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel
+            and WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number
+            and nothing is written. The same file cannot be imported twice.
+            """
+    )
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The CSV file.") var file: String
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        let progress = Progress(label: say(options.language, "导入", "importing"))
+        let events = try ledger.importTallySheet(try readFile(file), fileName: file, by: try actor.name(),
+                                                 progress: progress.update)
+        progress.finish()
+        let scores = events.compactMap { event -> Int? in
+            if case .scoreRecorded(let score) = event.event { return score.points }
+            return nil
+        }
+        let awarded = scores.filter { $0 > 0 }.reduce(0, +), deducted = -scores.filter { $0 < 0 }.reduce(0, +)
+        print(say(options.language,
+                  "已导入 \(file)：\(scores.count) 条记分（加 \(awarded) 分，扣 \(deducted) 分），事件 #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)。",
+                  "Imported \(file): \(scores.count) scores (+\(awarded) awarded, -\(deducted) deducted), events #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)."))
+    }
+}
+
+struct Reverse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Correct a mistake (冲正): reverse a score, a redemption or a stock receipt.",
+        discussion: """
+            The reversed entry stays in the log as it was; a new entry names it and undoes its effect
+            (a reversed redemption gives back the points and the goods). An entry is reversed at most once.
+            """
+    )
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The entry: its number (as `jifen log` and `jifen history` show it, e.g. 42 or #42) or its id.")
+    var event: String
+    @Option(help: ArgumentHelp("Why it is reversed.", valueName: "text")) var reason: String
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day of the correction (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.reverse(EventRef(event), reason: reason), by: try actor.name(), on: date)
+        guard case .entryReversed(let reversal) = written.events[0].event else { return }
+        print(say(options.language, "已冲正 #\(reversal.target)，冲正记录 #\(written.events[0].seq)。",
+                  "Reversed #\(reversal.target) with entry #\(written.events[0].seq)."))
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+struct UnitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit",
+        abstract: "Joint units (联户): groups of 10–20 households with a leader household (联户长).",
+        subcommands: [UnitAdd.self, UnitLeader.self, UnitList.self]
+    )
+}
+
+struct UnitAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a joint unit.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The unit's code, e.g. U01.") var code: String
+    @Option(help: ArgumentHelp("The unit's name, e.g. 第一联户.", valueName: "name")) var name: String
+    @Option(help: ArgumentHelp("The leader's household code (联户长).", valueName: "household")) var leader: String?
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.addUnit(UnitCode(rawValue: code), name: name, leader: leader.map { HouseholdCode(rawValue: $0) }), by: actor.nameOrLogin())
+        print(say(options.language, "已添加联户 \(code)（\(name)）。", "Added joint unit \(code) (\(name))."))
+    }
+}
+
+struct UnitLeader: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "leader", abstract: "Appoint a unit's leader household (联户长).")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The unit's code.") var unit: String
+    @Argument(help: "The leader's household code; it must be in the unit.") var household: String
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.changeUnitLeader(UnitCode(rawValue: unit), leader: HouseholdCode(rawValue: household)), by: actor.nameOrLogin())
+        print(say(options.language, "联户 \(unit) 的联户长为 \(household)。", "Household \(household) now leads joint unit \(unit)."))
+    }
+}
+
+struct UnitList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the joint units with their households.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let unit: String, name: String, leader: String?, households: Int, members: Int, available: Int
+    }
+
+    func run() throws {
+        let ledger = try options.open()
+        let (units, households) = try ledger.read { (try $0.units(), try $0.households()) }
+        let rows = units.map { unit in
+            let mine = households.filter { $0.unit == unit.code && $0.status == .open }
+            return Row(unit: unit.code.rawValue, name: unit.name, leader: unit.leader?.rawValue, households: mine.count,
+                       members: mine.reduce(0) { $0 + $1.members }, available: mine.reduce(0) { $0 + $1.available })
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        var table = TextTable(headers: [say(l, "联户", "Unit"), say(l, "名称", "Name"), say(l, "联户长", "Leader"),
+                                        say(l, "户数", "Households"), say(l, "人口", "Members"), say(l, "可用积分", "Available")],
+                              numeric: [3, 4, 5])
+        for row in rows {
+            table.add([row.unit, row.name, row.leader ?? "—", "\(row.households)", "\(row.members)", "\(row.available)"])
+        }
+        print(table.render(), terminator: "")
+    }
+}
+
+struct HouseholdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "household",
+        abstract: "The household register (农户): points are kept per household.",
+        subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdList.self]
+    )
+}
+
+struct HouseholdAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Register a household.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code, e.g. H001.") var code: String
+    @Option(help: ArgumentHelp("The head of the household's name (户主).", valueName: "name")) var head: String
+    @Option(help: ArgumentHelp("The joint unit it belongs to.", valueName: "code")) var unit: String
+    @Option(help: ArgumentHelp("Number of members (default 1).", valueName: "n")) var members: Int = 1
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.registerHousehold(HouseholdCode(rawValue: code), head: head, unit: UnitCode(rawValue: unit), members: members),
+                           by: actor.nameOrLogin())
+        print(say(options.language, "已登记农户 \(code)（户主 \(head)，联户 \(unit)，\(members) 人）。",
+                  "Registered household \(code) (head \(head), unit \(unit), \(members) members)."))
+    }
+}
+
+struct HouseholdImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Register households from a CSV file (columns code, head, unit, members).",
+        discussion: "Chinese headers work too (户号, 户主, 联户, 人口). UTF-8 (with or without BOM) or GB18030. All rows or none."
+    )
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The CSV file.") var file: String
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: actor.nameOrLogin())
+        print(say(options.language, "已登记 \(events.count) 户。", "Registered \(events.count) households."))
+    }
+}
+
+struct HouseholdMove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "move", abstract: "Move a household to another joint unit.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var code: String
+    @Option(help: ArgumentHelp("The joint unit it moves to.", valueName: "code")) var unit: String
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: actor.nameOrLogin())
+        print(say(options.language, "农户 \(code) 已调入联户 \(unit)。", "Household \(code) moved to joint unit \(unit)."))
+    }
+}
+
+struct HouseholdClose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "close", abstract: "Close a household (moved away, merged); its history stays in the ledger.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var code: String
+    @Option(help: ArgumentHelp("Why it is closed.", valueName: "text")) var reason: String
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: actor.nameOrLogin())
+        print(say(options.language, "农户 \(code) 已销户，历史记录保留。", "Household \(code) is closed; its history stays."))
+    }
+}
+
+struct HouseholdList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the register.")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("Only this joint unit.", valueName: "code")) var unit: String?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let household: String, head: String, unit: String, members: Int, status: String, registeredOn: String, closedOn: String?
+    }
+
+    func run() throws {
+        let ledger = try options.open()
+        let rows = try ledger.read { try $0.households() }
+            .filter { unit == nil || $0.unit.rawValue == unit }
+            .map { Row(household: $0.code.rawValue, head: $0.head, unit: $0.unit.rawValue, members: $0.members,
+                       status: $0.status.rawValue, registeredOn: $0.registeredOn.description, closedOn: $0.closedOn?.description) }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"),
+                                        say(l, "人口", "Members"), say(l, "状态", "Status")], numeric: [3])
+        for row in rows {
+            let status = row.status == "open" ? say(l, "在册", "open") : say(l, "已销户 \(row.closedOn ?? "")", "closed \(row.closedOn ?? "")")
+            table.add([row.household, row.head, row.unit, "\(row.members)", status])
+        }
+        print(table.render(), terminator: "")
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+struct ShopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shop",
+        abstract: "The points shop (积分超市): items, stock received, redemptions.",
+        subcommands: [ShopAdd.self, ShopRestock.self, ShopRedeem.self, ShopList.self]
+    )
+}
+
+struct ShopAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Put an item on the price list.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The item's code, e.g. oil.") var item: String
+    @Option(help: ArgumentHelp("Its name, e.g. 食用油.", valueName: "name")) var name: String
+    @Option(help: ArgumentHelp("Its price in points.", valueName: "points")) var price: Int
+    @Option(help: ArgumentHelp("The package the price is for, e.g. \"5 L\".", valueName: "text")) var unit: String = ""
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.listItem(ItemCode(rawValue: item), name: name, unit: unit, price: price), by: actor.nameOrLogin())
+        print(say(options.language, "已上架 \(item)（\(name)），\(price) 分。", "Listed \(item) (\(name)) at \(price) points."))
+    }
+}
+
+struct ShopRestock: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restock", abstract: "Record goods received (入库).")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The item's code.") var item: String
+    @Option(help: ArgumentHelp("How many were received.", valueName: "n")) var qty: Int
+    @Option(help: ArgumentHelp("Where they came from: a donor, a purchase.", valueName: "text")) var source: String = ""
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.receiveStock(ItemCode(rawValue: item), quantity: qty, source: source), by: try actor.name())
+        let stock = try ledger.read { try $0.item(ItemCode(rawValue: item))?.stock } ?? 0
+        print(say(options.language, "已入库 #\(written.events[0].seq)：\(item) \(qty) 件，现有库存 \(stock)。",
+                  "Received #\(written.events[0].seq): \(qty) × \(item); \(stock) now on the shelf."))
+    }
+}
+
+struct ShopRedeem: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "redeem", abstract: "Exchange a household's points for goods (兑换).")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var household: String
+    @Argument(help: "The item's code.") var item: String
+    @Option(help: ArgumentHelp("How many (default 1).", valueName: "n")) var qty: Int = 1
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty), by: try actor.name())
+        guard case .redeemed(let redemption) = written.events[0].event else { return }
+        let available = try ledger.read { try $0.household(HouseholdCode(rawValue: household))?.available } ?? 0
+        print(say(options.language,
+                  "已兑换 #\(written.events[0].seq)：\(household) 兑换 \(redemption.name) × \(qty)，用 \(redemption.points) 分，剩余可用 \(available) 分。",
+                  "Redeemed #\(written.events[0].seq): \(household) took \(qty) × \(redemption.name) for \(redemption.points) points; \(available) left."))
+    }
+}
+
+struct ShopList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The price list with stock on the shelf.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let item: String, name: String, unit: String, price: Int, stock: Int
+    }
+
+    func run() throws {
+        let ledger = try options.open()
+        let rows = try ledger.read { try $0.items() }.map {
+            Row(item: $0.code.rawValue, name: $0.name, unit: $0.unit, price: $0.price, stock: $0.stock)
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        var table = TextTable(headers: [say(l, "编号", "Item"), say(l, "品名", "Name"), say(l, "规格", "Unit"),
+                                        say(l, "积分", "Price"), say(l, "库存", "Stock")], numeric: [3, 4])
+        for row in rows { table.add([row.item, row.name, row.unit, "\(row.price)", "\(row.stock)"]) }
+        print(table.render(), terminator: "")
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+import JifenStore
+
+/// Options every subcommand takes: which ledger, which language.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger file (default: $JIFEN_LEDGER, or ./jifen.sqlite).", valueName: "path"))
+    var ledger: String?
+
+    @Option(name: .long, help: ArgumentHelp("Language of tables and messages: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en"))
+    var lang: Language?
+
+    var path: String {
+        ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "jifen.sqlite"
+    }
+
+    var language: Language {
+        lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
+    }
+
+    /// Opens an existing ledger; a missing file is an error, never a new empty ledger.
+    func open() throws -> Ledger {
+        try Ledger(path: path, create: false)
+    }
+}
+
+enum Language: String, ExpressibleByArgument, Sendable {
+    case zh, en
+}
+
+/// Who is acting: `--by`, or $JIFEN_ACTOR.
+struct ActorOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Who is recording this (default: $JIFEN_ACTOR).", valueName: "name"))
+    var by: String?
+
+    func name() throws -> String {
+        if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
+        if let actor = ProcessInfo.processInfo.environment["JIFEN_ACTOR"], !actor.isEmpty { return actor }
+        throw Rejection.actorRequired
+    }
+}
+
+/// `--date YYYY-MM-DD` as an argument.
+extension LocalDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// Says a thing in the user's language.
+func say(_ language: Language, _ zh: String, _ en: String) -> String {
+    language == .zh ? zh : en
+}
+
+/// Writes JSON for scripts: sorted keys, so the same ledger always prints the same bytes.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Progress for long work, on standard error and only when it is a terminal.
+struct Progress {
+    let label: String
+    let enabled = isatty(STDERR_FILENO) == 1
+
+    func update(_ done: some BinaryInteger, _ total: some BinaryInteger) {
+        guard enabled else { return }
+        let percent = total > 0 ? Int(done) * 100 / Int(total) : 100
+        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total) (\(percent)%)".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+func readFile(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError("Cannot read \(path); check the file name and that it exists.")
+    }
+    return data
+}
+
+/// A mistake the CLI itself catches, said in one sentence.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The ledger failed verification: the report is already printed; exit 2.
+struct VerificationFailed: Error {}
+
+/// Formats points with a sign: +5, -3, 0.
+func signed(_ points: Int) -> String {
+    points > 0 ? "+\(points)" : "\(points)"
+}
+
+extension ActorOption {
+    /// For register and shop set-up commands: `--by`, $JIFEN_ACTOR, or the computer's login name.
+    func nameOrLogin() -> String {
+        (try? name()) ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+    }
+}
