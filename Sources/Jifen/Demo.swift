@@ -200,10 +200,8 @@ public enum DemoLedger {
             try ledger.executeAll(tally, by: clerk, fileName: "demo tally \(month)")
 
             // A few entries of the month were put on the wrong household or rule: reversed.
-            let wrong = try ledger.read { session -> [Entry] in
-                let all = try session.households().prefix(300).flatMap { try session.entries(of: $0.code) }
-                return all.filter { $0.kind == .score && $0.occurredOn.month == month && $0.reversedBy == nil && $0.seq % 97 == 0 }
-            }
+            let wrong = try ledger.read { try $0.entries(kind: .score, in: CapPeriod.month.bounds(of: monthEnd)) }
+                .filter { $0.reversedBy == nil && $0.seq % 97 == 0 }
             if month < 12 {
                 let corrections = wrong.prefix(4).map { entry in
                     available[entry.household!, default: 0] -= entry.earned - entry.deducted

@@ -123,12 +123,30 @@ public final class StoreSession: LedgerState {
         self.db = db
     }
 
+    // Prepared statements are cached per connection: appends run the same few statements many times.
+    func row(_ sql: String, arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ sql: String,
+                                                                          arguments: StatementArguments = []) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func strings(_ sql: String, arguments: StatementArguments = []) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func run(_ sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     // MARK: LedgerState
 
     public func ledger() throws -> LedgerInfo? {
         if let cachedInfo { return cachedInfo }
         var info: LedgerInfo?
-        if let row = try Row.fetchOne(db, sql: "SELECT * FROM p_ledger WHERE one = 1") {
+        if let row = try row("SELECT * FROM p_ledger WHERE one = 1") {
             let scheme = try JSONDecoder().decode(Scheme.self, from: Data((row["scheme"] as String).utf8))
             info = LedgerInfo(ledgerId: row["ledger_id"], village: row["village"], demo: row["demo"],
                               openedOn: LocalDate(row["opened_on"] as String)!, schemeVersion: row["scheme_version"],
@@ -139,42 +157,42 @@ public final class StoreSession: LedgerState {
     }
 
     public func unit(_ code: UnitCode) throws -> UnitRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM p_units WHERE code = ?", arguments: [code.rawValue]).map(Self.unit)
+        try row("SELECT * FROM p_units WHERE code = ?", arguments: [code.rawValue]).map(Self.unit)
     }
 
     public func household(_ code: HouseholdCode) throws -> HouseholdAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM p_households WHERE code = ?", arguments: [code.rawValue]).map(Self.household)
+        try row("SELECT \(Self.householdColumns) FROM p_households WHERE code = ?", arguments: [code.rawValue]).map(Self.household)
     }
 
     public func item(_ code: ItemCode) throws -> ItemStock? {
-        try Row.fetchOne(db, sql: "SELECT * FROM p_items WHERE code = ?", arguments: [code.rawValue]).map(Self.item)
+        try row("SELECT \(Self.itemColumns) FROM p_items WHERE code = ?", arguments: [code.rawValue]).map(Self.item)
     }
 
     public func entry(_ ref: EventRef) throws -> Entry? {
         switch ref {
         case .seq(let seq):
-            return try Row.fetchOne(db, sql: "SELECT * FROM p_entries WHERE seq = ?", arguments: [seq]).map(Self.entry)
+            return try row("SELECT \(Self.entryColumns) FROM p_entries WHERE seq = ?", arguments: [seq]).map(Self.entry)
         case .id(let id):
-            return try Row.fetchOne(db, sql: "SELECT * FROM p_entries WHERE id = ?", arguments: [id]).map(Self.entry)
+            return try row("SELECT \(Self.entryColumns) FROM p_entries WHERE id = ?", arguments: [id]).map(Self.entry)
         }
     }
 
     public func scoreCount(household: HouseholdCode, rule: RuleCode, in dates: ClosedRange<LocalDate>) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try value(Int.self, """
             SELECT count(*) FROM p_entries
             WHERE household = ? AND rule = ? AND occurred_on BETWEEN ? AND ? AND kind = 'score' AND reversed_by IS NULL
             """, arguments: [household.rawValue, rule.rawValue, dates.lowerBound.description, dates.upperBound.description]) ?? 0
     }
 
     public func sheet(_ sha256: String) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM p_sheets WHERE sha256 = ?", arguments: [sha256])
+        try value(Int64.self, "SELECT seq FROM p_sheets WHERE sha256 = ?", arguments: [sha256])
     }
 
     public func codes(of kind: CodeKind) throws -> [String] {
         switch kind {
-        case .unit: return try String.fetchAll(db, sql: "SELECT code FROM p_units ORDER BY code")
-        case .household: return try String.fetchAll(db, sql: "SELECT code FROM p_households ORDER BY code")
-        case .item: return try String.fetchAll(db, sql: "SELECT code FROM p_items ORDER BY code")
+        case .unit: return try strings("SELECT code FROM p_units ORDER BY code")
+        case .household: return try strings("SELECT code FROM p_households ORDER BY code")
+        case .item: return try strings("SELECT code FROM p_items ORDER BY code")
         }
     }
 
@@ -187,7 +205,7 @@ public final class StoreSession: LedgerState {
     /// The last event's sequence number and hash (0 and the genesis hash for an empty log).
     public func headOfLog() throws -> (seq: Int64, hash: Data) {
         if let head { return head }
-        let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let row = try row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         let value = row.map { (seq: $0[0] as Int64, hash: $0[1] as Data) } ?? (seq: 0, hash: Chain.genesis)
         head = value
         return value
@@ -195,12 +213,12 @@ public final class StoreSession: LedgerState {
 
     /// The current version of a stream (0 when it has no events).
     public func version(of stream: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+        try value(Int64.self, "SELECT max(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
     }
 
     /// The event recorded under an idempotency key, if any.
     public func recorded(key: String) throws -> RecordedEvent? {
-        try Row.fetchOne(db, sql: "SELECT * FROM events WHERE idempotency_key = ?", arguments: [key]).map(Self.recordedEvent)
+        try row("SELECT * FROM events WHERE idempotency_key = ?", arguments: [key]).map(Self.recordedEvent)
     }
 
     /// Appends one event at the head of the chain and folds it into the projections.
@@ -219,7 +237,7 @@ public final class StoreSession: LedgerState {
                                   actor: meta.actor.rawValue, schemeVersion: schemeVersion, key: meta.key,
                                   payload: try EventCodec.payload(of: event))
         let hash = Chain.hash(previous: lastHash, fields: fields)
-        try db.execute(sql: """
+        try run("""
             INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
                                 idempotency_key, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -241,33 +259,33 @@ public final class StoreSession: LedgerState {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 let scheme = String(decoding: try encoder.encode(info.scheme), as: UTF8.self)
-                try db.execute(sql: """
+                try run("""
                     INSERT OR REPLACE INTO p_ledger (one, ledger_id, village, demo, opened_on, scheme_version, scheme)
                     VALUES (1, ?, ?, ?, ?, ?, ?)
                     """, arguments: [info.ledgerId, info.village, info.demo, info.openedOn.description, info.schemeVersion, scheme])
                 cachedInfo = .some(info)
             case .unit(let unit):
-                try db.execute(sql: "INSERT OR REPLACE INTO p_units (code, name, leader) VALUES (?, ?, ?)",
+                try run("INSERT OR REPLACE INTO p_units (code, name, leader) VALUES (?, ?, ?)",
                                arguments: [unit.code.rawValue, unit.name, unit.leader?.rawValue])
             case .household(let a):
-                try db.execute(sql: """
+                try run("""
                     INSERT OR REPLACE INTO p_households
                         (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [a.code.rawValue, a.head, a.unit.rawValue, a.members, a.status.rawValue,
                                      a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed])
             case .item(let item):
-                try db.execute(sql: "INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
+                try run("INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
                                arguments: [item.code.rawValue, item.name, item.unit, item.price, item.stock])
             case .entry(let e):
-                try db.execute(sql: """
+                try run("""
                     INSERT OR REPLACE INTO p_entries (seq, id, kind, household, rule, item, quantity, earned, deducted, redeemed,
                                                       occurred_on, reverses, reversed_by)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [e.seq, e.id, e.kind.rawValue, e.household?.rawValue, e.rule?.rawValue, e.item?.rawValue,
                                      e.quantity, e.earned, e.deducted, e.redeemed, e.occurredOn.description, e.reverses, e.reversedBy])
             case .sheet(let sha256, let seq):
-                try db.execute(sql: "INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
+                try run("INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
             }
         }
     }
@@ -278,24 +296,30 @@ public final class StoreSession: LedgerState {
         UnitRecord(code: UnitCode(rawValue: row["code"]), name: row["name"], leader: (row["leader"] as String?).map { HouseholdCode(rawValue: $0) })
     }
 
+    // Rows are read by position (the column lists below), which is much faster than by name.
+    static let householdColumns = "code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed"
+
     static func household(_ row: Row) -> HouseholdAccount {
-        HouseholdAccount(code: HouseholdCode(rawValue: row["code"]), head: row["head"], unit: UnitCode(rawValue: row["unit"]), members: row["members"],
-                         status: HouseholdStatus(rawValue: row["status"]) ?? .open,
-                         registeredOn: LocalDate(row["registered_on"] as String)!,
-                         closedOn: (row["closed_on"] as String?).flatMap { LocalDate($0) },
-                         earned: row["earned"], deducted: row["deducted"], redeemed: row["redeemed"])
+        HouseholdAccount(code: HouseholdCode(rawValue: row[0]), head: row[1], unit: UnitCode(rawValue: row[2]), members: row[3],
+                         status: HouseholdStatus(rawValue: row[4]) ?? .open, registeredOn: LocalDate(row[5] as String)!,
+                         closedOn: (row[6] as String?).flatMap { LocalDate($0) }, earned: row[7], deducted: row[8], redeemed: row[9])
     }
+
+    static let itemColumns = "code, name, unit, price, stock"
 
     static func item(_ row: Row) -> ItemStock {
-        ItemStock(code: ItemCode(rawValue: row["code"]), name: row["name"], unit: row["unit"], price: row["price"], stock: row["stock"])
+        ItemStock(code: ItemCode(rawValue: row[0]), name: row[1], unit: row[2], price: row[3], stock: row[4])
     }
 
+    static let entryColumns = """
+        seq, id, kind, household, rule, item, quantity, earned, deducted, redeemed, occurred_on, reverses, reversed_by
+        """
+
     static func entry(_ row: Row) -> Entry {
-        Entry(seq: row["seq"], id: row["id"], kind: EntryKind(rawValue: row["kind"]) ?? .score,
-              household: (row["household"] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row["rule"] as String?).map { RuleCode(rawValue: $0) },
-              item: (row["item"] as String?).map { ItemCode(rawValue: $0) }, quantity: row["quantity"], earned: row["earned"],
-              deducted: row["deducted"], redeemed: row["redeemed"], occurredOn: LocalDate(row["occurred_on"] as String)!,
-              reverses: row["reverses"], reversedBy: row["reversed_by"])
+        Entry(seq: row[0], id: row[1], kind: EntryKind(rawValue: row[2]) ?? .score,
+              household: (row[3] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
+              item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: row[6], earned: row[7], deducted: row[8],
+              redeemed: row[9], occurredOn: LocalDate(row[10] as String)!, reverses: row[11], reversedBy: row[12])
     }
 
     static func recordedEvent(_ row: Row) throws -> RecordedEvent {

@@ -4,7 +4,7 @@ import JifenCore
 
 extension StoreSession {
     public func households() throws -> [HouseholdAccount] {
-        try Row.fetchAll(db, sql: "SELECT * FROM p_households ORDER BY code").map(Self.household)
+        try Row.fetchAll(db, sql: "SELECT \(Self.householdColumns) FROM p_households ORDER BY code").map(Self.household)
     }
 
     public func units() throws -> [UnitRecord] {
@@ -12,7 +12,7 @@ extension StoreSession {
     }
 
     public func items() throws -> [ItemStock] {
-        try Row.fetchAll(db, sql: "SELECT * FROM p_items ORDER BY code").map(Self.item)
+        try Row.fetchAll(db, sql: "SELECT \(Self.itemColumns) FROM p_items ORDER BY code").map(Self.item)
     }
 
     /// Every household registered by `date`, with earned, deducted and redeemed summed over the entries
@@ -45,8 +45,15 @@ extension StoreSession {
 
     /// All entries that moved a household's points, oldest first.
     public func entries(of household: HouseholdCode) throws -> [Entry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM p_entries WHERE household = ? ORDER BY seq", arguments: [household.rawValue])
-            .map(Self.entry)
+        try Row.fetchAll(db, sql: "SELECT \(Self.entryColumns) FROM p_entries WHERE household = ? ORDER BY seq",
+                         arguments: [household.rawValue]).map(Self.entry)
+    }
+
+    /// Entries of one kind with business dates in a range, in log order.
+    public func entries(kind: EntryKind, in dates: ClosedRange<LocalDate>) throws -> [Entry] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Self.entryColumns) FROM p_entries WHERE kind = ? AND occurred_on BETWEEN ? AND ? ORDER BY seq
+            """, arguments: [kind.rawValue, dates.lowerBound.description, dates.upperBound.description]).map(Self.entry)
     }
 
     /// Events from `from` on, optionally only those about one household (its register changes and entries).
