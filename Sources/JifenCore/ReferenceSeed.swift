@@ -43,7 +43,7 @@ rules:
   - {code: A1.3, indicator: A1, points: "-1",      cap: 4/month,   zh: 无故缺席村民会议, en: Misses a village meeting without reason}
   - {code: A1.4, indicator: A1, points: "+15..50",                 zh: 获得县级及以上表彰, en: Honoured at county level or above}
   - {code: A2.1, indicator: A2, points: "+10",     cap: 1/year,    zh: 全年无违法违纪, en: No violation all year}
-  - {code: A2.2, indicator: A2, points: "+2",      cap: 2/month,   zh: 参与禁毒、反诈、普法宣传, en: Joins anti-drug, anti-fraud or legal-education work}
+  - {code: A2.2, indicator: A2, points: "+2",      cap: 2/month,   zh: 参与禁毒、反诈、普法宣传, en: "Joins anti-drug, anti-fraud or legal-education work"}
   - {code: A2.3, indicator: A2, points: "-5..20",                  zh: 违反村规民约, en: Breaks the village rules}
   - {code: A2.4, indicator: A2, points: "-30..50",                 zh: 受到治安或刑事处罚, en: Punished under public-security or criminal law}
   - {code: B1.1, indicator: B1, points: "+2",      cap: 1/month,   zh: 室内物品摆放整齐（家六齐）, en: Tidy home}
@@ -51,7 +51,7 @@ rules:
   - {code: B1.3, indicator: B1, points: "-2",                      zh: 乱扔垃圾、乱倒污水, en: Litters or dumps waste water}
   - {code: B1.4, indicator: B1, points: "-3",                      zh: 畜禽散养、粪污乱排, en: Lets livestock roam or discharges manure}
   - {code: B2.1, indicator: B2, points: "+3",      cap: 1/month,   zh: 庭院干净整洁, en: Clean courtyard}
-  - {code: B2.2, indicator: B2, points: "+5",      cap: 1/quarter, zh: 房前屋后无杂物、绿化美化, en: Clear, planted surroundings}
+  - {code: B2.2, indicator: B2, points: "+5",      cap: 1/quarter, zh: 房前屋后无杂物、绿化美化, en: "Clear, planted surroundings"}
   - {code: B2.3, indicator: B2, points: "+3",      cap: 4/month,   zh: 参加村庄环境整治义务劳动, en: A day of voluntary village clean-up work}
   - {code: B2.4, indicator: B2, points: "-5",                      zh: 乱搭乱建、乱堆乱放, en: Unauthorised building or clutter}
   - {code: C1.1, indicator: C1, points: "+5",      cap: 2/month,   zh: 邻里互帮互助, en: Helps neighbours}

@@ -21,14 +21,15 @@ public enum SchemeFile {
         let reader = Reader()
         let name = try reader.text(root, "name", at: "")
         let settings = try reader.settings(root["settings"])
-        let categories = try reader.list(root, "categories") { (node, path) throws(SchemeProblem) in
+        try reader.onlyKeys(root, ["name", "settings", "categories", "indicators", "rules"], at: "")
+        let categories = try reader.list(root, "categories", keys: ["code", "zh", "en"]) { (node, path) throws(SchemeProblem) in
             Category(code: try reader.code(node, at: path), zh: try reader.text(node, "zh", at: path), en: try reader.text(node, "en", at: path))
         }
-        let indicators = try reader.list(root, "indicators") { (node, path) throws(SchemeProblem) in
+        let indicators = try reader.list(root, "indicators", keys: ["code", "category", "zh", "en"]) { (node, path) throws(SchemeProblem) in
             Indicator(code: try reader.code(node, at: path), category: try reader.text(node, "category", at: path),
                       zh: try reader.text(node, "zh", at: path), en: try reader.text(node, "en", at: path))
         }
-        let rules = try reader.list(root, "rules") { (node, path) throws(SchemeProblem) in
+        let rules = try reader.list(root, "rules", keys: ["code", "indicator", "zh", "en", "points", "cap"]) { (node, path) throws(SchemeProblem) in
             let code = try reader.code(node, at: path)
             let field = "\(path) (\(code))"
             let points = try reader.parsed(node, "points", at: field, RulePoints.parse)
@@ -120,7 +121,20 @@ public enum SchemeFile {
             return number
         }
 
-        func list<T>(_ parent: Node, _ key: String, _ make: (Node, String) throws(SchemeProblem) -> T) throws(SchemeProblem) -> [T] {
+        /// Refuses keys the format does not have: a misspelt key, or a text with a comma that YAML split
+        /// (quote such texts: en: "Clear, planted surroundings").
+        func onlyKeys(_ node: Node, _ keys: Set<String>, at path: String) throws(SchemeProblem) {
+            for key in Array(node.mapping?.keys ?? Node.Mapping([]).keys) {
+                let name = key.string ?? "?"
+                if !keys.contains(name) {
+                    throw SchemeProblem(field: path.isEmpty ? name : "\(path).\(name)",
+                                        reason: "is not a field here (expected \(keys.sorted().joined(separator: ", "))); if it is part of a text with a comma, put that text in quotes\(location(key))")
+                }
+            }
+        }
+
+        func list<T>(_ parent: Node, _ key: String, keys: Set<String>,
+                     _ make: (Node, String) throws(SchemeProblem) -> T) throws(SchemeProblem) -> [T] {
             guard let node = parent[key] else { throw SchemeProblem(field: key, reason: "is missing") }
             guard let sequence = node.sequence else { throw SchemeProblem(field: key, reason: "must be a list\(location(node))") }
             var items: [T] = []
@@ -128,6 +142,7 @@ public enum SchemeFile {
                 guard element.mapping != nil else {
                     throw SchemeProblem(field: "\(key)[\(index)]", reason: "must be a mapping like {code: ..., zh: ..., en: ...}\(location(element))")
                 }
+                try onlyKeys(element, keys, at: "\(key)[\(index)]")
                 items.append(try make(element, "\(key)[\(index)]"))
             }
             return items

@@ -1,0 +1,239 @@
+import Testing
+@testable import JifenCore
+
+/// Given the standard test village, when a command, then the rejection (one row per reason).
+@Suite struct RejectionTable {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let setup: @Sendable (inout Village) throws -> Void
+        let command: Command
+        let date: LocalDate?
+        let actor: String
+        let expected: Rejection
+        var testDescription: String { name }
+
+        init(_ name: String, setup: @escaping @Sendable (inout Village) throws -> Void = { _ in }, _ command: Command,
+             on date: LocalDate? = nil, by actor: String = "王会计", _ expected: Rejection) {
+            self.name = name
+            self.setup = setup
+            self.command = command
+            self.date = date
+            self.actor = actor
+            self.expected = expected
+        }
+    }
+
+    static let cases: [Case] = [
+        Case("no actor", .recordScore("H001", "A1.1", points: nil, note: "", source: nil), by: "  ", .actorRequired),
+        Case("future date", .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2026-01-01",
+             .dateInFuture(date: "2026-01-01", today: "2025-12-31")),
+        Case("opening twice", .openLedger(ledgerId: "x", village: "别村", scheme: Village.reference, demo: false),
+             .ledgerAlreadyOpened(village: "牛角村")),
+        Case("bad unit code", .addUnit("U 3", name: "第三联户", leader: nil),
+             .codeInvalid(what: "joint unit", code: "U 3", problem: "contains a space or a control character")),
+        Case("empty household code", .registerHousehold("", head: "某", unit: "U01", members: 1),
+             .codeInvalid(what: "household", code: "", problem: "is empty")),
+        Case("unit exists", .addUnit("U01", name: "又一个", leader: nil), .unitExists("U01")),
+        Case("unit name missing", .addUnit("U09", name: "  ", leader: nil), .textRequired(what: "the unit's name")),
+        Case("unknown unit", .registerHousehold("H009", head: "赵", unit: "U03", members: 1),
+             .unitUnknown("U03", suggestion: "U01")),
+        Case("household exists", .registerHousehold("H001", head: "赵", unit: "U01", members: 1), .householdExists("H001")),
+        Case("head missing", .registerHousehold("H009", head: "", unit: "U01", members: 1), .textRequired(what: "the head's name")),
+        Case("members zero", .registerHousehold("H009", head: "赵", unit: "U01", members: 0), .membersOutOfRange(0)),
+        Case("unknown household", .recordScore("H009", "A1.1", points: nil, note: "", source: nil),
+             .householdUnknown("H009", suggestion: "H001")),
+        Case("closed household", setup: { try $0.run(.closeHousehold("H002", reason: "迁出"), on: "2025-02-01") },
+             .recordScore("H002", "A1.1", points: nil, note: "", source: nil), on: "2025-03-01",
+             .householdClosed("H002", on: "2025-02-01")),
+        Case("move to same unit", .moveHousehold("H001", to: "U01"), .householdAlreadyInUnit("H001", "U01")),
+        Case("leader outside unit", .changeUnitLeader("U02", leader: "H001"), .leaderNotInUnit("H001", unit: "U02")),
+        Case("unknown rule", .recordScore("H001", "A1.9", points: nil, note: "", source: nil),
+             .ruleUnknown("A1.9", suggestion: "A1.1")),
+        Case("ranged rule without points", .recordScore("H001", "C1.2", points: nil, note: "", source: nil),
+             .pointsRequired("C1.2", RulePoints(direction: .award, min: 5, max: 10))),
+        Case("points above range", .recordScore("H001", "C1.2", points: 11, note: "", source: nil),
+             .pointsOutsideRange("C1.2", given: 11, RulePoints(direction: .award, min: 5, max: 10))),
+        Case("points below range", .recordScore("H001", "A2.3", points: 4, note: "占道", source: nil),
+             .pointsOutsideRange("A2.3", given: 4, RulePoints(direction: .deduction, min: 5, max: 20))),
+        Case("wrong sign for award", .recordScore("H001", "C1.2", points: -6, note: "", source: nil),
+             .pointsOutsideRange("C1.2", given: -6, RulePoints(direction: .award, min: 5, max: 10))),
+        Case("points for a fixed rule", .recordScore("H001", "A1.1", points: 3, note: "", source: nil),
+             .pointsDifferFromFixed("A1.1", given: 3, RulePoints(direction: .award, min: 2, max: 2))),
+        Case("deduction without note", .recordScore("H001", "B1.3", points: nil, note: " ", source: nil),
+             .noteRequiredForDeduction("B1.3")),
+        Case("note too long", .recordScore("H001", "A1.1", points: nil, note: String(repeating: "长", count: 501), source: nil),
+             .textTooLong(what: "the note", lengthMax: 500)),
+        Case("cap reached", setup: { try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-02") },
+             .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-30",
+             .capReached("A1.1", Cap(count: 1, period: .month), period: "2025-03", count: 1)),
+        Case("unknown event", .reverse(.seq(999), reason: "错"), .eventUnknown(.seq(999))),
+        Case("not an entry", .reverse(.seq(3), reason: "错"), .eventNotReversible(seq: 3, type: "not an entry of points or stock")),
+        Case("reversing a reversal", setup: {
+                try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
+                try $0.run(.reverse(.seq(10), reason: "记错户"))
+             }, .reverse(.seq(11), reason: "再冲"), .eventNotReversible(seq: 11, type: "a reversal")),
+        Case("reversing twice", setup: {
+                try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
+                try $0.run(.reverse(.id("e10"), reason: "记错户"))
+             }, .reverse(.seq(10), reason: "再冲"), .eventAlreadyReversed(seq: 10, by: 11)),
+        Case("reversal without reason", setup: { try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil)) },
+             .reverse(.seq(10), reason: ""), .textRequired(what: "a reason")),
+        Case("reversing stock already given out", setup: {
+                try $0.run(.receiveStock("salt", quantity: 2, source: "捐赠"))
+                try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil))
+                try $0.run(.redeem("H001", "salt", quantity: 1))
+             }, .reverse(.seq(10), reason: "数错"), .reversalWouldEmptyStock("salt", stock: 1, quantity: 2)),
+        Case("item exists", .listItem("oil", name: "油", unit: "", price: 80), .itemExists("oil")),
+        Case("price zero", .listItem("rice", name: "大米", unit: "10 kg", price: 0), .priceOutOfRange(0)),
+        Case("unknown item", .receiveStock("slat", quantity: 5, source: ""), .itemUnknown("slat", suggestion: "salt")),
+        Case("restock nothing", .receiveStock("oil", quantity: 0, source: ""), .quantityOutOfRange(0)),
+        Case("redeem nothing", .redeem("H001", "salt", quantity: -1), .quantityOutOfRange(-1)),
+        Case("points short", setup: { try $0.run(.receiveStock("oil", quantity: 5, source: "")) },
+             .redeem("H001", "oil", quantity: 1), .pointsShort("H001", available: 0, needed: 85)),
+        Case("stock short", setup: { try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil)) },
+             .redeem("H001", "salt", quantity: 1), .stockShort("salt", stock: 0, needed: 1)),
+        Case("sheet twice", setup: { try $0.run(.importSheet(sha256: "abc", fileName: "3月.csv", rows: 2)) },
+             .importSheet(sha256: "abc", fileName: "3月.csv", rows: 2), .sheetAlreadyImported(fileName: "3月.csv", seq: 10)),
+    ]
+
+    @Test(arguments: cases)
+    func refused(_ c: Case) throws {
+        var village = try Village()
+        try c.setup(&village)
+        let before = village.state
+        #expect(village.rejection(c.command, on: c.date ?? "2025-01-01", by: c.actor) == c.expected)
+        #expect(village.state == before, "a refused command changes nothing")
+    }
+
+    @Test func everyReasonReadsAsOneSentenceSayingWhatToDo() throws {
+        for c in Self.cases {
+            let text = c.expected.description
+            #expect(text.hasSuffix(".") && !text.dropLast().contains(". "), "\(c.name): \(text)")
+            #expect(text.contains(";"), "\(c.name) says what to do after the semicolon: \(text)")
+        }
+    }
+
+    @Test func ledgerMustBeOpenedFirst() {
+        let state = MemoryLedger()
+        let context = CommandContext(actor: "王会计", today: "2025-03-01")
+        #expect(throws: Rejection.ledgerNotOpened) {
+            try decide(.addUnit("U01", name: "一", leader: nil), context: context, state: state)
+        }
+    }
+}
+
+extension MemoryLedger: Equatable {
+    public static func == (a: MemoryLedger, b: MemoryLedger) -> Bool {
+        a.info == b.info && a.units == b.units && a.households == b.households && a.items == b.items && a.entries == b.entries
+    }
+}
+
+@Suite struct Caps {
+    /// For each period: the n-th score is allowed, the (n+1)-th refused, the next period allowed again.
+    @Test(arguments: [
+        ("A1.2", 4, ["2025-03-01", "2025-03-10", "2025-03-20", "2025-03-31"], "2025-03-15", "2025-04-01", "2025-03"),
+        ("B2.2", 1, ["2025-01-05"], "2025-03-31", "2025-04-01", "2025-Q1"),
+        ("C2.3", 2, ["2025-01-05", "2025-12-31"], "2025-07-01", "2026-01-01", "2025"),
+    ] as [(String, Int, [String], String, String, String)])
+    func edges(rule: String, count: Int, allowed: [String], refusedOn: String, nextPeriod: String, label: String) throws {
+        var village = try Village()
+        village.today = "2026-12-31"
+        let command = Command.recordScore("H001", RuleCode(rawValue: rule), points: nil, note: "", source: nil)
+        for date in allowed { try village.run(command, on: LocalDate(date)!) }
+        let cap = village.scheme.rule(RuleCode(rawValue: rule))!.cap!
+        #expect(village.rejection(command, on: LocalDate(refusedOn)!) == .capReached(RuleCode(rawValue: rule), cap, period: label, count: count))
+        #expect(village.rejection(command, on: LocalDate(nextPeriod)!) == nil)
+        // Another household is not affected by H001's cap.
+        #expect(village.rejection(.recordScore("H002", RuleCode(rawValue: rule), points: nil, note: "", source: nil),
+                                  on: LocalDate(refusedOn)!) == nil)
+    }
+
+    @Test func aReversedScoreNoLongerCountsTowardsTheCap() throws {
+        var village = try Village()
+        let command = Command.recordScore("H001", "A1.1", points: nil, note: "", source: nil)
+        let first = try village.run(command, on: "2025-05-02")[0]
+        #expect(village.rejection(command, on: "2025-05-20") != nil)
+        try village.run(.reverse(.seq(first.seq), reason: "记错户"), on: "2025-05-20")
+        #expect(village.rejection(command, on: "2025-05-20") == nil)
+    }
+}
+
+@Suite struct Scoring {
+    @Test func fixedAndRangedPointsTakeTheRulesSign() throws {
+        var village = try Village()
+        let award = try village.run(.recordScore("H001", "C1.2", points: 7, note: "调解纠纷", source: nil))
+        let deduction = try village.run(.recordScore("H001", "A2.3", points: 6, note: "占道晾晒", source: nil))
+        let signedDeduction = try village.run(.recordScore("H001", "A2.3", points: -8, note: "违规燃放", source: nil))
+        let fixed = try village.run(.recordScore("H001", "B1.3", points: nil, note: "倒污水", source: nil))
+        func points(_ events: [RecordedEvent]) -> Int {
+            guard case .scoreRecorded(let score) = events[0].event else { return 0 }
+            return score.points
+        }
+        #expect([points(award), points(deduction), points(signedDeduction), points(fixed)] == [7, -6, -8, -2])
+        let account = village.account("H001")
+        #expect((account.earned, account.deducted, account.available) == (7, 16, -9))
+    }
+
+    @Test func theEventKeepsTheRuleAsItWas() throws {
+        var village = try Village()
+        let events = try village.run(.recordScore("H001", "A1.2", points: nil, note: "", source: nil))
+        guard case .scoreRecorded(let score) = events[0].event else { Issue.record("not a score"); return }
+        #expect(score.rule.code == "A1.2" && score.rule.zh == "按时参加村民会议、院坝会" && score.rule.en == "Attends village meetings on time")
+        #expect(score.rule.category == "A" && score.rule.indicator == "A1" && score.rule.points.description == "+1")
+    }
+
+    @Test func todayIsAllowedButNotTomorrow() throws {
+        var village = try Village()
+        #expect(village.rejection(.recordScore("H001", "D2.3", points: nil, note: "", source: nil), on: "2025-12-31") == nil)
+    }
+}
+
+@Suite struct Shop {
+    @Test func redemptionLowersBalanceAndStockAndItsReversalGivesThemBack() throws {
+        var village = try Village()
+        try village.run(.receiveStock("salt", quantity: 10, source: "县慈善总会捐赠"))
+        try village.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil))
+        let redemption = try village.run(.redeem("H001", "salt", quantity: 3))[0]
+        #expect(village.account("H001").available == 1)
+        #expect(village.account("H001").redeemed == 9)
+        #expect(village.state.item("salt")!.stock == 7)
+        try village.run(.reverse(.seq(redemption.seq), reason: "退货"))
+        #expect(village.account("H001").available == 10)
+        #expect(village.account("H001").redeemed == 0)
+        #expect(village.state.item("salt")!.stock == 10)
+    }
+
+    @Test func exactlyTheAvailableBalanceCanBeSpent() throws {
+        var village = try Village()
+        try village.run(.receiveStock("salt", quantity: 10, source: ""))
+        try village.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
+        try village.run(.recordScore("H001", "A1.2", points: nil, note: "", source: nil))
+        #expect(village.rejection(.redeem("H001", "salt", quantity: 1)) == nil)
+        #expect(village.rejection(.redeem("H001", "salt", quantity: 1)) == .pointsShort("H001", available: 0, needed: 3))
+    }
+
+    @Test func reversingAStockReceiptTakesTheGoodsOff() throws {
+        var village = try Village()
+        let receipt = try village.run(.receiveStock("oil", quantity: 4, source: "采购"))[0]
+        try village.run(.reverse(.seq(receipt.seq), reason: "数量写错"))
+        #expect(village.state.item("oil")!.stock == 0)
+    }
+}
+
+@Suite struct Register {
+    @Test func movingAndClosingKeepTheAccount() throws {
+        var village = try Village()
+        try village.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil))
+        try village.run(.moveHousehold("H001", to: "U02"))
+        try village.run(.closeHousehold("H001", reason: "迁往县城"), on: "2025-06-01")
+        let account = village.account("H001")
+        #expect(account.unit == "U02" && account.status == .closed && account.closedOn == "2025-06-01" && account.available == 10)
+        #expect(village.rejection(.moveHousehold("H001", to: "U01")) == .householdClosed("H001", on: "2025-06-01"))
+    }
+
+    @Test func aLeaderMustBelongToTheUnit() throws {
+        var village = try Village()
+        try village.run(.changeUnitLeader("U01", leader: "H002"))
+        #expect(village.state.unit("U01")!.leader == "H002")
+    }
+}

@@ -1,0 +1,60 @@
+import JifenCore
+
+/// A ledger folded in memory from commands, through the same `decide` and `project` as the store.
+struct Village {
+    var state = MemoryLedger()
+    var seq: Int64 = 0
+    var today: LocalDate = "2025-12-31"
+    let scheme: Scheme
+
+    init(scheme: Scheme = Village.reference) throws {
+        self.scheme = scheme
+        try run(.openLedger(ledgerId: "test", village: "牛角村", scheme: scheme, demo: false), on: "2025-01-01")
+        try run(.addUnit("U01", name: "第一联户", leader: nil))
+        try run(.addUnit("U02", name: "第二联户", leader: nil))
+        try run(.registerHousehold("H001", head: "王德福", unit: "U01", members: 4))
+        try run(.registerHousehold("H002", head: "李秀英", unit: "U01", members: 2))
+        try run(.registerHousehold("H003", head: "张国华", unit: "U02", members: 5))
+        try run(.listItem("oil", name: "食用油", unit: "5 L", price: 85))
+        try run(.listItem("salt", name: "食盐", unit: "500 g", price: 3))
+    }
+
+    static let reference: Scheme = try! SchemeFile.parse(ReferenceSeed.schemeYAML)
+
+    /// Decides and folds a command; returns the events it produced or throws its rejection.
+    @discardableResult
+    mutating func run(_ command: Command, on date: LocalDate? = nil, by actor: String = "王会计") throws -> [RecordedEvent] {
+        let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date ?? "2025-01-01")
+        var recorded: [RecordedEvent] = []
+        for event in try decide(command, context: context, state: state) {
+            seq += 1
+            let item = RecordedEvent(seq: seq, id: "e\(seq)", stream: event.stream, streamVersion: 1, occurredOn: context.occurredOn,
+                                     recordedAt: "2025-01-01T00:00:00.000Z", actor: context.actor, schemeVersion: 1, key: nil,
+                                     event: event)
+            try state.apply(item)
+            recorded.append(item)
+        }
+        return recorded
+    }
+
+    /// The rejection a command gets, or nil when it is accepted (and then applied).
+    mutating func rejection(_ command: Command, on date: LocalDate? = nil, by actor: String = "王会计") -> Rejection? {
+        do {
+            try run(command, on: date, by: actor)
+            return nil
+        } catch let rejection as Rejection {
+            return rejection
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    func account(_ code: HouseholdCode) -> HouseholdAccount { state.household(code)! }
+}
+
+extension LocalDate: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = LocalDate(value)! }
+}
+
+import Testing
