@@ -60,7 +60,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .actorRequired:
             return "Every entry names who made it; give --by NAME (or set JIFEN_ACTOR)."
         case .dateInFuture(let date, let today):
-            return "The date \(date) is after today (\(today)); record things on or after the day they happen."
+            return "The date \(date) is after today (\(today)); nothing can be recorded before the day it happens."
         case .unitExists(let unit):
             return "Joint unit \(unit) already exists; pick another code."
         case .unitUnknown(let unit, let suggestion):
