@@ -49,10 +49,7 @@ extension Ledger {
                                occurredOn: nil, line: 1)]
         if table.rows.isEmpty { problems.append(LineProblem(line: 1, problem: "the sheet has a header but no rows")) }
         for row in table.rows {
-            func field(_ index: Int?) -> String {
-                guard let index, index < row.fields.count else { return "" }
-                return row.fields[index].trimmingCharacters(in: .whitespaces)
-            }
+            let field = row.field
             let dateText = field(columns["date"]), pointsText = field(pointsColumn)
             guard let date = Ledger.sheetDate(dateText) else {
                 problems.append(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05"))
@@ -75,7 +72,7 @@ extension Ledger {
     }
 
     /// Loads the household register (columns code, head, unit, members) in one transaction, all or nothing.
-    public func importHouseholds(_ data: Data, fileName: String, by actor: String) throws -> [RecordedEvent] {
+    public func importHouseholds(_ data: Data, fileName: String, by actor: String, on date: LocalDate? = nil) throws -> [RecordedEvent] {
         let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
             ("code", Columns.code), ("head", Columns.head), ("unit", Columns.unit)])
         let membersColumn = table.column(Columns.members)
@@ -83,10 +80,7 @@ extension Ledger {
         var items: [BatchItem] = []
         if table.rows.isEmpty { problems.append(LineProblem(line: 1, problem: "the sheet has a header but no rows")) }
         for row in table.rows {
-            func field(_ index: Int?) -> String {
-                guard let index, index < row.fields.count else { return "" }
-                return row.fields[index].trimmingCharacters(in: .whitespaces)
-            }
+            let field = row.field
             let membersText = field(membersColumn)
             let members = membersText.isEmpty ? 1 : Int(membersText)
             guard let members else {
@@ -95,7 +89,7 @@ extension Ledger {
             }
             items.append(BatchItem(command: .registerHousehold(HouseholdCode(rawValue: field(columns["code"])), head: field(columns["head"]),
                                                                unit: UnitCode(rawValue: field(columns["unit"])), members: members),
-                                   occurredOn: nil, line: row.line))
+                                   occurredOn: date, line: row.line))
         }
         return try executeAll(items, by: actor, fileName: fileName, problems: problems)
     }

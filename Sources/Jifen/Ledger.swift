@@ -122,6 +122,8 @@ public final class Ledger: Sendable {
                         written.append(try session.append(event, meta: meta))
                     }
                 } catch let rejection as Rejection {
+                    // A sheet imported before: its rows' own problems would only be noise.
+                    if case .sheetAlreadyImported = rejection { throw rejection }
                     problems.append(LineProblem(line: item.line, problem: rejection.description))
                 }
                 if let progress, number % 500 == 499 { progress(number + 1, items.count) }

@@ -59,6 +59,12 @@ public struct CSVTable: Sendable {
         /// The line of the file the row starts on (the header is line 1).
         public let line: Int
         public let fields: [String]
+
+        /// The trimmed text of a column, or "" when the row is shorter or the column absent.
+        public func field(_ index: Int?) -> String {
+            guard let index, index < fields.count else { return "" }
+            return fields[index].trimmingCharacters(in: .whitespaces)
+        }
     }
 
     public let header: [String]

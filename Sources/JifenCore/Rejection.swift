@@ -41,6 +41,14 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     public static let priceMax = 100_000
     public static let membersMax = 99
 
+    static func times(_ n: Int) -> String {
+        switch n {
+        case 1: return "once"
+        case 2: return "twice"
+        default: return "\(n) times"
+        }
+    }
+
     private static func didYouMean(_ suggestion: String?) -> String {
         suggestion.map { " (did you mean \($0)?)" } ?? ""
     }
@@ -88,7 +96,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .noteRequiredForDeduction(let rule):
             return "Rule \(rule) is a deduction and every deduction needs a written reason; give --note with what happened."
         case .capReached(let rule, let cap, let period, let count):
-            return "Rule \(rule) may be given at most \(cap.count) times per \(cap.period.rawValue) and this household already has \(count) in \(period); record it in another period or reverse an earlier one."
+            return "Rule \(rule) may be given at most \(Rejection.times(cap.count)) per \(cap.period.rawValue) and this household already has it \(Rejection.times(count)) in \(period); record it in another period or reverse an earlier one."
         case .eventUnknown(let ref):
             return "There is no entry \(ref) in this ledger; find its number with `jifen log` or `jifen history`."
         case .eventNotReversible(let seq, let type):

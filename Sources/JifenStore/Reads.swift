@@ -15,7 +15,7 @@ extension StoreSession {
         try Row.fetchAll(db, sql: "SELECT \(Self.itemColumns) FROM p_items ORDER BY code").map(Self.item)
     }
 
-    /// Every household registered by `date`, with earned, deducted and redeemed summed over the entries
+    /// Every household registered by `date` (or with entries dated by then: a month entered after the fact), with earned, deducted and redeemed summed over the entries
     /// whose business date is on or before it. Register details (unit, status) are as they are now.
     public func households(asOf date: LocalDate, only code: HouseholdCode? = nil) throws -> [HouseholdAccount] {
         let day = date.description
@@ -25,9 +25,9 @@ extension StoreSession {
                    coalesce(sum(e.redeemed), 0) AS redeemed
             FROM p_households h
             LEFT JOIN p_entries e ON e.household = h.code AND e.occurred_on <= ?
-            WHERE h.registered_on <= ?
+            WHERE (h.registered_on <= ? OR EXISTS (SELECT 1 FROM p_entries f WHERE f.household = h.code AND f.occurred_on <= ?))
             """
-        var arguments: StatementArguments = [day, day]
+        var arguments: StatementArguments = [day, day, day]
         if let code {
             sql += " AND h.code = ?"
             arguments += [code.rawValue]

@@ -2,8 +2,9 @@ import Foundation
 import Jifen
 import JifenCore
 
-/// One line saying what an event was, for `log` and `history`.
-func summary(of event: LedgerEvent, _ l: Language) -> String {
+/// One line saying what an event was, for `log` and `history` (which leaves out its own household's code).
+func summary(of event: LedgerEvent, _ l: Language, inHistory: Bool = false) -> String {
+    let who: (HouseholdCode) -> String = { inHistory ? "" : "\($0) " }
     switch event {
     case .ledgerOpened(let e): return say(l, "建账：\(e.village)", "ledger opened: \(e.village)")
     case .schemeAdopted(let e):
@@ -18,14 +19,14 @@ func summary(of event: LedgerEvent, _ l: Language) -> String {
     case .householdClosed(let e): return say(l, "\(e.household) 销户：\(e.reason)", "\(e.household) closed: \(e.reason)")
     case .scoreRecorded(let e):
         let note = e.note.isEmpty ? "" : "（\(e.note)）"
-        return say(l, "\(e.household) \(e.rule.code) \(e.rule.zh) \(signed(e.points))\(note)",
-                   "\(e.household) \(e.rule.code) \(e.rule.en) \(signed(e.points))\(e.note.isEmpty ? "" : " (\(e.note))")")
+        return say(l, "\(who(e.household))\(e.rule.code) \(e.rule.zh) \(signed(e.points))\(note)",
+                   "\(who(e.household))\(e.rule.code) \(e.rule.en) \(signed(e.points))\(e.note.isEmpty ? "" : " (\(e.note))")")
     case .itemListed(let e): return say(l, "上架 \(e.item) \(e.name) \(e.unit) \(e.price) 分", "item \(e.item) listed: \(e.name) \(e.unit) at \(e.price)")
     case .stockReceived(let e):
         return say(l, "入库 \(e.item) × \(e.quantity)\(e.source.isEmpty ? "" : "（\(e.source)）")",
                    "received \(e.quantity) × \(e.item)\(e.source.isEmpty ? "" : " (\(e.source))")")
     case .redeemed(let e):
-        return say(l, "\(e.household) 兑换 \(e.name) × \(e.quantity) -\(e.points)", "\(e.household) redeemed \(e.quantity) × \(e.name) -\(e.points)")
+        return say(l, "\(who(e.household))兑换 \(e.name) × \(e.quantity) -\(e.points)", "\(who(e.household))redeemed \(e.quantity) × \(e.name) -\(e.points)")
     case .entryReversed(let e): return say(l, "冲正 #\(e.target)：\(e.reason)", "reversal of #\(e.target): \(e.reason)")
     case .sheetImported(let e):
         return say(l, "导入登记表 \(e.fileName)（\(e.rows) 行）", "tally sheet \(e.fileName) imported (\(e.rows) rows)")

@@ -42,7 +42,7 @@ func arranged(_ arguments: [String]) -> [String] {
     // Keep the subcommand path (words without dashes naming commands) first, then the globals.
     var command: ParsableCommand.Type = Jifen.self
     while let word = rest.first,
-          let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) {
+          let sub = command.configuration.subcommands.first(where: { $0._commandName == word }) {
         words.append(rest.removeFirst())
         command = sub
     }

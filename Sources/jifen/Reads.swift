@@ -140,7 +140,7 @@ struct History: ParsableCommand {
                                         say(l, "分值", "Points"), say(l, "余额", "Balance"), say(l, "记录人", "By")], numeric: [0, 3, 4])
         table.widthMax = 44
         for (line, recorded) in zip(lines, events) {
-            var text = summary(of: recorded.event, l)
+            var text = summary(of: recorded.event, l, inHistory: true)
             if let by = line.reversedBy { text += say(l, " [已被 #\(by) 冲正]", " [reversed by #\(by)]") }
             table.add(["#\(line.seq)", line.date, text, line.points == 0 ? "" : signed(line.points), "\(line.balance)", line.actor])
         }

@@ -84,12 +84,13 @@ struct HouseholdAdd: ParsableCommand {
     @Option(help: ArgumentHelp("The head of the household's name (户主).", valueName: "name")) var head: String
     @Option(help: ArgumentHelp("The joint unit it belongs to.", valueName: "code")) var unit: String
     @Option(help: ArgumentHelp("Number of members (default 1).", valueName: "n")) var members: Int = 1
+    @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
         try ledger.execute(.registerHousehold(HouseholdCode(rawValue: code), head: head, unit: UnitCode(rawValue: unit), members: members),
-                           by: actor.nameOrLogin())
+                           by: actor.nameOrLogin(), on: date)
         print(say(options.language, "已登记农户 \(code)（户主 \(head)，联户 \(unit)，\(members) 人）。",
                   "Registered household \(code) (head \(head), unit \(unit), \(members) members)."))
     }
@@ -103,11 +104,12 @@ struct HouseholdImport: ParsableCommand {
     )
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The CSV file.") var file: String
+    @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
-        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: actor.nameOrLogin())
+        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: actor.nameOrLogin(), on: date)
         print(say(options.language, "已登记 \(events.count) 户。", "Registered \(events.count) households."))
     }
 }
@@ -117,11 +119,12 @@ struct HouseholdMove: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code.") var code: String
     @Option(help: ArgumentHelp("The joint unit it moves to.", valueName: "code")) var unit: String
+    @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: actor.nameOrLogin())
+        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: actor.nameOrLogin(), on: date)
         print(say(options.language, "农户 \(code) 已调入联户 \(unit)。", "Household \(code) moved to joint unit \(unit)."))
     }
 }
@@ -132,11 +135,12 @@ struct HouseholdClose: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code.") var code: String
     @Option(help: ArgumentHelp("Why it is closed.", valueName: "text")) var reason: String
+    @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: actor.nameOrLogin())
+        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: actor.nameOrLogin(), on: date)
         print(say(options.language, "农户 \(code) 已销户，历史记录保留。", "Household \(code) is closed; its history stays."))
     }
 }

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@Suite struct ExitCodes {
+    @Test func refusalsExitOneSayWhatToDoAndWriteNothing() throws {
+        let office = try Office()
+        try office.smallVillage()
+        let before = try office.eventCount()
+        expectRefused(try office.jifen("record", "H009", "A1.1", "--by", "王会计"), mentioning: "did you mean H001?")
+        expectRefused(try office.jifen("record", "H001", "A1.9", "--by", "王会计"), mentioning: "There is no rule A1.9")
+        expectRefused(try office.jifen("record", "H001", "B1.3", "--by", "王会计"), mentioning: "needs a written reason")
+        expectRefused(try office.jifen("record", "H001", "C1.2", "--points", "12", "--by", "王会计"), mentioning: "from 5 to 10")
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2099-01-01", "--by", "王会计"), mentioning: "after today")
+        expectRefused(try office.jifen("record", "H001", "A1.1"), mentioning: "--by NAME")
+        expectRefused(try office.jifen("shop", "redeem", "H001", "salt", "--by", "李店长"), mentioning: "no item salt")
+        expectRefused(try office.jifen("reverse", "77", "--reason", "x", "--by", "王会计"), mentioning: "no entry #77")
+        expectRefused(try office.jifen("init", "--village", "别村"), mentioning: "already belongs to 牛角村")
+        #expect(try office.eventCount() == before)
+    }
+
+    @Test func aCapIsEnforcedThroughTheCLI() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-02", "--by", "王会计"))
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-30", "--by", "王会计"),
+                      mentioning: "at most once per month")
+        expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-04-01", "--by", "王会计"))
+    }
+
+    @Test func badUsageExitsSixtyFour() throws {
+        let office = try Office()
+        #expect(try office.jifen("record").status == 64)
+        #expect(try office.jifen("balance", "--as-of", "2025-02-30").status == 64)
+        #expect(try office.jifen("no-such-command").status == 64)
+        #expect(try office.jifen("record", "H001", "A1.1", "--points", "many", "--by", "x").status == 64)
+    }
+
+    @Test func aMissingLedgerIsNeverCreatedByAReadOrAWrite() throws {
+        let office = try Office()
+        expectRefused(try office.jifen("balance"), mentioning: "There is no ledger at jifen.sqlite")
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--by", "王会计"), mentioning: "jifen init")
+        #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
+        // A refused init leaves no file behind either.
+        expectRefused(try office.jifen("init", "--village", " "), mentioning: "village name is required")
+        #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
+    }
+
+    @Test func aFileThatIsNotALedgerIsRefused() throws {
+        let office = try Office()
+        try office.write("notes.sqlite", "just some text, not a database at all ......................................")
+        expectRefused(try office.jifen("balance", "--ledger", "notes.sqlite"), mentioning: "is not a Jifen ledger")
+    }
+
+    @Test func theLedgerCanBeNamedBeforeOrAfterTheCommandOrInTheEnvironment() throws {
+        let office = try Office()
+        expectOK(try office.jifen("--ledger", "a.sqlite", "init", "--village", "甲村", "--by", "x"))
+        expectOK(try office.jifen("init", "--village", "乙村", "--by", "x", "--ledger", "b.sqlite"))
+        expectOK(try office.jifen("init", "--village", "丙村", "--by", "x", environment: ["JIFEN_LEDGER": "c.sqlite"]))
+        for (file, village) in [("a.sqlite", "甲村"), ("b.sqlite", "乙村"), ("c.sqlite", "丙村")] {
+            let run = try office.jifen("--ledger", file, "log", "--limit", "1")
+            #expect(run.out.contains("建账：\(village)"), "\(file): \(run.out)")
+        }
+    }
+}
+
+@Suite struct Verification {
+    @Test func anAlteredRowMakesVerifyExitTwoNamingTheEvent() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H002", "C1.2", "--points", "6", "--date", "2025-03-05", "--by", "王会计"))
+        expectOK(try office.jifen("record", "H003", "C2.3", "--date", "2025-03-06", "--by", "王会计"))
+        expectOK(try office.jifen("verify"))
+        // Someone with the file and the sqlite3 tool drops the trigger and edits a score.
+        let sql = "DROP TRIGGER events_are_never_updated; UPDATE events SET payload = replace(payload, '\"points\":6', '\"points\":10') WHERE seq = 8;"
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", sql]).status == 0)
+        let run = try office.jifen("verify")
+        #expect(run.status == 2)
+        #expect(run.out.contains("event #8"), "\(run.out)")
+        let json = try office.jifen("verify", "--json")
+        #expect(json.status == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(report["valid"] as? Bool == false)
+        let problems = try #require(report["problems"] as? [[String: Any]])
+        #expect(problems.contains { $0["seq"] as? Int == 8 })
+    }
+
+    @Test func theSqlite3ToolCannotUpdateOrDelete() throws {
+        let office = try Office()
+        try office.smallVillage()
+        let update = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "UPDATE events SET actor = '某人';"])
+        let delete = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DELETE FROM events WHERE seq > 3;"])
+        #expect(update.status != 0 && delete.status != 0)
+        expectOK(try office.jifen("verify"))
+    }
+}
+
+@Suite struct Rebuild {
+    @Test func rebuildLeavesBalanceJSONByteIdentical() throws {
+        let office = try Office()
+        try office.smallVillage()
+        for (household, rule, date) in [("H001", "C2.3", "2025-02-01"), ("H002", "B2.1", "2025-02-03"), ("H001", "A1.2", "2025-02-04")] {
+            expectOK(try office.jifen("record", household, rule, "--date", date, "--by", "王会计"))
+        }
+        expectOK(try office.jifen("shop", "add", "salt", "--name", "食盐", "--price", "3"))
+        expectOK(try office.jifen("shop", "restock", "salt", "--qty", "9", "--by", "李店长"))
+        expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "2", "--by", "李店长"))
+        expectOK(try office.jifen("reverse", "9", "--reason", "记错户", "--by", "王会计"))
+        let reads = [["balance", "--json"], ["balance", "--as-of", "2025-02-03", "--json"], ["history", "H001", "--json"],
+                     ["shop", "list", "--json"], ["household", "list", "--json"]]
+        let before = try reads.map { try office.jifen(arguments: $0).out }
+        expectOK(try office.jifen("rebuild"))
+        let after = try reads.map { try office.jifen(arguments: $0).out }
+        #expect(before == after)
+        #expect(before[0].contains("\"available\""))
+    }
+}
+
+@Suite struct JSONReads {
+    @Test func everyReadCommandPrintsJSON() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-02-01", "--by", "王会计"))
+        for read in [["balance"], ["balance", "H001"], ["balance", "--as-of", "2025-01-31"], ["history", "H001"], ["log"],
+                     ["log", "--household", "H001"], ["verify"], ["scheme"], ["unit", "list"], ["household", "list"], ["shop", "list"]] {
+            let run = try office.jifen(arguments: read + ["--json"])
+            #expect(run.status == 0, "\(read): \(run.err)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(run.out.utf8))) != nil, "\(read) prints JSON")
+        }
+        let all = try #require(try office.json("balance") as? [[String: Any]])
+        #expect(all.map { $0["household"] as? String } == ["H001", "H002", "H003"])
+        #expect(all[0]["earned"] as? Int == 10 && all[0]["deducted"] as? Int == 0 && all[0]["redeemed"] as? Int == 0)
+        let early = try #require(try office.json("balance", "--as-of", "2025-01-31") as? [[String: Any]])
+        #expect(early[0]["earned"] as? Int == 0)
+    }
+
+    @Test func balancesAlignChineseByDisplayWidth() throws {
+        let office = try Office()
+        try office.smallVillage()
+        let lines = try office.jifen("balance").out.split(separator: "\n").map(String.init)
+        // Every line of the table puts the last column's right edge in the same terminal column.
+        let widths = Set(lines.dropLast().map { line in line.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x4E00 && $1.value <= 0x9FFF) ? 2 : 1) } })
+        #expect(widths.count == 1, "\(lines)")
+    }
+}
+
+@Suite struct Demo {
+    @Test func theDemoIsTheSameEveryRunAndReplacesOnlyADemo() throws {
+        let first = try Office(), second = try Office()
+        let a = try first.jifen("demo")
+        let b = try second.jifen("demo", "--lang", "zh")
+        expectOK(a)
+        #expect(a.out.contains("300 户农户") && a.out.contains("20 个联户") && a.out.contains("积分标准 33 条"))
+        func head(_ run: Run) -> String? { run.out.split(separator: "\n").first { $0.contains("链头") }.map(String.init) }
+        #expect(head(a) != nil && head(a) == head(b), "the same events and chain every run")
+        // Running it again replaces the demo; a real ledger is never replaced.
+        expectOK(try first.jifen("demo"))
+        try first.smallVillage()
+        expectRefused(try first.jifen("demo", "--ledger", "jifen.sqlite"), mentioning: "not a demo ledger")
+        let verify = try first.jifen("--ledger", "jifen-demo.sqlite", "verify", "--json")
+        expectOK(verify)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// The package's root folder.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `jifen` executable built beside the test bundle.
+let jifenBinary: URL = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("jifen")
+    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+    return packageRoot.appendingPathComponent(".build/debug/jifen")
+}()
+
+struct Run {
+    let status: Int32
+    let out: String
+    let err: String
+}
+
+/// A scratch folder in which `jifen` runs as a clerk would run it.
+final class Office {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ text: String, bom: Bool = false) throws {
+        var data = Data(text.utf8)
+        if bom { data.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0) }
+        try data.write(to: url.appendingPathComponent(name))
+    }
+
+    /// Runs `jifen` with the arguments in this folder, with no JIFEN_* variables from outside.
+    @discardableResult
+    func jifen(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
+        try run(jifenBinary.path, arguments, environment: environment)
+    }
+
+    func jifen(arguments: [String]) throws -> Run {
+        try run(jifenBinary.path, arguments)
+    }
+
+    func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = start(program, arguments, environment: environment)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while the process runs, so a large output cannot block it.
+        nonisolated(unsafe) var errData = Data()
+        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Run(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                   err: String(decoding: errData, as: UTF8.self))
+    }
+
+    func start(_ program: String, _ arguments: [String], environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.currentDirectoryURL = url
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("JIFEN_") }
+        env["PATH"] = jifenBinary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        return process
+    }
+
+    /// A village with two units and three households, registered on 2025-01-02.
+    func smallVillage() throws {
+        try expectOK(jifen("init", "--village", "牛角村", "--by", "张书记"))
+        try expectOK(jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
+        try expectOK(jifen("unit", "add", "U02", "--name", "第二联户", "--by", "张书记"))
+        for (code, head, unit) in [("H001", "王德福", "U01"), ("H002", "李秀英", "U01"), ("H003", "张国华", "U02")] {
+            try expectOK(jifen("household", "add", code, "--head", head, "--unit", unit, "--date", "2025-01-02", "--by", "张书记"))
+        }
+    }
+
+    func json(_ arguments: String...) throws -> Any {
+        let run = try jifen(arguments: arguments + ["--json"])
+        #expect(run.status == 0, "\(arguments): \(run.err)")
+        return try JSONSerialization.jsonObject(with: Data(run.out.utf8))
+    }
+
+    func eventCount() throws -> Int {
+        let log = try json("log") as? [Any]
+        return log?.count ?? -1
+    }
+}
+
+func expectOK(_ run: Run, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == 0, "exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
+}
+
+/// A refusal: exit 1, one line on standard error saying what to do, nothing on standard output.
+func expectRefused(_ run: Run, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == 1, "exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
+    #expect(run.err.contains(text), "\(run.err)", sourceLocation: sourceLocation)
+    #expect(run.err.hasPrefix("jifen: ") && run.err.hasSuffix(".\n"), "\(run.err)", sourceLocation: sourceLocation)
+    #expect(run.out.isEmpty, sourceLocation: sourceLocation)
+}
