@@ -33,3 +33,28 @@ import Testing
         #expect(h004["available"] as? Int == 0, "H004's wrongly recorded score was reversed")
     }
 }
+
+@Suite struct FormatDocument {
+    /// The Python verifier printed in docs/FORMAT.md agrees with `jifen verify` on a real ledger.
+    @Test func thePythonVerifierInTheFormatDocumentAgreesWithVerify() throws {
+        let format = try String(contentsOf: packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        let start = try #require(format.range(of: "```python\n"))
+        let end = try #require(format[start.upperBound...].range(of: "```"))
+        let script = String(format[start.upperBound..<end.lowerBound])
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "C1.2", "--points", "7", "--note", "调解", "--date", "2025-02-02", "--by", "王会计"))
+        expectOK(try office.jifen("record", "H002", "C2.3", "--key", "k-1", "--date", "2025-02-03", "--by", "王会计"))
+        expectOK(try office.jifen("reverse", "8", "--reason", "记错", "--by", "王会计"))
+        try office.write("verify.py", script)
+        let python = try office.run("/usr/bin/env", ["python3", "verify.py"])
+        #expect(python.status == 0, "\(python.err)")
+        let report = try #require(try office.json("verify") as? [String: Any])
+        let head = try #require(report["head"] as? String)
+        #expect(python.out == "whole: 10 events, head \(head)\n")
+        // And it catches an edit.
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DROP TRIGGER events_are_never_updated; UPDATE events SET actor = '某人' WHERE seq = 9;"]).status == 0)
+        let tampered = try office.run("/usr/bin/env", ["python3", "verify.py"])
+        #expect(tampered.status != 0 && tampered.err.contains("#9: altered"))
+    }
+}
