@@ -90,14 +90,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .reverse(let ref, let reason):
         guard let target = try state.entry(ref) else {
-            if case .seq(let seq) = ref, seq <= (try state.lastSeq()) {
-                throw Rejection.eventNotReversible(seq: seq, type: "not an entry of points or stock")
-            }
+            if case .seq(let seq) = ref, seq <= (try state.lastSeq()) { throw Rejection.eventNotAnEntry(seq: seq) }
             throw Rejection.eventUnknown(ref)
         }
-        guard target.kind != .reversal else {
-            throw Rejection.eventNotReversible(seq: target.seq, type: "a reversal")
-        }
+        guard target.kind != .reversal else { throw Rejection.reversalCannotBeReversed(seq: target.seq) }
         if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
         if target.kind == .stock, let code = target.item, let item = try state.item(code), item.stock < target.quantity {
             throw Rejection.reversalWouldEmptyStock(code, stock: item.stock, quantity: target.quantity)

@@ -25,7 +25,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case noteRequiredForDeduction(RuleCode)
     case capReached(RuleCode, Cap, period: String, count: Int)
     case eventUnknown(EventRef)
-    case eventNotReversible(seq: Int64, type: String)
+    case eventNotAnEntry(seq: Int64)
+    case reversalCannotBeReversed(seq: Int64)
     case eventAlreadyReversed(seq: Int64, by: Int64)
     case reversalWouldEmptyStock(ItemCode, stock: Int, quantity: Int)
     case itemExists(ItemCode)
@@ -99,8 +100,10 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Rule \(rule) may be given at most \(Rejection.times(cap.count)) per \(cap.period.rawValue) and this household already has it \(Rejection.times(count)) in \(period); record it in another period or reverse an earlier one."
         case .eventUnknown(let ref):
             return "There is no entry \(ref) in this ledger; find its number with `jifen log` or `jifen history`."
-        case .eventNotReversible(let seq, let type):
-            return "Event #\(seq) (\(type)) is not a score, a redemption or a stock receipt, so it cannot be reversed; record a new entry instead."
+        case .eventNotAnEntry(let seq):
+            return "Event #\(seq) is not a score, a redemption or a stock receipt, so it cannot be reversed; correct the register with `jifen household move` or `jifen household close` instead."
+        case .reversalCannotBeReversed(let seq):
+            return "Entry #\(seq) is itself a reversal and cannot be reversed; record the original entry again instead."
         case .eventAlreadyReversed(let seq, let by):
             return "Entry #\(seq) was already reversed by #\(by); nothing is reversed twice."
         case .reversalWouldEmptyStock(let item, let stock, let quantity):

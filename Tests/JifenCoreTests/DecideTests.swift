@@ -67,11 +67,11 @@ import Testing
              .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-30",
              .capReached("A1.1", Cap(count: 1, period: .month), period: "2025-03", count: 1)),
         Case("unknown event", .reverse(.seq(999), reason: "错"), .eventUnknown(.seq(999))),
-        Case("not an entry", .reverse(.seq(3), reason: "错"), .eventNotReversible(seq: 3, type: "not an entry of points or stock")),
+        Case("not an entry", .reverse(.seq(3), reason: "错"), .eventNotAnEntry(seq: 3)),
         Case("reversing a reversal", setup: {
                 try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
                 try $0.run(.reverse(.seq(10), reason: "记错户"))
-             }, .reverse(.seq(11), reason: "再冲"), .eventNotReversible(seq: 11, type: "a reversal")),
+             }, .reverse(.seq(11), reason: "再冲"), .reversalCannotBeReversed(seq: 11)),
         Case("reversing twice", setup: {
                 try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
                 try $0.run(.reverse(.id("e10"), reason: "记错户"))
@@ -111,6 +111,53 @@ import Testing
             #expect(text.hasSuffix(".") && !text.dropLast().contains(". "), "\(c.name): \(text)")
             #expect(text.contains(";"), "\(c.name) says what to do after the semicolon: \(text)")
         }
+    }
+
+    /// An exhaustive switch: a new reason does not compile until it is named here, and the test below
+    /// then fails until the table has a row for it.
+    static func reason(_ rejection: Rejection) -> String {
+        switch rejection {
+        case .ledgerNotOpened: return "ledgerNotOpened"
+        case .ledgerAlreadyOpened: return "ledgerAlreadyOpened"
+        case .codeInvalid: return "codeInvalid"
+        case .textRequired: return "textRequired"
+        case .textTooLong: return "textTooLong"
+        case .actorRequired: return "actorRequired"
+        case .dateInFuture: return "dateInFuture"
+        case .unitExists: return "unitExists"
+        case .unitUnknown: return "unitUnknown"
+        case .householdExists: return "householdExists"
+        case .householdUnknown: return "householdUnknown"
+        case .householdClosed: return "householdClosed"
+        case .householdAlreadyInUnit: return "householdAlreadyInUnit"
+        case .leaderNotInUnit: return "leaderNotInUnit"
+        case .membersOutOfRange: return "membersOutOfRange"
+        case .ruleUnknown: return "ruleUnknown"
+        case .pointsRequired: return "pointsRequired"
+        case .pointsOutsideRange: return "pointsOutsideRange"
+        case .pointsDifferFromFixed: return "pointsDifferFromFixed"
+        case .noteRequiredForDeduction: return "noteRequiredForDeduction"
+        case .capReached: return "capReached"
+        case .eventUnknown: return "eventUnknown"
+        case .eventNotAnEntry: return "eventNotAnEntry"
+        case .reversalCannotBeReversed: return "reversalCannotBeReversed"
+        case .eventAlreadyReversed: return "eventAlreadyReversed"
+        case .reversalWouldEmptyStock: return "reversalWouldEmptyStock"
+        case .itemExists: return "itemExists"
+        case .itemUnknown: return "itemUnknown"
+        case .priceOutOfRange: return "priceOutOfRange"
+        case .quantityOutOfRange: return "quantityOutOfRange"
+        case .pointsShort: return "pointsShort"
+        case .stockShort: return "stockShort"
+        case .sheetAlreadyImported: return "sheetAlreadyImported"
+        }
+    }
+
+    static let allReasons = 33
+
+    @Test func everyReasonHasARow() {
+        let covered = Set(Self.cases.map { Self.reason($0.expected) } + ["ledgerNotOpened"])
+        #expect(covered.count == Self.allReasons, "reasons without a row: \(covered.count) of \(Self.allReasons)")
     }
 
     @Test func ledgerMustBeOpenedFirst() {
