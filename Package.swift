@@ -46,6 +46,6 @@ let package = Package(
         ),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -7,7 +7,7 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a village's ledger (建账) with its points scheme.",
         discussion: """
-            Without --scheme the ledger takes the reference scheme (4 categories, 9 indicators, 33 rules); see
+            Without --scheme the ledger takes the reference scheme (4 categories, 9 indicators, 33 rules); see \
             seed/reference-scheme.yaml for the file format to write your village's own.
             """
     )

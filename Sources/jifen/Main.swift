@@ -9,12 +9,15 @@ struct Jifen: ParsableCommand {
         commandName: "jifen",
         abstract: "积分 — the village credit-points ledger (积分制): scores, the points shop, balances, audit.",
         discussion: """
-            One ledger file per village (default ./jifen.sqlite, or $JIFEN_LEDGER; choose with --ledger).
-            Every score, correction, redemption and stock movement is an event in a hash-chained log that is
-            never edited: mistakes are corrected with `jifen reverse`.
+            One ledger file per village (default ./jifen.sqlite, or $JIFEN_LEDGER; choose with --ledger). Every \
+            score, correction, redemption and stock movement is an event in a hash-chained log that is never \
+            edited: mistakes are corrected with `jifen reverse`.
 
-            Exit codes: 0 done; 1 refused (the message says why and what to do); 2 the ledger failed
+            Exit codes: 0 done; 1 refused (the message says why and what to do); 2 the ledger failed \
             verification; 64 bad usage.
+
+            Every command takes --ledger PATH and --lang zh|en (tables and messages in Chinese by default, or \
+            $JIFEN_LANG); commands that write take --by NAME (or $JIFEN_ACTOR).
 
             Start with `jifen demo`, then try `jifen --ledger jifen-demo.sqlite balance`.
             """,

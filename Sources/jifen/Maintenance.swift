@@ -104,7 +104,7 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a demo ledger: 牛角村, 300 households in 20 joint units, a year of scores, the shop.",
         discussion: """
-            Writes jifen-demo.sqlite (or --ledger PATH), replacing an earlier demo ledger but never another
+            Writes jifen-demo.sqlite (or --ledger PATH), replacing an earlier demo ledger but never another \
             ledger. The same every run: the same events, the same hash chain.
             """
     )

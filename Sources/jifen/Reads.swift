@@ -137,12 +137,12 @@ struct History: ParsableCommand {
         print(say(l, "农户 \(household)  户主 \(account.head)  联户 \(account.unit)\(account.status == .closed ? "  已销户" : "")",
                   "Household \(household)  head \(account.head)  unit \(account.unit)\(account.status == .closed ? "  closed" : "")"))
         var table = TextTable(headers: [say(l, "编号", "No."), say(l, "日期", "Date"), say(l, "摘要", "Entry"),
-                                        say(l, "分值", "Points"), say(l, "余额", "Balance"), say(l, "记录人", "By")], numeric: [0, 3, 4])
-        table.widthMax = 44
+                                        say(l, "分值", "Points"), say(l, "余额", "Balance"), say(l, "记录人", "By"),
+                                        say(l, "状态", "Status")], numeric: [0, 3, 4])
         for (line, recorded) in zip(lines, events) {
-            var text = summary(of: recorded.event, l, inHistory: true)
-            if let by = line.reversedBy { text += say(l, " [已被 #\(by) 冲正]", " [reversed by #\(by)]") }
-            table.add(["#\(line.seq)", line.date, text, line.points == 0 ? "" : signed(line.points), "\(line.balance)", line.actor])
+            let status = line.reversedBy.map { say(l, "已被 #\($0) 冲正", "reversed by #\($0)") } ?? ""
+            table.add(["#\(line.seq)", line.date, summary(of: recorded.event, l, inHistory: true),
+                       line.points == 0 ? "" : signed(line.points), "\(line.balance)", line.actor, status])
         }
         print(table.render(), terminator: "")
         print(say(l, "加分 \(account.earned)，扣分 \(account.deducted)，已兑换 \(account.redeemed)，可用 \(account.available)。",

@@ -17,9 +17,10 @@ struct RecordAdd: ParsableCommand {
         commandName: "add",
         abstract: "Record one score for a household against a rule of the scheme.",
         discussion: """
-            Fixed rules give their own points; for a ranged rule (e.g. C1.2, +5..10) give the size with --points.
-            Deductions need --note saying what happened. Caps (e.g. 1/month) are checked for the month, quarter or
-            year of --date. `jifen record H001 A1.1 --by 王会计` is the same as `jifen record add H001 A1.1 --by 王会计`.
+            Fixed rules give their own points; for a ranged rule (e.g. C1.2, +5..10) give the size with \
+            --points. Deductions need --note saying what happened. Caps (e.g. 1/month) are checked for the \
+            month, quarter or year of --date. `jifen record H001 A1.1 --by 王会计` is the same as `jifen record add \
+            H001 A1.1 --by 王会计`.
             """
     )
     @OptionGroup var options: LedgerOptions
@@ -57,8 +58,8 @@ struct RecordImport: ParsableCommand {
         commandName: "import",
         abstract: "Load a tally sheet (积分登记表) saved as CSV: columns date, household, rule, points, note.",
         discussion: """
-            Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel
-            and WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number
+            Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel and \
+            WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
             and nothing is written. The same file cannot be imported twice.
             """
     )
@@ -87,8 +88,8 @@ struct Reverse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Correct a mistake (冲正): reverse a score, a redemption or a stock receipt.",
         discussion: """
-            The reversed entry stays in the log as it was; a new entry names it and undoes its effect
-            (a reversed redemption gives back the points and the goods). An entry is reversed at most once.
+            The reversed entry stays in the log as it was; a new entry names it and undoes its effect (a \
+            reversed redemption gives back the points and the goods). An entry is reversed at most once.
             """
     )
     @OptionGroup var options: LedgerOptions

@@ -33,11 +33,13 @@ struct ShopRestock: ParsableCommand {
     @Argument(help: "The item's code.") var item: String
     @Option(help: ArgumentHelp("How many were received.", valueName: "n")) var qty: Int
     @Option(help: ArgumentHelp("Where they came from: a donor, a purchase.", valueName: "text")) var source: String = ""
+    @Option(help: ArgumentHelp("The day it happened (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
-        let written = try ledger.execute(.receiveStock(ItemCode(rawValue: item), quantity: qty, source: source), by: try actor.name())
+        let written = try ledger.execute(.receiveStock(ItemCode(rawValue: item), quantity: qty, source: source), by: try actor.name(),
+                                         on: date)
         let stock = try ledger.read { try $0.item(ItemCode(rawValue: item))?.stock } ?? 0
         print(say(options.language, "已入库 #\(written.events[0].seq)：\(item) \(qty) 件，现有库存 \(stock)。",
                   "Received #\(written.events[0].seq): \(qty) × \(item); \(stock) now on the shelf."))
@@ -50,11 +52,13 @@ struct ShopRedeem: ParsableCommand {
     @Argument(help: "The household's code.") var household: String
     @Argument(help: "The item's code.") var item: String
     @Option(help: ArgumentHelp("How many (default 1).", valueName: "n")) var qty: Int = 1
+    @Option(help: ArgumentHelp("The day it happened (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
         let ledger = try options.open()
-        let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty), by: try actor.name())
+        let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty),
+                                         by: try actor.name(), on: date)
         guard case .redeemed(let redemption) = written.events[0].event else { return }
         let available = try ledger.read { try $0.household(HouseholdCode(rawValue: household))?.available } ?? 0
         print(say(options.language,

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Printed output compared with files in Tests/JifenTests/Golden. After a deliberate change, run the tests
+/// with JIFEN_UPDATE_GOLDEN=1 to rewrite the files, and read the diff before committing it.
+@Suite struct Golden {
+    static let folder = packageRoot.appendingPathComponent("Tests/JifenTests/Golden")
+
+    func check(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let file = Self.folder.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["JIFEN_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "\(name) differs from its golden file", sourceLocation: sourceLocation)
+    }
+
+    /// A village whose every entry carries its date, so its reports are the same on any day.
+    func village() throws -> Office {
+        let office = try Office()
+        try office.smallVillage()
+        for arguments in [
+            ["record", "H001", "A1.2", "--date", "2025-03-05", "--note", "3月院坝会"],
+            ["record", "H001", "C2.3", "--date", "2025-03-22", "--note", "县中心血站献血 400 ml"],
+            ["record", "H002", "C1.2", "--points", "8", "--date", "2025-03-28", "--note", "调解两户宅基地纠纷"],
+            ["record", "H003", "A2.3", "--points", "10", "--date", "2025-03-26", "--note", "占用村道晾晒玉米"],
+            ["shop", "add", "salt", "--name", "食盐", "--unit", "500 g", "--price", "3"],
+            ["shop", "restock", "salt", "--qty", "50", "--source", "县慈善总会捐赠", "--date", "2025-03-01"],
+            ["shop", "redeem", "H001", "salt", "--qty", "2", "--date", "2025-03-30"],
+            ["reverse", "9", "--reason", "记错，应为 A1.1", "--date", "2025-03-31"],
+        ] {
+            expectOK(try office.jifen(arguments: arguments + ["--by", "王会计"]))
+        }
+        return office
+    }
+
+    @Test func balanceAndHistoryInChineseAndEnglish() throws {
+        let office = try village()
+        try check("balance.zh.txt", try office.jifen("balance").out)
+        try check("balance.en.txt", try office.jifen("balance", "--lang", "en").out)
+        try check("balance-as-of.zh.txt", try office.jifen("balance", "--as-of", "2025-03-25").out)
+        try check("history.zh.txt", try office.jifen("history", "H001").out)
+        try check("history.en.txt", try office.jifen("history", "H001", "--lang", "en").out)
+        try check("balance-H001.json", try office.jifen("balance", "H001", "--json").out)
+    }
+
+    @Test func help() throws {
+        let office = try Office()
+        try check("help.txt", try office.jifen("--help").out)
+        try check("help-record-add.txt", try office.jifen("record", "add", "--help").out)
+    }
+}
