@@ -41,7 +41,11 @@ let package = Package(
         .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(
             name: "jifen",
-            dependencies: ["Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Jifen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),

@@ -210,7 +210,7 @@ public enum DemoLedger {
                 try ledger.executeAll(corrections, by: clerk, fileName: "demo corrections \(month)")
             }
 
-            // Shop days: some households exchange points for goods.
+            // The monthly exchange day (兑换日), on the last day of the month: some households take goods.
             var redemptions: [BatchItem] = []
             for household in households where random.next() % 100 < 18 {
                 let item = restock[Int(random.next() % UInt64(restock.count))].0
@@ -219,10 +219,8 @@ public enum DemoLedger {
                 guard available[household, default: 0] >= price * quantity, stock[item, default: 0] >= quantity else { continue }
                 available[household, default: 0] -= price * quantity
                 stock[item, default: 0] -= quantity
-                redemptions.append(BatchItem(command: .redeem(household, item, quantity: quantity),
-                                             occurredOn: day(20 + Int(random.next() % 8)), line: 0))
+                redemptions.append(BatchItem(command: .redeem(household, item, quantity: quantity), occurredOn: monthEnd, line: 0))
             }
-            redemptions.sort { $0.occurredOn! < $1.occurredOn! }
             script.setEvening(of: monthEnd)
             try ledger.executeAll(redemptions, by: shopkeeper, fileName: "demo shop \(month)")
         }

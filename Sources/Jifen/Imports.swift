@@ -36,14 +36,15 @@ extension Ledger {
     }
 
     /// Loads a month's tally sheet (columns date, household, rule, points, note) in one transaction:
-    /// all rows, or none with every bad row reported by its line. The same file twice is refused.
+    /// all rows, or none with every bad row reported by its line. The same sheet twice is refused, even
+    /// saved again in another encoding.
     public func importTallySheet(_ data: Data, fileName: String, by actor: String,
                                  progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
         let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
             ("date", Columns.date), ("household", Columns.household), ("rule", Columns.rule)])
         let pointsColumn = table.column(Columns.points)
         let noteColumn = table.column(Columns.note)
-        let sheet = Chain.sha256Hex(data)
+        let sheet = Chain.sha256Hex(Data(table.canonicalText.utf8))
         var problems: [LineProblem] = []
         var items = [BatchItem(command: .importSheet(sha256: sheet, fileName: fileName, rows: table.rows.count),
                                occurredOn: nil, line: 1)]

@@ -60,8 +60,8 @@ public final class Ledger: Sendable {
     public let store: EventStore
     public let environment: LedgerEnvironment
 
-    public init(path: String, create: Bool = false, environment: LedgerEnvironment = .live) throws {
-        self.store = try EventStore(path: path, create: create)
+    public init(path: String, create: Bool = false, readOnly: Bool = false, environment: LedgerEnvironment = .live) throws {
+        self.store = try EventStore(path: path, create: create, readOnly: readOnly)
         self.environment = environment
     }
 
@@ -89,10 +89,13 @@ public final class Ledger: Sendable {
         let today = today()
         let recordedAt = timestamp()
         return try store.write { session in
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
             if let key, let existing = try session.recorded(key: key) {
+                guard command.isRecorded(by: existing, on: context.occurredOn) else {
+                    throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
+                }
                 return Written(events: [existing], alreadyRecorded: true)
             }
-            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
             var written: [RecordedEvent] = []
             for (index, event) in try decide(command, context: context, state: session).enumerated() {
                 let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,

@@ -89,7 +89,10 @@ public struct CSVTable: Sendable {
         func endRow() {
             fields.append(field)
             field = ""
-            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Row(line: rowLine, fields: fields)) }
+            // Blank lines, and the rows of empty cells (",,,,") that spreadsheets leave at the end, are skipped.
+            if fields.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                rows.append(Row(line: rowLine, fields: fields))
+            }
             fields = []
         }
         while let scalar = pending ?? iterator.next() {
@@ -129,6 +132,13 @@ public struct CSVTable: Sendable {
         guard let first = rows.first else { throw Malformed(line: 1, problem: "the file is empty") }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         self.rows = Array(rows.dropFirst())
+    }
+
+    /// The table's cells, independent of encoding, BOM, line endings and blank rows: how a sheet saved
+    /// again (or in another encoding) is still recognised as the same sheet.
+    public var canonicalText: String {
+        ([header] + rows.map { $0.fields.map { $0.trimmingCharacters(in: .whitespaces) } })
+            .map { $0.joined(separator: "\u{1F}") }.joined(separator: "\n")
     }
 
     /// The index of the first column whose header is one of `names` (English or Chinese).

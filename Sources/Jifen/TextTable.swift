@@ -22,7 +22,8 @@ public enum DisplayWidth {
         return wide.contains { $0.contains(v) } ? 2 : 1
     }
 
-    /// Pads (or cuts, with …) to exactly `width` columns.
+    /// Pads (or cuts, marking the cut with "..") to exactly `width` columns. The mark is ASCII because "…"
+    /// is two columns wide on many Chinese terminals and one on others.
     public static func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
         var text = text
         if of(text) > width {
@@ -30,11 +31,11 @@ public enum DisplayWidth {
             var used = 0
             for character in text {
                 let w = of(String(character))
-                if used + w > width - 1 { break }
+                if used + w > width - 2 { break }
                 cut.append(character)
                 used += w
             }
-            text = cut + "…"
+            text = cut + ".."
         }
         let padding = String(repeating: " ", count: max(0, width - of(text)))
         return alignRight ? padding + text : text + padding

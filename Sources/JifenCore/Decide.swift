@@ -95,8 +95,12 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         }
         guard target.kind != .reversal else { throw Rejection.reversalCannotBeReversed(seq: target.seq) }
         if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
-        if target.kind == .stock, let code = target.item, let item = try state.item(code), item.stock < target.quantity {
-            throw Rejection.reversalWouldEmptyStock(code, stock: item.stock, quantity: target.quantity)
+        guard context.occurredOn >= target.occurredOn else {
+            throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: context.occurredOn)
+        }
+        if target.kind == .stock, let code = target.item {
+            let lowest = try state.lowestStock(item: code, from: context.occurredOn)
+            if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
         }
         let type: String
         switch target.kind {
@@ -127,11 +131,44 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         let needed = item.price * quantity
         guard account.available >= needed else { throw Rejection.pointsShort(household, available: account.available, needed: needed) }
         guard item.stock >= quantity else { throw Rejection.stockShort(itemCode, stock: item.stock, needed: quantity) }
+        // A redemption dated in the past must not overdraw any day after it, nor empty the shelf then.
+        let lowestPoints = try state.lowestAvailable(household: household, from: context.occurredOn)
+        guard lowestPoints >= needed else {
+            throw Rejection.pointsShortLater(household, date: context.occurredOn, lowest: lowestPoints, needed: needed)
+        }
+        let lowestStock = try state.lowestStock(item: itemCode, from: context.occurredOn)
+        guard lowestStock >= quantity else {
+            throw Rejection.stockShortLater(itemCode, date: context.occurredOn, lowest: lowestStock, needed: quantity)
+        }
         return [.redeemed(Redeemed(household: household, item: itemCode, name: item.name, quantity: quantity, price: item.price))]
 
     case .importSheet(let sha256, let fileName, let rows):
         if let seq = try state.sheet(sha256) { throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq) }
         return [.sheetImported(SheetImported(sheet: sha256, fileName: fileName, rows: rows))]
+    }
+}
+
+extension Command {
+    /// Whether `recorded` is what this command (with its business date) records: how a repeated
+    /// idempotency key tells a retry of the same entry from a mistake.
+    public func isRecorded(by recorded: RecordedEvent, on date: LocalDate) -> Bool {
+        guard recorded.occurredOn == date else { return false }
+        switch (self, recorded.event) {
+        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)):
+            return e.household == household && e.rule.code == rule && e.note == note.trimmingSpaces
+                && (points == nil || abs(points!) == abs(e.points))
+        case (.redeem(let household, let item, let quantity), .redeemed(let e)):
+            return e.household == household && e.item == item && e.quantity == quantity
+        case (.receiveStock(let item, let quantity, let source), .stockReceived(let e)):
+            return e.item == item && e.quantity == quantity && e.source == source.trimmingSpaces
+        case (.reverse(let ref, _), .entryReversed(let e)):
+            switch ref {
+            case .seq(let seq): return e.target == seq
+            case .id(let id): return e.targetId == id
+            }
+        default:
+            return false
+        }
     }
 }
 

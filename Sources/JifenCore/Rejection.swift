@@ -28,13 +28,17 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case eventNotAnEntry(seq: Int64)
     case reversalCannotBeReversed(seq: Int64)
     case eventAlreadyReversed(seq: Int64, by: Int64)
+    case reversalBeforeEntry(seq: Int64, entryDate: LocalDate, date: LocalDate)
+    case keyUsedForAnotherEntry(key: String, seq: Int64)
     case reversalWouldEmptyStock(ItemCode, stock: Int, quantity: Int)
     case itemExists(ItemCode)
     case itemUnknown(ItemCode, suggestion: String?)
     case priceOutOfRange(Int)
     case quantityOutOfRange(Int)
     case pointsShort(HouseholdCode, available: Int, needed: Int)
+    case pointsShortLater(HouseholdCode, date: LocalDate, lowest: Int, needed: Int)
     case stockShort(ItemCode, stock: Int, needed: Int)
+    case stockShortLater(ItemCode, date: LocalDate, lowest: Int, needed: Int)
     case sheetAlreadyImported(fileName: String, seq: Int64)
 
     public static let textLengthMax = 500
@@ -89,13 +93,13 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .ruleUnknown(let rule, let suggestion):
             return "There is no rule \(rule) in the scheme\(Rejection.didYouMean(suggestion)); see the rules with `jifen scheme`."
         case .pointsRequired(let rule, let points):
-            return "Rule \(rule) gives \(points) points; choose the size with --points \(points.min)…\(points.max)."
+            return "Rule \(rule) gives \(points) points; choose a size from \(points.min) to \(points.max) (--points, or the points column of a sheet)."
         case .pointsOutsideRange(let rule, let given, let points):
-            return "Rule \(rule) gives \(points) points, so \(given) is outside it; choose --points from \(points.min) to \(points.max)."
+            return "Rule \(rule) gives \(points) points, so \(given) is outside it; choose a size from \(points.min) to \(points.max)."
         case .pointsDifferFromFixed(let rule, let given, let points):
-            return "Rule \(rule) always gives \(points) points, not \(given); leave out --points."
+            return "Rule \(rule) always gives \(points) points, not \(given); leave the points out (no --points, or an empty points cell)."
         case .noteRequiredForDeduction(let rule):
-            return "Rule \(rule) is a deduction and every deduction needs a written reason; give --note with what happened."
+            return "Rule \(rule) is a deduction and every deduction needs a written reason; say what happened (--note, or the note column of a sheet)."
         case .capReached(let rule, let cap, let period, let count):
             return "Rule \(rule) may be given at most \(Rejection.times(cap.count)) per \(cap.period.rawValue) and this household already has it \(Rejection.times(count)) in \(period); record it in another period or reverse an earlier one."
         case .eventUnknown(let ref):
@@ -106,6 +110,10 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Entry #\(seq) is itself a reversal and cannot be reversed; record the original entry again instead."
         case .eventAlreadyReversed(let seq, let by):
             return "Entry #\(seq) was already reversed by #\(by); nothing is reversed twice."
+        case .reversalBeforeEntry(let seq, let entryDate, let date):
+            return "Entry #\(seq) is dated \(entryDate), after the reversal's date \(date); date the reversal on or after the entry."
+        case .keyUsedForAnotherEntry(let key, let seq):
+            return "The key \(key) was already used for entry #\(seq), which is a different entry; give this entry a key of its own."
         case .reversalWouldEmptyStock(let item, let stock, let quantity):
             return "Only \(stock) of \(item) are on the shelf, fewer than the \(quantity) this receipt brought; reverse the redemptions first."
         case .itemExists(let item):
@@ -118,6 +126,10 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "A quantity of \(quantity) is not allowed; give --qty from 1 to \(Rejection.quantityMax)."
         case .pointsShort(let household, let available, let needed):
             return "Household \(household) has \(available) points available, fewer than the \(needed) needed; choose fewer or cheaper items."
+        case .pointsShortLater(let household, let date, let lowest, let needed):
+            return "Household \(household) has enough points today, but on a day after \(date) it had only \(lowest), fewer than the \(needed) needed, so a redemption dated \(date) would overdraw it; date it later or choose less."
+        case .stockShortLater(let item, let date, let lowest, let needed):
+            return "On a day after \(date) only \(lowest) of \(item) were on the shelf, fewer than the \(needed) asked for, so an entry dated \(date) would make the stock negative; date it later or take fewer."
         case .stockShort(let item, let stock, let needed):
             return "Only \(stock) of \(item) are on the shelf, fewer than the \(needed) asked for; restock it first with `jifen shop restock`."
         case .sheetAlreadyImported(let fileName, let seq):

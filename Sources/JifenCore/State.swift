@@ -145,6 +145,22 @@ public protocol LedgerState {
     func codes(of kind: CodeKind) throws -> [String]
     /// The sequence number of the last event in the log (0 for an empty log).
     func lastSeq() throws -> Int64
+    /// The lowest `available` the household has at the end of any day from `date` on (so at most today's):
+    /// what a redemption dated `date` may spend without overdrawing any later day.
+    func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int
+    /// The lowest stock of the item at the end of any day from `date` on.
+    func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int
+}
+
+/// The lowest running total from `date` on, given signed changes by business date.
+public func lowestRunningTotal(_ changes: [(date: LocalDate, amount: Int)], from date: LocalDate) -> Int {
+    var total = changes.filter { $0.date <= date }.reduce(0) { $0 + $1.amount }
+    var lowest = total
+    for change in changes.filter({ $0.date > date }).sorted(by: { $0.date < $1.date }) {
+        total += change.amount
+        lowest = min(lowest, total)
+    }
+    return lowest
 }
 
 public enum CodeKind: Sendable {
@@ -194,6 +210,15 @@ public struct MemoryLedger: LedgerState, Sendable {
         entries.values.count {
             $0.kind == .score && $0.household == household && $0.rule == rule && $0.reversedBy == nil && dates.contains($0.occurredOn)
         }
+    }
+
+    public func lowestAvailable(household: HouseholdCode, from date: LocalDate) -> Int {
+        lowestRunningTotal(entries.values.filter { $0.household == household }
+            .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) }, from: date)
+    }
+
+    public func lowestStock(item: ItemCode, from date: LocalDate) -> Int {
+        lowestRunningTotal(entries.values.filter { $0.item == item }.map { ($0.occurredOn, $0.quantity) }, from: date)
     }
 
     public func codes(of kind: CodeKind) -> [String] {

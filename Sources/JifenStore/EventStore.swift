@@ -48,20 +48,24 @@ public final class EventStore: Sendable {
     let queue: DatabaseQueue
 
     /// Opens a ledger file. With `create`, a missing file is made; without it, a missing file is an error,
-    /// so that a mistyped path never leaves an empty ledger behind.
-    public init(path: String, create: Bool) throws {
+    /// so that a mistyped path never leaves an empty ledger behind. With `readOnly`, nothing is written to the
+    /// file at all (an auditor's copy, a write-protected file): reads and `verify` only.
+    public init(path: String, create: Bool, readOnly: Bool = false) throws {
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            // FULL: a commit is on disk before the command says it is done.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        configuration.readonly = readOnly
+        if !readOnly {
+            configuration.journalMode = .wal
+            configuration.prepareDatabase { db in
+                // FULL: a commit is on disk before the command says it is done.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.writeWithoutTransaction { db in
+            queue = try EventStore.openQueue(path: path, configuration: configuration)
+            try queue.read { db in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 let hasEvents = try db.tableExists("events")
@@ -71,13 +75,35 @@ public final class EventStore: Sendable {
                 if applicationId != 0 && applicationId != EventStore.applicationId {
                     throw StoreError.notALedger(path: path, detail: "it belongs to another application")
                 }
+                let upToDate = try EventStore.migrator.hasCompletedMigrations(db)
+                if readOnly && !upToDate {
+                    throw StoreError.notALedger(path: path, detail: "it was made by another version of jifen; run a writing command such as `jifen rebuild` on it once")
+                }
             }
-            try EventStore.migrator.migrate(queue)
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
+            if !readOnly {
+                try EventStore.migrator.migrate(queue)
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
+                }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notALedger(path: path, detail: "it is not an SQLite database")
+        }
+    }
+
+    /// Opens the connection. A read-only open of a file in a folder we may not write to (an auditor's copy on
+    /// a USB stick, a file owned by someone else) cannot make SQLite's WAL index beside it; then, if no
+    /// write-ahead log is pending, the file is opened as immutable, which needs no index.
+    static func openQueue(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        guard configuration.readonly else { return try DatabaseQueue(path: path, configuration: configuration) }
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+            guard wal == 0 else { throw error }
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
         }
     }
 
@@ -194,6 +220,23 @@ public final class StoreSession: LedgerState {
         case .household: return try strings("SELECT code FROM p_households ORDER BY code")
         case .item: return try strings("SELECT code FROM p_items ORDER BY code")
         }
+    }
+
+    public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
+        try lowestTotal("""
+            SELECT occurred_on, sum(earned - deducted - redeemed) FROM p_entries WHERE household = ? GROUP BY occurred_on
+            """, household.rawValue, from: date)
+    }
+
+    public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {
+        try lowestTotal("SELECT occurred_on, sum(quantity) FROM p_entries WHERE item = ? GROUP BY occurred_on", item.rawValue, from: date)
+    }
+
+    private func lowestTotal(_ sql: String, _ code: String, from date: LocalDate) throws -> Int {
+        let changes = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [code]).map { row in
+            (date: LocalDate(row[0] as String)!, amount: row[1] as Int)
+        }
+        return lowestRunningTotal(changes, from: date)
     }
 
     public func lastSeq() throws -> Int64 {

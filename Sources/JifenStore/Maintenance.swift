@@ -9,12 +9,26 @@ public struct VerifyReport: Sendable {
         public let seq: Int64
         public let what: String
         public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
+
+        public init(seq: Int64, what: String) {
+            self.seq = seq
+            self.what = what
+        }
     }
 
     public var events: Int64 = 0
     public var head: Data = Chain.genesis
     public var problems: [Problem] = []
     public var isValid: Bool { problems.isEmpty }
+}
+
+/// A household's register entry and figures as one comparable, printable value.
+struct Balances: Equatable, CustomStringConvertible {
+    let account: HouseholdAccount
+    init(_ account: HouseholdAccount) { self.account = account }
+    var description: String {
+        "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed)"
+    }
 }
 
 extension EventStore {
@@ -84,6 +98,55 @@ extension EventStore {
             report.head = previous
             return report
         }
+    }
+
+    /// Replays the whole log in memory and compares the result with the projection tables: a balance
+    /// changed behind the log's back (or a log that cannot be replayed) is reported with the row at fault.
+    public func verifyProjections(problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
+        try queue.read { db in
+            let session = StoreSession(db: db)
+            var problems: [VerifyReport.Problem] = []
+            func problem(_ seq: Int64, _ what: String) {
+                if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
+            }
+            var memory = MemoryLedger()
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY seq")
+            while let row = try rows.next() {
+                do {
+                    try memory.apply(try StoreSession.recordedEvent(row))
+                } catch {
+                    problem(row["seq"], "it cannot be replayed (\(error))")
+                    return problems
+                }
+            }
+            let fix = "; run `jifen rebuild` to fold the tables again from the log"
+            func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T]) {
+                for key in Set(stored.keys).union(replayed.keys).sorted() where stored[key] != replayed[key] {
+                    let what: String
+                    switch (stored[key], replayed[key]) {
+                    case (nil, _): what = "\(key) is missing from \(table)"
+                    case (_, nil): what = "\(table) holds \(key), which the log does not"
+                    case (let s?, let r?): what = "\(table) says \(s) for \(key), the log gives \(r)"
+                    }
+                    problem(0, what + fix)
+                }
+            }
+            compare("p_households", Dictionary(uniqueKeysWithValues: try session.households().map { ($0.code.rawValue, Balances($0)) }),
+                    memory.households.reduce(into: [:]) { $0[$1.key.rawValue] = Balances($1.value) })
+            compare("p_items", Dictionary(uniqueKeysWithValues: try session.items().map { ($0.code.rawValue, "stock \($0.stock), price \($0.price)") }),
+                    memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = "stock \($1.value.stock), price \($1.value.price)" })
+            compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, "\($0)") }),
+                    memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = "\($1.value)" })
+            let entries = try Row.fetchAll(db, sql: "SELECT \(StoreSession.entryColumns) FROM p_entries").map(StoreSession.entry)
+            compare("p_entries", Dictionary(uniqueKeysWithValues: entries.map { ("#\($0.seq)", "\($0)") }),
+                    memory.entries.reduce(into: [:]) { $0["#\($1.key)"] = "\($1.value)" })
+            return problems
+        }
+    }
+
+    /// The hash of one event, to compare with a head noted earlier (on a printout, in a checkpoint).
+    public func hash(at seq: Int64) throws -> Data? {
+        try queue.read { try Data.fetchOne($0, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq]) }
     }
 
     /// Empties the projections and folds the whole log into them again, in one transaction.

@@ -46,6 +46,13 @@ WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM events)
 BEGIN
     SELECT RAISE(ABORT, 'jifen: an event must take the next sequence number and the previous hash');
 END;
+
+-- A reversal is the one event of the stream reversal:N, so an entry is never reversed twice.
+CREATE TRIGGER events_reverse_once BEFORE INSERT ON events
+WHEN NEW.stream GLOB 'reversal:*' AND NEW.stream_version <> 1
+BEGIN
+    SELECT RAISE(ABORT, 'jifen: an entry is reversed at most once');
+END;
 """#
     /// schema/0002_projections.sql
     static let m0002Projections = #"""

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import Jifen
 import JifenCore
 import JifenStore
@@ -73,10 +74,28 @@ enum Main {
             fail("The sheet cannot be read at \(error); fix it and import it again.")
         } catch let error as SheetText.Undecodable {
             fail(error.description)
+        } catch let error as DatabaseError {
+            fail(databaseMessage(error))
         } catch is VerificationFailed {
             exit(2)
         } catch {
             Jifen.exit(withError: error)
+        }
+    }
+
+    /// SQLite's errors, said as what the clerk can do about them.
+    static func databaseMessage(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_READONLY:
+            return "The ledger file (or its folder) cannot be written here; reading and `jifen verify` still work, and entries are made on the village office's own copy."
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "The ledger is busy: another jifen has been writing to it for 30 seconds; try again in a moment."
+        case .SQLITE_FULL:
+            return "The disk is full, so nothing was written; free some space and run the command again."
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return "The ledger file is damaged (SQLite: \(error.message ?? "corrupt")); keep it as it is and restore the last backup."
+        default:
+            return "The ledger file could not be used (SQLite: \(error.message ?? "\(error.resultCode)")); check the file and run the command again."
         }
     }
 

@@ -6,10 +6,19 @@ import JifenStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check that the log was never altered (核验): the hash chain and the append-only triggers.",
-        discussion: "Exit 0 when the ledger is whole; exit 2 naming the first bad event when anything was altered."
+        abstract: "Check that the log was never altered (核验): the hash chain, the append-only triggers, the balances.",
+        discussion: """
+            Walks the hash chain (no event altered, removed, inserted or reordered), checks that SQLite's \
+            append-only triggers are in place, and replays the log to check that the balance, register and \
+            stock tables agree with it. Exit 0 when the ledger is whole; exit 2 naming the first bad event.
+
+            A cut at the end of the log cannot be seen from the file alone: note the head that verify prints \
+            (it is on printed statements too) and check it later with --head SEQ:HASH.
+            """
     )
     @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("A head noted earlier: the log must still hold event SEQ with this hash.", valueName: "seq:hash"))
+    var head: String?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     struct Report: Encodable {
@@ -17,25 +26,48 @@ struct Verify: ParsableCommand {
         let valid: Bool, events: Int64, head: String, problems: [Problem]
     }
 
+    func validate() throws {
+        if let head, parsedHead(head) == nil { throw ValidationError("--head must be SEQ:HASH, like 18566:063a34…, as verify prints it.") }
+    }
+
+    func parsedHead(_ text: String) -> (seq: Int64, hash: String)? {
+        let parts = text.replacingOccurrences(of: "#", with: "").split(separator: ":")
+        guard parts.count == 2, let seq = Int64(parts[0]), seq > 0, parts[1].count == 64 else { return nil }
+        return (seq, parts[1].lowercased())
+    }
+
     func run() throws {
-        let ledger = try options.open()
-        let progress = Progress(label: say(options.language, "核验", "verifying"))
-        let report = try ledger.store.verify(progress: progress.update)
-        progress.finish()
+        let ledger = try options.openForReading()
         let l = options.language
+        let progress = Progress(label: say(l, "核验", "verifying"))
+        var report = try ledger.store.verify(progress: progress.update)
+        progress.finish()
+        report.problems += try ledger.store.verifyProjections()
+        if let head, let noted = parsedHead(head) {
+            if let hash = try ledger.store.hash(at: noted.seq) {
+                if hash.hex != noted.hash {
+                    report.problems.append(.init(seq: noted.seq, what: say(l,
+                        "与此前记下的链头不符（记下的是 \(noted.hash.prefix(12))…）：此后账本被改写过",
+                        "its hash is not the one noted earlier (\(noted.hash.prefix(12))…): the log was rewritten since")))
+                }
+            } else {
+                report.problems.append(.init(seq: noted.seq, what: say(l,
+                    "此前记下的事件已不在账本中（现只有 \(report.events) 条）：账本被截断",
+                    "the event noted earlier is gone (the log now has \(report.events)): the log was cut")))
+            }
+        }
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex,
                                  problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.what) }))
         } else if report.isValid {
-            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全。",
-                      "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place."))
-            print(say(l, "链头 #\(report.events) \(report.head.hex)", "Head #\(report.events) \(report.head.hex)"))
+            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，余额与流水一致。",
+                      "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place, the balances agree with the log."))
+            print(say(l, "链头 \(report.events):\(report.head.hex)", "Head \(report.events):\(report.head.hex)"))
         } else {
-            let first = report.problems[0]
-            print(say(l, "账本已被改动：\(first)", "The ledger was altered: \(first)"))
+            print(say(l, "账本未通过核验：\(report.problems[0])", "The ledger failed verification: \(report.problems[0])"))
             for problem in report.problems.dropFirst() { print("  \(problem)") }
-            print(say(l, "共检查 \(report.events) 条事件，发现 \(report.problems.count) 处问题。请保留此文件并报告乡镇审计。",
-                      "\(report.events) events checked, \(report.problems.count) problems found. Keep this file as it is and report it to the township's auditor."))
+            print(say(l, "共检查 \(report.events) 条事件，发现 \(report.problems.count) 处问题。请保留此文件原样，并报告乡镇审计。",
+                      "\(report.events) events checked, \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found. Keep this file as it is and report it to the township's auditor."))
         }
         if !report.isValid { throw VerificationFailed() }
     }
@@ -72,7 +104,7 @@ struct SchemeShow: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
-        let info = try options.open().info()
+        let info = try options.openForReading().info()
         if json { return try printJSON(info.scheme) }
         let l = options.language
         let scheme = info.scheme
@@ -88,13 +120,15 @@ struct SchemeShow: ParsableCommand {
                     let cap = rule.cap.map { cap -> String in
                         let period = ["month": say(l, "月", "month"), "quarter": say(l, "季度", "quarter"), "year": say(l, "年", "year")]
                         return say(l, "每\(period[cap.period.rawValue]!) \(cap.count) 次", "\(cap.count)/\(cap.period.rawValue)")
-                    } ?? "—"
+                    } ?? say(l, "不限", "none")
                     table.add(["  " + rule.code.rawValue, l == .zh ? rule.zh : rule.en, rule.points.description, cap])
                 }
             }
         }
         print(table.render(), terminator: "")
         let s = scheme.settings
+        print(say(l, "以下设置已记入方案，将随审核公示、年终结算与红黑榜一同启用，目前尚未执行：",
+                  "These settings are part of the scheme and take effect with review and notice, year-end settlement and the black list, which are not built yet:"))
         print(say(l, "公示 \(s.noticeDays) 天；年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
                   "Notice \(s.noticeDays) days; year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
     }

@@ -35,7 +35,7 @@ struct BalanceCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.openForReading()
         let accounts: [HouseholdAccount] = try ledger.read { session in
             if let household {
                 let code = HouseholdCode(rawValue: household)
@@ -100,7 +100,7 @@ struct History: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.openForReading()
         let code = HouseholdCode(rawValue: household)
         let (account, events, entries) = try ledger.read { session in
             guard let account = try session.household(code) else {
@@ -136,13 +136,15 @@ struct History: ParsableCommand {
         }
         print(say(l, "农户 \(household)  户主 \(account.head)  联户 \(account.unit)\(account.status == .closed ? "  已销户" : "")",
                   "Household \(household)  head \(account.head)  unit \(account.unit)\(account.status == .closed ? "  closed" : "")"))
-        var table = TextTable(headers: [say(l, "编号", "No."), say(l, "日期", "Date"), say(l, "摘要", "Entry"),
-                                        say(l, "分值", "Points"), say(l, "余额", "Balance"), say(l, "记录人", "By"),
-                                        say(l, "状态", "Status")], numeric: [0, 3, 4])
+        var table = TextTable(headers: [say(l, "编号", "No."), say(l, "日期", "Date"), say(l, "事项", "Entry"),
+                                        say(l, "分值", "Points"), say(l, "余额", "Balance"), say(l, "备注", "Note"),
+                                        say(l, "记录人", "By"), say(l, "状态", "Status")], numeric: [0, 3, 4])
+        table.widthMax = 30
         for (line, recorded) in zip(lines, events) {
+            let (what, note) = historyLine(of: recorded.event, l)
             let status = line.reversedBy.map { say(l, "已被 #\($0) 冲正", "reversed by #\($0)") } ?? ""
-            table.add(["#\(line.seq)", line.date, summary(of: recorded.event, l, inHistory: true),
-                       line.points == 0 ? "" : signed(line.points), "\(line.balance)", line.actor, status])
+            table.add(["#\(line.seq)", line.date, what, line.points == 0 ? "" : signed(line.points), "\(line.balance)",
+                       note, line.actor, status])
         }
         print(table.render(), terminator: "")
         print(say(l, "加分 \(account.earned)，扣分 \(account.deducted)，已兑换 \(account.redeemed)，可用 \(account.available)。",
@@ -165,7 +167,7 @@ struct Log: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.openForReading()
         let events = try ledger.read { try $0.events(from: from, household: household.map { HouseholdCode(rawValue: $0) }, limit: limit) }
         let l = options.language
         if json {

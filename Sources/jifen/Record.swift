@@ -105,5 +105,12 @@ struct Reverse: ParsableCommand {
         guard case .entryReversed(let reversal) = written.events[0].event else { return }
         print(say(options.language, "已冲正 #\(reversal.target)，冲正记录 #\(written.events[0].seq)。",
                   "Reversed #\(reversal.target) with entry #\(written.events[0].seq)."))
+        // Taking back an award that was already spent leaves the household owing points: say so.
+        let target = try ledger.read { try $0.entry(.seq(reversal.target)) }
+        if let code = target?.household, let account = try ledger.read({ try $0.household(code) }), account.available < 0 {
+            print(say(options.language,
+                      "注意：\(code) 的可用积分现为 \(account.available)（冲正的积分已被兑换），补足前不能再兑换。",
+                      "Note: \(code) now has \(account.available) points available (the reversed points were already spent); it cannot redeem until that is made up."))
+        }
     }
 }

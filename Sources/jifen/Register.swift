@@ -50,7 +50,7 @@ struct UnitList: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.openForReading()
         let (units, households) = try ledger.read { (try $0.units(), try $0.households()) }
         let rows = units.map { unit in
             let mine = households.filter { $0.unit == unit.code && $0.status == .open }
@@ -63,7 +63,7 @@ struct UnitList: ParsableCommand {
                                         say(l, "户数", "Households"), say(l, "人口", "Members"), say(l, "可用积分", "Available")],
                               numeric: [3, 4, 5])
         for row in rows {
-            table.add([row.unit, row.name, row.leader ?? "—", "\(row.households)", "\(row.members)", "\(row.available)"])
+            table.add([row.unit, row.name, row.leader ?? "", "\(row.households)", "\(row.members)", "\(row.available)"])
         }
         print(table.render(), terminator: "")
     }
@@ -156,7 +156,7 @@ struct HouseholdList: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.openForReading()
         let rows = try ledger.read { try $0.households() }
             .filter { unit == nil || $0.unit.rawValue == unit }
             .map { Row(household: $0.code.rawValue, head: $0.head, unit: $0.unit.rawValue, members: $0.members,

@@ -20,9 +20,14 @@ struct LedgerOptions: ParsableArguments {
         lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
     }
 
-    /// Opens an existing ledger; a missing file is an error, never a new empty ledger.
+    /// Opens an existing ledger to write; a missing file is an error, never a new empty ledger.
     func open() throws -> Ledger {
         try Ledger(path: path, create: false)
+    }
+
+    /// Opens an existing ledger without writing anything to the file.
+    func openForReading() throws -> Ledger {
+        try Ledger(path: path, create: false, readOnly: true)
     }
 }
 

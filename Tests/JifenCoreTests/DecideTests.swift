@@ -83,6 +83,28 @@ import Testing
                 try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil))
                 try $0.run(.redeem("H001", "salt", quantity: 1))
              }, .reverse(.seq(10), reason: "数错"), .reversalWouldEmptyStock("salt", stock: 1, quantity: 2)),
+        Case("reversal dated before its entry", setup: {
+                try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-05")
+             }, .reverse(.seq(10), reason: "记错户"), on: "2025-03-04",
+             .reversalBeforeEntry(seq: 10, entryDate: "2025-03-05", date: "2025-03-04")),
+        Case("back-dated redemption before the points were earned", setup: {
+                try $0.run(.receiveStock("salt", quantity: 5, source: ""), on: "2025-01-01")
+                try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil), on: "2025-06-01")
+             }, .redeem("H001", "salt", quantity: 1), on: "2025-05-01",
+             .pointsShortLater("H001", date: "2025-05-01", lowest: 0, needed: 3)),
+        Case("back-dated redemption that a later one already spent", setup: {
+                try $0.run(.receiveStock("salt", quantity: 5, source: ""), on: "2025-01-01")
+                try $0.run(.recordScore("H001", "A1.2", points: nil, note: "", source: nil), on: "2025-02-01")
+                try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-02-02")
+                try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil), on: "2025-06-01")
+                try $0.run(.redeem("H001", "salt", quantity: 1), on: "2025-03-01")
+             }, .redeem("H001", "salt", quantity: 1), on: "2025-02-10",
+             .pointsShortLater("H001", date: "2025-02-10", lowest: 0, needed: 3)),
+        Case("back-dated redemption before the goods came", setup: {
+                try $0.run(.receiveStock("salt", quantity: 5, source: ""), on: "2025-04-01")
+                try $0.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil), on: "2025-02-01")
+             }, .redeem("H001", "salt", quantity: 1), on: "2025-03-01",
+             .stockShortLater("salt", date: "2025-03-01", lowest: 0, needed: 1)),
         Case("item exists", .listItem("oil", name: "油", unit: "", price: 80), .itemExists("oil")),
         Case("price zero", .listItem("rice", name: "大米", unit: "10 kg", price: 0), .priceOutOfRange(0)),
         Case("unknown item", .receiveStock("slat", quantity: 5, source: ""), .itemUnknown("slat", suggestion: "salt")),
@@ -142,21 +164,26 @@ import Testing
         case .eventNotAnEntry: return "eventNotAnEntry"
         case .reversalCannotBeReversed: return "reversalCannotBeReversed"
         case .eventAlreadyReversed: return "eventAlreadyReversed"
+        case .reversalBeforeEntry: return "reversalBeforeEntry"
+        case .keyUsedForAnotherEntry: return "keyUsedForAnotherEntry"
         case .reversalWouldEmptyStock: return "reversalWouldEmptyStock"
         case .itemExists: return "itemExists"
         case .itemUnknown: return "itemUnknown"
         case .priceOutOfRange: return "priceOutOfRange"
         case .quantityOutOfRange: return "quantityOutOfRange"
         case .pointsShort: return "pointsShort"
+        case .pointsShortLater: return "pointsShortLater"
         case .stockShort: return "stockShort"
+        case .stockShortLater: return "stockShortLater"
         case .sheetAlreadyImported: return "sheetAlreadyImported"
         }
     }
 
-    static let allReasons = 33
+    static let allReasons = 37
 
     @Test func everyReasonHasARow() {
-        let covered = Set(Self.cases.map { Self.reason($0.expected) } + ["ledgerNotOpened"])
+        // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).
+        let covered = Set(Self.cases.map { Self.reason($0.expected) } + ["ledgerNotOpened", "keyUsedForAnotherEntry"])
         #expect(covered.count == Self.allReasons, "reasons without a row: \(covered.count) of \(Self.allReasons)")
     }
 

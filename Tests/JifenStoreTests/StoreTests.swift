@@ -230,3 +230,59 @@ import Testing
         _ = scratch
     }
 }
+
+@Suite struct KeysAndReadOnly {
+    @Test func aKeyUsedForAnotherEntryIsRefused() throws {
+        let scratch = try Scratch()
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        try ledger.execute(score("H001", "A1.1"), by: "王会计", on: LocalDate("2025-03-05")!, key: "k1")
+        #expect(throws: Rejection.keyUsedForAnotherEntry(key: "k1", seq: 8)) {
+            try ledger.execute(score("H001", "B2.1"), by: "王会计", on: LocalDate("2025-03-06")!, key: "k1")
+        }
+        #expect(throws: Rejection.keyUsedForAnotherEntry(key: "k1", seq: 8)) {
+            try ledger.execute(score("H001", "A1.1"), by: "王会计", on: LocalDate("2025-03-07")!, key: "k1")
+        }
+        #expect(try ledger.execute(score("H001", "A1.1"), by: "王会计", on: LocalDate("2025-03-05")!, key: "k1").alreadyRecorded)
+        #expect(try eventCount(ledger) == 8)
+    }
+
+    @Test func readingAndVerifyingLeaveTheFileUntouched() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("v.sqlite")
+        do {
+            let (ledger, _) = try makeVillage(at: path)
+            try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-05")!)
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let reader = try Ledger(path: path, readOnly: true)
+        #expect(try reader.store.verify().isValid)
+        #expect(try reader.store.verifyProjections().isEmpty)
+        #expect(try reader.read { try $0.household("H001")!.earned } == 10)
+        #expect(throws: (any Error).self) { try reader.execute(score("H002", "C2.3"), by: "王会计") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func verifyProjectionsFindsABalanceChangedBehindTheLog() throws {
+        let scratch = try Scratch()
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-05")!)
+        #expect(try ledger.store.verifyProjections().isEmpty)
+        try ledger.store.withDatabase { try $0.execute(sql: "UPDATE p_households SET earned = 510 WHERE code = 'H001'") }
+        let problems = try ledger.store.verifyProjections()
+        #expect(problems.count == 1 && problems[0].what.contains("earned 510") && problems[0].what.contains("earned 10"))
+        try ledger.store.rebuild()
+        #expect(try ledger.store.verifyProjections().isEmpty)
+    }
+
+    @Test func aSecondReversalOfTheSameEntryIsRefusedBySQLite() throws {
+        let scratch = try Scratch()
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-05")!)
+        try ledger.execute(.reverse(.seq(8), reason: "记错户"), by: "王会计")
+        // Bypassing decide: appending a second reversal straight to the store.
+        let event = LedgerEvent.entryReversed(EntryReversed(target: 8, targetId: "x", targetType: "v1.scoreRecorded", reason: "again"))
+        let meta = EventMeta(id: "second", occurredOn: LocalDate("2025-03-06")!, recordedAt: "t", actor: ActorName(rawValue: "王会计"), key: nil)
+        #expect(throws: DatabaseError.self) { try ledger.store.write { try $0.append(event, meta: meta) } }
+        #expect(try eventCount(ledger) == 9)
+    }
+}

@@ -160,3 +160,48 @@ import Testing
         expectOK(verify)
     }
 }
+
+@Suite struct VerifyMore {
+    @Test func aBalanceEditedBehindTheLogFailsVerifyUntilRebuilt() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-03-05", "--by", "王会计"))
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "UPDATE p_households SET earned = 500 WHERE code = 'H001';"]).status == 0)
+        let run = try office.jifen("verify")
+        #expect(run.status == 2 && run.out.contains("H001") && run.out.contains("jifen rebuild"), "\(run.out)")
+        expectOK(try office.jifen("rebuild"))
+        expectOK(try office.jifen("verify"))
+    }
+
+    @Test func aHeadNotedEarlierCatchesACutLog() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-03-05", "--by", "王会计"))
+        let report = try #require(try office.json("verify") as? [String: Any])
+        let noted = "\(report["events"] as! Int):\(report["head"] as! String)"
+        expectOK(try office.jifen("verify", "--head", noted))
+        expectOK(try office.jifen("record", "H002", "C2.3", "--date", "2025-03-06", "--by", "王会计"))
+        expectOK(try office.jifen("verify", "--head", noted))
+        // Cut the last two events and put the triggers back as they were: only the noted head shows it.
+        let triggers = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND name = 'events_are_never_deleted';"]).out
+        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq >= 8; DELETE FROM p_entries; DELETE FROM p_households; \(triggers)"
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", cut]).status == 0)
+        expectOK(try office.jifen("rebuild"))
+        expectOK(try office.jifen("verify"))
+        let caught = try office.jifen("verify", "--head", noted)
+        #expect(caught.status == 2 && caught.out.contains("#8"), "\(caught.out)")
+        #expect(try office.jifen("verify", "--head", "banana").status == 64)
+    }
+
+    @Test func reversingSpentPointsWarnsTheClerk() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("shop", "add", "salt", "--name", "食盐", "--price", "3", "--by", "李店长"))
+        expectOK(try office.jifen("shop", "restock", "salt", "--qty", "5", "--date", "2025-03-01", "--by", "李店长"))
+        expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-03-05", "--by", "王会计"))
+        expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "3", "--date", "2025-03-06", "--by", "李店长"))
+        let run = try office.jifen("reverse", "10", "--reason", "记错户", "--by", "王会计")
+        expectOK(run)
+        #expect(run.out.contains("H001 的可用积分现为 -9"), "\(run.out)")
+    }
+}

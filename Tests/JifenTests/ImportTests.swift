@@ -55,7 +55,7 @@ import Testing
         let sheet = packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path
         #expect(String(data: try Data(contentsOf: URL(fileURLWithPath: sheet)), encoding: .utf8) == nil, "the fixture is not UTF-8")
         expectOK(try office.jifen("record", "import", sheet, "--by", "王会计"))
-        let history = try office.jifen("history", "H001")
+        let history = try office.jifen("history", "H001", "--json")
         #expect(history.out.contains("按时参加村民会议、院坝会") && history.out.contains("3月院坝会"), "\(history.out)")
     }
 
@@ -142,5 +142,27 @@ import Testing
         // The sheet was not marked as imported: it goes in whole now.
         expectOK(try office.jifen("record", "import", "big.csv", "--by", "王会计"))
         #expect(try office.eventCount() == 60_000 + 1 + (logBefore.components(separatedBy: "\"seq\"").count - 1))
+    }
+}
+
+@Suite struct SheetsAsSpreadsheetsSaveThem {
+    @Test func emptyRowsAtTheEndAreSkipped() throws {
+        let office = try Office()
+        try office.smallVillage()
+        try office.write("march.csv", "date,household,rule,points,note\n2025-03-05,H001,A1.2,,\n,,,,\n,,,,\n\n", bom: true)
+        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计")
+        expectOK(run)
+        #expect(run.out.contains("1 条记分"), "\(run.out)")
+    }
+
+    @Test func theSameSheetSavedInAnotherEncodingIsStillRecognised() throws {
+        let office = try Office()
+        expectOK(try office.jifen("init", "--village", "牛角村"))
+        expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户"))
+        expectOK(try office.jifen("unit", "add", "U02", "--name", "第二联户"))
+        expectOK(try office.jifen("household", "import", packageRoot.appendingPathComponent("docs/examples/households.csv").path))
+        expectOK(try office.jifen("record", "import", packageRoot.appendingPathComponent("docs/examples/2025-03-tally.csv").path, "--by", "王会计"))
+        let again = try office.jifen("record", "import", packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path, "--by", "王会计")
+        expectRefused(again, mentioning: "was already imported")
     }
 }
