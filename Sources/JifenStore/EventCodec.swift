@@ -6,9 +6,14 @@ import JifenCore
 /// The payload's bytes are hashed as stored, so the chain never depends on re-encoding: an event written
 /// today verifies in ten years whatever encoder is in use then.
 public enum EventCodec {
-    public static func payload(of event: LedgerEvent) throws -> String {
+    static let decoder = JSONDecoder()
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static func payload(of event: LedgerEvent) throws -> String {
         let data: Data
         switch event {
         case .ledgerOpened(let e): data = try encoder.encode(e)
@@ -34,7 +39,6 @@ public enum EventCodec {
     }
 
     public static func event(type: String, payload: String) throws -> LedgerEvent {
-        let decoder = JSONDecoder()
         let data = Data(payload.utf8)
         switch type {
         case "v1.ledgerOpened": return .ledgerOpened(try decoder.decode(LedgerOpened.self, from: data))

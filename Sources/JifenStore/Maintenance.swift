@@ -120,26 +120,29 @@ extension EventStore {
                 }
             }
             let fix = "; run `jifen rebuild` to fold the tables again from the log"
-            func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T]) {
+            func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T],
+                                       _ describe: (T) -> String = { "\($0)" }) {
                 for key in Set(stored.keys).union(replayed.keys).sorted() where stored[key] != replayed[key] {
                     let what: String
                     switch (stored[key], replayed[key]) {
                     case (nil, _): what = "\(key) is missing from \(table)"
                     case (_, nil): what = "\(table) holds \(key), which the log does not"
-                    case (let s?, let r?): what = "\(table) says \(s) for \(key), the log gives \(r)"
+                    case (let s?, let r?): what = "\(table) says \(describe(s)) for \(key), the log gives \(describe(r))"
                     }
                     problem(0, what + fix)
                 }
             }
             compare("p_households", Dictionary(uniqueKeysWithValues: try session.households().map { ($0.code.rawValue, Balances($0)) }),
                     memory.households.reduce(into: [:]) { $0[$1.key.rawValue] = Balances($1.value) })
-            compare("p_items", Dictionary(uniqueKeysWithValues: try session.items().map { ($0.code.rawValue, "stock \($0.stock), price \($0.price)") }),
-                    memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = "stock \($1.value.stock), price \($1.value.price)" })
-            compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, "\($0)") }),
-                    memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = "\($1.value)" })
+            compare("p_items", Dictionary(uniqueKeysWithValues: try session.items().map { ($0.code.rawValue, $0) }),
+                    memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "stock \($0.stock), price \($0.price)" }
+            compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, $0) }),
+                    memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
             let entries = try Row.fetchAll(db, sql: "SELECT \(StoreSession.entryColumns) FROM p_entries").map(StoreSession.entry)
-            compare("p_entries", Dictionary(uniqueKeysWithValues: entries.map { ("#\($0.seq)", "\($0)") }),
-                    memory.entries.reduce(into: [:]) { $0["#\($1.key)"] = "\($1.value)" })
+            compare("p_entries", Dictionary(uniqueKeysWithValues: entries.map { ("#\($0.seq)", $0) }),
+                    memory.entries.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) {
+                "\($0.kind.rawValue) of \($0.household?.rawValue ?? $0.item?.rawValue ?? "-") on \($0.occurredOn): earned \($0.earned), deducted \($0.deducted), redeemed \($0.redeemed), stock \($0.quantity), reversed by \($0.reversedBy.map { "#\($0)" } ?? "none")"
+            }
             return problems
         }
     }
