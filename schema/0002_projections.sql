@@ -1,7 +1,8 @@
 -- Jifen ledger, migration 0002: projections. Frozen once shipped; later changes go in new files.
 --
--- Caches folded from the events by `project` (Sources/JifenCore/Projection.swift), updated in the
--- same transaction as each append. `jifen rebuild` empties them and folds the whole log again.
+-- Caches folded from the events by `project` (Sources/JifenCore/Projection.swift), updated in the same
+-- transaction as each append. `jifen rebuild` empties them and folds the whole log again. Entries of points
+-- and stock need no table of their own: they are the event rows, read through their facts columns.
 
 CREATE TABLE p_ledger (
     one             INTEGER PRIMARY KEY CHECK (one = 1),
@@ -40,25 +41,6 @@ CREATE TABLE p_items (
     price           INTEGER NOT NULL,
     stock           INTEGER NOT NULL CHECK (stock >= 0)
 );
-
--- One row per movement of points or stock; a reversal carries the negated deltas of its target.
-CREATE TABLE p_entries (
-    seq             INTEGER PRIMARY KEY,
-    id              TEXT    NOT NULL UNIQUE,
-    kind            TEXT    NOT NULL CHECK (kind IN ('score', 'redemption', 'stock', 'reversal')),
-    household       TEXT,
-    rule            TEXT,
-    item            TEXT,
-    quantity        INTEGER NOT NULL,
-    earned          INTEGER NOT NULL,
-    deducted        INTEGER NOT NULL,
-    redeemed        INTEGER NOT NULL,
-    occurred_on     TEXT    NOT NULL,
-    reverses        INTEGER,
-    reversed_by     INTEGER
-);
-CREATE INDEX p_entries_household ON p_entries (household, seq);
-CREATE INDEX p_entries_caps ON p_entries (household, rule, occurred_on) WHERE kind = 'score' AND reversed_by IS NULL;
 
 CREATE TABLE p_sheets (
     sha256          TEXT    PRIMARY KEY,

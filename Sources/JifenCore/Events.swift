@@ -260,6 +260,19 @@ public enum LedgerEvent: Hashable, Sendable {
         }
     }
 
+    /// The kind of entry the event is, if it moves points or stock.
+    public var entryKind: EntryKind? {
+        switch self {
+        case .scoreRecorded: return .score
+        case .redeemed: return .redemption
+        case .stockReceived: return .stock
+        case .entryReversed: return .reversal
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .itemListed, .sheetImported:
+            return nil
+        }
+    }
+
     /// The household the event is about, if any.
     public var household: HouseholdCode? {
         switch self {
@@ -275,6 +288,43 @@ public enum LedgerEvent: Hashable, Sendable {
     }
 }
 
+/// What an event moves, stored beside it in the log (and hashed with it), so that balances, stock, caps and
+/// histories are summed from columns instead of being decoded from JSON. `facts(of:state:)` computes them when
+/// the event is decided; a reversal carries the negated figures of the entry it undoes.
+public struct EventFacts: Hashable, Sendable {
+    /// The household the event is about (its points, or its place in the register).
+    public var household: HouseholdCode?
+    /// The item whose stock it moves (or which it lists).
+    public var item: ItemCode?
+    /// The rule of a score, and of its reversal.
+    public var rule: RuleCode?
+    /// Changes of the household's figures: awards, deductions (positive), redemptions (positive).
+    public var earned: Int
+    public var deducted: Int
+    public var redeemed: Int
+    /// Change of the item's stock.
+    public var stock: Int
+    /// For a reversal: the sequence number of the entry it undoes.
+    public var reverses: Int64?
+
+    public init(household: HouseholdCode? = nil, item: ItemCode? = nil, rule: RuleCode? = nil, earned: Int = 0,
+                deducted: Int = 0, redeemed: Int = 0, stock: Int = 0, reverses: Int64? = nil) {
+        self.household = household
+        self.item = item
+        self.rule = rule
+        self.earned = earned
+        self.deducted = deducted
+        self.redeemed = redeemed
+        self.stock = stock
+        self.reverses = reverses
+    }
+
+    public static let none = EventFacts()
+
+    /// The change of the household's available points.
+    public var available: Int { earned - deducted - redeemed }
+}
+
 /// An event as stored: its place in the log, its envelope and its hash.
 public struct RecordedEvent: Hashable, Sendable {
     public let seq: Int64
@@ -288,9 +338,10 @@ public struct RecordedEvent: Hashable, Sendable {
     public let schemeVersion: Int
     public let key: String?
     public let event: LedgerEvent
+    public let facts: EventFacts
 
     public init(seq: Int64, id: String, stream: String, streamVersion: Int64, occurredOn: LocalDate, recordedAt: String,
-                actor: ActorName, schemeVersion: Int, key: String?, event: LedgerEvent) {
+                actor: ActorName, schemeVersion: Int, key: String?, event: LedgerEvent, facts: EventFacts) {
         self.seq = seq
         self.id = id
         self.stream = stream
@@ -301,5 +352,6 @@ public struct RecordedEvent: Hashable, Sendable {
         self.schemeVersion = schemeVersion
         self.key = key
         self.event = event
+        self.facts = facts
     }
 }

@@ -13,21 +13,86 @@ public struct ProjectionError: Error, CustomStringConvertible, Sendable {
     public var description: String { "event #\(seq) cannot be replayed: \(problem)" }
 }
 
+/// What an event moves, decided once when it is appended and stored beside it.
+public func facts(of event: LedgerEvent, state: some LedgerState) throws -> EventFacts {
+    switch event {
+    case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .sheetImported:
+        return .none
+    case .householdRegistered(let e): return EventFacts(household: e.household)
+    case .householdMoved(let e): return EventFacts(household: e.household)
+    case .householdClosed(let e): return EventFacts(household: e.household)
+    case .scoreRecorded(let e):
+        return EventFacts(household: e.household, rule: e.rule.code, earned: max(e.points, 0), deducted: max(-e.points, 0))
+    case .itemListed(let e): return EventFacts(item: e.item)
+    case .stockReceived(let e): return EventFacts(item: e.item, stock: e.quantity)
+    case .redeemed(let e): return EventFacts(household: e.household, item: e.item, redeemed: e.points, stock: -e.quantity)
+    case .entryReversed(let e):
+        guard let target = try state.entry(.seq(e.target)) else {
+            throw ProjectionError(seq: e.target, problem: "the entry to reverse is not in the ledger")
+        }
+        return EventFacts(household: target.household, item: target.item, rule: target.rule, earned: -target.earned,
+                          deducted: -target.deducted, redeemed: -target.redeemed, stock: -target.quantity, reverses: target.seq)
+    }
+}
+
+extension HouseholdAccount {
+    /// Adds an event's figures: the one rule by which points are summed, live, in `rebuild` and in `verify`.
+    public mutating func add(_ facts: EventFacts) {
+        earned += facts.earned
+        deducted += facts.deducted
+        redeemed += facts.redeemed
+    }
+}
+
+extension ItemStock {
+    public mutating func add(_ facts: EventFacts) {
+        stock += facts.stock
+    }
+}
+
+extension Entry {
+    /// The entry an event of points or stock is, from its stored facts.
+    public init?(_ recorded: RecordedEvent, reversedBy: Int64? = nil) {
+        guard let kind = recorded.event.entryKind else { return nil }
+        let f = recorded.facts
+        self.init(seq: recorded.seq, id: recorded.id, kind: kind, household: f.household, rule: f.rule, item: f.item,
+                  quantity: f.stock, earned: f.earned, deducted: f.deducted, redeemed: f.redeemed,
+                  occurredOn: recorded.occurredOn, reverses: f.reverses, reversedBy: reversedBy)
+    }
+}
+
+/// What an entry of points or stock changes, from its facts alone: `project` uses it for every entry, and
+/// `rebuild` calls it straight from the stored columns without decoding the payload.
+public func projectEntry(_ facts: EventFacts, seq: Int64, state: some LedgerState) throws -> [ProjectionChange] {
+    var changes: [ProjectionChange] = []
+    if let code = facts.household {
+        guard var account = try state.household(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
+        account.add(facts)
+        changes.append(.household(account))
+    }
+    if let code = facts.item {
+        guard var item = try state.item(code) else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
+        item.add(facts)
+        changes.append(.item(item))
+    }
+    return changes
+}
+
 /// The projections as a fold: what one recorded event changes, given the state before it.
 ///
-/// This is the only place where events turn into balances and stock. The live append path and
-/// `rebuild` both call it, so a rebuild gives exactly what the live projections hold.
+/// Points and stock move by the event's stored facts (`HouseholdAccount.add`, `ItemStock.add`); the register,
+/// units, items and the scheme by its payload. The live append path, `rebuild` and `verify` all fold through it.
 public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -> [ProjectionChange] {
     let seq = recorded.seq
     func need<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw ProjectionError(seq: seq, problem: "\(what) is not in the ledger") }
         return value
     }
-    func entry(kind: EntryKind, household: HouseholdCode? = nil, rule: RuleCode? = nil, item: ItemCode? = nil,
-               quantity: Int = 0, earned: Int = 0, deducted: Int = 0, redeemed: Int = 0, reverses: Int64? = nil) -> Entry {
-        Entry(seq: seq, id: recorded.id, kind: kind, household: household, rule: rule, item: item, quantity: quantity,
-              earned: earned, deducted: deducted, redeemed: redeemed, occurredOn: recorded.occurredOn,
-              reverses: reverses, reversedBy: nil)
+    if recorded.event.entryKind != nil {
+        var changes = try projectEntry(recorded.facts, seq: seq, state: state)
+        changes.append(.entry(Entry(recorded)!))
+        if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
+        return changes
     }
 
     switch recorded.event {
@@ -60,50 +125,11 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         account.status = .closed
         account.closedOn = recorded.occurredOn
         return [.household(account)]
-    case .scoreRecorded(let e):
-        var account = try need(try state.household(e.household), "household \(e.household)")
-        let earned = max(e.points, 0), deducted = max(-e.points, 0)
-        account.earned += earned
-        account.deducted += deducted
-        return [.household(account),
-                .entry(entry(kind: .score, household: e.household, rule: e.rule.code, earned: earned, deducted: deducted))]
     case .itemListed(let e):
         return [.item(ItemStock(code: e.item, name: e.name, unit: e.unit, price: e.price, stock: 0))]
-    case .stockReceived(let e):
-        var item = try need(try state.item(e.item), "item \(e.item)")
-        item.stock += e.quantity
-        return [.item(item), .entry(entry(kind: .stock, item: e.item, quantity: e.quantity))]
-    case .redeemed(let e):
-        var account = try need(try state.household(e.household), "household \(e.household)")
-        var item = try need(try state.item(e.item), "item \(e.item)")
-        account.redeemed += e.points
-        item.stock -= e.quantity
-        return [.household(account), .item(item),
-                .entry(entry(kind: .redemption, household: e.household, item: e.item, quantity: -e.quantity, redeemed: e.points))]
-    case .entryReversed(let e):
-        var target = try need(try state.entry(.seq(e.target)), "entry #\(e.target)")
-        guard target.reversedBy == nil else {
-            throw ProjectionError(seq: seq, problem: "entry #\(e.target) was already reversed by #\(target.reversedBy!)")
-        }
-        target.reversedBy = seq
-        var changes: [ProjectionChange] = [.entry(target)]
-        if let code = target.household {
-            var account = try need(try state.household(code), "household \(code)")
-            account.earned -= target.earned
-            account.deducted -= target.deducted
-            account.redeemed -= target.redeemed
-            changes.append(.household(account))
-        }
-        if let code = target.item {
-            var item = try need(try state.item(code), "item \(code)")
-            item.stock -= target.quantity
-            changes.append(.item(item))
-        }
-        changes.append(.entry(entry(kind: .reversal, household: target.household, rule: target.rule, item: target.item,
-                                    quantity: -target.quantity, earned: -target.earned, deducted: -target.deducted,
-                                    redeemed: -target.redeemed, reverses: e.target)))
-        return changes
     case .sheetImported(let e):
         return [.sheet(sha256: e.sheet, seq: seq)]
+    case .scoreRecorded, .stockReceived, .redeemed, .entryReversed:
+        preconditionFailure("entries are folded by their facts above")
     }
 }

@@ -152,12 +152,15 @@ public protocol LedgerState {
     func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int
 }
 
-/// The lowest running total from `date` on, given signed changes by business date.
-public func lowestRunningTotal(_ changes: [(date: LocalDate, amount: Int)], from date: LocalDate) -> Int {
-    var total = changes.filter { $0.date <= date }.reduce(0) { $0 + $1.amount }
+/// The lowest a running total stood at the end of the day `date` or of any later day, given its value now and
+/// the changes dated after `date` (in any order; changes of one day count together).
+public func lowestTotal(now: Int, changesAfter changes: [(date: LocalDate, amount: Int)]) -> Int {
+    var byDay: [LocalDate: Int] = [:]
+    for change in changes { byDay[change.date, default: 0] += change.amount }
+    var total = now - byDay.values.reduce(0, +)
     var lowest = total
-    for change in changes.filter({ $0.date > date }).sorted(by: { $0.date < $1.date }) {
-        total += change.amount
+    for day in byDay.keys.sorted() {
+        total += byDay[day]!
         lowest = min(lowest, total)
     }
     return lowest
@@ -173,7 +176,10 @@ public enum ProjectionChange: Hashable, Sendable {
     case unit(UnitRecord)
     case household(HouseholdAccount)
     case item(ItemStock)
+    /// A new entry of points or stock (the SQLite store keeps these as the event rows themselves).
     case entry(Entry)
+    /// An entry was reversed by a later one (the SQLite store derives this from the reversal's stream).
+    case reversed(Int64, by: Int64)
     case sheet(sha256: String, seq: Int64)
 }
 
@@ -188,8 +194,14 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var entryIds: [String: Int64] = [:]
     private var sheets: [String: Int64] = [:]
     private var last: Int64 = 0
+    /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
+    public let keepsEntries: Bool
 
-    public init() {}
+    public init(keepsEntries: Bool = true) {
+        self.keepsEntries = keepsEntries
+    }
+
+    public var sheetSeqs: [String: Int64] { sheets }
 
     public func lastSeq() -> Int64 { last }
 
@@ -213,12 +225,14 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) -> Int {
-        lowestRunningTotal(entries.values.filter { $0.household == household }
-            .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) }, from: date)
+        lowestTotal(now: households[household]?.available ?? 0,
+                    changesAfter: entries.values.filter { $0.household == household && $0.occurredOn > date }
+                        .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) })
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) -> Int {
-        lowestRunningTotal(entries.values.filter { $0.item == item }.map { ($0.occurredOn, $0.quantity) }, from: date)
+        lowestTotal(now: items[item]?.stock ?? 0,
+                    changesAfter: entries.values.filter { $0.item == item && $0.occurredOn > date }.map { ($0.occurredOn, $0.quantity) })
     }
 
     public func codes(of kind: CodeKind) -> [String] {
@@ -237,8 +251,11 @@ public struct MemoryLedger: LedgerState, Sendable {
             case .household(let account): households[account.code] = account
             case .item(let item): items[item.code] = item
             case .entry(let entry):
+                guard keepsEntries else { continue }
                 entries[entry.seq] = entry
                 entryIds[entry.id] = entry.seq
+            case .reversed(let target, let by):
+                entries[target]?.reversedBy = by
             case .sheet(let sha, let seq): sheets[sha] = seq
             }
         }
@@ -248,5 +265,11 @@ public struct MemoryLedger: LedgerState, Sendable {
     public mutating func apply(_ event: RecordedEvent) throws {
         apply(try project(event, state: self))
         last = event.seq
+    }
+
+    /// Folds an entry from its stored facts alone (no payload): the fast path of `rebuild` and `verify`.
+    public mutating func applyEntry(_ facts: EventFacts, seq: Int64) throws {
+        apply(try projectEntry(facts, seq: seq, state: self))
+        last = seq
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 
 /// The hash chain: `hash = SHA-256(prev_hash ‖ canonical bytes)`, documented in docs/FORMAT.md.
 ///
-/// The canonical bytes are the event's stored fields in a fixed order, each as a netstring
-/// (`<byte length>:<bytes>,`), so that no field's content can be mistaken for another's.
+/// The canonical bytes are the event's stored columns (all but the two hashes) in table order, each as a
+/// netstring (`<byte length>:<bytes>,`), so that no field's content can be mistaken for another's.
 public enum Chain {
     public static let genesis = Data(repeating: 0, count: 32)
 
@@ -20,10 +20,19 @@ public enum Chain {
         public var actor: String
         public var schemeVersion: Int
         public var key: String?
+        public var household: String?
+        public var item: String?
+        public var rule: String?
+        public var earned: Int
+        public var deducted: Int
+        public var redeemed: Int
+        public var stock: Int
+        public var reverses: Int64?
         public var payload: String
 
         public init(seq: Int64, id: String, stream: String, streamVersion: Int64, type: String, occurredOn: String,
-                    recordedAt: String, actor: String, schemeVersion: Int, key: String?, payload: String) {
+                    recordedAt: String, actor: String, schemeVersion: Int, key: String?, household: String?, item: String?,
+                    rule: String?, earned: Int, deducted: Int, redeemed: Int, stock: Int, reverses: Int64?, payload: String) {
             self.seq = seq
             self.id = id
             self.stream = stream
@@ -34,6 +43,14 @@ public enum Chain {
             self.actor = actor
             self.schemeVersion = schemeVersion
             self.key = key
+            self.household = household
+            self.item = item
+            self.rule = rule
+            self.earned = earned
+            self.deducted = deducted
+            self.redeemed = redeemed
+            self.stock = stock
+            self.reverses = reverses
             self.payload = payload
         }
     }
@@ -58,6 +75,14 @@ public enum Chain {
         field(fields.actor)
         field(String(fields.schemeVersion))
         field(fields.key ?? "")
+        field(fields.household ?? "")
+        field(fields.item ?? "")
+        field(fields.rule ?? "")
+        field(String(fields.earned))
+        field(String(fields.deducted))
+        field(String(fields.redeemed))
+        field(String(fields.stock))
+        field(fields.reverses.map { String($0) } ?? "")
         field(fields.payload)
         return bytes
     }

@@ -197,17 +197,18 @@ public final class StoreSession: LedgerState {
     public func entry(_ ref: EventRef) throws -> Entry? {
         switch ref {
         case .seq(let seq):
-            return try row("SELECT \(Self.entryColumns) FROM p_entries WHERE seq = ?", arguments: [seq]).map(Self.entry)
+            return try row("SELECT \(Self.entryColumns) FROM events e WHERE seq = ? AND \(Self.isEntry)", arguments: [seq]).map(Self.entry)
         case .id(let id):
-            return try row("SELECT \(Self.entryColumns) FROM p_entries WHERE id = ?", arguments: [id]).map(Self.entry)
+            return try row("SELECT \(Self.entryColumns) FROM events e WHERE id = ? AND \(Self.isEntry)", arguments: [id]).map(Self.entry)
         }
     }
 
     public func scoreCount(household: HouseholdCode, rule: RuleCode, in dates: ClosedRange<LocalDate>) throws -> Int {
         try value(Int.self, """
-            SELECT count(*) FROM p_entries
-            WHERE household = ? AND rule = ? AND occurred_on BETWEEN ? AND ? AND kind = 'score' AND reversed_by IS NULL
-            """, arguments: [household.rawValue, rule.rawValue, dates.lowerBound.description, dates.upperBound.description]) ?? 0
+            SELECT count(*) FROM events e
+            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND rule = ? AND type = 'v1.scoreRecorded'
+              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
+            """, arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description, rule.rawValue]) ?? 0
     }
 
     public func sheet(_ sha256: String) throws -> Int64? {
@@ -223,20 +224,23 @@ public final class StoreSession: LedgerState {
     }
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
-        try lowestTotal("""
-            SELECT occurred_on, sum(earned - deducted - redeemed) FROM p_entries WHERE household = ? GROUP BY occurred_on
-            """, household.rawValue, from: date)
+        let now = try self.household(household)?.available ?? 0
+        return lowestTotal(now: now, changesAfter: try changes("""
+            SELECT occurred_on, sum(earned - deducted - redeemed) FROM events
+            WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
+            """, household.rawValue, after: date))
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {
-        try lowestTotal("SELECT occurred_on, sum(quantity) FROM p_entries WHERE item = ? GROUP BY occurred_on", item.rawValue, from: date)
+        let now = try self.item(item)?.stock ?? 0
+        return lowestTotal(now: now, changesAfter: try changes(
+            "SELECT occurred_on, sum(stock) FROM events WHERE item = ? AND occurred_on > ? GROUP BY occurred_on", item.rawValue, after: date))
     }
 
-    private func lowestTotal(_ sql: String, _ code: String, from date: LocalDate) throws -> Int {
-        let changes = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [code]).map { row in
+    private func changes(_ sql: String, _ code: String, after date: LocalDate) throws -> [(date: LocalDate, amount: Int)] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [code, date.description]).map { row in
             (date: LocalDate(row[0] as String)!, amount: row[1] as Int)
         }
-        return lowestRunningTotal(changes, from: date)
     }
 
     public func lastSeq() throws -> Int64 {
@@ -264,7 +268,7 @@ public final class StoreSession: LedgerState {
         try row("SELECT * FROM events WHERE idempotency_key = ?", arguments: [key]).map(Self.recordedEvent)
     }
 
-    /// Appends one event at the head of the chain and folds it into the projections.
+    /// Appends one event at the head of the chain, with its facts, and folds it into the projections.
     /// With `expectedVersion`, refuses when the stream has moved on since the caller read it.
     @discardableResult
     public func append(_ event: LedgerEvent, meta: EventMeta, expectedVersion: Int64? = nil) throws -> RecordedEvent {
@@ -275,33 +279,42 @@ public final class StoreSession: LedgerState {
             throw StoreError.streamVersionConflict(stream: stream, expected: expectedVersion, actual: version)
         }
         let schemeVersion = try ledger()?.schemeVersion ?? 0
+        let facts = try JifenCore.facts(of: event, state: self)
         let fields = Chain.Fields(seq: lastSeq + 1, id: meta.id, stream: stream, streamVersion: version + 1, type: event.typeName,
                                   occurredOn: meta.occurredOn.description, recordedAt: meta.recordedAt,
                                   actor: meta.actor.rawValue, schemeVersion: schemeVersion, key: meta.key,
-                                  payload: try EventCodec.payload(of: event))
+                                  household: facts.household?.rawValue, item: facts.item?.rawValue, rule: facts.rule?.rawValue,
+                                  earned: facts.earned, deducted: facts.deducted, redeemed: facts.redeemed, stock: facts.stock,
+                                  reverses: facts.reverses, payload: try EventCodec.payload(of: event))
         let hash = Chain.hash(previous: lastHash, fields: fields)
         try run("""
             INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                                idempotency_key, payload, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                                payload, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [fields.seq, fields.id, fields.stream, fields.streamVersion, fields.type, fields.occurredOn,
-                             fields.recordedAt, fields.actor, fields.schemeVersion, fields.key, fields.payload, lastHash, hash])
+                             fields.recordedAt, fields.actor, fields.schemeVersion, fields.key, fields.household, fields.item,
+                             fields.rule, fields.earned, fields.deducted, fields.redeemed, fields.stock, fields.reverses,
+                             fields.payload, lastHash, hash])
         head = (fields.seq, hash)
         let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: stream, streamVersion: fields.streamVersion,
                                      occurredOn: meta.occurredOn, recordedAt: meta.recordedAt, actor: meta.actor,
-                                     schemeVersion: schemeVersion, key: meta.key, event: event)
+                                     schemeVersion: schemeVersion, key: meta.key, event: event, facts: facts)
         try applyProjection(of: recorded)
         return recorded
     }
 
     /// Folds an event into the projection tables with the core's `project`.
     func applyProjection(of recorded: RecordedEvent) throws {
-        for change in try project(recorded, state: self) {
+        try write(try project(recorded, state: self))
+    }
+
+    /// Writes projection changes to their tables.
+    func write(_ changes: [ProjectionChange]) throws {
+        for change in changes {
             switch change {
             case .ledger(let info):
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                let scheme = String(decoding: try encoder.encode(info.scheme), as: UTF8.self)
+                let scheme = String(decoding: try EventCodec.encoder.encode(info.scheme), as: UTF8.self)
                 try run("""
                     INSERT OR REPLACE INTO p_ledger (one, ledger_id, village, demo, opened_on, scheme_version, scheme)
                     VALUES (1, ?, ?, ?, ?, ?, ?)
@@ -309,7 +322,7 @@ public final class StoreSession: LedgerState {
                 cachedInfo = .some(info)
             case .unit(let unit):
                 try run("INSERT OR REPLACE INTO p_units (code, name, leader) VALUES (?, ?, ?)",
-                               arguments: [unit.code.rawValue, unit.name, unit.leader?.rawValue])
+                        arguments: [unit.code.rawValue, unit.name, unit.leader?.rawValue])
             case .household(let a):
                 try run("""
                     INSERT OR REPLACE INTO p_households
@@ -319,14 +332,10 @@ public final class StoreSession: LedgerState {
                                      a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed])
             case .item(let item):
                 try run("INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [item.code.rawValue, item.name, item.unit, item.price, item.stock])
-            case .entry(let e):
-                try run("""
-                    INSERT OR REPLACE INTO p_entries (seq, id, kind, household, rule, item, quantity, earned, deducted, redeemed,
-                                                      occurred_on, reverses, reversed_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [e.seq, e.id, e.kind.rawValue, e.household?.rawValue, e.rule?.rawValue, e.item?.rawValue,
-                                     e.quantity, e.earned, e.deducted, e.redeemed, e.occurredOn.description, e.reverses, e.reversedBy])
+                        arguments: [item.code.rawValue, item.name, item.unit, item.price, item.stock])
+            case .entry, .reversed:
+                // Entries are the event rows themselves; a reversal is found by its stream.
+                break
             case .sheet(let sha256, let seq):
                 try run("INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
             }
@@ -354,12 +363,21 @@ public final class StoreSession: LedgerState {
         ItemStock(code: ItemCode(rawValue: row[0]), name: row[1], unit: row[2], price: row[3], stock: row[4])
     }
 
+    /// An entry read from its event row (alias `e`), with the reversal that undid it, if any.
     static let entryColumns = """
-        seq, id, kind, household, rule, item, quantity, earned, deducted, redeemed, occurred_on, reverses, reversed_by
+        e.seq, e.id, e.type, e.household, e.rule, e.item, e.stock, e.earned, e.deducted, e.redeemed, e.occurred_on, e.reverses,
+        (SELECT r.seq FROM events r WHERE r.stream = 'reversal:' || e.seq) AS reversed_by
         """
 
+    static let isEntry = "e.type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')"
+    static let entryTypes = "type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')"
+
+    static let entryKinds: [String: EntryKind] = [
+        "v1.scoreRecorded": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock, "v1.entryReversed": .reversal,
+    ]
+
     static func entry(_ row: Row) -> Entry {
-        Entry(seq: row[0], id: row[1], kind: EntryKind(rawValue: row[2]) ?? .score,
+        Entry(seq: row[0], id: row[1], kind: entryKinds[row[2] as String] ?? .score,
               household: (row[3] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
               item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: row[6], earned: row[7], deducted: row[8],
               redeemed: row[9], occurredOn: LocalDate(row[10] as String)!, reverses: row[11], reversedBy: row[12])
@@ -374,7 +392,13 @@ public final class StoreSession: LedgerState {
         let seq: Int64 = row["seq"], streamVersion: Int64 = row["stream_version"], schemeVersion: Int = row["scheme_version"]
         let id: String = row["id"], stream: String = row["stream"], recordedAt: String = row["recorded_at"]
         let actor: String = row["actor"], key: String? = row["idempotency_key"]
+        let facts = EventFacts(household: (row["household"] as String?).map { HouseholdCode(rawValue: $0) },
+                               item: (row["item"] as String?).map { ItemCode(rawValue: $0) },
+                               rule: (row["rule"] as String?).map { RuleCode(rawValue: $0) },
+                               earned: row["earned"], deducted: row["deducted"], redeemed: row["redeemed"], stock: row["stock"],
+                               reverses: row["reverses"])
         return RecordedEvent(seq: seq, id: id, stream: stream, streamVersion: streamVersion, occurredOn: occurredOn,
-                             recordedAt: recordedAt, actor: ActorName(rawValue: actor), schemeVersion: schemeVersion, key: key, event: event)
+                             recordedAt: recordedAt, actor: ActorName(rawValue: actor), schemeVersion: schemeVersion, key: key,
+                             event: event, facts: facts)
     }
 }

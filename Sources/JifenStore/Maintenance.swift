@@ -70,7 +70,8 @@ extension EventStore {
             var previous = Chain.genesis
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                       idempotency_key, payload, prev_hash, hash FROM events ORDER BY seq
+                       idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                       payload, prev_hash, hash FROM events ORDER BY seq
                 """)
             while let row = try rows.next() {
                 let seq: Int64 = row[0]
@@ -79,14 +80,16 @@ extension EventStore {
                         ? "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)"
                         : "sequence number out of order after #\(expectedSeq - 1)")
                 }
-                let prevHash: Data = row[11]
-                let hash: Data = row[12]
+                let prevHash: Data = row[19]
+                let hash: Data = row[20]
                 if prevHash != previous {
                     problem(seq, "its link to the event before it is broken (an event was removed, inserted or reordered)")
                 }
                 let fields = Chain.Fields(seq: seq, id: row[1], stream: row[2], streamVersion: row[3], type: row[4],
                                           occurredOn: row[5], recordedAt: row[6], actor: row[7], schemeVersion: row[8],
-                                          key: row[9], payload: row[10])
+                                          key: row[9], household: row[10], item: row[11], rule: row[12], earned: row[13],
+                                          deducted: row[14], redeemed: row[15], stock: row[16], reverses: row[17],
+                                          payload: row[18])
                 if Chain.hash(previous: prevHash, fields: fields) != hash {
                     problem(seq, "its contents do not match its hash: it was altered after it was written")
                 }
@@ -109,15 +112,12 @@ extension EventStore {
             func problem(_ seq: Int64, _ what: String) {
                 if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
             }
-            var memory = MemoryLedger()
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY seq")
-            while let row = try rows.next() {
-                do {
-                    try memory.apply(try StoreSession.recordedEvent(row))
-                } catch {
-                    problem(row["seq"], "it cannot be replayed (\(error))")
-                    return problems
-                }
+            let memory: MemoryLedger
+            do {
+                memory = try EventStore.fold(db)
+            } catch let error as ProjectionError {
+                problem(error.seq, "it cannot be replayed (\(error.problem))")
+                return problems
             }
             let fix = "; run `jifen rebuild` to fold the tables again from the log"
             func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T],
@@ -138,11 +138,8 @@ extension EventStore {
                     memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "stock \($0.stock), price \($0.price)" }
             compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, $0) }),
                     memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
-            let entries = try Row.fetchAll(db, sql: "SELECT \(StoreSession.entryColumns) FROM p_entries").map(StoreSession.entry)
-            compare("p_entries", Dictionary(uniqueKeysWithValues: entries.map { ("#\($0.seq)", $0) }),
-                    memory.entries.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) {
-                "\($0.kind.rawValue) of \($0.household?.rawValue ?? $0.item?.rawValue ?? "-") on \($0.occurredOn): earned \($0.earned), deducted \($0.deducted), redeemed \($0.redeemed), stock \($0.quantity), reversed by \($0.reversedBy.map { "#\($0)" } ?? "none")"
-            }
+            compare("p_sheets", Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
+                ($0[0] as String, $0[1] as Int64) }), memory.sheetSeqs)
             return problems
         }
     }
@@ -152,23 +149,64 @@ extension EventStore {
         try queue.read { try Data.fetchOne($0, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq]) }
     }
 
+    /// Folds the whole log in memory, streaming: entries by their stored facts (no JSON), the few register,
+    /// unit, item and scheme events through their payloads. Nothing per entry is kept.
+    static func fold(_ db: Database, progress: ((Int64, Int64) -> Void)? = nil) throws -> MemoryLedger {
+        var memory = MemoryLedger(keepsEntries: false)
+        let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT seq, type, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                   CASE WHEN type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed') THEN NULL
+                        ELSE payload END, id, stream, stream_version, occurred_on, recorded_at, actor, scheme_version
+            FROM events ORDER BY seq
+            """)
+        var count: Int64 = 0
+        while let row = try rows.next() {
+            let seq: Int64 = row[0]
+            let facts = EventFacts(household: (row[2] as String?).map { HouseholdCode(rawValue: $0) },
+                                   item: (row[3] as String?).map { ItemCode(rawValue: $0) },
+                                   rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
+                                   earned: row[5], deducted: row[6], redeemed: row[7], stock: row[8], reverses: row[9])
+            if let payload = row[10] as String? {
+                guard let occurredOn = LocalDate(row[14] as String) else {
+                    throw ProjectionError(seq: seq, problem: "its date is not a date")
+                }
+                let event: LedgerEvent
+                do {
+                    event = try EventCodec.event(type: row[1], payload: payload)
+                } catch {
+                    throw ProjectionError(seq: seq, problem: "its payload cannot be read (\(error))")
+                }
+                try memory.apply(RecordedEvent(seq: seq, id: row[11], stream: row[12], streamVersion: row[13], occurredOn: occurredOn,
+                                               recordedAt: row[15], actor: ActorName(rawValue: row[16]), schemeVersion: row[17],
+                                               key: nil, event: event, facts: facts))
+            } else {
+                try memory.applyEntry(facts, seq: seq)
+            }
+            count += 1
+            if let progress, count % 100_000 == 0 { progress(count, total) }
+        }
+        return memory
+    }
+
     /// Empties the projections and folds the whole log into them again, in one transaction.
     /// Returns the number of events replayed.
     @discardableResult
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
-            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_entries", "p_sheets"] {
-                try session.db.execute(sql: "DELETE FROM \(table)")
+            let db = session.db
+            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets"] {
+                try db.execute(sql: "DELETE FROM \(table)")
             }
-            let total = try Int64.fetchOne(session.db, sql: "SELECT count(*) FROM events") ?? 0
-            var count: Int64 = 0
-            let rows = try Row.fetchCursor(session.db, sql: "SELECT * FROM events ORDER BY seq")
-            while let row = try rows.next() {
-                try session.applyProjection(of: try StoreSession.recordedEvent(row))
-                count += 1
-                if let progress, count % 10_000 == 0 { progress(count, total) }
-            }
-            return count
+            let memory = try EventStore.fold(db, progress: progress)
+            var changes: [ProjectionChange] = []
+            if let info = memory.info { changes.append(.ledger(info)) }
+            changes += memory.units.keys.sorted { $0.rawValue < $1.rawValue }.map { .unit(memory.units[$0]!) }
+            changes += memory.households.keys.sorted { $0.rawValue < $1.rawValue }.map { .household(memory.households[$0]!) }
+            changes += memory.items.keys.sorted { $0.rawValue < $1.rawValue }.map { .item(memory.items[$0]!) }
+            changes += memory.sheetSeqs.sorted { $0.key < $1.key }.map { .sheet(sha256: $0.key, seq: $0.value) }
+            try session.write(changes)
+            return memory.lastSeq()
         }
     }
 }

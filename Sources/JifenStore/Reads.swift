@@ -21,18 +21,20 @@ extension StoreSession {
         let day = date.description
         var sql = """
             SELECT h.code, h.head, h.unit, h.members, h.status, h.registered_on, h.closed_on,
-                   coalesce(sum(e.earned), 0) AS earned, coalesce(sum(e.deducted), 0) AS deducted,
-                   coalesce(sum(e.redeemed), 0) AS redeemed
+                   coalesce(e.earned, 0), coalesce(e.deducted, 0), coalesce(e.redeemed, 0)
             FROM p_households h
-            LEFT JOIN p_entries e ON e.household = h.code AND e.occurred_on <= ?
-            WHERE (h.registered_on <= ? OR EXISTS (SELECT 1 FROM p_entries f WHERE f.household = h.code AND f.occurred_on <= ?))
+            LEFT JOIN (SELECT household, sum(earned) AS earned, sum(deducted) AS deducted, sum(redeemed) AS redeemed,
+                              count(*) AS entries
+                       FROM events WHERE household IS NOT NULL AND occurred_on <= ? AND \(Self.entryTypes)
+                       GROUP BY household) e ON e.household = h.code
+            WHERE (h.registered_on <= ? OR e.entries > 0)
             """
-        var arguments: StatementArguments = [day, day, day]
+        var arguments: StatementArguments = [day, day]
         if let code {
-            sql += " AND h.code = ?"
-            arguments += [code.rawValue]
+            sql = sql.replacingOccurrences(of: "WHERE household IS NOT NULL", with: "WHERE household = ?") + " AND h.code = ?"
+            arguments = [code.rawValue] + arguments + [code.rawValue]
         }
-        sql += " GROUP BY h.code ORDER BY h.code"
+        sql += " ORDER BY h.code"
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             var account = Self.household(row)
             if let closed = account.closedOn, closed > date {
@@ -45,15 +47,16 @@ extension StoreSession {
 
     /// All entries that moved a household's points, oldest first.
     public func entries(of household: HouseholdCode) throws -> [Entry] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.entryColumns) FROM p_entries WHERE household = ? ORDER BY seq",
+        try Row.fetchAll(db, sql: "SELECT \(Self.entryColumns) FROM events e WHERE household = ? AND \(Self.isEntry) ORDER BY seq",
                          arguments: [household.rawValue]).map(Self.entry)
     }
 
     /// Entries of one kind with business dates in a range, in log order.
     public func entries(kind: EntryKind, in dates: ClosedRange<LocalDate>) throws -> [Entry] {
         try Row.fetchAll(db, sql: """
-            SELECT \(Self.entryColumns) FROM p_entries WHERE kind = ? AND occurred_on BETWEEN ? AND ? ORDER BY seq
-            """, arguments: [kind.rawValue, dates.lowerBound.description, dates.upperBound.description]).map(Self.entry)
+            SELECT \(Self.entryColumns) FROM events e WHERE type = ? AND occurred_on BETWEEN ? AND ? ORDER BY seq
+            """, arguments: [Self.entryKinds.first { $0.value == kind }!.key, dates.lowerBound.description,
+                             dates.upperBound.description]).map(Self.entry)
     }
 
     /// Events from `from` on, optionally only those about one household (its register changes and entries).
@@ -61,8 +64,8 @@ extension StoreSession {
         var sql = "SELECT * FROM events WHERE seq >= ?"
         var arguments: StatementArguments = [from]
         if let household {
-            sql += " AND (stream = ? OR seq IN (SELECT seq FROM p_entries WHERE household = ?))"
-            arguments += ["household:\(household.rawValue)", household.rawValue]
+            sql += " AND household = ?"
+            arguments += [household.rawValue]
         }
         sql += " ORDER BY seq"
         if let limit { sql += " LIMIT \(limit)" }

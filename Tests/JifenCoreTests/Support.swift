@@ -30,7 +30,7 @@ struct Village {
             seq += 1
             let item = RecordedEvent(seq: seq, id: "e\(seq)", stream: event.stream, streamVersion: 1, occurredOn: context.occurredOn,
                                      recordedAt: "2025-01-01T00:00:00.000Z", actor: context.actor, schemeVersion: 1, key: nil,
-                                     event: event)
+                                     event: event, facts: try facts(of: event, state: state))
             try state.apply(item)
             recorded.append(item)
         }

@@ -87,8 +87,9 @@ import Testing
         ("a changed actor", "UPDATE events SET actor = '李四' WHERE seq = 5", Int64(5)),
         ("a changed date", "UPDATE events SET occurred_on = '2025-02-01' WHERE seq = 8", Int64(8)),
         ("a deleted event", "DELETE FROM events WHERE seq = 6", Int64(7)),
-        ("a truncated tail and a re-added event", "DELETE FROM events WHERE seq = 10; INSERT INTO events SELECT 10, 'new', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, payload, prev_hash, zeroblob(32) FROM events WHERE seq = 9", Int64(10)),
+        ("a truncated tail and a re-added event", "DELETE FROM events WHERE seq = 10; INSERT INTO events SELECT 10, 'new', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, zeroblob(32) FROM events WHERE seq = 9", Int64(10)),
         ("two swapped payloads", "UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 9) WHERE seq = 8", Int64(8)),
+        ("changed facts", "UPDATE events SET earned = 50 WHERE seq = 10", Int64(10)),
     ])
     func verifyNamesTheFirstAlteredEvent(_ name: String, _ sql: String, _ first: Int64) throws {
         let (scratch, ledger) = try village()
@@ -125,7 +126,9 @@ import Testing
                 let fields = Chain.Fields(seq: row["seq"], id: row["id"], stream: row["stream"], streamVersion: row["stream_version"],
                                           type: row["type"], occurredOn: row["occurred_on"], recordedAt: row["recorded_at"],
                                           actor: row["actor"], schemeVersion: row["scheme_version"], key: row["idempotency_key"],
-                                          payload: row["payload"])
+                                          household: row["household"], item: row["item"], rule: row["rule"], earned: row["earned"],
+                                          deducted: row["deducted"], redeemed: row["redeemed"], stock: row["stock"],
+                                          reverses: row["reverses"], payload: row["payload"])
                 #expect(Chain.hash(previous: previous, fields: fields) == row["hash"] as Data)
                 previous = row["hash"]
             }
@@ -136,11 +139,12 @@ import Testing
     @Test func canonicalBytesAndHashMatchTheDocumentedExample() {
         let fields = Chain.Fields(seq: 1, id: "00000000-0000-4000-8000-000000000001", stream: "ledger", streamVersion: 1,
                                   type: "v1.ledgerOpened", occurredOn: "2025-01-01", recordedAt: "2025-01-01T09:30:00.000Z",
-                                  actor: "张书记", schemeVersion: 0, key: nil,
+                                  actor: "张书记", schemeVersion: 0, key: nil, household: nil, item: nil, rule: nil,
+                                  earned: 0, deducted: 0, redeemed: 0, stock: 0, reverses: nil,
                                   payload: #"{"demo":false,"ledgerId":"l1","village":"牛角村"}"#)
         let bytes = Chain.canonicalBytes(fields)
-        #expect(String(decoding: bytes, as: UTF8.self) == #"1:1,36:00000000-0000-4000-8000-000000000001,6:ledger,1:1,15:v1.ledgerOpened,10:2025-01-01,24:2025-01-01T09:30:00.000Z,9:张书记,1:0,0:,52:{"demo":false,"ledgerId":"l1","village":"牛角村"},"#)
-        #expect(Chain.hash(previous: Chain.genesis, fields: fields).hex == "e436325750e75f975597d432fa438f4656dfc2d05695af206a43a1f907fc8d98")
+        #expect(String(decoding: bytes, as: UTF8.self) == #"1:1,36:00000000-0000-4000-8000-000000000001,6:ledger,1:1,15:v1.ledgerOpened,10:2025-01-01,24:2025-01-01T09:30:00.000Z,9:张书记,1:0,0:,0:,0:,0:,1:0,1:0,1:0,1:0,0:,52:{"demo":false,"ledgerId":"l1","village":"牛角村"},"#)
+        #expect(Chain.hash(previous: Chain.genesis, fields: fields).hex == "b173140dd0ff32318f7f140ec51302ee8a33cdec7f72f350c34832ba7264a7cc")
     }
 
     @Test func anOutOfDateExpectedVersionIsRefused() throws {

@@ -44,7 +44,7 @@ func score(_ household: String, _ rule: String, points: Int? = nil, note: String
 func dumpProjections(_ ledger: Ledger) throws -> String {
     try ledger.store.withDatabase { db in
         var out = ""
-        for table in ["p_ledger", "p_units", "p_households", "p_items", "p_entries", "p_sheets"] {
+        for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets"] {
             out += "== \(table)\n"
             for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1") { out += "\(row)\n" }
         }
