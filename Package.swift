@@ -48,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The benchmark suite (release builds): `swift run -c release jifen-bench`.
+        .executableTarget(name: "jifen-bench", dependencies: ["jifen"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),

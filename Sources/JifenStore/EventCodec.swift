@@ -14,6 +14,12 @@ public enum EventCodec {
     }()
 
     public static func payload(of event: LedgerEvent) throws -> String {
+        if let fast = PayloadWriter.payload(of: event) { return fast }
+        return try encodedPayload(of: event)
+    }
+
+    /// The payload as `JSONEncoder` writes it: the reference `PayloadWriter` is held to.
+    public static func encodedPayload(of event: LedgerEvent) throws -> String {
         let data: Data
         switch event {
         case .ledgerOpened(let e): data = try encoder.encode(e)

@@ -4,7 +4,8 @@ import JifenCore
 
 extension StoreSession {
     public func households() throws -> [HouseholdAccount] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.householdColumns) FROM p_households ORDER BY code").map(Self.household)
+        try flush()
+        return try Row.fetchAll(db, sql: "SELECT \(Self.householdColumns) FROM p_households ORDER BY code").map(Self.household)
     }
 
     public func units() throws -> [UnitRecord] {
@@ -12,12 +13,14 @@ extension StoreSession {
     }
 
     public func items() throws -> [ItemStock] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.itemColumns) FROM p_items ORDER BY code").map(Self.item)
+        try flush()
+        return try Row.fetchAll(db, sql: "SELECT \(Self.itemColumns) FROM p_items ORDER BY code").map(Self.item)
     }
 
     /// Every household registered by `date` (or with entries dated by then: a month entered after the fact), with earned, deducted and redeemed summed over the entries
     /// whose business date is on or before it. Register details (unit, status) are as they are now.
     public func households(asOf date: LocalDate, only code: HouseholdCode? = nil) throws -> [HouseholdAccount] {
+        try flush()
         let day = date.description
         var sql = """
             SELECT h.code, h.head, h.unit, h.members, h.status, h.registered_on, h.closed_on,

@@ -25,7 +25,7 @@ struct Jifen: ParsableCommand {
         version: "0.1.0",
         subcommands: [Init.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
                       ShopCommand.self, BalanceCommand.self, History.self, Log.self, Verify.self, Rebuild.self,
-                      SchemeCommand.self, Demo.self]
+                      SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )
 }
 

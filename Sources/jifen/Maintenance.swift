@@ -157,18 +157,18 @@ struct Demo: ParsableCommand {
         }
         let progress = Progress(label: say(l, "生成演示账本", "building the demo"))
         let started = Date()
-        let s = try DemoLedger.build(at: ledger, progress: { progress.update($0, $1) })
+        let s = try LedgerGenerator.build(at: ledger, plan: .demo, progress: { progress.update($0, $1) })
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
         print(say(l, """
-            演示账本 \(ledger)：\(s.village)，\(s.year) 年全年
+            演示账本 \(ledger)：\(s.village)，\(s.firstYear) 年全年
               \(s.units) 个联户，\(s.households) 户农户，积分标准 \(s.rules) 条
               \(s.events) 条事件：记分 \(s.scores) 条（加 \(s.awarded) 分，扣 \(s.deducted) 分），冲正 \(s.reversals) 条，
               兑换 \(s.redemptions) 次共 \(s.redeemedPoints) 分，入库 \(s.receipts) 次
               链头 \(s.events):\(s.head)
               用时 \(String(format: "%.1f", seconds)) 秒
             """, """
-            Demo ledger \(ledger): \(s.village), the year \(s.year)
+            Demo ledger \(ledger): \(s.village), the year \(s.firstYear)
               \(s.units) joint units, \(s.households) households, \(s.rules) rules
               \(s.events) events: \(s.scores) scores (+\(s.awarded) awarded, -\(s.deducted) deducted), \(s.reversals) reversals,
               \(s.redemptions) redemptions for \(s.redeemedPoints) points, \(s.receipts) stock receipts

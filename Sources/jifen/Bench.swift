@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Generate realistic ledgers for benchmarks and tests.",
+        subcommands: [BenchGenerate.self]
+    )
+}
+
+struct BenchGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a deterministic, realistic ledger: joint units of 10–20, every rule, the shop, corrections.",
+        discussion: """
+            Goes through the same decide-and-append path as a clerk's commands, in batches of 2,000 households. \\
+            The same households, years and seed give the same events and the same chain head on any machine. A \\
+            household earns about 60 events a year, so --households 1600 --years 1 makes about 100,000 events.
+            """
+    )
+    @Option(help: ArgumentHelp("Where to write it (must not exist).", valueName: "path")) var ledger: String = "jifen-bench.sqlite"
+    @Option(help: ArgumentHelp("How many households.", valueName: "n")) var households: Int
+    @Option(help: ArgumentHelp("How many years of history.", valueName: "n")) var years: Int = 1
+    @Option(name: .customLong("from-year"), help: ArgumentHelp("The first year (default 2020).", valueName: "year"))
+    var fromYear: Int = 2020
+    @Option(help: ArgumentHelp("The random seed.", valueName: "n")) var seed: UInt64 = 1
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws {
+        guard (1...10_000_000).contains(households) else { throw ValidationError("--households must be from 1 to 10,000,000.") }
+        guard (1...50).contains(years) else { throw ValidationError("--years must be from 1 to 50.") }
+        guard fromYear >= 2000 else { throw ValidationError("--from-year must be 2000 or later.") }
+    }
+
+    struct Summary: Encodable {
+        let ledger: String, households: Int, units: Int, years: Int, events: Int64, seconds: Double, eventsPerSecond: Int, head: String
+    }
+
+    func run() throws {
+        if FileManager.default.fileExists(atPath: ledger) {
+            throw CLIError("\(ledger) exists already; remove it or give another --ledger.")
+        }
+        let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
+        guard fromYear + years - 1 < thisYear else {
+            throw CLIError("The years \(fromYear)–\(fromYear + years - 1) reach into this year; choose an earlier --from-year.")
+        }
+        let progress = Progress(label: "generating (months)")
+        let started = Date()
+        let summary = try LedgerGenerator.build(at: ledger, plan: GeneratorPlan(households: households, years: years, firstYear: fromYear, seed: seed),
+                                                progress: progress.update)
+        progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+        let result = Summary(ledger: ledger, households: summary.households, units: summary.units, years: years, events: summary.events,
+                             seconds: (seconds * 100).rounded() / 100, eventsPerSecond: Int(Double(summary.events) / seconds),
+                             head: "\(summary.events):\(summary.head)")
+        if json { return try printJSON(result) }
+        print("\(ledger): \(summary.households) households in \(summary.units) joint units, \(years) year(s) from \(fromYear), \(summary.events) events")
+        print("  \(summary.scores) scores, \(summary.reversals) reversals, \(summary.redemptions) redemptions, \(summary.receipts) stock receipts")
+        print("  head \(result.head)")
+        print("  \(String(format: "%.2f", seconds)) s, \(result.eventsPerSecond) events/s")
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the log for other tools: a plain-text accounting journal (hledger, ledger).",
+        discussion: """
+            --format ledger writes one transaction per event, oldest first: a household's points move between \\
+            points:HOUSEHOLD and village:awarded, village:deducted or shop:redeemed (in PTS), goods between \\
+            stock:ITEM and stock:moved; events that move nothing post 0 PTS to events. `hledger -f FILE bal points` \\
+            then gives every household's available points.
+            """
+    )
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The format: ledger.", valueName: "format")) var format: String = "ledger"
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+
+    func validate() throws {
+        guard format == "ledger" else { throw ValidationError("--format must be ledger.") }
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let sink: FileHandle
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: nil) else {
+                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+            }
+            sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        } else {
+            sink = FileHandle.standardOutput
+        }
+        let progress = Progress(label: "exporting")
+        let report: ((Int64, Int64) -> Void)? = out == nil ? nil : { progress.update($0, $1) }
+        let count = try ledger.store.exportJournal(progress: report) { text in sink.write(Data(text.utf8)) }
+        progress.finish()
+        if let out {
+            try sink.close()
+            FileHandle.standardError.write(Data("Wrote \(count) events to \(out).\n".utf8))
+        }
+    }
+}
