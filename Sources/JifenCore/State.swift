@@ -267,9 +267,17 @@ public struct MemoryLedger: LedgerState, Sendable {
         last = event.seq
     }
 
-    /// Folds an entry from its stored facts alone (no payload): the fast path of `rebuild` and `verify`.
+    /// Folds an entry from its stored facts alone (no payload), in place: the fast path of `rebuild` and
+    /// `verify`. The same `add` as `projectEntry`, without building changes.
     public mutating func applyEntry(_ facts: EventFacts, seq: Int64) throws {
-        apply(try projectEntry(facts, seq: seq, state: self))
+        if let code = facts.household {
+            guard households[code] != nil else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
+            households[code]!.add(facts)
+        }
+        if let code = facts.item {
+            guard items[code] != nil else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
+            items[code]!.add(facts)
+        }
         last = seq
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import JifenCore
@@ -68,36 +69,54 @@ extension EventStore {
             let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
             var expectedSeq: Int64 = 1
             var previous = Chain.genesis
-            let rows = try Row.fetchCursor(db, sql: """
+            // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
+            let rows = try RawRows(db, sql: """
                 SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
                        idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
                        payload, prev_hash, hash FROM events ORDER BY seq
                 """)
-            while let row = try rows.next() {
-                let seq: Int64 = row[0]
+            var isText = [Bool](repeating: false, count: 19)
+            for column in [1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 18] { isText[column] = true }
+            var canonical = CanonicalBuffer()
+            var previousHash = [UInt8](Chain.genesis)
+            while try rows.next() {
+                let seq = rows.int64(0)
                 if seq != expectedSeq {
                     problem(seq, seq > expectedSeq
                         ? "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)"
                         : "sequence number out of order after #\(expectedSeq - 1)")
                 }
-                let prevHash: Data = row[19]
-                let hash: Data = row[20]
-                if prevHash != previous {
+                let prevHash = rows.bytes(19), hash = rows.bytes(20)
+                if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
                     problem(seq, "its link to the event before it is broken (an event was removed, inserted or reordered)")
                 }
-                let fields = Chain.Fields(seq: seq, id: row[1], stream: row[2], streamVersion: row[3], type: row[4],
-                                          occurredOn: row[5], recordedAt: row[6], actor: row[7], schemeVersion: row[8],
-                                          key: row[9], household: row[10], item: row[11], rule: row[12], earned: row[13],
-                                          deducted: row[14], redeemed: row[15], stock: row[16], reverses: row[17],
-                                          payload: row[18])
-                if Chain.hash(previous: prevHash, fields: fields) != hash {
+                canonical.reset()
+                for column in Int32(0)...18 {
+                    if rows.isNull(column) {
+                        canonical.empty()
+                    } else if isText[Int(column)] {
+                        canonical.field(rows.bytes(column))
+                    } else {
+                        canonical.field(rows.int64(column))
+                    }
+                }
+                var hasher = SHA256()
+                hasher.update(bufferPointer: prevHash)
+                canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                let digest = hasher.finalize()
+                if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                     problem(seq, "its contents do not match its hash: it was altered after it was written")
                 }
-                previous = hash
+                if hash.count == 32 {
+                    previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
+                } else {
+                    previousHash = Array(hash)
+                }
                 expectedSeq = seq + 1
                 report.events += 1
-                if let progress, report.events % 10_000 == 0 { progress(report.events, total) }
+                if let progress, report.events % 100_000 == 0 { progress(report.events, total) }
             }
+            previous = Data(previousHash)
             report.head = previous
             return report
         }
@@ -154,34 +173,32 @@ extension EventStore {
     static func fold(_ db: Database, progress: ((Int64, Int64) -> Void)? = nil) throws -> MemoryLedger {
         var memory = MemoryLedger(keepsEntries: false)
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT seq, type, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                   CASE WHEN type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed') THEN NULL
-                        ELSE payload END, id, stream, stream_version, occurred_on, recorded_at, actor, scheme_version
+        let rows = try RawRows(db, sql: """
+            SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                   type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')
             FROM events ORDER BY seq
             """)
+        let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")
         var count: Int64 = 0
-        while let row = try rows.next() {
-            let seq: Int64 = row[0]
-            let facts = EventFacts(household: (row[2] as String?).map { HouseholdCode(rawValue: $0) },
-                                   item: (row[3] as String?).map { ItemCode(rawValue: $0) },
-                                   rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
-                                   earned: row[5], deducted: row[6], redeemed: row[7], stock: row[8], reverses: row[9])
-            if let payload = row[10] as String? {
-                guard let occurredOn = LocalDate(row[14] as String) else {
-                    throw ProjectionError(seq: seq, problem: "its date is not a date")
-                }
-                let event: LedgerEvent
+        while try rows.next() {
+            let seq = rows.int64(0)
+            if rows.int(9) == 1 {
+                // An entry: its stored facts are all it takes.
+                let facts = EventFacts(household: rows.string(1).map { HouseholdCode(rawValue: $0) },
+                                       item: rows.string(2).map { ItemCode(rawValue: $0) }, rule: nil,
+                                       earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
+                                       reverses: rows.isNull(8) ? nil : rows.int64(8))
+                try memory.applyEntry(facts, seq: seq)
+            } else {
+                // The register, units, items and scheme: few events, read whole.
+                guard let row = try Row.fetchOne(whole, arguments: [seq]) else { continue }
+                let recorded: RecordedEvent
                 do {
-                    event = try EventCodec.event(type: row[1], payload: payload)
+                    recorded = try StoreSession.recordedEvent(row)
                 } catch {
                     throw ProjectionError(seq: seq, problem: "its payload cannot be read (\(error))")
                 }
-                try memory.apply(RecordedEvent(seq: seq, id: row[11], stream: row[12], streamVersion: row[13], occurredOn: occurredOn,
-                                               recordedAt: row[15], actor: ActorName(rawValue: row[16]), schemeVersion: row[17],
-                                               key: nil, event: event, facts: facts))
-            } else {
-                try memory.applyEntry(facts, seq: seq)
+                try memory.apply(recorded)
             }
             count += 1
             if let progress, count % 100_000 == 0 { progress(count, total) }

@@ -1,0 +1,97 @@
+import Crypto
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// Reads rows straight from SQLite's statement, for the loops over a whole log (`verify`, `rebuild`): no row
+/// objects, no Swift strings for columns that are only hashed. GRDB prepares the statement; this steps it.
+struct RawRows {
+    let statement: Statement
+    var handle: OpaquePointer { statement.sqliteStatement }
+
+    init(_ db: Database, sql: String) throws {
+        statement = try db.makeStatement(sql: sql)
+    }
+
+    /// Steps to the next row; false at the end. Throws SQLite's error if the step failed.
+    func next() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+
+    /// The column's bytes (text or blob), valid until the next step.
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        let pointer = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return UnsafeRawBufferPointer(start: pointer, count: count)
+    }
+
+    /// Whether the column holds exactly these bytes.
+    func equals(_ column: Int32, _ other: UnsafeRawBufferPointer) -> Bool {
+        let mine = bytes(column)
+        return mine.count == other.count && (mine.count == 0 || memcmp(mine.baseAddress!, other.baseAddress!, mine.count) == 0)
+    }
+
+    func string(_ column: Int32) -> String? {
+        isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
+    }
+}
+
+/// Builds the canonical bytes of `Chain` from raw columns, into one reused buffer.
+struct CanonicalBuffer {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1024) }
+
+    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    mutating func field(_ raw: UnsafeRawBufferPointer) {
+        appendDecimal(Int64(raw.count))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: raw)
+        bytes.append(UInt8(ascii: ","))
+    }
+
+    mutating func field(_ number: Int64) {
+        // Digits written backwards into a fixed buffer: no string, no allocation.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var magnitude = number.magnitude
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "-")
+            }
+            let count = buffer.count - index
+            appendDecimal(Int64(count))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+            return count
+        }
+        _ = count
+        bytes.append(UInt8(ascii: ","))
+    }
+
+    mutating func empty() {
+        bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ":"), UInt8(ascii: ",")])
+    }
+
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
+    }
+}
