@@ -152,6 +152,8 @@ public final class StoreSession: LedgerState {
     private var pendingHouseholds: [HouseholdCode: HouseholdAccount] = [:]
     private var pendingItems: [ItemCode: ItemStock] = [:]
     private var versions: [String: Int64] = [:]
+    private var capCounts: [CapKey: Int] = [:]
+    private var capPeriodsLoaded: Set<HouseholdPeriod> = []
 
     init(db: Database) {
         self.db = db
@@ -214,11 +216,61 @@ public final class StoreSession: LedgerState {
     }
 
     public func scoreCount(household: HouseholdCode, rule: RuleCode, in dates: ClosedRange<LocalDate>) throws -> Int {
-        try value(Int.self, """
-            SELECT count(*) FROM events e
-            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND rule = ? AND type = 'v1.scoreRecorded'
+        let key = CapKey(household: household, rule: rule, dates: dates)
+        if let known = capCounts[key] { return known }
+        // One look-up counts every rule of the household in the period: a month's tally asks for most of them.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT rule, count(*) FROM events e
+            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type = 'v1.scoreRecorded'
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
-            """, arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description, rule.rawValue]) ?? 0
+            GROUP BY rule
+            """), arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description])
+        capCounts[key] = 0
+        for row in rows {
+            capCounts[CapKey(household: household, rule: RuleCode(rawValue: row[0]), dates: dates)] = row[1]
+        }
+        capPeriodsLoaded.insert(HouseholdPeriod(household: household, dates: dates))
+        return capCounts[key]!
+    }
+
+    struct HouseholdPeriod: Hashable {
+        let household: HouseholdCode
+        let dates: ClosedRange<LocalDate>
+    }
+
+    /// A cap count looked up in this transaction, kept up to date as scores and reversals are appended.
+    struct CapKey: Hashable {
+        let household: HouseholdCode
+        let rule: RuleCode
+        let dates: ClosedRange<LocalDate>
+    }
+
+    /// Keeps the cap counts of this transaction right after an append: a score counts in every period that
+    /// holds its date, a reversed score no longer does.
+    private func countTowardsCaps(_ event: LedgerEvent, facts: EventFacts, on date: LocalDate) throws {
+        guard !capCounts.isEmpty, let household = facts.household, let rule = facts.rule else { return }
+        let change: Int, day: LocalDate
+        switch event {
+        case .scoreRecorded:
+            change = 1
+            day = date
+        case .entryReversed(let e):
+            guard let target = try entry(.seq(e.target)), target.kind == .score else { return }
+            change = -1
+            day = target.occurredOn
+        default:
+            return
+        }
+        for period in CapPeriod.allCases {
+            let dates = period.bounds(of: day)
+            let key = CapKey(household: household, rule: rule, dates: dates)
+            if let count = capCounts[key] {
+                capCounts[key] = count + change
+            } else if capPeriodsLoaded.contains(HouseholdPeriod(household: household, dates: dates)) {
+                // The period was counted and this rule had no score in it yet.
+                capCounts[key] = change
+            }
+        }
     }
 
     public func sheet(_ sha256: String) throws -> Int64? {
@@ -299,17 +351,10 @@ public final class StoreSession: LedgerState {
                                   earned: facts.earned, deducted: facts.deducted, redeemed: facts.redeemed, stock: facts.stock,
                                   reverses: facts.reverses, payload: try EventCodec.payload(of: event))
         let hash = Chain.hash(previous: lastHash, fields: fields)
-        try run("""
-            INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                                idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                                payload, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [fields.seq, fields.id, fields.stream, fields.streamVersion, fields.type, fields.occurredOn,
-                             fields.recordedAt, fields.actor, fields.schemeVersion, fields.key, fields.household, fields.item,
-                             fields.rule, fields.earned, fields.deducted, fields.redeemed, fields.stock, fields.reverses,
-                             fields.payload, lastHash, hash])
+        try insert(fields, previous: lastHash, hash: hash)
         head = (fields.seq, hash)
         versions[stream] = fields.streamVersion
+        try countTowardsCaps(event, facts: facts, on: meta.occurredOn)
         let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: stream, streamVersion: fields.streamVersion,
                                      occurredOn: meta.occurredOn, recordedAt: meta.recordedAt, actor: meta.actor,
                                      schemeVersion: schemeVersion, key: meta.key, event: event, facts: facts)

@@ -166,3 +166,35 @@ import Testing
         expectRefused(again, mentioning: "was already imported")
     }
 }
+
+@Suite struct CapsInABatch {
+    /// Caps count the rows before them in the same sheet and the scores already in the ledger.
+    @Test func theCapCountsRowsOfTheSameSheetAndEarlierScores() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "A1.2", "--date", "2025-03-02", "--by", "王会计"))
+        expectOK(try office.jifen("record", "H001", "A1.2", "--date", "2025-03-03", "--by", "王会计"))
+        try office.write("march.csv", """
+            date,household,rule,points,note
+            2025-03-10,H001,A1.2,,
+            2025-03-11,H002,A1.2,,
+            2025-03-12,H001,A1.2,,
+            2025-03-20,H001,A1.2,,
+            2025-04-01,H001,A1.2,,
+            2025-03-21,H001,B2.2,,
+            2025-02-21,H001,B2.2,,
+
+            """)
+        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计")
+        #expect(run.status == 1)
+        // H001 had 2 A1.2 in March; lines 2 and 4 make 4; line 5 is the fifth. B2.2 is once a quarter: line 8 is the second in Q1.
+        #expect(run.err.contains("line 5: Rule A1.2 may be given at most 4 times per month"), "\(run.err)")
+        #expect(run.err.contains("line 8: Rule B2.2 may be given at most once per quarter"), "\(run.err)")
+        #expect(run.err.contains("2 lines refused"), "\(run.err)")
+        // Nothing of that sheet was written; reversing one of the two earlier scores leaves room for three more.
+        expectOK(try office.jifen("reverse", "8", "--reason", "记错", "--by", "王会计"))
+        try office.write("march2.csv", "date,household,rule,points,note\n" + String(repeating: "2025-03-10,H001,A1.2,,\n", count: 4))
+        let second = try office.jifen("record", "import", "march2.csv", "--by", "王会计")
+        #expect(second.status == 1 && second.err.contains("line 5: ") && !second.err.contains("line 4: "), "\(second.err)")
+    }
+}
