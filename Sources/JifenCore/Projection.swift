@@ -52,12 +52,12 @@ extension ItemStock {
 
 extension Entry {
     /// The entry an event of points or stock is, from its stored facts.
-    public init?(_ recorded: RecordedEvent, reversedBy: Int64? = nil) {
+    public init?(_ recorded: RecordedEvent) {
         guard let kind = recorded.event.entryKind else { return nil }
         let f = recorded.facts
         self.init(seq: recorded.seq, id: recorded.id, kind: kind, household: f.household, rule: f.rule, item: f.item,
                   quantity: f.stock, earned: f.earned, deducted: f.deducted, redeemed: f.redeemed,
-                  occurredOn: recorded.occurredOn, reverses: f.reverses, reversedBy: reversedBy)
+                  occurredOn: recorded.occurredOn, reverses: f.reverses, reversedBy: nil)
     }
 }
 

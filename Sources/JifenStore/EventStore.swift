@@ -439,8 +439,10 @@ public final class StoreSession: LedgerState {
         (SELECT r.seq FROM events r WHERE r.stream = 'reversal:' || e.seq) AS reversed_by
         """
 
-    static let isEntry = "e.type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')"
-    static let entryTypes = "type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')"
+    /// The stored type names of entries of points and stock, as an SQL list: `type IN \(entryTypeList)`.
+    static let entryTypeList = "('" + entryKinds.keys.sorted().joined(separator: "', '") + "')"
+    static let isEntry = "e.type IN \(entryTypeList)"
+    static let entryTypes = "type IN \(entryTypeList)"
 
     static let entryKinds: [String: EntryKind] = [
         "v1.scoreRecorded": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock, "v1.entryReversed": .reversal,

@@ -175,7 +175,7 @@ extension EventStore {
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
         let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                   type IN ('v1.scoreRecorded', 'v1.redeemed', 'v1.stockReceived', 'v1.entryReversed')
+                   \(StoreSession.entryTypes)
             FROM events ORDER BY seq
             """)
         let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")

@@ -54,14 +54,6 @@ extension StoreSession {
                          arguments: [household.rawValue]).map(Self.entry)
     }
 
-    /// Entries of one kind with business dates in a range, in log order.
-    public func entries(kind: EntryKind, in dates: ClosedRange<LocalDate>) throws -> [Entry] {
-        try Row.fetchAll(db, sql: """
-            SELECT \(Self.entryColumns) FROM events e WHERE type = ? AND occurred_on BETWEEN ? AND ? ORDER BY seq
-            """, arguments: [Self.entryKinds.first { $0.value == kind }!.key, dates.lowerBound.description,
-                             dates.upperBound.description]).map(Self.entry)
-    }
-
     /// Events from `from` on, optionally only those about one household (its register changes and entries).
     public func events(from: Int64 = 1, household: HouseholdCode? = nil, limit: Int? = nil) throws -> [RecordedEvent] {
         var sql = "SELECT * FROM events WHERE seq >= ?"
@@ -73,10 +65,6 @@ extension StoreSession {
         sql += " ORDER BY seq"
         if let limit { sql += " LIMIT \(limit)" }
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.recordedEvent)
-    }
-
-    public func event(seq: Int64) throws -> RecordedEvent? {
-        try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = ?", arguments: [seq]).map(Self.recordedEvent)
     }
 
     /// How many events of each stored type the log holds.

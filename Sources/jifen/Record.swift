@@ -60,7 +60,7 @@ struct RecordImport: ParsableCommand {
         discussion: """
             Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel and \
             WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
-            and nothing is written. The same file cannot be imported twice.
+            and nothing is written. A sheet is imported once, even saved again in another encoding.
             """
     )
     @OptionGroup var options: LedgerOptions
@@ -73,11 +73,8 @@ struct RecordImport: ParsableCommand {
         let events = try ledger.importTallySheet(try readFile(file), fileName: file, by: try actor.name(),
                                                  progress: progress.update)
         progress.finish()
-        let scores = events.compactMap { event -> Int? in
-            if case .scoreRecorded(let score) = event.event { return score.points }
-            return nil
-        }
-        let awarded = scores.filter { $0 > 0 }.reduce(0, +), deducted = -scores.filter { $0 < 0 }.reduce(0, +)
+        let scores = events.filter { $0.event.entryKind == .score }
+        let awarded = scores.reduce(0) { $0 + $1.facts.earned }, deducted = scores.reduce(0) { $0 + $1.facts.deducted }
         print(say(options.language,
                   "已导入 \(file)：\(scores.count) 条记分（加 \(awarded) 分，扣 \(deducted) 分），事件 #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)。",
                   "Imported \(file): \(scores.count) scores (+\(awarded) awarded, -\(deducted) deducted), events #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)."))
