@@ -16,15 +16,15 @@ struct BenchGenerate: ParsableCommand {
         commandName: "generate",
         abstract: "Write a deterministic, realistic ledger: joint units of 10–20, every rule, the shop, corrections.",
         discussion: """
-            Goes through the same decide-and-append path as a clerk's commands, in batches of 2,000 households. \\
-            The same households, years and seed give the same events and the same chain head on any machine. A \\
+            Goes through the same decide-and-append path as a clerk's commands, in batches of 2,000 households. \
+            The same households, years and seed give the same events and the same chain head on any machine. A \
             household earns about 60 events a year, so --households 1600 --years 1 makes about 100,000 events.
             """
     )
     @Option(help: ArgumentHelp("Where to write it (must not exist).", valueName: "path")) var ledger: String = "jifen-bench.sqlite"
     @Option(help: ArgumentHelp("How many households.", valueName: "n")) var households: Int
     @Option(help: ArgumentHelp("How many years of history.", valueName: "n")) var years: Int = 1
-    @Option(name: .customLong("from-year"), help: ArgumentHelp("The first year (default 2020).", valueName: "year"))
+    @Option(name: .customLong("from-year"), help: ArgumentHelp("The first year.", valueName: "year"))
     var fromYear: Int = 2020
     @Option(help: ArgumentHelp("The random seed.", valueName: "n")) var seed: UInt64 = 1
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -66,11 +66,12 @@ struct BenchGenerate: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write the log for other tools: a plain-text accounting journal (hledger, ledger).",
         discussion: """
-            --format ledger writes one transaction per event, oldest first: a household's points move between \\
-            points:HOUSEHOLD and village:awarded, village:deducted or shop:redeemed (in PTS), goods between \\
-            stock:ITEM and stock:moved; events that move nothing post 0 PTS to events. `hledger -f FILE bal points` \\
+            --format ledger writes one transaction per event, oldest first: a household's points move between \
+            points:HOUSEHOLD and village:awarded, village:deducted or shop:redeemed (in PTS), goods between \
+            stock:ITEM and stock:moved; events that move nothing post 0 PTS to events. `hledger -f FILE bal points` \
             then gives every household's available points.
             """
     )
