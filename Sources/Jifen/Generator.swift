@@ -102,6 +102,11 @@ public enum LedgerGenerator {
     public static let clerk = "王会计"
     public static let shopkeeper = "李店长"
     public static let secretary = "张书记"
+    /// The village committee member who reviews, posts the notice and settles objections.
+    public static let reviewer = "赵主任"
+    /// The leader of the first joint unit, who proposes scores for its households.
+    public static let unitLeader = "陈组长"
+    public static let auditor = "乡审计站"
 
     static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
     static let given = Array("德福明华国建兰英秀芳文军平安春梅桂珍永海志强红霞玉成光荣忠")
@@ -160,8 +165,8 @@ public enum LedgerGenerator {
         script.setEvening(of: opened)
         let ledger = try Ledger(path: path, create: true, environment: script.environment)
         let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
-        try ledger.execute(.openLedger(ledgerId: script.environment.newId(), village: plan.village, scheme: scheme, demo: plan.demo),
-                           by: secretary)
+        try ledger.execute(.openLedger(ledgerId: script.environment.newId(), village: plan.village, scheme: scheme, demo: plan.demo,
+                                       admin: ActorName(rawValue: secretary)), by: secretary)
 
         // The register: joint units of 10–20 households, each led by its first household.
         let digits = max(3, String(plan.households).count)
@@ -184,7 +189,15 @@ public enum LedgerGenerator {
                 households.append(household)
             }
             if register.count >= 10_000 {
-                try ledger.executeAll(register, by: secretary, fileName: "register")
+                // The people: the secretary administers, the clerk scores, the committee reviews, the shop has its keeper,
+        // the first unit's leader proposes scores for it, and the township's audit office reads.
+        register += [(clerk, [Role.clerk], nil), (reviewer, [.reviewer], nil), (shopkeeper, [.shopkeeper], nil),
+                     (unitLeader, [.leader], "U" + pad(1, max(2, String(plan.households / plan.unitSizes.lowerBound + 1).count))),
+                     (auditor, [.auditor], nil)].map { name, roles, unit in
+            BatchItem(command: .registerActor(ActorName(rawValue: name), roles: roles, unit: unit.map { UnitCode(rawValue: $0) }),
+                      occurredOn: nil, line: 0)
+        }
+        try ledger.executeAll(register, by: secretary, fileName: "register")
                 register = []
             }
         }
@@ -192,6 +205,14 @@ public enum LedgerGenerator {
             let fields = line.split(separator: ",").map(String.init)
             register.append(BatchItem(command: .listItem(ItemCode(rawValue: fields[0]), name: fields[1], unit: fields[2],
                                                          price: Int(fields[3])!), occurredOn: nil, line: 0))
+        }
+        // The people: the secretary administers, the clerk scores, the committee reviews, the shop has its keeper,
+        // the first unit's leader proposes scores for it, and the township's audit office reads.
+        register += [(clerk, [Role.clerk], nil), (reviewer, [.reviewer], nil), (shopkeeper, [.shopkeeper], nil),
+                     (unitLeader, [.leader], "U" + pad(1, max(2, String(plan.households / plan.unitSizes.lowerBound + 1).count))),
+                     (auditor, [.auditor], nil)].map { name, roles, unit in
+            BatchItem(command: .registerActor(ActorName(rawValue: name), roles: roles, unit: unit.map { UnitCode(rawValue: $0) }),
+                      occurredOn: nil, line: 0)
         }
         try ledger.executeAll(register, by: secretary, fileName: "register")
 
@@ -206,6 +227,14 @@ public enum LedgerGenerator {
         // A restock in proportion to the village's size: about one oil per 25 households a month.
         let perMonth = [12, 20, 40, 20, 12, 20, 15, 12, 15, 10].map { max(1, $0 * households.count / 300) }
 
+        // Points move from `current` (this month's tally) to `waiting` (last month's, on the public notice) to
+        // `available` when that notice closes: only final points are spent at the shop.
+        var current = [Int](repeating: 0, count: households.count)
+        var waiting = [Int](repeating: 0, count: households.count)
+        // Last month's scores with a range, for the occasional objection: (seq, household index, points, rule).
+        var objectable: [(seq: Int64, index: Int, points: Int, rule: Rule)] = []
+        let ruleByCode = Dictionary(uniqueKeysWithValues: rules.map { ($0.code, $0) })
+        let leaderUnit = try ledger.read { try $0.units().first?.code }
         let months = plan.years * 12
         for monthIndex in 0..<months {
             progress?(monthIndex, months)
@@ -218,7 +247,15 @@ public enum LedgerGenerator {
             if month % 3 == 1 { counts[.quarter] = [UInt8](repeating: 0, count: households.count * rules.count) }
             if month == 1 { counts[.year] = [UInt8](repeating: 0, count: households.count * rules.count) }
 
-            // Stock arrives at the start of the month.
+            // On the first of the month the reviewer posts last month's scores (公示).
+            let lastPeriod: NoticePeriod? = monthIndex == 0 ? nil
+                : NoticePeriod(CapPeriod.month.label(of: LocalDate(daysSinceEpoch: day(1).daysSinceEpoch - 1)))
+            if let lastPeriod {
+                script.setEvening(of: day(1))
+                try ledger.execute(.openNotice(lastPeriod), by: reviewer, on: day(1))
+            }
+
+            // Stock arrives on the third.
             var shop: [BatchItem] = []
             for (index, item) in items.enumerated() {
                 shop.append(BatchItem(command: .receiveStock(item.code, quantity: perMonth[index % perMonth.count],
@@ -228,8 +265,36 @@ public enum LedgerGenerator {
             script.setEvening(of: day(3))
             try ledger.executeAll(shop, by: shopkeeper, fileName: "stock")
 
-            // The month's tally, entered after the monthly home visits, a block of households at a time; a few
-            // entries put on the wrong household are reversed; then the exchange day on the last of the month.
+            // During the notice a resident objects through their unit leader now and then; the reviewer upholds,
+            // amends or dismisses it. On the eighth the notice closes and last month's points become final.
+            if let lastPeriod {
+                script.setEvening(of: day(6))
+                if monthIndex % 3 == 1, let (seq, index, points, rule) = objectable.isEmpty ? nil : objectable[pick(objectable.count)] {
+                    try ledger.execute(.object(.seq(seq), reason: "户主称当日不在家，请核实"), by: unitLeader, on: day(5))
+                    switch monthIndex % 9 {
+                    case 1:
+                        try ledger.execute(.resolveObjection(.seq(seq), .uphold, reason: "经核实记错"), by: reviewer, on: day(6))
+                        waiting[index] -= points
+                    case 4 where rule.points.min < rule.points.max:
+                        let amended = (abs(points) == rule.points.min ? rule.points.max : rule.points.min) * rule.points.direction.sign
+                        try ledger.execute(.resolveObjection(.seq(seq), .amend(points: amended), reason: "经议事会核实调整分值"),
+                                           by: reviewer, on: day(6))
+                        waiting[index] += amended - points
+                    default:
+                        try ledger.execute(.resolveObjection(.seq(seq), .dismiss, reason: "经核实属实"), by: reviewer, on: day(6))
+                    }
+                }
+                script.setEvening(of: day(8))
+                try ledger.execute(.closeNotice(lastPeriod), by: reviewer, on: day(8))
+                for index in households.indices { available[index] += waiting[index] }
+            }
+            waiting = current
+            current = [Int](repeating: 0, count: households.count)
+            objectable = []
+
+            // The month's tally, entered after the monthly home visits, a block of households at a time: large
+            // deductions and the unit leader's proposals wait for the reviewer, who approves them the same evening;
+            // a few entries put on the wrong household are reversed on request, approved by the reviewer.
             script.setEvening(of: monthEnd)
             for start in stride(from: 0, to: households.count, by: householdsPerBatch) {
                 var tally: [BatchItem] = []
@@ -249,19 +314,46 @@ public enum LedgerGenerator {
                         let note = notes.map { $0[pick($0.count)] } ?? ""
                         tally.append(BatchItem(command: .recordScore(households[index], rule.code, points: size, note: note, source: nil),
                                                occurredOn: date, line: index))
-                        available[index] += (size ?? rule.points.min) * rule.points.direction.sign
+                        current[index] += (size ?? rule.points.min) * rule.points.direction.sign
                     }
                 }
                 tally.sort { ($0.occurredOn!, $0.line) < ($1.occurredOn!, $1.line) }
                 let written = try ledger.executeAll(tally, by: clerk, fileName: "tally")
+                for event in written where event.event.entryKind == .score && event.seq % 97 == 0 {
+                    if let rule = event.facts.rule.flatMap({ ruleByCode[$0] }), !rule.points.isFixed {
+                        objectable.append((event.seq, Int(event.facts.household!.rawValue.dropFirst())! - 1, event.facts.available, rule))
+                    }
+                }
+                var reviews = written.filter { $0.event.typeName == "v1.scoreProposed" }
+                    .map { BatchItem(command: .approve(.seq($0.seq)), occurredOn: monthEnd, line: 0) }
+                if start == 0, let leaderUnit {
+                    // The unit leader proposes a neighbourly deed or two in their own unit.
+                    let members = try ledger.read { try $0.households().filter { $0.unit == leaderUnit && $0.status == .open } }
+                    var proposals: [BatchItem] = []
+                    for member in members.prefix(3) where pick(3) == 0 {
+                        let index = Int(member.code.rawValue.dropFirst())! - 1
+                        let slot = index * rules.count + rules.firstIndex { $0.code.rawValue == "C1.1" }!
+                        guard Int(counts[.month]![slot]) < 2 else { continue }
+                        counts[.month]![slot] += 1
+                        proposals.append(BatchItem(command: .recordScore(member.code, RuleCode(rawValue: "C1.1"), points: nil,
+                                                                         note: "帮邻居抢收玉米", source: nil), occurredOn: day(20), line: 0))
+                        current[index] += 5
+                    }
+                    reviews += try ledger.executeAll(proposals, by: unitLeader, fileName: "proposals")
+                        .map { BatchItem(command: .approve(.seq($0.seq)), occurredOn: monthEnd, line: 0) }
+                }
+                try ledger.executeAll(reviews, by: reviewer, fileName: "reviews")
                 if monthIndex < months - 1 {
                     let wrong = written.filter { $0.seq % 401 == 0 }.prefix(4)
                     let corrections = wrong.map { event in
                         let index = Int(event.facts.household!.rawValue.dropFirst())! - 1
-                        available[index] -= event.facts.available
+                        current[index] -= event.facts.available
+                        objectable.removeAll { $0.seq == event.seq }
                         return BatchItem(command: .reverse(.seq(event.seq), reason: "记错户，按登记表更正"), occurredOn: monthEnd, line: 0)
                     }
-                    try ledger.executeAll(Array(corrections), by: clerk, fileName: "corrections")
+                    let requests = try ledger.executeAll(Array(corrections), by: clerk, fileName: "corrections")
+                    try ledger.executeAll(requests.map { BatchItem(command: .approve(.seq($0.seq)), occurredOn: monthEnd, line: 0) },
+                                          by: reviewer, fileName: "approvals")
                 }
             }
 
@@ -315,7 +407,8 @@ public enum LedgerGenerator {
             }
             return DemoSummary(village: info.village, firstYear: plan.firstYear, years: plan.years, units: try session.units().count,
                                households: households.count, rules: info.scheme.rules.count, events: head.seq,
-                               scores: counts["v1.scoreRecorded"] ?? 0, awarded: awarded, deducted: deducted,
+                               scores: (counts["v1.scoreRecorded"] ?? 0) + (counts["v1.scoreProposed"] ?? 0),
+                               awarded: awarded, deducted: deducted,
                                reversals: counts["v1.entryReversed"] ?? 0, redemptions: counts["v1.redeemed"] ?? 0,
                                redeemedPoints: redeemed, receipts: counts["v1.stockReceived"] ?? 0, head: head.hash.hex)
         }

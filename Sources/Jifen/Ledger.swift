@@ -97,8 +97,9 @@ public final class Ledger: Sendable {
                 return Written(events: [existing], alreadyRecorded: true)
             }
             var written: [RecordedEvent] = []
-            for (index, event) in try decide(command, context: context, state: session).enumerated() {
-                let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,
+            let events = try decide(command, context: context, state: session)
+            for (index, (event, date)) in zip(events, businessDates(of: events, context: context)).enumerated() {
+                let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
                                      actor: context.actor, key: index == 0 ? key : nil)
                 written.append(try session.append(event, meta: meta))
             }
@@ -119,8 +120,9 @@ public final class Ledger: Sendable {
             for (number, item) in items.enumerated() {
                 let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: item.occurredOn)
                 do {
-                    for event in try decide(item.command, context: context, state: session) {
-                        let meta = EventMeta(id: environment.newId(), occurredOn: context.occurredOn, recordedAt: recordedAt,
+                    let events = try decide(item.command, context: context, state: session)
+                    for (event, date) in zip(events, businessDates(of: events, context: context)) {
+                        let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
                                              actor: context.actor, key: nil)
                         written.append(try session.append(event, meta: meta))
                     }

@@ -2,7 +2,10 @@ import Tagged
 
 /// What a person asks the ledger to do. `decide` turns it into events or a `Rejection`.
 public enum Command: Hashable, Sendable {
-    case openLedger(ledgerId: String, village: String, scheme: Scheme, demo: Bool)
+    /// With `admin`, roles are in force from the start: the first administrator is registered with the ledger.
+    case openLedger(ledgerId: String, village: String, scheme: Scheme, demo: Bool, admin: ActorName?)
+    case registerActor(ActorName, roles: [Role], unit: UnitCode?)
+    case retireActor(ActorName, reason: String)
     case addUnit(UnitCode, name: String, leader: HouseholdCode?)
     case changeUnitLeader(UnitCode, leader: HouseholdCode)
     case registerHousehold(HouseholdCode, head: String, unit: UnitCode, members: Int)
@@ -16,6 +19,25 @@ public enum Command: Hashable, Sendable {
     case redeem(HouseholdCode, ItemCode, quantity: Int)
     /// Marks a tally sheet as imported; its scores are recorded after it in the same transaction.
     case importSheet(sha256: String, fileName: String, rows: Int)
+    /// A proposed score, or a requested reversal, approved by a second person.
+    case approve(EventRef)
+    case reject(EventRef, reason: String)
+    /// Posts every pending score of the period on the notice board (公示).
+    case openNotice(NoticePeriod)
+    /// Makes the posted scores of the period final.
+    case closeNotice(NoticePeriod)
+    case object(EventRef, reason: String)
+    case resolveObjection(EventRef, Resolution, reason: String)
+}
+
+/// How a reviewer settles an objection to a posted score.
+public enum Resolution: Hashable, Sendable {
+    /// The objection is right: the score is taken out.
+    case uphold
+    /// The score stands.
+    case dismiss
+    /// The score stands with these points.
+    case amend(points: Int)
 }
 
 /// Who asks, and on what day. The facade reads the clock; the core never does.

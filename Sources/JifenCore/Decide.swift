@@ -9,18 +9,49 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     guard context.occurredOn <= context.today else {
         throw Rejection.dateInFuture(date: context.occurredOn, today: context.today)
     }
-    if case .openLedger(let ledgerId, let village, let scheme, let demo) = command {
+    if case .openLedger(let ledgerId, let village, let scheme, let demo, let admin) = command {
         if let info = try state.ledger() { throw Rejection.ledgerAlreadyOpened(village: info.village) }
         let village = try text(village, "the village name")
-        return [.ledgerOpened(LedgerOpened(ledgerId: ledgerId, village: village, demo: demo)),
-                .schemeAdopted(SchemeAdopted(version: 1, effective: context.occurredOn, scheme: scheme))]
+        var events: [LedgerEvent] = [.ledgerOpened(LedgerOpened(ledgerId: ledgerId, village: village, demo: demo)),
+                                     .schemeAdopted(SchemeAdopted(version: 1, effective: context.occurredOn, scheme: scheme))]
+        if let admin {
+            events.append(.actorRegistered(ActorRegistered(actor: try name(admin), roles: [.admin], unit: nil)))
+        }
+        return events
     }
     guard let info = try state.ledger() else { throw Rejection.ledgerNotOpened }
     let rules = Rules(state: state, scheme: info.scheme)
+    // Who asks, and whether their role allows it (nil while no one is registered: the ledger predates roles).
+    let asker = try authorize(command, context: context, state: state)
 
     switch command {
     case .openLedger:
         preconditionFailure("handled above")
+
+    case .registerActor(let actor, let roles, let unit):
+        let actor = try name(actor)
+        if let existing = try state.actor(actor) { throw Rejection.actorExists(actor, roles: existing.roleList) }
+        let roles = Array(Set(roles)).sorted()
+        guard !roles.isEmpty else { throw Rejection.rolesRequired }
+        if asker == nil && !roles.contains(.admin) { throw Rejection.firstActorMustBeAdmin }
+        if roles.contains(.auditor) && roles.count > 1 { throw Rejection.auditorOnlyReads }
+        switch (roles.contains(.leader), unit) {
+        case (true, nil): throw Rejection.leaderNeedsUnit(actor)
+        case (true, let unit?): _ = try rules.unit(unit)
+        case (false, let unit?): throw Rejection.unitOnlyForLeaders(actor, unit)
+        case (false, nil): break
+        }
+        return [.actorRegistered(ActorRegistered(actor: actor, roles: roles, unit: unit))]
+
+    case .retireActor(let actor, let reason):
+        guard let record = try state.actor(actor) else {
+            throw Rejection.actorUnknown(actor, suggestion: Nearest.code(to: actor.rawValue, among: try state.actors().map(\.name.rawValue)))
+        }
+        guard record.status == .active else { throw Rejection.actorRetired(actor, on: record.retiredOn ?? record.registeredOn) }
+        if record.has(.admin), try state.actors().filter({ $0.status == .active && $0.has(.admin) }).count == 1 {
+            throw Rejection.lastAdmin(actor)
+        }
+        return [.actorRetired(ActorRetired(actor: actor, reason: try text(reason, "a reason")))]
 
     case .addUnit(let unit, let name, let leader):
         try code(unit.rawValue, "joint unit")
@@ -85,8 +116,22 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             }
         }
         let category = info.scheme.category(of: rule)?.code ?? ""
-        return [.scoreRecorded(ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
-                                             points: size * rule.points.direction.sign, note: note, source: source))]
+        let score = ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
+                                  points: size * rule.points.direction.sign, note: note, source: source)
+        guard let asker else { return [.scoreRecorded(score)] }
+        if let notice = try state.notice(covering: context.occurredOn) {
+            throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
+        }
+        if asker.has(.clerk) {
+            // Four eyes: a large deduction waits for a second person.
+            return [score.points <= -Governance.secondApprovalDeduction ? .scoreProposed(score) : .scoreRecorded(score)]
+        }
+        // A unit leader proposes, for the households of their own unit only.
+        let account = try rules.openHousehold(household)
+        guard let unit = asker.unit, account.unit == unit else {
+            throw Rejection.leaderOutsideUnit(asker.name, unit: asker.unit, household: household, householdUnit: account.unit)
+        }
+        return [.scoreProposed(score)]
 
     case .reverse(let ref, let reason):
         guard let target = try state.entry(ref) else {
@@ -102,15 +147,20 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             let lowest = try state.lowestStock(item: code, from: context.occurredOn)
             if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
         }
-        let type: String
-        switch target.kind {
-        case .score: type = "v1.scoreRecorded"
-        case .redemption: type = "v1.redeemed"
-        case .stock: type = "v1.stockReceived"
-        case .reversal: type = "v1.entryReversed"
+        let type = target.type
+        let reason = try text(reason, "a reason")
+        if let review = try state.review(target.seq), review.state == .proposed { throw Rejection.proposalNotReversed(seq: target.seq) }
+        guard let asker else {
+            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
         }
-        return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type,
-                                             reason: try text(reason, "a reason")))]
+        // The clerk corrects scores, the shopkeeper the shop's entries; a second person approves either.
+        let mine = target.kind == .score ? asker.has(.clerk) : asker.has(.shopkeeper)
+        guard mine else { throw Rejection.roleNotAllowed(asker.name, roles: asker.roleList, action: target.kind == .score ? "correct scores" : "correct the shop's entries", allowed: target.kind == .score ? "a clerk" : "a shopkeeper") }
+        if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
+            throw Rejection.scoreOnNotice(seq: target.seq)
+        }
+        if let open = try state.request(target: target.seq) { throw Rejection.reversalAlreadyRequested(seq: target.seq, request: open.seq) }
+        return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
 
     case .listItem(let item, let name, let unit, let price):
         try code(item.rawValue, "item")
@@ -145,6 +195,164 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     case .importSheet(let sha256, let fileName, let rows):
         if let seq = try state.sheet(sha256) { throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq) }
         return [.sheetImported(SheetImported(sheet: sha256, fileName: fileName, rows: rows))]
+
+    case .approve(let ref), .reject(let ref, _):
+        let asker = asker!
+        let seq = try resolveSeq(ref, state: state)
+        var reason = ""
+        if case .reject(_, let given) = command { reason = try text(given, "a reason") }
+        let isApproval: Bool
+        if case .approve = command { isApproval = true } else { isApproval = false }
+        if let review = try state.review(seq) {
+            guard review.state == .proposed else { throw Rejection.notAwaitingReview(seq: seq, state: review.state.rawValue) }
+            guard review.recordedBy != asker.name else { throw Rejection.ownRequest(seq: seq, actor: asker.name) }
+            let id = try state.entry(.seq(seq))?.id ?? ""
+            if isApproval { return [.scoreApproved(ScoreApproved(target: seq, targetId: id))] }
+            return [.scoreRejected(ScoreWithdrawn(target: seq, targetId: id, reason: reason))]
+        }
+        if let request = try state.request(seq) {
+            guard request.requestedBy != asker.name else { throw Rejection.ownRequest(seq: seq, actor: asker.name) }
+            guard isApproval else {
+                return [.reversalDeclined(ReversalDeclined(request: seq, target: request.target, reason: reason))]
+            }
+            guard let target = try state.entry(.seq(request.target)) else { throw Rejection.eventUnknown(.seq(request.target)) }
+            if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
+            if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
+                throw Rejection.scoreOnNotice(seq: target.seq)
+            }
+            guard context.occurredOn >= target.occurredOn else {
+                throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: context.occurredOn)
+            }
+            if target.kind == .stock, let code = target.item {
+                let lowest = try state.lowestStock(item: code, from: context.occurredOn)
+                if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
+            }
+            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: target.type,
+                                                 reason: request.reason, request: seq))]
+        }
+        throw Rejection.nothingToApprove(seq: seq)
+
+    case .openNotice(let period):
+        let notices = try state.notices()
+        if let same = notices.first(where: { $0.period == period.label }) {
+            throw Rejection.noticeExists(period: period.label, closed: !same.isOpen)
+        }
+        if let other = notices.first(where: { $0.dates.overlaps(period.dates) }) {
+            throw Rejection.noticeOverlaps(period: period.label, other: other.period)
+        }
+        guard context.occurredOn >= period.dates.upperBound else {
+            throw Rejection.periodNotOver(period: period.label, lastDay: period.dates.upperBound)
+        }
+        let reviews = try state.reviews(in: period.dates)
+        let proposed = reviews.filter { $0.state == .proposed }
+        if !proposed.isEmpty { throw Rejection.proposalsWaiting(period: period.label, count: proposed.count, first: proposed[0].seq) }
+        let posted = reviews.filter { $0.state == .pending }
+        let closesOn = LocalDate(daysSinceEpoch: context.occurredOn.daysSinceEpoch + info.scheme.settings.noticeDays)
+        return [.noticeOpened(NoticeOpened(period: period.label, from: period.dates.lowerBound, to: period.dates.upperBound,
+                                           closesOn: closesOn, scores: posted.count,
+                                           awarded: posted.reduce(0) { $0 + max($1.points, 0) },
+                                           deducted: posted.reduce(0) { $0 + max(-$1.points, 0) }))]
+
+    case .closeNotice(let period):
+        guard let notice = try state.notices().first(where: { $0.period == period.label }) else {
+            throw Rejection.noticeNotOpen(period: period.label)
+        }
+        guard notice.isOpen else { throw Rejection.noticeExists(period: period.label, closed: true) }
+        guard context.occurredOn >= notice.closesOn else {
+            throw Rejection.noticeTooEarly(period: period.label, closesOn: notice.closesOn, days: info.scheme.settings.noticeDays)
+        }
+        let reviews = try state.reviews(in: notice.dates)
+        let objected = reviews.filter { $0.state == .objected }
+        if !objected.isEmpty { throw Rejection.objectionsOpen(period: period.label, count: objected.count, first: objected[0].seq) }
+        let final = reviews.filter { $0.state == .posted }
+        return [.noticeClosed(NoticeClosed(period: period.label, scores: final.count,
+                                           awarded: final.reduce(0) { $0 + max($1.points, 0) },
+                                           deducted: final.reduce(0) { $0 + max(-$1.points, 0) }))]
+
+    case .object(let ref, let reason):
+        let seq = try resolveSeq(ref, state: state)
+        let reason = try text(reason, "a reason")
+        guard let review = try state.review(seq) else {
+            guard let entry = try state.entry(.seq(seq)), entry.kind == .score else { throw Rejection.notAScore(seq: seq) }
+            throw Rejection.scoreNotOnNotice(seq: seq, state: entry.reversedBy == nil ? "final" : "taken back")
+        }
+        switch review.state {
+        case .posted: break
+        case .objected: throw Rejection.alreadyObjected(seq: seq, objection: review.objection ?? 0)
+        case .proposed, .pending: throw Rejection.scoreNotOnNotice(seq: seq, state: review.state.rawValue)
+        }
+        return [.objectionRaised(ObjectionRaised(target: seq, targetId: try state.entry(.seq(seq))?.id ?? "", reason: reason))]
+
+    case .resolveObjection(let ref, let resolution, let reason):
+        let seq = try resolveSeq(ref, state: state)
+        guard let review = try state.review(seq), review.state == .objected, let objection = review.objection else {
+            throw Rejection.noObjection(seq: seq)
+        }
+        let id = try state.entry(.seq(seq))?.id ?? ""
+        let reason = reason.trimmingSpaces
+        switch resolution {
+        case .dismiss:
+            return [.objectionDismissed(ObjectionDismissed(target: seq, objection: objection, reason: reason))]
+        case .uphold:
+            return [.objectionUpheld(ScoreWithdrawn(target: seq, targetId: id, reason: reason, objection: objection))]
+        case .amend(let given):
+            guard let original = try state.score(seq) else { throw Rejection.notAScore(seq: seq) }
+            let rule = original.rule
+            guard !rule.points.isFixed else { throw Rejection.fixedRuleNotAmended(rule.code, rule.points) }
+            let magnitude = abs(given)
+            guard (rule.points.min...rule.points.max).contains(magnitude) else {
+                throw Rejection.pointsOutsideRange(rule.code, given: given, rule.points)
+            }
+            let points = magnitude * rule.points.direction.sign
+            guard points != original.points else { throw Rejection.amendmentChangesNothing(seq: seq, points: points) }
+            let amended = ScoreRecorded(household: original.household, rule: original.rule, points: points, note: original.note,
+                                        source: original.source)
+            return [.scoreAmended(ScoreAmended(target: seq, targetId: id, objection: objection, points: points, reason: reason,
+                                               scoreDate: review.occurredOn)),
+                    .scoreRecorded(amended)]
+        }
+    }
+}
+
+/// The business date of each event of a decision: the command's date, except that the new score of an amendment
+/// keeps the date of the score it replaces, so that it stays in the same period and on the same notice.
+public func businessDates(of events: [LedgerEvent], context: CommandContext) -> [LocalDate] {
+    events.indices.map { index in
+        if index > 0, case .scoreRecorded = events[index], case .scoreAmended(let amendment) = events[index - 1] {
+            return amendment.scoreDate
+        }
+        return context.occurredOn
+    }
+}
+
+/// Checks that the one who asks may: registered, active, and holding a role the command allows. Returns their
+/// record, or nil while no one is registered (a ledger from before roles, where every name may write).
+private func authorize(_ command: Command, context: CommandContext, state: some LedgerState) throws -> ActorRecord? {
+    guard try state.hasActors() else {
+        if command.needsRoles { throw Rejection.rolesNotSetUp }
+        return nil
+    }
+    guard let actor = try state.actor(context.actor) else {
+        throw Rejection.actorUnknown(context.actor, suggestion: Nearest.code(to: context.actor.rawValue, among: try state.actors().map(\.name.rawValue)))
+    }
+    guard actor.status == .active else { throw Rejection.actorRetired(actor.name, on: actor.retiredOn ?? actor.registeredOn) }
+    guard !actor.roles.filter(command.allowedRoles.contains).isEmpty else {
+        let allowed = command.allowedRoles.sorted().map(\.rawValue)
+        let who = allowed.count == 1 ? "a \(allowed[0])" : allowed.dropLast().map { "a \($0)" }.joined(separator: ", ") + " or a \(allowed.last!)"
+        throw Rejection.roleNotAllowed(actor.name, roles: actor.roleList, action: command.action, allowed: who)
+    }
+    return actor
+}
+
+/// The sequence number an event reference names (an id is looked up among entries and other events).
+private func resolveSeq(_ ref: EventRef, state: some LedgerState) throws -> Int64 {
+    switch ref {
+    case .seq(let seq):
+        guard seq >= 1, seq <= (try state.lastSeq()) else { throw Rejection.eventUnknown(ref) }
+        return seq
+    case .id:
+        guard let entry = try state.entry(ref) else { throw Rejection.eventUnknown(ref) }
+        return entry.seq
     }
 }
 
@@ -202,6 +410,13 @@ private struct Rules<State: LedgerState> {
 
 private func code(_ code: String, _ what: String) throws {
     if let problem = CodeSyntax.problem(with: code) { throw Rejection.codeInvalid(what: what, code: code, problem: problem) }
+}
+
+private func name(_ actor: ActorName) throws -> ActorName {
+    let trimmed = actor.rawValue.trimmingSpaces
+    guard !trimmed.isEmpty else { throw Rejection.actorRequired }
+    guard trimmed.count <= CodeSyntax.lengthMax else { throw Rejection.textTooLong(what: "a person's name", lengthMax: CodeSyntax.lengthMax) }
+    return ActorName(rawValue: trimmed)
 }
 
 private func text(_ value: String, _ what: String) throws -> String {

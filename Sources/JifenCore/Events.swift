@@ -186,11 +186,171 @@ public struct EntryReversed: Hashable, Sendable, Codable {
     public let targetId: String
     public let targetType: String
     public let reason: String
+    /// Once roles are in force, a reversal is asked for and approved by a second person: the request it carries out.
+    public let request: Int64?
+
+    public init(target: Int64, targetId: String, targetType: String, reason: String, request: Int64? = nil) {
+        self.target = target
+        self.targetId = targetId
+        self.targetType = targetType
+        self.reason = reason
+        self.request = request
+    }
+}
+
+public struct ActorRegistered: Hashable, Sendable, Codable {
+    public let actor: ActorName
+    public let roles: [Role]
+    public let unit: UnitCode?
+
+    public init(actor: ActorName, roles: [Role], unit: UnitCode?) {
+        self.actor = actor
+        self.roles = roles
+        self.unit = unit
+    }
+}
+
+public struct ActorRetired: Hashable, Sendable, Codable {
+    public let actor: ActorName
+    public let reason: String
+
+    public init(actor: ActorName, reason: String) {
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
+/// A proposed score (or a large deduction) was approved by a second person: it now waits for the notice.
+public struct ScoreApproved: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+
+    public init(target: Int64, targetId: String) {
+        self.target = target
+        self.targetId = targetId
+    }
+}
+
+/// A proposed score was rejected, or an objection to a posted score was upheld: its points are taken back out.
+public struct ScoreWithdrawn: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+    public let reason: String
+    /// The objection that was upheld, if that is why.
+    public let objection: Int64?
+
+    public init(target: Int64, targetId: String, reason: String, objection: Int64? = nil) {
+        self.target = target
+        self.targetId = targetId
+        self.reason = reason
+        self.objection = objection
+    }
+}
+
+/// A posted score's points were changed after an objection: this takes the old score out, and a new score with
+/// the amended points follows it in the same transaction.
+public struct ScoreAmended: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+    public let objection: Int64
+    public let points: Int
+    public let reason: String
+    /// The business date of the score it replaces, which the new score keeps: it stays in the same notice.
+    public let scoreDate: LocalDate
+
+    public init(target: Int64, targetId: String, objection: Int64, points: Int, reason: String, scoreDate: LocalDate) {
+        self.target = target
+        self.targetId = targetId
+        self.objection = objection
+        self.points = points
+        self.reason = reason
+        self.scoreDate = scoreDate
+    }
+}
+
+public struct ReversalRequested: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+    public let targetType: String
+    public let reason: String
 
     public init(target: Int64, targetId: String, targetType: String, reason: String) {
         self.target = target
         self.targetId = targetId
         self.targetType = targetType
+        self.reason = reason
+    }
+}
+
+public struct ReversalDeclined: Hashable, Sendable, Codable {
+    public let request: Int64
+    public let target: Int64
+    public let reason: String
+
+    public init(request: Int64, target: Int64, reason: String) {
+        self.request = request
+        self.target = target
+        self.reason = reason
+    }
+}
+
+public struct NoticeOpened: Hashable, Sendable, Codable {
+    public let period: String
+    public let from: LocalDate
+    public let to: LocalDate
+    /// The first day the notice may be closed.
+    public let closesOn: LocalDate
+    /// How many scores it posts, and their points (awards and deductions, both positive).
+    public let scores: Int
+    public let awarded: Int
+    public let deducted: Int
+
+    public init(period: String, from: LocalDate, to: LocalDate, closesOn: LocalDate, scores: Int, awarded: Int, deducted: Int) {
+        self.period = period
+        self.from = from
+        self.to = to
+        self.closesOn = closesOn
+        self.scores = scores
+        self.awarded = awarded
+        self.deducted = deducted
+    }
+}
+
+public struct NoticeClosed: Hashable, Sendable, Codable {
+    public let period: String
+    /// How many scores became final, and their points.
+    public let scores: Int
+    public let awarded: Int
+    public let deducted: Int
+
+    public init(period: String, scores: Int, awarded: Int, deducted: Int) {
+        self.period = period
+        self.scores = scores
+        self.awarded = awarded
+        self.deducted = deducted
+    }
+}
+
+public struct ObjectionRaised: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let targetId: String
+    public let reason: String
+
+    public init(target: Int64, targetId: String, reason: String) {
+        self.target = target
+        self.targetId = targetId
+        self.reason = reason
+    }
+}
+
+public struct ObjectionDismissed: Hashable, Sendable, Codable {
+    public let target: Int64
+    public let objection: Int64
+    public let reason: String
+
+    public init(target: Int64, objection: Int64, reason: String) {
+        self.target = target
+        self.objection = objection
         self.reason = reason
     }
 }
@@ -224,6 +384,20 @@ public enum LedgerEvent: Hashable, Sendable {
     case redeemed(Redeemed)
     case entryReversed(EntryReversed)
     case sheetImported(SheetImported)
+    case actorRegistered(ActorRegistered)
+    case actorRetired(ActorRetired)
+    /// A score that waits for a second person's approval: a unit leader's proposal, or a large deduction.
+    case scoreProposed(ScoreRecorded)
+    case scoreApproved(ScoreApproved)
+    case scoreRejected(ScoreWithdrawn)
+    case reversalRequested(ReversalRequested)
+    case reversalDeclined(ReversalDeclined)
+    case noticeOpened(NoticeOpened)
+    case noticeClosed(NoticeClosed)
+    case objectionRaised(ObjectionRaised)
+    case objectionDismissed(ObjectionDismissed)
+    case objectionUpheld(ScoreWithdrawn)
+    case scoreAmended(ScoreAmended)
 
     public var typeName: String {
         switch self {
@@ -240,6 +414,31 @@ public enum LedgerEvent: Hashable, Sendable {
         case .redeemed: return "v1.redeemed"
         case .entryReversed: return "v1.entryReversed"
         case .sheetImported: return "v1.sheetImported"
+        case .actorRegistered: return "v1.actorRegistered"
+        case .actorRetired: return "v1.actorRetired"
+        case .scoreProposed: return "v1.scoreProposed"
+        case .scoreApproved: return "v1.scoreApproved"
+        case .scoreRejected: return "v1.scoreRejected"
+        case .reversalRequested: return "v1.reversalRequested"
+        case .reversalDeclined: return "v1.reversalDeclined"
+        case .noticeOpened: return "v1.noticeOpened"
+        case .noticeClosed: return "v1.noticeClosed"
+        case .objectionRaised: return "v1.objectionRaised"
+        case .objectionDismissed: return "v1.objectionDismissed"
+        case .objectionUpheld: return "v1.objectionUpheld"
+        case .scoreAmended: return "v1.scoreAmended"
+        }
+    }
+
+    /// The entry an undoing event takes back out (a reversal, a rejected proposal, an upheld objection, an
+    /// amendment's first half). Each lives in the stream `reversal:N`, which SQLite lets hold one event.
+    public var undoes: Int64? {
+        switch self {
+        case .entryReversed(let e): return e.target
+        case .scoreRejected(let e): return e.target
+        case .objectionUpheld(let e): return e.target
+        case .scoreAmended(let e): return e.target
+        default: return nil
         }
     }
 
@@ -257,18 +456,32 @@ public enum LedgerEvent: Hashable, Sendable {
         case .itemListed(let e): return "item:\(e.item)"
         case .stockReceived(let e): return "item:\(e.item)"
         case .entryReversed(let e): return "reversal:\(e.target)"
+        case .actorRegistered(let e): return "actor:\(e.actor)"
+        case .actorRetired(let e): return "actor:\(e.actor)"
+        case .scoreProposed(let e): return "household:\(e.household)"
+        case .scoreApproved(let e): return "review:\(e.target)"
+        case .scoreRejected(let e): return "reversal:\(e.target)"
+        case .objectionUpheld(let e): return "reversal:\(e.target)"
+        case .scoreAmended(let e): return "reversal:\(e.target)"
+        case .reversalRequested(let e): return "request:\(e.target)"
+        case .reversalDeclined(let e): return "request:\(e.target)"
+        case .noticeOpened(let e): return "notice:\(e.period)"
+        case .noticeClosed(let e): return "notice:\(e.period)"
+        case .objectionRaised(let e): return "objection:\(e.target)"
+        case .objectionDismissed(let e): return "objection:\(e.target)"
         }
     }
 
     /// The kind of entry the event is, if it moves points or stock.
     public var entryKind: EntryKind? {
         switch self {
-        case .scoreRecorded: return .score
+        case .scoreRecorded, .scoreProposed: return .score
         case .redeemed: return .redemption
         case .stockReceived: return .stock
-        case .entryReversed: return .reversal
+        case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended: return .reversal
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .sheetImported:
+             .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
+             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed:
             return nil
         }
     }
@@ -280,9 +493,12 @@ public enum LedgerEvent: Hashable, Sendable {
         case .householdMoved(let e): return e.household
         case .householdClosed(let e): return e.household
         case .scoreRecorded(let e): return e.household
+        case .scoreProposed(let e): return e.household
         case .redeemed(let e): return e.household
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
-             .entryReversed, .sheetImported:
+             .entryReversed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected,
+             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
+             .objectionUpheld, .scoreAmended:
             return nil
         }
     }

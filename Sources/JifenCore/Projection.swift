@@ -26,12 +26,18 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
     case .itemListed(let e): return EventFacts(item: e.item)
     case .stockReceived(let e): return EventFacts(item: e.item, stock: e.quantity)
     case .redeemed(let e): return EventFacts(household: e.household, item: e.item, redeemed: e.points, stock: -e.quantity)
-    case .entryReversed(let e):
-        guard let target = try state.entry(.seq(e.target)) else {
-            throw ProjectionError(seq: e.target, problem: "the entry to reverse is not in the ledger")
+    case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
+        let targetSeq = event.undoes!
+        guard let target = try state.entry(.seq(targetSeq)) else {
+            throw ProjectionError(seq: targetSeq, problem: "the entry to take back is not in the ledger")
         }
         return EventFacts(household: target.household, item: target.item, rule: target.rule, earned: -target.earned,
                           deducted: -target.deducted, redeemed: -target.redeemed, stock: -target.quantity, reverses: target.seq)
+    case .scoreProposed(let e):
+        return EventFacts(household: e.household, rule: e.rule.code, earned: max(e.points, 0), deducted: max(-e.points, 0))
+    case .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
+         .objectionRaised, .objectionDismissed:
+        return .none
     }
 }
 
@@ -41,6 +47,13 @@ extension HouseholdAccount {
         earned += facts.earned
         deducted += facts.deducted
         redeemed += facts.redeemed
+    }
+}
+
+extension HouseholdAccount {
+    /// Counts a score that is not yet final in `pending` or `proposed` (sign +1), or takes it out again (-1).
+    public mutating func hold(_ review: ScoreReview, _ sign: Int) {
+        if review.state == .proposed { proposed += sign * review.points } else { pending += sign * review.points }
     }
 }
 
@@ -55,19 +68,66 @@ extension Entry {
     public init?(_ recorded: RecordedEvent) {
         guard let kind = recorded.event.entryKind else { return nil }
         let f = recorded.facts
-        self.init(seq: recorded.seq, id: recorded.id, kind: kind, household: f.household, rule: f.rule, item: f.item,
+        self.init(seq: recorded.seq, id: recorded.id, type: recorded.event.typeName, kind: kind, household: f.household, rule: f.rule, item: f.item,
                   quantity: f.stock, earned: f.earned, deducted: f.deducted, redeemed: f.redeemed,
                   occurredOn: recorded.occurredOn, reverses: f.reverses, reversedBy: nil)
     }
 }
 
-/// What an entry of points or stock changes, from its facts alone: `project` uses it for every entry, and
-/// `rebuild` calls it straight from the stored columns without decoding the payload.
-public func projectEntry(_ facts: EventFacts, seq: Int64, state: some LedgerState) throws -> [ProjectionChange] {
+/// How a score is filed when it is written: recorded (pending once roles are in force, final before), or
+/// proposed (waiting for a reviewer).
+public enum ScoreFiling: Sendable {
+    case recorded, proposed
+
+    /// From the stored type name; nil for entries that are not scores.
+    public init?(type: String) {
+        switch type {
+        case "v1.scoreRecorded": self = .recorded
+        case "v1.scoreProposed": self = .proposed
+        default: return nil
+        }
+    }
+}
+
+/// What an entry does to the reviews of scores not yet final: the review it ends (it takes back a score that
+/// was not final), the request it makes moot (any open request to reverse the entry it takes back), and the
+/// review it starts (a score written while roles are in force). The live append path and the fold of
+/// `rebuild` and `verify` both ask this, so they cannot disagree.
+public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName, facts: EventFacts,
+                          state: some LedgerState) throws -> (ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?) {
+    var ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?
+    if let target = facts.reverses {
+        ended = try state.review(target)
+        request = try state.request(target: target)
+    }
+    if let filing, let household = facts.household, let rule = facts.rule {
+        var reviewState: ReviewState?
+        switch filing {
+        case .proposed: reviewState = .proposed
+        case .recorded:
+            if try state.hasActors() {
+                reviewState = try state.notice(covering: occurredOn)?.isOpen == true ? .posted : .pending
+            }
+        }
+        if let reviewState {
+            started = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,
+                                  points: facts.earned - facts.deducted, state: reviewState, recordedBy: actor, objection: nil)
+        }
+    }
+    return (ended, request, started)
+}
+
+/// What an entry of points or stock changes, from its stored columns alone: `project` uses it for every entry,
+/// and `rebuild` calls it straight from the columns without decoding the payload.
+public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName,
+                         state: some LedgerState) throws -> [ProjectionChange] {
     var changes: [ProjectionChange] = []
+    let reviews = try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: state)
     if let code = facts.household {
         guard var account = try state.household(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
         account.add(facts)
+        if let ended = reviews.ended { account.hold(ended, -1) }
+        if let started = reviews.started { account.hold(started, +1) }
         changes.append(.household(account))
     }
     if let code = facts.item {
@@ -75,6 +135,9 @@ public func projectEntry(_ facts: EventFacts, seq: Int64, state: some LedgerStat
         item.add(facts)
         changes.append(.item(item))
     }
+    if let ended = reviews.ended { changes.append(.reviewEnded(ended.seq)) }
+    if let request = reviews.request { changes.append(.requestEnded(request.seq)) }
+    if let started = reviews.started { changes.append(.review(started)) }
     return changes
 }
 
@@ -89,9 +152,14 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         return value
     }
     if recorded.event.entryKind != nil {
-        var changes = try projectEntry(recorded.facts, seq: seq, state: state)
+        var changes = try projectEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.typeName),
+                                       occurredOn: recorded.occurredOn, actor: recorded.actor, state: state)
         changes.append(.entry(Entry(recorded)!))
         if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
+        switch recorded.event {
+        case .scoreRecorded(let e), .scoreProposed(let e): changes.append(.score(seq, e))
+        default: break
+        }
         return changes
     }
 
@@ -129,7 +197,59 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         return [.item(ItemStock(code: e.item, name: e.name, unit: e.unit, price: e.price, stock: 0))]
     case .sheetImported(let e):
         return [.sheet(sha256: e.sheet, seq: seq)]
-    case .scoreRecorded, .stockReceived, .redeemed, .entryReversed:
+    case .actorRegistered(let e):
+        return [.actor(ActorRecord(name: e.actor, roles: e.roles, unit: e.unit, status: .active, registeredOn: recorded.occurredOn,
+                                   retiredOn: nil))]
+    case .actorRetired(let e):
+        var actor = try need(try state.actor(e.actor), "actor \(e.actor)")
+        actor.status = .retired
+        actor.retiredOn = recorded.occurredOn
+        return [.actor(actor)]
+    case .scoreApproved(let e):
+        var review = try need(try state.review(e.target), "the review of #\(e.target)")
+        var account = try need(try state.household(review.household), "household \(review.household)")
+        account.hold(review, -1)
+        review.state = .pending
+        account.hold(review, +1)
+        return [.review(review), .household(account)]
+    case .reversalRequested(let e):
+        return [.request(ReversalRequest(seq: seq, target: e.target, requestedBy: recorded.actor, reason: e.reason,
+                                         requestedOn: recorded.occurredOn))]
+    case .reversalDeclined(let e):
+        return [.requestEnded(e.request)]
+    case .noticeOpened(let e):
+        var changes: [ProjectionChange] = [.notice(NoticeRecord(period: e.period, from: e.from, to: e.to, openedOn: recorded.occurredOn,
+                                                                closesOn: e.closesOn, closedOn: nil))]
+        for var review in try state.reviews(in: e.from...e.to) where review.state == .pending {
+            review.state = .posted
+            changes.append(.review(review))
+        }
+        return changes
+    case .noticeClosed(let e):
+        var notice = try need(try state.notices().first { $0.period == e.period }, "the notice of \(e.period)")
+        notice.closedOn = recorded.occurredOn
+        var changes: [ProjectionChange] = [.notice(notice)]
+        var accounts: [HouseholdCode: HouseholdAccount] = [:]
+        for review in try state.reviews(in: notice.dates) where review.state == .posted {
+            if accounts[review.household] == nil {
+                accounts[review.household] = try need(try state.household(review.household), "household \(review.household)")
+            }
+            accounts[review.household]!.hold(review, -1)
+            changes.append(.reviewEnded(review.seq))
+        }
+        changes += accounts.keys.sorted { $0.rawValue < $1.rawValue }.map { .household(accounts[$0]!) }
+        return changes
+    case .objectionRaised(let e):
+        var review = try need(try state.review(e.target), "the review of #\(e.target)")
+        review.state = .objected
+        review.objection = seq
+        return [.review(review)]
+    case .objectionDismissed(let e):
+        var review = try need(try state.review(e.target), "the review of #\(e.target)")
+        review.state = .posted
+        review.objection = nil
+        return [.review(review)]
+    case .scoreRecorded, .scoreProposed, .stockReceived, .redeemed, .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
         preconditionFailure("entries are folded by their facts above")
     }
 }

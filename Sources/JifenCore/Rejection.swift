@@ -40,6 +40,41 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case stockShort(ItemCode, stock: Int, needed: Int)
     case stockShortLater(ItemCode, date: LocalDate, lowest: Int, needed: Int)
     case sheetAlreadyImported(fileName: String, seq: Int64)
+    // Roles
+    case rolesNotSetUp
+    case actorUnknown(ActorName, suggestion: String?)
+    case actorRetired(ActorName, on: LocalDate)
+    case actorExists(ActorName, roles: String)
+    case rolesRequired
+    case firstActorMustBeAdmin
+    case auditorOnlyReads
+    case leaderNeedsUnit(ActorName)
+    case unitOnlyForLeaders(ActorName, UnitCode)
+    case lastAdmin(ActorName)
+    case roleNotAllowed(ActorName, roles: String, action: String, allowed: String)
+    case leaderOutsideUnit(ActorName, unit: UnitCode?, household: HouseholdCode, householdUnit: UnitCode)
+    // Review and four eyes
+    case ownRequest(seq: Int64, actor: ActorName)
+    case nothingToApprove(seq: Int64)
+    case notAwaitingReview(seq: Int64, state: String)
+    case proposalNotReversed(seq: Int64)
+    case reversalAlreadyRequested(seq: Int64, request: Int64)
+    case scoreOnNotice(seq: Int64)
+    // Public notice and objections
+    case periodPosted(date: LocalDate, period: String, closed: Bool)
+    case noticeExists(period: String, closed: Bool)
+    case noticeOverlaps(period: String, other: String)
+    case periodNotOver(period: String, lastDay: LocalDate)
+    case proposalsWaiting(period: String, count: Int, first: Int64)
+    case noticeNotOpen(period: String)
+    case noticeTooEarly(period: String, closesOn: LocalDate, days: Int)
+    case objectionsOpen(period: String, count: Int, first: Int64)
+    case notAScore(seq: Int64)
+    case scoreNotOnNotice(seq: Int64, state: String)
+    case alreadyObjected(seq: Int64, objection: Int64)
+    case noObjection(seq: Int64)
+    case fixedRuleNotAmended(RuleCode, RulePoints)
+    case amendmentChangesNothing(seq: Int64, points: Int)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -53,6 +88,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         default: return "\(n) times"
         }
     }
+
+    private func signedPoints(_ points: Int) -> String { points > 0 ? "+\(points)" : "\(points)" }
 
     private static func didYouMean(_ suggestion: String?) -> String {
         suggestion.map { " (did you mean \($0)?)" } ?? ""
@@ -134,6 +171,72 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Only \(stock) of \(item) are on the shelf, fewer than the \(needed) asked for; restock it first with `jifen shop restock`."
         case .sheetAlreadyImported(let fileName, let seq):
             return "This tally sheet (\(fileName)) was already imported as entry #\(seq); a sheet is imported once."
+        case .rolesNotSetUp:
+            return "No one is registered in this ledger yet, so there is no one to review; register an administrator first with `jifen actor add NAME --role admin --by NAME`."
+        case .actorUnknown(let actor, let suggestion):
+            return "\(actor) is not registered in this ledger\(Rejection.didYouMean(suggestion)); an administrator registers people with `jifen actor add`."
+        case .actorRetired(let actor, let on):
+            return "\(actor) was retired on \(on) and can no longer make entries; ask an administrator to register whoever does the work now."
+        case .actorExists(let actor, let roles):
+            return "\(actor) is already registered (\(roles)); retire them first to register the name again with other roles."
+        case .rolesRequired:
+            return "A person needs at least one role; give --role admin, clerk, unit-leader, reviewer, shopkeeper or auditor."
+        case .firstActorMustBeAdmin:
+            return "The first person registered in a ledger must be an administrator; register one with --role admin first."
+        case .auditorOnlyReads:
+            return "An auditor only reads and verifies, so the role cannot be combined with another; register the auditor on their own."
+        case .leaderNeedsUnit(let actor):
+            return "\(actor) is registered as a unit leader, so their joint unit is needed; give --unit CODE."
+        case .unitOnlyForLeaders(let actor, let unit):
+            return "Only a unit leader belongs to a joint unit, and \(actor) is not one; leave out --unit \(unit) or add --role unit-leader."
+        case .lastAdmin(let actor):
+            return "\(actor) is the last active administrator; register another administrator before retiring them."
+        case .roleNotAllowed(let actor, let roles, let action, let allowed):
+            return "\(actor) (\(roles)) may not \(action); that is for \(allowed)."
+        case .leaderOutsideUnit(let actor, let unit, let household, let householdUnit):
+            return "\(actor) leads joint unit \(unit.map(\.rawValue) ?? "none"), but household \(household) is in \(householdUnit); a unit leader proposes scores for their own unit's households only."
+        case .ownRequest(let seq, let actor):
+            return "\(actor) asked for #\(seq) and so cannot approve or reject it; a second person, a reviewer, must decide."
+        case .nothingToApprove(let seq):
+            return "Event #\(seq) is neither a proposed score nor a requested reversal, so there is nothing to decide; see what waits with `jifen review`."
+        case .notAwaitingReview(let seq, let state):
+            return "Score #\(seq) is \(state), not waiting for review; see what waits with `jifen review`."
+        case .proposalNotReversed(let seq):
+            return "Score #\(seq) is a proposal not yet reviewed; a reviewer rejects it with `jifen reject \(seq) --reason TEXT` instead."
+        case .reversalAlreadyRequested(let seq, let request):
+            return "A reversal of #\(seq) was already asked for as #\(request); a reviewer approves or rejects that request."
+        case .scoreOnNotice(let seq):
+            return "Score #\(seq) is on the public notice; object to it with `jifen object \(seq) --reason TEXT` instead of reversing it."
+        case .periodPosted(let date, let period, let closed):
+            return closed
+                ? "The scores of \(period) were posted and made final, so nothing more can be dated \(date); record it in the current period and say why in the note."
+                : "The scores of \(period) are on the public notice now, so nothing more can be dated \(date); record it in the current period, or object to a posted score."
+        case .noticeExists(let period, let closed):
+            return closed ? "The notice of \(period) was already closed; its scores are final." : "The notice of \(period) is already open; close it with `jifen notice close --period \(period)` when its days are over."
+        case .noticeOverlaps(let period, let other):
+            return "The period \(period) overlaps the notice of \(other); post each score once, by month or by quarter, not both."
+        case .periodNotOver(let period, let lastDay):
+            return "The period \(period) is not over until \(lastDay); open its notice on or after that day (give --date if it was posted then)."
+        case .proposalsWaiting(let period, let count, let first):
+            return "\(count) proposed score\(count == 1 ? "" : "s") of \(period) still wait\(count == 1 ? "s" : "") for review (the first is #\(first)); approve or reject them before posting the period."
+        case .noticeNotOpen(let period):
+            return "There is no open notice of \(period); open it with `jifen notice open --period \(period)`."
+        case .noticeTooEarly(let period, let closesOn, let days):
+            return "The notice of \(period) must stay posted \(days) days, until \(closesOn); close it on or after that day."
+        case .objectionsOpen(let period, let count, let first):
+            return "\(count) objection\(count == 1 ? "" : "s") to scores of \(period) \(count == 1 ? "is" : "are") not settled (the first on #\(first)); a reviewer settles each with `jifen resolve` before closing."
+        case .notAScore(let seq):
+            return "Event #\(seq) is not a score; objections and amendments are about scores (find them with `jifen history`)."
+        case .scoreNotOnNotice(let seq, let state):
+            return "Score #\(seq) is \(state), not on a public notice; objections are raised while a period is posted."
+        case .alreadyObjected(let seq, let objection):
+            return "Score #\(seq) already has an objection (#\(objection)) waiting for a reviewer; add to that one in person."
+        case .noObjection(let seq):
+            return "Score #\(seq) has no objection waiting to be settled; see the objections with `jifen review`."
+        case .fixedRuleNotAmended(let rule, let points):
+            return "Rule \(rule) always gives \(points) points, so its score cannot be amended; uphold or dismiss the objection."
+        case .amendmentChangesNothing(let seq, let points):
+            return "Score #\(seq) already gives \(signedPoints(points)) points; dismiss the objection to keep it as it is."
         }
     }
 }

@@ -51,9 +51,14 @@ public struct HouseholdAccount: Hashable, Sendable, Codable {
     public var earned: Int
     public var deducted: Int
     public var redeemed: Int
+    /// Of the points in `earned` and `deducted`, those not yet final (signed): recorded or approved and waiting
+    /// for the public notice, or on it; and those proposed and waiting for a reviewer.
+    public var pending: Int
+    public var proposed: Int
 
     public init(code: HouseholdCode, head: String, unit: UnitCode, members: Int, status: HouseholdStatus,
-                registeredOn: LocalDate, closedOn: LocalDate?, earned: Int, deducted: Int, redeemed: Int) {
+                registeredOn: LocalDate, closedOn: LocalDate?, earned: Int, deducted: Int, redeemed: Int,
+                pending: Int = 0, proposed: Int = 0) {
         self.code = code
         self.head = head
         self.unit = unit
@@ -64,10 +69,15 @@ public struct HouseholdAccount: Hashable, Sendable, Codable {
         self.earned = earned
         self.deducted = deducted
         self.redeemed = redeemed
+        self.pending = pending
+        self.proposed = proposed
     }
 
-    /// What the household may spend at the shop now.
-    public var available: Int { earned - deducted - redeemed }
+    /// Final points: awards less deductions that have passed review and public notice (累计积分).
+    public var final: Int { earned - deducted - pending - proposed }
+
+    /// What the household may spend at the shop now: final points less what it spent.
+    public var available: Int { final - redeemed }
 }
 
 /// An item of the points shop and what is on its shelf.
@@ -97,6 +107,8 @@ public enum EntryKind: String, Hashable, Sendable, Codable {
 public struct Entry: Hashable, Sendable, Codable {
     public var seq: Int64
     public var id: String
+    /// The stored type name of its event (`v1.scoreRecorded`).
+    public var type: String
     public var kind: EntryKind
     public var household: HouseholdCode?
     public var rule: RuleCode?
@@ -110,11 +122,12 @@ public struct Entry: Hashable, Sendable, Codable {
     public var reverses: Int64?
     public var reversedBy: Int64?
 
-    public init(seq: Int64, id: String, kind: EntryKind, household: HouseholdCode?, rule: RuleCode?, item: ItemCode?,
+    public init(seq: Int64, id: String, type: String, kind: EntryKind, household: HouseholdCode?, rule: RuleCode?, item: ItemCode?,
                 quantity: Int, earned: Int, deducted: Int, redeemed: Int, occurredOn: LocalDate,
                 reverses: Int64?, reversedBy: Int64?) {
         self.seq = seq
         self.id = id
+        self.type = type
         self.kind = kind
         self.household = household
         self.rule = rule
@@ -150,6 +163,28 @@ public protocol LedgerState {
     func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int
     /// The lowest stock of the item at the end of any day from `date` on.
     func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int
+    /// Whether roles are in force: someone has been registered.
+    func hasActors() throws -> Bool
+    func actor(_ name: ActorName) throws -> ActorRecord?
+    func actors() throws -> [ActorRecord]
+    /// Every public notice, oldest period first.
+    func notices() throws -> [NoticeRecord]
+    /// The review of a score that is not yet final.
+    func review(_ seq: Int64) throws -> ScoreReview?
+    /// The reviews of scores dated within `dates`, by sequence number.
+    func reviews(in dates: ClosedRange<LocalDate>) throws -> [ScoreReview]
+    /// An open request to reverse an entry: by the request's number, or by the entry's.
+    func request(_ seq: Int64) throws -> ReversalRequest?
+    func request(target: Int64) throws -> ReversalRequest?
+    /// A recorded or proposed score as it was written.
+    func score(_ seq: Int64) throws -> ScoreRecorded?
+}
+
+extension LedgerState {
+    /// The notice whose period holds `date`, if any.
+    public func notice(covering date: LocalDate) throws -> NoticeRecord? {
+        try notices().first { $0.dates.contains(date) }
+    }
 }
 
 /// The lowest a running total stood at the end of the day `date` or of any later day, given its value now and
@@ -181,6 +216,15 @@ public enum ProjectionChange: Hashable, Sendable {
     /// An entry was reversed by a later one (the SQLite store derives this from the reversal's stream).
     case reversed(Int64, by: Int64)
     case sheet(sha256: String, seq: Int64)
+    case actor(ActorRecord)
+    case notice(NoticeRecord)
+    case review(ScoreReview)
+    /// A score became final, or was taken out: it leaves the reviews.
+    case reviewEnded(Int64)
+    case request(ReversalRequest)
+    case requestEnded(Int64)
+    /// A recorded score's payload, for `MemoryLedger` (the SQLite store reads it from the event row).
+    case score(Int64, ScoreRecorded)
 }
 
 /// The projections folded in memory: the reference the SQLite projections must agree with,
@@ -193,6 +237,11 @@ public struct MemoryLedger: LedgerState, Sendable {
     public private(set) var entries: [Int64: Entry] = [:]
     private var entryIds: [String: Int64] = [:]
     private var sheets: [String: Int64] = [:]
+    public private(set) var actorRecords: [ActorName: ActorRecord] = [:]
+    public private(set) var noticeRecords: [String: NoticeRecord] = [:]
+    public private(set) var reviewRecords: [Int64: ScoreReview] = [:]
+    public private(set) var requestRecords: [Int64: ReversalRequest] = [:]
+    private var scores: [Int64: ScoreRecorded] = [:]
     private var last: Int64 = 0
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
@@ -202,6 +251,9 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public var sheetSeqs: [String: Int64] { sheets }
+
+    /// Whether scores need their date, rule and recorder to be folded: roles are in force, or reviews are open.
+    public var tracksReviews: Bool { !actorRecords.isEmpty || !reviewRecords.isEmpty || !requestRecords.isEmpty }
 
     public func lastSeq() -> Int64 { last }
 
@@ -225,8 +277,9 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) -> Int {
+        // Scores not yet final are not available on any day.
         lowestTotal(now: households[household]?.available ?? 0,
-                    changesAfter: entries.values.filter { $0.household == household && $0.occurredOn > date }
+                    changesAfter: entries.values.filter { $0.household == household && $0.occurredOn > date && reviewRecords[$0.seq] == nil }
                         .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) })
     }
 
@@ -234,6 +287,18 @@ public struct MemoryLedger: LedgerState, Sendable {
         lowestTotal(now: items[item]?.stock ?? 0,
                     changesAfter: entries.values.filter { $0.item == item && $0.occurredOn > date }.map { ($0.occurredOn, $0.quantity) })
     }
+
+    public func hasActors() -> Bool { !actorRecords.isEmpty }
+    public func actor(_ name: ActorName) -> ActorRecord? { actorRecords[name] }
+    public func actors() -> [ActorRecord] { actorRecords.values.sorted { $0.name.rawValue < $1.name.rawValue } }
+    public func notices() -> [NoticeRecord] { noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) } }
+    public func review(_ seq: Int64) -> ScoreReview? { reviewRecords[seq] }
+    public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] {
+        reviewRecords.values.filter { dates.contains($0.occurredOn) }.sorted { $0.seq < $1.seq }
+    }
+    public func request(_ seq: Int64) -> ReversalRequest? { requestRecords[seq] }
+    public func request(target: Int64) -> ReversalRequest? { requestRecords.values.first { $0.target == target } }
+    public func score(_ seq: Int64) -> ScoreRecorded? { scores[seq] }
 
     public func codes(of kind: CodeKind) -> [String] {
         switch kind {
@@ -257,6 +322,13 @@ public struct MemoryLedger: LedgerState, Sendable {
             case .reversed(let target, let by):
                 entries[target]?.reversedBy = by
             case .sheet(let sha, let seq): sheets[sha] = seq
+            case .actor(let actor): actorRecords[actor.name] = actor
+            case .notice(let notice): noticeRecords[notice.period] = notice
+            case .review(let review): reviewRecords[review.seq] = review
+            case .reviewEnded(let seq): reviewRecords[seq] = nil
+            case .request(let request): requestRecords[request.seq] = request
+            case .requestEnded(let seq): requestRecords[seq] = nil
+            case .score(let seq, let score): if keepsEntries { scores[seq] = score }
             }
         }
     }
@@ -267,17 +339,27 @@ public struct MemoryLedger: LedgerState, Sendable {
         last = event.seq
     }
 
-    /// Folds an entry from its stored facts alone (no payload), in place: the fast path of `rebuild` and
-    /// `verify`. The same `add` as `projectEntry`, without building changes.
-    public mutating func applyEntry(_ facts: EventFacts, seq: Int64) throws {
+    /// Folds an entry from its stored columns alone (no payload), in place: the fast path of `rebuild` and
+    /// `verify`. The same `add` and `reviewChanges` as `projectEntry`, without building changes.
+    public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, occurredOn: LocalDate,
+                                    actor: ActorName) throws {
+        // Before any role is registered no score waits for review, and nothing else needs looking at.
+        let reviews = !tracksReviews
+            ? (ended: nil, request: nil, started: nil)
+            : try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: self)
         if let code = facts.household {
             guard households[code] != nil else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
             households[code]!.add(facts)
+            if let ended = reviews.ended { households[code]!.hold(ended, -1) }
+            if let started = reviews.started { households[code]!.hold(started, +1) }
         }
         if let code = facts.item {
             guard items[code] != nil else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
             items[code]!.add(facts)
         }
+        if let ended = reviews.ended { reviewRecords[ended.seq] = nil }
+        if let request = reviews.request { requestRecords[request.seq] = nil }
+        if let started = reviews.started { reviewRecords[started.seq] = started }
         last = seq
     }
 }

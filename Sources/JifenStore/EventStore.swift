@@ -111,6 +111,7 @@ public final class EventStore: Sendable {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("0001_event_log") { db in try db.execute(sql: SchemaSQL.m0001EventLog) }
         migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
+        migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
         return migrator
     }
 
@@ -154,6 +155,9 @@ public final class StoreSession: LedgerState {
     private var versions: [String: Int64] = [:]
     private var capCounts: [CapKey: Int] = [:]
     private var capPeriodsLoaded: Set<HouseholdPeriod> = []
+    // Looked up once per transaction: a batch asks for them on every score.
+    private var cachedHasActors: Bool?
+    private var cachedNotices: [NoticeRecord]?
 
     init(db: Database) {
         self.db = db
@@ -221,7 +225,7 @@ public final class StoreSession: LedgerState {
         // One look-up counts every rule of the household in the period: a month's tally asks for most of them.
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT rule, count(*) FROM events e
-            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type = 'v1.scoreRecorded'
+            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
             GROUP BY rule
             """), arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description])
@@ -251,11 +255,11 @@ public final class StoreSession: LedgerState {
         guard !capCounts.isEmpty, let household = facts.household, let rule = facts.rule else { return }
         let change: Int, day: LocalDate
         switch event {
-        case .scoreRecorded:
+        case .scoreRecorded, .scoreProposed:
             change = 1
             day = date
-        case .entryReversed(let e):
-            guard let target = try entry(.seq(e.target)), target.kind == .score else { return }
+        case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
+            guard let target = try entry(.seq(event.undoes!)), target.kind == .score else { return }
             change = -1
             day = target.occurredOn
         default:
@@ -288,9 +292,12 @@ public final class StoreSession: LedgerState {
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
         let now = try self.household(household)?.available ?? 0
+        // Scores not yet final are not available on any day: their points are taken back out.
         return lowestTotal(now: now, changesAfter: try changes("""
             SELECT occurred_on, sum(earned - deducted - redeemed) FROM events
             WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
+            """, household.rawValue, after: date) + changes("""
+            SELECT occurred_on, -sum(points) FROM p_reviews WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
             """, household.rawValue, after: date))
     }
 
@@ -308,6 +315,66 @@ public final class StoreSession: LedgerState {
 
     public func lastSeq() throws -> Int64 {
         try headOfLog().seq
+    }
+
+    public func hasActors() throws -> Bool {
+        if let cachedHasActors { return cachedHasActors }
+        let has = try value(Int.self, "SELECT EXISTS (SELECT 1 FROM p_actors)") == 1
+        cachedHasActors = has
+        return has
+    }
+
+    public func actor(_ name: ActorName) throws -> ActorRecord? {
+        try row("SELECT \(Self.actorColumns) FROM p_actors WHERE name = ?", arguments: [name.rawValue]).map(Self.actor)
+    }
+
+    public func actors() throws -> [ActorRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.actorColumns) FROM p_actors ORDER BY name")).map(Self.actor)
+    }
+
+    public func notices() throws -> [NoticeRecord] {
+        if let cachedNotices { return cachedNotices }
+        let notices = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT period, date_from, date_to, opened_on, closes_on, closed_on FROM p_notices ORDER BY date_from, date_to
+            """)).map(Self.notice)
+        cachedNotices = notices
+        return notices
+    }
+
+    public func review(_ seq: Int64) throws -> ScoreReview? {
+        try row("SELECT \(Self.reviewColumns) FROM p_reviews WHERE seq = ?", arguments: [seq]).map(Self.review)
+    }
+
+    public func reviews(in dates: ClosedRange<LocalDate>) throws -> [ScoreReview] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reviewColumns) FROM p_reviews WHERE occurred_on BETWEEN ? AND ? ORDER BY seq"),
+                         arguments: [dates.lowerBound.description, dates.upperBound.description]).map(Self.review)
+    }
+
+    /// Every score not yet final, oldest first.
+    public func allReviews() throws -> [ScoreReview] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reviewColumns) FROM p_reviews ORDER BY seq")).map(Self.review)
+    }
+
+    public func request(_ seq: Int64) throws -> ReversalRequest? {
+        try row("SELECT \(Self.requestColumns) FROM p_requests WHERE seq = ?", arguments: [seq]).map(Self.request)
+    }
+
+    public func request(target: Int64) throws -> ReversalRequest? {
+        try row("SELECT \(Self.requestColumns) FROM p_requests WHERE target = ?", arguments: [target]).map(Self.request)
+    }
+
+    /// Every reversal asked for and not yet decided, oldest first.
+    public func requests() throws -> [ReversalRequest] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.requestColumns) FROM p_requests ORDER BY seq")).map(Self.request)
+    }
+
+    public func score(_ seq: Int64) throws -> ScoreRecorded? {
+        guard let row = try row("SELECT type, payload FROM events WHERE seq = ? AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')",
+                                arguments: [seq]) else { return nil }
+        switch try EventCodec.event(type: row[0], payload: row[1]) {
+        case .scoreRecorded(let e), .scoreProposed(let e): return e
+        default: return nil
+        }
     }
 
     // MARK: Appending
@@ -390,6 +457,33 @@ public final class StoreSession: LedgerState {
                 break
             case .sheet(let sha256, let seq):
                 try run("INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
+            case .actor(let a):
+                try run("INSERT OR REPLACE INTO p_actors (name, roles, unit, status, registered_on, retired_on) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [a.name.rawValue, a.roles.map(\.rawValue).joined(separator: ","), a.unit?.rawValue, a.status.rawValue,
+                                    a.registeredOn.description, a.retiredOn?.description])
+                cachedHasActors = true
+            case .notice(let n):
+                try run("""
+                    INSERT OR REPLACE INTO p_notices (period, date_from, date_to, opened_on, closes_on, closed_on) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [n.period, n.from.description, n.to.description, n.openedOn.description, n.closesOn.description,
+                                     n.closedOn?.description])
+                cachedNotices = nil
+            case .review(let r):
+                try run("""
+                    INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [r.seq, r.household.rawValue, r.rule.rawValue, r.occurredOn.description, r.points, r.state.rawValue,
+                                     r.recordedBy.rawValue, r.objection])
+            case .reviewEnded(let seq):
+                try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
+            case .request(let r):
+                try run("INSERT INTO p_requests (seq, target, requested_by, reason, requested_on) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [r.seq, r.target, r.requestedBy.rawValue, r.reason, r.requestedOn.description])
+            case .requestEnded(let seq):
+                try run("DELETE FROM p_requests WHERE seq = ?", arguments: [seq])
+            case .score:
+                // The score is its event row.
+                break
             }
         }
     }
@@ -399,10 +493,11 @@ public final class StoreSession: LedgerState {
         for a in pendingHouseholds.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
             try run("""
                 INSERT OR REPLACE INTO p_households
-                    (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [a.code.rawValue, a.head, a.unit.rawValue, a.members, a.status.rawValue,
-                                 a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed])
+                                 a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed,
+                                 a.pending, a.proposed])
         }
         for item in pendingItems.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
             try run("INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
@@ -419,12 +514,42 @@ public final class StoreSession: LedgerState {
     }
 
     // Rows are read by position (the column lists below), which is much faster than by name.
-    static let householdColumns = "code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed"
+    static let householdColumns = "code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed"
 
     static func household(_ row: Row) -> HouseholdAccount {
         HouseholdAccount(code: HouseholdCode(rawValue: row[0]), head: row[1], unit: UnitCode(rawValue: row[2]), members: row[3],
                          status: HouseholdStatus(rawValue: row[4]) ?? .open, registeredOn: LocalDate(row[5] as String)!,
-                         closedOn: (row[6] as String?).flatMap { LocalDate($0) }, earned: row[7], deducted: row[8], redeemed: row[9])
+                         closedOn: (row[6] as String?).flatMap { LocalDate($0) }, earned: row[7], deducted: row[8], redeemed: row[9],
+                         pending: row[10], proposed: row[11])
+    }
+
+    static let actorColumns = "name, roles, unit, status, registered_on, retired_on"
+
+    static func actor(_ row: Row) -> ActorRecord {
+        ActorRecord(name: ActorName(rawValue: row[0]), roles: (row[1] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) },
+                    unit: (row[2] as String?).map { UnitCode(rawValue: $0) }, status: ActorStatus(rawValue: row[3]) ?? .active,
+                    registeredOn: LocalDate(row[4] as String)!, retiredOn: (row[5] as String?).flatMap { LocalDate($0) })
+    }
+
+    static func notice(_ row: Row) -> NoticeRecord {
+        NoticeRecord(period: row[0], from: LocalDate(row[1] as String)!, to: LocalDate(row[2] as String)!,
+                     openedOn: LocalDate(row[3] as String)!, closesOn: LocalDate(row[4] as String)!,
+                     closedOn: (row[5] as String?).flatMap { LocalDate($0) })
+    }
+
+    static let reviewColumns = "seq, household, rule, occurred_on, points, state, recorded_by, objection"
+
+    static func review(_ row: Row) -> ScoreReview {
+        ScoreReview(seq: row[0], household: HouseholdCode(rawValue: row[1]), rule: RuleCode(rawValue: row[2]),
+                    occurredOn: LocalDate(row[3] as String)!, points: row[4], state: ReviewState(rawValue: row[5]) ?? .pending,
+                    recordedBy: ActorName(rawValue: row[6]), objection: row[7])
+    }
+
+    static let requestColumns = "seq, target, requested_by, reason, requested_on"
+
+    static func request(_ row: Row) -> ReversalRequest {
+        ReversalRequest(seq: row[0], target: row[1], requestedBy: ActorName(rawValue: row[2]), reason: row[3],
+                        requestedOn: LocalDate(row[4] as String)!)
     }
 
     static let itemColumns = "code, name, unit, price, stock"
@@ -445,11 +570,12 @@ public final class StoreSession: LedgerState {
     static let entryTypes = "type IN \(entryTypeList)"
 
     static let entryKinds: [String: EntryKind] = [
-        "v1.scoreRecorded": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock, "v1.entryReversed": .reversal,
+        "v1.scoreRecorded": .score, "v1.scoreProposed": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock,
+        "v1.entryReversed": .reversal, "v1.scoreRejected": .reversal, "v1.objectionUpheld": .reversal, "v1.scoreAmended": .reversal,
     ]
 
     static func entry(_ row: Row) -> Entry {
-        Entry(seq: row[0], id: row[1], kind: entryKinds[row[2] as String] ?? .score,
+        Entry(seq: row[0], id: row[1], type: row[2], kind: entryKinds[row[2] as String] ?? .score,
               household: (row[3] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
               item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: row[6], earned: row[7], deducted: row[8],
               redeemed: row[9], occurredOn: LocalDate(row[10] as String)!, reverses: row[11], reversedBy: row[12])

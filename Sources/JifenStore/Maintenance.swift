@@ -28,7 +28,7 @@ struct Balances: Equatable, CustomStringConvertible {
     let account: HouseholdAccount
     init(_ account: HouseholdAccount) { self.account = account }
     var description: String {
-        "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed)"
+        "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), pending \(account.pending), proposed \(account.proposed)"
     }
 }
 
@@ -157,6 +157,15 @@ extension EventStore {
                     memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "stock \($0.stock), price \($0.price)" }
             compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, $0) }),
                     memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
+            compare("p_actors", Dictionary(uniqueKeysWithValues: try session.actors().map { ($0.name.rawValue, $0) }),
+                    memory.actorRecords.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) {
+                "roles \($0.roleList), unit \($0.unit?.rawValue ?? "none"), \($0.status.rawValue)" }
+            compare("p_notices", Dictionary(uniqueKeysWithValues: try session.notices().map { ($0.period, $0) }), memory.noticeRecords) {
+                "opened \($0.openedOn), closed \($0.closedOn?.description ?? "not yet")" }
+            compare("p_reviews", Dictionary(uniqueKeysWithValues: try session.allReviews().map { ("#\($0.seq)", $0) }),
+                    memory.reviewRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "\($0.state.rawValue), \($0.points) points" }
+            compare("p_requests", Dictionary(uniqueKeysWithValues: try session.requests().map { ("#\($0.seq)", $0) }),
+                    memory.requestRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "reversal of #\($0.target)" }
             compare("p_sheets", Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
                 ($0[0] as String, $0[1] as Int64) }), memory.sheetSeqs)
             return problems
@@ -175,20 +184,29 @@ extension EventStore {
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
         let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                   \(StoreSession.entryTypes)
+                   \(StoreSession.entryTypes),
+                   CASE type WHEN 'v1.scoreRecorded' THEN 1 WHEN 'v1.scoreProposed' THEN 2 ELSE 0 END,
+                   occurred_on, actor
             FROM events ORDER BY seq
             """)
+        let noDate = LocalDate(year: 1970, month: 1, day: 1)!, nobody = ActorName(rawValue: "")
         let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")
         var count: Int64 = 0
         while try rows.next() {
             let seq = rows.int64(0)
             if rows.int(9) == 1 {
                 // An entry: its stored facts are all it takes.
+                // Once roles are in force, scores wait for review and notice: their date, rule and recorder count too.
+                let reviewed = memory.tracksReviews
                 let facts = EventFacts(household: rows.string(1).map { HouseholdCode(rawValue: $0) },
-                                       item: rows.string(2).map { ItemCode(rawValue: $0) }, rule: nil,
+                                       item: rows.string(2).map { ItemCode(rawValue: $0) },
+                                       rule: reviewed ? rows.string(3).map { RuleCode(rawValue: $0) } : nil,
                                        earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
                                        reverses: rows.isNull(8) ? nil : rows.int64(8))
-                try memory.applyEntry(facts, seq: seq)
+                let filing: ScoreFiling? = switch rows.int(10) { case 1: .recorded; case 2: .proposed; default: nil }
+                try memory.applyEntry(facts, seq: seq, filing: filing,
+                                      occurredOn: reviewed ? LocalDate(rows.string(11) ?? "") ?? noDate : noDate,
+                                      actor: reviewed ? ActorName(rawValue: rows.string(12) ?? "") : nobody)
             } else {
                 // The register, units, items and scheme: few events, read whole.
                 guard let row = try Row.fetchOne(whole, arguments: [seq]) else { continue }
@@ -212,7 +230,7 @@ extension EventStore {
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
             let db = session.db
-            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets"] {
+            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets", "p_actors", "p_notices", "p_reviews", "p_requests"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             let memory = try EventStore.fold(db, progress: progress)
@@ -222,6 +240,10 @@ extension EventStore {
             changes += memory.households.keys.sorted { $0.rawValue < $1.rawValue }.map { .household(memory.households[$0]!) }
             changes += memory.items.keys.sorted { $0.rawValue < $1.rawValue }.map { .item(memory.items[$0]!) }
             changes += memory.sheetSeqs.sorted { $0.key < $1.key }.map { .sheet(sha256: $0.key, seq: $0.value) }
+            changes += memory.actors().map { .actor($0) }
+            changes += memory.notices().map { .notice($0) }
+            changes += memory.reviewRecords.keys.sorted().map { .review(memory.reviewRecords[$0]!) }
+            changes += memory.requestRecords.keys.sorted().map { .request(memory.requestRecords[$0]!) }
             try session.write(changes)
             return memory.lastSeq()
         }

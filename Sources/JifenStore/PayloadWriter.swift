@@ -8,7 +8,7 @@ enum PayloadWriter {
     static func payload(of event: LedgerEvent) -> String? {
         var out = JSONText()
         switch event {
-        case .scoreRecorded(let e):
+        case .scoreRecorded(let e), .scoreProposed(let e):
             out.open()
             out.key("household"); out.string(e.household.rawValue)
             out.key("note"); out.string(e.note)
@@ -44,6 +44,8 @@ enum PayloadWriter {
             out.key("source"); out.string(e.source)
             out.close()
         case .entryReversed(let e):
+            // A reversal carried out on request is rare: JSONEncoder writes it.
+            guard e.request == nil else { return nil }
             out.open()
             out.key("reason"); out.string(e.reason)
             out.key("target"); out.number(Int(e.target))
@@ -58,7 +60,8 @@ enum PayloadWriter {
             out.key("unit"); out.string(e.unit.rawValue)
             out.close()
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdMoved, .householdClosed, .itemListed,
-             .sheetImported:
+             .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined,
+             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended:
             return nil
         }
         return String(decoding: out.bytes, as: UTF8.self)

@@ -24,15 +24,19 @@ extension StoreSession {
         let day = date.description
         var sql = """
             SELECT h.code, h.head, h.unit, h.members, h.status, h.registered_on, h.closed_on,
-                   coalesce(e.earned, 0), coalesce(e.deducted, 0), coalesce(e.redeemed, 0)
+                   coalesce(e.earned, 0), coalesce(e.deducted, 0), coalesce(e.redeemed, 0),
+                   coalesce(r.pending, 0), coalesce(r.proposed, 0)
             FROM p_households h
             LEFT JOIN (SELECT household, sum(earned) AS earned, sum(deducted) AS deducted, sum(redeemed) AS redeemed,
                               count(*) AS entries
                        FROM events WHERE household IS NOT NULL AND occurred_on <= ? AND \(Self.entryTypes)
                        GROUP BY household) e ON e.household = h.code
+            LEFT JOIN (SELECT household, sum(CASE WHEN state = 'proposed' THEN 0 ELSE points END) AS pending,
+                              sum(CASE WHEN state = 'proposed' THEN points ELSE 0 END) AS proposed
+                       FROM p_reviews WHERE occurred_on <= ? GROUP BY household) r ON r.household = h.code
             WHERE (h.registered_on <= ? OR e.entries > 0)
             """
-        var arguments: StatementArguments = [day, day]
+        var arguments: StatementArguments = [day, day, day]
         if let code {
             sql = sql.replacingOccurrences(of: "WHERE household IS NOT NULL", with: "WHERE household = ?") + " AND h.code = ?"
             arguments = [code.rawValue] + arguments + [code.rawValue]
@@ -46,6 +50,12 @@ extension StoreSession {
             }
             return account
         }
+    }
+
+    /// A household's scores not yet final, oldest first.
+    public func reviews(of household: HouseholdCode) throws -> [ScoreReview] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.reviewColumns) FROM p_reviews WHERE household = ? ORDER BY seq",
+                         arguments: [household.rawValue]).map(Self.review)
     }
 
     /// All entries that moved a household's points, oldest first.
@@ -74,5 +84,49 @@ extension StoreSession {
             counts[row[0]] = row[1]
         }
         return counts
+    }
+
+    /// A joint unit's standing over a period: its open households and the final points of their scores dated
+    /// in it (scores taken back, or not yet final, are left out).
+    public struct UnitStanding: Sendable {
+        public let unit: UnitRecord
+        public let leaderHead: String?
+        public let households: Int
+        public let points: Int
+        /// Average points per household, in tenths (rounded), for printing.
+        public let tenths: Int
+
+        /// Whether two units have exactly the same average.
+        public func ties(_ other: UnitStanding) -> Bool { points * other.households == other.points * households }
+    }
+
+    /// The units ranked by average final points per household, best first (ties by unit code).
+    public func unitStandings(in dates: ClosedRange<LocalDate>) throws -> [UnitStanding] {
+        try flush()
+        let households = try self.households()
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT household, sum(earned - deducted) FROM events e
+            WHERE occurred_on BETWEEN ? AND ? AND household IS NOT NULL AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
+              AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq)
+            GROUP BY household
+            """, arguments: [dates.lowerBound.description, dates.upperBound.description])
+        var points: [String: Int] = [:]
+        for row in rows { points[row[0]] = row[1] }
+        let heads = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0.head) })
+        var standings: [UnitStanding] = []
+        for unit in try units() {
+            let members = households.filter { $0.unit == unit.code && $0.status == .open }
+            guard !members.isEmpty else { continue }
+            let total = members.reduce(0) { $0 + (points[$1.code.rawValue] ?? 0) }
+            let tenths = Int((Double(total) * 10 / Double(members.count)).rounded())
+            standings.append(UnitStanding(unit: unit, leaderHead: unit.leader.flatMap { heads[$0] }, households: members.count,
+                                          points: total, tenths: tenths))
+        }
+        // Exact averages are compared as fractions: two units tie only when their averages are equal.
+        return standings.sorted {
+            let left = $0.points * $1.households, right = $1.points * $0.households
+            return left != right ? left > right : $0.unit.code.rawValue < $1.unit.code.rawValue
+        }
     }
 }

@@ -18,13 +18,16 @@ struct Jifen: ParsableCommand {
             verification; 64 bad usage.
 
             Every command takes --ledger PATH and --lang zh|en (tables and messages in Chinese by default, or \
-            $JIFEN_LANG); commands that write take --by NAME (or $JIFEN_ACTOR).
+            $JIFEN_LANG); commands that write take --by NAME (or $JIFEN_ACTOR): a person registered with \
+            `jifen actor add` whose role allows it. Scores become final (生效) only after review and the public \
+            notice (公示): see `jifen notice --help`.
 
             Start with `jifen demo`, then try `jifen --ledger jifen-demo.sqlite balance`.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
-                      ShopCommand.self, BalanceCommand.self, History.self, Log.self, Verify.self, Rebuild.self,
+        subcommands: [Init.self, ActorCommand.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
+                      Approve.self, Reject.self, ReviewList.self, NoticeCommand.self, Object.self, Resolve.self,
+                      ShopCommand.self, BalanceCommand.self, History.self, Standings.self, Log.self, Verify.self, Rebuild.self,
                       SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )
 }

@@ -6,6 +6,7 @@ import JifenStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check that the log was never altered (核验): the hash chain, the append-only triggers, the balances.",
         discussion: """
             Walks the hash chain (no event altered, removed, inserted or reordered), checks that SQLite's \
@@ -75,6 +76,7 @@ struct Verify: ParsableCommand {
 
 struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rebuild",
         abstract: "Drop the balances, register and stock tables and fold them again from the event log.",
         discussion: "The log is the truth; these tables are caches. A rebuild gives exactly what they held."
     )
@@ -127,15 +129,18 @@ struct SchemeShow: ParsableCommand {
         }
         print(table.render(), terminator: "")
         let s = scheme.settings
-        print(say(l, "以下设置已记入方案，将随审核公示、年终结算与红黑榜一同启用，目前尚未执行：",
-                  "These settings are part of the scheme and take effect with review and notice, year-end settlement and the black list, which are not built yet:"))
-        print(say(l, "公示 \(s.noticeDays) 天；年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
-                  "Notice \(s.noticeDays) days; year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
+        print(say(l, "公示期 \(s.noticeDays) 天（公示期满方可结束公示，积分随之生效）。",
+                  "Public notice: \(s.noticeDays) days (a notice closes no earlier, and its points then become final)."))
+        print(say(l, "以下设置已记入方案，将随年终结算与红黑榜一同启用，目前尚未执行：",
+                  "These settings are part of the scheme and take effect with year-end settlement and the black list, which are not built yet:"))
+        print(say(l, "年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
+                  "Year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
     }
 }
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Build a demo ledger: 牛角村, 300 households in 20 joint units, a year of scores, the shop.",
         discussion: """
             Writes jifen-demo.sqlite (or --ledger PATH), replacing an earlier demo ledger but never another \

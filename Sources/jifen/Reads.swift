@@ -6,7 +6,11 @@ import JifenCore
 /// A household's balance as `balance --json` prints it. Deducted and redeemed are positive numbers.
 struct BalanceRow: Encodable {
     let household: String, head: String, unit: String, status: String
-    let earned: Int, deducted: Int, redeemed: Int, available: Int
+    let earned: Int, deducted: Int, redeemed: Int
+    /// Final and redeemable.
+    let available: Int
+    /// Not yet final: waiting for or on the public notice, and proposed and waiting for review (signed).
+    let pending: Int, proposed: Int
     let asOf: String?
 
     init(_ account: HouseholdAccount, asOf: LocalDate?) {
@@ -18,6 +22,8 @@ struct BalanceRow: Encodable {
         deducted = account.deducted
         redeemed = account.redeemed
         available = account.available
+        pending = account.pending
+        proposed = account.proposed
         self.asOf = asOf?.description
     }
 }
@@ -63,17 +69,24 @@ struct BalanceCommand: ParsableCommand {
         if let household, rows.isEmpty {
             throw CLIError("Household \(household) was not yet registered on \(asOf!); choose a later --as-of.")
         }
-        var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"),
-                                        say(l, "加分", "Earned"), say(l, "扣分", "Deducted"), say(l, "已兑换", "Redeemed"),
-                                        say(l, "可用", "Available")], numeric: [3, 4, 5, 6])
+        // Points not yet final get columns of their own once there are any.
+        let open = rows.contains { $0.pending != 0 || $0.proposed != 0 }
+        var headers = [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"), say(l, "加分", "Earned"),
+                       say(l, "扣分", "Deducted"), say(l, "已兑换", "Redeemed"), say(l, "可用", "Available")]
+        if open { headers += [say(l, "待生效", "Pending"), say(l, "待审核", "Proposed")] }
+        var table = TextTable(headers: headers, numeric: open ? [3, 4, 5, 6, 7, 8] : [3, 4, 5, 6])
+        func figures(_ earned: Int, _ deducted: Int, _ redeemed: Int, _ available: Int, _ pending: Int, _ proposed: Int) -> [String] {
+            ["\(earned)", "\(deducted)", "\(redeemed)", "\(available)"] + (open ? [signed(pending), signed(proposed)] : [])
+        }
         for row in rows {
             let head = row.status == "closed" ? row.head + say(l, "（已销户）", " (closed)") : row.head
-            table.add([row.household, head, row.unit, "\(row.earned)", "\(row.deducted)", "\(row.redeemed)", "\(row.available)"])
+            table.add([row.household, head, row.unit]
+                      + figures(row.earned, row.deducted, row.redeemed, row.available, row.pending, row.proposed))
         }
         if rows.count > 1 {
-            table.add([say(l, "合计", "Total"), say(l, "\(rows.count) 户", "\(rows.count) households"), "",
-                       "\(rows.reduce(0) { $0 + $1.earned })", "\(rows.reduce(0) { $0 + $1.deducted })",
-                       "\(rows.reduce(0) { $0 + $1.redeemed })", "\(rows.reduce(0) { $0 + $1.available })"])
+            table.add([say(l, "合计", "Total"), say(l, "\(rows.count) 户", "\(rows.count) households"), ""]
+                      + figures(rows.reduce(0) { $0 + $1.earned }, rows.reduce(0) { $0 + $1.deducted }, rows.reduce(0) { $0 + $1.redeemed },
+                                rows.reduce(0) { $0 + $1.available }, rows.reduce(0) { $0 + $1.pending }, rows.reduce(0) { $0 + $1.proposed }))
         }
         if let asOf { print(say(l, "截至 \(asOf)", "As of \(asOf)")) }
         print(table.render(), terminator: "")
@@ -82,6 +95,7 @@ struct BalanceCommand: ParsableCommand {
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "Everything recorded for one household (积分明细), oldest first, with the running balance.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code.") var household: String
@@ -90,24 +104,28 @@ struct History: ParsableCommand {
     struct Line: Encodable {
         let seq: Int64, id: String, date: String, recordedAt: String, actor: String, type: String
         let rule: String?, ruleName: String?, item: String?, quantity: Int?
-        let points: Int, note: String?, reverses: Int64?, reversedBy: Int64?, balance: Int
+        let points: Int, note: String?, reverses: Int64?, reversedBy: Int64?
+        /// For a score not yet final: proposed, pending, posted or objected.
+        let state: String?
+        let balance: Int
     }
 
     struct Report: Encodable {
         let household: String, head: String, unit: String, status: String
-        let earned: Int, deducted: Int, redeemed: Int, available: Int
+        let earned: Int, deducted: Int, redeemed: Int, available: Int, pending: Int, proposed: Int
         let entries: [Line]
     }
 
     func run() throws {
         let ledger = try options.openForReading()
         let code = HouseholdCode(rawValue: household)
-        let (account, events, entries) = try ledger.read { session in
+        let (account, events, entries, reviews) = try ledger.read { session in
             guard let account = try session.household(code) else {
                 throw Rejection.householdUnknown(code, suggestion: Nearest.code(to: household, among: try session.codes(of: .household)))
             }
             let entries = Dictionary(uniqueKeysWithValues: try session.entries(of: code).map { ($0.seq, $0) })
-            return (account, try session.events(household: code), entries)
+            let reviews = Dictionary(uniqueKeysWithValues: try session.reviews(of: code).map { ($0.seq, $0) })
+            return (account, try session.events(household: code), entries, reviews)
         }
         let l = options.language
         var balance = 0
@@ -118,7 +136,9 @@ struct History: ParsableCommand {
             balance += effect
             var rule: RuleSnapshot?, item: ItemCode?, quantity: Int?, note: String?
             switch recorded.event {
-            case .scoreRecorded(let e): rule = e.rule; note = e.note
+            case .scoreRecorded(let e), .scoreProposed(let e): rule = e.rule; note = e.note
+            case .scoreRejected(let e), .objectionUpheld(let e): note = e.reason
+            case .scoreAmended(let e): note = e.reason
             case .redeemed(let e): item = e.item; quantity = e.quantity
             case .entryReversed(let e): note = e.reason
             case .householdClosed(let e): note = e.reason
@@ -127,12 +147,14 @@ struct History: ParsableCommand {
             lines.append(Line(seq: recorded.seq, id: recorded.id, date: recorded.occurredOn.description, recordedAt: recorded.recordedAt,
                               actor: recorded.actor.rawValue, type: recorded.event.typeName, rule: rule?.code.rawValue,
                               ruleName: rule.map { l == .zh ? $0.zh : $0.en }, item: item?.rawValue, quantity: quantity,
-                              points: effect, note: note, reverses: entry?.reverses, reversedBy: entry?.reversedBy, balance: balance))
+                              points: effect, note: note, reverses: entry?.reverses, reversedBy: entry?.reversedBy,
+                              state: reviews[recorded.seq]?.state.rawValue, balance: balance))
         }
         if json {
             return try printJSON(Report(household: household, head: account.head, unit: account.unit.rawValue,
                                         status: account.status.rawValue, earned: account.earned, deducted: account.deducted,
-                                        redeemed: account.redeemed, available: account.available, entries: lines))
+                                        redeemed: account.redeemed, available: account.available, pending: account.pending,
+                                        proposed: account.proposed, entries: lines))
         }
         print(say(l, "农户 \(household)  户主 \(account.head)  联户 \(account.unit)\(account.status == .closed ? "  已销户" : "")",
                   "Household \(household)  head \(account.head)  unit \(account.unit)\(account.status == .closed ? "  closed" : "")"))
@@ -142,18 +164,22 @@ struct History: ParsableCommand {
         table.widthMax = 30
         for (line, recorded) in zip(lines, events) {
             let (what, note) = historyLine(of: recorded.event, l)
-            let status = line.reversedBy.map { say(l, "已被 #\($0) 冲正", "reversed by #\($0)") } ?? ""
+            let status = line.reversedBy.map { say(l, "已被 #\($0) 冲正", "reversed by #\($0)") }
+                ?? reviews[line.seq].map { say(l, $0.state.zh, $0.state.rawValue) } ?? ""
             table.add(["#\(line.seq)", line.date, what, line.points == 0 ? "" : signed(line.points), "\(line.balance)",
                        note, line.actor, status])
         }
         print(table.render(), terminator: "")
-        print(say(l, "加分 \(account.earned)，扣分 \(account.deducted)，已兑换 \(account.redeemed)，可用 \(account.available)。",
-                  "Earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), available \(account.available)."))
+        let open = account.pending == 0 && account.proposed == 0 ? ""
+            : say(l, "（另有待生效 \(signed(account.pending)) 分、待审核 \(signed(account.proposed)) 分，暂不可用）",
+                  " (and \(signed(account.pending)) pending, \(signed(account.proposed)) proposed, not yet available)")
+        print(say(l, "加分 \(account.earned)，扣分 \(account.deducted)，已兑换 \(account.redeemed)，可用 \(account.available)\(open)。",
+                  "Earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), available \(account.available)\(open)."))
     }
 }
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The event log itself, in order (流水).")
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "The event log itself, in order (流水).")
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("Start at this event number.", valueName: "seq")) var from: Int64 = 1
     @Option(help: ArgumentHelp("Only events about this household.", valueName: "code")) var household: String?

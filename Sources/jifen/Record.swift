@@ -46,10 +46,15 @@ struct RecordAdd: ParsableCommand {
                       "Key \(key ?? "") was already recorded as #\(event.seq); nothing new was written."))
             return
         }
-        guard case .scoreRecorded(let score) = event.event else { return }
-        print(say(options.language,
-                  "已记分 #\(event.seq)：\(household) \(score.rule.code) \(score.rule.zh) \(signed(score.points)) 分（\(event.occurredOn)）",
-                  "Recorded #\(event.seq): \(household) \(score.rule.code) \(score.rule.en) \(signed(score.points)) points (\(event.occurredOn))"))
+        let score: ScoreRecorded
+        switch event.event {
+        case .scoreRecorded(let s), .scoreProposed(let s): score = s
+        default: return
+        }
+        let l = options.language
+        print(say(l, "已记分 #\(event.seq)：\(household) \(score.rule.code) \(score.rule.zh) \(signed(score.points)) 分（\(event.occurredOn)）",
+                  "Recorded #\(event.seq): \(household) \(score.rule.code) \(score.rule.en) \(signed(score.points)) points (\(event.occurredOn))")
+              + (try stateNote(ledger, seq: event.seq, language: l)))
     }
 }
 
@@ -83,6 +88,7 @@ struct RecordImport: ParsableCommand {
 
 struct Reverse: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reverse",
         abstract: "Correct a mistake (冲正): reverse a score, a redemption or a stock receipt.",
         discussion: """
             The reversed entry stays in the log as it was; a new entry names it and undoes its effect (a \
@@ -99,15 +105,39 @@ struct Reverse: ParsableCommand {
     func run() throws {
         let ledger = try options.open()
         let written = try ledger.execute(.reverse(EventRef(event), reason: reason), by: try actor.name(), on: date)
+        if case .reversalRequested(let request) = written.events[0].event {
+            print(say(options.language,
+                      "已申请冲正 #\(request.target)（申请 #\(written.events[0].seq)）；须由另一位审核员批准：jifen approve \(written.events[0].seq)",
+                      "Asked to reverse #\(request.target) (request #\(written.events[0].seq)); a second person, a reviewer, approves it: jifen approve \(written.events[0].seq)"))
+            return
+        }
         guard case .entryReversed(let reversal) = written.events[0].event else { return }
         print(say(options.language, "已冲正 #\(reversal.target)，冲正记录 #\(written.events[0].seq)。",
                   "Reversed #\(reversal.target) with entry #\(written.events[0].seq)."))
-        // Taking back an award that was already spent leaves the household owing points: say so.
-        let target = try ledger.read { try $0.entry(.seq(reversal.target)) }
-        if let code = target?.household, let account = try ledger.read({ try $0.household(code) }), account.available < 0 {
-            print(say(options.language,
-                      "注意：\(code) 的可用积分现为 \(account.available)（冲正的积分已被兑换），补足前不能再兑换。",
-                      "Note: \(code) now has \(account.available) points available (the reversed points were already spent); it cannot redeem until that is made up."))
-        }
+        try warnIfOverdrawn(ledger, target: reversal.target, language: options.language)
+    }
+}
+
+/// Taking back an award that was already spent leaves the household owing points: say so.
+func warnIfOverdrawn(_ ledger: Ledger, target: Int64, language: Language) throws {
+    let target = try ledger.read { try $0.entry(.seq(target)) }
+    if let code = target?.household, let account = try ledger.read({ try $0.household(code) }), account.available < 0 {
+        print(say(language,
+                  "注意：\(code) 的可用积分现为 \(account.available)（冲正的积分已被兑换），补足前不能再兑换。",
+                  "Note: \(code) now has \(account.available) points available (the reversed points were already spent); it cannot redeem until that is made up."))
+    }
+}
+
+/// Where a score just written stands, as a clause to add to its confirmation: "" for a final score.
+func stateNote(_ ledger: Ledger, seq: Int64, language l: Language) throws -> String {
+    guard let review = try ledger.read({ try $0.review(seq) }) else { return "" }
+    switch review.state {
+    case .proposed:
+        return say(l, "，待审核：须由审核员批准（jifen approve \(seq)）后才计入。",
+                   "; proposed: it counts once a reviewer approves it (jifen approve \(seq)).")
+    case .pending:
+        return say(l, "，待公示：公示期满无异议后生效。", "; pending: it becomes final when its period's public notice closes.")
+    case .posted, .objected:
+        return say(l, "，公示中。", "; on the public notice.")
     }
 }

@@ -21,7 +21,7 @@ struct UnitAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.addUnit(UnitCode(rawValue: code), name: name, leader: leader.map { HouseholdCode(rawValue: $0) }), by: actor.nameOrLogin())
+        try ledger.execute(.addUnit(UnitCode(rawValue: code), name: name, leader: leader.map { HouseholdCode(rawValue: $0) }), by: try actor.name())
         print(say(options.language, "已添加联户 \(code)（\(name)）。", "Added joint unit \(code) (\(name))."))
     }
 }
@@ -35,7 +35,7 @@ struct UnitLeader: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.changeUnitLeader(UnitCode(rawValue: unit), leader: HouseholdCode(rawValue: household)), by: actor.nameOrLogin())
+        try ledger.execute(.changeUnitLeader(UnitCode(rawValue: unit), leader: HouseholdCode(rawValue: household)), by: try actor.name())
         print(say(options.language, "联户 \(unit) 的联户长为 \(household)。", "Household \(household) now leads joint unit \(unit)."))
     }
 }
@@ -90,7 +90,7 @@ struct HouseholdAdd: ParsableCommand {
     func run() throws {
         let ledger = try options.open()
         try ledger.execute(.registerHousehold(HouseholdCode(rawValue: code), head: head, unit: UnitCode(rawValue: unit), members: members),
-                           by: actor.nameOrLogin(), on: date)
+                           by: try actor.name(), on: date)
         print(say(options.language, "已登记农户 \(code)（户主 \(head)，联户 \(unit)，\(members) 人）。",
                   "Registered household \(code) (head \(head), unit \(unit), \(members) members)."))
     }
@@ -109,7 +109,7 @@ struct HouseholdImport: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: actor.nameOrLogin(), on: date)
+        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: try actor.name(), on: date)
         print(say(options.language, "已登记 \(events.count) 户。", "Registered \(events.count) households."))
     }
 }
@@ -124,7 +124,7 @@ struct HouseholdMove: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: actor.nameOrLogin(), on: date)
+        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已调入联户 \(unit)。", "Household \(code) moved to joint unit \(unit)."))
     }
 }
@@ -140,7 +140,7 @@ struct HouseholdClose: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: actor.nameOrLogin(), on: date)
+        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已销户，历史记录保留。", "Household \(code) is closed; its history stays."))
     }
 }

@@ -22,7 +22,7 @@ struct ShopAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.listItem(ItemCode(rawValue: item), name: name, unit: unit, price: price), by: actor.nameOrLogin())
+        try ledger.execute(.listItem(ItemCode(rawValue: item), name: name, unit: unit, price: price), by: try actor.name())
         print(say(options.language, "已上架 \(item)（\(name)），\(price) 分。", "Listed \(item) (\(name)) at \(price) points."))
     }
 }

@@ -102,10 +102,3 @@ struct VerificationFailed: Error {}
 func signed(_ points: Int) -> String {
     points > 0 ? "+\(points)" : "\(points)"
 }
-
-extension ActorOption {
-    /// For register and shop set-up commands: `--by`, $JIFEN_ACTOR, or the computer's login name.
-    func nameOrLogin() -> String {
-        (try? name()) ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
-    }
-}

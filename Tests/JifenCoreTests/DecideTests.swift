@@ -1,6 +1,8 @@
 import Testing
 @testable import JifenCore
 
+let march = NoticePeriod("2025-03")!
+
 /// Given the standard test village, when a command, then the rejection (one row per reason).
 @Suite struct RejectionTable {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -27,7 +29,7 @@ import Testing
         Case("no actor", .recordScore("H001", "A1.1", points: nil, note: "", source: nil), by: "  ", .actorRequired),
         Case("future date", .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2026-01-01",
              .dateInFuture(date: "2026-01-01", today: "2025-12-31")),
-        Case("opening twice", .openLedger(ledgerId: "x", village: "别村", scheme: Village.reference, demo: false),
+        Case("opening twice", .openLedger(ledgerId: "x", village: "别村", scheme: Village.reference, demo: false, admin: nil),
              .ledgerAlreadyOpened(village: "牛角村")),
         Case("bad unit code", .addUnit("U 3", name: "第三联户", leader: nil),
              .codeInvalid(what: "joint unit", code: "U 3", problem: "contains a space or a control character")),
@@ -116,6 +118,87 @@ import Testing
              .redeem("H001", "salt", quantity: 1), .stockShort("salt", stock: 0, needed: 1)),
         Case("sheet twice", setup: { try $0.run(.importSheet(sha256: "abc", fileName: "3月.csv", rows: 2)) },
              .importSheet(sha256: "abc", fileName: "3月.csv", rows: 2), .sheetAlreadyImported(fileName: "3月.csv", seq: 10)),
+        // Roles, review and public notice. `govern` registers people as events #10–#16; the first entry after is #17.
+        Case("no one to review yet", .openNotice(march), on: "2025-04-01", by: "赵主任", .rolesNotSetUp),
+        Case("an unregistered name", setup: { try $0.govern() }, .recordScore("H001", "A1.1", points: nil, note: "", source: nil),
+             by: "王会记", .actorUnknown("王会记", suggestion: "王会计")),
+        Case("a retired clerk", setup: { try $0.govern(); try $0.run(.retireActor("王会计", reason: "换届"), on: "2025-02-01", by: "张书记") },
+             .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-01", .actorRetired("王会计", on: "2025-02-01")),
+        Case("registering a name twice", setup: { try $0.govern() }, .registerActor("王会计", roles: [.reviewer], unit: nil), by: "张书记",
+             .actorExists("王会计", roles: "clerk")),
+        Case("a person without a role", setup: { try $0.govern() }, .registerActor("孙", roles: [], unit: nil), by: "张书记", .rolesRequired),
+        Case("the first person is not an administrator", .registerActor("王会计", roles: [.clerk], unit: nil), .firstActorMustBeAdmin),
+        Case("an auditor who also clerks", setup: { try $0.govern() }, .registerActor("孙", roles: [.auditor, .clerk], unit: nil),
+             by: "张书记", .auditorOnlyReads),
+        Case("a unit leader without a unit", setup: { try $0.govern() }, .registerActor("孙", roles: [.leader], unit: nil), by: "张书记",
+             .leaderNeedsUnit("孙")),
+        Case("a unit for a clerk", setup: { try $0.govern() }, .registerActor("孙", roles: [.clerk], unit: "U01"), by: "张书记",
+             .unitOnlyForLeaders("孙", "U01")),
+        Case("retiring the last administrator", setup: { try $0.govern() }, .retireActor("张书记", reason: "调离"), by: "张书记",
+             .lastAdmin("张书记")),
+        Case("a clerk posting the notice", setup: { try $0.govern() }, .openNotice(march), on: "2025-04-01",
+             .roleNotAllowed("王会计", roles: "clerk", action: "open a public notice", allowed: "a reviewer")),
+        Case("a unit leader scoring another unit", setup: { try $0.govern() },
+             .recordScore("H003", "C1.1", points: nil, note: "", source: nil), by: "陈组长",
+             .leaderOutsideUnit("陈组长", unit: "U01", household: "H003", householdUnit: "U02")),
+        Case("approving one's own deduction", setup: {
+                try $0.govern()
+                try $0.run(.recordScore("H001", "A2.4", points: 30, note: "酒后滋事", source: nil), by: "钱委员")
+             }, .approve(.seq(17)), by: "钱委员", .ownRequest(seq: 17, actor: "钱委员")),
+        Case("approving a register event", setup: { try $0.govern() }, .approve(.seq(3)), by: "赵主任", .nothingToApprove(seq: 3)),
+        Case("approving a score that needs no approval", setup: { try $0.govern(); try $0.recordA11() },
+             .approve(.seq(17)), by: "赵主任", .notAwaitingReview(seq: 17, state: "pending")),
+        Case("reversing a proposal", setup: {
+                try $0.govern()
+                try $0.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), by: "陈组长")
+             }, .reverse(.seq(17), reason: "不属实"), .proposalNotReversed(seq: 17)),
+        Case("asking twice for a reversal", setup: {
+                try $0.govern(); try $0.recordA11(); try $0.run(.reverse(.seq(17), reason: "记错户"), on: "2025-03-20")
+             }, .reverse(.seq(17), reason: "记错户"), on: "2025-03-20", .reversalAlreadyRequested(seq: 17, request: 18)),
+        Case("reversing a posted score", setup: { try $0.govern(); try $0.recordA11(); try $0.postMarch() },
+             .reverse(.seq(17), reason: "记错户"), on: "2025-04-02", .scoreOnNotice(seq: 17)),
+        Case("scoring into a posted month", setup: { try $0.govern(); try $0.postMarch() },
+             .recordScore("H001", "A1.2", points: nil, note: "", source: nil), on: "2025-03-10",
+             .periodPosted(date: "2025-03-10", period: "2025-03", closed: false)),
+        Case("posting a month twice", setup: { try $0.govern(); try $0.postMarch() }, .openNotice(march), on: "2025-04-02",
+             by: "赵主任", .noticeExists(period: "2025-03", closed: false)),
+        Case("posting a quarter over a posted month", setup: { try $0.govern(); try $0.postMarch() },
+             .openNotice(NoticePeriod("2025-Q1")!), on: "2025-04-02", by: "赵主任", .noticeOverlaps(period: "2025-Q1", other: "2025-03")),
+        Case("posting a month before it ends", setup: { try $0.govern() }, .openNotice(march), on: "2025-03-20", by: "赵主任",
+             .periodNotOver(period: "2025-03", lastDay: "2025-03-31")),
+        Case("posting with proposals unreviewed", setup: {
+                try $0.govern()
+                try $0.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-05", by: "陈组长")
+             }, .openNotice(march), on: "2025-04-01", by: "赵主任", .proposalsWaiting(period: "2025-03", count: 1, first: 17)),
+        Case("closing a notice never opened", setup: { try $0.govern() }, .closeNotice(march), on: "2025-04-09", by: "赵主任",
+             .noticeNotOpen(period: "2025-03")),
+        Case("closing a notice early", setup: { try $0.govern(); try $0.postMarch() }, .closeNotice(march), on: "2025-04-05",
+             by: "赵主任", .noticeTooEarly(period: "2025-03", closesOn: "2025-04-08", days: 7)),
+        Case("closing with an objection open", setup: {
+                try $0.govern(); try $0.recordA11(); try $0.postMarch()
+                try $0.run(.object(.seq(17), reason: "当天不在家"), on: "2025-04-02", by: "李店长")
+             }, .closeNotice(march), on: "2025-04-08", by: "赵主任", .objectionsOpen(period: "2025-03", count: 1, first: 17)),
+        Case("objecting to a register event", setup: { try $0.govern() }, .object(.seq(3), reason: "不对"), .notAScore(seq: 3)),
+        Case("objecting before the notice", setup: { try $0.govern(); try $0.recordA11() }, .object(.seq(17), reason: "不对"),
+             on: "2025-03-20", .scoreNotOnNotice(seq: 17, state: "pending")),
+        Case("objecting twice", setup: {
+                try $0.govern(); try $0.recordA11(); try $0.postMarch()
+                try $0.run(.object(.seq(17), reason: "当天不在家"), on: "2025-04-02", by: "李店长")
+             }, .object(.seq(17), reason: "再议"), on: "2025-04-03", .alreadyObjected(seq: 17, objection: 19)),
+        Case("settling where no one objected", setup: { try $0.govern(); try $0.recordA11(); try $0.postMarch() },
+             .resolveObjection(.seq(17), .dismiss, reason: ""), on: "2025-04-03", by: "赵主任", .noObjection(seq: 17)),
+        Case("amending a fixed rule", setup: {
+                try $0.govern(); try $0.recordA11(); try $0.postMarch()
+                try $0.run(.object(.seq(17), reason: "分太高"), on: "2025-04-02", by: "李店长")
+             }, .resolveObjection(.seq(17), .amend(points: 1), reason: ""), on: "2025-04-03", by: "赵主任",
+             .fixedRuleNotAmended("A1.1", RulePoints(direction: .award, min: 2, max: 2))),
+        Case("amending to the same points", setup: {
+                try $0.govern()
+                try $0.run(.recordScore("H001", "C1.2", points: 8, note: "调解纠纷", source: nil), on: "2025-03-05")
+                try $0.postMarch()
+                try $0.run(.object(.seq(17), reason: "分太高"), on: "2025-04-02", by: "李店长")
+             }, .resolveObjection(.seq(17), .amend(points: 8), reason: ""), on: "2025-04-03", by: "赵主任",
+             .amendmentChangesNothing(seq: 17, points: 8)),
     ]
 
     @Test(arguments: cases)
@@ -176,10 +259,42 @@ import Testing
         case .stockShort: return "stockShort"
         case .stockShortLater: return "stockShortLater"
         case .sheetAlreadyImported: return "sheetAlreadyImported"
+        case .rolesNotSetUp: return "rolesNotSetUp"
+        case .actorUnknown: return "actorUnknown"
+        case .actorRetired: return "actorRetired"
+        case .actorExists: return "actorExists"
+        case .rolesRequired: return "rolesRequired"
+        case .firstActorMustBeAdmin: return "firstActorMustBeAdmin"
+        case .auditorOnlyReads: return "auditorOnlyReads"
+        case .leaderNeedsUnit: return "leaderNeedsUnit"
+        case .unitOnlyForLeaders: return "unitOnlyForLeaders"
+        case .lastAdmin: return "lastAdmin"
+        case .roleNotAllowed: return "roleNotAllowed"
+        case .leaderOutsideUnit: return "leaderOutsideUnit"
+        case .ownRequest: return "ownRequest"
+        case .nothingToApprove: return "nothingToApprove"
+        case .notAwaitingReview: return "notAwaitingReview"
+        case .proposalNotReversed: return "proposalNotReversed"
+        case .reversalAlreadyRequested: return "reversalAlreadyRequested"
+        case .scoreOnNotice: return "scoreOnNotice"
+        case .periodPosted: return "periodPosted"
+        case .noticeExists: return "noticeExists"
+        case .noticeOverlaps: return "noticeOverlaps"
+        case .periodNotOver: return "periodNotOver"
+        case .proposalsWaiting: return "proposalsWaiting"
+        case .noticeNotOpen: return "noticeNotOpen"
+        case .noticeTooEarly: return "noticeTooEarly"
+        case .objectionsOpen: return "objectionsOpen"
+        case .notAScore: return "notAScore"
+        case .scoreNotOnNotice: return "scoreNotOnNotice"
+        case .alreadyObjected: return "alreadyObjected"
+        case .noObjection: return "noObjection"
+        case .fixedRuleNotAmended: return "fixedRuleNotAmended"
+        case .amendmentChangesNothing: return "amendmentChangesNothing"
         }
     }
 
-    static let allReasons = 37
+    static let allReasons = 69
 
     @Test func everyReasonHasARow() {
         // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).
@@ -199,6 +314,8 @@ import Testing
 extension MemoryLedger: Equatable {
     public static func == (a: MemoryLedger, b: MemoryLedger) -> Bool {
         a.info == b.info && a.units == b.units && a.households == b.households && a.items == b.items && a.entries == b.entries
+            && a.actorRecords == b.actorRecords && a.noticeRecords == b.noticeRecords && a.reviewRecords == b.reviewRecords
+            && a.requestRecords == b.requestRecords
     }
 }
 

@@ -25,7 +25,7 @@ func makeVillage(at path: String, seed: UInt64 = 1) throws -> (Ledger, ScriptedE
     script.setEvening(of: LocalDate("2025-12-31")!)
     let ledger = try Ledger(path: path, create: true, environment: script.environment)
     let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
-    try ledger.execute(.openLedger(ledgerId: "ledger-1", village: "牛角村", scheme: scheme, demo: false), by: "张书记",
+    try ledger.execute(.openLedger(ledgerId: "ledger-1", village: "牛角村", scheme: scheme, demo: false, admin: nil), by: "张书记",
                        on: LocalDate("2025-01-01")!)
     try ledger.execute(.addUnit(UnitCode(rawValue: "U01"), name: "第一联户", leader: nil), by: "张书记", on: LocalDate("2025-01-01")!)
     for (code, head) in [("H001", "王德福"), ("H002", "李秀英"), ("H003", "张国华")] {

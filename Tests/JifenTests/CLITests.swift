@@ -14,7 +14,7 @@ import Testing
         expectRefused(try office.jifen("record", "H001", "A1.1"), mentioning: "--by NAME")
         expectRefused(try office.jifen("shop", "redeem", "H001", "salt", "--by", "李店长"), mentioning: "no item salt")
         expectRefused(try office.jifen("reverse", "77", "--reason", "x", "--by", "王会计"), mentioning: "no entry #77")
-        expectRefused(try office.jifen("init", "--village", "别村"), mentioning: "already belongs to 牛角村")
+        expectRefused(try office.jifen("init", "--village", "别村", "--admin", "某"), mentioning: "already belongs to 牛角村")
         #expect(try office.eventCount() == before)
     }
 
@@ -41,7 +41,7 @@ import Testing
         expectRefused(try office.jifen("record", "H001", "A1.1", "--by", "王会计"), mentioning: "jifen init")
         #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
         // A refused init leaves no file behind either.
-        expectRefused(try office.jifen("init", "--village", " "), mentioning: "village name is required")
+        expectRefused(try office.jifen("init", "--village", " ", "--admin", "某"), mentioning: "village name is required")
         #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
     }
 
@@ -53,9 +53,9 @@ import Testing
 
     @Test func theLedgerCanBeNamedBeforeOrAfterTheCommandOrInTheEnvironment() throws {
         let office = try Office()
-        expectOK(try office.jifen("--ledger", "a.sqlite", "init", "--village", "甲村", "--by", "x"))
-        expectOK(try office.jifen("init", "--village", "乙村", "--by", "x", "--ledger", "b.sqlite"))
-        expectOK(try office.jifen("init", "--village", "丙村", "--by", "x", environment: ["JIFEN_LEDGER": "c.sqlite"]))
+        expectOK(try office.jifen("--ledger", "a.sqlite", "init", "--village", "甲村", "--admin", "x"))
+        expectOK(try office.jifen("init", "--village", "乙村", "--admin", "x", "--ledger", "b.sqlite"))
+        expectOK(try office.jifen("init", "--village", "丙村", "--admin", "x", environment: ["JIFEN_LEDGER": "c.sqlite"]))
         for (file, village) in [("a.sqlite", "甲村"), ("b.sqlite", "乙村"), ("c.sqlite", "丙村")] {
             let run = try office.jifen("--ledger", file, "log", "--limit", "1")
             #expect(run.out.contains("建账：\(village)"), "\(file): \(run.out)")
@@ -71,17 +71,17 @@ import Testing
         expectOK(try office.jifen("record", "H003", "C2.3", "--date", "2025-03-06", "--by", "王会计"))
         expectOK(try office.jifen("verify"))
         // Someone with the file and the sqlite3 tool drops the trigger and edits a score.
-        let sql = "DROP TRIGGER events_are_never_updated; UPDATE events SET payload = replace(payload, '\"points\":6', '\"points\":10') WHERE seq = 8;"
+        let sql = "DROP TRIGGER events_are_never_updated; UPDATE events SET payload = replace(payload, '\"points\":6', '\"points\":10') WHERE seq = 12;"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", sql]).status == 0)
         let run = try office.jifen("verify")
         #expect(run.status == 2)
-        #expect(run.out.contains("event #8"), "\(run.out)")
+        #expect(run.out.contains("event #12"), "\(run.out)")
         let json = try office.jifen("verify", "--json")
         #expect(json.status == 2)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         #expect(report["valid"] as? Bool == false)
         let problems = try #require(report["problems"] as? [[String: Any]])
-        #expect(problems.contains { $0["seq"] as? Int == 8 })
+        #expect(problems.contains { $0["seq"] as? Int == 12 })
     }
 
     @Test func theSqlite3ToolCannotUpdateOrDelete() throws {
@@ -101,10 +101,13 @@ import Testing
         for (household, rule, date) in [("H001", "C2.3", "2025-02-01"), ("H002", "B2.1", "2025-02-03"), ("H001", "A1.2", "2025-02-04")] {
             expectOK(try office.jifen("record", household, rule, "--date", date, "--by", "王会计"))
         }
-        expectOK(try office.jifen("shop", "add", "salt", "--name", "食盐", "--price", "3"))
+        try office.finalize("2025-02")
+        expectOK(try office.jifen("shop", "add", "salt", "--name", "食盐", "--price", "3", "--by", "李店长"))
         expectOK(try office.jifen("shop", "restock", "salt", "--qty", "9", "--by", "李店长"))
         expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "2", "--by", "李店长"))
-        expectOK(try office.jifen("reverse", "9", "--reason", "记错户", "--by", "王会计"))
+        expectOK(try office.jifen("reverse", "14", "--reason", "记错户", "--by", "王会计"))
+        expectOK(try office.jifen("approve", "20", "--by", "赵主任"))
+        expectOK(try office.jifen("record", "H003", "C2.3", "--date", "2025-03-03", "--by", "王会计"))
         let reads = [["balance", "--json"], ["balance", "--as-of", "2025-02-03", "--json"], ["history", "H001", "--json"],
                      ["shop", "list", "--json"], ["household", "list", "--json"]]
         let before = try reads.map { try office.jifen(arguments: $0).out }
@@ -184,12 +187,12 @@ import Testing
         expectOK(try office.jifen("verify", "--head", noted))
         // Cut the last two events and put the triggers back as they were: only the noted head shows it.
         let triggers = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND name = 'events_are_never_deleted';"]).out
-        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq >= 8; DELETE FROM p_households; \(triggers)"
+        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq >= 12; DELETE FROM p_households; DELETE FROM p_reviews; \(triggers)"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", cut]).status == 0)
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
         let caught = try office.jifen("verify", "--head", noted)
-        #expect(caught.status == 2 && caught.out.contains("#8"), "\(caught.out)")
+        #expect(caught.status == 2 && caught.out.contains("#12"), "\(caught.out)")
         #expect(try office.jifen("verify", "--head", "banana").status == 64)
     }
 
@@ -199,8 +202,10 @@ import Testing
         expectOK(try office.jifen("shop", "add", "salt", "--name", "食盐", "--price", "3", "--by", "李店长"))
         expectOK(try office.jifen("shop", "restock", "salt", "--qty", "5", "--date", "2025-03-01", "--by", "李店长"))
         expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-03-05", "--by", "王会计"))
-        expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "3", "--date", "2025-03-06", "--by", "李店长"))
-        let run = try office.jifen("reverse", "10", "--reason", "记错户", "--by", "王会计")
+        try office.finalize("2025-03")
+        expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "3", "--date", "2025-04-09", "--by", "李店长"))
+        expectOK(try office.jifen("reverse", "14", "--reason", "记错户", "--date", "2025-04-10", "--by", "王会计"))
+        let run = try office.jifen("approve", "18", "--date", "2025-04-10", "--by", "赵主任")
         expectOK(run)
         #expect(run.out.contains("H001 的可用积分现为 -9"), "\(run.out)")
     }

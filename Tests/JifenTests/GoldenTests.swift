@@ -16,21 +16,26 @@ import Testing
         #expect(text == expected, "\(name) differs from its golden file", sourceLocation: sourceLocation)
     }
 
-    /// A village whose every entry carries its date, so its reports are the same on any day.
+    /// A village whose every entry carries its date, so its reports are the same on any day: March is scored,
+    /// corrected, posted and made final; salt is redeemed in April; an April score is still pending.
     func village() throws -> Office {
         let office = try Office()
         try office.smallVillage()
-        for arguments in [
-            ["record", "H001", "A1.2", "--date", "2025-03-05", "--note", "3月院坝会"],
-            ["record", "H001", "C2.3", "--date", "2025-03-22", "--note", "县中心血站献血 400 ml"],
-            ["record", "H002", "C1.2", "--points", "8", "--date", "2025-03-28", "--note", "调解两户宅基地纠纷"],
-            ["record", "H003", "A2.3", "--points", "10", "--date", "2025-03-26", "--note", "占用村道晾晒玉米"],
-            ["shop", "add", "salt", "--name", "食盐", "--unit", "500 g", "--price", "3"],
-            ["shop", "restock", "salt", "--qty", "50", "--source", "县慈善总会捐赠", "--date", "2025-03-01"],
-            ["shop", "redeem", "H001", "salt", "--qty", "2", "--date", "2025-03-30"],
-            ["reverse", "9", "--reason", "记错，应为 A1.1", "--date", "2025-03-31"],
+        for (arguments, by) in [
+            (["record", "H001", "A1.2", "--date", "2025-03-05", "--note", "3月院坝会"], "王会计"),
+            (["record", "H001", "C2.3", "--date", "2025-03-22", "--note", "县中心血站献血 400 ml"], "王会计"),
+            (["record", "H002", "C1.2", "--points", "8", "--date", "2025-03-28", "--note", "调解两户宅基地纠纷"], "王会计"),
+            (["record", "H003", "A2.3", "--points", "10", "--date", "2025-03-26", "--note", "占用村道晾晒玉米"], "王会计"),
+            (["reverse", "12", "--reason", "记错，应为 A1.1", "--date", "2025-03-31"], "王会计"),
+            (["approve", "16", "--date", "2025-03-31"], "赵主任"),
+            (["notice", "open", "--period", "2025-03", "--date", "2025-04-01"], "赵主任"),
+            (["notice", "close", "--period", "2025-03", "--date", "2025-04-08"], "赵主任"),
+            (["shop", "add", "salt", "--name", "食盐", "--unit", "500 g", "--price", "3"], "李店长"),
+            (["shop", "restock", "salt", "--qty", "50", "--source", "县慈善总会捐赠", "--date", "2025-03-01"], "李店长"),
+            (["shop", "redeem", "H001", "salt", "--qty", "2", "--date", "2025-04-10"], "李店长"),
+            (["record", "H002", "A1.1", "--date", "2025-04-12"], "王会计"),
         ] {
-            expectOK(try office.jifen(arguments: arguments + ["--by", "王会计"]))
+            expectOK(try office.jifen(arguments: arguments + ["--by", by]))
         }
         return office
     }
@@ -43,6 +48,9 @@ import Testing
         try check("history.zh.txt", try office.jifen("history", "H001").out)
         try check("history.en.txt", try office.jifen("history", "H001", "--lang", "en").out)
         try check("balance-H001.json", try office.jifen("balance", "H001", "--json").out)
+        try check("history-H002.zh.txt", try office.jifen("history", "H002").out)
+        try check("notice-list.zh.txt", try office.jifen("notice", "list").out)
+        try check("standings.zh.txt", try office.jifen("standings", "--period", "2025-03").out)
     }
 
     @Test func help() throws {

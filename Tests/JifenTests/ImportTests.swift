@@ -47,11 +47,7 @@ import Testing
     /// docs/examples/2025-03-tally.csv as WPS saves "CSV" on a Chinese Windows: GB18030, no BOM.
     @Test func aGB18030SheetIsRead() throws {
         let office = try Office()
-        expectOK(try office.jifen("init", "--village", "牛角村"))
-        expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户"))
-        expectOK(try office.jifen("unit", "add", "U02", "--name", "第二联户"))
-        expectOK(try office.jifen("household", "import", packageRoot.appendingPathComponent("docs/examples/households.csv").path,
-                                  "--date", "2025-01-02"))
+        try office.importedVillage()
         let sheet = packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path
         #expect(String(data: try Data(contentsOf: URL(fileURLWithPath: sheet)), encoding: .utf8) == nil, "the fixture is not UTF-8")
         expectOK(try office.jifen("record", "import", sheet, "--by", "王会计"))
@@ -72,16 +68,16 @@ import Testing
 
     @Test func householdRegisterImport() throws {
         let office = try Office()
-        expectOK(try office.jifen("init", "--village", "牛角村"))
-        expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户"))
+        expectOK(try office.jifen("init", "--village", "牛角村", "--admin", "张书记"))
+        expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
         try office.write("register.csv", "户号,户主,联户,人口\nH001,王德福,U01,4\nH002,李秀英,U09,2\nH003,,U01,x\n")
-        let refused = try office.jifen("household", "import", "register.csv")
+        let refused = try office.jifen("household", "import", "register.csv", "--by", "张书记")
         #expect(refused.status == 1)
         #expect(refused.err.contains("line 3: There is no joint unit U09"))
         #expect(refused.err.contains("line 4: "))
-        #expect(try office.eventCount() == 3)
+        #expect(try office.eventCount() == 4)
         try office.write("register.csv", "户号,户主,联户,人口\nH001,王德福,U01,4\nH002,李秀英,U01,2\n")
-        expectOK(try office.jifen("household", "import", "register.csv"))
+        expectOK(try office.jifen("household", "import", "register.csv", "--by", "张书记"))
         let list = try #require(try office.json("household", "list") as? [[String: Any]])
         #expect(list.map { $0["head"] as? String } == ["王德福", "李秀英"])
     }
@@ -157,10 +153,7 @@ import Testing
 
     @Test func theSameSheetSavedInAnotherEncodingIsStillRecognised() throws {
         let office = try Office()
-        expectOK(try office.jifen("init", "--village", "牛角村"))
-        expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户"))
-        expectOK(try office.jifen("unit", "add", "U02", "--name", "第二联户"))
-        expectOK(try office.jifen("household", "import", packageRoot.appendingPathComponent("docs/examples/households.csv").path))
+        try office.importedVillage()
         expectOK(try office.jifen("record", "import", packageRoot.appendingPathComponent("docs/examples/2025-03-tally.csv").path, "--by", "王会计"))
         let again = try office.jifen("record", "import", packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path, "--by", "王会计")
         expectRefused(again, mentioning: "was already imported")
@@ -192,7 +185,8 @@ import Testing
         #expect(run.err.contains("line 8: Rule B2.2 may be given at most once per quarter"), "\(run.err)")
         #expect(run.err.contains("2 lines refused"), "\(run.err)")
         // Nothing of that sheet was written; reversing one of the two earlier scores leaves room for three more.
-        expectOK(try office.jifen("reverse", "8", "--reason", "记错", "--by", "王会计"))
+        expectOK(try office.jifen("reverse", "12", "--reason", "记错", "--by", "王会计"))
+        expectOK(try office.jifen("approve", "14", "--by", "赵主任"))
         try office.write("march2.csv", "date,household,rule,points,note\n" + String(repeating: "2025-03-10,H001,A1.2,,\n", count: 4))
         let second = try office.jifen("record", "import", "march2.csv", "--by", "王会计")
         #expect(second.status == 1 && second.err.contains("line 5: ") && !second.err.contains("line 4: "), "\(second.err)")

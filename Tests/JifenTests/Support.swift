@@ -76,14 +76,37 @@ final class Office {
         return process
     }
 
-    /// A village with two units and three households, registered on 2025-01-02.
+    /// A village with its people (张书记 administers, 王会计 clerks, 赵主任 reviews, 李店长 keeps the shop), two
+    /// units and three households registered on 2025-01-02: events #1–#11, so the first entry after is #12.
     func smallVillage() throws {
-        try expectOK(jifen("init", "--village", "牛角村", "--by", "张书记"))
+        try expectOK(jifen("init", "--village", "牛角村", "--admin", "张书记"))
+        for (name, role) in [("王会计", "clerk"), ("赵主任", "reviewer"), ("李店长", "shopkeeper")] {
+            try expectOK(jifen("actor", "add", name, "--role", role, "--by", "张书记", "--date", "2025-01-02"))
+        }
         try expectOK(jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
         try expectOK(jifen("unit", "add", "U02", "--name", "第二联户", "--by", "张书记"))
         for (code, head, unit) in [("H001", "王德福", "U01"), ("H002", "李秀英", "U01"), ("H003", "张国华", "U02")] {
             try expectOK(jifen("household", "add", code, "--head", head, "--unit", unit, "--date", "2025-01-02", "--by", "张书记"))
         }
+    }
+
+    /// docs/examples' register: 张书记 administers, 王会计 clerks; units U01 and U02; households from the CSV.
+    func importedVillage() throws {
+        try expectOK(jifen("init", "--village", "牛角村", "--admin", "张书记"))
+        try expectOK(jifen("actor", "add", "王会计", "--role", "clerk", "--by", "张书记"))
+        try expectOK(jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
+        try expectOK(jifen("unit", "add", "U02", "--name", "第二联户", "--by", "张书记"))
+        try expectOK(jifen("household", "import", packageRoot.appendingPathComponent("docs/examples/households.csv").path,
+                           "--date", "2025-01-02", "--by", "张书记"))
+    }
+
+    /// 赵主任 posts a month's scores on the first of the next month and closes the notice a week later: they are final.
+    func finalize(_ month: String) throws {
+        let parts = month.split(separator: "-").map { Int($0)! }
+        let (year, next) = parts[1] == 12 ? (parts[0] + 1, 1) : (parts[0], parts[1] + 1)
+        let first = String(format: "%04d-%02d-01", year, next), eighth = String(format: "%04d-%02d-08", year, next)
+        try expectOK(jifen("notice", "open", "--period", month, "--date", first, "--by", "赵主任"))
+        try expectOK(jifen("notice", "close", "--period", month, "--date", eighth, "--by", "赵主任"))
     }
 
     func json(_ arguments: String...) throws -> Any {

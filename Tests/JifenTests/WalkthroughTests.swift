@@ -20,7 +20,8 @@ import Testing
         let run = try office.run("/bin/bash", ["-e", "-o", "pipefail", "-c", script])
         #expect(run.status == 0, "the walkthrough stopped: \(run.err)")
         #expect(run.out.contains("已导入 docs/examples/2025-03-tally.csv：12 条记分"))
-        #expect(run.out.contains("已冲正 #19"))
+        #expect(run.out.contains("已批准冲正 #24"))
+        #expect(run.out.contains("公示 2025-03 结束：14 条记分生效"), "\(run.out)")
         #expect(run.out.contains("账本完整"))
 
         let h001 = try #require(try office.json("balance", "H001") as? [String: Any])
@@ -45,16 +46,17 @@ import Testing
         try office.smallVillage()
         expectOK(try office.jifen("record", "H001", "C1.2", "--points", "7", "--note", "调解", "--date", "2025-02-02", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "C2.3", "--key", "k-1", "--date", "2025-02-03", "--by", "王会计"))
-        expectOK(try office.jifen("reverse", "8", "--reason", "记错", "--by", "王会计"))
+        expectOK(try office.jifen("reverse", "12", "--reason", "记错", "--by", "王会计"))
+        expectOK(try office.jifen("approve", "14", "--by", "赵主任"))
         try office.write("verify.py", script)
         let python = try office.run("/usr/bin/env", ["python3", "verify.py"])
         #expect(python.status == 0, "\(python.err)")
         let report = try #require(try office.json("verify") as? [String: Any])
         let head = try #require(report["head"] as? String)
-        #expect(python.out == "whole: 10 events, head \(head)\n")
+        #expect(python.out == "whole: 15 events, head \(head)\n")
         // And it catches an edit.
-        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DROP TRIGGER events_are_never_updated; UPDATE events SET actor = '某人' WHERE seq = 9;"]).status == 0)
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DROP TRIGGER events_are_never_updated; UPDATE events SET actor = '某人' WHERE seq = 13;"]).status == 0)
         let tampered = try office.run("/usr/bin/env", ["python3", "verify.py"])
-        #expect(tampered.status != 0 && tampered.err.contains("#9: altered"))
+        #expect(tampered.status != 0 && tampered.err.contains("#13: altered"))
     }
 }

@@ -1,0 +1,244 @@
+import Tagged
+
+/// What a registered person may do in the ledger. One person may hold several roles (in a small village the
+/// clerk often keeps the shop too), but never approves what they asked for themselves.
+public enum Role: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+    /// 管理员: registers people, joint units and households, publishes the scheme, settles the year.
+    case admin
+    /// 记分员: records scores and tally sheets, registers households, asks for corrections.
+    case clerk
+    /// 联户长: proposes scores for the households of their own joint unit; a reviewer approves them.
+    case leader
+    /// 审核员 (村委, 村民议事会): approves and rejects, posts and closes the public notice, settles objections.
+    case reviewer
+    /// 积分超市管理员: lists goods, records stock received and redemptions.
+    case shopkeeper
+    /// 审计员 (township, county): reads and verifies; writes nothing.
+    case auditor
+
+    public var zh: String {
+        switch self {
+        case .admin: return "管理员"
+        case .clerk: return "记分员"
+        case .leader: return "联户长"
+        case .reviewer: return "审核员"
+        case .shopkeeper: return "超市管理员"
+        case .auditor: return "审计员"
+        }
+    }
+
+    /// A role as a clerk types it: `clerk`, `unit-leader`, `leader`, or its Chinese name.
+    public init?(word: String) {
+        let text = word.trimmingSpaces.lowercased()
+        if let role = Role(rawValue: text) { self = role; return }
+        if ["unit-leader", "unit_leader", "unitleader"].contains(text) { self = .leader; return }
+        guard let role = Role.allCases.first(where: { $0.zh == text }) else { return nil }
+        self = role
+    }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+public enum ActorStatus: String, Hashable, Sendable, Codable {
+    case active, retired
+}
+
+/// A person registered in the ledger, with their roles.
+public struct ActorRecord: Hashable, Sendable, Codable {
+    public var name: ActorName
+    /// Sorted, without repeats.
+    public var roles: [Role]
+    /// For a unit leader: the joint unit whose households they may propose scores for.
+    public var unit: UnitCode?
+    public var status: ActorStatus
+    public var registeredOn: LocalDate
+    public var retiredOn: LocalDate?
+
+    public init(name: ActorName, roles: [Role], unit: UnitCode?, status: ActorStatus, registeredOn: LocalDate, retiredOn: LocalDate?) {
+        self.name = name
+        self.roles = roles
+        self.unit = unit
+        self.status = status
+        self.registeredOn = registeredOn
+        self.retiredOn = retiredOn
+    }
+
+    public func has(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// `clerk, shopkeeper`.
+    public var roleList: String { roles.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// A period whose scores are posted together on the notice board: a month (`2025-03`) or a quarter (`2025-Q1`).
+public struct NoticePeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let label: String
+    public let dates: ClosedRange<LocalDate>
+
+    public init?(_ text: String) {
+        let text = text.trimmingSpaces.uppercased()
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (2000...2999).contains(year) else { return nil }
+        let first: LocalDate, period: CapPeriod
+        if parts[1].hasPrefix("Q"), parts[1].count == 2, let quarter = Int(parts[1].dropFirst()), (1...4).contains(quarter) {
+            first = LocalDate(year: year, month: (quarter - 1) * 3 + 1, day: 1)!
+            period = .quarter
+        } else if parts[1].count == 2, let month = Int(parts[1]), (1...12).contains(month) {
+            first = LocalDate(year: year, month: month, day: 1)!
+            period = .month
+        } else {
+            return nil
+        }
+        self.label = period.label(of: first)
+        self.dates = period.bounds(of: first)
+    }
+
+    public var description: String { label }
+
+    public static func < (lhs: NoticePeriod, rhs: NoticePeriod) -> Bool {
+        (lhs.dates.lowerBound, lhs.dates.upperBound) < (rhs.dates.lowerBound, rhs.dates.upperBound)
+    }
+}
+
+/// A public notice (公示) of a period's scores: posted, then closed, after which they are final.
+public struct NoticeRecord: Hashable, Sendable, Codable {
+    public var period: String
+    public var from: LocalDate
+    public var to: LocalDate
+    public var openedOn: LocalDate
+    /// The first day it may be closed: the opening day plus the scheme's notice days.
+    public var closesOn: LocalDate
+    public var closedOn: LocalDate?
+
+    public init(period: String, from: LocalDate, to: LocalDate, openedOn: LocalDate, closesOn: LocalDate, closedOn: LocalDate?) {
+        self.period = period
+        self.from = from
+        self.to = to
+        self.openedOn = openedOn
+        self.closesOn = closesOn
+        self.closedOn = closedOn
+    }
+
+    public var isOpen: Bool { closedOn == nil }
+    public var dates: ClosedRange<LocalDate> { from...to }
+}
+
+/// Where a score that is not yet final stands.
+///
+/// proposed (by a unit leader, or a large deduction) → approved: pending, or rejected: gone;
+/// pending → posted when the notice of its period opens; posted → objected → upheld: gone, amended: a new
+/// posted score, dismissed: posted again; posted → final when the notice closes.
+public enum ReviewState: String, Hashable, Sendable, Codable {
+    case proposed, pending, posted, objected
+
+    public var zh: String {
+        switch self {
+        case .proposed: return "待审核"
+        case .pending: return "待公示"
+        case .posted: return "公示中"
+        case .objected: return "有异议"
+        }
+    }
+}
+
+/// A score on its way to becoming final. Final scores have none.
+public struct ScoreReview: Hashable, Sendable, Codable {
+    public var seq: Int64
+    public var household: HouseholdCode
+    public var rule: RuleCode
+    public var occurredOn: LocalDate
+    /// Signed: what the score adds to the household's points when it becomes final.
+    public var points: Int
+    public var state: ReviewState
+    /// Who recorded or proposed it: never the one who approves it.
+    public var recordedBy: ActorName
+    /// The objection raised against it, while open.
+    public var objection: Int64?
+
+    public init(seq: Int64, household: HouseholdCode, rule: RuleCode, occurredOn: LocalDate, points: Int, state: ReviewState,
+                recordedBy: ActorName, objection: Int64?) {
+        self.seq = seq
+        self.household = household
+        self.rule = rule
+        self.occurredOn = occurredOn
+        self.points = points
+        self.state = state
+        self.recordedBy = recordedBy
+        self.objection = objection
+    }
+}
+
+/// A correction asked for and not yet approved or declined.
+public struct ReversalRequest: Hashable, Sendable, Codable {
+    public var seq: Int64
+    public var target: Int64
+    public var requestedBy: ActorName
+    public var reason: String
+    public var requestedOn: LocalDate
+
+    public init(seq: Int64, target: Int64, requestedBy: ActorName, reason: String, requestedOn: LocalDate) {
+        self.seq = seq
+        self.target = target
+        self.requestedBy = requestedBy
+        self.reason = reason
+        self.requestedOn = requestedOn
+    }
+}
+
+/// The rules of who may do what, and when a second person must agree.
+public enum Governance {
+    /// A deduction this large (or larger) takes effect only when a second person approves it.
+    public static let secondApprovalDeduction = 20
+}
+
+extension Command {
+    /// The roles that may ask for this command once roles are in force.
+    public var allowedRoles: Set<Role> {
+        switch self {
+        case .openLedger, .registerActor, .retireActor: return [.admin]
+        case .addUnit, .changeUnitLeader: return [.admin]
+        case .registerHousehold, .moveHousehold, .closeHousehold: return [.admin, .clerk]
+        case .recordScore, .importSheet: return [.clerk, .leader]
+        case .reverse: return [.clerk, .shopkeeper]
+        case .approve, .reject, .openNotice, .closeNotice, .resolveObjection: return [.reviewer]
+        case .object: return [.admin, .clerk, .leader, .reviewer, .shopkeeper]
+        case .listItem: return [.admin, .shopkeeper]
+        case .receiveStock, .redeem: return [.shopkeeper]
+        }
+    }
+
+    /// What the command does, for a refusal: "may not \(action)".
+    public var action: String {
+        switch self {
+        case .openLedger: return "create a ledger"
+        case .registerActor: return "register people"
+        case .retireActor: return "retire people"
+        case .addUnit: return "add joint units"
+        case .changeUnitLeader: return "appoint unit leaders"
+        case .registerHousehold: return "register households"
+        case .moveHousehold: return "move households"
+        case .closeHousehold: return "close households"
+        case .recordScore: return "record scores"
+        case .importSheet: return "import tally sheets"
+        case .reverse: return "ask for corrections"
+        case .approve: return "approve"
+        case .reject: return "reject"
+        case .openNotice: return "open a public notice"
+        case .closeNotice: return "close a public notice"
+        case .object: return "object to a score"
+        case .resolveObjection: return "settle objections"
+        case .listItem: return "change the shop's price list"
+        case .receiveStock: return "record stock received"
+        case .redeem: return "record redemptions"
+        }
+    }
+
+    /// Commands that only make sense once roles are in force.
+    var needsRoles: Bool {
+        switch self {
+        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,389 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+
+// People and roles, review, the public notice and objections: the commands of a village's points committee.
+
+struct ActorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actor",
+        abstract: "People and their roles (人员与权限): who may record, review, keep the shop or audit.",
+        discussion: """
+            Roles: admin (管理员) registers people, units and households; clerk (记分员) records scores and asks \
+            for corrections; unit-leader (联户长) proposes scores for their own unit's households; reviewer \
+            (审核员) approves, posts the public notice and settles objections; shopkeeper (超市管理员) keeps the \
+            points shop; auditor (审计员) only reads. One person may hold several roles (--role clerk,shopkeeper), \
+            but never approves what they asked for themselves.
+            """,
+        subcommands: [ActorAdd.self, ActorRetire.self, ActorList.self]
+    )
+}
+
+struct ActorAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Register a person with their roles.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The person's name, as they sign (e.g. 王会计).") var name: String
+    @Option(help: ArgumentHelp("admin, clerk, unit-leader, reviewer, shopkeeper or auditor; several with commas.", valueName: "role"))
+    var role: String
+    @Option(help: ArgumentHelp("A unit leader's joint unit.", valueName: "code")) var unit: String?
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        var roles: [Role] = []
+        for word in role.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " }) {
+            guard let parsed = Role(word: String(word)) else {
+                throw CLIError("'\(word)' is not a role; use admin, clerk, unit-leader, reviewer, shopkeeper or auditor.")
+            }
+            roles.append(parsed)
+        }
+        let ledger = try options.open()
+        let written = try ledger.execute(.registerActor(ActorName(rawValue: name), roles: roles, unit: unit.map { UnitCode(rawValue: $0) }),
+                                         by: try actor.name(), on: date)
+        guard case .actorRegistered(let e) = written.events[0].event else { return }
+        let l = options.language
+        print(say(l, "已登记 \(e.actor)：\(e.roles.map(\.zh).joined(separator: "、"))\(e.unit.map { "（联户 \($0)）" } ?? "")。",
+                  "Registered \(e.actor): \(e.roles.map(\.rawValue).joined(separator: ", "))\(e.unit.map { " (unit \($0))" } ?? "")."))
+    }
+}
+
+struct ActorRetire: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retire",
+        abstract: "Retire a person: their entries stay, they can make no more.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The person's name.") var name: String
+    @Option(help: ArgumentHelp("Why (换届, 调离).", valueName: "text")) var reason: String = "换届"
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.retireActor(ActorName(rawValue: name), reason: reason), by: try actor.name(), on: date)
+        print(say(options.language, "\(name) 已停用；其记录保留。", "\(name) is retired; their entries stay."))
+    }
+}
+
+struct ActorList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Everyone registered, with their roles.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let name: String, roles: [String], unit: String?, status: String, registeredOn: String, retiredOn: String?
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let actors = try ledger.read { try $0.actors() }
+        let rows = actors.map { Row(name: $0.name.rawValue, roles: $0.roles.map(\.rawValue), unit: $0.unit?.rawValue,
+                                    status: $0.status.rawValue, registeredOn: $0.registeredOn.description,
+                                    retiredOn: $0.retiredOn?.description) }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        if actors.isEmpty {
+            print(say(l, "尚未登记人员：这本账建于启用权限之前，任何署名都可记账。用 jifen actor add NAME --role admin 登记第一位管理员。",
+                      "No one is registered: this ledger predates roles, so any name may write. Register the first administrator with jifen actor add NAME --role admin."))
+            return
+        }
+        var table = TextTable(headers: [say(l, "姓名", "Name"), say(l, "角色", "Roles"), say(l, "联户", "Unit"),
+                                        say(l, "状态", "Status"), say(l, "登记日期", "Since")], numeric: [])
+        for a in actors {
+            table.add([a.name.rawValue, a.roles.map { l == .zh ? $0.zh : $0.rawValue }.joined(separator: l == .zh ? "、" : ", "),
+                       a.unit?.rawValue ?? "", a.status == .active ? say(l, "在岗", "active") : say(l, "已停用 \(a.retiredOn!)", "retired \(a.retiredOn!)"),
+                       a.registeredOn.description])
+        }
+        print(table.render(), terminator: "")
+    }
+}
+
+struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a proposed score or a requested reversal (审核通过): a second person, a reviewer.",
+        discussion: """
+            A unit leader's proposals, deductions of \(Governance.secondApprovalDeduction) points or more, and every \
+            reversal take effect only when a reviewer other than the one who asked approves them. See what waits \
+            with `jifen review`.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The proposed score or the reversal request: its number (e.g. 42) or id.") var event: String
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.approve(EventRef(event)), by: try actor.name(), on: date)
+        let l = options.language
+        switch written.events[0].event {
+        case .scoreApproved(let e):
+            print(say(l, "已通过 #\(e.target)，待公示。", "Approved #\(e.target); it waits for the public notice."))
+        case .entryReversed(let e):
+            print(say(l, "已批准冲正 #\(e.target)（冲正记录 #\(written.events[0].seq)）。",
+                      "Approved: #\(e.target) reversed by entry #\(written.events[0].seq)."))
+            try warnIfOverdrawn(ledger, target: e.target, language: l)
+        default: break
+        }
+    }
+}
+
+struct Reject: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reject",
+        abstract: "Reject a proposed score or a requested reversal (审核驳回), saying why.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The proposed score or the reversal request: its number or id.") var event: String
+    @Option(help: ArgumentHelp("Why it is rejected.", valueName: "text")) var reason: String
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.reject(EventRef(event), reason: reason), by: try actor.name(), on: date)
+        let l = options.language
+        switch written.events[0].event {
+        case .scoreRejected(let e): print(say(l, "已驳回 #\(e.target)，不计分。", "Rejected #\(e.target); it gives no points."))
+        case .reversalDeclined(let e): print(say(l, "不予冲正 #\(e.target)。", "The reversal of #\(e.target) is declined."))
+        default: break
+        }
+    }
+}
+
+/// What waits for a reviewer: proposals, reversal requests and objections.
+struct ReviewList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "What waits for a reviewer (待审核): proposed scores, reversal requests, objections.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let seq: Int64, kind: String, date: String, household: String?, rule: String?, points: Int?, by: String, reason: String?
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let (reviews, requests) = try ledger.read { (try $0.allReviews(), try $0.requests()) }
+        var rows: [Row] = []
+        for r in reviews where r.state == .proposed || r.state == .objected {
+            rows.append(Row(seq: r.seq, kind: r.state == .proposed ? "proposed" : "objected", date: r.occurredOn.description,
+                            household: r.household.rawValue, rule: r.rule.rawValue, points: r.points, by: r.recordedBy.rawValue,
+                            reason: nil))
+        }
+        for q in requests {
+            rows.append(Row(seq: q.seq, kind: "reversal", date: q.requestedOn.description, household: nil, rule: nil, points: nil,
+                            by: q.requestedBy.rawValue, reason: "#\(q.target): \(q.reason)"))
+        }
+        rows.sort { $0.seq < $1.seq }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        if rows.isEmpty { return print(say(l, "没有待审核的事项。", "Nothing waits for review.")) }
+        var table = TextTable(headers: [say(l, "编号", "No."), say(l, "事项", "What"), say(l, "日期", "Date"), say(l, "户号", "Household"),
+                                        say(l, "规则", "Rule"), say(l, "分值", "Points"), say(l, "提出人", "By"), say(l, "说明", "Reason")],
+                              numeric: [0, 5])
+        for row in rows {
+            let kind = switch row.kind {
+            case "proposed": say(l, "提议记分", "proposed score")
+            case "objected": say(l, "异议", "objection")
+            default: say(l, "申请冲正", "reversal request")
+            }
+            table.add(["#\(row.seq)", kind, row.date, row.household ?? "", row.rule ?? "", row.points.map(signed) ?? "", row.by, row.reason ?? ""])
+        }
+        print(table.render(), terminator: "")
+        print(say(l, "提议和冲正用 jifen approve / jifen reject 处理；异议用 jifen resolve。",
+                  "Decide proposals and reversals with jifen approve / jifen reject; objections with jifen resolve."))
+    }
+}
+
+/// A period as typed: 2025-03 or 2025-Q1.
+extension NoticePeriod: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+struct NoticeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notice",
+        abstract: "The public notice (公示): a period's scores are posted, objections heard, then they become final.",
+        discussion: """
+            A score recorded by a clerk (or approved by a reviewer) is pending (待公示) until its period is posted. \
+            `notice open --period 2025-03` posts every pending score of March (公示中); while it is open anyone \
+            registered may `jifen object` to a score, and a reviewer settles each objection with `jifen resolve`. \
+            After the scheme's notice days (7 by default) `notice close` makes the rest final (生效): only final \
+            points can be spent at the shop. Proposals must be reviewed before their period is posted, and nothing \
+            more can be dated in a posted period.
+            """,
+        subcommands: [NoticeOpen.self, NoticeClose.self, NoticeList.self]
+    )
+}
+
+struct NoticeOpen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "open", abstract: "Post a period's pending scores (开始公示).")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The month or quarter: 2025-03 or 2025-Q1.", valueName: "period")) var period: NoticePeriod
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day it was posted (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.openNotice(period), by: try actor.name(), on: date)
+        guard case .noticeOpened(let e) = written.events[0].event else { return }
+        print(say(options.language,
+                  "已公示 \(e.period)：\(e.scores) 条记分（加 \(e.awarded) 分，扣 \(e.deducted) 分）；异议截止后、\(e.closesOn) 起可结束公示。",
+                  "Posted \(e.period): \(e.scores) scores (+\(e.awarded), -\(e.deducted)); objections until it closes, from \(e.closesOn)."))
+    }
+}
+
+struct NoticeClose: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a period's notice: its scores become final (公示结束).")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The month or quarter: 2025-03 or 2025-Q1.", valueName: "period")) var period: NoticePeriod
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day it was closed (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.closeNotice(period), by: try actor.name(), on: date)
+        guard case .noticeClosed(let e) = written.events[0].event else { return }
+        print(say(options.language, "公示 \(e.period) 结束：\(e.scores) 条记分生效（加 \(e.awarded) 分，扣 \(e.deducted) 分），可用于兑换。",
+                  "Closed the notice of \(e.period): \(e.scores) scores are final (+\(e.awarded), -\(e.deducted)) and can be spent."))
+    }
+}
+
+struct NoticeList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Every notice, open and closed.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let period: String, from: String, to: String, openedOn: String, closesOn: String, closedOn: String?
+        let posted: Int, objected: Int
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let rows: [Row] = try ledger.read { session in
+            try session.notices().map { n in
+                let reviews = try session.reviews(in: n.dates)
+                return Row(period: n.period, from: n.from.description, to: n.to.description, openedOn: n.openedOn.description,
+                           closesOn: n.closesOn.description, closedOn: n.closedOn?.description,
+                           posted: reviews.filter { $0.state == .posted }.count, objected: reviews.filter { $0.state == .objected }.count)
+            }
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        if rows.isEmpty { return print(say(l, "尚无公示。", "No notices yet.")) }
+        var table = TextTable(headers: [say(l, "期间", "Period"), say(l, "公示日", "Posted"), say(l, "最早结束", "May close"),
+                                        say(l, "状态", "Status"), say(l, "公示中", "On notice"), say(l, "异议", "Objections")], numeric: [4, 5])
+        for r in rows {
+            table.add([r.period, r.openedOn, r.closesOn, r.closedOn.map { say(l, "已结束 \($0)", "closed \($0)") } ?? say(l, "公示中", "open"),
+                       "\(r.posted)", "\(r.objected)"])
+        }
+        print(table.render(), terminator: "")
+    }
+}
+
+struct Object: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "object",
+        abstract: "Object to a posted score (提出异议) during its public notice.",
+        discussion: "Anyone registered may object (auditors only read). A reviewer settles it with `jifen resolve`.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The posted score: its number or id.") var event: String
+    @Option(help: ArgumentHelp("What is wrong with it.", valueName: "text")) var reason: String
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.object(EventRef(event), reason: reason), by: try actor.name(), on: date)
+        guard case .objectionRaised(let e) = written.events[0].event else { return }
+        print(say(options.language, "已登记对 #\(e.target) 的异议（#\(written.events[0].seq)），待审核员处理。",
+                  "Objection to #\(e.target) recorded as #\(written.events[0].seq); a reviewer settles it."))
+    }
+}
+
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Settle an objection (异议处理): uphold it, dismiss it, or amend the score's points.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The objected score: its number or id.") var event: String
+    @Flag(help: "The objection is right: the score is taken out.") var uphold = false
+    @Flag(help: "The score stands as it is.") var dismiss = false
+    @Option(help: ArgumentHelp("The score stands with these points (within its rule's range).", valueName: "points")) var amend: Int?
+    @Option(help: ArgumentHelp("What the reviewer found.", valueName: "text")) var reason: String = ""
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func validate() throws {
+        let chosen = [uphold, dismiss, amend != nil].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("Give exactly one of --uphold, --dismiss or --amend POINTS.") }
+    }
+
+    func run() throws {
+        let resolution: Resolution = uphold ? .uphold : dismiss ? .dismiss : .amend(points: amend!)
+        let ledger = try options.open()
+        let written = try ledger.execute(.resolveObjection(EventRef(event), resolution, reason: reason), by: try actor.name(), on: date)
+        let l = options.language
+        switch written.events[0].event {
+        case .objectionUpheld(let e): print(say(l, "异议成立：#\(e.target) 已撤销。", "Objection upheld: #\(e.target) is taken out."))
+        case .objectionDismissed(let e): print(say(l, "异议不成立：#\(e.target) 维持原分。", "Objection dismissed: #\(e.target) stands."))
+        case .scoreAmended(let e):
+            print(say(l, "已改分：#\(e.target) 改为 \(signed(e.points)) 分，新记录 #\(written.events[1].seq)（公示中）。",
+                      "Amended: #\(e.target) now gives \(signed(e.points)) points as #\(written.events[1].seq) (on the notice)."))
+        default: break
+        }
+    }
+}
+
+struct Standings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "standings",
+        abstract: "Joint-unit standings (优秀联户评比): units ranked by average final points per household.",
+        discussion: "Counts the final points of the scores dated in the period (not yet final ones are left out), per open household.")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: String
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let rank: Int, unit: String, name: String, leader: String?, leaderHead: String?, households: Int, points: Int
+        /// Average final points per household, to one decimal.
+        let average: Double
+    }
+
+    func run() throws {
+        guard let dates = StandingsPeriod.dates(period) else {
+            throw CLIError("'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
+        }
+        let ledger = try options.openForReading()
+        let standings = try ledger.read { try $0.unitStandings(in: dates) }
+        var rows: [Row] = []
+        for (index, s) in standings.enumerated() {
+            let rank = index > 0 && standings[index - 1].ties(s) ? rows[index - 1].rank : index + 1
+            rows.append(Row(rank: rank, unit: s.unit.code.rawValue, name: s.unit.name, leader: s.unit.leader?.rawValue,
+                            leaderHead: s.leaderHead, households: s.households, points: s.points, average: Double(s.tenths) / 10))
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        print(say(l, "联户评比 \(period)（按户均生效积分）", "Joint-unit standings \(period) (average final points per household)"))
+        var table = TextTable(headers: [say(l, "名次", "Rank"), say(l, "联户", "Unit"), say(l, "名称", "Name"), say(l, "联户长", "Leader"),
+                                        say(l, "户数", "Households"), say(l, "积分", "Points"), say(l, "户均", "Average")],
+                              numeric: [0, 4, 5, 6])
+        for r in rows {
+            table.add(["\(r.rank)", r.unit, r.name, [r.leader, r.leaderHead].compactMap { $0 }.joined(separator: " "), "\(r.households)",
+                       "\(r.points)", String(format: "%.1f", r.average)])
+        }
+        print(table.render(), terminator: "")
+    }
+}
+
+enum StandingsPeriod {
+    /// 2025-03, 2025-Q1 or 2025.
+    static func dates(_ text: String) -> ClosedRange<LocalDate>? {
+        if let period = NoticePeriod(text) { return period.dates }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count == 4, let year = Int(trimmed), (2000...2999).contains(year) else { return nil }
+        return CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
+    }
+}

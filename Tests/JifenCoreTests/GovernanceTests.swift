@@ -1,0 +1,318 @@
+import Testing
+@testable import JifenCore
+
+/// Who may do what: for every role, every command it may and may not run. The expected roles are written out
+/// here, not read from `Command.allowedRoles`, so that a change to the rules shows up as a failing row.
+@Suite struct RoleTable {
+    static let people: [Role: ActorName] = [.admin: "张书记", .clerk: "王会计", .leader: "陈组长", .reviewer: "赵主任",
+                                            .shopkeeper: "李店长", .auditor: "刘审计"]
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        let name: String
+        let command: Command
+        let allowed: Set<Role>
+        /// What the refusal says the role may not do, when it names more than the command.
+        var action: String?
+        var testDescription: String { name }
+    }
+
+    static let rows: [Row] = [
+        Row(name: "actor add", command: .registerActor("孙", roles: [.clerk], unit: nil), allowed: [.admin]),
+        Row(name: "actor retire", command: .retireActor("王会计", reason: "换届"), allowed: [.admin]),
+        Row(name: "unit add", command: .addUnit("U09", name: "第九联户", leader: nil), allowed: [.admin]),
+        Row(name: "unit leader", command: .changeUnitLeader("U01", leader: "H002"), allowed: [.admin]),
+        Row(name: "household add", command: .registerHousehold("H009", head: "孙", unit: "U01", members: 2), allowed: [.admin, .clerk]),
+        Row(name: "household move", command: .moveHousehold("H002", to: "U02"), allowed: [.admin, .clerk]),
+        Row(name: "household close", command: .closeHousehold("H002", reason: "迁出"), allowed: [.admin, .clerk]),
+        Row(name: "record", command: .recordScore("H001", "C1.1", points: nil, note: "", source: nil), allowed: [.clerk, .leader]),
+        Row(name: "record import", command: .importSheet(sha256: "abc", fileName: "3月.csv", rows: 1), allowed: [.clerk, .leader]),
+        Row(name: "reverse a score", command: .reverse(.seq(17), reason: "记错户"), allowed: [.clerk],
+            action: "correct scores"),
+        Row(name: "reverse a stock receipt", command: .reverse(.seq(19), reason: "数错"), allowed: [.shopkeeper],
+            action: "correct the shop's entries"),
+        Row(name: "approve", command: .approve(.seq(18)), allowed: [.reviewer]),
+        Row(name: "reject", command: .reject(.seq(18), reason: "不属实"), allowed: [.reviewer]),
+        Row(name: "notice open", command: .openNotice(NoticePeriod("2025-02")!), allowed: [.reviewer]),
+        Row(name: "notice close", command: .closeNotice(NoticePeriod("2025-02")!), allowed: [.reviewer]),
+        Row(name: "object", command: .object(.seq(17), reason: "不属实"), allowed: [.admin, .clerk, .leader, .reviewer, .shopkeeper]),
+        Row(name: "resolve", command: .resolveObjection(.seq(17), .dismiss, reason: ""), allowed: [.reviewer]),
+        Row(name: "shop add", command: .listItem("rice", name: "大米", unit: "10 kg", price: 50), allowed: [.admin, .shopkeeper]),
+        Row(name: "shop restock", command: .receiveStock("salt", quantity: 5, source: "捐赠"), allowed: [.shopkeeper]),
+        Row(name: "shop redeem", command: .redeem("H001", "salt", quantity: 1), allowed: [.shopkeeper]),
+    ]
+
+    /// A governed village with a pending score (#17), a unit leader's proposal (#18) and a stock receipt (#19).
+    static func village() throws -> Village {
+        var village = try Village()
+        try village.govern()
+        try village.recordA11()
+        try village.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-06", by: "陈组长")
+        try village.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-03-07", by: "李店长")
+        return village
+    }
+
+    @Test(arguments: rows)
+    func everyRoleMayOrMayNot(_ row: Row) throws {
+        for role in Role.allCases {
+            var village = try Self.village()
+            let person = Self.people[role]!
+            let rejection = village.rejection(row.command, on: "2025-04-01", by: person.rawValue)
+            if row.allowed.contains(role) {
+                if case .roleNotAllowed = rejection { Issue.record("\(role) should be allowed to \(row.name): \(rejection!)") }
+            } else {
+                guard case .roleNotAllowed(let name, _, let action, _) = rejection else {
+                    Issue.record("\(role) should not be allowed to \(row.name), got \(rejection.map { "\($0)" } ?? "accepted")")
+                    continue
+                }
+                #expect(name == person && [row.command.action, row.action].contains(action))
+            }
+        }
+    }
+
+    @Test func theTableCoversEveryCommandButOpening() {
+        // `openLedger` is refused to everyone once the ledger exists; every other command has a row.
+        #expect(Set(Self.rows.map { $0.command.action }).count == 19)
+        #expect(Set(Self.rows.flatMap { $0.allowed }) == Set(Role.allCases).subtracting([.auditor]), "an auditor may do nothing")
+    }
+
+    @Test func aLedgerFromBeforeRolesTakesAnyNameUntilAnAdministratorIsRegistered() throws {
+        var village = try Village()
+        try village.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-05", by: "谁都行")
+        #expect(village.account("H001").available == 2, "before roles a score is final at once")
+        try village.run(.registerActor("张书记", roles: [.admin], unit: nil), by: "张书记")
+        #expect(village.rejection(.recordScore("H002", "A1.1", points: nil, note: "", source: nil), on: "2025-03-05", by: "谁都行")
+                == .actorUnknown("谁都行", suggestion: nil))
+        #expect(village.account("H001").available == 2, "earlier events stay valid as they are")
+    }
+
+    @Test func aRetiredPersonsEntriesStay() throws {
+        var village = try Self.village()
+        try village.run(.retireActor("王会计", reason: "换届"), on: "2025-03-10", by: "张书记")
+        #expect(village.state.review(17)?.recordedBy == "王会计")
+        #expect(village.state.actor("王会计")?.status == .retired)
+    }
+}
+
+/// The public notice: pending → posted → objected → (dismissed: posted | upheld: gone | amended: a new posted
+/// score) → final; proposed → approved: pending | rejected: gone.
+@Suite struct NoticeFlow {
+    @Test func aScoreBecomesFinalOnlyWhenItsNoticeCloses() throws {
+        var v = try Village()
+        try v.govern()
+        try v.recordA11()
+        #expect(v.state.review(17)?.state == .pending)
+        #expect(v.account("H001").available == 0 && v.account("H001").pending == 2)
+        try v.postMarch()
+        #expect(v.state.review(17)?.state == .posted)
+        #expect(v.account("H001").available == 0)
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.state.review(17) == nil)
+        #expect(v.account("H001").available == 2 && v.account("H001").pending == 0 && v.account("H001").final == 2)
+    }
+
+    @Test func anObjectionDismissedLeavesTheScorePosted() throws {
+        var v = try Village()
+        try v.govern()
+        try v.recordA11()
+        try v.postMarch()
+        try v.run(.object(.seq(17), reason: "当天不在家"), on: "2025-04-02", by: "陈组长")
+        #expect(v.state.review(17)?.state == .objected && v.state.review(17)?.objection == 19)
+        try v.run(.resolveObjection(.seq(17), .dismiss, reason: "核实属实"), on: "2025-04-03", by: "赵主任")
+        #expect(v.state.review(17)?.state == .posted && v.state.review(17)?.objection == nil)
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 2)
+    }
+
+    @Test func anObjectionUpheldTakesTheScoreOut() throws {
+        var v = try Village()
+        try v.govern()
+        try v.recordA11()
+        try v.postMarch()
+        try v.run(.object(.seq(17), reason: "当天不在家"), on: "2025-04-02", by: "陈组长")
+        try v.run(.resolveObjection(.seq(17), .uphold, reason: "记错户"), on: "2025-04-03", by: "赵主任")
+        #expect(v.state.review(17) == nil)
+        #expect(v.state.entry(.seq(17))?.reversedBy == 20)
+        #expect(v.account("H001").earned == 0 && v.account("H001").pending == 0)
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 0)
+        // The cap is free again: the score no longer counts.
+        #expect(v.state.scoreCount(household: "H001", rule: "A1.1", in: CapPeriod.month.bounds(of: "2025-03-05")) == 0)
+    }
+
+    @Test func anAmendmentReplacesTheScoreOnTheNotice() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "C1.2", points: 10, note: "调解纠纷", source: nil), on: "2025-03-05")
+        try v.postMarch()
+        try v.run(.object(.seq(17), reason: "只调解了一半"), on: "2025-04-02", by: "陈组长")
+        let amended = try v.run(.resolveObjection(.seq(17), .amend(points: 6), reason: "议事会核定"), on: "2025-04-03", by: "赵主任")
+        #expect(amended.map(\.event.typeName) == ["v1.scoreAmended", "v1.scoreRecorded"])
+        #expect(amended[1].occurredOn == "2025-03-05", "the new score keeps the date of the one it replaces")
+        #expect(v.state.review(17) == nil)
+        #expect(v.state.review(21)?.state == .posted && v.state.review(21)?.points == 6)
+        #expect(v.account("H001").earned == 6 && v.account("H001").pending == 6)
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 6)
+    }
+
+    @Test func aProposalWaitsForAReviewerAndRejectedGivesNothing() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-06", by: "陈组长")
+        try v.run(.recordScore("H002", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-06", by: "陈组长")
+        #expect(v.state.review(17)?.state == .proposed && v.account("H001").proposed == 5 && v.account("H001").available == 0)
+        try v.run(.approve(.seq(17)), on: "2025-03-07", by: "赵主任")
+        #expect(v.state.review(17)?.state == .pending && v.account("H001").proposed == 0 && v.account("H001").pending == 5)
+        try v.run(.reject(.seq(18), reason: "不属实"), on: "2025-03-07", by: "赵主任")
+        #expect(v.state.review(18) == nil && v.account("H002").earned == 0 && v.account("H002").proposed == 0)
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 5 && v.account("H002").available == 0)
+    }
+
+    @Test func onlyFinalPointsCanBeSpent() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-03-01", by: "李店长")
+        try v.recordA11()
+        #expect(v.rejection(.redeem("H001", "salt", quantity: 1), on: "2025-03-20", by: "李店长")
+                == .pointsShort("H001", available: 0, needed: 3))
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        try v.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-04-09")
+        // Final points are spent; the April score is still pending and does not count, on any day.
+        #expect(v.rejection(.redeem("H001", "salt", quantity: 1), on: "2025-04-10", by: "李店长")
+                == .pointsShort("H001", available: 2, needed: 3))
+    }
+}
+
+/// Four eyes: large deductions and every reversal take effect only when a second person approves them.
+@Suite struct FourEyes {
+    @Test func aDeductionOfTwentyOrMoreWaitsForASecondPerson() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "A2.3", points: 19, note: "占道晾晒", source: nil), on: "2025-03-05")
+        try v.run(.recordScore("H002", "A2.3", points: 20, note: "违规燃放", source: nil), on: "2025-03-05")
+        #expect(v.state.review(17)?.state == .pending)
+        #expect(v.state.review(18)?.state == .proposed && v.account("H002").proposed == -20)
+        try v.run(.approve(.seq(18)), on: "2025-03-06", by: "赵主任")
+        #expect(v.state.review(18)?.state == .pending && v.account("H002").pending == -20)
+    }
+
+    @Test func aReversalIsAskedForAndApprovedByAnother() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "A2.2", points: nil, note: "", source: nil), on: "2025-03-05", by: "钱委员")
+        let request = try v.run(.reverse(.seq(17), reason: "记错户"), on: "2025-03-07", by: "钱委员")[0]
+        #expect(request.event.typeName == "v1.reversalRequested" && v.state.entry(.seq(17))?.reversedBy == nil)
+        #expect(v.account("H001").earned == 2, "a request moves nothing")
+        #expect(v.rejection(.approve(.seq(18)), on: "2025-03-07", by: "钱委员") == .ownRequest(seq: 18, actor: "钱委员"))
+        let done = try v.run(.approve(.seq(18)), on: "2025-03-08", by: "赵主任")[0]
+        guard case .entryReversed(let reversal) = done.event else { Issue.record("not a reversal: \(done.event)"); return }
+        #expect(reversal.request == 18 && reversal.reason == "记错户")
+        #expect(v.state.entry(.seq(17))?.reversedBy == 19 && v.state.request(18) == nil)
+        #expect(v.account("H001").earned == 0 && v.account("H001").pending == 0)
+    }
+
+    @Test func aDeclinedReversalLeavesTheEntry() throws {
+        var v = try Village()
+        try v.govern()
+        try v.recordA11()
+        try v.run(.reverse(.seq(17), reason: "记错户"), on: "2025-03-07")
+        try v.run(.reject(.seq(18), reason: "核实无误"), on: "2025-03-08", by: "赵主任")
+        #expect(v.state.request(18) == nil && v.state.entry(.seq(17))?.reversedBy == nil && v.account("H001").pending == 2)
+        // It may be asked again.
+        #expect(v.rejection(.reverse(.seq(17), reason: "再核"), on: "2025-03-09") == nil)
+    }
+}
+
+@Suite struct CapsUnderReview {
+    @Test func proposedAndPendingScoresCountTowardsTheCap() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-02", by: "陈组长")
+        #expect(v.rejection(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-20")
+                == .capReached("A1.1", Cap(count: 1, period: .month), period: "2025-03", count: 1))
+        try v.run(.reject(.seq(17), reason: "不属实"), on: "2025-03-21", by: "赵主任")
+        #expect(v.rejection(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-21") == nil)
+        #expect(v.rejection(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-03-22")
+                == .capReached("A1.1", Cap(count: 1, period: .month), period: "2025-03", count: 1))
+    }
+}
+
+/// Bugs other points systems shipped, as tests.
+@Suite struct KnownBugs {
+    @Test func aRedemptionLowersTheBalance() throws {
+        var v = try Village()
+        try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"))
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "", source: nil))
+        try v.run(.redeem("H001", "salt", quantity: 2))
+        #expect(v.account("H001").available == 4 && v.account("H001").redeemed == 6)
+        #expect(v.state.item("salt")?.stock == 8)
+    }
+
+    @Test func recordingAndReversingFarmsNothing() throws {
+        var v = try Village()
+        try v.govern()
+        for round in 0..<5 {
+            let day = LocalDate(year: 2025, month: 3, day: 2 + round)!
+            let score = try v.run(.recordScore("H001", "C1.1", points: nil, note: "", source: nil), on: day)[0]
+            let request = try v.run(.reverse(.seq(score.seq), reason: "撤回"), on: day)[0]
+            try v.run(.approve(.seq(request.seq)), on: day, by: "赵主任")
+            #expect(v.rejection(.reverse(.seq(score.seq + 2), reason: "冲回来"), on: day) == .reversalCannotBeReversed(seq: score.seq + 2))
+        }
+        #expect(v.account("H001").earned == 0 && v.account("H001").pending == 0 && v.account("H001").available == 0)
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 0)
+    }
+
+    @Test func pointsGoToTheHouseholdNamedAndNoOther() throws {
+        var v = try Village()
+        try v.govern()
+        let before = v.state.households
+        try v.run(.recordScore("H002", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-06", by: "陈组长")
+        for (code, account) in v.state.households where code != "H002" { #expect(account == before[code]) }
+        #expect(v.account("H002").proposed == 5)
+        // A unit leader cannot put points on a household of another unit.
+        #expect(v.rejection(.recordScore("H003", "C1.1", points: nil, note: "", source: nil), on: "2025-03-06", by: "陈组长")
+                == .leaderOutsideUnit("陈组长", unit: "U01", household: "H003", householdUnit: "U02"))
+    }
+}
+
+/// `rebuild` and `verify` fold entries from their stored columns (`applyEntry`), the live path through
+/// `project`: both must end with the same reviews, requests and balances.
+@Suite struct FoldParity {
+    @Test func theFastFoldAgreesWithTheLiveOne() throws {
+        var v = try Village()
+        try v.govern()
+        try v.recordA11()
+        try v.run(.recordScore("H002", "A2.3", points: 20, note: "违规燃放", source: nil), on: "2025-03-05")
+        try v.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-06", by: "陈组长")
+        try v.run(.approve(.seq(18)), on: "2025-03-07", by: "赵主任")
+        try v.run(.approve(.seq(19)), on: "2025-03-07", by: "赵主任")
+        try v.run(.reverse(.seq(17), reason: "记错户"), on: "2025-03-08")
+        try v.run(.approve(.seq(22)), on: "2025-03-08", by: "钱委员")
+        try v.run(.recordScore("H003", "C1.2", points: 9, note: "调解", source: nil), on: "2025-03-09")
+        try v.postMarch()
+        try v.run(.object(.seq(24), reason: "分太高"), on: "2025-04-02", by: "李店长")
+        try v.run(.resolveObjection(.seq(24), .amend(points: 6), reason: ""), on: "2025-04-03", by: "赵主任")
+        try v.run(.recordScore("H003", "C1.1", points: nil, note: "", source: nil), on: "2025-04-04")
+
+        var fast = MemoryLedger(keepsEntries: false)
+        for seq in 1...v.seq {
+            let recorded = v.events[seq]!
+            if recorded.event.entryKind != nil {
+                try fast.applyEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.typeName),
+                                    occurredOn: recorded.occurredOn, actor: recorded.actor)
+            } else {
+                try fast.apply(recorded)
+            }
+        }
+        #expect(fast.households == v.state.households)
+        #expect(fast.reviewRecords == v.state.reviewRecords)
+        #expect(fast.requestRecords == v.state.requestRecords)
+        #expect(fast.noticeRecords == v.state.noticeRecords)
+        #expect(!v.state.reviewRecords.isEmpty)
+    }
+}
