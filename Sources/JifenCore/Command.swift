@@ -28,6 +28,14 @@ public enum Command: Hashable, Sendable {
     case closeNotice(NoticePeriod)
     case object(EventRef, reason: String)
     case resolveObjection(EventRef, Resolution, reason: String)
+    /// A new version of the scheme, in force from `effective`.
+    case publishScheme(Scheme, effective: LocalDate)
+    /// Year-end settlement (年终结算): ratings, red and black lists, and expiry if the scheme clears points.
+    case settleYear(Int)
+    /// A household splits (分户): a new household, with an agreed share of the available points moved to it.
+    case splitHousehold(HouseholdCode, new: HouseholdCode, head: String, unit: UnitCode?, members: Int, points: Int)
+    /// Two households merge (合户): the first's available points move to the second, and the first is closed.
+    case mergeHousehold(HouseholdCode, into: HouseholdCode)
 }
 
 /// How a reviewer settles an objection to a posted score.

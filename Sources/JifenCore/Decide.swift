@@ -85,8 +85,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .recordScore(let household, let ruleCode, let chosen, let note, let source):
         _ = try rules.openHousehold(household)
-        guard let rule = info.scheme.rule(ruleCode) else {
-            throw Rejection.ruleUnknown(ruleCode, suggestion: Nearest.code(to: ruleCode.rawValue, among: info.scheme.rules.map(\.code.rawValue)))
+        // A score is judged by the version of the scheme in force on its business date.
+        let scheme = try state.schemes().inForce(on: context.occurredOn)?.scheme ?? info.scheme
+        guard let rule = scheme.rule(ruleCode) else {
+            throw Rejection.ruleUnknown(ruleCode, suggestion: Nearest.code(to: ruleCode.rawValue, among: scheme.rules.map(\.code.rawValue)))
         }
         let size: Int
         switch (rule.points.isFixed, chosen) {
@@ -115,7 +117,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
                 throw Rejection.capReached(rule.code, cap, period: cap.period.label(of: context.occurredOn), count: count)
             }
         }
-        let category = info.scheme.category(of: rule)?.code ?? ""
+        let category = scheme.category(of: rule)?.code ?? ""
         let score = ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
                                   points: size * rule.points.direction.sign, note: note, source: source)
         guard let asker else { return [.scoreRecorded(score)] }
@@ -139,6 +141,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.eventUnknown(ref)
         }
         guard target.kind != .reversal else { throw Rejection.reversalCannotBeReversed(seq: target.seq) }
+        // Expiry and moves between households are parts of a settlement or a split: not corrected one by one.
+        guard target.kind != .expiry && target.kind != .transfer else { throw Rejection.eventNotAnEntry(seq: target.seq) }
         if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
         guard context.occurredOn >= target.occurredOn else {
             throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: context.occurredOn)
@@ -176,6 +180,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
+        if let until = try state.blacklisted(household, on: context.occurredOn) { throw Rejection.blacklisted(household, until: until) }
         let item = try rules.item(itemCode)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
         let needed = item.price * quantity
@@ -247,7 +252,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         let proposed = reviews.filter { $0.state == .proposed }
         if !proposed.isEmpty { throw Rejection.proposalsWaiting(period: period.label, count: proposed.count, first: proposed[0].seq) }
         let posted = reviews.filter { $0.state == .pending }
-        let closesOn = LocalDate(daysSinceEpoch: context.occurredOn.daysSinceEpoch + info.scheme.settings.noticeDays)
+        let noticeDays = (try state.schemes().inForce(on: context.occurredOn)?.scheme ?? info.scheme).settings.noticeDays
+        let closesOn = LocalDate(daysSinceEpoch: context.occurredOn.daysSinceEpoch + noticeDays)
         return [.noticeOpened(NoticeOpened(period: period.label, from: period.dates.lowerBound, to: period.dates.upperBound,
                                            closesOn: closesOn, scores: posted.count,
                                            awarded: posted.reduce(0) { $0 + max($1.points, 0) },
@@ -259,7 +265,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         }
         guard notice.isOpen else { throw Rejection.noticeExists(period: period.label, closed: true) }
         guard context.occurredOn >= notice.closesOn else {
-            throw Rejection.noticeTooEarly(period: period.label, closesOn: notice.closesOn, days: info.scheme.settings.noticeDays)
+            throw Rejection.noticeTooEarly(period: period.label, closesOn: notice.closesOn,
+                                           days: notice.closesOn.daysSinceEpoch - notice.openedOn.daysSinceEpoch)
         }
         let reviews = try state.reviews(in: notice.dates)
         let objected = reviews.filter { $0.state == .objected }
@@ -311,6 +318,92 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
                                                scoreDate: review.occurredOn)),
                     .scoreRecorded(amended)]
         }
+
+    case .publishScheme(let scheme, let effective):
+        let versions = try state.schemes()
+        if let last = versions.last, effective <= last.effective {
+            throw Rejection.schemeNotAfterLast(effective: effective, version: last.version, lastEffective: last.effective)
+        }
+        // Scores already posted were judged by the version in force; a new one never reaches back over them.
+        if let posted = try state.notices().last(where: { $0.to >= effective }) {
+            throw Rejection.schemeInNoticedPeriod(effective: effective, period: posted.period)
+        }
+        return [.schemeAdopted(SchemeAdopted(version: (versions.last?.version ?? 0) + 1, effective: effective, scheme: scheme))]
+
+    case .settleYear(let year):
+        let dates = CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
+        guard context.occurredOn > dates.upperBound else { throw Rejection.settleTooEarly(year: year, firstDay: dates.upperBound.next) }
+        if let done = try state.settlement(year: year) { throw Rejection.alreadySettled(year: year, on: done.settledOn) }
+        if let open = try state.notices().first(where: { $0.isOpen }) { throw Rejection.settleWithOpenNotice(year: year, period: open.period) }
+        let waiting = try state.reviews(in: dates)
+        if !waiting.isEmpty { throw Rejection.yearNotFinal(year: year, count: waiting.count, first: waiting[0].seq) }
+        let version = try state.schemes().inForce(on: dates.upperBound)
+        let settings = (version?.scheme ?? info.scheme).settings
+        var clearing: LocalDate?
+        if case .clear(let month, let day) = settings.yearEnd {
+            let clearingDay = LocalDate(year: year + 1, month: month, day: min(day, LocalDate.daysIn(month: month, year: year + 1)))!
+            guard context.occurredOn >= clearingDay else { throw Rejection.settleBeforeClearing(year: year, clearingDay: clearingDay) }
+            clearing = clearingDay
+        }
+        let figures = try state.yearFigures(in: dates)
+        var ratings: [HouseholdRating] = [], expiries: [LedgerEvent] = []
+        for account in try state.allHouseholds() where account.registeredOn <= dates.upperBound
+            && (account.closedOn.map { $0 >= dates.lowerBound } ?? true) {
+            let year = figures[account.code]
+            let points = year?.points ?? 0
+            let stars = settings.stars.filter { points >= $0 }.count
+            let black = (year?.largestDeduction ?? 0) >= settings.blacklistDeduction
+            ratings.append(HouseholdRating(household: account.code, points: points, stars: stars,
+                                           red: !settings.stars.isEmpty && stars == settings.stars.count,
+                                           blackUntil: black ? context.occurredOn.adding(months: settings.blacklistMonths) : nil))
+            // Only a positive balance expires: a household that owes points still owes them.
+            if clearing != nil, account.status == .open, account.available > 0 {
+                let earned = year?.earned ?? 0, deducted = year?.deducted ?? 0, spent = year?.redeemed ?? 0
+                expiries.append(.pointsExpired(PointsExpired(household: account.code, year: dates.lowerBound.year,
+                                                             carried: account.available - (earned - deducted - spent),
+                                                             earned: earned, deducted: deducted, spent: spent, points: account.available)))
+            }
+        }
+        let expired = expiries.reduce(0) { total, event in
+            if case .pointsExpired(let e) = event { return total + e.points }
+            return total
+        }
+        return [.yearSettled(YearSettled(year: year, schemeVersion: version?.version ?? info.schemeVersion,
+                                         ratings: ratings.sorted { $0.household.rawValue < $1.household.rawValue },
+                                         expired: expired))] + expiries
+
+    case .splitHousehold(let household, let new, let head, let unit, let members, let points):
+        let account = try rules.openHousehold(household)
+        try code(new.rawValue, "household")
+        guard try state.household(new) == nil else { throw Rejection.householdExists(new) }
+        let unit = unit ?? account.unit
+        _ = try rules.unit(unit)
+        guard (1...Rejection.membersMax).contains(members) else { throw Rejection.membersOutOfRange(members) }
+        guard points >= 0, points <= max(account.available, 0) else {
+            throw Rejection.splitMoreThanAvailable(household, available: account.available, points: points)
+        }
+        var events: [LedgerEvent] = [.householdRegistered(HouseholdRegistered(household: new, head: try text(head, "the head's name"),
+                                                                              unit: unit, members: members))]
+        if points > 0 {
+            let reason = "分户：\(household) → \(new)"
+            events += [.pointsSent(PointsSent(household: household, to: new, points: points, reason: reason)),
+                       .pointsReceived(PointsReceived(household: new, from: household, points: points, reason: reason))]
+        }
+        return events
+
+    case .mergeHousehold(let household, let into):
+        guard household != into else { throw Rejection.mergeIntoItself(household) }
+        let account = try rules.openHousehold(household)
+        _ = try rules.openHousehold(into)
+        guard account.pending == 0 && account.proposed == 0 else { throw Rejection.mergeWithOpenScores(household) }
+        let reason = "合户：\(household) 并入 \(into)"
+        // The whole redeemable balance moves, a debt too: merging never wipes out points owed.
+        var events: [LedgerEvent] = []
+        if account.available != 0 {
+            events += [.pointsSent(PointsSent(household: household, to: into, points: account.available, reason: reason)),
+                       .pointsReceived(PointsReceived(household: into, from: household, points: account.available, reason: reason))]
+        }
+        return events + [.householdClosed(HouseholdClosed(household: household, reason: reason))]
     }
 }
 

@@ -343,6 +343,73 @@ public struct ObjectionRaised: Hashable, Sendable, Codable {
     }
 }
 
+/// Redeemable points cleared at a year-end settlement, itemised: the balance carried into the year, what the year
+/// added and spent, and what expired. Cumulative points are not touched.
+public struct PointsExpired: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let year: Int
+    public let carried: Int
+    public let earned: Int
+    public let deducted: Int
+    public let spent: Int
+    public let points: Int
+
+    public init(household: HouseholdCode, year: Int, carried: Int, earned: Int, deducted: Int, spent: Int, points: Int) {
+        self.household = household
+        self.year = year
+        self.carried = carried
+        self.earned = earned
+        self.deducted = deducted
+        self.spent = spent
+        self.points = points
+    }
+}
+
+public struct YearSettled: Hashable, Sendable, Codable {
+    public let year: Int
+    public let schemeVersion: Int
+    public let ratings: [HouseholdRating]
+    /// Redeemable points cleared in all, by the expiry events that follow (0 when the scheme carries them over).
+    public let expired: Int
+
+    public init(year: Int, schemeVersion: Int, ratings: [HouseholdRating], expired: Int) {
+        self.year = year
+        self.schemeVersion = schemeVersion
+        self.ratings = ratings
+        self.expired = expired
+    }
+}
+
+/// Points moved between households when one splits off (分户) or two merge (合户): the sending side.
+public struct PointsSent: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let to: HouseholdCode
+    public let points: Int
+    public let reason: String
+
+    public init(household: HouseholdCode, to: HouseholdCode, points: Int, reason: String) {
+        self.household = household
+        self.to = to
+        self.points = points
+        self.reason = reason
+    }
+}
+
+/// The receiving side of a move of points.
+public struct PointsReceived: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    public let from: HouseholdCode
+    public let points: Int
+    public let reason: String
+
+    public init(household: HouseholdCode, from: HouseholdCode, points: Int, reason: String) {
+        self.household = household
+        self.from = from
+        self.points = points
+        self.reason = reason
+    }
+}
+
 public struct ObjectionDismissed: Hashable, Sendable, Codable {
     public let target: Int64
     public let objection: Int64
@@ -398,6 +465,10 @@ public enum LedgerEvent: Hashable, Sendable {
     case objectionDismissed(ObjectionDismissed)
     case objectionUpheld(ScoreWithdrawn)
     case scoreAmended(ScoreAmended)
+    case yearSettled(YearSettled)
+    case pointsExpired(PointsExpired)
+    case pointsSent(PointsSent)
+    case pointsReceived(PointsReceived)
 
     public var typeName: String {
         switch self {
@@ -427,6 +498,10 @@ public enum LedgerEvent: Hashable, Sendable {
         case .objectionDismissed: return "v1.objectionDismissed"
         case .objectionUpheld: return "v1.objectionUpheld"
         case .scoreAmended: return "v1.scoreAmended"
+        case .yearSettled: return "v1.yearSettled"
+        case .pointsExpired: return "v1.pointsExpired"
+        case .pointsSent: return "v1.pointsSent"
+        case .pointsReceived: return "v1.pointsReceived"
         }
     }
 
@@ -469,6 +544,10 @@ public enum LedgerEvent: Hashable, Sendable {
         case .noticeClosed(let e): return "notice:\(e.period)"
         case .objectionRaised(let e): return "objection:\(e.target)"
         case .objectionDismissed(let e): return "objection:\(e.target)"
+        case .yearSettled(let e): return "settlement:\(e.year)"
+        case .pointsExpired(let e): return "household:\(e.household)"
+        case .pointsSent(let e): return "household:\(e.household)"
+        case .pointsReceived(let e): return "household:\(e.household)"
         }
     }
 
@@ -479,9 +558,12 @@ public enum LedgerEvent: Hashable, Sendable {
         case .redeemed: return .redemption
         case .stockReceived: return .stock
         case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended: return .reversal
+        case .pointsExpired: return .expiry
+        case .pointsSent, .pointsReceived: return .transfer
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
              .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
-             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed:
+             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
+             .yearSettled:
             return nil
         }
     }
@@ -495,10 +577,13 @@ public enum LedgerEvent: Hashable, Sendable {
         case .scoreRecorded(let e): return e.household
         case .scoreProposed(let e): return e.household
         case .redeemed(let e): return e.household
+        case .pointsExpired(let e): return e.household
+        case .pointsSent(let e): return e.household
+        case .pointsReceived(let e): return e.household
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
              .entryReversed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .objectionUpheld, .scoreAmended:
+             .objectionUpheld, .scoreAmended, .yearSettled:
             return nil
         }
     }

@@ -205,6 +205,8 @@ extension Command {
         case .object: return [.admin, .clerk, .leader, .reviewer, .shopkeeper]
         case .listItem: return [.admin, .shopkeeper]
         case .receiveStock, .redeem: return [.shopkeeper]
+        case .publishScheme, .settleYear: return [.admin]
+        case .splitHousehold, .mergeHousehold: return [.admin, .clerk]
         }
     }
 
@@ -231,14 +233,120 @@ extension Command {
         case .listItem: return "change the shop's price list"
         case .receiveStock: return "record stock received"
         case .redeem: return "record redemptions"
+        case .publishScheme: return "publish the scheme"
+        case .settleYear: return "settle the year"
+        case .splitHousehold: return "split households"
+        case .mergeHousehold: return "merge households"
         }
     }
 
     /// Commands that only make sense once roles are in force.
     var needsRoles: Bool {
         switch self {
-        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor: return true
+        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear: return true
         default: return false
+        }
+    }
+}
+
+/// A published version of the scheme and the day it takes effect.
+public struct SchemeVersion: Hashable, Sendable {
+    public let version: Int
+    public let effective: LocalDate
+    public let scheme: Scheme
+
+    public init(version: Int, effective: LocalDate, scheme: Scheme) {
+        self.version = version
+        self.effective = effective
+        self.scheme = scheme
+    }
+}
+
+extension Array where Element == SchemeVersion {
+    /// The version in force on `date`: the latest that took effect on or before it (the first version for a
+    /// date before any took effect: a ledger's history may be entered from before it was opened).
+    public func inForce(on date: LocalDate) -> SchemeVersion? {
+        last { $0.effective <= date } ?? first
+    }
+}
+
+/// One household's figures in a year-end settlement.
+public struct HouseholdRating: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    /// The year's cumulative final points: awards less deductions of the scores dated in it.
+    public let points: Int
+    /// 0 to 5 (星级文明户), from the scheme's thresholds.
+    public let stars: Int
+    /// On the red list (红榜): reached the highest star.
+    public let red: Bool
+    /// On the black list (黑榜): a deduction of the scheme's size or more in the year; no redemption before this day.
+    public let blackUntil: LocalDate?
+
+    public init(household: HouseholdCode, points: Int, stars: Int, red: Bool, blackUntil: LocalDate?) {
+        self.household = household
+        self.points = points
+        self.stars = stars
+        self.red = red
+        self.blackUntil = blackUntil
+    }
+}
+
+public struct SettlementRecord: Hashable, Sendable {
+    public let year: Int
+    public let settledOn: LocalDate
+    public let schemeVersion: Int
+    public let expired: Int
+
+    public init(year: Int, settledOn: LocalDate, schemeVersion: Int, expired: Int) {
+        self.year = year
+        self.settledOn = settledOn
+        self.schemeVersion = schemeVersion
+        self.expired = expired
+    }
+}
+
+/// What a settlement needs to know of one household's year, read from the ledger.
+public struct YearFigures: Hashable, Sendable {
+    public let household: HouseholdCode
+    /// Final awards and deductions (positive) of the scores dated in the year.
+    public let earned: Int
+    public let deducted: Int
+    /// The largest single final deduction dated in the year (positive), 0 if none.
+    public let largestDeduction: Int
+    /// Spent at the shop in the year.
+    public let redeemed: Int
+
+    public init(household: HouseholdCode, earned: Int, deducted: Int, largestDeduction: Int, redeemed: Int) {
+        self.household = household
+        self.earned = earned
+        self.deducted = deducted
+        self.largestDeduction = largestDeduction
+        self.redeemed = redeemed
+    }
+
+    /// The year's cumulative final points.
+    public var points: Int { earned - deducted }
+}
+
+extension LocalDate {
+    /// The same day `months` months later (the month's last day when it has fewer days).
+    public func adding(months: Int) -> LocalDate {
+        let index = year * 12 + (month - 1) + months
+        let year = index / 12, month = index % 12 + 1
+        return LocalDate(year: year, month: month, day: min(day, LocalDate.daysIn(month: month, year: year)))!
+    }
+}
+
+/// How an entry's `redeemed` figure is booked on the household: spent at the shop, cleared at year end, or moved
+/// to or from another household. All three lower (or, received, raise) the redeemable balance alike.
+public enum EntryRoute: Sendable {
+    case shop, expiry, transfer
+
+    public init(type: String) {
+        switch type {
+        case "v1.pointsExpired": self = .expiry
+        case "v1.pointsSent", "v1.pointsReceived": self = .transfer
+        default: self = .shop
         }
     }
 }

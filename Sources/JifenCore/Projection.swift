@@ -35,6 +35,10 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
                           deducted: -target.deducted, redeemed: -target.redeemed, stock: -target.quantity, reverses: target.seq)
     case .scoreProposed(let e):
         return EventFacts(household: e.household, rule: e.rule.code, earned: max(e.points, 0), deducted: max(-e.points, 0))
+    case .pointsExpired(let e): return EventFacts(household: e.household, redeemed: e.points)
+    case .pointsSent(let e): return EventFacts(household: e.household, redeemed: e.points)
+    case .pointsReceived(let e): return EventFacts(household: e.household, redeemed: -e.points)
+    case .yearSettled: return .none
     case .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
          .objectionRaised, .objectionDismissed:
         return .none
@@ -43,10 +47,16 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
 
 extension HouseholdAccount {
     /// Adds an event's figures: the one rule by which points are summed, live, in `rebuild` and in `verify`.
-    public mutating func add(_ facts: EventFacts) {
+    /// `redeemed` in the facts is what left the redeemable balance; the route says whether it was spent at the
+    /// shop, cleared at year end, or moved to another household.
+    public mutating func add(_ facts: EventFacts, route: EntryRoute = .shop) {
         earned += facts.earned
         deducted += facts.deducted
-        redeemed += facts.redeemed
+        switch route {
+        case .shop: redeemed += facts.redeemed
+        case .expiry: expired += facts.redeemed
+        case .transfer: moved += facts.redeemed
+        }
     }
 }
 
@@ -119,13 +129,13 @@ public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDat
 
 /// What an entry of points or stock changes, from its stored columns alone: `project` uses it for every entry,
 /// and `rebuild` calls it straight from the columns without decoding the payload.
-public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName,
-                         state: some LedgerState) throws -> [ProjectionChange] {
+public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop, occurredOn: LocalDate,
+                         actor: ActorName, state: some LedgerState) throws -> [ProjectionChange] {
     var changes: [ProjectionChange] = []
     let reviews = try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: state)
     if let code = facts.household {
         guard var account = try state.household(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
-        account.add(facts)
+        account.add(facts, route: route)
         if let ended = reviews.ended { account.hold(ended, -1) }
         if let started = reviews.started { account.hold(started, +1) }
         changes.append(.household(account))
@@ -153,7 +163,8 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
     }
     if recorded.event.entryKind != nil {
         var changes = try projectEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.typeName),
-                                       occurredOn: recorded.occurredOn, actor: recorded.actor, state: state)
+                                       route: EntryRoute(type: recorded.event.typeName), occurredOn: recorded.occurredOn,
+                                       actor: recorded.actor, state: state)
         changes.append(.entry(Entry(recorded)!))
         if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
         switch recorded.event {
@@ -173,7 +184,11 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         var info = try need(try state.ledger(), "the ledger's opening")
         info.scheme = e.scheme
         info.schemeVersion = e.version
-        return [.ledger(info)]
+        return [.ledger(info), .scheme(SchemeVersion(version: e.version, effective: e.effective, scheme: e.scheme))]
+    case .yearSettled(let e):
+        return [.settlement(SettlementRecord(year: e.year, settledOn: recorded.occurredOn, schemeVersion: e.schemeVersion,
+                                             expired: e.expired))]
+            + e.ratings.map { .rating(YearRating(year: e.year, rating: $0)) }
     case .unitAdded(let e):
         return [.unit(UnitRecord(code: e.unit, name: e.name, leader: e.leader))]
     case .unitLeaderChanged(let e):
@@ -249,7 +264,8 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         review.state = .posted
         review.objection = nil
         return [.review(review)]
-    case .scoreRecorded, .scoreProposed, .stockReceived, .redeemed, .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
+    case .scoreRecorded, .scoreProposed, .stockReceived, .redeemed, .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended,
+         .pointsExpired, .pointsSent, .pointsReceived:
         preconditionFailure("entries are folded by their facts above")
     }
 }

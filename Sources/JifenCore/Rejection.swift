@@ -75,6 +75,20 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case noObjection(seq: Int64)
     case fixedRuleNotAmended(RuleCode, RulePoints)
     case amendmentChangesNothing(seq: Int64, points: Int)
+    // Scheme versions
+    case schemeNotAfterLast(effective: LocalDate, version: Int, lastEffective: LocalDate)
+    case schemeInNoticedPeriod(effective: LocalDate, period: String)
+    // Year-end settlement
+    case settleTooEarly(year: Int, firstDay: LocalDate)
+    case alreadySettled(year: Int, on: LocalDate)
+    case settleWithOpenNotice(year: Int, period: String)
+    case yearNotFinal(year: Int, count: Int, first: Int64)
+    case settleBeforeClearing(year: Int, clearingDay: LocalDate)
+    case blacklisted(HouseholdCode, until: LocalDate)
+    // Households that split or merge
+    case splitMoreThanAvailable(HouseholdCode, available: Int, points: Int)
+    case mergeIntoItself(HouseholdCode)
+    case mergeWithOpenScores(HouseholdCode)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -237,6 +251,28 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Rule \(rule) always gives \(points) points, so its score cannot be amended; uphold or dismiss the objection."
         case .amendmentChangesNothing(let seq, let points):
             return "Score #\(seq) already gives \(signedPoints(points)) points; dismiss the objection to keep it as it is."
+        case .schemeNotAfterLast(let effective, let version, let lastEffective):
+            return "Version \(version) of the scheme takes effect on \(lastEffective), so a new version cannot take effect on \(effective); give an --effective date after it."
+        case .schemeInNoticedPeriod(let effective, let period):
+            return "The scores of \(period) were already posted under the scheme in force, so a new version cannot take effect on \(effective); give an --effective date after that period."
+        case .settleTooEarly(let year, let firstDay):
+            return "The year \(year) is not over; settle it on or after \(firstDay)."
+        case .alreadySettled(let year, let on):
+            return "The year \(year) was already settled on \(on); a year is settled once."
+        case .settleWithOpenNotice(let year, let period):
+            return "The notice of \(period) is still open; close it before settling \(year)."
+        case .yearNotFinal(let year, let count, let first):
+            return "\(count) score\(count == 1 ? "" : "s") dated in \(year) \(count == 1 ? "is" : "are") not final yet (the first is #\(first)); review, post and close their notices before settling the year."
+        case .settleBeforeClearing(let year, let clearingDay):
+            return "The scheme clears redeemable points on \(clearingDay), so \(year) is settled on or after that day; give --date \(clearingDay) or later."
+        case .blacklisted(let household, let until):
+            return "Household \(household) is on the black list (黑榜) until \(until) and may not redeem before then; wait until that day."
+        case .splitMoreThanAvailable(let household, let available, let points):
+            return "Household \(household) has \(available) points available, fewer than the \(points) to move; move from 0 to \(max(available, 0))."
+        case .mergeIntoItself(let household):
+            return "Household \(household) cannot merge into itself; name the household it joins with --into."
+        case .mergeWithOpenScores(let household):
+            return "Household \(household) has scores not yet final; let their notice close before merging it."
         }
     }
 }

@@ -55,10 +55,14 @@ public struct HouseholdAccount: Hashable, Sendable, Codable {
     /// for the public notice, or on it; and those proposed and waiting for a reviewer.
     public var pending: Int
     public var proposed: Int
+    /// Redeemable points cleared at year-end settlements.
+    public var expired: Int
+    /// Points moved to other households (net: sent less received) when households split or merge.
+    public var moved: Int
 
     public init(code: HouseholdCode, head: String, unit: UnitCode, members: Int, status: HouseholdStatus,
                 registeredOn: LocalDate, closedOn: LocalDate?, earned: Int, deducted: Int, redeemed: Int,
-                pending: Int = 0, proposed: Int = 0) {
+                pending: Int = 0, proposed: Int = 0, expired: Int = 0, moved: Int = 0) {
         self.code = code
         self.head = head
         self.unit = unit
@@ -71,13 +75,16 @@ public struct HouseholdAccount: Hashable, Sendable, Codable {
         self.redeemed = redeemed
         self.pending = pending
         self.proposed = proposed
+        self.expired = expired
+        self.moved = moved
     }
 
     /// Final points: awards less deductions that have passed review and public notice (累计积分).
     public var final: Int { earned - deducted - pending - proposed }
 
-    /// What the household may spend at the shop now: final points less what it spent.
-    public var available: Int { final - redeemed }
+    /// What the household may spend at the shop now: final points less what it spent, what expired and what it
+    /// passed to other households.
+    public var available: Int { final - redeemed - expired - moved }
 }
 
 /// An item of the points shop and what is on its shelf.
@@ -100,6 +107,10 @@ public struct ItemStock: Hashable, Sendable, Codable {
 /// What kind of entry moved points or stock.
 public enum EntryKind: String, Hashable, Sendable, Codable {
     case score, redemption, stock, reversal
+    /// Redeemable points cleared at year end.
+    case expiry
+    /// Points moved to or from another household when households split or merge.
+    case transfer
 }
 
 /// One movement of points or stock, with its effect as signed deltas so that any set of entries
@@ -178,6 +189,16 @@ public protocol LedgerState {
     func request(target: Int64) throws -> ReversalRequest?
     /// A recorded or proposed score as it was written.
     func score(_ seq: Int64) throws -> ScoreRecorded?
+    /// Every version of the scheme, in order.
+    func schemes() throws -> [SchemeVersion]
+    func settlement(year: Int) throws -> SettlementRecord?
+    /// The day a household's ban on redemption ends, if it is on a black list on `date`.
+    func blacklisted(_ household: HouseholdCode, on date: LocalDate) throws -> LocalDate?
+    /// Each household's final awards, deductions and largest deduction over the scores dated in `dates`, and
+    /// what it spent at the shop in them.
+    func yearFigures(in dates: ClosedRange<LocalDate>) throws -> [HouseholdCode: YearFigures]
+    /// Every household of the register, by code.
+    func allHouseholds() throws -> [HouseholdAccount]
 }
 
 extension LedgerState {
@@ -225,6 +246,22 @@ public enum ProjectionChange: Hashable, Sendable {
     case requestEnded(Int64)
     /// A recorded score's payload, for `MemoryLedger` (the SQLite store reads it from the event row).
     case score(Int64, ScoreRecorded)
+    case scheme(SchemeVersion)
+    case settlement(SettlementRecord)
+    case rating(YearRating)
+}
+
+/// A household's rating in a settled year.
+public struct YearRating: Hashable, Sendable {
+    public let year: Int
+    public let rating: HouseholdRating
+
+    public init(year: Int, rating: HouseholdRating) {
+        self.year = year
+        self.rating = rating
+    }
+
+    public var household: HouseholdCode { rating.household }
 }
 
 /// The projections folded in memory: the reference the SQLite projections must agree with,
@@ -242,6 +279,10 @@ public struct MemoryLedger: LedgerState, Sendable {
     public private(set) var reviewRecords: [Int64: ScoreReview] = [:]
     public private(set) var requestRecords: [Int64: ReversalRequest] = [:]
     private var scores: [Int64: ScoreRecorded] = [:]
+    public private(set) var schemeVersions: [SchemeVersion] = []
+    public private(set) var settlementRecords: [Int: SettlementRecord] = [:]
+    /// Keyed by "year household".
+    public private(set) var ratingRecords: [String: YearRating] = [:]
     private var last: Int64 = 0
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
@@ -299,6 +340,38 @@ public struct MemoryLedger: LedgerState, Sendable {
     public func request(_ seq: Int64) -> ReversalRequest? { requestRecords[seq] }
     public func request(target: Int64) -> ReversalRequest? { requestRecords.values.first { $0.target == target } }
     public func score(_ seq: Int64) -> ScoreRecorded? { scores[seq] }
+    public func schemes() -> [SchemeVersion] { schemeVersions }
+    public func settlement(year: Int) -> SettlementRecord? { settlementRecords[year] }
+    public func blacklisted(_ household: HouseholdCode, on date: LocalDate) -> LocalDate? {
+        ratingRecords.values.compactMap { rating -> LocalDate? in
+            guard rating.household == household, let until = rating.rating.blackUntil,
+                  let settled = settlementRecords[rating.year]?.settledOn, settled <= date, date < until else { return nil }
+            return until
+        }.max()
+    }
+
+    /// Needs the entries (a `MemoryLedger` that keeps them): final scores are those not reversed and not under review.
+    public func yearFigures(in dates: ClosedRange<LocalDate>) -> [HouseholdCode: YearFigures] {
+        var earned: [HouseholdCode: Int] = [:], deducted: [HouseholdCode: Int] = [:], largest: [HouseholdCode: Int] = [:]
+        var redeemed: [HouseholdCode: Int] = [:]
+        for entry in entries.values where dates.contains(entry.occurredOn) {
+            guard let household = entry.household else { continue }
+            if entry.kind == .score && entry.reversedBy == nil && reviewRecords[entry.seq] == nil {
+                earned[household, default: 0] += entry.earned
+                deducted[household, default: 0] += entry.deducted
+                largest[household] = max(largest[household] ?? 0, entry.deducted)
+            }
+            if entry.type == "v1.redeemed" || (entry.type == "v1.entryReversed" && entry.redeemed != 0) {
+                redeemed[household, default: 0] += entry.redeemed
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: Set(earned.keys).union(redeemed.keys).map {
+            ($0, YearFigures(household: $0, earned: earned[$0] ?? 0, deducted: deducted[$0] ?? 0, largestDeduction: largest[$0] ?? 0,
+                             redeemed: redeemed[$0] ?? 0))
+        })
+    }
+
+    public func allHouseholds() -> [HouseholdAccount] { households.values.sorted { $0.code.rawValue < $1.code.rawValue } }
 
     public func codes(of kind: CodeKind) -> [String] {
         switch kind {
@@ -329,6 +402,12 @@ public struct MemoryLedger: LedgerState, Sendable {
             case .request(let request): requestRecords[request.seq] = request
             case .requestEnded(let seq): requestRecords[seq] = nil
             case .score(let seq, let score): if keepsEntries { scores[seq] = score }
+            case .scheme(let version):
+                schemeVersions.removeAll { $0.version == version.version }
+                schemeVersions.append(version)
+                schemeVersions.sort { $0.version < $1.version }
+            case .settlement(let record): settlementRecords[record.year] = record
+            case .rating(let rating): ratingRecords["\(rating.year) \(rating.household)"] = rating
             }
         }
     }
@@ -341,15 +420,15 @@ public struct MemoryLedger: LedgerState, Sendable {
 
     /// Folds an entry from its stored columns alone (no payload), in place: the fast path of `rebuild` and
     /// `verify`. The same `add` and `reviewChanges` as `projectEntry`, without building changes.
-    public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, occurredOn: LocalDate,
-                                    actor: ActorName) throws {
+    public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, route: EntryRoute = .shop,
+                                    occurredOn: LocalDate, actor: ActorName) throws {
         // Before any role is registered no score waits for review, and nothing else needs looking at.
         let reviews = !tracksReviews
             ? (ended: nil, request: nil, started: nil)
             : try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: self)
         if let code = facts.household {
             guard households[code] != nil else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
-            households[code]!.add(facts)
+            households[code]!.add(facts, route: route)
             if let ended = reviews.ended { households[code]!.hold(ended, -1) }
             if let started = reviews.started { households[code]!.hold(started, +1) }
         }

@@ -48,6 +48,10 @@ public enum EventCodec {
         case .objectionDismissed(let e): data = try encoder.encode(e)
         case .objectionUpheld(let e): data = try encoder.encode(e)
         case .scoreAmended(let e): data = try encoder.encode(e)
+        case .yearSettled(let e): data = try encoder.encode(e)
+        case .pointsExpired(let e): data = try encoder.encode(e)
+        case .pointsSent(let e): data = try encoder.encode(e)
+        case .pointsReceived(let e): data = try encoder.encode(e)
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -86,6 +90,10 @@ public enum EventCodec {
         case "v1.objectionDismissed": return .objectionDismissed(try decoder.decode(ObjectionDismissed.self, from: data))
         case "v1.objectionUpheld": return .objectionUpheld(try decoder.decode(ScoreWithdrawn.self, from: data))
         case "v1.scoreAmended": return .scoreAmended(try decoder.decode(ScoreAmended.self, from: data))
+        case "v1.yearSettled": return .yearSettled(try decoder.decode(YearSettled.self, from: data))
+        case "v1.pointsExpired": return .pointsExpired(try decoder.decode(PointsExpired.self, from: data))
+        case "v1.pointsSent": return .pointsSent(try decoder.decode(PointsSent.self, from: data))
+        case "v1.pointsReceived": return .pointsReceived(try decoder.decode(PointsReceived.self, from: data))
         default: throw UnknownType(type: type)
         }
     }

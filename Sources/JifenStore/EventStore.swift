@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JifenCore
+import Tagged
 
 /// What went wrong in the store, in words a clerk can act on.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
@@ -158,6 +159,7 @@ public final class StoreSession: LedgerState {
     // Looked up once per transaction: a batch asks for them on every score.
     private var cachedHasActors: Bool?
     private var cachedNotices: [NoticeRecord]?
+    private var cachedSchemes: [SchemeVersion]?
 
     init(db: Database) {
         self.db = db
@@ -377,6 +379,67 @@ public final class StoreSession: LedgerState {
         }
     }
 
+    public func schemes() throws -> [SchemeVersion] {
+        if let cachedSchemes { return cachedSchemes }
+        let versions = try Row.fetchAll(db.cachedStatement(sql: "SELECT version, effective, scheme FROM p_schemes ORDER BY version")).map { row in
+            SchemeVersion(version: row[0], effective: LocalDate(row[1] as String)!,
+                          scheme: try EventCodec.decoder.decode(Scheme.self, from: Data((row[2] as String).utf8)))
+        }
+        cachedSchemes = versions
+        return versions
+    }
+
+    public func settlement(year: Int) throws -> SettlementRecord? {
+        try row("SELECT year, settled_on, scheme_version, expired FROM p_settlements WHERE year = ?", arguments: [year]).map {
+            SettlementRecord(year: $0[0], settledOn: LocalDate($0[1] as String)!, schemeVersion: $0[2], expired: $0[3])
+        }
+    }
+
+    public func blacklisted(_ household: HouseholdCode, on date: LocalDate) throws -> LocalDate? {
+        try value(String.self, """
+            SELECT max(r.black_until) FROM p_ratings r JOIN p_settlements s ON s.year = r.year
+            WHERE r.household = ? AND r.black_until IS NOT NULL AND s.settled_on <= ? AND r.black_until > ?
+            """, arguments: [household.rawValue, date.description, date.description]).flatMap { LocalDate($0) }
+    }
+
+    public func yearFigures(in dates: ClosedRange<LocalDate>) throws -> [HouseholdCode: YearFigures] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT household,
+                   sum(CASE WHEN s THEN earned ELSE 0 END), sum(CASE WHEN s THEN deducted ELSE 0 END),
+                   max(CASE WHEN s THEN deducted ELSE 0 END), sum(CASE WHEN type IN ('v1.redeemed', 'v1.entryReversed') THEN redeemed ELSE 0 END)
+            FROM (SELECT e.household, e.type, e.earned, e.deducted, e.redeemed,
+                         e.type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+                         AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
+                         AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq) AS s
+                  FROM events e WHERE e.household IS NOT NULL AND e.occurred_on BETWEEN ? AND ?)
+            GROUP BY household
+            """, arguments: [dates.lowerBound.description, dates.upperBound.description])
+        var figures: [HouseholdCode: YearFigures] = [:]
+        for row in rows {
+            let code = HouseholdCode(rawValue: row[0])
+            figures[code] = YearFigures(household: code, earned: row[1], deducted: row[2], largestDeduction: row[3], redeemed: row[4])
+        }
+        return figures
+    }
+
+    public func allHouseholds() throws -> [HouseholdAccount] { try households() }
+
+    /// Every settled year, oldest first.
+    public func settlements() throws -> [SettlementRecord] {
+        try Row.fetchAll(db, sql: "SELECT year, settled_on, scheme_version, expired FROM p_settlements ORDER BY year").map {
+            SettlementRecord(year: $0[0], settledOn: LocalDate($0[1] as String)!, schemeVersion: $0[2], expired: $0[3])
+        }
+    }
+
+    /// The ratings of a settled year, by household.
+    public func ratings(year: Int) throws -> [HouseholdRating] {
+        try Row.fetchAll(db, sql: "SELECT household, points, stars, red, black_until FROM p_ratings WHERE year = ? ORDER BY household",
+                         arguments: [year]).map {
+            HouseholdRating(household: HouseholdCode(rawValue: $0[0]), points: $0[1], stars: $0[2], red: $0[3],
+                            blackUntil: ($0[4] as String?).flatMap { LocalDate($0) })
+        }
+    }
+
     // MARK: Appending
 
     /// The last event's sequence number and hash (0 and the genesis hash for an empty log).
@@ -409,7 +472,8 @@ public final class StoreSession: LedgerState {
         if let expectedVersion, expectedVersion != version {
             throw StoreError.streamVersionConflict(stream: stream, expected: expectedVersion, actual: version)
         }
-        let schemeVersion = try ledger()?.schemeVersion ?? 0
+        // The version of the scheme in force on the event's business date (0 before the first).
+        let schemeVersion = try schemes().inForce(on: meta.occurredOn)?.version ?? 0
         let facts = try JifenCore.facts(of: event, state: self)
         let fields = Chain.Fields(seq: lastSeq + 1, id: meta.id, stream: stream, streamVersion: version + 1, type: event.typeName,
                                   occurredOn: meta.occurredOn.description, recordedAt: meta.recordedAt,
@@ -484,6 +548,18 @@ public final class StoreSession: LedgerState {
             case .score:
                 // The score is its event row.
                 break
+            case .scheme(let v):
+                let scheme = String(decoding: try EventCodec.encoder.encode(v.scheme), as: UTF8.self)
+                try run("INSERT OR REPLACE INTO p_schemes (version, effective, scheme) VALUES (?, ?, ?)",
+                        arguments: [v.version, v.effective.description, scheme])
+                cachedSchemes = nil
+            case .settlement(let r):
+                try run("INSERT INTO p_settlements (year, settled_on, scheme_version, expired) VALUES (?, ?, ?, ?)",
+                        arguments: [r.year, r.settledOn.description, r.schemeVersion, r.expired])
+            case .rating(let r):
+                try run("INSERT INTO p_ratings (year, household, points, stars, red, black_until) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [r.year, r.household.rawValue, r.rating.points, r.rating.stars, r.rating.red,
+                                    r.rating.blackUntil?.description])
             }
         }
     }
@@ -493,11 +569,12 @@ public final class StoreSession: LedgerState {
         for a in pendingHouseholds.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
             try run("""
                 INSERT OR REPLACE INTO p_households
-                    (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed,
+                     expired, moved)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [a.code.rawValue, a.head, a.unit.rawValue, a.members, a.status.rawValue,
                                  a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed,
-                                 a.pending, a.proposed])
+                                 a.pending, a.proposed, a.expired, a.moved])
         }
         for item in pendingItems.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
             try run("INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
@@ -514,13 +591,15 @@ public final class StoreSession: LedgerState {
     }
 
     // Rows are read by position (the column lists below), which is much faster than by name.
-    static let householdColumns = "code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed"
+    static let householdColumns = """
+        code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed, expired, moved
+        """
 
     static func household(_ row: Row) -> HouseholdAccount {
         HouseholdAccount(code: HouseholdCode(rawValue: row[0]), head: row[1], unit: UnitCode(rawValue: row[2]), members: row[3],
                          status: HouseholdStatus(rawValue: row[4]) ?? .open, registeredOn: LocalDate(row[5] as String)!,
                          closedOn: (row[6] as String?).flatMap { LocalDate($0) }, earned: row[7], deducted: row[8], redeemed: row[9],
-                         pending: row[10], proposed: row[11])
+                         pending: row[10], proposed: row[11], expired: row[12], moved: row[13])
     }
 
     static let actorColumns = "name, roles, unit, status, registered_on, retired_on"
@@ -572,6 +651,7 @@ public final class StoreSession: LedgerState {
     static let entryKinds: [String: EntryKind] = [
         "v1.scoreRecorded": .score, "v1.scoreProposed": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock,
         "v1.entryReversed": .reversal, "v1.scoreRejected": .reversal, "v1.objectionUpheld": .reversal, "v1.scoreAmended": .reversal,
+        "v1.pointsExpired": .expiry, "v1.pointsSent": .transfer, "v1.pointsReceived": .transfer,
     ]
 
     static func entry(_ row: Row) -> Entry {

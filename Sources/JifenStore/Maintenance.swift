@@ -28,7 +28,7 @@ struct Balances: Equatable, CustomStringConvertible {
     let account: HouseholdAccount
     init(_ account: HouseholdAccount) { self.account = account }
     var description: String {
-        "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), pending \(account.pending), proposed \(account.proposed)"
+        "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), pending \(account.pending), proposed \(account.proposed), expired \(account.expired), moved \(account.moved)"
     }
 }
 
@@ -166,6 +166,16 @@ extension EventStore {
                     memory.reviewRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "\($0.state.rawValue), \($0.points) points" }
             compare("p_requests", Dictionary(uniqueKeysWithValues: try session.requests().map { ("#\($0.seq)", $0) }),
                     memory.requestRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "reversal of #\($0.target)" }
+            compare("p_schemes", Dictionary(uniqueKeysWithValues: try session.schemes().map { ("v\($0.version)", $0) }),
+                    memory.schemes().reduce(into: [:]) { $0["v\($1.version)"] = $1 }) { "effective \($0.effective), \($0.scheme.rules.count) rules" }
+            compare("p_settlements", Dictionary(uniqueKeysWithValues: try session.settlements().map { ("\($0.year)", $0) }),
+                    memory.settlementRecords.reduce(into: [:]) { $0["\($1.key)"] = $1.value }) { "settled \($0.settledOn), expired \($0.expired)" }
+            var storedRatings: [String: HouseholdRating] = [:]
+            for settlement in try session.settlements() {
+                for rating in try session.ratings(year: settlement.year) { storedRatings["\(settlement.year) \(rating.household)"] = rating }
+            }
+            compare("p_ratings", storedRatings, memory.ratingRecords.mapValues(\.rating)) {
+                "\($0.points) points, \($0.stars) stars\($0.red ? ", red list" : "")\($0.blackUntil.map { ", black list until \($0)" } ?? "")" }
             compare("p_sheets", Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
                 ($0[0] as String, $0[1] as Int64) }), memory.sheetSeqs)
             return problems
@@ -185,7 +195,8 @@ extension EventStore {
         let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
                    \(StoreSession.entryTypes),
-                   CASE type WHEN 'v1.scoreRecorded' THEN 1 WHEN 'v1.scoreProposed' THEN 2 ELSE 0 END,
+                   CASE type WHEN 'v1.scoreRecorded' THEN 1 WHEN 'v1.scoreProposed' THEN 2 WHEN 'v1.pointsExpired' THEN 3
+                             WHEN 'v1.pointsSent' THEN 4 WHEN 'v1.pointsReceived' THEN 4 ELSE 0 END,
                    occurred_on, actor
             FROM events ORDER BY seq
             """)
@@ -203,8 +214,10 @@ extension EventStore {
                                        rule: reviewed ? rows.string(3).map { RuleCode(rawValue: $0) } : nil,
                                        earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
                                        reverses: rows.isNull(8) ? nil : rows.int64(8))
-                let filing: ScoreFiling? = switch rows.int(10) { case 1: .recorded; case 2: .proposed; default: nil }
-                try memory.applyEntry(facts, seq: seq, filing: filing,
+                let kind = rows.int(10)
+                let filing: ScoreFiling? = switch kind { case 1: .recorded; case 2: .proposed; default: nil }
+                let route: EntryRoute = switch kind { case 3: .expiry; case 4: .transfer; default: .shop }
+                try memory.applyEntry(facts, seq: seq, filing: filing, route: route,
                                       occurredOn: reviewed ? LocalDate(rows.string(11) ?? "") ?? noDate : noDate,
                                       actor: reviewed ? ActorName(rawValue: rows.string(12) ?? "") : nobody)
             } else {
@@ -230,7 +243,8 @@ extension EventStore {
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
             let db = session.db
-            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets", "p_actors", "p_notices", "p_reviews", "p_requests"] {
+            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets", "p_actors", "p_notices", "p_reviews", "p_requests",
+                          "p_schemes", "p_settlements", "p_ratings"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             let memory = try EventStore.fold(db, progress: progress)
@@ -244,6 +258,9 @@ extension EventStore {
             changes += memory.notices().map { .notice($0) }
             changes += memory.reviewRecords.keys.sorted().map { .review(memory.reviewRecords[$0]!) }
             changes += memory.requestRecords.keys.sorted().map { .request(memory.requestRecords[$0]!) }
+            changes += memory.schemes().map { .scheme($0) }
+            changes += memory.settlementRecords.keys.sorted().map { .settlement(memory.settlementRecords[$0]!) }
+            changes += memory.ratingRecords.keys.sorted().map { .rating(memory.ratingRecords[$0]!) }
             try session.write(changes)
             return memory.lastSeq()
         }

@@ -61,7 +61,8 @@ enum PayloadWriter {
             out.close()
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdMoved, .householdClosed, .itemListed,
              .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined,
-             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended:
+             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
+             .pointsExpired, .pointsSent, .pointsReceived:
             return nil
         }
         return String(decoding: out.bytes, as: UTF8.self)

@@ -25,9 +25,12 @@ extension StoreSession {
         var sql = """
             SELECT h.code, h.head, h.unit, h.members, h.status, h.registered_on, h.closed_on,
                    coalesce(e.earned, 0), coalesce(e.deducted, 0), coalesce(e.redeemed, 0),
-                   coalesce(r.pending, 0), coalesce(r.proposed, 0)
+                   coalesce(r.pending, 0), coalesce(r.proposed, 0), coalesce(e.expired, 0), coalesce(e.moved, 0)
             FROM p_households h
-            LEFT JOIN (SELECT household, sum(earned) AS earned, sum(deducted) AS deducted, sum(redeemed) AS redeemed,
+            LEFT JOIN (SELECT household, sum(earned) AS earned, sum(deducted) AS deducted,
+                              sum(CASE WHEN type IN ('v1.pointsExpired', 'v1.pointsSent', 'v1.pointsReceived') THEN 0 ELSE redeemed END) AS redeemed,
+                              sum(CASE WHEN type = 'v1.pointsExpired' THEN redeemed ELSE 0 END) AS expired,
+                              sum(CASE WHEN type IN ('v1.pointsSent', 'v1.pointsReceived') THEN redeemed ELSE 0 END) AS moved,
                               count(*) AS entries
                        FROM events WHERE household IS NOT NULL AND occurred_on <= ? AND \(Self.entryTypes)
                        GROUP BY household) e ON e.household = h.code

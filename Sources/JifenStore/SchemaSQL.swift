@@ -124,7 +124,8 @@ CREATE TABLE p_sheets (
 """#
     /// schema/0003_governance.sql
     static let m0003Governance = #"""
--- Jifen ledger, migration 0003: roles, review and public notice (公示). Frozen once shipped.
+-- Jifen ledger, migration 0003: roles, review and public notice (公示), scheme versions, year-end settlement,
+-- households that split or merge. Frozen once shipped.
 --
 -- More projections folded from the events by `project`; the event log itself is unchanged. A ledger made
 -- before roles existed gains empty tables and zero pending points: its events stay valid as they are.
@@ -133,6 +134,10 @@ CREATE TABLE p_sheets (
 -- and proposed by a unit leader or a large deduction waiting for a second person (proposed).
 ALTER TABLE p_households ADD COLUMN pending  INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE p_households ADD COLUMN proposed INTEGER NOT NULL DEFAULT 0;
+-- Redeemable points cleared at a year-end settlement, and points moved to other households (net: sent less
+-- received) when a household splits or merges. Cumulative points are never touched by either.
+ALTER TABLE p_households ADD COLUMN expired  INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE p_households ADD COLUMN moved    INTEGER NOT NULL DEFAULT 0;
 
 -- People registered in the ledger and their roles (admin, clerk, leader, reviewer, shopkeeper, auditor).
 CREATE TABLE p_actors (
@@ -177,5 +182,35 @@ CREATE TABLE p_requests (
     reason          TEXT    NOT NULL,
     requested_on    TEXT    NOT NULL
 );
+
+-- Every version of the scheme: a score is judged by the version in force on its business date.
+CREATE TABLE p_schemes (
+    version         INTEGER PRIMARY KEY,
+    effective       TEXT    NOT NULL,
+    scheme          TEXT    NOT NULL              -- JSON
+);
+
+-- Year-end settlements (年终结算), and each household's figures of a settled year: its cumulative final points,
+-- star rating (星级), the red list (红榜) and the black list (黑榜) with the day its ban on redemption ends.
+CREATE TABLE p_settlements (
+    year            INTEGER PRIMARY KEY,
+    settled_on      TEXT    NOT NULL,
+    scheme_version  INTEGER NOT NULL,
+    expired         INTEGER NOT NULL              -- redeemable points cleared, all households
+);
+CREATE TABLE p_ratings (
+    year            INTEGER NOT NULL,
+    household       TEXT    NOT NULL,
+    points          INTEGER NOT NULL,
+    stars           INTEGER NOT NULL,
+    red             INTEGER NOT NULL,
+    black_until     TEXT,
+    PRIMARY KEY (year, household)
+);
+
+-- A ledger made before this migration has its scheme versions in its log; fill the table from them once.
+INSERT INTO p_schemes (version, effective, scheme)
+SELECT json_extract(payload, '$.version'), json_extract(payload, '$.effective'), json_extract(payload, '$.scheme')
+FROM events WHERE type = 'v1.schemeAdopted';
 """#
 }

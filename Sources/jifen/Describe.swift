@@ -55,6 +55,16 @@ func summary(of event: LedgerEvent, _ l: Language) -> String {
     case .scoreAmended(let e):
         return say(l, "异议改分：#\(e.target) 改为 \(signed(e.points)) 分\(e.reason.isEmpty ? "" : "（\(e.reason)）")",
                    "objection: #\(e.target) amended to \(signed(e.points))\(e.reason.isEmpty ? "" : " (\(e.reason))")")
+    case .yearSettled(let e):
+        let red = e.ratings.filter(\.red).count, black = e.ratings.filter { $0.blackUntil != nil }.count
+        return say(l, "\(e.year) 年终结算：\(e.ratings.count) 户评星，红榜 \(red) 户，黑榜 \(black) 户，清零 \(e.expired) 分",
+                   "\(e.year) settled: \(e.ratings.count) households rated, \(red) on the red list, \(black) on the black list, \(e.expired) points expired")
+    case .pointsExpired(let e):
+        return say(l, "\(who(e.household))\(e.year) 年可用积分清零 -\(e.points)", "\(who(e.household))\(e.year) redeemable points expired -\(e.points)")
+    case .pointsSent(let e):
+        return say(l, "\(who(e.household))转出 \(e.points) 分给 \(e.to)（\(e.reason)）", "\(who(e.household))sent \(e.points) to \(e.to) (\(e.reason))")
+    case .pointsReceived(let e):
+        return say(l, "\(who(e.household))收到 \(e.from) 转入 \(e.points) 分（\(e.reason)）", "\(who(e.household))received \(e.points) from \(e.from) (\(e.reason))")
     }
 }
 
@@ -66,6 +76,11 @@ func historyLine(of event: LedgerEvent, _ l: Language) -> (what: String, note: S
     case .scoreRejected(let e): return (say(l, "驳回 #\(e.target)", "#\(e.target) rejected"), e.reason)
     case .objectionUpheld(let e): return (say(l, "异议成立，撤销 #\(e.target)", "objection upheld: #\(e.target) out"), e.reason)
     case .scoreAmended(let e): return (say(l, "异议改分 #\(e.target)", "#\(e.target) amended"), e.reason)
+    case .pointsExpired(let e):
+        return (say(l, "\(e.year) 年终清零", "\(e.year) year-end expiry"),
+                say(l, "结转 \(e.carried)，加 \(e.earned)，扣 \(e.deducted)，兑换 \(e.spent)", "carried \(e.carried), +\(e.earned), -\(e.deducted), spent \(e.spent)"))
+    case .pointsSent(let e): return (say(l, "转出给 \(e.to)", "sent to \(e.to)"), e.reason)
+    case .pointsReceived(let e): return (say(l, "由 \(e.from) 转入", "received from \(e.from)"), e.reason)
     case .redeemed(let e): return (say(l, "兑换 \(e.name) \(e.quantity) 件", "redeemed \(e.quantity) of \(e.name)"), "")
     case .entryReversed(let e): return (say(l, "冲正 #\(e.target)", "reversal of #\(e.target)"), e.reason)
     case .householdRegistered(let e):
@@ -74,7 +89,7 @@ func historyLine(of event: LedgerEvent, _ l: Language) -> (what: String, note: S
     case .householdClosed(let e): return (say(l, "销户", "closed"), e.reason)
     case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived, .sheetImported,
          .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
-         .objectionRaised, .objectionDismissed:
+         .objectionRaised, .objectionDismissed, .yearSettled:
         return (summary(of: event, l), "")
     }
 }

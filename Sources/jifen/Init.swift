@@ -21,6 +21,8 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The village's name, e.g. 牛角村.", valueName: "name")) var village: String
     @Option(help: ArgumentHelp("A scheme file (YAML); default: the reference scheme.", valueName: "file")) var scheme: String?
     @Option(help: ArgumentHelp("The first administrator (管理员), e.g. 张书记.", valueName: "name")) var admin: String
+    @Option(help: ArgumentHelp("The day the ledger and its scheme start (default today); history may be entered from before it.",
+                               valueName: "YYYY-MM-DD")) var date: LocalDate?
 
     func run() throws {
         let text = try scheme.map { String(decoding: try readFile($0), as: UTF8.self) } ?? ReferenceSeed.schemeYAML
@@ -30,7 +32,7 @@ struct Init: ParsableCommand {
         do {
             let ledger = try Ledger(path: path, create: true)
             try ledger.execute(.openLedger(ledgerId: ledger.environment.newId(), village: village, scheme: parsed, demo: false,
-                                           admin: ActorName(rawValue: admin)), by: admin)
+                                           admin: ActorName(rawValue: admin)), by: admin, on: date)
         } catch {
             if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
             throw error

@@ -94,8 +94,13 @@ struct Rebuild: ParsableCommand {
 struct SchemeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheme",
-        abstract: "The points scheme in force (积分标准).",
-        subcommands: [SchemeShow.self],
+        abstract: "The points scheme (积分标准) and its versions: show, publish a new one, compare two.",
+        discussion: """
+            A score is judged by the version in force on its business date and keeps that version's rule names and \
+            points, so a revision never rewrites history. A new version cannot take effect inside a period whose \
+            scores were already posted.
+            """,
+        subcommands: [SchemeShow.self, SchemePublish.self, SchemeDiff.self],
         defaultSubcommand: SchemeShow.self
     )
 }
@@ -103,14 +108,32 @@ struct SchemeCommand: ParsableCommand {
 struct SchemeShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "List the scheme's rules and settings.")
     @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("A version (default: the one in force today, or --on).", valueName: "n")) var version: Int?
+    @Option(help: ArgumentHelp("The version in force on this day.", valueName: "YYYY-MM-DD")) var on: LocalDate?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
-        let info = try options.openForReading().info()
-        if json { return try printJSON(info.scheme) }
+        let ledger = try options.openForReading()
+        let info = try ledger.info()
+        let versions = try ledger.read { try $0.schemes() }
+        let chosen: SchemeVersion
+        if let version {
+            guard let found = versions.first(where: { $0.version == version }) else {
+                throw CLIError("There is no version \(version) of the scheme; the versions are 1 to \(versions.count).")
+            }
+            chosen = found
+        } else {
+            chosen = versions.inForce(on: on ?? ledger.today()) ?? SchemeVersion(version: info.schemeVersion, effective: info.openedOn, scheme: info.scheme)
+        }
+        if json { return try printJSON(chosen.scheme) }
         let l = options.language
-        let scheme = info.scheme
-        print(say(l, "\(info.village) 积分方案 v\(info.schemeVersion)：\(scheme.name)", "\(info.village) scheme v\(info.schemeVersion): \(scheme.name)"))
+        let scheme = chosen.scheme
+        print(say(l, "\(info.village) 积分方案 v\(chosen.version)（\(chosen.effective) 起施行）：\(scheme.name)",
+                  "\(info.village) scheme v\(chosen.version) (in force from \(chosen.effective)): \(scheme.name)"))
+        if versions.count > 1 {
+            print(say(l, "共 \(versions.count) 个版本：", "\(versions.count) versions: ")
+                  + versions.map { "v\($0.version) \($0.effective)" }.joined(separator: say(l, "，", ", ")))
+        }
         var table = TextTable(headers: [say(l, "编号", "Code"), say(l, "积分标准", "Rule"), say(l, "分值", "Points"),
                                         say(l, "上限", "Cap")])
         table.widthMax = 50
@@ -135,6 +158,73 @@ struct SchemeShow: ParsableCommand {
                   "These settings are part of the scheme and take effect with year-end settlement and the black list, which are not built yet:"))
         print(say(l, "年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
                   "Year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
+    }
+}
+
+struct SchemePublish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish a new version of the scheme (修订积分标准), in force from a day.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The scheme file (YAML), as seed/reference-scheme.yaml.") var file: String
+    @Option(help: ArgumentHelp("The first day it is in force.", valueName: "YYYY-MM-DD")) var effective: LocalDate
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let scheme = try SchemeFile.parse(String(decoding: try readFile(file), as: UTF8.self))
+        let ledger = try options.open()
+        let written = try ledger.execute(.publishScheme(scheme, effective: effective), by: try actor.name())
+        guard case .schemeAdopted(let e) = written.events[0].event else { return }
+        print(say(options.language, "已发布积分方案 v\(e.version)「\(scheme.name)」，\(e.effective) 起施行（\(scheme.rules.count) 条标准）。",
+                  "Published scheme v\(e.version) “\(scheme.name)”, in force from \(e.effective) (\(scheme.rules.count) rules)."))
+    }
+}
+
+struct SchemeDiff: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "diff", abstract: "What changed between two versions of the scheme.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The older version.") var from: Int
+    @Argument(help: "The newer version.") var to: Int
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Change: Encodable {
+        let rule: String, change: String, before: String?, after: String?
+    }
+
+    func run() throws {
+        let versions = try options.openForReading().read { try $0.schemes() }
+        func version(_ n: Int) throws -> Scheme {
+            guard let found = versions.first(where: { $0.version == n }) else {
+                throw CLIError("There is no version \(n) of the scheme; the versions are 1 to \(versions.count).")
+            }
+            return found.scheme
+        }
+        let a = try version(from), b = try version(to)
+        func describe(_ rule: Rule) -> String { "\(rule.points) \(rule.cap.map { "\($0)" } ?? "-") \(rule.zh) / \(rule.en)" }
+        var changes: [Change] = []
+        let codes = (a.rules.map(\.code) + b.rules.map(\.code)).reduce(into: [RuleCode]()) { if !$0.contains($1) { $0.append($1) } }
+        for code in codes {
+            switch (a.rule(code), b.rule(code)) {
+            case (nil, let new?): changes.append(Change(rule: code.rawValue, change: "added", before: nil, after: describe(new)))
+            case (let old?, nil): changes.append(Change(rule: code.rawValue, change: "removed", before: describe(old), after: nil))
+            case (let old?, let new?) where old != new:
+                changes.append(Change(rule: code.rawValue, change: "changed", before: describe(old), after: describe(new)))
+            default: break
+            }
+        }
+        if a.settings != b.settings {
+            changes.append(Change(rule: "settings", change: "changed", before: "\(a.settings)", after: "\(b.settings)"))
+        }
+        if json { return try printJSON(changes) }
+        let l = options.language
+        if changes.isEmpty { return print(say(l, "v\(from) 与 v\(to) 的标准相同。", "v\(from) and v\(to) have the same rules.")) }
+        var table = TextTable(headers: [say(l, "编号", "Rule"), say(l, "变化", "Change"), "v\(from)", "v\(to)"], numeric: [])
+        table.widthMax = 60
+        for c in changes {
+            let change = ["added": say(l, "新增", "added"), "removed": say(l, "删除", "removed"), "changed": say(l, "修改", "changed")][c.change]!
+            table.add([c.rule, change, c.before ?? "", c.after ?? ""])
+        }
+        print(table.render(), terminator: "")
     }
 }
 

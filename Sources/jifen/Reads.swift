@@ -11,6 +11,8 @@ struct BalanceRow: Encodable {
     let available: Int
     /// Not yet final: waiting for or on the public notice, and proposed and waiting for review (signed).
     let pending: Int, proposed: Int
+    /// Cleared at year-end settlements; moved to other households (net) when households split or merge.
+    let expired: Int, moved: Int
     let asOf: String?
 
     init(_ account: HouseholdAccount, asOf: LocalDate?) {
@@ -24,6 +26,8 @@ struct BalanceRow: Encodable {
         available = account.available
         pending = account.pending
         proposed = account.proposed
+        expired = account.expired
+        moved = account.moved
         self.asOf = asOf?.description
     }
 }
@@ -69,24 +73,30 @@ struct BalanceCommand: ParsableCommand {
         if let household, rows.isEmpty {
             throw CLIError("Household \(household) was not yet registered on \(asOf!); choose a later --as-of.")
         }
-        // Points not yet final get columns of their own once there are any.
+        // Points not yet final, cleared or moved get columns of their own once there are any.
         let open = rows.contains { $0.pending != 0 || $0.proposed != 0 }
+        let cleared = rows.contains { $0.expired != 0 || $0.moved != 0 }
         var headers = [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"), say(l, "加分", "Earned"),
-                       say(l, "扣分", "Deducted"), say(l, "已兑换", "Redeemed"), say(l, "可用", "Available")]
+                       say(l, "扣分", "Deducted"), say(l, "已兑换", "Redeemed")]
+        if cleared { headers += [say(l, "清零", "Expired"), say(l, "转出", "Moved out")] }
+        headers.append(say(l, "可用", "Available"))
         if open { headers += [say(l, "待生效", "Pending"), say(l, "待审核", "Proposed")] }
-        var table = TextTable(headers: headers, numeric: open ? [3, 4, 5, 6, 7, 8] : [3, 4, 5, 6])
-        func figures(_ earned: Int, _ deducted: Int, _ redeemed: Int, _ available: Int, _ pending: Int, _ proposed: Int) -> [String] {
-            ["\(earned)", "\(deducted)", "\(redeemed)", "\(available)"] + (open ? [signed(pending), signed(proposed)] : [])
+        var table = TextTable(headers: headers, numeric: Set(3..<headers.count))
+        func figures(_ r: [Int]) -> [String] {
+            // earned, deducted, redeemed, expired, moved, available, pending, proposed
+            ["\(r[0])", "\(r[1])", "\(r[2])"] + (cleared ? ["\(r[3])", "\(r[4])"] : []) + ["\(r[5])"]
+                + (open ? [signed(r[6]), signed(r[7])] : [])
+        }
+        func numbers(_ row: BalanceRow) -> [Int] {
+            [row.earned, row.deducted, row.redeemed, row.expired, row.moved, row.available, row.pending, row.proposed]
         }
         for row in rows {
             let head = row.status == "closed" ? row.head + say(l, "（已销户）", " (closed)") : row.head
-            table.add([row.household, head, row.unit]
-                      + figures(row.earned, row.deducted, row.redeemed, row.available, row.pending, row.proposed))
+            table.add([row.household, head, row.unit] + figures(numbers(row)))
         }
         if rows.count > 1 {
-            table.add([say(l, "合计", "Total"), say(l, "\(rows.count) 户", "\(rows.count) households"), ""]
-                      + figures(rows.reduce(0) { $0 + $1.earned }, rows.reduce(0) { $0 + $1.deducted }, rows.reduce(0) { $0 + $1.redeemed },
-                                rows.reduce(0) { $0 + $1.available }, rows.reduce(0) { $0 + $1.pending }, rows.reduce(0) { $0 + $1.proposed }))
+            let totals = rows.map(numbers).reduce([Int](repeating: 0, count: 8)) { zip($0, $1).map { $0 + $1 } }
+            table.add([say(l, "合计", "Total"), say(l, "\(rows.count) 户", "\(rows.count) households"), ""] + figures(totals))
         }
         if let asOf { print(say(l, "截至 \(asOf)", "As of \(asOf)")) }
         print(table.render(), terminator: "")

@@ -69,11 +69,56 @@ struct UnitList: ParsableCommand {
     }
 }
 
+struct HouseholdSplit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "A household splits (分户): a new household, with an agreed share of the available points moved to it.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household that splits.") var household: String
+    @Option(name: .customLong("new"), help: ArgumentHelp("The new household's code.", valueName: "code")) var newCode: String
+    @Option(help: ArgumentHelp("The new household's head.", valueName: "name")) var head: String
+    @Option(help: ArgumentHelp("Its joint unit (default: the same).", valueName: "code")) var unit: String?
+    @Option(help: ArgumentHelp("How many people.", valueName: "n")) var members: Int = 1
+    @Option(help: ArgumentHelp("Available points moved to it (default 0).", valueName: "n")) var points: Int = 0
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.splitHousehold(HouseholdCode(rawValue: household), new: HouseholdCode(rawValue: newCode), head: head,
+                                           unit: unit.map { UnitCode(rawValue: $0) }, members: members, points: points),
+                           by: try actor.name(), on: date)
+        print(say(options.language, "\(household) 分户：新户 \(newCode)（户主 \(head)），转入 \(points) 分。",
+                  "\(household) split: new household \(newCode) (head \(head)), \(points) points moved to it."))
+    }
+}
+
+struct HouseholdMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Two households merge (合户): the first's available points move to the second, and the first is closed.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household that joins another.") var household: String
+    @Option(help: ArgumentHelp("The household it joins.", valueName: "code")) var into: String
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.mergeHousehold(HouseholdCode(rawValue: household), into: HouseholdCode(rawValue: into)),
+                                         by: try actor.name(), on: date)
+        let moved = written.events.compactMap { if case .pointsSent(let e) = $0.event { return e.points } else { return nil } }.first ?? 0
+        print(say(options.language, "\(household) 并入 \(into)，转入 \(moved) 分；\(household) 已销户，历史保留。",
+                  "\(household) merged into \(into) with \(moved) points; \(household) is closed, its history kept."))
+    }
+}
+
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household",
         abstract: "The household register (农户): points are kept per household.",
-        subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdList.self]
+        subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdSplit.self, HouseholdMerge.self,
+                      HouseholdList.self]
     )
 }
 

@@ -387,3 +387,66 @@ enum StandingsPeriod {
         return CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
     }
 }
+
+struct Settle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settle",
+        abstract: "Year-end settlement (年终结算): star ratings, the red and black lists, expiry of redeemable points.",
+        discussion: """
+            Per the scheme in force on 31 December: each household's cumulative final points of the year give its \
+            stars (星级文明户); the highest star puts it on the red list (红榜); a single deduction of the scheme's \
+            size puts it on the black list (黑榜), which may not redeem for the scheme's months. When the scheme \
+            clears points (year_end: clear MM-DD), each household's positive redeemable balance expires by an \
+            itemised event; cumulative points are never touched and no balance is pushed below zero. Every score \
+            of the year must be final first; a year is settled once.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The year, e.g. 2025.") var year: Int
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day of the settlement (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+
+    func run() throws {
+        let ledger = try options.open()
+        let written = try ledger.execute(.settleYear(year), by: try actor.name(), on: date)
+        guard case .yearSettled(let e) = written.events[0].event else { return }
+        let l = options.language
+        let red = e.ratings.filter(\.red).count, black = e.ratings.filter { $0.blackUntil != nil }.count
+        print(say(l, "\(year) 年终结算完成：\(e.ratings.count) 户评星，红榜 \(red) 户，黑榜 \(black) 户，\(written.events.count - 1) 户清零共 \(e.expired) 分。",
+                  "Settled \(year): \(e.ratings.count) households rated, \(red) on the red list, \(black) on the black list, \(e.expired) points expired in \(written.events.count - 1) households."))
+        print(say(l, "详见 jifen settlement \(year)。", "See jifen settlement \(year)."))
+    }
+}
+
+struct SettlementReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settlement",
+        abstract: "A settled year's star ratings and the red and black lists (星级评定与红黑榜).")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The year.") var year: Int
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let household: String, head: String, unit: String, points: Int, stars: Int, red: Bool, blackUntil: String?
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let (settlement, ratings, households) = try ledger.read { (try $0.settlement(year: year), try $0.ratings(year: year), try $0.households()) }
+        guard let settlement else { throw CLIError("The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
+        let register = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0) })
+        let rows = ratings.map { r in
+            Row(household: r.household.rawValue, head: register[r.household]?.head ?? "", unit: register[r.household]?.unit.rawValue ?? "",
+                points: r.points, stars: r.stars, red: r.red, blackUntil: r.blackUntil?.description)
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        print(say(l, "\(year) 年终结算（\(settlement.settledOn)，方案 v\(settlement.schemeVersion)）", "\(year) settlement (\(settlement.settledOn), scheme v\(settlement.schemeVersion))"))
+        var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"),
+                                        say(l, "全年积分", "Year's points"), say(l, "星级", "Stars"), say(l, "红黑榜", "List")], numeric: [3])
+        for r in rows {
+            let list = r.red ? say(l, "红榜", "red") : r.blackUntil.map { say(l, "黑榜（至 \($0)）", "black (until \($0))") } ?? ""
+            table.add([r.household, r.head, r.unit, "\(r.points)", String(repeating: "★", count: r.stars), list])
+        }
+        print(table.render(), terminator: "")
+    }
+}

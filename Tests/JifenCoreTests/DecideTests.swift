@@ -199,6 +199,41 @@ let march = NoticePeriod("2025-03")!
                 try $0.run(.object(.seq(17), reason: "分太高"), on: "2025-04-02", by: "李店长")
              }, .resolveObjection(.seq(17), .amend(points: 8), reason: ""), on: "2025-04-03", by: "赵主任",
              .amendmentChangesNothing(seq: 17, points: 8)),
+        // Scheme versions, year-end settlement, households that split or merge.
+        Case("a version not after the last", setup: { try $0.govern() }, .publishScheme(Village.reference, effective: "2025-01-01"),
+             by: "张书记", .schemeNotAfterLast(effective: "2025-01-01", version: 1, lastEffective: "2025-01-01")),
+        Case("a version reaching into a posted month", setup: { try $0.govern(); try $0.postMarch() },
+             .publishScheme(Village.reference, effective: "2025-03-15"), on: "2025-04-02", by: "张书记",
+             .schemeInNoticedPeriod(effective: "2025-03-15", period: "2025-03")),
+        Case("settling before the year is over", setup: { try $0.govern() }, .settleYear(2025), on: "2025-12-31", by: "张书记",
+             .settleTooEarly(year: 2025, firstDay: "2026-01-01")),
+        Case("settling twice", setup: {
+                $0.today = "2026-12-31"; try $0.govern(); try $0.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
+             }, .settleYear(2025), on: "2026-01-06", by: "张书记", .alreadySettled(year: 2025, on: "2026-01-05")),
+        Case("settling with a notice open", setup: { $0.today = "2026-12-31"; try $0.govern(); try $0.postMarch() },
+             .settleYear(2025), on: "2026-01-05", by: "张书记", .settleWithOpenNotice(year: 2025, period: "2025-03")),
+        Case("settling with scores not final", setup: { $0.today = "2026-12-31"; try $0.govern(); try $0.recordA11() },
+             .settleYear(2025), on: "2026-01-05", by: "张书记", .yearNotFinal(year: 2025, count: 1, first: 17)),
+        Case("settling before the clearing day", setup: {
+                $0.today = "2026-12-31"; try $0.govern()
+                try $0.run(.publishScheme(Village.clearing, effective: "2025-06-01"), on: "2025-05-20", by: "张书记")
+             }, .settleYear(2025), on: "2026-01-05", by: "张书记", .settleBeforeClearing(year: 2025, clearingDay: "2026-01-10")),
+        Case("redeeming on the black list", setup: {
+                $0.today = "2026-12-31"; try $0.govern()
+                try $0.run(.recordScore("H001", "D1.3", points: nil, note: "不赡养老人", source: nil), on: "2025-03-05")
+                try $0.run(.approve(.seq(17)), on: "2025-03-06", by: "赵主任")
+                try $0.postMarch()
+                try $0.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+                try $0.run(.receiveStock("salt", quantity: 5, source: "捐赠"), on: "2025-04-09", by: "李店长")
+                try $0.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
+             }, .redeem("H001", "salt", quantity: 1), on: "2026-02-01", by: "李店长", .blacklisted("H001", until: "2026-04-05")),
+        Case("splitting off more than is available", setup: { try $0.govern() },
+             .splitHousehold("H001", new: "H009", head: "王小福", unit: nil, members: 2, points: 5), by: "张书记",
+             .splitMoreThanAvailable("H001", available: 0, points: 5)),
+        Case("merging into itself", setup: { try $0.govern() }, .mergeHousehold("H001", into: "H001"), by: "张书记",
+             .mergeIntoItself("H001")),
+        Case("merging with scores not final", setup: { try $0.govern(); try $0.recordA11() }, .mergeHousehold("H001", into: "H002"),
+             on: "2025-03-20", by: "张书记", .mergeWithOpenScores("H001")),
     ]
 
     @Test(arguments: cases)
@@ -291,10 +326,21 @@ let march = NoticePeriod("2025-03")!
         case .noObjection: return "noObjection"
         case .fixedRuleNotAmended: return "fixedRuleNotAmended"
         case .amendmentChangesNothing: return "amendmentChangesNothing"
+        case .schemeNotAfterLast: return "schemeNotAfterLast"
+        case .schemeInNoticedPeriod: return "schemeInNoticedPeriod"
+        case .settleTooEarly: return "settleTooEarly"
+        case .alreadySettled: return "alreadySettled"
+        case .settleWithOpenNotice: return "settleWithOpenNotice"
+        case .yearNotFinal: return "yearNotFinal"
+        case .settleBeforeClearing: return "settleBeforeClearing"
+        case .blacklisted: return "blacklisted"
+        case .splitMoreThanAvailable: return "splitMoreThanAvailable"
+        case .mergeIntoItself: return "mergeIntoItself"
+        case .mergeWithOpenScores: return "mergeWithOpenScores"
         }
     }
 
-    static let allReasons = 69
+    static let allReasons = 80
 
     @Test func everyReasonHasARow() {
         // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).

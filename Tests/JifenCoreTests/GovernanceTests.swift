@@ -316,3 +316,121 @@ import Testing
         #expect(!v.state.reviewRecords.isEmpty)
     }
 }
+
+@Suite struct SchemeVersions {
+    /// The reference scheme with A1.1 raised to +3.
+    static let july: Scheme = try! SchemeFile.parse(ReferenceSeed.schemeYAML.replacingOccurrences(
+        of: #"{code: A1.1, indicator: A1, points: "+2""#, with: #"{code: A1.1, indicator: A1, points: "+3""#))
+
+    @Test func aScoreIsJudgedByTheVersionInForceOnItsDate() throws {
+        var v = try Village()
+        try v.govern()
+        #expect(Self.july.rule("A1.1")?.points.min == 3)
+        try v.run(.publishScheme(Self.july, effective: "2025-07-01"), on: "2025-06-20", by: "张书记")
+        let june = try v.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-06-30")[0]
+        let july = try v.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "2025-07-01")[0]
+        guard case .scoreRecorded(let a) = june.event, case .scoreRecorded(let b) = july.event else {
+            Issue.record("not scores"); return
+        }
+        #expect(a.points == 2 && a.rule.points.description == "+2")
+        #expect(b.points == 3 && b.rule.points.description == "+3")
+        #expect(v.state.schemes().map(\.version) == [1, 2])
+        // A back-dated score still gets the old version.
+        let backdated = try v.run(.recordScore("H002", "A1.1", points: nil, note: "", source: nil), on: "2025-03-01")[0]
+        #expect(backdated.facts.earned == 2)
+    }
+}
+
+@Suite struct Settlement {
+    /// A governed village whose March scores are final: H001 +12 (A1.1, C2.3), H002 −20 (D1.3), H003 +2 (A1.1).
+    static func village(scheme: Scheme) throws -> Village {
+        var v = try Village(scheme: scheme)
+        v.today = "2026-12-31"
+        try v.govern()
+        try v.recordA11()
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-06")
+        try v.run(.recordScore("H002", "D1.3", points: nil, note: "不赡养老人", source: nil), on: "2025-03-07")
+        try v.run(.recordScore("H003", "A1.1", points: nil, note: "", source: nil), on: "2025-03-08")
+        try v.run(.approve(.seq(19)), on: "2025-03-09", by: "赵主任")
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-04-09", by: "李店长")
+        try v.run(.redeem("H001", "salt", quantity: 1), on: "2025-04-10", by: "李店长")
+        return v
+    }
+
+    @Test func clearingExpiresPositiveBalancesOnlyAndNeverTouchesCumulativePoints() throws {
+        var v = try Self.village(scheme: Village.clearing)
+        let before = v.state.households
+        let events = try v.run(.settleYear(2025), on: "2026-01-10", by: "张书记")
+        #expect(events.map(\.event.typeName) == ["v1.yearSettled", "v1.pointsExpired", "v1.pointsExpired"])
+        guard case .pointsExpired(let h001) = events[1].event else { Issue.record("no expiry"); return }
+        #expect(h001.household == "H001" && h001.points == 9 && h001.earned == 12 && h001.spent == 3 && h001.carried == 0)
+        #expect(v.account("H001").available == 0 && v.account("H003").available == 0)
+        // The household that owes points still owes exactly that: a reset never makes a balance negative, or more so.
+        #expect(v.account("H002").available == -20 && v.account("H002").expired == 0)
+        for code in ["H001", "H002", "H003"] as [HouseholdCode] {
+            #expect(v.account(code).final == before[code]!.final, "cumulative points of \(code) are untouched")
+        }
+    }
+
+    @Test func carryingOverExpiresNothingAndRatesTheYear() throws {
+        var v = try Self.village(scheme: Village.reference)
+        let events = try v.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
+        #expect(events.count == 1)
+        guard case .yearSettled(let settled) = events[0].event else { Issue.record("not a settlement"); return }
+        let byHousehold = Dictionary(uniqueKeysWithValues: settled.ratings.map { ($0.household, $0) })
+        #expect(byHousehold["H001"]?.points == 12 && byHousehold["H001"]?.stars == 0)
+        #expect(byHousehold["H002"]?.blackUntil == "2026-04-05", "a deduction of 20 black-lists for 3 months")
+        #expect(byHousehold["H003"]?.blackUntil == nil && byHousehold["H003"]?.red == false)
+        #expect(v.account("H001").available == 9)
+        #expect(v.state.blacklisted("H002", on: "2026-04-04") == "2026-04-05" && v.state.blacklisted("H002", on: "2026-04-05") == nil)
+    }
+
+    @Test func theHighestStarPutsAHouseholdOnTheRedList() throws {
+        var v = try Village()
+        v.today = "2026-12-31"
+        try v.govern()
+        try v.run(.recordScore("H001", "A1.4", points: 50, note: "县级文明家庭", source: nil), on: "2025-03-02")
+        try v.run(.recordScore("H001", "C2.2", points: 20, note: "捐款", source: nil), on: "2025-03-03")
+        try v.run(.recordScore("H001", "D1.2", points: nil, note: "婚事简办", source: nil), on: "2025-03-04")
+        try v.run(.recordScore("H001", "D2.2", points: nil, note: "带动就业", source: nil), on: "2025-03-05")
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-06")
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        guard case .yearSettled(let settled) = try v.run(.settleYear(2025), on: "2026-01-05", by: "张书记")[0].event else { return }
+        #expect(settled.ratings.first { $0.household == "H001" }.map { ($0.points, $0.stars, $0.red) } ?? (0, 0, false) == (100, 5, true))
+    }
+}
+
+@Suite struct SplitAndMerge {
+    static func village() throws -> Village {
+        var v = try Village()
+        try v.govern()
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-06")
+        try v.run(.recordScore("H002", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-07")
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        return v
+    }
+
+    @Test func aSplitMovesTheAgreedShareAndBothSidesShowIt() throws {
+        var v = try Self.village()
+        let events = try v.run(.splitHousehold("H001", new: "H009", head: "王小福", unit: nil, members: 2, points: 4), on: "2025-05-01",
+                               by: "王会计")
+        #expect(events.map(\.event.typeName) == ["v1.householdRegistered", "v1.pointsSent", "v1.pointsReceived"])
+        #expect(v.account("H001").available == 6 && v.account("H001").moved == 4 && v.account("H001").final == 10)
+        #expect(v.account("H009").available == 4 && v.account("H009").moved == -4 && v.account("H009").unit == "U01")
+        #expect(v.state.entries.values.contains { $0.household == "H001" && $0.kind == .transfer })
+        #expect(v.state.entries.values.contains { $0.household == "H009" && $0.kind == .transfer })
+        // A move is part of the split: it is not reversed on its own.
+        #expect(v.rejection(.reverse(.seq(events[1].seq), reason: "错"), on: "2025-05-02") == .eventNotAnEntry(seq: events[1].seq))
+    }
+
+    @Test func aMergeMovesEverythingAndClosesTheFirst() throws {
+        var v = try Self.village()
+        try v.run(.mergeHousehold("H002", into: "H001"), on: "2025-05-01", by: "张书记")
+        #expect(v.account("H002").status == .closed && v.account("H002").available == 0 && v.account("H002").final == 5)
+        #expect(v.account("H001").available == 15)
+    }
+}

@@ -22,6 +22,9 @@ struct Village {
     }
 
     static let reference: Scheme = try! SchemeFile.parse(ReferenceSeed.schemeYAML)
+    /// The reference scheme, but redeemable points are cleared each 10 January.
+    static let clearing: Scheme = try! SchemeFile.parse(ReferenceSeed.schemeYAML.replacingOccurrences(
+        of: "year_end: carry_over", with: "year_end: clear 01-10"))
 
     /// Decides and folds a command; returns the events it produced or throws its rejection.
     @discardableResult
