@@ -3,7 +3,7 @@
 // straight from the events table) and with hledger and ledger reading the same history from
 // `jifen export --format ledger`. Prints a Markdown table; docs/PERFORMANCE.md holds a real run.
 //
-//     swift run -c release jifen-bench [--large | --quick] [--keep DIR]
+//     swift run -c release --static-swift-stdlib jifen-bench [--large | --quick] [--keep DIR]
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
