@@ -153,7 +153,7 @@ for size in sizes {
     let balance = try medianProcessSeconds((0..<21).map { ["--ledger", file, "balance", household($0 * 97), "--json"] }, in: scratch)
     rows.append([size.name, "balance HOUSEHOLD --json (process, median of 21)", String(format: "%.1f ms", balance * 1000), "", ""])
     let record = try medianProcessSeconds((0..<21).map {
-        ["--ledger", file, "record", household($0 * 89), "D2.3", "--date", "\(2020 + size.years - 1)-12-31", "--by", "bench"]
+        ["--ledger", file, "record", household($0 * 89), "D2.3", "--date", "\(2020 + size.years - 1)-12-31", "--by", "王会计"]
     }, in: scratch)
     rows.append([size.name, "record (process, median of 21)", String(format: "%.1f ms", record * 1000), "", ""])
     rows.append([size.name, "file size", String(format: "%.0f MB", Double(bytes) / 1_000_000), "\(bytes / max(events, 1)) bytes/event", ""])
