@@ -288,8 +288,6 @@ public enum LedgerGenerator {
                 try ledger.execute(.closeNotice(lastPeriod), by: reviewer, on: day(8))
                 for index in households.indices { available[index] += waiting[index] }
             }
-            waiting = current
-            current = [Int](repeating: 0, count: households.count)
             objectable = []
 
             // The month's tally, entered after the monthly home visits, a block of households at a time: large
@@ -373,6 +371,9 @@ public enum LedgerGenerator {
                 }
             }
             try ledger.executeAll(redemptions, by: shopkeeper, fileName: "shop")
+            // This month's tally goes on next month's notice.
+            waiting = current
+            current = [Int](repeating: 0, count: households.count)
         }
 
         // Life goes on: a family moves to another unit, one household leaves the village.

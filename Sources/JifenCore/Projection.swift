@@ -105,19 +105,24 @@ public enum ScoreFiling: Sendable {
 /// `rebuild` and `verify` both ask this, so they cannot disagree.
 public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName, facts: EventFacts,
                           state: some LedgerState) throws -> (ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?) {
-    var ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?
-    if let target = facts.reverses {
-        ended = try state.review(target)
-        request = try state.request(target: target)
-    }
+    let target = facts.reverses
+    let governed = filing == .recorded ? try state.hasActors() : false
+    return reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts,
+                         ended: try target.flatMap { try state.review($0) }, request: try target.flatMap { try state.request(target: $0) },
+                         governed: governed, posted: governed ? try state.notice(covering: occurredOn)?.isOpen == true : false)
+}
+
+/// The rule itself, given what the ledger says: the review of the entry taken back (if any), the open request to
+/// reverse it, whether roles are in force, and whether the notice of the entry's period is open.
+public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName, facts: EventFacts,
+                          ended: ScoreReview?, request: ReversalRequest?, governed: Bool, posted: Bool)
+    -> (ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?) {
+    var started: ScoreReview?
     if let filing, let household = facts.household, let rule = facts.rule {
         var reviewState: ReviewState?
         switch filing {
         case .proposed: reviewState = .proposed
-        case .recorded:
-            if try state.hasActors() {
-                reviewState = try state.notice(covering: occurredOn)?.isOpen == true ? .posted : .pending
-            }
+        case .recorded: if governed { reviewState = posted ? .posted : .pending }
         }
         if let reviewState {
             started = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,

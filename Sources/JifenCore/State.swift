@@ -180,6 +180,8 @@ public protocol LedgerState {
     func actors() throws -> [ActorRecord]
     /// Every public notice, oldest period first.
     func notices() throws -> [NoticeRecord]
+    /// The notice whose period holds `date`, if any.
+    func notice(covering date: LocalDate) throws -> NoticeRecord?
     /// The review of a score that is not yet final.
     func review(_ seq: Int64) throws -> ScoreReview?
     /// The reviews of scores dated within `dates`, by sequence number.
@@ -202,7 +204,6 @@ public protocol LedgerState {
 }
 
 extension LedgerState {
-    /// The notice whose period holds `date`, if any.
     public func notice(covering date: LocalDate) throws -> NoticeRecord? {
         try notices().first { $0.dates.contains(date) }
     }
@@ -276,6 +277,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var sheets: [String: Int64] = [:]
     public private(set) var actorRecords: [ActorName: ActorRecord] = [:]
     public private(set) var noticeRecords: [String: NoticeRecord] = [:]
+    /// The same notices in period order, kept as they change: every score asks which notice covers its date.
+    private var noticeList: [NoticeRecord] = []
     public private(set) var reviewRecords: [Int64: ScoreReview] = [:]
     public private(set) var requestRecords: [Int64: ReversalRequest] = [:]
     private var scores: [Int64: ScoreRecorded] = [:]
@@ -332,10 +335,17 @@ public struct MemoryLedger: LedgerState, Sendable {
     public func hasActors() -> Bool { !actorRecords.isEmpty }
     public func actor(_ name: ActorName) -> ActorRecord? { actorRecords[name] }
     public func actors() -> [ActorRecord] { actorRecords.values.sorted { $0.name.rawValue < $1.name.rawValue } }
-    public func notices() -> [NoticeRecord] { noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) } }
+    public func notices() -> [NoticeRecord] { noticeList }
+    public func notice(covering date: LocalDate) -> NoticeRecord? {
+        // Scores mostly fall in the latest periods: look from the end.
+        noticeList.last { $0.dates.contains(date) }
+    }
     public func review(_ seq: Int64) -> ScoreReview? { reviewRecords[seq] }
     public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] {
-        reviewRecords.values.filter { dates.contains($0.occurredOn) }.sorted { $0.seq < $1.seq }
+        // Sort the numbers, not the reviews: a county's month holds hundreds of thousands.
+        var seqs: [Int64] = []
+        for (seq, review) in reviewRecords where dates.contains(review.occurredOn) { seqs.append(seq) }
+        return seqs.sorted().map { reviewRecords[$0]! }
     }
     public func request(_ seq: Int64) -> ReversalRequest? { requestRecords[seq] }
     public func request(target: Int64) -> ReversalRequest? { requestRecords.values.first { $0.target == target } }
@@ -396,7 +406,9 @@ public struct MemoryLedger: LedgerState, Sendable {
                 entries[target]?.reversedBy = by
             case .sheet(let sha, let seq): sheets[sha] = seq
             case .actor(let actor): actorRecords[actor.name] = actor
-            case .notice(let notice): noticeRecords[notice.period] = notice
+            case .notice(let notice):
+                noticeRecords[notice.period] = notice
+                noticeList = noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
             case .review(let review): reviewRecords[review.seq] = review
             case .reviewEnded(let seq): reviewRecords[seq] = nil
             case .request(let request): requestRecords[request.seq] = request
@@ -423,9 +435,15 @@ public struct MemoryLedger: LedgerState, Sendable {
     public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, route: EntryRoute = .shop,
                                     occurredOn: LocalDate, actor: ActorName) throws {
         // Before any role is registered no score waits for review, and nothing else needs looking at.
+        // The same rule as the live path, with the look-ups made here in place (no copy of the ledger).
+        let target = facts.reverses
+        let governed = filing == .recorded && !actorRecords.isEmpty
         let reviews = !tracksReviews
             ? (ended: nil, request: nil, started: nil)
-            : try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: self)
+            : reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts,
+                            ended: target.flatMap { reviewRecords[$0] },
+                            request: target.flatMap { target in requestRecords.values.first { $0.target == target } },
+                            governed: governed, posted: governed && notice(covering: occurredOn)?.isOpen == true)
         if let code = facts.household {
             guard households[code] != nil else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
             households[code]!.add(facts, route: route)

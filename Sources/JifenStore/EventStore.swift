@@ -343,6 +343,10 @@ public final class StoreSession: LedgerState {
         return notices
     }
 
+    public func notice(covering date: LocalDate) throws -> NoticeRecord? {
+        try notices().last { $0.dates.contains(date) }
+    }
+
     public func review(_ seq: Int64) throws -> ScoreReview? {
         try row("SELECT \(Self.reviewColumns) FROM p_reviews WHERE seq = ?", arguments: [seq]).map(Self.review)
     }
