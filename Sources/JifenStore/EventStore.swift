@@ -65,8 +65,8 @@ public final class EventStore: Sendable {
             if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         do {
-            queue = try EventStore.openQueue(path: path, configuration: configuration)
-            try queue.read { db in
+            var opened = try EventStore.openQueue(path: path, configuration: configuration)
+            let upToDate = try opened.read { db -> Bool in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 let hasEvents = try db.tableExists("events")
@@ -76,11 +76,19 @@ public final class EventStore: Sendable {
                 if applicationId != 0 && applicationId != EventStore.applicationId {
                     throw StoreError.notALedger(path: path, detail: "it belongs to another application")
                 }
-                let upToDate = try EventStore.migrator.hasCompletedMigrations(db)
-                if readOnly && !upToDate {
-                    throw StoreError.notALedger(path: path, detail: "it was made by another version of jifen; run a writing command such as `jifen rebuild` on it once")
-                }
+                return try EventStore.migrator.hasCompletedMigrations(db)
             }
+            if readOnly && !upToDate {
+                // A ledger written by an earlier jifen gains the newer projection tables the first time it is
+                // opened where it can be written, even by a read; its events are not touched.
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                guard FileManager.default.isWritableFile(atPath: path), FileManager.default.isWritableFile(atPath: folder) else {
+                    throw StoreError.notALedger(path: path, detail: "it was made by an earlier version of jifen and cannot be brought up to date where it is; copy it to a folder you can write to and read it there")
+                }
+                _ = try EventStore(path: path, create: false, readOnly: false)
+                opened = try EventStore.openQueue(path: path, configuration: configuration)
+            }
+            queue = opened
             if !readOnly {
                 try EventStore.migrator.migrate(queue)
                 try queue.writeWithoutTransaction { db in

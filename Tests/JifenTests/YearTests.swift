@@ -126,3 +126,49 @@ import Testing
         #expect(before[12].out.contains("A1.1"), "scheme diff names the revised rule: \(before[12].out)")
     }
 }
+
+/// A ledger written before roles existed (by jifen at commit 2737401, running that version's README walkthrough:
+/// Tests/JifenTests/Fixtures/ledger-before-roles.sqlite) still opens, reads and verifies with the same head; it
+/// takes any name until its first administrator is registered, and from then on the rules hold.
+@Suite struct ALedgerFromBeforeRoles {
+    static let head = "899bcf385039f8d8538ac6ce804033ce4c11363ad93a164900bba524843702ed"
+
+    @Test func opensVerifiesAndTakesOnRoles() throws {
+        let office = try Office()
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/ledger-before-roles.sqlite").path,
+                                         toPath: office.path("jifen.sqlite"))
+        // A read brings the file's projections up to date; the log is untouched.
+        let h001 = try #require(try office.json("balance", "H001") as? [String: Any])
+        #expect(h001["earned"] as? Int == 14 && h001["redeemed"] as? Int == 6 && h001["available"] as? Int == 8)
+        #expect(h001["pending"] as? Int == 0)
+        let report = try #require(try office.json("verify") as? [String: Any])
+        #expect(report["events"] as? Int == 32 && report["head"] as? String == Self.head && report["valid"] as? Bool == true)
+        expectOK(try office.jifen("scheme", "--version", "1"))
+
+        // Before roles, any name writes and a score is final at once.
+        expectOK(try office.jifen("record", "H002", "A1.1", "--date", "2025-04-05", "--by", "王会计"))
+        let h002 = try #require(try office.json("balance", "H002") as? [String: Any])
+        #expect(h002["available"] as? Int == 16 && h002["pending"] as? Int == 0)
+        expectRefused(try office.jifen("notice", "open", "--period", "2025-04", "--date", "2025-05-01", "--by", "王会计"),
+                      mentioning: "No one is registered")
+
+        // The first administrator turns the rules on.
+        expectRefused(try office.jifen("actor", "add", "王会计", "--role", "clerk", "--by", "王会计"), mentioning: "must be an administrator")
+        expectOK(try office.jifen("actor", "add", "张书记", "--role", "admin", "--by", "张书记"))
+        expectRefused(try office.jifen("record", "H003", "A1.1", "--date", "2025-04-06", "--by", "王会计"),
+                      mentioning: "王会计 is not registered")
+        expectOK(try office.jifen("actor", "add", "王会计", "--role", "clerk", "--by", "张书记"))
+        let run = try office.jifen("record", "H003", "A1.1", "--date", "2025-04-06", "--by", "王会计")
+        expectOK(run)
+        #expect(run.out.contains("待公示"), "\(run.out)")
+        let h003 = try #require(try office.json("balance", "H003") as? [String: Any])
+        #expect(h003["pending"] as? Int == 2)
+
+        let before = try office.jifen("balance", "--json").out
+        expectOK(try office.jifen("rebuild"))
+        #expect(try office.jifen("balance", "--json").out == before)
+        let after = try #require(try office.json("verify") as? [String: Any])
+        #expect(after["valid"] as? Bool == true && (after["events"] as? Int ?? 0) == 36)
+        expectOK(try office.jifen("verify", "--head", "32:\(Self.head)"))
+    }
+}
