@@ -196,8 +196,9 @@ public final class StoreSession: LedgerState {
     public func ledger() throws -> LedgerInfo? {
         if let cachedInfo { return cachedInfo }
         var info: LedgerInfo?
-        if let row = try row("SELECT * FROM p_ledger WHERE one = 1") {
-            let scheme = try JSONDecoder().decode(Scheme.self, from: Data((row["scheme"] as String).utf8))
+        if let row = try row("SELECT ledger_id, village, demo, opened_on, scheme_version, scheme FROM p_ledger WHERE one = 1") {
+            // The latest version is also in p_schemes, decoded there once per transaction; decode it only once.
+            let scheme = try schemes().last?.scheme ?? JSONDecoder().decode(Scheme.self, from: Data((row["scheme"] as String).utf8))
             info = LedgerInfo(ledgerId: row["ledger_id"], village: row["village"], demo: row["demo"],
                               openedOn: LocalDate(row["opened_on"] as String)!, schemeVersion: row["scheme_version"],
                               scheme: scheme)
