@@ -39,12 +39,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
+        .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
         // The one facade the CLI calls.
-        .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore"], swiftSettings: strict),
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
         .executableTarget(
             name: "jifen",
             dependencies: [
                 "Jifen",
+                "JifenStatements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -350,3 +350,23 @@ public enum EntryRoute: Sendable {
         }
     }
 }
+
+/// A period a report is drawn for: a month (`2025-03`), a quarter (`2025-Q1`) or a year (`2025`).
+public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
+    public let label: String
+    public let dates: ClosedRange<LocalDate>
+
+    public init?(_ text: String) {
+        if let period = NoticePeriod(text) {
+            label = period.label
+            dates = period.dates
+            return
+        }
+        let trimmed = text.trimmingSpaces
+        guard trimmed.count == 4, let year = Int(trimmed), (2000...2999).contains(year) else { return nil }
+        label = trimmed
+        dates = CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
+    }
+
+    public var description: String { label }
+}

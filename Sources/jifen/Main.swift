@@ -27,7 +27,7 @@ struct Jifen: ParsableCommand {
         version: "0.1.0",
         subcommands: [Init.self, ActorCommand.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
                       Approve.self, Reject.self, ReviewList.self, NoticeCommand.self, Object.self, Resolve.self,
-                      Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, Standings.self,
+                      Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, Standings.self,
                       Log.self, Verify.self, Rebuild.self,
                       SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStatements
 import JifenStore
 
 struct Verify: ParsableCommand {

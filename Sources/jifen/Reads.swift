@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStatements
 
 /// A household's balance as `balance --json` prints it. Deducted and redeemed are positive numbers.
 struct BalanceRow: Encodable {

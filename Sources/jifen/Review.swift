@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStatements
 
 // People and roles, review, the public notice and objections: the commands of a village's points committee.
 

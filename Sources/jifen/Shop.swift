@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStatements
 
 struct ShopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

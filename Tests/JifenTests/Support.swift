@@ -132,3 +132,16 @@ func expectRefused(_ run: Run, mentioning text: String, sourceLocation: SourceLo
     #expect(run.err.hasPrefix("jifen: ") && run.err.hasSuffix(".\n"), "\(run.err)", sourceLocation: sourceLocation)
     #expect(run.out.isEmpty, sourceLocation: sourceLocation)
 }
+
+/// Terminal columns of a line, counted independently of the code under test: CJK ideographs, fullwidth forms and
+/// CJK punctuation take two.
+enum DisplayColumns {
+    static func of(_ text: some StringProtocol) -> Int {
+        text.unicodeScalars.reduce(0) { total, scalar in
+            let v = scalar.value
+            let wide = (0x4E00...0x9FFF).contains(v) || (0x3000...0x303F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x3400...0x4DBF).contains(v)
+            return total + (wide ? 2 : 1)
+        }
+    }
+}

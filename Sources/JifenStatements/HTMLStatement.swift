@@ -1,0 +1,120 @@
+import JifenCore
+
+/// Statements as one HTML page with print CSS, for villages that print from a browser: A4, one household per page,
+/// table headers repeated when a table breaks across pages.
+public struct HTMLStatement {
+    public let statements: [Statement]
+    public let language: StatementLanguage
+
+    public init(_ statements: [Statement], language: StatementLanguage = .zh) {
+        self.statements = statements
+        self.language = language
+    }
+
+    static let style = """
+        @page { size: A4; margin: 15mm 15mm 18mm 15mm; }
+        body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", sans-serif; font-size: 11pt;
+               color: #111; margin: 0; }
+        section.statement { page-break-after: always; break-after: page; padding: 0 2mm; }
+        section.statement:last-child { page-break-after: auto; break-after: auto; }
+        h1 { font-size: 17pt; text-align: center; margin: 0 0 4mm; letter-spacing: 0.1em; }
+        dl.who { display: grid; grid-template-columns: auto 1fr auto 1fr; gap: 1mm 4mm; margin: 0 0 4mm; }
+        dl.who dt { color: #555; } dl.who dd { margin: 0; font-weight: 600; }
+        table { width: 100%; border-collapse: collapse; font-size: 10pt; }
+        thead { display: table-header-group; }
+        tr { page-break-inside: avoid; break-inside: avoid; }
+        th, td { border-bottom: 0.3mm solid #bbb; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
+        th { background: #eee; border-bottom: 0.5mm solid #555; }
+        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.date { white-space: nowrap; }
+        tr.open td { color: #666; }
+        .note { color: #444; font-size: 9pt; }
+        .totals { margin: 4mm 0; width: 100%; }
+        .totals td { border: none; padding: 0.8mm 1.5mm; }
+        .totals td.n { font-weight: 700; }
+        .year { margin: 3mm 0; }
+        .verify { margin-top: 5mm; font-size: 8.5pt; color: #333; border-top: 0.3mm solid #999; padding-top: 2mm;
+                  word-break: break-all; }
+        .verify code { font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; }
+        footer { margin-top: 2mm; font-size: 8.5pt; color: #666; text-align: right; }
+        """
+
+    public func render() -> String {
+        let l = language
+        var out = """
+            <!DOCTYPE html>
+            <html lang="\(l == .zh ? "zh-CN" : "en")">
+            <head>
+            <meta charset="utf-8">
+            <title>\(escape(statements.first.map { l.say("\($0.village) 积分对账单 \($0.period)", "\($0.village) statements \($0.period)") } ?? ""))</title>
+            <style>
+            \(Self.style)
+            </style>
+            </head>
+            <body>
+
+            """
+        for (index, statement) in statements.enumerated() {
+            out += section(statement, page: index + 1, of: statements.count)
+        }
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    func section(_ s: Statement, page: Int, of pages: Int) -> String {
+        let l = language
+        var out = "<section class=\"statement\">\n"
+        out += "<h1>\(escape(l.say("\(s.village) 积分对账单", "\(s.village) points statement")))</h1>\n"
+        out += "<dl class=\"who\">\n"
+        for (term, value) in [(l.say("户号", "Household"), s.household.rawValue),
+                              (l.say("户主", "Head"), s.head + (s.closed ? l.say("（已销户）", " (closed)") : "")),
+                              (l.say("联户", "Unit"), "\(s.unit) \(s.unitName)"),
+                              (l.say("期间", "Period"), l.say("\(s.period)（\(s.from) 至 \(s.to)）", "\(s.period) (\(s.from) to \(s.to))")),
+                              (l.say("打印日期", "Printed"), s.printedOn.description),
+                              (l.say("期初可用积分", "Opening available"), "\(s.opening)")] {
+            out += "<dt>\(escape(term))</dt><dd>\(escape(value))</dd>\n"
+        }
+        out += "</dl>\n<table>\n<thead><tr>"
+        out += [l.say("日期", "Date"), l.say("编号", "Code"), l.say("事项", "Entry")].map { "<th>\(escape($0))</th>" }.joined()
+        out += [l.say("分值", "Points"), l.say("余额", "Balance")].map { "<th class=\"n\">\(escape($0))</th>" }.joined()
+        out += [l.say("状态", "Status"), l.say("记录人", "By")].map { "<th>\(escape($0))</th>" }.joined()
+        out += "</tr></thead>\n<tbody>\n"
+        if s.lines.isEmpty {
+            out += "<tr><td colspan=\"7\">\(escape(l.say("本期无记录。", "No entries in this period.")))</td></tr>\n"
+        }
+        let text = TextStatement(s, language: l)
+        for line in s.lines {
+            let name = l == .zh ? line.zh : line.en
+            let note = line.note.isEmpty ? "" : "<div class=\"note\">\(escape(l.say("备注：", "Note: ") + line.note))</div>"
+            out += "<tr\(line.counts ? "" : " class=\"open\"")><td class=\"date\">\(line.date)</td><td>\(escape(line.code))</td>"
+            out += "<td>\(escape(name))\(note)</td><td class=\"n\">\(signed(line.points))</td><td class=\"n\">\(line.balance)</td>"
+            out += "<td>\(escape(text.status(line)))</td><td>\(escape(line.by))</td></tr>\n"
+        }
+        out += "</tbody>\n</table>\n<table class=\"totals\">\n"
+        out += "<tr><td>\(escape(l.say("期末可用积分", "Closing available")))</td><td class=\"n\">\(s.closing)</td></tr>\n"
+        out += "<tr><td>\(escape(l.say("今日可用", "Available today")))</td><td class=\"n\">\(s.available)</td></tr>\n"
+        out += "<tr><td>\(escape(l.say("待生效 / 待审核", "Pending / proposed")))</td><td class=\"n\">\(signed(s.pending)) / \(signed(s.proposed))</td></tr>\n"
+        out += "</table>\n"
+        let stars = String(repeating: "★", count: s.stars) + String(repeating: "☆", count: max(0, s.starsMax - s.stars))
+        out += "<p class=\"year\">\(escape(l.say("\(s.year) 年累计积分 \(s.yearPoints) 分，星级 \(stars)；联户内第 \(s.unitRank) 名（共 \(s.unitHouseholds) 户），全村第 \(s.villageRank) 名（共 \(s.villageHouseholds) 户）。", "\(s.year) cumulative points \(s.yearPoints), stars \(stars); rank \(s.unitRank) of \(s.unitHouseholds) in the unit, \(s.villageRank) of \(s.villageHouseholds) in the village.")))</p>\n"
+        out += "<p class=\"verify\">\(escape(l.say("核验：账本第 \(s.headSeq) 条事件，哈希 ", "Verification: ledger event \(s.headSeq), hash ")))<code>\(s.headHash)</code><br>"
+        out += "\(escape(l.say("核对命令：", "Check with: ")))<code>jifen verify --head \(s.verification)</code></p>\n"
+        out += "<footer>\(escape(l.say("第 \(page) 页 共 \(pages) 页", "Page \(page) of \(pages)")))</footer>\n"
+        out += "</section>\n"
+        return out
+    }
+
+    func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

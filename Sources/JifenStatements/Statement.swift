@@ -1,0 +1,126 @@
+import JifenCore
+
+/// Everything a household's statement for a period shows, gathered from the ledger by the facade and laid out by
+/// the renderers (text at 80, 48 and 32 columns; HTML). A value: the same ledger gives the same statement.
+public struct Statement: Hashable, Sendable, Encodable {
+    public var village: String
+    public var household: HouseholdCode
+    public var head: String
+    public var unit: UnitCode
+    public var unitName: String
+    public var closed: Bool
+    /// `2025-03`, `2025-Q1` or `2025`, and its first and last day.
+    public var period: String
+    public var from: LocalDate
+    public var to: LocalDate
+    /// Available (final, redeemable) points at the end of the day before the period, and at its end.
+    public var opening: Int
+    public var closing: Int
+    public var lines: [StatementLine]
+    /// Today's figures: what may be spent now, and what is not yet final.
+    public var available: Int
+    public var pending: Int
+    public var proposed: Int
+    /// The period's last year: its cumulative final points, stars, and rank in the unit and the village.
+    public var year: Int
+    public var yearPoints: Int
+    public var stars: Int
+    public var starsMax: Int
+    public var unitRank: Int
+    public var unitHouseholds: Int
+    public var villageRank: Int
+    public var villageHouseholds: Int
+    /// The ledger's head when the statement was made: an auditor checks the paper against the log with it.
+    public var headSeq: Int64
+    public var headHash: String
+    public var printedOn: LocalDate
+
+    public init(village: String, household: HouseholdCode, head: String, unit: UnitCode, unitName: String, closed: Bool,
+                period: String, from: LocalDate, to: LocalDate, opening: Int, closing: Int, lines: [StatementLine],
+                available: Int, pending: Int, proposed: Int, year: Int, yearPoints: Int, stars: Int, starsMax: Int,
+                unitRank: Int, unitHouseholds: Int, villageRank: Int, villageHouseholds: Int, headSeq: Int64, headHash: String,
+                printedOn: LocalDate) {
+        self.village = village
+        self.household = household
+        self.head = head
+        self.unit = unit
+        self.unitName = unitName
+        self.closed = closed
+        self.period = period
+        self.from = from
+        self.to = to
+        self.opening = opening
+        self.closing = closing
+        self.lines = lines
+        self.available = available
+        self.pending = pending
+        self.proposed = proposed
+        self.year = year
+        self.yearPoints = yearPoints
+        self.stars = stars
+        self.starsMax = starsMax
+        self.unitRank = unitRank
+        self.unitHouseholds = unitHouseholds
+        self.villageRank = villageRank
+        self.villageHouseholds = villageHouseholds
+        self.headSeq = headSeq
+        self.headHash = headHash
+        self.printedOn = printedOn
+    }
+
+    /// The verification line's content: `jifen verify --head SEQ:HASH` checks the log against it.
+    public var verification: String { "\(headSeq):\(headHash)" }
+}
+
+/// One entry of a statement.
+public struct StatementLine: Hashable, Sendable, Encodable {
+    public enum Kind: String, Hashable, Sendable, Encodable {
+        case score, redemption, reversal, expiry, transfer
+    }
+
+    /// Where the entry stands. Only final entries move the balance.
+    public enum Status: String, Hashable, Sendable, Encodable {
+        case final, pending, posted, proposed, objected, reversed
+    }
+
+    public var seq: Int64
+    public var date: LocalDate
+    public var kind: Kind
+    /// A rule's code, or an item's.
+    public var code: String
+    public var zh: String
+    public var en: String
+    /// Signed change of the household's points (a redemption is negative).
+    public var points: Int
+    public var note: String
+    public var by: String
+    public var status: Status
+    /// For a reversed entry, the entry that reversed it; for a reversal, the entry it undoes.
+    public var other: Int64?
+    /// The running available balance after the line (unchanged by a line that is not final).
+    public var balance: Int
+
+    public init(seq: Int64, date: LocalDate, kind: Kind, code: String, zh: String, en: String, points: Int, note: String, by: String,
+                status: Status, other: Int64?, balance: Int) {
+        self.seq = seq
+        self.date = date
+        self.kind = kind
+        self.code = code
+        self.zh = zh
+        self.en = en
+        self.points = points
+        self.note = note
+        self.by = by
+        self.status = status
+        self.other = other
+        self.balance = balance
+    }
+
+    /// Whether the line moves the available balance: final entries, and the reversals of final entries.
+    public var counts: Bool {
+        switch status {
+        case .final, .reversed: return true
+        case .pending, .posted, .proposed, .objected: return false
+        }
+    }
+}

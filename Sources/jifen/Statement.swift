@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenCore
+import JifenStatements
+
+extension ReportPeriod: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+struct StatementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statement",
+        abstract: "A household's statement for a period (积分对账单), to print and hand out.",
+        discussion: """
+            Shows the household, its joint unit and the period; the available points at the start; every entry \\
+            (date, rule or item, points, note, who recorded it, and whether it is final, pending or reversed); the \\
+            available points at the end and today; the year's cumulative points, stars and rank in the unit and the \\
+            village; and a verification line — the ledger's position and hash when it was printed — with which an \\
+            auditor proves the paper matches the log (`jifen verify --head SEQ:HASH`).
+
+            --width 80 for an office printer, 48 or 32 for 80 mm and 58 mm receipt printers. --all prints every \\
+            household, one after another, separated by form feeds (a new page on a printer).
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code (leave out with --all).") var household: String?
+    @Flag(help: "Every household registered by the period's end.") var all = false
+    @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: ReportPeriod
+    @Option(help: ArgumentHelp("text (default) or html.", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("Columns of text: 80, 48 or 32.", valueName: "n")) var width: Int = 80
+    @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @Flag(help: "Print the statement's contents as JSON for scripts.") var json = false
+
+    func validate() throws {
+        guard TextStatement.widths.contains(width) else { throw ValidationError("--width must be 80, 48 or 32.") }
+        guard ["text", "html", "pdf"].contains(format) else { throw ValidationError("--format must be text or html.") }
+        guard all != (household != nil) else { throw ValidationError("Give a household's code, or --all for every household.") }
+    }
+
+    func run() throws {
+        if format == "pdf" {
+            throw CLIError("PDF statements are not built yet; print --format text or --format html (a browser prints it to PDF).")
+        }
+        let ledger = try options.openForReading()
+        let printedOn = date ?? ledger.today()
+        let statements: [Statement]
+        if let household {
+            statements = [try ledger.statement(of: HouseholdCode(rawValue: household), period: period, printedOn: printedOn)]
+        } else {
+            let progress = Progress(label: say(options.language, "对账单", "statements"))
+            statements = try ledger.statements(period: period, printedOn: printedOn, progress: progress.update)
+            progress.finish()
+        }
+        if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
+        let language: StatementLanguage = options.language == .zh ? .zh : .en
+        let text: String
+        switch format {
+        case "html": text = HTMLStatement(statements, language: language).render()
+        default: text = statements.map { TextStatement($0, language: language, width: width).render() }.joined(separator: "\u{0C}\n")
+        }
+        if let out {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+            }
+            FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
+                                                    "Wrote \(out) (\(statements.count) households).\n").utf8))
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
+
+/// Lets one `printJSON` call print either one value or a list.
+struct AnyEncodable: Encodable {
+    let encode: (Encoder) throws -> Void
+    init(_ value: some Encodable) { encode = value.encode }
+    func encode(to encoder: Encoder) throws { try encode(encoder) }
+}
