@@ -6,63 +6,108 @@ import JifenStore
 extension Ledger {
     /// A household's statement for a period, as the ledger stands now (printed on `printedOn`).
     public func statement(of household: HouseholdCode, period: ReportPeriod, printedOn: LocalDate) throws -> Statement {
-        try read { session in try Self.statement(session, household: household, period: period, printedOn: printedOn,
-                                                 yearTable: try YearTable(session, year: period.dates.upperBound.year)) }
+        try read { session in
+            guard try session.household(household) != nil else {
+                throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue, among: try session.codes(of: .household)))
+            }
+            return try Self.statements(session, only: household, period: period, printedOn: printedOn)[0]
+        }
     }
 
     /// Statements of every household registered by the period's end, by code, from one snapshot of the ledger.
     public func statements(period: ReportPeriod, printedOn: LocalDate, progress: ((Int, Int) -> Void)? = nil) throws -> [Statement] {
-        try read { session in
-            let table = try YearTable(session, year: period.dates.upperBound.year)
-            let households = try session.households().filter { $0.registeredOn <= period.dates.upperBound }
-            var statements: [Statement] = []
-            for (index, account) in households.enumerated() {
-                statements.append(try Self.statement(session, household: account.code, period: period, printedOn: printedOn, yearTable: table))
-                progress?(index + 1, households.count)
-            }
-            return statements
+        try read { session in try Self.statements(session, only: nil, period: period, printedOn: printedOn, progress: progress) }
+    }
+
+    /// Reads what the statements need in a few queries over the period (not one set per household), then builds
+    /// each statement from its share.
+    static func statements(_ session: StoreSession, only household: HouseholdCode?, period: ReportPeriod, printedOn: LocalDate,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> [Statement] {
+        guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
+        let from = period.dates.lowerBound, to = period.dates.upperBound
+        let table = try YearTable(session, year: to.year)
+        let accounts = try household.map { [try session.household($0)].compactMap { $0 } }
+            ?? session.households().filter { $0.registeredOn <= to }
+        let dayBefore = LocalDate(daysSinceEpoch: from.daysSinceEpoch - 1)
+        let opening = Dictionary(uniqueKeysWithValues: try session.households(asOf: dayBefore, only: household).map { ($0.code, $0.available) })
+        let closing = Dictionary(uniqueKeysWithValues: try session.households(asOf: to, only: household).map { ($0.code, $0.available) })
+        let reviews = Dictionary(uniqueKeysWithValues: try (household.map { try session.reviews(of: $0) } ?? session.allReviews()).map { ($0.seq, $0) })
+        let entries = Dictionary(uniqueKeysWithValues: try session.entries(in: period.dates, household: household).map { ($0.seq, $0) })
+        let events = Dictionary(grouping: try session.events(household: household, dates: period.dates)
+                                    .filter { entries[$0.seq] != nil && $0.facts.household != nil },
+                                by: { $0.facts.household! })
+        let head = try session.headOfLog()
+        var statements: [Statement] = []
+        for (index, account) in accounts.enumerated() {
+            let mine = (events[account.code] ?? []).sorted { ($0.occurredOn, $0.seq) < ($1.occurredOn, $1.seq) }
+            statements.append(statement(info: info, account: account, period: period, opening: opening[account.code] ?? 0,
+                                        closing: closing[account.code] ?? 0, events: mine, entries: entries, reviews: reviews,
+                                        yearTable: table, headSeq: head.seq, headHash: head.hash.hex, printedOn: printedOn))
+            if index % 50 == 49 || index == accounts.count - 1 { progress?(index + 1, accounts.count) }
         }
+        return statements
     }
 
     /// The year's final points of every household, with stars and ranks, computed once for a batch of statements.
     struct YearTable {
         let year: Int
         let points: [HouseholdCode: Int]
-        let accounts: [HouseholdAccount]
         let stars: [Int]
+        let unitNames: [UnitCode: String]
+        /// Every household's rank in its unit and in the village, and how many households each counts.
+        let unitRanks: [HouseholdCode: Int]
+        let villageRanks: [HouseholdCode: Int]
+        let unitSizes: [UnitCode: Int]
+        let villageSize: Int
+        let openUnits: [HouseholdCode: UnitCode]
 
         init(_ session: StoreSession, year: Int) throws {
             self.year = year
             let dates = CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
-            points = try session.yearFigures(in: dates).mapValues(\.points)
-            accounts = try session.households()
+            let points = try session.yearFigures(in: dates).mapValues(\.points)
+            self.points = points
             let info = try session.ledger()
             stars = (try session.schemes().inForce(on: dates.upperBound)?.scheme ?? info?.scheme)?.settings.stars ?? []
+            unitNames = Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code, $0.name) })
+            // Ranks among open households, 1 + how many have more points: ties share a rank.
+            let open = try session.households().filter { $0.status == .open }
+            func ranks(_ group: [HouseholdAccount]) -> [HouseholdCode: Int] {
+                let sorted = group.map { (code: $0.code, points: points[$0.code] ?? 0) }.sorted { $0.points > $1.points }
+                var ranks: [HouseholdCode: Int] = [:]
+                for (index, entry) in sorted.enumerated() {
+                    ranks[entry.code] = index > 0 && sorted[index - 1].points == entry.points ? ranks[sorted[index - 1].code]! : index + 1
+                }
+                return ranks
+            }
+            villageRanks = ranks(open)
+            villageSize = open.count
+            openUnits = Dictionary(uniqueKeysWithValues: open.map { ($0.code, $0.unit) })
+            var unitRanks: [HouseholdCode: Int] = [:], unitSizes: [UnitCode: Int] = [:]
+            for (unit, members) in Dictionary(grouping: open, by: \.unit) {
+                unitRanks.merge(ranks(members)) { a, _ in a }
+                unitSizes[unit] = members.count
+            }
+            self.unitRanks = unitRanks
+            self.unitSizes = unitSizes
         }
 
-        /// 1 + the number of open households (of the unit, when given) with more points: ties share a rank.
-        func rank(of household: HouseholdCode, in unit: UnitCode?) -> (rank: Int, of: Int) {
-            let mine = points[household] ?? 0
-            let peers = accounts.filter { ($0.status == .open || $0.code == household) && (unit == nil || $0.unit == unit) }
-            return (1 + peers.filter { (points[$0.code] ?? 0) > mine }.count, peers.count)
+        /// A closed household is ranked where its points would place it among the open ones.
+        func rank(of account: HouseholdAccount) -> (unit: Int, unitOf: Int, village: Int, villageOf: Int) {
+            if let unit = unitRanks[account.code], let village = villageRanks[account.code] {
+                return (unit, unitSizes[account.unit] ?? 0, village, villageSize)
+            }
+            let mine = points[account.code] ?? 0
+            let above = villageRanks.keys.filter { (points[$0] ?? 0) > mine }
+            let unitAbove = above.filter { openUnits[$0] == account.unit }
+            return (1 + unitAbove.count, (unitSizes[account.unit] ?? 0) + 1, 1 + above.count, villageSize + 1)
         }
     }
 
-    static func statement(_ session: StoreSession, household: HouseholdCode, period: ReportPeriod, printedOn: LocalDate,
-                          yearTable: YearTable) throws -> Statement {
-        guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
-        guard let account = try session.household(household) else {
-            throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue, among: try session.codes(of: .household)))
-        }
+    static func statement(info: LedgerInfo, account: HouseholdAccount, period: ReportPeriod, opening: Int, closing: Int,
+                          events: [RecordedEvent], entries: [Int64: Entry], reviews: [Int64: ScoreReview], yearTable: YearTable,
+                          headSeq: Int64, headHash: String, printedOn: LocalDate) -> Statement {
+        let household = account.code
         let from = period.dates.lowerBound, to = period.dates.upperBound
-        func available(on day: LocalDate) throws -> Int {
-            try session.households(asOf: day, only: household).first?.available ?? 0
-        }
-        let opening = try available(on: LocalDate(daysSinceEpoch: from.daysSinceEpoch - 1))
-        let reviews = Dictionary(uniqueKeysWithValues: try session.reviews(of: household).map { ($0.seq, $0) })
-        let entries = Dictionary(uniqueKeysWithValues: try session.entries(of: household).map { ($0.seq, $0) })
-        let events = try session.events(household: household).filter { entries[$0.seq] != nil && period.dates.contains($0.occurredOn) }
-            .sorted { ($0.occurredOn, $0.seq) < ($1.occurredOn, $1.seq) }
         var balance = opening
         var lines: [StatementLine] = []
         for recorded in events {
@@ -114,16 +159,15 @@ extension Ledger {
             line.balance = balance
             lines.append(line)
         }
-        let unitName = try session.units().first { $0.code == account.unit }?.name ?? ""
+        let unitName = yearTable.unitNames[account.unit] ?? ""
         let yearPoints = yearTable.points[household] ?? 0
-        let unitRank = yearTable.rank(of: household, in: account.unit), villageRank = yearTable.rank(of: household, in: nil)
-        let head = try session.headOfLog()
+        let rank = yearTable.rank(of: account)
         return Statement(village: info.village, household: household, head: account.head, unit: account.unit, unitName: unitName,
                          closed: account.status == .closed, period: period.label, from: from, to: to, opening: opening,
-                         closing: try available(on: to), lines: lines, available: account.available, pending: account.pending,
+                         closing: closing, lines: lines, available: account.available, pending: account.pending,
                          proposed: account.proposed, year: yearTable.year, yearPoints: yearPoints,
                          stars: yearTable.stars.filter { yearPoints >= $0 }.count, starsMax: yearTable.stars.count,
-                         unitRank: unitRank.rank, unitHouseholds: unitRank.of, villageRank: villageRank.rank,
-                         villageHouseholds: villageRank.of, headSeq: head.seq, headHash: head.hash.hex, printedOn: printedOn)
+                         unitRank: rank.unit, unitHouseholds: rank.unitOf, villageRank: rank.village,
+                         villageHouseholds: rank.villageOf, headSeq: headSeq, headHash: headHash, printedOn: printedOn)
     }
 }

@@ -7,18 +7,22 @@ public enum DisplayWidth {
         return width
     }
 
+    static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+        0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
+
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
+        // The common cases first: printable ASCII, and the CJK ideographs.
+        if v >= 0x20 && v < 0x7F { return 1 }
+        if v >= 0x4E00 && v <= 0x9FFF { return 2 }
         if v == 0 || scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark
             || (0x200B...0x200F).contains(v) || v == 0xFE0F {
             return 0
         }
         if v < 0x1100 { return 1 }
-        let wide: [ClosedRange<UInt32>] = [
-            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-            0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
-        ]
         return wide.contains { $0.contains(v) } ? 2 : 1
     }
 

@@ -674,22 +674,19 @@ public final class StoreSession: LedgerState {
               redeemed: row[9], occurredOn: LocalDate(row[10] as String)!, reverses: row[11], reversedBy: row[12])
     }
 
+    /// An event from a `SELECT * FROM events` row, read by position (the table's column order, migration 0001).
     static func recordedEvent(_ row: Row) throws -> RecordedEvent {
-        let type: String = row["type"]
-        guard let occurredOn = LocalDate(row["occurred_on"] as String) else {
-            throw ProjectionError(seq: row["seq"], problem: "its date is not a date")
+        let seq: Int64 = row[0]
+        guard let occurredOn = LocalDate(row[5] as String) else {
+            throw ProjectionError(seq: seq, problem: "its date is not a date")
         }
-        let event = try EventCodec.event(type: type, payload: row["payload"])
-        let seq: Int64 = row["seq"], streamVersion: Int64 = row["stream_version"], schemeVersion: Int = row["scheme_version"]
-        let id: String = row["id"], stream: String = row["stream"], recordedAt: String = row["recorded_at"]
-        let actor: String = row["actor"], key: String? = row["idempotency_key"]
-        let facts = EventFacts(household: (row["household"] as String?).map { HouseholdCode(rawValue: $0) },
-                               item: (row["item"] as String?).map { ItemCode(rawValue: $0) },
-                               rule: (row["rule"] as String?).map { RuleCode(rawValue: $0) },
-                               earned: row["earned"], deducted: row["deducted"], redeemed: row["redeemed"], stock: row["stock"],
-                               reverses: row["reverses"])
-        return RecordedEvent(seq: seq, id: id, stream: stream, streamVersion: streamVersion, occurredOn: occurredOn,
-                             recordedAt: recordedAt, actor: ActorName(rawValue: actor), schemeVersion: schemeVersion, key: key,
+        let event = try EventCodec.event(type: row[4], payload: row[18])
+        let facts = EventFacts(household: (row[10] as String?).map { HouseholdCode(rawValue: $0) },
+                               item: (row[11] as String?).map { ItemCode(rawValue: $0) },
+                               rule: (row[12] as String?).map { RuleCode(rawValue: $0) },
+                               earned: row[13], deducted: row[14], redeemed: row[15], stock: row[16], reverses: row[17])
+        return RecordedEvent(seq: seq, id: row[1], stream: row[2], streamVersion: row[3], occurredOn: occurredOn,
+                             recordedAt: row[6], actor: ActorName(rawValue: row[7]), schemeVersion: row[8], key: row[9],
                              event: event, facts: facts)
     }
 }

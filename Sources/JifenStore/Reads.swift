@@ -41,8 +41,10 @@ extension StoreSession {
             """
         var arguments: StatementArguments = [day, day, day]
         if let code {
-            sql = sql.replacingOccurrences(of: "WHERE household IS NOT NULL", with: "WHERE household = ?") + " AND h.code = ?"
-            arguments = [code.rawValue] + arguments + [code.rawValue]
+            sql = sql.replacingOccurrences(of: "WHERE household IS NOT NULL", with: "WHERE household = ?")
+                .replacingOccurrences(of: "FROM p_reviews WHERE occurred_on <= ?", with: "FROM p_reviews WHERE household = ? AND occurred_on <= ?")
+                + " AND h.code = ?"
+            arguments = [code.rawValue, day, code.rawValue, day, day, code.rawValue]
         }
         sql += " ORDER BY h.code"
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
@@ -61,19 +63,36 @@ extension StoreSession {
                          arguments: [household.rawValue]).map(Self.review)
     }
 
+    /// The entries dated within `dates` (of one household, or of all), with the reversal that undid each, if any.
+    public func entries(in dates: ClosedRange<LocalDate>, household: HouseholdCode? = nil) throws -> [Entry] {
+        var sql = "SELECT \(Self.entryColumns) FROM events e WHERE e.occurred_on BETWEEN ? AND ? AND \(Self.isEntry)"
+        var arguments: StatementArguments = [dates.lowerBound.description, dates.upperBound.description]
+        if let household {
+            sql += " AND e.household = ?"
+            arguments += [household.rawValue]
+        }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY e.seq", arguments: arguments).map(Self.entry)
+    }
+
     /// All entries that moved a household's points, oldest first.
     public func entries(of household: HouseholdCode) throws -> [Entry] {
         try Row.fetchAll(db, sql: "SELECT \(Self.entryColumns) FROM events e WHERE household = ? AND \(Self.isEntry) ORDER BY seq",
                          arguments: [household.rawValue]).map(Self.entry)
     }
 
-    /// Events from `from` on, optionally only those about one household (its register changes and entries).
-    public func events(from: Int64 = 1, household: HouseholdCode? = nil, limit: Int? = nil) throws -> [RecordedEvent] {
+    /// Events from `from` on, optionally only those about one household (its register changes and entries), and
+    /// only those dated within `dates`.
+    public func events(from: Int64 = 1, household: HouseholdCode? = nil, dates: ClosedRange<LocalDate>? = nil,
+                       limit: Int? = nil) throws -> [RecordedEvent] {
         var sql = "SELECT * FROM events WHERE seq >= ?"
         var arguments: StatementArguments = [from]
         if let household {
             sql += " AND household = ?"
             arguments += [household.rawValue]
+        }
+        if let dates {
+            sql += " AND occurred_on BETWEEN ? AND ?"
+            arguments += [dates.lowerBound.description, dates.upperBound.description]
         }
         sql += " ORDER BY seq"
         if let limit { sql += " LIMIT \(limit)" }
