@@ -171,3 +171,58 @@ extension Ledger {
                          villageHouseholds: rank.villageOf, headSeq: headSeq, headHash: headHash, printedOn: printedOn)
     }
 }
+
+extension Ledger {
+    /// The notice sheet (公示榜) of a period: its scores by joint unit and household, as the ledger stands now.
+    public func noticeSheet(period: NoticePeriod, printedOn: LocalDate) throws -> NoticeSheet {
+        try read { session in
+            guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
+            let notice = try session.notices().first { $0.period == period.label }
+            let reviews = Dictionary(uniqueKeysWithValues: try session.allReviews().map { ($0.seq, $0) })
+            let entries = Dictionary(uniqueKeysWithValues: try session.entries(in: period.dates).map { ($0.seq, $0) })
+            var scores: [HouseholdCode: [NoticeSheet.Score]] = [:]
+            for recorded in try session.events(dates: period.dates) {
+                guard let entry = entries[recorded.seq], entry.kind == .score, entry.reversedBy == nil, let household = entry.household else { continue }
+                let state: String
+                switch reviews[recorded.seq]?.state {
+                case .proposed?: continue
+                case .pending?: state = "pending"
+                case .posted?: state = "posted"
+                case .objected?: state = "objected"
+                case nil: state = "final"
+                }
+                switch recorded.event {
+                case .scoreRecorded(let e), .scoreProposed(let e):
+                    scores[household, default: []].append(NoticeSheet.Score(seq: recorded.seq, date: recorded.occurredOn, rule: e.rule.code.rawValue,
+                                                                             zh: e.rule.zh, en: e.rule.en, points: e.points, note: e.note, state: state))
+                default:
+                    continue
+                }
+            }
+            let households = try session.households()
+            let heads = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0.head) })
+            var units: [NoticeSheet.Unit] = []
+            for unit in try session.units() {
+                let members = households.filter { $0.unit == unit.code && scores[$0.code] != nil }
+                guard !members.isEmpty else { continue }
+                units.append(NoticeSheet.Unit(code: unit.code, name: unit.name, leader: unit.leader.flatMap { heads[$0] },
+                                              households: members.map {
+                    NoticeSheet.Household(code: $0.code, head: $0.head,
+                                          scores: scores[$0.code]!.sorted { ($0.date, $0.seq) < ($1.date, $1.seq) })
+                }))
+            }
+            var blacklist: [NoticeSheet.Blacklisted] = []
+            for settlement in try session.settlements() where settlement.settledOn <= printedOn {
+                for rating in try session.ratings(year: settlement.year) {
+                    if let until = rating.blackUntil, until > printedOn {
+                        blacklist.append(NoticeSheet.Blacklisted(code: rating.household, head: heads[rating.household] ?? "", until: until))
+                    }
+                }
+            }
+            return NoticeSheet(village: info.village, period: period.label, from: period.dates.lowerBound, to: period.dates.upperBound,
+                               postedOn: notice?.openedOn, objectionsUntil: notice.map { LocalDate(daysSinceEpoch: $0.closesOn.daysSinceEpoch - 1) },
+                               closedOn: notice?.closedOn, units: units, blacklist: blacklist.sorted { $0.code.rawValue < $1.code.rawValue },
+                               printedOn: printedOn)
+        }
+    }
+}

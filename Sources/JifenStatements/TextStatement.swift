@@ -16,6 +16,8 @@ public struct TextStatement {
     public let language: StatementLanguage
     public let width: Int
 
+    var layout: TextLayout { TextLayout(width: width) }
+
     public init(_ statement: Statement, language: StatementLanguage = .zh, width: Int = 80) {
         self.statement = statement
         self.language = language
@@ -26,15 +28,15 @@ public struct TextStatement {
         let s = statement, l = language
         var out: [String] = []
         let rule = String(repeating: "=", count: width), thin = String(repeating: "-", count: width)
-        out.append(center(l.say("\(s.village) 积分对账单", "\(s.village) points statement")))
+        out.append(layout.center(l.say("\(s.village) 积分对账单", "\(s.village) points statement")))
         out.append(rule)
-        out += flow([l.say("户号 \(s.household)", "Household \(s.household)"),
+        out += layout.flow([l.say("户号 \(s.household)", "Household \(s.household)"),
                      l.say("户主 \(s.head)", "Head \(s.head)") + (s.closed ? l.say("（已销户）", " (closed)") : ""),
                      l.say("联户 \(s.unit) \(s.unitName)", "Unit \(s.unit) \(s.unitName)")])
-        out += flow([l.say("期间 \(s.period)（\(s.from) 至 \(s.to)）", "Period \(s.period) (\(s.from) to \(s.to))"),
+        out += layout.flow([l.say("期间 \(s.period)（\(s.from) 至 \(s.to)）", "Period \(s.period) (\(s.from) to \(s.to))"),
                      l.say("打印日期 \(s.printedOn)", "Printed \(s.printedOn)")])
         out.append(thin)
-        out.append(pair(l.say("期初可用积分", "Opening available"), "\(s.opening)"))
+        out.append(layout.pair(l.say("期初可用积分", "Opening available"), "\(s.opening)"))
         if s.lines.isEmpty {
             out.append(l.say("本期无记录。", "No entries in this period."))
         } else if width >= 80 {
@@ -43,18 +45,18 @@ public struct TextStatement {
             out += narrowLines()
         }
         out.append(thin)
-        out.append(pair(l.say("期末可用积分", "Closing available"), "\(s.closing)"))
-        out += wrap(l.say("今日可用 \(s.available) 分；待生效 \(signed(s.pending)) 分，待审核 \(signed(s.proposed)) 分（生效后方可兑换）。",
+        out.append(layout.pair(l.say("期末可用积分", "Closing available"), "\(s.closing)"))
+        out += layout.wrap(l.say("今日可用 \(s.available) 分；待生效 \(signed(s.pending)) 分，待审核 \(signed(s.proposed)) 分（生效后方可兑换）。",
                           "Available today \(s.available); pending \(signed(s.pending)), proposed \(signed(s.proposed)) (spendable once final)."))
         let stars = String(repeating: "★", count: s.stars) + String(repeating: "☆", count: max(0, s.starsMax - s.stars))
-        out += wrap(l.say("\(s.year) 年累计积分 \(s.yearPoints) 分，星级 \(stars)",
+        out += layout.wrap(l.say("\(s.year) 年累计积分 \(s.yearPoints) 分，星级 \(stars)",
                           "\(s.year) cumulative points \(s.yearPoints), stars \(stars)"))
-        out += wrap(l.say("联户内第 \(s.unitRank) 名（共 \(s.unitHouseholds) 户），全村第 \(s.villageRank) 名（共 \(s.villageHouseholds) 户）。",
+        out += layout.wrap(l.say("联户内第 \(s.unitRank) 名（共 \(s.unitHouseholds) 户），全村第 \(s.villageRank) 名（共 \(s.villageHouseholds) 户）。",
                           "Rank \(s.unitRank) of \(s.unitHouseholds) in the unit, \(s.villageRank) of \(s.villageHouseholds) in the village."))
         out.append(thin)
         out += verification()
-        out.append(right(l.say("第 1 页 共 1 页", "Page 1 of 1")))
-        return out.map(trimmed).joined(separator: "\n") + "\n"
+        out.append(layout.right(l.say("第 1 页 共 1 页", "Page 1 of 1")))
+        return out.map(layout.trimmed).joined(separator: "\n") + "\n"
     }
 
     // MARK: Lines
@@ -75,8 +77,8 @@ public struct TextStatement {
             let entry = "\(line.code) \(name(line))"
             out.append(row([line.date.description, DisplayWidth.of(entry) > entryWidth ? line.code : entry, signed(line.points),
                             "\(line.balance)", status(line), line.by]))
-            if DisplayWidth.of(entry) > entryWidth { out += wrap(name(line), indent: dateWidth + 1) }
-            if !line.note.isEmpty { out += wrap(l.say("备注：", "Note: ") + line.note, indent: dateWidth + 1) }
+            if DisplayWidth.of(entry) > entryWidth { out += layout.wrap(name(line), indent: dateWidth + 1) }
+            if !line.note.isEmpty { out += layout.wrap(l.say("备注：", "Note: ") + line.note, indent: dateWidth + 1) }
         }
         return out
     }
@@ -94,10 +96,10 @@ public struct TextStatement {
             let day = String(line.date.description.dropFirst(5))
             out.append(DisplayWidth.fit("\(day) \(line.code)", left) + " " + DisplayWidth.fit(signed(line.points), pointsWidth, alignRight: true)
                        + " " + DisplayWidth.fit("\(line.balance)", balanceWidth, alignRight: true))
-            out += wrap(name(line), indent: 2)
-            if !line.note.isEmpty { out += wrap(l.say("备注：", "Note: ") + line.note, indent: 2) }
+            out += layout.wrap(name(line), indent: 2)
+            if !line.note.isEmpty { out += layout.wrap(l.say("备注：", "Note: ") + line.note, indent: 2) }
             let state = status(line)
-            out += wrap((state.isEmpty ? "" : state + " ") + l.say("记录人 ", "by ") + line.by, indent: 2)
+            out += layout.wrap((state.isEmpty ? "" : state + " ") + l.say("记录人 ", "by ") + line.by, indent: 2)
         }
         return out
     }
@@ -125,32 +127,39 @@ public struct TextStatement {
             groups.append(String(hash.prefix(8)))
             hash = hash.dropFirst(8)
         }
-        var out = wrap(l.say("核验：账本第 \(s.headSeq) 条事件", "Verification: ledger event \(s.headSeq)"))
-        out += wrap(groups.joined(separator: " "), indent: 2)
-        out += wrap(l.say("核对：jifen verify --head \(s.headSeq):前述哈希", "Check: jifen verify --head \(s.headSeq):<hash above>"))
+        var out = layout.wrap(l.say("核验：账本第 \(s.headSeq) 条事件", "Verification: ledger event \(s.headSeq)"))
+        out += layout.wrap(groups.joined(separator: " "), indent: 2)
+        out += layout.wrap(l.say("核对：jifen verify --head \(s.headSeq):前述哈希", "Check: jifen verify --head \(s.headSeq):<hash above>"))
         return out
     }
 
-    // MARK: Layout helpers
+}
 
-    func center(_ text: String) -> String {
+/// Fixed-width layout: centring, right edges, wrapping by display width.
+public struct TextLayout {
+    public let width: Int
+
+    public init(width: Int) { self.width = width }
+
+
+    public func center(_ text: String) -> String {
         let padding = max(0, (width - DisplayWidth.of(text)) / 2)
         return String(repeating: " ", count: padding) + text
     }
 
-    func right(_ text: String) -> String {
+    public func right(_ text: String) -> String {
         String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) + text
     }
 
     /// A label on the left and a figure on the right edge.
-    func pair(_ label: String, _ value: String) -> String {
+    public func pair(_ label: String, _ value: String) -> String {
         let gap = width - DisplayWidth.of(label) - DisplayWidth.of(value)
         guard gap >= 1 else { return label + " " + value }
         return label + String(repeating: " ", count: gap) + value
     }
 
     /// Items side by side, three spaces apart, on as many lines as the width needs.
-    func flow(_ items: [String]) -> [String] {
+    public func flow(_ items: [String]) -> [String] {
         var lines: [String] = []
         var current = ""
         for item in items {
@@ -169,7 +178,7 @@ public struct TextStatement {
     /// Breaks text to the width, every line after the first indented as given. A line breaks at a space before an
     /// English word, or between two Chinese characters (never before Chinese closing punctuation): numbers and
     /// words stay whole, and "4 分" never loses its unit.
-    func wrap(_ text: String, indent: Int = 0) -> [String] {
+    public func wrap(_ text: String, indent: Int = 0) -> [String] {
         let characters = Array(text)
         let pad = String(repeating: " ", count: indent)
         var lines: [String] = []
@@ -207,7 +216,7 @@ public struct TextStatement {
         return lines
     }
 
-    func trimmed(_ line: String) -> String {
+    public func trimmed(_ line: String) -> String {
         var line = line
         while line.hasSuffix(" ") { line.removeLast() }
         return line

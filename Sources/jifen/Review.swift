@@ -214,7 +214,7 @@ struct NoticeCommand: ParsableCommand {
             points can be spent at the shop. Proposals must be reviewed before their period is posted, and nothing \
             more can be dated in a posted period.
             """,
-        subcommands: [NoticeOpen.self, NoticeClose.self, NoticeList.self]
+        subcommands: [NoticeOpen.self, NoticeClose.self, NoticeList.self, NoticeSheetCommand.self]
     )
 }
 
@@ -248,6 +248,38 @@ struct NoticeClose: ParsableCommand {
         guard case .noticeClosed(let e) = written.events[0].event else { return }
         print(say(options.language, "公示 \(e.period) 结束：\(e.scores) 条记分生效（加 \(e.awarded) 分，扣 \(e.deducted) 分），可用于兑换。",
                   "Closed the notice of \(e.period): \(e.scores) scores are final (+\(e.awarded), -\(e.deducted)) and can be spent."))
+    }
+}
+
+struct NoticeSheetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sheet",
+        abstract: "The notice sheet (公示榜) for the notice board: every score of the period by joint unit and household.",
+        discussion: """
+            Shows the day objections close. --mask prints names as 张*三, as the personal-information law asks of a \
+            posted list. The black list (黑榜) is printed only with --mask, or by name with --black-list-names.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The month or quarter: 2025-03 or 2025-Q1.", valueName: "period")) var period: NoticePeriod
+    @Flag(help: "Names as 张*三.") var mask = false
+    @Flag(name: .customLong("black-list-names"), help: "Print the black list with full names (only when you mean to).") var blackListNames = false
+    @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @Flag(help: "Print the sheet's contents as JSON for scripts.") var json = false
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let sheet = try ledger.noticeSheet(period: period, printedOn: date ?? ledger.today())
+        if json { return try printJSON(sheet) }
+        let text = TextNoticeSheet(sheet, language: options.language == .zh ? .zh : .en, masking: mask ? .masked : .full,
+                                   blacklistNames: blackListNames).render()
+        if let out {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+            }
+        } else {
+            print(text, terminator: "")
+        }
     }
 }
 

@@ -71,6 +71,11 @@ import Testing
                 }
             }
         }
+        try check("notice-sheet-2025-03.zh.txt", try office.jifen("notice", "sheet", "--period", "2025-03", "--date", "2025-04-02").out)
+        try check("notice-sheet-2025-03.masked.zh.txt",
+                  try office.jifen("notice", "sheet", "--period", "2025-03", "--mask", "--date", "2025-04-02").out)
+        try check("notice-sheet-2025-04.masked.en.txt",
+                  try office.jifen("notice", "sheet", "--period", "2025-04", "--mask", "--lang", "en", "--date", "2025-04-30").out)
         try check("statement-H002-2025-04.zh.80.txt", stable(try office.jifen("statement", "H002", "--period", "2025-04", "--date", "2025-04-30").out))
     }
 

@@ -111,11 +111,22 @@ import Testing
         let settlement = try #require(try office.json("settlement", "2025") as? [[String: Any]])
         #expect(settlement.count == 9)
 
+        // The notice board: the black list is printed only with names masked, or by name when asked explicitly.
+        let plain = try office.jifen("notice", "sheet", "--period", "2025-12", "--date", "2026-01-15")
+        expectOK(plain)
+        #expect(plain.out.contains("黑榜名单未打印") && !plain.out.contains("陈永海 至"), "\(plain.out)")
+        let masked = try office.jifen("notice", "sheet", "--period", "2025-12", "--mask", "--date", "2026-01-15").out
+        #expect(masked.contains("黑榜（暂停兑换）：H005 陈*海 至 2026-04-10") && !masked.contains("陈永海"), "\(masked)")
+        let named = try office.jifen("notice", "sheet", "--period", "2025-12", "--black-list-names", "--date", "2026-01-15").out
+        #expect(named.contains("H005 陈永海 至 2026-04-10"), "\(named)")
+
         // The whole history, folded again from the log, gives the same reports byte for byte.
         let reads = [["balance", "--json"], ["balance"], ["settlement", "2025", "--json"], ["settlement", "2025"],
                      ["standings", "--period", "2025", "--json"], ["history", "H001", "--json"], ["history", "H009"],
                      ["notice", "list", "--json"], ["review", "--json"], ["household", "list", "--json"], ["actor", "list", "--json"],
-                     ["scheme", "--version", "1", "--json"], ["scheme", "diff", "1", "2"], ["balance", "--as-of", "2025-06-30", "--json"]]
+                     ["scheme", "--version", "1", "--json"], ["scheme", "diff", "1", "2"], ["balance", "--as-of", "2025-06-30", "--json"],
+                     ["statement", "--all", "--period", "2025", "--date", "2026-01-15"],
+                     ["notice", "sheet", "--period", "2025-07", "--mask", "--date", "2026-01-15", "--json"]]
         let before = try reads.map { try office.jifen(arguments: $0) }
         for run in before { expectOK(run) }
         expectOK(try office.jifen("rebuild"))
