@@ -226,3 +226,106 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// Brings a household's passbook up to date (补登): the final entries not yet printed, placed after the last
+    /// line printed, recorded as an event in the same transaction so that the next update continues from there.
+    public func updatePassbook(of household: HouseholdCode, by actor: String, printedOn: LocalDate) throws -> Passbook {
+        let recordedAt = timestamp()
+        let today = today()
+        return try store.write { session in
+            let book = try Self.passbookHistory(session, household: household)
+            let printed = Set(book.printed.map(\.seq))
+            let reviews = Set(try session.reviews(of: household).map(\.seq))
+            let entries = try session.entries(of: household).filter { !printed.contains($0.seq) && !reviews.contains($0.seq) }
+            let events = Dictionary(uniqueKeysWithValues: try session.events(household: household).map { ($0.seq, $0) })
+            var position = book.printed.last.map { Passbook.next(page: $0.page, line: $0.line) } ?? (1, 1)
+            var balance = book.printed.last?.balance ?? 0
+            var lines: [Passbook.Line] = []
+            for entry in entries.sorted(by: { ($0.occurredOn, $0.seq) < ($1.occurredOn, $1.seq) }) {
+                guard let recorded = events[entry.seq] else { continue }
+                balance += entry.earned - entry.deducted - entry.redeemed
+                lines.append(Self.passbookLine(recorded, entry: entry, page: position.0, line: position.1, balance: balance))
+                position = Passbook.next(page: position.0, line: position.1)
+            }
+            let update = PassbookPrinted(household: household, entries: lines.map(\.seq), page: lines.first?.page ?? position.0,
+                                         line: lines.first?.line ?? position.1, balance: balance)
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: printedOn)
+            for event in try decide(.printPassbook(update), context: context, state: session) {
+                try session.append(event, meta: EventMeta(id: environment.newId(), occurredOn: printedOn, recordedAt: recordedAt,
+                                                          actor: context.actor, key: nil))
+            }
+            guard let account = try session.household(household), let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
+            return Passbook(village: info.village, household: household, head: account.head, unit: account.unit, lines: lines,
+                            carried: book.printed.last?.balance ?? 0, copy: false, printedOn: printedOn)
+        }
+    }
+
+    /// A page printed before, printed again and marked as a copy.
+    public func passbookPage(of household: HouseholdCode, page: Int, printedOn: LocalDate) throws -> Passbook {
+        try read { session in
+            guard let account = try session.household(household), let info = try session.ledger() else {
+                throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue, among: try session.codes(of: .household)))
+            }
+            let book = try Self.passbookHistory(session, household: household)
+            let lines = book.printed.filter { $0.page == page }
+            guard !lines.isEmpty else {
+                let pages = book.printed.last?.page ?? 0
+                throw PassbookPageMissing(household: household, page: page, pages: pages)
+            }
+            let before = book.printed.last { $0.page < page }?.balance ?? 0
+            return Passbook(village: info.village, household: household, head: account.head, unit: account.unit, lines: lines,
+                            carried: before, copy: true, printedOn: printedOn)
+        }
+    }
+
+    /// Every line printed in the household's passbook so far, rebuilt from its update events.
+    static func passbookHistory(_ session: StoreSession, household: HouseholdCode) throws -> (printed: [Passbook.Line], updates: Int) {
+        let events = try session.events(household: household)
+        let byId = Dictionary(uniqueKeysWithValues: events.map { ($0.seq, $0) })
+        let entries = Dictionary(uniqueKeysWithValues: try session.entries(of: household).map { ($0.seq, $0) })
+        var printed: [Passbook.Line] = [], updates = 0
+        var balance = 0
+        for recorded in events {
+            guard case .passbookPrinted(let update) = recorded.event else { continue }
+            updates += 1
+            var position = (update.page, update.line)
+            for seq in update.entries {
+                guard let entry = entries[seq], let event = byId[seq] else { continue }
+                balance += entry.earned - entry.deducted - entry.redeemed
+                printed.append(passbookLine(event, entry: entry, page: position.0, line: position.1, balance: balance))
+                position = Passbook.next(page: position.0, line: position.1)
+            }
+        }
+        return (printed, updates)
+    }
+
+    static func passbookLine(_ recorded: RecordedEvent, entry: Entry, page: Int, line: Int, balance: Int) -> Passbook.Line {
+        var code = entry.rule?.rawValue ?? entry.item?.rawValue ?? "", zh = "", en = ""
+        switch recorded.event {
+        case .scoreRecorded(let e), .scoreProposed(let e): zh = e.rule.zh; en = e.rule.en
+        case .redeemed(let e): zh = "兑换 \(e.name) ×\(e.quantity)"; en = "redeemed \(e.name) ×\(e.quantity)"
+        case .entryReversed(let e): zh = "冲正 #\(e.target)"; en = "reversal of #\(e.target)"
+        case .scoreRejected(let e): zh = "驳回 #\(e.target)"; en = "#\(e.target) rejected"
+        case .objectionUpheld(let e): zh = "撤销 #\(e.target)"; en = "#\(e.target) taken out"
+        case .scoreAmended(let e): zh = "改分 #\(e.target)"; en = "#\(e.target) amended"
+        case .pointsExpired(let e): code = ""; zh = "\(e.year) 年终清零"; en = "\(e.year) expiry"
+        case .pointsSent(let e): code = ""; zh = "转出给 \(e.to)"; en = "sent to \(e.to)"
+        case .pointsReceived(let e): code = ""; zh = "由 \(e.from) 转入"; en = "from \(e.from)"
+        default: zh = "#\(recorded.seq)"; en = zh
+        }
+        return Passbook.Line(page: page, line: line, seq: recorded.seq, date: recorded.occurredOn, code: code, zh: zh, en: en,
+                             points: entry.earned - entry.deducted - entry.redeemed, balance: balance, by: recorded.actor.rawValue)
+    }
+}
+
+/// A reprint of a page the passbook has not reached.
+public struct PassbookPageMissing: Error, CustomStringConvertible {
+    public let household: HouseholdCode
+    public let page: Int
+    public let pages: Int
+    public var description: String {
+        pages == 0 ? "Household \(household)'s passbook has no page printed yet; bring it up to date first with `jifen passbook \(household)`."
+            : "Household \(household)'s passbook has pages 1 to \(pages) printed, not page \(page); give --reprint 1 to \(pages)."
+    }
+}

@@ -36,6 +36,8 @@ public enum Command: Hashable, Sendable {
     case splitHousehold(HouseholdCode, new: HouseholdCode, head: String, unit: UnitCode?, members: Int, points: Int)
     /// Two households merge (合户): the first's available points move to the second, and the first is closed.
     case mergeHousehold(HouseholdCode, into: HouseholdCode)
+    /// Records a passbook update (补登): which entries were printed, from which page and line.
+    case printPassbook(PassbookPrinted)
 }
 
 /// How a reviewer settles an objection to a posted score.

@@ -404,6 +404,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
                        .pointsReceived(PointsReceived(household: into, from: household, points: account.available, reason: reason))]
         }
         return events + [.householdClosed(HouseholdClosed(household: household, reason: reason))]
+
+    case .printPassbook(let update):
+        guard try state.household(update.household) != nil else {
+            throw Rejection.householdUnknown(update.household, suggestion: Nearest.code(to: update.household.rawValue, among: try state.codes(of: .household)))
+        }
+        guard !update.entries.isEmpty else { throw Rejection.passbookUpToDate(update.household) }
+        return [.passbookPrinted(update)]
     }
 }
 

@@ -410,6 +410,25 @@ public struct PointsReceived: Hashable, Sendable, Codable {
     }
 }
 
+/// A passbook (积分存折) was brought up to date (补登): these entries were printed, from this page and line on.
+public struct PassbookPrinted: Hashable, Sendable, Codable {
+    public let household: HouseholdCode
+    /// The entries printed, in the order printed.
+    public let entries: [Int64]
+    /// Where the first of them was printed (1-based), and the balance after the last.
+    public let page: Int
+    public let line: Int
+    public let balance: Int
+
+    public init(household: HouseholdCode, entries: [Int64], page: Int, line: Int, balance: Int) {
+        self.household = household
+        self.entries = entries
+        self.page = page
+        self.line = line
+        self.balance = balance
+    }
+}
+
 public struct ObjectionDismissed: Hashable, Sendable, Codable {
     public let target: Int64
     public let objection: Int64
@@ -469,6 +488,7 @@ public enum LedgerEvent: Hashable, Sendable {
     case pointsExpired(PointsExpired)
     case pointsSent(PointsSent)
     case pointsReceived(PointsReceived)
+    case passbookPrinted(PassbookPrinted)
 
     public var typeName: String {
         switch self {
@@ -502,6 +522,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsExpired: return "v1.pointsExpired"
         case .pointsSent: return "v1.pointsSent"
         case .pointsReceived: return "v1.pointsReceived"
+        case .passbookPrinted: return "v1.passbookPrinted"
         }
     }
 
@@ -548,6 +569,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsExpired(let e): return "household:\(e.household)"
         case .pointsSent(let e): return "household:\(e.household)"
         case .pointsReceived(let e): return "household:\(e.household)"
+        case .passbookPrinted(let e): return "passbook:\(e.household)"
         }
     }
 
@@ -563,7 +585,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
              .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .yearSettled:
+             .yearSettled, .passbookPrinted:
             return nil
         }
     }
@@ -580,6 +602,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsExpired(let e): return e.household
         case .pointsSent(let e): return e.household
         case .pointsReceived(let e): return e.household
+        case .passbookPrinted(let e): return e.household
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
              .entryReversed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,

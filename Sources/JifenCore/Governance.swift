@@ -207,6 +207,7 @@ extension Command {
         case .receiveStock, .redeem: return [.shopkeeper]
         case .publishScheme, .settleYear: return [.admin]
         case .splitHousehold, .mergeHousehold: return [.admin, .clerk]
+        case .printPassbook: return [.admin, .clerk, .shopkeeper]
         }
     }
 
@@ -237,6 +238,7 @@ extension Command {
         case .settleYear: return "settle the year"
         case .splitHousehold: return "split households"
         case .mergeHousehold: return "merge households"
+        case .printPassbook: return "update passbooks"
         }
     }
 

@@ -89,6 +89,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case splitMoreThanAvailable(HouseholdCode, available: Int, points: Int)
     case mergeIntoItself(HouseholdCode)
     case mergeWithOpenScores(HouseholdCode)
+    case passbookUpToDate(HouseholdCode)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -273,6 +274,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Household \(household) cannot merge into itself; name the household it joins with --into."
         case .mergeWithOpenScores(let household):
             return "Household \(household) has scores not yet final; let their notice close before merging it."
+        case .passbookUpToDate(let household):
+            return "Household \(household)'s passbook is up to date: every final entry is printed; reprint a page with --reprint PAGE."
         }
     }
 }

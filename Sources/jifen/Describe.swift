@@ -63,6 +63,9 @@ func summary(of event: LedgerEvent, _ l: Language) -> String {
         return say(l, "\(who(e.household))\(e.year) 年可用积分清零 -\(e.points)", "\(who(e.household))\(e.year) redeemable points expired -\(e.points)")
     case .pointsSent(let e):
         return say(l, "\(who(e.household))转出 \(e.points) 分给 \(e.to)（\(e.reason)）", "\(who(e.household))sent \(e.points) to \(e.to) (\(e.reason))")
+    case .passbookPrinted(let e):
+        return say(l, "\(who(e.household))存折补登 \(e.entries.count) 行（第 \(e.page) 页第 \(e.line) 行起）",
+                   "\(who(e.household))passbook updated: \(e.entries.count) lines from page \(e.page), line \(e.line)")
     case .pointsReceived(let e):
         return say(l, "\(who(e.household))收到 \(e.from) 转入 \(e.points) 分（\(e.reason)）", "\(who(e.household))received \(e.points) from \(e.from) (\(e.reason))")
     }
@@ -89,7 +92,7 @@ func historyLine(of event: LedgerEvent, _ l: Language) -> (what: String, note: S
     case .householdClosed(let e): return (say(l, "销户", "closed"), e.reason)
     case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived, .sheetImported,
          .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
-         .objectionRaised, .objectionDismissed, .yearSettled:
+         .objectionRaised, .objectionDismissed, .yearSettled, .passbookPrinted:
         return (summary(of: event, l), "")
     }
 }

@@ -27,7 +27,8 @@ struct Jifen: ParsableCommand {
         version: "0.1.0",
         subcommands: [Init.self, ActorCommand.self, UnitCommand.self, HouseholdCommand.self, RecordCommand.self, Reverse.self,
                       Approve.self, Reject.self, ReviewList.self, NoticeCommand.self, Object.self, Resolve.self,
-                      Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, Standings.self,
+                      Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, PassbookCommand.self,
+                      Standings.self,
                       Log.self, Verify.self, Rebuild.self,
                       SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )
@@ -77,6 +78,8 @@ enum Main {
         } catch let error as CSVTable.Malformed {
             fail("The sheet cannot be read at \(error); fix it and import it again.")
         } catch let error as SheetText.Undecodable {
+            fail(error.description)
+        } catch let error as PassbookPageMissing {
             fail(error.description)
         } catch let error as DatabaseError {
             fail(databaseMessage(error))

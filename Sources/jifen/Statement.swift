@@ -79,3 +79,35 @@ struct AnyEncodable: Encodable {
     init(_ value: some Encodable) { encode = value.encode }
     func encode(to encoder: Encoder) throws { try encode(encoder) }
 }
+
+struct PassbookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passbook",
+        abstract: "Bring a household's points passbook up to date (积分存折补登), or print a page again.",
+        discussion: """
+            Prints only the final entries not yet printed, continuing the running balance and the line of the \\
+            current page; a page holds \\(Passbook.linesPerPage) lines, and a full page continues on the next with the \\
+            balance carried. Each update is recorded in the ledger, so the next one continues where this stopped. \\
+            --reprint PAGE prints a page again, marked as a copy, and records nothing.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var household: String
+    @Option(help: ArgumentHelp("Print this page again, as a copy.", valueName: "page")) var reprint: Int?
+    @OptionGroup var actor: ActorOption
+    @Option(help: ArgumentHelp("The day printed (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @Flag(help: "Print the lines as JSON for scripts.") var json = false
+
+    func run() throws {
+        let code = HouseholdCode(rawValue: household)
+        let passbook: Passbook
+        if let reprint {
+            let ledger = try options.openForReading()
+            passbook = try ledger.passbookPage(of: code, page: reprint, printedOn: date ?? ledger.today())
+        } else {
+            let ledger = try options.open()
+            passbook = try ledger.updatePassbook(of: code, by: try actor.name(), printedOn: date ?? ledger.today())
+        }
+        if json { return try printJSON(passbook) }
+        print(TextPassbook(passbook, language: options.language == .zh ? .zh : .en).render(), terminator: "")
+    }
+}

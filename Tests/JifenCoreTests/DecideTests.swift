@@ -234,6 +234,8 @@ let march = NoticePeriod("2025-03")!
              .mergeIntoItself("H001")),
         Case("merging with scores not final", setup: { try $0.govern(); try $0.recordA11() }, .mergeHousehold("H001", into: "H002"),
              on: "2025-03-20", by: "张书记", .mergeWithOpenScores("H001")),
+        Case("a passbook update with nothing to print", .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
+             .passbookUpToDate("H001")),
     ]
 
     @Test(arguments: cases)
@@ -337,10 +339,11 @@ let march = NoticePeriod("2025-03")!
         case .splitMoreThanAvailable: return "splitMoreThanAvailable"
         case .mergeIntoItself: return "mergeIntoItself"
         case .mergeWithOpenScores: return "mergeWithOpenScores"
+        case .passbookUpToDate: return "passbookUpToDate"
         }
     }
 
-    static let allReasons = 80
+    static let allReasons = 81
 
     @Test func everyReasonHasARow() {
         // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).

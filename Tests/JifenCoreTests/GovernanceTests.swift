@@ -39,6 +39,13 @@ import Testing
         Row(name: "shop add", command: .listItem("rice", name: "大米", unit: "10 kg", price: 50), allowed: [.admin, .shopkeeper]),
         Row(name: "shop restock", command: .receiveStock("salt", quantity: 5, source: "捐赠"), allowed: [.shopkeeper]),
         Row(name: "shop redeem", command: .redeem("H001", "salt", quantity: 1), allowed: [.shopkeeper]),
+        Row(name: "scheme publish", command: .publishScheme(Village.reference, effective: "2025-07-01"), allowed: [.admin]),
+        Row(name: "settle", command: .settleYear(2024), allowed: [.admin]),
+        Row(name: "household split", command: .splitHousehold("H002", new: "H009", head: "李小英", unit: nil, members: 1, points: 0),
+            allowed: [.admin, .clerk]),
+        Row(name: "household merge", command: .mergeHousehold("H003", into: "H002"), allowed: [.admin, .clerk]),
+        Row(name: "passbook", command: .printPassbook(PassbookPrinted(household: "H002", entries: [17], page: 1, line: 1, balance: 2)),
+            allowed: [.admin, .clerk, .shopkeeper]),
     ]
 
     /// A governed village with a pending score (#17), a unit leader's proposal (#18) and a stock receipt (#19).
@@ -71,7 +78,7 @@ import Testing
 
     @Test func theTableCoversEveryCommandButOpening() {
         // `openLedger` is refused to everyone once the ledger exists; every other command has a row.
-        #expect(Set(Self.rows.map { $0.command.action }).count == 19)
+        #expect(Set(Self.rows.map { $0.command.action }).count == 24)
         #expect(Set(Self.rows.flatMap { $0.allowed }) == Set(Role.allCases).subtracting([.auditor]), "an auditor may do nothing")
     }
 

@@ -79,6 +79,32 @@ import Testing
         try check("statement-H002-2025-04.zh.80.txt", stable(try office.jifen("statement", "H002", "--period", "2025-04", "--date", "2025-04-30").out))
     }
 
+    /// A passbook brought up to date across a page break, then continued on the next line, then a page reprinted.
+    @Test func passbook() throws {
+        let office = try Office()
+        try office.smallVillage()
+        for day in 1...25 {
+            expectOK(try office.jifen("record", "H001", "D2.3", "--date", String(format: "2025-03-%02d", day), "--note", "第\(day)个", "--by", "王会计"))
+        }
+        try office.finalize("2025-03")
+        try check("passbook-H001.zh.txt", try office.jifen("passbook", "H001", "--date", "2025-04-10", "--by", "王会计").out)
+        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-11", "--by", "王会计"), mentioning: "up to date")
+        for day in 1...3 {
+            expectOK(try office.jifen("record", "H001", "C2.1", "--date", String(format: "2025-04-%02d", day), "--by", "王会计"))
+        }
+        // Not yet final: not printed.
+        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-20", "--by", "王会计"), mentioning: "up to date")
+        try office.finalize("2025-04")
+        try check("passbook-H001-update.zh.txt", try office.jifen("passbook", "H001", "--date", "2025-05-10", "--by", "王会计").out)
+        try check("passbook-H001-reprint-1.en.txt", try office.jifen("passbook", "H001", "--reprint", "1", "--lang", "en", "--date", "2025-05-11").out)
+        expectRefused(try office.jifen("passbook", "H001", "--reprint", "3"), mentioning: "pages 1 to 2 printed")
+        // Each update is an event, and the ledger verifies and rebuilds with them.
+        let log = try #require(try office.json("log") as? [[String: Any]])
+        #expect(log.filter { $0["type"] as? String == "v1.passbookPrinted" }.count == 2)
+        expectOK(try office.jifen("rebuild"))
+        expectOK(try office.jifen("verify"))
+    }
+
     @Test func help() throws {
         let office = try Office()
         try check("help.txt", try office.jifen("--help").out)
