@@ -120,6 +120,9 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         let category = scheme.category(of: rule)?.code ?? ""
         let score = ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
                                   points: size * rule.points.direction.sign, note: note, source: source)
+        if let settled = try state.settlement(year: context.occurredOn.year) {
+            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
+        }
         guard let asker else { return [.scoreRecorded(score)] }
         if let notice = try state.notice(covering: context.occurredOn) {
             throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
@@ -154,6 +157,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         let type = target.type
         let reason = try text(reason, "a reason")
         if let review = try state.review(target.seq), review.state == .proposed { throw Rejection.proposalNotReversed(seq: target.seq) }
+        if let household = target.household { _ = try rules.openHousehold(household) }
+        if let settled = try state.settlement(year: context.occurredOn.year) {
+            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
+        }
         guard let asker else {
             return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
         }
@@ -164,6 +171,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.scoreOnNotice(seq: target.seq)
         }
         if let open = try state.request(target: target.seq) { throw Rejection.reversalAlreadyRequested(seq: target.seq, request: open.seq) }
+        // A correction is dated after the posted periods it would change.
+        if let notice = try state.notice(covering: context.occurredOn) {
+            throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
+        }
         return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
 
     case .listItem(let item, let name, let unit, let price):
@@ -181,6 +192,9 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
         if let until = try state.blacklisted(household, on: context.occurredOn) { throw Rejection.blacklisted(household, until: until) }
+        if let settled = try state.settlement(year: context.occurredOn.year) {
+            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
+        }
         let item = try rules.item(itemCode)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
         let needed = item.price * quantity
@@ -211,6 +225,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         if let review = try state.review(seq) {
             guard review.state == .proposed else { throw Rejection.notAwaitingReview(seq: seq, state: review.state.rawValue) }
             guard review.recordedBy != asker.name else { throw Rejection.ownRequest(seq: seq, actor: asker.name) }
+            _ = try rules.openHousehold(review.household)
+            guard context.occurredOn >= review.occurredOn else {
+                throw Rejection.actionBeforeEntry(seq: seq, entryDate: review.occurredOn, date: context.occurredOn)
+            }
             let id = try state.entry(.seq(seq))?.id ?? ""
             if isApproval { return [.scoreApproved(ScoreApproved(target: seq, targetId: id))] }
             return [.scoreRejected(ScoreWithdrawn(target: seq, targetId: id, reason: reason))]
@@ -222,6 +240,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             }
             guard let target = try state.entry(.seq(request.target)) else { throw Rejection.eventUnknown(.seq(request.target)) }
             if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
+            if let household = target.household { _ = try rules.openHousehold(household) }
+            if let notice = try state.notice(covering: context.occurredOn) {
+                throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
+            }
+            if let settled = try state.settlement(year: context.occurredOn.year) {
+                throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
+            }
             if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
                 throw Rejection.scoreOnNotice(seq: target.seq)
             }
@@ -288,12 +313,22 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         case .objected: throw Rejection.alreadyObjected(seq: seq, objection: review.objection ?? 0)
         case .proposed, .pending: throw Rejection.scoreNotOnNotice(seq: seq, state: review.state.rawValue)
         }
+        _ = try rules.openHousehold(review.household)
+        if let notice = try state.notice(covering: review.occurredOn), context.occurredOn < notice.openedOn {
+            throw Rejection.scoreNotOnNotice(seq: seq, state: "not yet posted on \(context.occurredOn) (posted \(notice.openedOn))")
+        }
         return [.objectionRaised(ObjectionRaised(target: seq, targetId: try state.entry(.seq(seq))?.id ?? "", reason: reason))]
 
     case .resolveObjection(let ref, let resolution, let reason):
         let seq = try resolveSeq(ref, state: state)
+        guard let entry = try state.entry(.seq(seq)), entry.kind == .score else { throw Rejection.notAScore(seq: seq) }
         guard let review = try state.review(seq), review.state == .objected, let objection = review.objection else {
             throw Rejection.noObjection(seq: seq)
+        }
+        if let objector = review.objectedBy, objector == asker!.name { throw Rejection.ownObjection(seq: seq, actor: objector) }
+        _ = try rules.openHousehold(review.household)
+        guard context.occurredOn >= review.occurredOn else {
+            throw Rejection.actionBeforeEntry(seq: seq, entryDate: review.occurredOn, date: context.occurredOn)
         }
         let id = try state.entry(.seq(seq))?.id ?? ""
         let reason = reason.trimmingSpaces
@@ -331,7 +366,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         return [.schemeAdopted(SchemeAdopted(version: (versions.last?.version ?? 0) + 1, effective: effective, scheme: scheme))]
 
     case .settleYear(let year):
-        let dates = CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
+        guard (2000...2999).contains(year), let january = LocalDate(year: year, month: 1, day: 1) else { throw Rejection.yearOutOfRange(year) }
+        let dates = CapPeriod.year.bounds(of: january)
         guard context.occurredOn > dates.upperBound else { throw Rejection.settleTooEarly(year: year, firstDay: dates.upperBound.next) }
         if let done = try state.settlement(year: year) { throw Rejection.alreadySettled(year: year, on: done.settledOn) }
         if let open = try state.notices().first(where: { $0.isOpen }) { throw Rejection.settleWithOpenNotice(year: year, period: open.period) }
@@ -346,6 +382,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             clearing = clearingDay
         }
         let figures = try state.yearFigures(in: dates)
+        let yearEnd = try state.balances(asOf: dates.upperBound)
         var ratings: [HouseholdRating] = [], expiries: [LedgerEvent] = []
         for account in try state.allHouseholds() where account.registeredOn <= dates.upperBound
             && (account.closedOn.map { $0 >= dates.lowerBound } ?? true) {
@@ -356,12 +393,18 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             ratings.append(HouseholdRating(household: account.code, points: points, stars: stars,
                                            red: !settings.stars.isEmpty && stars == settings.stars.count,
                                            blackUntil: black ? context.occurredOn.adding(months: settings.blacklistMonths) : nil))
-            // Only a positive balance expires: a household that owes points still owes them.
-            if clearing != nil, account.status == .open, account.available > 0 {
-                let earned = year?.earned ?? 0, deducted = year?.deducted ?? 0, spent = year?.redeemed ?? 0
-                expiries.append(.pointsExpired(PointsExpired(household: account.code, year: dates.lowerBound.year,
-                                                             carried: account.available - (earned - deducted - spent),
-                                                             earned: earned, deducted: deducted, spent: spent, points: account.available)))
+            // What expires is what was left of the year's balance: points dated after 31 December are next
+            // year's, and what was spent since came out of the old balance first. Only a positive balance expires:
+            // a household that owes points still owes them.
+            if clearing != nil, account.status == .open, let end = yearEnd[account.code] {
+                let spentSince = (account.redeemed + account.expired + account.moved) - (end.redeemed + end.expired + end.moved)
+                let points = max(0, min(end.available - spentSince, account.available))
+                if points > 0 {
+                    let earned = year?.earned ?? 0, deducted = year?.deducted ?? 0, spent = year?.redeemed ?? 0
+                    expiries.append(.pointsExpired(PointsExpired(household: account.code, year: dates.lowerBound.year,
+                                                                 carried: end.available - (earned - deducted - spent),
+                                                                 earned: earned, deducted: deducted, spent: spent, points: points)))
+                }
             }
         }
         let expired = expiries.reduce(0) { total, event in
@@ -374,6 +417,9 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .splitHousehold(let household, let new, let head, let unit, let members, let points):
         let account = try rules.openHousehold(household)
+        if points > 0, let until = try state.blacklisted(household, on: context.occurredOn) {
+            throw Rejection.blacklisted(household, until: until)
+        }
         try code(new.rawValue, "household")
         guard try state.household(new) == nil else { throw Rejection.householdExists(new) }
         let unit = unit ?? account.unit
@@ -395,7 +441,11 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         guard household != into else { throw Rejection.mergeIntoItself(household) }
         let account = try rules.openHousehold(household)
         _ = try rules.openHousehold(into)
-        guard account.pending == 0 && account.proposed == 0 else { throw Rejection.mergeWithOpenScores(household) }
+        let open = try state.reviews(of: household)
+        guard open.isEmpty else { throw Rejection.openScoresOnMerge(household, count: open.count) }
+        if account.available > 0, let until = try state.blacklisted(household, on: context.occurredOn) {
+            throw Rejection.blacklisted(household, until: until)
+        }
         let reason = "合户：\(household) 并入 \(into)"
         // The whole redeemable balance moves, a debt too: merging never wipes out points owed.
         var events: [LedgerEvent] = []
@@ -438,7 +488,8 @@ private func authorize(_ command: Command, context: CommandContext, state: some 
     guard actor.status == .active else { throw Rejection.actorRetired(actor.name, on: actor.retiredOn ?? actor.registeredOn) }
     guard !actor.roles.filter(command.allowedRoles.contains).isEmpty else {
         let allowed = command.allowedRoles.sorted().map(\.rawValue)
-        let who = allowed.count == 1 ? "a \(allowed[0])" : allowed.dropLast().map { "a \($0)" }.joined(separator: ", ") + " or a \(allowed.last!)"
+        func article(_ role: String) -> String { (role.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + role }
+        let who = allowed.count == 1 ? article(allowed[0]) : allowed.dropLast().map(article).joined(separator: ", ") + " or " + article(allowed.last!)
         throw Rejection.roleNotAllowed(actor.name, roles: actor.roleList, action: command.action, allowed: who)
     }
     return actor

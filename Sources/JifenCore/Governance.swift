@@ -153,11 +153,12 @@ public struct ScoreReview: Hashable, Sendable, Codable {
     public var state: ReviewState
     /// Who recorded or proposed it: never the one who approves it.
     public var recordedBy: ActorName
-    /// The objection raised against it, while open.
+    /// The objection raised against it, while open, and who raised it: never the one who settles it.
     public var objection: Int64?
+    public var objectedBy: ActorName?
 
     public init(seq: Int64, household: HouseholdCode, rule: RuleCode, occurredOn: LocalDate, points: Int, state: ReviewState,
-                recordedBy: ActorName, objection: Int64?) {
+                recordedBy: ActorName, objection: Int64?, objectedBy: ActorName? = nil) {
         self.seq = seq
         self.household = household
         self.rule = rule
@@ -166,6 +167,7 @@ public struct ScoreReview: Hashable, Sendable, Codable {
         self.state = state
         self.recordedBy = recordedBy
         self.objection = objection
+        self.objectedBy = objectedBy
     }
 }
 

@@ -267,11 +267,13 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         var review = try need(try state.review(e.target), "the review of #\(e.target)")
         review.state = .objected
         review.objection = seq
+        review.objectedBy = recorded.actor
         return [.review(review)]
     case .objectionDismissed(let e):
         var review = try need(try state.review(e.target), "the review of #\(e.target)")
         review.state = .posted
         review.objection = nil
+        review.objectedBy = nil
         return [.review(review)]
     case .scoreRecorded, .scoreProposed, .stockReceived, .redeemed, .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended,
          .pointsExpired, .pointsSent, .pointsReceived:

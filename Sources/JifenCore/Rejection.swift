@@ -88,8 +88,12 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     // Households that split or merge
     case splitMoreThanAvailable(HouseholdCode, available: Int, points: Int)
     case mergeIntoItself(HouseholdCode)
-    case mergeWithOpenScores(HouseholdCode)
     case passbookUpToDate(HouseholdCode)
+    case ownObjection(seq: Int64, actor: ActorName)
+    case yearOutOfRange(Int)
+    case yearClosed(year: Int, on: LocalDate)
+    case actionBeforeEntry(seq: Int64, entryDate: LocalDate, date: LocalDate)
+    case openScoresOnMerge(HouseholdCode, count: Int)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -272,8 +276,16 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Household \(household) has \(available) points available, fewer than the \(points) to move; move from 0 to \(max(available, 0))."
         case .mergeIntoItself(let household):
             return "Household \(household) cannot merge into itself; name the household it joins with --into."
-        case .mergeWithOpenScores(let household):
-            return "Household \(household) has scores not yet final; let their notice close before merging it."
+        case .ownObjection(let seq, let actor):
+            return "\(actor) raised the objection to #\(seq) and so cannot settle it; another reviewer must decide."
+        case .yearOutOfRange(let year):
+            return "\(year) is not a year this ledger can hold; give a year from 2000 to 2999."
+        case .yearClosed(let year, let on):
+            return "The year \(year) was settled on \(on), so nothing more can be dated in it; date the entry in the current year and say why in the note."
+        case .actionBeforeEntry(let seq, let entryDate, let date):
+            return "Entry #\(seq) is dated \(entryDate), after \(date); date this on or after the entry (--date)."
+        case .openScoresOnMerge(let household, let count):
+            return "Household \(household) has \(count) score\(count == 1 ? "" : "s") not yet final; let their notice close (or have them rejected) before merging it."
         case .passbookUpToDate(let household):
             return "Household \(household)'s passbook is up to date: every final entry is printed; reprint a page with --reprint PAGE."
         }

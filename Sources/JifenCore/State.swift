@@ -201,6 +201,10 @@ public protocol LedgerState {
     func yearFigures(in dates: ClosedRange<LocalDate>) throws -> [HouseholdCode: YearFigures]
     /// Every household of the register, by code.
     func allHouseholds() throws -> [HouseholdAccount]
+    /// A household's scores not yet final.
+    func reviews(of household: HouseholdCode) throws -> [ScoreReview]
+    /// Every household's figures counting only entries dated on or before `date` (not-yet-final scores as they are now).
+    func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount]
 }
 
 extension LedgerState {
@@ -382,6 +386,26 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public func allHouseholds() -> [HouseholdAccount] { households.values.sorted { $0.code.rawValue < $1.code.rawValue } }
+
+    public func reviews(of household: HouseholdCode) -> [ScoreReview] {
+        reviewRecords.values.filter { $0.household == household }.sorted { $0.seq < $1.seq }
+    }
+
+    /// Needs the entries (a `MemoryLedger` that keeps them).
+    public func balances(asOf date: LocalDate) -> [HouseholdCode: HouseholdAccount] {
+        var accounts = households.mapValues { account -> HouseholdAccount in
+            var zero = account
+            (zero.earned, zero.deducted, zero.redeemed, zero.pending, zero.proposed, zero.expired, zero.moved) = (0, 0, 0, 0, 0, 0, 0)
+            return zero
+        }
+        for entry in entries.values where entry.occurredOn <= date {
+            guard let code = entry.household, accounts[code] != nil else { continue }
+            accounts[code]!.add(EventFacts(household: code, earned: entry.earned, deducted: entry.deducted, redeemed: entry.redeemed),
+                                route: EntryRoute(type: entry.type))
+            if let review = reviewRecords[entry.seq] { accounts[code]!.hold(review, +1) }
+        }
+        return accounts
+    }
 
     public func codes(of kind: CodeKind) -> [String] {
         switch kind {

@@ -106,6 +106,9 @@ public struct TextStatement {
 
     func name(_ line: StatementLine) -> String { language == .zh ? line.zh : line.en }
 
+    /// How a line's status is printed: empty for a final entry.
+    public func statusText(_ line: StatementLine) -> String { status(line) }
+
     func status(_ line: StatementLine) -> String {
         let l = language
         switch line.status {

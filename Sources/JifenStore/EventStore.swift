@@ -547,10 +547,10 @@ public final class StoreSession: LedgerState {
                 cachedNotices = nil
             case .review(let r):
                 try run("""
-                    INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [r.seq, r.household.rawValue, r.rule.rawValue, r.occurredOn.description, r.points, r.state.rawValue,
-                                     r.recordedBy.rawValue, r.objection])
+                                     r.recordedBy.rawValue, r.objection, r.objectedBy?.rawValue])
             case .reviewEnded(let seq):
                 try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
             case .request(let r):
@@ -629,12 +629,12 @@ public final class StoreSession: LedgerState {
                      closedOn: (row[5] as String?).flatMap { LocalDate($0) })
     }
 
-    static let reviewColumns = "seq, household, rule, occurred_on, points, state, recorded_by, objection"
+    static let reviewColumns = "seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by"
 
     static func review(_ row: Row) -> ScoreReview {
         ScoreReview(seq: row[0], household: HouseholdCode(rawValue: row[1]), rule: RuleCode(rawValue: row[2]),
                     occurredOn: LocalDate(row[3] as String)!, points: row[4], state: ReviewState(rawValue: row[5]) ?? .pending,
-                    recordedBy: ActorName(rawValue: row[6]), objection: row[7])
+                    recordedBy: ActorName(rawValue: row[6]), objection: row[7], objectedBy: (row[8] as String?).map { ActorName(rawValue: $0) })
     }
 
     static let requestColumns = "seq, target, requested_by, reason, requested_on"

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JifenCore
+import Tagged
 
 extension StoreSession {
     public func households() throws -> [HouseholdAccount] {
@@ -55,6 +56,10 @@ extension StoreSession {
             }
             return account
         }
+    }
+
+    public func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount] {
+        Dictionary(uniqueKeysWithValues: try households(asOf: date).map { ($0.code, $0) })
     }
 
     /// A household's scores not yet final, oldest first.

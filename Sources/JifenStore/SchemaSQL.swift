@@ -169,7 +169,8 @@ CREATE TABLE p_reviews (
     points          INTEGER NOT NULL,             -- signed
     state           TEXT    NOT NULL CHECK (state IN ('proposed', 'pending', 'posted', 'objected')),
     recorded_by     TEXT    NOT NULL,
-    objection       INTEGER                       -- the open objection's event
+    objection       INTEGER,                      -- the open objection's event
+    objected_by     TEXT                          -- and who raised it
 );
 CREATE INDEX p_reviews_date ON p_reviews (occurred_on);
 CREATE INDEX p_reviews_household ON p_reviews (household, occurred_on);

@@ -155,8 +155,8 @@ struct SchemeShow: ParsableCommand {
         let s = scheme.settings
         print(say(l, "公示期 \(s.noticeDays) 天（公示期满方可结束公示，积分随之生效）。",
                   "Public notice: \(s.noticeDays) days (a notice closes no earlier, and its points then become final)."))
-        print(say(l, "以下设置已记入方案，将随年终结算与红黑榜一同启用，目前尚未执行：",
-                  "These settings are part of the scheme and take effect with year-end settlement and the black list, which are not built yet:"))
+        print(say(l, "年终结算（jifen settle）按以下设置评星、列红黑榜、处理可用积分：",
+                  "The year-end settlement (jifen settle) rates, lists and clears by these settings:"))
         print(say(l, "年终\(s.yearEnd == .carryOver ? "结转" : "清零（\(s.yearEnd)）")；星级 \(s.stars.map(String.init).joined(separator: "/")) 分；单次扣 \(s.blacklistDeduction) 分以上列入黑榜 \(s.blacklistMonths) 个月；1 分 = \(s.yuanPerPoint) 元。",
                   "Year end: \(s.yearEnd); stars at \(s.stars.map(String.init).joined(separator: "/")); a deduction of \(s.blacklistDeduction)+ black-lists for \(s.blacklistMonths) months; 1 point = \(s.yuanPerPoint) yuan."))
     }

@@ -123,8 +123,8 @@ func warnIfOverdrawn(_ ledger: Ledger, target: Int64, language: Language) throws
     let target = try ledger.read { try $0.entry(.seq(target)) }
     if let code = target?.household, let account = try ledger.read({ try $0.household(code) }), account.available < 0 {
         print(say(language,
-                  "注意：\(code) 的可用积分现为 \(account.available)（冲正的积分已被兑换），补足前不能再兑换。",
-                  "Note: \(code) now has \(account.available) points available (the reversed points were already spent); it cannot redeem until that is made up."))
+                  "注意：\(code) 的可用积分现为 \(account.available)，补足前不能再兑换。",
+                  "Note: \(code) now has \(account.available) points available; it cannot redeem until that is made up."))
     }
 }
 

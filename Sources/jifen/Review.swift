@@ -168,9 +168,10 @@ struct ReviewList: ParsableCommand {
         let (reviews, requests) = try ledger.read { (try $0.allReviews(), try $0.requests()) }
         var rows: [Row] = []
         for r in reviews where r.state == .proposed || r.state == .objected {
-            rows.append(Row(seq: r.seq, kind: r.state == .proposed ? "proposed" : "objected", date: r.occurredOn.description,
-                            household: r.household.rawValue, rule: r.rule.rawValue, points: r.points, by: r.recordedBy.rawValue,
-                            reason: nil))
+            let objected = r.state == .objected
+            rows.append(Row(seq: r.seq, kind: objected ? "objected" : "proposed", date: r.occurredOn.description,
+                            household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
+                            by: (objected ? r.objectedBy : r.recordedBy)?.rawValue ?? "", reason: objected ? r.objection.map { "#\($0)" } : nil))
         }
         for q in requests {
             rows.append(Row(seq: q.seq, kind: "reversal", date: q.requestedOn.description, household: nil, rule: nil, points: nil,

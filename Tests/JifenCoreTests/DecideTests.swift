@@ -232,8 +232,23 @@ let march = NoticePeriod("2025-03")!
              .splitMoreThanAvailable("H001", available: 0, points: 5)),
         Case("merging into itself", setup: { try $0.govern() }, .mergeHousehold("H001", into: "H001"), by: "张书记",
              .mergeIntoItself("H001")),
-        Case("merging with scores not final", setup: { try $0.govern(); try $0.recordA11() }, .mergeHousehold("H001", into: "H002"),
-             on: "2025-03-20", by: "张书记", .mergeWithOpenScores("H001")),
+        Case("merging with scores not final", setup: {
+                try $0.govern(); try $0.recordA11()
+                try $0.run(.recordScore("H001", "B1.3", points: nil, note: "乱扔垃圾", source: nil), on: "2025-03-06")
+             }, .mergeHousehold("H001", into: "H002"), on: "2025-03-20", by: "张书记", .openScoresOnMerge("H001", count: 2)),
+        Case("settling one's own objection", setup: {
+                try $0.govern(); try $0.recordA11(); try $0.postMarch()
+                try $0.run(.object(.seq(17), reason: "当天不在家"), on: "2025-04-02", by: "钱委员")
+             }, .resolveObjection(.seq(17), .uphold, reason: ""), on: "2025-04-03", by: "钱委员", .ownObjection(seq: 17, actor: "钱委员")),
+        Case("settling a year out of range", setup: { try $0.govern() }, .settleYear(99999), by: "张书记", .yearOutOfRange(99999)),
+        Case("scoring into a settled year", setup: {
+                $0.today = "2026-12-31"; try $0.govern(); try $0.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
+             }, .recordScore("H001", "A1.1", points: nil, note: "补记", source: nil), on: "2025-06-05",
+             .yearClosed(year: 2025, on: "2026-01-05")),
+        Case("approving before the proposal's date", setup: {
+                try $0.govern()
+                try $0.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-20", by: "陈组长")
+             }, .approve(.seq(17)), on: "2025-03-10", by: "赵主任", .actionBeforeEntry(seq: 17, entryDate: "2025-03-20", date: "2025-03-10")),
         Case("a passbook update with nothing to print", .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
              .passbookUpToDate("H001")),
     ]
@@ -338,12 +353,16 @@ let march = NoticePeriod("2025-03")!
         case .blacklisted: return "blacklisted"
         case .splitMoreThanAvailable: return "splitMoreThanAvailable"
         case .mergeIntoItself: return "mergeIntoItself"
-        case .mergeWithOpenScores: return "mergeWithOpenScores"
+        case .ownObjection: return "ownObjection"
+        case .yearOutOfRange: return "yearOutOfRange"
+        case .yearClosed: return "yearClosed"
+        case .actionBeforeEntry: return "actionBeforeEntry"
+        case .openScoresOnMerge: return "openScoresOnMerge"
         case .passbookUpToDate: return "passbookUpToDate"
         }
     }
 
-    static let allReasons = 81
+    static let allReasons = 85
 
     @Test func everyReasonHasARow() {
         // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).

@@ -441,3 +441,46 @@ import Testing
         #expect(v.account("H001").available == 15)
     }
 }
+
+/// Holes a review found, kept closed.
+@Suite struct ReviewFindings {
+    @Test func settlementExpiresOnlyWhatWasLeftOfTheYear() throws {
+        var v = try Village(scheme: Village.clearing)
+        v.today = "2026-12-31"
+        try v.govern()
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-12-05")
+        try v.run(.openNotice(NoticePeriod("2025-12")!), on: "2026-01-01", by: "赵主任")
+        try v.run(.closeNotice(NoticePeriod("2025-12")!), on: "2026-01-08", by: "赵主任")
+        try v.run(.recordScore("H001", "D1.1", points: nil, note: "", source: nil), on: "2026-01-05")
+        try v.run(.receiveStock("salt", quantity: 5, source: "捐赠"), on: "2026-01-06", by: "李店长")
+        try v.run(.redeem("H001", "salt", quantity: 1), on: "2026-01-09", by: "李店长")
+        try v.run(.openNotice(NoticePeriod("2026-01")!), on: "2026-02-01", by: "赵主任")
+        try v.run(.closeNotice(NoticePeriod("2026-01")!), on: "2026-02-08", by: "赵主任")
+        #expect(v.account("H001").available == 12)
+        let events = try v.run(.settleYear(2025), on: "2026-02-10", by: "张书记")
+        guard case .pointsExpired(let expiry) = events.last?.event else { Issue.record("no expiry"); return }
+        // 10 points at the year's end, 3 of them spent since: 7 expire; January's 5 stay.
+        #expect(expiry.points == 7 && expiry.carried == 0 && expiry.earned == 10)
+        #expect(v.account("H001").available == 5)
+    }
+
+    @Test func nothingLandsOnAClosedHousehold() throws {
+        var v = try SplitAndMerge.village()
+        try v.run(.mergeHousehold("H002", into: "H001"), on: "2025-05-01", by: "张书记")
+        #expect(v.rejection(.reverse(.seq(18), reason: "记错"), on: "2025-05-02") == .householdClosed("H002", on: "2025-05-01"))
+    }
+
+    @Test func aSplitDoesNotCarryPointsPastTheBlackList() throws {
+        var v = try Settlement.village(scheme: Village.reference)
+        try v.run(.recordScore("H002", "D1.1", points: nil, note: "", source: nil), on: "2025-06-05")
+        try v.run(.recordScore("H002", "C2.2", points: 20, note: "捐款", source: nil), on: "2025-06-06")
+        try v.run(.openNotice(NoticePeriod("2025-06")!), on: "2025-07-01", by: "赵主任")
+        try v.run(.closeNotice(NoticePeriod("2025-06")!), on: "2025-07-08", by: "赵主任")
+        try v.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
+        #expect(v.account("H002").available == 5)
+        #expect(v.rejection(.splitHousehold("H002", new: "H009", head: "李小英", unit: nil, members: 1, points: 1), on: "2026-01-06",
+                            by: "王会计") == .blacklisted("H002", until: "2026-04-05"))
+        #expect(v.rejection(.splitHousehold("H003", new: "H009", head: "张小华", unit: nil, members: 1, points: 1), on: "2026-01-06",
+                            by: "王会计") == nil)
+    }
+}
