@@ -41,6 +41,10 @@ let package = Package(
         ),
         // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
         .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
+        // PDF: Debian's cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code.
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"], swiftSettings: strict),
         // The one facade the CLI calls.
         .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
         .executableTarget(
@@ -48,6 +52,7 @@ let package = Package(
             dependencies: [
                 "Jifen",
                 "JifenStatements",
+                "JifenPDF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenPDF
 import JifenStatements
 
 extension ReportPeriod: ExpressibleByArgument {
@@ -26,7 +27,7 @@ struct StatementCommand: ParsableCommand {
     @Argument(help: "The household's code (leave out with --all).") var household: String?
     @Flag(help: "Every household registered by the period's end.") var all = false
     @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: ReportPeriod
-    @Option(help: ArgumentHelp("text (default) or html.", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("text (default), html or pdf (A4, needs --out).", valueName: "format")) var format: String = "text"
     @Option(help: ArgumentHelp("Columns of text: 80, 48 or 32.", valueName: "n")) var width: Int = 80
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
@@ -34,14 +35,12 @@ struct StatementCommand: ParsableCommand {
 
     func validate() throws {
         guard TextStatement.widths.contains(width) else { throw ValidationError("--width must be 80, 48 or 32.") }
-        guard ["text", "html", "pdf"].contains(format) else { throw ValidationError("--format must be text or html.") }
+        guard ["text", "html", "pdf"].contains(format) else { throw ValidationError("--format must be text, html or pdf.") }
+        if format == "pdf" && out == nil && !json { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
         guard all != (household != nil) else { throw ValidationError("Give a household's code, or --all for every household.") }
     }
 
     func run() throws {
-        if format == "pdf" {
-            throw CLIError("PDF statements are not built yet; print --format text or --format html (a browser prints it to PDF).")
-        }
         let ledger = try options.openForReading()
         let printedOn = date ?? ledger.today()
         let statements: [Statement]
@@ -54,6 +53,18 @@ struct StatementCommand: ParsableCommand {
         }
         if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en
+        if format == "pdf", let out {
+            let progress = Progress(label: say(options.language, "排版", "typesetting"))
+            do {
+                try PDFStatement(statements, language: language).write(to: out, progress: statements.count > 1 ? { progress.update($0, $1) } : nil)
+            } catch let failure as PDFStatement.Failure {
+                throw CLIError("\(failure.description); check the folder exists and may be written to.")
+            }
+            progress.finish()
+            FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
+                                                    "Wrote \(out) (\(statements.count) households).\n").utf8))
+            return
+        }
         let text: String
         switch format {
         case "html": text = HTMLStatement(statements, language: language).render()

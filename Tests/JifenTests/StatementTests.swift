@@ -43,3 +43,43 @@ extension String {
         return out
     }
 }
+
+/// The PDF statement: every line of the statement in the text `pdftotext` extracts, the fonts embedded, the page
+/// rendered to an image, and the QR code read back to the verification line.
+@Suite struct PDFStatements {
+    @Test func aPDFStatementReadsBackWhole() throws {
+        let office = try Golden().village()
+        expectOK(try office.jifen("statement", "H001", "--period", "2025", "--format", "pdf", "--out", "h001.pdf", "--date", "2025-04-30"))
+        let statement = try #require(try office.json("statement", "H001", "--period", "2025", "--date", "2025-04-30") as? [String: Any])
+        let text = try office.run("/usr/bin/pdftotext", ["h001.pdf", "-"])
+        expectOK(text)
+        let squeezed = text.out.filter { !$0.isWhitespace }
+        for line in try #require(statement["lines"] as? [[String: Any]]) {
+            for field in ["date", "code", "zh", "note", "by"] {
+                let value = ((line[field] as? String) ?? "").filter { !$0.isWhitespace }
+                if !value.isEmpty { #expect(squeezed.contains(value), "\(field) \(value) is in the PDF's text") }
+            }
+            let points = line["points"] as! Int
+            #expect(squeezed.contains(points > 0 ? "+\(points)" : "\(points)"))
+        }
+        for phrase in ["牛角村积分对账单", "户号H001", "户主王德福", "期初可用积分", "期末可用积分", "第1页共1页", "\(statement["headSeq"]!):"] {
+            #expect(squeezed.contains(phrase), "\(phrase) is in the PDF's text")
+        }
+        let fonts = try office.run("/usr/bin/pdffonts", ["h001.pdf"])
+        let fontLines = fonts.out.split(separator: "\n").dropFirst(2)
+        #expect(!fontLines.isEmpty && fontLines.allSatisfy { $0.contains(" yes yes ") }, "every font embedded: \(fonts.out)")
+        #expect(fonts.out.contains("NotoSansCJK"))
+        expectOK(try office.run("/usr/bin/pdftoppm", ["-r", "150", "-png", "h001.pdf", "page"]))
+        #expect(FileManager.default.fileExists(atPath: office.path("page-1.png")))
+        let scan = try office.run("/usr/bin/zbarimg", ["-q", "--raw", "page-1.png"])
+        #expect(scan.out.trimmingCharacters(in: .whitespacesAndNewlines) == "\(statement["headSeq"]!):\(statement["headHash"]!)")
+    }
+
+    @Test func aVillageInOneFileOneHouseholdAPageAtLeast() throws {
+        let office = try Golden().village()
+        expectOK(try office.jifen("statement", "--all", "--period", "2025-03", "--format", "pdf", "--out", "march.pdf"))
+        let info = try office.run("/usr/bin/pdfinfo", ["march.pdf"])
+        #expect(info.out.contains("Pages:           3"), "\(info.out)")
+        #expect(try office.jifen("statement", "H001", "--period", "2025-03", "--format", "pdf").status == 64, "a PDF needs --out")
+    }
+}

@@ -1,0 +1,2 @@
+// Debian's libqrencode (libqrencode-dev): QR codes for the verification line.
+#include <qrencode.h>
