@@ -159,6 +159,27 @@ for size in sizes {
     rows.append([size.name, "file size", String(format: "%.0f MB", Double(bytes) / 1_000_000), "\(bytes / max(events, 1)) bytes/event", ""])
 }
 
+// A village's printing: 1,500 households with a year of history, every statement of a month as text and as one PDF.
+do {
+    let households = arguments.contains("--quick") ? 150 : 1_500
+    let file = "village-\(households).sqlite"
+    try? FileManager.default.removeItem(at: scratch.appendingPathComponent(file))
+    log("village: \(households) households, statements…")
+    let year = 2024
+    _ = try measure(jifen, ["bench", "generate", "--ledger", file, "--households", "\(households)", "--years", "1",
+                            "--from-year", "\(year)"], in: scratch)
+    let name = "village (\(households) households)"
+    let text = try measure(jifen, ["--ledger", file, "statement", "--all", "--period", "\(year)-06", "--date", "\(year + 1)-01-15",
+                                   "--out", "june.txt"], in: scratch)
+    rows.append([name, "text statements of a month, all households", String(format: "%.2f s", text.seconds), "",
+                 String(format: "%.0f MB", text.megabytes)])
+    let pdf = try measure(jifen, ["--ledger", file, "statement", "--all", "--period", "\(year)-06", "--format", "pdf",
+                                  "--date", "\(year + 1)-01-15", "--out", "june.pdf"], in: scratch)
+    let pdfBytes = (try FileManager.default.attributesOfItem(atPath: scratch.appendingPathComponent("june.pdf").path)[.size] as? Int) ?? 0
+    rows.append([name, "PDF statements of a month, one file", String(format: "%.2f s", pdf.seconds),
+                 String(format: "%.1f MB file", Double(pdfBytes) / 1_000_000), String(format: "%.0f MB", pdf.megabytes)])
+}
+
 print("| size | operation | time | rate | peak memory |")
 print("|---|---|---|---|---|")
 for row in rows { print("| " + row.joined(separator: " | ") + " |") }
