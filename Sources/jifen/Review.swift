@@ -264,9 +264,15 @@ struct NoticeSheetCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The month or quarter: 2025-03 or 2025-Q1.", valueName: "period")) var period: NoticePeriod
     @Flag(help: "Names as 张*三.") var mask = false
     @Flag(name: .customLong("black-list-names"), help: "Print the black list with full names (only when you mean to).") var blackListNames = false
+    @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the sheet's contents as JSON for scripts.") var json = false
+
+    func validate() throws {
+        guard ["text", "pdf"].contains(format) else { throw ValidationError("--format must be text or pdf.") }
+        if format == "pdf" && out == nil { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
+    }
 
     func run() throws {
         let ledger = try options.openForReading()
@@ -274,13 +280,8 @@ struct NoticeSheetCommand: ParsableCommand {
         if json { return try printJSON(sheet) }
         let text = TextNoticeSheet(sheet, language: options.language == .zh ? .zh : .en, masking: mask ? .masked : .full,
                                    blacklistNames: blackListNames).render()
-        if let out {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try deliver(text, format: format, out: out, title: say(options.language, "积分公示 \(period)", "Points notice \(period)"),
+                    language: options.language)
     }
 }
 

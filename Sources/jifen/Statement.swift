@@ -104,6 +104,8 @@ struct PassbookCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code.") var household: String
     @Option(help: ArgumentHelp("Print this page again, as a copy.", valueName: "page")) var reprint: Int?
+    @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @OptionGroup var actor: ActorOption
     @Option(help: ArgumentHelp("The day printed (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the lines as JSON for scripts.") var json = false
@@ -119,6 +121,28 @@ struct PassbookCommand: ParsableCommand {
             passbook = try ledger.updatePassbook(of: code, by: try actor.name(), printedOn: date ?? ledger.today())
         }
         if json { return try printJSON(passbook) }
-        print(TextPassbook(passbook, language: options.language == .zh ? .zh : .en).render(), terminator: "")
+        let text = TextPassbook(passbook, language: options.language == .zh ? .zh : .en).render()
+        try deliver(text, format: format, out: out, title: say(options.language, "积分存折 \(household)", "Passbook \(household)"),
+                    language: options.language)
     }
+
+    func validate() throws {
+        guard ["text", "pdf"].contains(format) else { throw ValidationError("--format must be text or pdf.") }
+        if format == "pdf" && out == nil { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
+    }
+}
+
+/// Prints fixed-width text, or writes it to a file as text or as a PDF.
+func deliver(_ text: String, format: String, out: String?, title: String, language: Language) throws {
+    guard let out else { return print(text, terminator: "") }
+    do {
+        if format == "pdf" {
+            try TextPDF(text, title: title).write(to: out)
+        } else {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        }
+    } catch {
+        throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+    }
+    FileHandle.standardError.write(Data(say(language, "已写入 \(out)。\n", "Wrote \(out).\n").utf8))
 }

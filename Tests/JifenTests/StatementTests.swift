@@ -75,6 +75,22 @@ extension String {
         #expect(scan.out.trimmingCharacters(in: .whitespacesAndNewlines) == "\(statement["headSeq"]!):\(statement["headHash"]!)")
     }
 
+    @Test func passbookAndNoticeSheetAsPDF() throws {
+        let office = try Golden().village()
+        expectOK(try office.jifen("passbook", "H001", "--format", "pdf", "--out", "passbook.pdf", "--date", "2025-04-30", "--by", "王会计"))
+        expectOK(try office.jifen("notice", "sheet", "--period", "2025-03", "--mask", "--format", "pdf", "--out", "notice.pdf", "--date", "2025-04-02"))
+        for (file, phrases) in [("passbook.pdf", ["牛角村 积分存折", "户号 H001", "兑换 食盐 ×2"]),
+                                ("notice.pdf", ["牛角村 积分公示（2025-03）", "H001 王*福", "合计 +10"])] {
+            let text = try office.run("/usr/bin/pdftotext", ["-layout", file, "-"])
+            expectOK(text)
+            for phrase in phrases { #expect(text.out.contains(phrase), "\(file) holds \(phrase): \(text.out)") }
+            let fonts = try office.run("/usr/bin/pdffonts", [file]).out
+            #expect(fonts.contains("NotoSansMonoCJK") && fonts.split(separator: "\n").dropFirst(2).allSatisfy { $0.contains(" yes yes ") })
+        }
+        #expect(!(try office.run("/usr/bin/pdftotext", ["notice.pdf", "-"]).out.contains("王德福")), "masked names stay masked")
+        #expect(try office.jifen("passbook", "H002", "--format", "pdf", "--by", "王会计").status == 64, "a PDF needs --out")
+    }
+
     @Test func aVillageInOneFileOneHouseholdAPageAtLeast() throws {
         let office = try Golden().village()
         expectOK(try office.jifen("statement", "--all", "--period", "2025-03", "--format", "pdf", "--out", "march.pdf"))
