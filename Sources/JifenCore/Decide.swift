@@ -9,6 +9,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     guard context.occurredOn <= context.today else {
         throw Rejection.dateInFuture(date: context.occurredOn, today: context.today)
     }
+    guard context.occurredOn.year >= 2000 else { throw Rejection.dateTooEarly(context.occurredOn) }
     if case .openLedger(let ledgerId, let village, let scheme, let demo, let admin) = command {
         if let info = try state.ledger() { throw Rejection.ledgerAlreadyOpened(village: info.village) }
         let village = try text(village, "the village name")
@@ -359,9 +360,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         if let last = versions.last, effective <= last.effective {
             throw Rejection.schemeNotAfterLast(effective: effective, version: last.version, lastEffective: last.effective)
         }
-        // Scores already posted were judged by the version in force; a new one never reaches back over them.
+        // Scores already posted were judged by the version in force; a new one never reaches back over them,
+        // nor over scores already recorded.
         if let posted = try state.notices().last(where: { $0.to >= effective }) {
             throw Rejection.schemeInNoticedPeriod(effective: effective, period: posted.period)
+        }
+        if let latest = try state.latestScoreDate(), latest >= effective {
+            throw Rejection.schemeBehindScores(effective: effective, latest: latest)
         }
         return [.schemeAdopted(SchemeAdopted(version: (versions.last?.version ?? 0) + 1, effective: effective, scheme: scheme))]
 

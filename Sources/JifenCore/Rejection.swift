@@ -94,6 +94,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case yearClosed(year: Int, on: LocalDate)
     case actionBeforeEntry(seq: Int64, entryDate: LocalDate, date: LocalDate)
     case openScoresOnMerge(HouseholdCode, count: Int)
+    case dateTooEarly(LocalDate)
+    case schemeBehindScores(effective: LocalDate, latest: LocalDate)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -286,6 +288,10 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Entry #\(seq) is dated \(entryDate), after \(date); date this on or after the entry (--date)."
         case .openScoresOnMerge(let household, let count):
             return "Household \(household) has \(count) score\(count == 1 ? "" : "s") not yet final; let their notice close (or have them rejected) before merging it."
+        case .dateTooEarly(let date):
+            return "The date \(date) is before 2000, earlier than any scheme this ledger keeps; check the year."
+        case .schemeBehindScores(let effective, let latest):
+            return "Scores are already recorded up to \(latest) under the version in force, so a new version cannot take effect on \(effective); give an --effective date after \(latest)."
         case .passbookUpToDate(let household):
             return "Household \(household)'s passbook is up to date: every final entry is printed; reprint a page with --reprint PAGE."
         }

@@ -203,6 +203,8 @@ public protocol LedgerState {
     func allHouseholds() throws -> [HouseholdAccount]
     /// A household's scores not yet final.
     func reviews(of household: HouseholdCode) throws -> [ScoreReview]
+    /// The business date of the latest score in the ledger, if any.
+    func latestScoreDate() throws -> LocalDate?
     /// Every household's figures counting only entries dated on or before `date` (not-yet-final scores as they are now).
     func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount]
 }
@@ -386,6 +388,10 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public func allHouseholds() -> [HouseholdAccount] { households.values.sorted { $0.code.rawValue < $1.code.rawValue } }
+
+    public func latestScoreDate() -> LocalDate? {
+        entries.values.filter { $0.kind == .score }.map(\.occurredOn).max()
+    }
 
     public func reviews(of household: HouseholdCode) -> [ScoreReview] {
         reviewRecords.values.filter { $0.household == household }.sorted { $0.seq < $1.seq }

@@ -58,6 +58,11 @@ extension StoreSession {
         }
     }
 
+    public func latestScoreDate() throws -> LocalDate? {
+        try value(String.self, "SELECT max(occurred_on) FROM events WHERE type IN ('v1.scoreRecorded', 'v1.scoreProposed')")
+            .flatMap { LocalDate($0) }
+    }
+
     public func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount] {
         Dictionary(uniqueKeysWithValues: try households(asOf: date).map { ($0.code, $0) })
     }

@@ -249,6 +249,11 @@ let march = NoticePeriod("2025-03")!
                 try $0.govern()
                 try $0.run(.recordScore("H001", "C1.1", points: nil, note: "帮邻居", source: nil), on: "2025-03-20", by: "陈组长")
              }, .approve(.seq(17)), on: "2025-03-10", by: "赵主任", .actionBeforeEntry(seq: 17, entryDate: "2025-03-20", date: "2025-03-10")),
+        Case("a date before 2000", .recordScore("H001", "A1.1", points: nil, note: "", source: nil), on: "1999-12-31",
+             .dateTooEarly("1999-12-31")),
+        Case("a version behind recorded scores", setup: { try $0.govern(); try $0.recordA11() },
+             .publishScheme(Village.reference, effective: "2025-03-01"), on: "2025-03-10", by: "张书记",
+             .schemeBehindScores(effective: "2025-03-01", latest: "2025-03-05")),
         Case("a passbook update with nothing to print", .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
              .passbookUpToDate("H001")),
     ]
@@ -358,11 +363,13 @@ let march = NoticePeriod("2025-03")!
         case .yearClosed: return "yearClosed"
         case .actionBeforeEntry: return "actionBeforeEntry"
         case .openScoresOnMerge: return "openScoresOnMerge"
+        case .dateTooEarly: return "dateTooEarly"
+        case .schemeBehindScores: return "schemeBehindScores"
         case .passbookUpToDate: return "passbookUpToDate"
         }
     }
 
-    static let allReasons = 85
+    static let allReasons = 87
 
     @Test func everyReasonHasARow() {
         // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).
