@@ -45,6 +45,8 @@ let package = Package(
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"], swiftSettings: strict),
+        // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
+        .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
         .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
         .executableTarget(
@@ -52,16 +54,15 @@ let package = Package(
             dependencies: [
                 "Jifen",
                 "JifenStatements",
-                "JifenPDF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
         // The benchmark suite (release builds): `swift run -c release jifen-bench`.
-        .executableTarget(name: "jifen-bench", dependencies: ["jifen"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
+        .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -2,7 +2,7 @@ import JifenCore
 
 /// Everything a household's statement for a period shows, gathered from the ledger by the facade and laid out by
 /// the renderers (text at 80, 48 and 32 columns; HTML). A value: the same ledger gives the same statement.
-public struct Statement: Hashable, Sendable, Encodable {
+public struct Statement: Hashable, Sendable, Codable {
     public var village: String
     public var household: HouseholdCode
     public var head: String
@@ -73,13 +73,13 @@ public struct Statement: Hashable, Sendable, Encodable {
 }
 
 /// One entry of a statement.
-public struct StatementLine: Hashable, Sendable, Encodable {
-    public enum Kind: String, Hashable, Sendable, Encodable {
+public struct StatementLine: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
         case score, redemption, reversal, expiry, transfer
     }
 
     /// Where the entry stands. Only final entries move the balance.
-    public enum Status: String, Hashable, Sendable, Encodable {
+    public enum Status: String, Hashable, Sendable, Codable {
         case final, pending, posted, proposed, objected, reversed
     }
 

@@ -1,7 +1,7 @@
 import JifenCore
 
 /// The language a statement is printed in: Chinese by default, English on request.
-public enum StatementLanguage: String, Sendable, CaseIterable {
+public enum StatementLanguage: String, Sendable, CaseIterable, Codable {
     case zh, en
 
     func say(_ zh: String, _ en: String) -> String { self == .zh ? zh : en }

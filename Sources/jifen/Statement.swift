@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
-import JifenPDF
 import JifenStatements
 
 extension ReportPeriod: ExpressibleByArgument {
@@ -54,13 +53,8 @@ struct StatementCommand: ParsableCommand {
         if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en
         if format == "pdf", let out {
-            let progress = Progress(label: say(options.language, "排版", "typesetting"))
-            do {
-                try PDFStatement(statements, language: language).write(to: out, progress: statements.count > 1 ? { progress.update($0, $1) } : nil)
-            } catch let failure as PDFStatement.Failure {
-                throw CLIError("\(failure.description); check the folder exists and may be written to.")
-            }
-            progress.finish()
+            try drawPDF(PDFRequest(title: say(options.language, "积分对账单 \(period)", "Statements \(period)"), language: language,
+                                   content: .statements(statements)), to: out)
             FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
                                                     "Wrote \(out) (\(statements.count) households).\n").utf8))
             return
@@ -135,14 +129,44 @@ struct PassbookCommand: ParsableCommand {
 /// Prints fixed-width text, or writes it to a file as text or as a PDF.
 func deliver(_ text: String, format: String, out: String?, title: String, language: Language) throws {
     guard let out else { return print(text, terminator: "") }
-    do {
-        if format == "pdf" {
-            try TextPDF(text, title: title).write(to: out)
-        } else {
+    if format == "pdf" {
+        try drawPDF(PDFRequest(title: title, language: language == .zh ? .zh : .en, content: .text(text)), to: out)
+    } else {
+        do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
         }
-    } catch {
-        throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
     }
     FileHandle.standardError.write(Data(say(language, "已写入 \(out)。\n", "Wrote \(out).\n").utf8))
+}
+
+/// Has `jifen-pdf`, beside this program, draw a PDF: only it loads pango and cairo.
+func drawPDF(_ request: PDFRequest, to path: String) throws {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    var helper = here.appendingPathComponent("jifen-pdf").path
+    if !FileManager.default.isExecutableFile(atPath: helper),
+       let found = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/jifen-pdf" })
+        .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+        helper = found
+    }
+    guard FileManager.default.isExecutableFile(atPath: helper) else {
+        throw CLIError("PDF output needs jifen-pdf beside jifen (swift build makes both); copy it there, or print --format text or html.")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: helper)
+    process.arguments = [path]
+    let input = Pipe(), errors = Pipe()
+    process.standardInput = input
+    process.standardError = isatty(STDERR_FILENO) == 1 ? FileHandle.standardError : errors
+    try process.run()
+    let encoder = JSONEncoder()
+    input.fileHandleForWriting.write(try encoder.encode(request))
+    try input.fileHandleForWriting.close()
+    let stderr = isatty(STDERR_FILENO) == 1 ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let said = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        throw CLIError("The PDF \(path) could not be written (\(said.isEmpty ? "jifen-pdf failed" : said)); check the folder exists and may be written to.")
+    }
 }
