@@ -3,6 +3,14 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// Where Debian keeps pango's, cairo's and glib's headers (glib's configuration header sits in a folder named for the
+/// machine's architecture; both are listed, and a folder that is not there is ignored).
+let pangoHeaders = [
+    "/usr/include/pango-1.0", "/usr/include/glib-2.0", "/usr/lib/x86_64-linux-gnu/glib-2.0/include",
+    "/usr/lib/aarch64-linux-gnu/glib-2.0/include", "/usr/include/harfbuzz", "/usr/include/freetype2", "/usr/include/libpng16",
+    "/usr/include/fribidi", "/usr/include/cairo", "/usr/include/pixman-1",
+]
+
 let package = Package(
     name: "Jifen",
     platforms: [.macOS(.v14)],
@@ -42,9 +50,12 @@ let package = Package(
         // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
         .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
         // PDF: Debian's cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code.
-        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
-        .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"], swiftSettings: strict),
+        // Their header folders are Debian's (what `pkg-config --cflags pangocairo` says, less its -pthread, which
+        // SwiftPM would warn about on every build); the module maps name the libraries to link.
+        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(name: "CQRencode", providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"],
+                swiftSettings: strict + [.unsafeFlags(pangoHeaders.flatMap { ["-Xcc", "-I" + $0] })]),
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.

@@ -1,5 +1,5 @@
-import CPangoCairo
-import CQRencode
+internal import CPangoCairo
+internal import CQRencode
 import JifenCore
 import JifenStatements
 

@@ -1,4 +1,4 @@
-import CPangoCairo
+internal import CPangoCairo
 import JifenStatements
 
 /// Fixed-width text (a passbook update, a notice sheet) set on A4 pages in Noto Sans Mono CJK, embedded: a form feed
