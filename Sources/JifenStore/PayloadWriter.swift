@@ -92,6 +92,10 @@ enum PayloadWriter {
             bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
 
+        mutating func null() {
+            bytes.append(contentsOf: Array("null".utf8))
+        }
+
         mutating func number(_ value: Int) {
             bytes.append(contentsOf: String(value).utf8)
         }

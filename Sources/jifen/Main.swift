@@ -29,7 +29,7 @@ struct Jifen: ParsableCommand {
                       Approve.self, Reject.self, ReviewList.self, NoticeCommand.self, Object.self, Resolve.self,
                       Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, PassbookCommand.self,
                       Standings.self,
-                      Log.self, Verify.self, Rebuild.self,
+                      Log.self, Verify.self, AuditCommand.self, Rebuild.self,
                       SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )
 }

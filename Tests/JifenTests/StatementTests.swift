@@ -99,3 +99,42 @@ extension String {
         #expect(try office.jifen("statement", "H001", "--period", "2025-03", "--format", "pdf").status == 64, "a PDF needs --out")
     }
 }
+
+/// The auditors' export: `audit check` and an independent verifier written with Python's standard library (printed
+/// in docs/FORMAT.md) agree on a good export and on tampered ones.
+@Suite struct AuditExports {
+    @Test func anExportVerifiesWithoutTheDatabaseAndTamperingIsCaught() throws {
+        let office = try Golden().village()
+        expectOK(try office.jifen("audit", "export", "--out", "log.jsonl"))
+        let format = try String(contentsOf: packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        let marker = try #require(format.range(of: "# audit-export verifier"))
+        let end = try #require(format[marker.lowerBound...].range(of: "```"))
+        try office.write("verify-export.py", String(format[marker.lowerBound..<end.lowerBound]))
+        let verify = try #require(try office.json("verify") as? [String: Any])
+        let python = try office.run("/usr/bin/env", ["python3", "verify-export.py", "log.jsonl"])
+        #expect(python.status == 0 && python.out == "export: \(verify["events"]!) events, head \(verify["head"]!)\n", "\(python.out) \(python.err)")
+        let check = try #require(try office.json("audit", "check", "log.jsonl") as? [String: Any])
+        #expect(check["valid"] as? Bool == true && check["whole"] as? Bool == true && check["head"] as? String == verify["head"] as? String)
+
+        let lines = try String(contentsOfFile: office.path("log.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
+        var altered = lines
+        altered[11] = altered[11].replacingOccurrences(of: "\"actor\":\"王会计\"", with: "\"actor\":\"李会计\"")
+        #expect(altered[11] != lines[11])
+        var removed = lines
+        removed.remove(at: 12)
+        var swapped = lines
+        swapped.swapAt(12, 13)
+        for (name, tampered) in [("altered", altered), ("removed", removed), ("swapped", swapped)] {
+            try office.write("\(name).jsonl", tampered.joined(separator: "\n") + "\n")
+            let ours = try office.jifen("audit", "check", "\(name).jsonl")
+            let theirs = try office.run("/usr/bin/env", ["python3", "verify-export.py", "\(name).jsonl"])
+            #expect(ours.status == 2 && theirs.status != 0, "\(name): both refuse it (\(ours.out) / \(theirs.err))")
+        }
+        // A range of the log checks on its own, and the CSV opens in Excel and WPS (UTF-8 with a BOM).
+        expectOK(try office.jifen("audit", "export", "--from", "5", "--to", "9", "--out", "part.jsonl"))
+        expectOK(try office.jifen("audit", "check", "part.jsonl"))
+        expectOK(try office.jifen("audit", "export", "--format", "csv", "--out", "log.csv"))
+        let csv = try Data(contentsOf: URL(fileURLWithPath: office.path("log.csv")))
+        #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import JifenCore
+
+/// The event log as JSON Lines for auditors: one object per event with every stored column — the 19 hashed
+/// fields, `prevHash` and `hash` in hex — so that the chain can be recomputed with no database
+/// (docs/FORMAT.md, "Exports"). Keys come in the canonical order; the payload is the stored JSON text as a string.
+extension EventStore {
+    public static let exportFormat = "jifen-events/1"
+
+    /// Writes events `from`…`to` (inclusive) as JSON Lines, one `write` per line (without its newline).
+    public func exportJSONL(from: Int64 = 1, to: Int64? = nil, write: (String) throws -> Void) throws {
+        try queue.read { db in
+            let rows = try RawRows(db, sql: """
+                SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                       idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                       payload, prev_hash, hash FROM events WHERE seq >= \(from) AND seq <= \(to ?? Int64.max) ORDER BY seq
+                """)
+            let names: [StaticString] = ["seq", "id", "stream", "streamVersion", "type", "occurredOn", "recordedAt", "actor",
+                                         "schemeVersion", "key", "household", "item", "rule", "earned", "deducted", "redeemed",
+                                         "stock", "reverses", "payload"]
+            let numeric: Set<Int> = [0, 3, 8, 13, 14, 15, 16, 17]
+            while try rows.next() {
+                var out = PayloadWriter.JSONText()
+                out.open()
+                for (index, name) in names.enumerated() {
+                    out.key(name)
+                    let column = Int32(index)
+                    if rows.isNull(column) {
+                        out.null()
+                    } else if numeric.contains(index) {
+                        out.number(Int(rows.int64(column)))
+                    } else {
+                        out.string(rows.string(column) ?? "")
+                    }
+                }
+                out.key("prevHash"); out.string(Data(rows.bytes(19)).hex)
+                out.key("hash"); out.string(Data(rows.bytes(20)).hex)
+                out.close()
+                try write(String(decoding: out.bytes, as: UTF8.self))
+            }
+        }
+    }
+}
+
+/// What `audit check` found in an export: how many events, from where, the head, and every problem by event.
+public struct ExportCheck: Sendable {
+    public var events = 0
+    public var first: Int64 = 0
+    public var last: Int64 = 0
+    public var head = ""
+    /// Whether the export starts at the first event (its first link is the genesis hash).
+    public var whole = false
+    public var problems: [VerifyReport.Problem] = []
+    public var isValid: Bool { problems.isEmpty && events > 0 }
+}
+
+public enum AuditExport {
+    /// Verifies a JSON Lines export with no database: each line's hash over its canonical fields and the line
+    /// before it, sequence numbers without gaps, and links that join.
+    public static func check(lines: some Sequence<Substring>, problemsMax: Int = 100) -> ExportCheck {
+        var report = ExportCheck()
+        var previous: String?
+        var expected: Int64?
+        func problem(_ seq: Int64, _ what: String) {
+            if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, what: what)) }
+        }
+        for (number, line) in lines.enumerated() where !line.isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let fields = fields(object), let prevHash = object["prevHash"] as? String, let hash = object["hash"] as? String else {
+                problem(0, "line \(number + 1) is not an event of this format")
+                continue
+            }
+            let seq = fields.seq
+            if let expected, seq != expected {
+                problem(seq, seq > expected
+                        ? (seq == expected + 1 ? "event #\(expected) is missing" : "events #\(expected)…#\(seq - 1) are missing")
+                        : "sequence number out of order after #\(expected - 1)")
+            }
+            if report.events == 0 {
+                report.first = seq
+                report.whole = seq == 1 && prevHash == Chain.genesis.hex
+                if seq == 1 && prevHash != Chain.genesis.hex { problem(seq, "the first event does not start the chain") }
+            } else if prevHash != previous {
+                problem(seq, "its link to the event before it is broken (an event was removed, inserted or reordered)")
+            }
+            guard let previousBytes = Data(hex: prevHash), Chain.hash(previous: previousBytes, fields: fields).hex == hash else {
+                problem(seq, "its contents do not match its hash: it was altered after it was written")
+                previous = hash
+                expected = seq + 1
+                report.events += 1
+                continue
+            }
+            previous = hash
+            expected = seq + 1
+            report.events += 1
+            report.last = seq
+        }
+        report.head = previous ?? ""
+        if report.events == 0 { problem(0, "the export holds no event") }
+        return report
+    }
+
+    static func fields(_ o: [String: Any]) -> Chain.Fields? {
+        func int(_ key: String) -> Int? { (o[key] as? NSNumber)?.intValue }
+        func text(_ key: String) -> String? { o[key] as? String }
+        guard let seq = int("seq"), let id = text("id"), let stream = text("stream"), let version = int("streamVersion"),
+              let type = text("type"), let occurredOn = text("occurredOn"), let recordedAt = text("recordedAt"),
+              let actor = text("actor"), let scheme = int("schemeVersion"), let earned = int("earned"), let deducted = int("deducted"),
+              let redeemed = int("redeemed"), let stock = int("stock"), let payload = text("payload") else { return nil }
+        return Chain.Fields(seq: Int64(seq), id: id, stream: stream, streamVersion: Int64(version), type: type, occurredOn: occurredOn,
+                            recordedAt: recordedAt, actor: actor, schemeVersion: scheme, key: text("key"), household: text("household"),
+                            item: text("item"), rule: text("rule"), earned: earned, deducted: deducted, redeemed: redeemed, stock: stock,
+                            reverses: int("reverses").map { Int64($0) }, payload: payload)
+    }
+}
+
+extension Data {
+    /// Bytes from lower- or upper-case hex; nil when it is not hex.
+    init?(hex: String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 {
+            let v: UInt8
+            switch c {
+            case 0x30...0x39: v = c - 0x30
+            case 0x61...0x66: v = c - 0x61 + 10
+            case 0x41...0x46: v = c - 0x41 + 10
+            default: return nil
+            }
+            if let h = high { bytes.append(h << 4 | v); high = nil } else { high = v }
+        }
+        guard high == nil else { return nil }
+        self.init(bytes)
+    }
+}
