@@ -8,7 +8,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Tools for township and county auditors (审计): export the log, check an export without the database.",
-        subcommands: [AuditExportCommand.self, AuditCheckCommand.self]
+        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self, AuditCheckCommand.self]
     )
 }
 
@@ -96,5 +96,121 @@ struct AuditCheckCommand: ParsableCommand {
             for problem in report.problems { print("  \(problem)") }
         }
         if !report.isValid { throw VerificationFailed() }
+    }
+}
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Signing keys (Ed25519) of the village committee or the township, for checkpoints.",
+        subcommands: [KeyNew.self])
+}
+
+struct KeyNew: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Make a key pair: NAME.key (readable by you only; keep it off the village PC if you can) and NAME.pub.")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The files' name, e.g. village-committee.", valueName: "name")) var out: String
+
+    func run() throws {
+        let key = SigningKey()
+        let privatePath = out + ".key", publicPath = out + ".pub"
+        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+            throw CLIError("\(path) already exists; a key is never overwritten: choose another --out NAME.")
+        }
+        guard FileManager.default.createFile(atPath: privatePath, contents: Data(key.privateFile.utf8), attributes: [.posixPermissions: 0o600]),
+              FileManager.default.createFile(atPath: publicPath, contents: Data(key.publicFile.utf8), attributes: [.posixPermissions: 0o644]) else {
+            throw CLIError("Cannot write \(privatePath); check the folder exists and may be written to.")
+        }
+        print(say(options.language, "已生成密钥：\(privatePath)（仅本人可读，妥善保管）和 \(publicPath)（交给审计）。",
+                  "Made \(privatePath) (readable by you only; keep it safe) and \(publicPath) (for the auditors)."))
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Sign where the log stands now (签名存证): the ledger, position, head hash and time.",
+        discussion: """
+            With --countersign FILE, adds a second signature (the township's) to a checkpoint made before. An \\
+            auditor later runs `jifen audit verify --checkpoint FILE --pubkey NAME.pub` to prove nothing up to that \\
+            point was rewritten, reordered or removed.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("The signing key (from `jifen key new`).", valueName: "file")) var key: String
+    @Option(help: ArgumentHelp("Where to write the checkpoint (default checkpoint-SEQ.json).", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp("Countersign this checkpoint instead of making a new one.", valueName: "file")) var countersign: String?
+
+    func run() throws {
+        let signer = try SigningKey(file: String(decoding: try readFile(key), as: UTF8.self))
+        var checkpoint: Checkpoint
+        if let countersign {
+            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: try readFile(countersign))
+        } else {
+            let ledger = try options.openForReading()
+            let info = try ledger.info()
+            let head = try ledger.read { try $0.headOfLog() }
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(secondsFromGMT: 0)
+            checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hash.hex,
+                                    time: formatter.string(from: ledger.environment.now()))
+        }
+        try checkpoint.sign(with: signer)
+        let path = out ?? countersign ?? "checkpoint-\(checkpoint.seq).json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do { try encoder.encode(checkpoint).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CLIError("Cannot write \(path); check the folder exists and may be written to.")
+        }
+        print(say(options.language, "已签名：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)（\(checkpoint.signatures.count) 个签名）。",
+                  "Signed: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path) (\(checkpoint.signatures.count) signatures)."))
+    }
+}
+
+struct AuditVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the ledger (chain, triggers, balances) and that it still extends signed checkpoints.",
+        discussion: "Each --checkpoint needs every --pubkey to have signed it. Exit 0 when all holds; 2 otherwise, saying why.")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("A checkpoint file; may be given more than once.", valueName: "file")) var checkpoint: [String] = []
+    @Option(help: ArgumentHelp("A public key that must have signed each checkpoint; may be given more than once.", valueName: "file"))
+    var pubkey: [String] = []
+
+    func validate() throws {
+        if !checkpoint.isEmpty && pubkey.isEmpty { throw ValidationError("A checkpoint is checked against a signer: give --pubkey NAME.pub.") }
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let l = options.language
+        var report = try ledger.store.verify()
+        report.problems += try ledger.store.verifyProjections()
+        let info = try ledger.info()
+        let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
+        var checked: [String] = []
+        for file in checkpoint {
+            guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
+                report.problems.append(.init(seq: 0, what: "\(file) is not a checkpoint written by `jifen checkpoint`"))
+                continue
+            }
+            for key in keys where !point.isSigned(by: key.key) {
+                report.problems.append(.init(seq: point.seq, what: "\(file) is not signed by \(key.file) (or was changed after it was signed)"))
+            }
+            if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
+                report.problems.append(.init(seq: point.seq, what: "\(file): \(broken)"))
+            } else {
+                checked.append(say(l, "\(file)（第 \(point.seq) 条事件，\(point.signatures.count) 个签名）", "\(file) (event \(point.seq), \(point.signatures.count) signatures)"))
+            }
+        }
+        if report.isValid {
+            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，余额与流水一致。", "The ledger is sound: \(report.events) events, the chain unbroken, the balances agree with the log."))
+            for line in checked { print(say(l, "延续签名存证：", "Extends the checkpoint ") + line) }
+        } else {
+            print(say(l, "核验未通过：", "Verification failed:"))
+            for problem in report.problems { print("  \(problem)") }
+            throw VerificationFailed()
+        }
     }
 }

@@ -29,7 +29,7 @@ struct Jifen: ParsableCommand {
                       Approve.self, Reject.self, ReviewList.self, NoticeCommand.self, Object.self, Resolve.self,
                       Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, PassbookCommand.self,
                       Standings.self,
-                      Log.self, Verify.self, AuditCommand.self, Rebuild.self,
+                      Log.self, Verify.self, AuditCommand.self, KeyCommand.self, CheckpointCommand.self, Rebuild.self,
                       SchemeCommand.self, Export.self, Demo.self, BenchCommand.self]
     )
 }
@@ -79,6 +79,8 @@ enum Main {
             fail("The sheet cannot be read at \(error); fix it and import it again.")
         } catch let error as SheetText.Undecodable {
             fail(error.description)
+        } catch let error as CheckpointError {
+            fail("The key or checkpoint file cannot be used: \(error.description); check the file you named.")
         } catch let error as PassbookPageMissing {
             fail(error.description)
         } catch let error as DatabaseError {

@@ -138,3 +138,58 @@ extension String {
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
     }
 }
+
+/// Signed checkpoints catch what the file alone cannot: a log rewritten with every hash recomputed.
+@Suite struct Checkpoints {
+    @Test func aRewrittenLogWithFreshHashesFailsTheCheckpoint() throws {
+        let office = try Golden().village()
+        expectOK(try office.jifen("key", "new", "--out", "committee"))
+        expectOK(try office.jifen("key", "new", "--out", "township"))
+        let mode = try FileManager.default.attributesOfItem(atPath: office.path("committee.key"))[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the private key is readable by its owner only")
+        expectRefused(try office.jifen("key", "new", "--out", "committee"), mentioning: "never overwritten")
+        expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json"))
+        expectOK(try office.jifen("checkpoint", "--key", "township.key", "--countersign", "cp.json"))
+        let both = ["--pubkey", "committee.pub", "--pubkey", "township.pub"]
+        expectOK(try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both))
+        // The log grows: it still extends the checkpoint.
+        expectOK(try office.jifen("record", "H003", "A1.1", "--date", "2025-05-06", "--by", "王会计"))
+        expectOK(try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both))
+
+        // Someone with the file rewrites who recorded #12 and recomputes every hash after it, triggers put back:
+        // the chain is consistent again and plain `verify` cannot tell.
+        let rewrite = """
+            import hashlib, sqlite3
+            def netstring(v):
+                d = ("" if v is None else str(v)).encode(); return str(len(d)).encode() + b":" + d + b","
+            db = sqlite3.connect("jifen.sqlite")
+            triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
+            for name in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
+                db.execute(f"DROP TRIGGER {name}")
+            db.execute("UPDATE events SET actor = '李会计' WHERE seq = 12")
+            previous = bytes(32)
+            for row in db.execute("SELECT * FROM events ORDER BY seq").fetchall():
+                *fields, _, _ = row
+                digest = hashlib.sha256(previous + b"".join(netstring(v) for v in fields)).digest()
+                db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
+                previous = digest
+            for sql in triggers: db.execute(sql)
+            db.commit()
+            """
+        try office.write("rewrite.py", rewrite)
+        expectOK(try office.run("/usr/bin/env", ["python3", "rewrite.py"]))
+        expectOK(try office.jifen("verify"))
+        let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both)
+        #expect(caught.status == 2 && caught.out.contains("rewritten"), "\(caught.out)")
+
+        // A checkpoint changed after signing, and a key that did not sign, are refused too.
+        var json = try String(contentsOfFile: office.path("cp.json"), encoding: .utf8)
+        json = json.replacingOccurrences(of: "\"seq\" : ", with: "\"seq\" : 1")
+        try office.write("forged.json", json)
+        let forged = try office.jifen("audit", "verify", "--checkpoint", "forged.json", "--pubkey", "committee.pub")
+        #expect(forged.status == 2 && forged.out.contains("not signed by committee.pub"), "\(forged.out)")
+        expectOK(try office.jifen("key", "new", "--out", "stranger"))
+        let stranger = try office.jifen("audit", "verify", "--checkpoint", "cp.json", "--pubkey", "stranger.pub")
+        #expect(stranger.status == 2 && stranger.out.contains("not signed by stranger.pub"))
+    }
+}
