@@ -189,7 +189,7 @@ extension EventStore {
 
     /// Folds the whole log in memory, streaming: entries by their stored facts (no JSON), the few register,
     /// unit, item and scheme events through their payloads. Nothing per entry is kept.
-    static func fold(_ db: Database, progress: ((Int64, Int64) -> Void)? = nil) throws -> MemoryLedger {
+    static func fold(_ db: Database, through last: Int64 = Int64.max, progress: ((Int64, Int64) -> Void)? = nil) throws -> MemoryLedger {
         var memory = MemoryLedger(keepsEntries: false)
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
         let rows = try RawRows(db, sql: """
@@ -198,7 +198,7 @@ extension EventStore {
                    CASE type WHEN 'v1.scoreRecorded' THEN 1 WHEN 'v1.scoreProposed' THEN 2 WHEN 'v1.pointsExpired' THEN 3
                              WHEN 'v1.pointsSent' THEN 4 WHEN 'v1.pointsReceived' THEN 4 ELSE 0 END,
                    occurred_on, actor
-            FROM events ORDER BY seq
+            FROM events WHERE seq <= \(last) ORDER BY seq
             """)
         let noDate = LocalDate(year: 1970, month: 1, day: 1)!, nobody = ActorName(rawValue: "")
         let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")

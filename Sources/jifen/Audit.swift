@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStatements
 import JifenStore
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Tools for township and county auditors (审计): export the log, check an export without the database.",
-        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self, AuditCheckCommand.self]
+        subcommands: [AuditVerifyCommand.self, AuditReplay.self, AuditExportCommand.self, AuditCheckCommand.self]
     )
 }
 
@@ -212,5 +213,58 @@ struct AuditVerifyCommand: ParsableCommand {
             for problem in report.problems { print("  \(problem)") }
             throw VerificationFailed()
         }
+    }
+}
+
+struct AuditReplay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "The books as they stood at a moment, folded afresh from the log: balances and stock.",
+        discussion: """
+            --seq N: after event N. --as-of DATE: after everything recorded by the end of that day (Beijing time) — \\
+            what the village office's screen said that evening. Nothing is written; the same log gives the same bytes.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("After this event.", valueName: "seq")) var seq: Int64?
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("After everything recorded by the end of this day.", valueName: "YYYY-MM-DD"))
+    var asOf: LocalDate?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Report: Encodable {
+        let seq: Int64
+        let balances: [BalanceRow]
+        let stock: [Stock]
+        struct Stock: Encodable { let item: String, name: String, stock: Int }
+    }
+
+    func validate() throws {
+        guard (seq == nil) != (asOf == nil) else { throw ValidationError("Give --seq N or --as-of DATE.") }
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let through: Int64
+        if let seq {
+            through = seq
+        } else {
+            // The end of that day in Beijing is 16:00 UTC.
+            through = try ledger.store.lastSeq(recordedBefore: "\(asOf!)T16:00:00.000Z")
+        }
+        let memory = try ledger.store.replay(through: through)
+        let balances = memory.households.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { BalanceRow($0, asOf: nil) }
+        let stock = memory.items.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { Report.Stock(item: $0.code.rawValue, name: $0.name, stock: $0.stock) }
+        let last = min(through, memory.lastSeq())
+        if json { return try printJSON(Report(seq: last, balances: balances, stock: stock)) }
+        let l = options.language
+        print(say(l, "重放至第 \(last) 条事件：", "Replayed through event \(last):"))
+        var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "加分", "Earned"), say(l, "扣分", "Deducted"),
+                                        say(l, "已兑换", "Redeemed"), say(l, "可用", "Available"), say(l, "待生效", "Pending")], numeric: [2, 3, 4, 5, 6])
+        for row in balances {
+            table.add([row.household, row.head, "\(row.earned)", "\(row.deducted)", "\(row.redeemed)", "\(row.available)", signed(row.pending)])
+        }
+        print(table.render(), terminator: "")
+        var items = TextTable(headers: [say(l, "物品", "Item"), say(l, "名称", "Name"), say(l, "库存", "Stock")], numeric: [2])
+        for item in stock { items.add([item.item, item.name, "\(item.stock)"]) }
+        print(items.render(), terminator: "")
     }
 }

@@ -32,6 +32,8 @@ import Testing
 
         func seqOf(_ run: Run) -> String { String(run.out.split(separator: "#")[1].prefix { $0.isNumber }) }
         var objected: [String] = []
+        // What `balance --json` said at each month's end, and the log's position then: a replay must say the same.
+        var monthEnds: [(seq: Int, balances: NSArray)] = []
         for month in 1...12 {
             let m = String(format: "2025-%02d", month)
             // The tally: every household tidies its courtyard, H005 misses the meeting, H003 gives blood in spring.
@@ -90,6 +92,12 @@ import Testing
             try ok("shop", "redeem", "H002", "salt", "--qty", "1", "--date", "\(next)-09", by: "李店长")
             // The revision in July, published in June.
             if month == 6 { try ok("scheme", "publish", "scheme-july.yaml", "--effective", "2025-07-01", by: "张书记") }
+            let seq = (try office.json("log") as? [[String: Any]])?.count ?? 0
+            monthEnds.append((seq, try #require(try office.json("balance") as? NSArray)))
+        }
+        for end in monthEnds {
+            let replay = try #require(try office.json("audit", "replay", "--seq", "\(end.seq)") as? [String: Any])
+            #expect((replay["balances"] as? NSArray) == end.balances, "the replay through #\(end.seq) gives the balances the books had then")
         }
         // June's A1.1 gave +2, July's +3.
         let h001 = try #require(try office.json("history", "H001") as? [String: Any])
