@@ -72,7 +72,8 @@ public struct ExportCheck: Sendable {
 public enum AuditExport {
     /// Verifies a JSON Lines export with no database: each line's hash over its canonical fields and the line
     /// before it, sequence numbers without gaps, and links that join.
-    public static func check(lines: some Sequence<Substring>, problemsMax: Int = 100) -> ExportCheck {
+    /// Unless `partial`, the export must be the whole log: it starts at event #1, on the genesis link.
+    public static func check(lines: some Sequence<Substring>, partial: Bool = false, problemsMax: Int = 100) -> ExportCheck {
         var report = ExportCheck()
         var previous: String?
         var expected: Int64?
@@ -112,6 +113,9 @@ public enum AuditExport {
         }
         report.head = previous ?? ""
         if report.events == 0 { problem(0, "the export holds no event") }
+        if report.events > 0 && !report.whole && !partial {
+            problem(report.first, "the export does not start at the ledger's first event but at #\(report.first); check a part of the log with --partial")
+        }
         return report
     }
 

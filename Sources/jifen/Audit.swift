@@ -72,6 +72,7 @@ struct AuditCheckCommand: ParsableCommand {
         discussion: "Exit 0 when the export is whole and unaltered; 2 when it is not, naming each event at fault.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The export (from `jifen audit export`).") var file: String
+    @Flag(help: "The export is a part of the log (--from/--to): it need not start at the first event.") var partial = false
     @Flag(help: "Print the result as JSON for scripts.") var json = false
 
     struct Report: Encodable {
@@ -83,7 +84,7 @@ struct AuditCheckCommand: ParsableCommand {
 
     func run() throws {
         let text = String(decoding: try readFile(file), as: UTF8.self)
-        let report = AuditExport.check(lines: text.split(separator: "\n", omittingEmptySubsequences: true))
+        let report = AuditExport.check(lines: text.split(separator: "\n", omittingEmptySubsequences: true), partial: partial)
         let l = options.language
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, first: report.first, last: report.last, whole: report.whole,

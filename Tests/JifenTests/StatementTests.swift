@@ -132,7 +132,8 @@ extension String {
         }
         // A range of the log checks on its own, and the CSV opens in Excel and WPS (UTF-8 with a BOM).
         expectOK(try office.jifen("audit", "export", "--from", "5", "--to", "9", "--out", "part.jsonl"))
-        expectOK(try office.jifen("audit", "check", "part.jsonl"))
+        #expect(try office.jifen("audit", "check", "part.jsonl").status == 2, "a part is not the whole log")
+        expectOK(try office.jifen("audit", "check", "part.jsonl", "--partial"))
         expectOK(try office.jifen("audit", "export", "--format", "csv", "--out", "log.csv"))
         let csv = try Data(contentsOf: URL(fileURLWithPath: office.path("log.csv")))
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
@@ -191,5 +192,18 @@ extension String {
         expectOK(try office.jifen("key", "new", "--out", "stranger"))
         let stranger = try office.jifen("audit", "verify", "--checkpoint", "cp.json", "--pubkey", "stranger.pub")
         #expect(stranger.status == 2 && stranger.out.contains("not signed by stranger.pub"))
+    }
+}
+
+/// The tamper drill (scripts/tamper-drill): 100 random single alterations of a ledger — an edited field, a
+/// deleted, inserted or swapped event, a tail cut after a signed checkpoint — each with the triggers put back, and
+/// every one is caught.
+@Suite struct TamperDrill {
+    @Test func everyAlterationIsCaught() throws {
+        let office = try Golden().village()
+        let run = try office.run("/usr/bin/env", ["python3", packageRoot.appendingPathComponent("scripts/tamper-drill").path,
+                                                  "jifen.sqlite", "--runs", "100", "--jifen", jifenBinary.path])
+        #expect(run.status == 0, "\(run.out)\(run.err)")
+        #expect(run.out.hasSuffix("caught 100 of 100\n"), "\(run.out.suffix(400))")
     }
 }
