@@ -9,7 +9,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Tools for township and county auditors (审计): export the log, check an export without the database.",
-        subcommands: [AuditVerifyCommand.self, AuditReplay.self, AuditExportCommand.self, AuditCheckCommand.self]
+        subcommands: [AuditVerifyCommand.self, AuditReplay.self, AuditReportCommand.self, AuditExportCommand.self, AuditCheckCommand.self]
     )
 }
 
@@ -267,5 +267,42 @@ struct AuditReplay: ParsableCommand {
         var items = TextTable(headers: [say(l, "物品", "Item"), say(l, "名称", "Name"), say(l, "库存", "Stock")], numeric: [2])
         for item in stock { items.add([item.item, item.name, "\(item.stock)"]) }
         print(items.render(), terminator: "")
+    }
+}
+
+struct AuditReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The favouritism report (人情分排查): points per recorder, unit and household, with flags and their events.",
+        discussion: """
+            Per recorder: scores, points awarded and deducted, awards per joint unit and the share to their own unit \\
+            (unit leaders), how many of their scores were taken back or objected to. Flags: a recorder with over 20 % \\
+            taken back; a household with over 80 % of its awards from one recorder; a household more than three \\
+            standard deviations above the village — each with the events behind it.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: ReportPeriod
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let report = try ledger.read { try $0.favouritism(period: period.label, dates: period.dates) }
+        if json { return try printJSON(report) }
+        let l = options.language
+        print(say(l, "人情分排查 \(period.label)", "Favouritism report \(period.label)"))
+        var table = TextTable(headers: [say(l, "记录人", "Recorder"), say(l, "联户", "Unit"), say(l, "记分", "Scores"), say(l, "加分", "Awarded"),
+                                        say(l, "扣分", "Deducted"), say(l, "本联户占比", "Own unit"), say(l, "撤销", "Taken back"),
+                                        say(l, "异议", "Objected")], numeric: [2, 3, 4, 5, 6, 7])
+        for r in report.recorders {
+            table.add([r.name, r.unit ?? "", "\(r.scores)", "\(r.awarded)", "\(r.deducted)",
+                       r.ownUnitShare.map { String(format: "%.0f%%", $0 * 100) } ?? "", "\(r.reversed)", "\(r.objected)"])
+        }
+        print(table.render(), terminator: "")
+        if report.flags.isEmpty { return print(say(l, "无异常标记。", "No flags.")) }
+        print(say(l, "标记：", "Flags:"))
+        for flag in report.flags {
+            let events = flag.events.prefix(12).map { "#\($0)" }.joined(separator: " ") + (flag.events.count > 12 ? " …" : "")
+            print("  [\(flag.kind)] \(flag.subject): \(flag.detail) — \(events)")
+        }
     }
 }

@@ -207,3 +207,39 @@ extension String {
         #expect(run.out.hasSuffix("caught 100 of 100\n"), "\(run.out.suffix(400))")
     }
 }
+
+/// The favouritism report flags a household whose awards come almost all from one unit leader.
+@Suite struct Favouritism {
+    @Test func aUnitLeadersFavouriteIsFlaggedWithTheEventsBehindIt() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("actor", "add", "王德福", "--role", "unit-leader", "--unit", "U01", "--by", "张书记"))
+        var proposals: [Int] = []
+        for month in ["2025-03", "2025-04", "2025-05"] {
+            for day in ["05", "12", "19", "26"] {
+                for household in ["H002", "H003"] {
+                    expectOK(try office.jifen("record", household, "B2.3", "--date", "\(month)-\(day)", "--by", "王会计"))
+                }
+            }
+            for day in ["10", "20"] {
+                let run = try office.jifen("record", "H001", "C1.1", "--date", "\(month)-\(day)", "--note", "帮邻居", "--by", "王德福")
+                expectOK(run)
+                let seq = Int(run.out.split(separator: "#")[1].prefix { $0.isNumber })!
+                proposals.append(seq)
+                expectOK(try office.jifen("approve", "\(seq)", "--date", "\(month)-28", "--by", "赵主任"))
+            }
+        }
+        expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-03", "--by", "王会计"))
+        let report = try #require(try office.json("audit", "report", "--period", "2025") as? [String: Any])
+        let recorders = try #require(report["recorders"] as? [[String: Any]])
+        let leader = try #require(recorders.first { $0["name"] as? String == "王德福" })
+        #expect(leader["ownUnitShare"] as? Double == 1.0 && leader["awarded"] as? Int == 30)
+        let flags = try #require(report["flags"] as? [[String: Any]])
+        let flag = try #require(flags.first { $0["kind"] as? String == "one recorder" && $0["subject"] as? String == "H001" })
+        #expect((flag["events"] as? [Int]) == proposals, "the flag lists the leader's scores in the period")
+        #expect(!flags.contains { $0["subject"] as? String == "H002" }, "\(flags)")
+        let text = try office.jifen("audit", "report", "--period", "2025")
+        expectOK(text)
+        #expect(text.out.contains("[one recorder] H001"))
+    }
+}

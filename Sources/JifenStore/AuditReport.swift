@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import JifenCore
+import Tagged
+
+/// The favouritism report (人情分排查) of a period: who gave points to whom.
+public struct FavouritismReport: Codable, Sendable {
+    public struct Recorder: Codable, Sendable {
+        public let name: String
+        /// The recorder's own joint unit, for a unit leader.
+        public let unit: String?
+        public let scores: Int
+        public let awarded: Int
+        public let deducted: Int
+        /// Points awarded per joint unit, and the share of them that went to the recorder's own unit (0…1).
+        public let awardedByUnit: [String: Int]
+        public let ownUnitShare: Double?
+        /// Of the recorder's scores, how many were taken back (reversed, rejected, upheld) and how many objected to.
+        public let reversed: Int
+        public let objected: Int
+    }
+
+    public struct Flag: Codable, Sendable {
+        public let kind: String
+        public let subject: String
+        public let detail: String
+        /// The events behind the flag.
+        public let events: [Int64]
+    }
+
+    public let period: String
+    public let recorders: [Recorder]
+    public let flags: [Flag]
+}
+
+extension StoreSession {
+    /// Scores dated in `dates`, per recorder and per household, with the flags an auditor would look at first.
+    public func favouritism(period: String, dates: ClosedRange<LocalDate>) throws -> FavouritismReport {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT e.seq, e.actor, e.household, e.earned, e.deducted,
+                   EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq) AS undone,
+                   EXISTS (SELECT 1 FROM events o WHERE o.stream = 'objection:' || e.seq) AS objected
+            FROM events e
+            WHERE e.type IN ('v1.scoreRecorded', 'v1.scoreProposed') AND e.occurred_on BETWEEN ? AND ?
+            ORDER BY e.seq
+            """, arguments: [dates.lowerBound.description, dates.upperBound.description])
+        let units = Dictionary(uniqueKeysWithValues: try households().map { ($0.code.rawValue, $0.unit.rawValue) })
+        let actorUnits = Dictionary(uniqueKeysWithValues: try actors().map { ($0.name.rawValue, $0.unit?.rawValue) })
+        struct Score { let seq: Int64, actor: String, household: String, earned: Int, deducted: Int, undone: Bool, objected: Bool }
+        let scores = rows.map { Score(seq: $0[0], actor: $0[1], household: $0[2], earned: $0[3], deducted: $0[4], undone: $0[5], objected: $0[6]) }
+        var recorders: [FavouritismReport.Recorder] = []
+        var flags: [FavouritismReport.Flag] = []
+        for (name, mine) in Dictionary(grouping: scores, by: \.actor).sorted(by: { $0.key < $1.key }) {
+            let kept = mine.filter { !$0.undone }
+            var byUnit: [String: Int] = [:]
+            for score in kept where score.earned > 0 { byUnit[units[score.household] ?? "?", default: 0] += score.earned }
+            let awarded = kept.reduce(0) { $0 + $1.earned }
+            let ownUnit = actorUnits[name] ?? nil
+            let share = ownUnit.map { awarded == 0 ? 0 : Double(byUnit[$0] ?? 0) / Double(awarded) }
+            recorders.append(.init(name: name, unit: ownUnit, scores: mine.count, awarded: awarded, deducted: kept.reduce(0) { $0 + $1.deducted },
+                                   awardedByUnit: byUnit, ownUnitShare: share, reversed: mine.filter(\.undone).count,
+                                   objected: mine.filter(\.objected).count))
+            if mine.count >= 10, Double(mine.filter(\.undone).count) / Double(mine.count) > 0.2 {
+                flags.append(.init(kind: "reversals", subject: name, detail: "\(mine.filter(\.undone).count) of \(mine.count) scores taken back",
+                                   events: mine.filter(\.undone).map(\.seq)))
+            }
+        }
+        // Households whose awards come mostly (over 80 %, at least 5 scores) from a recorder who gives under half of
+        // the village's awards: in a village with one clerk, everyone's points come from that clerk.
+        let villageAwards = scores.filter { !$0.undone }.reduce(0) { $0 + $1.earned }
+        let byRecorderInVillage = Dictionary(grouping: scores.filter { !$0.undone }, by: \.actor).mapValues { $0.reduce(0) { $0 + $1.earned } }
+        for (household, theirs) in Dictionary(grouping: scores.filter { !$0.undone && $0.earned > 0 }, by: \.household).sorted(by: { $0.key < $1.key })
+            where theirs.count >= 5 {
+            let total = theirs.reduce(0) { $0 + $1.earned }
+            let byRecorder = Dictionary(grouping: theirs, by: \.actor).mapValues { $0.reduce(0) { $0 + $1.earned } }
+            if let (top, points) = byRecorder.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), villageAwards > 0,
+               Double(points) / Double(total) > 0.8, Double(byRecorderInVillage[top] ?? 0) / Double(villageAwards) < 0.5 {
+                flags.append(.init(kind: "one recorder", subject: household, detail: "\(points) of \(total) award points from \(top)",
+                                   events: theirs.filter { $0.actor == top }.map(\.seq)))
+            }
+        }
+        // Households whose awards are more than three standard deviations above the village's.
+        let awards = Dictionary(grouping: scores.filter { !$0.undone }, by: \.household).mapValues { $0.reduce(0) { $0 + $1.earned } }
+        let all = units.keys.map { Double(awards[$0] ?? 0) }
+        if all.count > 2 {
+            let mean = all.reduce(0, +) / Double(all.count)
+            let deviation = (all.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(all.count)).squareRoot()
+            for (household, points) in awards.sorted(by: { $0.key < $1.key }) where deviation > 0 && Double(points) > mean + 3 * deviation {
+                flags.append(.init(kind: "outlier", subject: household,
+                                   detail: String(format: "%d award points against a village mean of %.1f (σ %.1f)", points, mean, deviation),
+                                   events: scores.filter { $0.household == household && !$0.undone && $0.earned > 0 }.map(\.seq)))
+            }
+        }
+        return FavouritismReport(period: period, recorders: recorders, flags: flags)
+    }
+}
