@@ -287,7 +287,9 @@ struct Demo: ParsableCommand {
         try history.run()
         print()
         print(say(l, "接下来可以试试：", "Try next:"))
-        for command in ["balance", "balance H001 --as-of 2025-06-30", "history H002", "shop list", "scheme", "verify", "log --limit 20"] {
+        for command in ["balance", "balance H001 --as-of 2025-06-30", "history H002", "statement H002 --period 2025-11 --width 48",
+                        "notice list", "notice sheet --period 2025-11 --mask", "standings --period 2025", "review", "shop list",
+                        "scheme", "verify", "audit report --period 2025", "log --limit 20"] {
             print("  swift run jifen --ledger \(ledger) \(command)")
         }
     }
