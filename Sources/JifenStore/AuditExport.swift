@@ -153,3 +153,53 @@ extension Data {
         self.init(bytes)
     }
 }
+
+extension EventStore {
+    /// What the chain cannot show: events that name other events name ones of the right kind, earlier in the log,
+    /// and no item's stock ever goes below zero. Each problem names the event that shows it.
+    public func auditConsistency(problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
+        try queue.read { db in
+            var problems: [VerifyReport.Problem] = []
+            func problem(_ seq: Int64, _ what: String) {
+                if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
+            }
+            let scores: Set<String> = ["v1.scoreRecorded", "v1.scoreProposed"]
+            let entries: Set<String> = scores.union(["v1.redeemed", "v1.stockReceived", "v1.pointsExpired", "v1.pointsSent", "v1.pointsReceived"])
+            let undoing: [String: Set<String>] = [
+                "v1.entryReversed": scores.union(["v1.redeemed", "v1.stockReceived"]), "v1.scoreRejected": scores,
+                "v1.objectionUpheld": scores, "v1.scoreAmended": scores,
+            ]
+            let naming: [String: Set<String>] = [
+                "v1.scoreApproved": scores, "v1.objectionRaised": scores, "v1.objectionDismissed": scores,
+                "v1.reversalRequested": entries,
+            ]
+            var types: [Int64: String] = [:]
+            var stock: [String: Int] = [:]
+            let rows = try RawRows(db, sql: "SELECT seq, type, item, stock, reverses, payload FROM events ORDER BY seq")
+            while try rows.next() {
+                let seq = rows.int64(0)
+                let type = rows.string(1) ?? ""
+                types[seq] = type
+                if let item = rows.string(2), rows.int(3) != 0 {
+                    stock[item, default: 0] += rows.int(3)
+                    if stock[item]! < 0 { problem(seq, "the stock of \(item) falls to \(stock[item]!) here; goods cannot go below none") }
+                }
+                if let allowed = undoing[type] {
+                    let target = rows.isNull(4) ? nil : rows.int64(4)
+                    guard let target, target < seq, let kind = types[target] else {
+                        problem(seq, "it takes back event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                    }
+                    if !allowed.contains(kind) { problem(seq, "it takes back event #\(target), a \(kind), which cannot be taken back so") }
+                } else if let allowed = naming[type] {
+                    let payload = rows.string(5) ?? "{}"
+                    let target = (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])?["target"] as? Int
+                    guard let target, Int64(target) < seq, let kind = types[Int64(target)] else {
+                        problem(seq, "it names event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                    }
+                    if !allowed.contains(kind) { problem(seq, "it names event #\(target), a \(kind), where a score or an entry belongs") }
+                }
+            }
+            return problems
+        }
+    }
+}

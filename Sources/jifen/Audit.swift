@@ -173,7 +173,7 @@ struct CheckpointCommand: ParsableCommand {
 struct AuditVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify the ledger (chain, triggers, balances) and that it still extends signed checkpoints.",
+        abstract: "Verify the ledger (chain, triggers, balances, what events name, stock) and that it extends signed checkpoints.",
         discussion: "Each --checkpoint needs every --pubkey to have signed it. Exit 0 when all holds; 2 otherwise, saying why.")
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("A checkpoint file; may be given more than once.", valueName: "file")) var checkpoint: [String] = []
@@ -189,6 +189,7 @@ struct AuditVerifyCommand: ParsableCommand {
         let l = options.language
         var report = try ledger.store.verify()
         report.problems += try ledger.store.verifyProjections()
+        report.problems += try ledger.store.auditConsistency()
         let info = try ledger.info()
         let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
         var checked: [String] = []
