@@ -139,9 +139,8 @@ extension Ledger {
                 continue
             }
             let status: StatementLine.Status
-            if let by = entry.reversedBy {
+            if entry.reversedBy != nil {
                 status = .reversed
-                _ = by
             } else if let review = reviews[recorded.seq] {
                 switch review.state {
                 case .proposed: status = .proposed

@@ -388,7 +388,7 @@ struct Standings: ParsableCommand {
     }
 
     func run() throws {
-        guard let dates = StandingsPeriod.dates(period) else {
+        guard let dates = ReportPeriod(period)?.dates else {
             throw CLIError("'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
         }
         let ledger = try options.openForReading()
@@ -410,16 +410,6 @@ struct Standings: ParsableCommand {
                        "\(r.points)", String(format: "%.1f", r.average)])
         }
         print(table.render(), terminator: "")
-    }
-}
-
-enum StandingsPeriod {
-    /// 2025-03, 2025-Q1 or 2025.
-    static func dates(_ text: String) -> ClosedRange<LocalDate>? {
-        if let period = NoticePeriod(text) { return period.dates }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count == 4, let year = Int(trimmed), (2000...2999).contains(year) else { return nil }
-        return CapPeriod.year.bounds(of: LocalDate(year: year, month: 1, day: 1)!)
     }
 }
 

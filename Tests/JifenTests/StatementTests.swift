@@ -159,26 +159,7 @@ extension String {
 
         // Someone with the file rewrites who recorded #12 and recomputes every hash after it, triggers put back:
         // the chain is consistent again and plain `verify` cannot tell.
-        let rewrite = """
-            import hashlib, sqlite3
-            def netstring(v):
-                d = ("" if v is None else str(v)).encode(); return str(len(d)).encode() + b":" + d + b","
-            db = sqlite3.connect("jifen.sqlite")
-            triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
-            for name in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
-                db.execute(f"DROP TRIGGER {name}")
-            db.execute("UPDATE events SET actor = '李会计' WHERE seq = 12")
-            previous = bytes(32)
-            for row in db.execute("SELECT * FROM events ORDER BY seq").fetchall():
-                *fields, _, _ = row
-                digest = hashlib.sha256(previous + b"".join(netstring(v) for v in fields)).digest()
-                db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
-                previous = digest
-            for sql in triggers: db.execute(sql)
-            db.commit()
-            """
-        try office.write("rewrite.py", rewrite)
-        expectOK(try office.run("/usr/bin/env", ["python3", "rewrite.py"]))
+        try office.forgeLog("UPDATE events SET actor = '李会计' WHERE seq = 12")
         expectOK(try office.jifen("verify"))
         let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both)
         #expect(caught.status == 2 && caught.out.contains("rewritten"), "\(caught.out)")
@@ -250,7 +231,20 @@ extension String {
         let office = try Golden().village()
         expectOK(try office.jifen("audit", "verify"))
         // #17 reverses #12; someone points it at #3 (a person's registration) and recomputes every hash.
-        let rewrite = """
+        try office.forgeLog("UPDATE events SET reverses = 3 WHERE seq = 17")
+        // The forger folds the tables again too: plain verify then finds the file consistent.
+        expectOK(try office.jifen("rebuild"))
+        expectOK(try office.jifen("verify"))
+        let caught = try office.jifen("audit", "verify")
+        #expect(caught.status == 2 && caught.out.contains("event #17: it takes back event #3, a v1.actorRegistered"), "\(caught.out)")
+    }
+}
+
+extension Office {
+    /// What a careful forger with the file and Python does: drops the triggers, runs `sql` on the log, recomputes
+    /// every link and hash by the rule in docs/FORMAT.md, and puts the triggers back.
+    func forgeLog(_ sql: String) throws {
+        let script = """
             import hashlib, sqlite3
             def netstring(v):
                 d = ("" if v is None else str(v)).encode(); return str(len(d)).encode() + b":" + d + b","
@@ -258,22 +252,17 @@ extension String {
             triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
             for name in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
                 db.execute(f"DROP TRIGGER {name}")
-            db.execute("UPDATE events SET reverses = 3 WHERE seq = 17")
+            db.execute(\"\"\"\(sql)\"\"\")
             previous = bytes(32)
             for row in db.execute("SELECT * FROM events ORDER BY seq").fetchall():
                 *fields, _, _ = row
                 digest = hashlib.sha256(previous + b"".join(netstring(v) for v in fields)).digest()
                 db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
                 previous = digest
-            for sql in triggers: db.execute(sql)
+            for trigger in triggers: db.execute(trigger)
             db.commit()
             """
-        try office.write("repoint.py", rewrite)
-        expectOK(try office.run("/usr/bin/env", ["python3", "repoint.py"]))
-        // The forger folds the tables again too: plain verify then finds the file consistent.
-        expectOK(try office.jifen("rebuild"))
-        expectOK(try office.jifen("verify"))
-        let caught = try office.jifen("audit", "verify")
-        #expect(caught.status == 2 && caught.out.contains("event #17: it takes back event #3, a v1.actorRegistered"), "\(caught.out)")
+        try write("forge.py", script)
+        expectOK(try run("/usr/bin/env", ["python3", "forge.py"]))
     }
 }
