@@ -175,11 +175,19 @@ extension EventStore {
             ]
             var types: [Int64: String] = [:]
             var stock: [String: Int] = [:]
-            let rows = try RawRows(db, sql: "SELECT seq, type, item, stock, reverses, payload FROM events ORDER BY seq")
+            let rows = try RawRows(db, sql: """
+                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed FROM events ORDER BY seq
+                """)
             while try rows.next() {
                 let seq = rows.int64(0)
                 let type = rows.string(1) ?? ""
                 types[seq] = type
+                let earned = rows.int(7), deducted = rows.int(8), redeemed = rows.int(9), moved = rows.int(3)
+                if !EventStore.factsHaveTheirShape(type: type, household: !rows.isNull(6), item: !rows.isNull(2),
+                                                   earned: earned, deducted: deducted, redeemed: redeemed, stock: moved) {
+                    problem(seq, "its facts (household \(rows.string(6) ?? "none"), item \(rows.string(2) ?? "none"), earned \(earned), "
+                            + "deducted \(deducted), redeemed \(redeemed), stock \(moved)) are not what a \(type) moves")
+                }
                 if let item = rows.string(2), rows.int(3) != 0 {
                     stock[item, default: 0] += rows.int(3)
                     if stock[item]! < 0 { problem(seq, "the stock of \(item) falls to \(stock[item]!) here; goods cannot go below none") }
@@ -199,7 +207,42 @@ extension EventStore {
                     if !allowed.contains(kind) { problem(seq, "it names event #\(target), a \(kind), where a score or an entry belongs") }
                 }
             }
+            // What takes an entry back moves exactly the opposite of that entry.
+            let undone = try RawRows(db, sql: """
+                SELECT r.seq, t.seq FROM events r JOIN events t ON t.seq = r.reverses
+                WHERE r.reverses IS NOT NULL AND (r.household IS NOT t.household OR r.item IS NOT t.item OR r.rule IS NOT t.rule
+                   OR r.earned != -t.earned OR r.deducted != -t.deducted OR r.redeemed != -t.redeemed OR r.stock != -t.stock)
+                ORDER BY r.seq
+                """)
+            while try undone.next() {
+                problem(undone.int64(0), "it takes back event #\(undone.int64(1)) but does not move exactly the opposite of what that moved")
+            }
             return problems
+        }
+    }
+
+    /// The signs and subjects an event of each type moves, by the rule of `facts(of:state:)`: a score awards or deducts
+    /// (never both) for a household; the shop's redemption spends points and takes goods; stock arrives; year end clears
+    /// and a split or merge sends or receives points (a debt too); what takes an entry back is checked against the entry itself; the
+    /// rest move nothing.
+    static func factsHaveTheirShape(type: String, household: Bool, item: Bool, earned: Int, deducted: Int, redeemed: Int,
+                                    stock: Int) -> Bool {
+        switch type {
+        case "v1.scoreRecorded", "v1.scoreProposed":
+            return household && !item && earned >= 0 && deducted >= 0 && (earned == 0 || deducted == 0) && redeemed == 0 && stock == 0
+        case "v1.redeemed":
+            return household && item && earned == 0 && deducted == 0 && redeemed > 0 && stock < 0
+        case "v1.stockReceived":
+            return !household && item && earned == 0 && deducted == 0 && redeemed == 0 && stock > 0
+        case "v1.pointsExpired":
+            return household && !item && earned == 0 && deducted == 0 && redeemed > 0 && stock == 0
+        case "v1.pointsSent", "v1.pointsReceived":
+            // A merge moves a debt too.
+            return household && !item && earned == 0 && deducted == 0 && stock == 0
+        case "v1.entryReversed", "v1.scoreRejected", "v1.objectionUpheld", "v1.scoreAmended":
+            return true
+        default:
+            return earned == 0 && deducted == 0 && redeemed == 0 && stock == 0
         }
     }
 }

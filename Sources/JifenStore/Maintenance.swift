@@ -23,6 +23,21 @@ public struct VerifyReport: Sendable {
     public var isValid: Bool { problems.isEmpty }
 }
 
+/// A household's figures summed straight from the log's columns, to hold against the fold's.
+struct BalanceSums {
+    var earned = 0, deducted = 0, redeemed = 0, expired = 0, moved = 0
+
+    mutating func add(_ facts: EventFacts, _ route: EntryRoute) {
+        earned += facts.earned
+        deducted += facts.deducted
+        switch route {
+        case .shop: redeemed += facts.redeemed
+        case .expiry: expired += facts.redeemed
+        case .transfer: moved += facts.redeemed
+        }
+    }
+}
+
 /// A household's register entry and figures as one comparable, printable value.
 struct Balances: Equatable, CustomStringConvertible {
     let account: HouseholdAccount
@@ -124,16 +139,48 @@ extension EventStore {
 
     /// Replays the whole log in memory and compares the result with the projection tables: a balance
     /// changed behind the log's back (or a log that cannot be replayed) is reported with the row at fault.
-    public func verifyProjections(problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
+    ///
+    /// With `balances`, also the balance identities at every step of the replay: after each entry, the
+    /// household's awards, deductions, spending, expiry and moves equal the sums of the log's columns up to it (so
+    /// available = earned − deducted − not yet final − redeemed − expired − moved), and no spending at the
+    /// shop or clearing at year end takes a household's available points below zero; what splits and merges send
+    /// and receive cancels out.
+    public func verifyProjections(balances: Bool = false, problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
         try queue.read { db in
             let session = StoreSession(db: db)
             var problems: [VerifyReport.Problem] = []
             func problem(_ seq: Int64, _ what: String) {
                 if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
             }
+            var sums: [HouseholdCode: BalanceSums] = [:]
+            func check(_ seq: Int64, _ facts: EventFacts, _ route: EntryRoute, _ memory: MemoryLedger) {
+                guard let code = facts.household, let account = memory.households[code] else { return }
+                var sum = sums[code, default: BalanceSums()]
+                sum.add(facts, route)
+                sums[code] = sum
+                if sum.earned != account.earned || sum.deducted != account.deducted || sum.redeemed != account.redeemed
+                    || sum.expired != account.expired || sum.moved != account.moved {
+                    problem(seq, "after it \(code)'s figures (earned \(account.earned), deducted \(account.deducted), redeemed "
+                            + "\(account.redeemed), expired \(account.expired), moved \(account.moved)) are not the sums of the log's "
+                            + "columns (\(sum.earned), \(sum.deducted), \(sum.redeemed), \(sum.expired), \(sum.moved))")
+                }
+                // (A merge may pass a debt on, so what a household receives is not held to this.)
+                if facts.redeemed > 0 && route != .transfer && account.available < 0 {
+                    let what = route == .shop ? "spends" : "clears"
+                    problem(seq, "it \(what) \(facts.redeemed) points of \(code), which had only \(account.available + facts.redeemed) "
+                            + "final points available: the balance goes to \(account.available)")
+                }
+            }
             let memory: MemoryLedger
             do {
-                memory = try EventStore.fold(db)
+                memory = try EventStore.fold(db, observe: balances ? check : nil)
+                if balances {
+                    let moved = memory.households.values.reduce(0) { $0 + $1.moved }
+                    if moved != 0 {
+                        problem(0, "the points households sent and received on splits and merges do not cancel out: \(moved) points "
+                                + "were \(moved > 0 ? "sent and never received" : "received and never sent")")
+                    }
+                }
             } catch let error as ProjectionError {
                 problem(error.seq, "it cannot be replayed (\(error.problem))")
                 return problems
@@ -189,7 +236,11 @@ extension EventStore {
 
     /// Folds the whole log in memory, streaming: entries by their stored facts (no JSON), the few register,
     /// unit, item and scheme events through their payloads. Nothing per entry is kept.
-    static func fold(_ db: Database, through last: Int64 = Int64.max, progress: ((Int64, Int64) -> Void)? = nil) throws -> MemoryLedger {
+    ///
+    /// `observe` sees every entry after it is folded, with the ledger as it then stands: `audit verify` checks the
+    /// balance identities there, at every step.
+    static func fold(_ db: Database, through last: Int64 = Int64.max, progress: ((Int64, Int64) -> Void)? = nil,
+                     observe: ((Int64, EventFacts, EntryRoute, MemoryLedger) -> Void)? = nil) throws -> MemoryLedger {
         var memory = MemoryLedger(keepsEntries: false)
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
         let rows = try RawRows(db, sql: """
@@ -220,6 +271,7 @@ extension EventStore {
                 try memory.applyEntry(facts, seq: seq, filing: filing, route: route,
                                       occurredOn: reviewed ? LocalDate(rows.string(11) ?? "") ?? noDate : noDate,
                                       actor: reviewed ? ActorName(rawValue: rows.string(12) ?? "") : nobody)
+                observe?(seq, facts, route, memory)
             } else {
                 // The register, units, items and scheme: few events, read whole.
                 guard let row = try Row.fetchOne(whole, arguments: [seq]) else { continue }

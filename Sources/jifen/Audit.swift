@@ -188,7 +188,7 @@ struct AuditVerifyCommand: ParsableCommand {
         let ledger = try options.openForReading()
         let l = options.language
         var report = try ledger.store.verify()
-        report.problems += try ledger.store.verifyProjections()
+        report.problems += try ledger.store.verifyProjections(balances: true)
         report.problems += try ledger.store.auditConsistency()
         let info = try ledger.info()
         let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }

@@ -238,6 +238,36 @@ extension String {
         let caught = try office.jifen("audit", "verify")
         #expect(caught.status == 2 && caught.out.contains("event #17: it takes back event #3, a v1.actorRegistered"), "\(caught.out)")
     }
+
+    /// Forgeries that keep the chain and the tables consistent but break the books' arithmetic: each is named by
+    /// `audit verify` with its event, and plain `verify` (chain and tables) cannot tell.
+    @Test func forgedFiguresWithFreshHashesAreCaught() throws {
+        let office = try Golden().village()
+        let redemption = try #require(try office.sqlite("SELECT seq FROM events WHERE type = 'v1.redeemed'").first)
+        let notice = try #require(try office.sqlite("SELECT seq FROM events WHERE type = 'v1.noticeOpened'").first)
+        let forgeries: [(sql: String, caught: String)] = [
+            // The shop's redemption made to cost more than the household had.
+            ("UPDATE events SET redeemed = 500 WHERE seq = \(redemption)",
+             "event #\(redemption): it spends 500 points of H001, which had only"),
+            // The reversal of #12 made to take back less than #12 gave.
+            ("UPDATE events SET earned = earned + 1 WHERE seq = 17",
+             "event #17: it takes back event #12 but does not move exactly the opposite"),
+            // Points slipped onto an event that moves none.
+            ("UPDATE events SET earned = 50, household = 'H002' WHERE seq = \(notice)",
+             "event #\(notice): its facts (household H002, item none, earned 50"),
+        ]
+        for (index, forgery) in forgeries.enumerated() {
+            try office.forgeLog(forgery.sql)
+            expectOK(try office.jifen("rebuild"))
+            expectOK(try office.jifen("verify"))
+            let caught = try office.jifen("audit", "verify", "--lang", "en")
+            #expect(caught.status == 2, "\(caught.out)")
+            // Every forgery so far is named, each with its event.
+            for earlier in forgeries.prefix(index + 1) {
+                #expect(caught.out.contains(earlier.caught), "\(earlier.sql)\n\(caught.out)")
+            }
+        }
+    }
 }
 
 extension Office {

@@ -115,6 +115,13 @@ final class Office {
         return try JSONSerialization.jsonObject(with: Data(run.out.utf8))
     }
 
+    /// The lines the sqlite3 tool prints for a query on the office's ledger (as an auditor would look at the file).
+    func sqlite(_ query: String) throws -> [String] {
+        let run = try run("/usr/bin/env", ["sqlite3", "jifen.sqlite", query])
+        #expect(run.status == 0, "\(query): \(run.err)")
+        return run.out.split(separator: "\n").map(String.init)
+    }
+
     func eventCount() throws -> Int {
         let log = try json("log") as? [Any]
         return log?.count ?? -1

@@ -142,6 +142,8 @@ import Testing
         #expect(before.map(\.out) == after)
         let verify = try office.jifen("verify")
         expectOK(verify)
+        // The auditor's checks (balance identities at every step, what events name, stock) hold for the whole year.
+        expectOK(try office.jifen("audit", "verify"))
         #expect(before[12].out.contains("A1.1"), "scheme diff names the revised rule: \(before[12].out)")
     }
 }
