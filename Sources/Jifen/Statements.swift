@@ -37,12 +37,17 @@ extension Ledger {
                                     .filter { entries[$0.seq] != nil && $0.facts.household != nil },
                                 by: { $0.facts.household! })
         let head = try session.headOfLog()
+        let checkpoint = try session.checkpoints(latestOnly: true).first.map { filed in
+            StatementCheckpoint(seq: filed.checkpoint.seq, head: filed.checkpoint.head, signedOn: beijingDate(filed.checkpoint.time) ?? filed.filedOn,
+                                signatures: filed.checkpoint.signatures.count)
+        }
         var statements: [Statement] = []
         for (index, account) in accounts.enumerated() {
             let mine = (events[account.code] ?? []).sorted { ($0.occurredOn, $0.seq) < ($1.occurredOn, $1.seq) }
             statements.append(statement(info: info, account: account, period: period, opening: opening[account.code] ?? 0,
                                         closing: closing[account.code] ?? 0, events: mine, entries: entries, reviews: reviews,
-                                        yearTable: table, headSeq: head.seq, headHash: head.hash.hex, printedOn: printedOn))
+                                        yearTable: table, headSeq: head.seq, headHash: head.hash.hex, checkpoint: checkpoint,
+                                        printedOn: printedOn))
             if index % 50 == 49 || index == accounts.count - 1 { progress?(index + 1, accounts.count) }
         }
         return statements
@@ -105,7 +110,7 @@ extension Ledger {
 
     static func statement(info: LedgerInfo, account: HouseholdAccount, period: ReportPeriod, opening: Int, closing: Int,
                           events: [RecordedEvent], entries: [Int64: Entry], reviews: [Int64: ScoreReview], yearTable: YearTable,
-                          headSeq: Int64, headHash: String, printedOn: LocalDate) -> Statement {
+                          headSeq: Int64, headHash: String, checkpoint: StatementCheckpoint?, printedOn: LocalDate) -> Statement {
         let household = account.code
         let from = period.dates.lowerBound, to = period.dates.upperBound
         var balance = opening
@@ -167,7 +172,15 @@ extension Ledger {
                          proposed: account.proposed, year: yearTable.year, yearPoints: yearPoints,
                          stars: yearTable.stars.filter { yearPoints >= $0 }.count, starsMax: yearTable.stars.count,
                          unitRank: rank.unit, unitHouseholds: rank.unitOf, villageRank: rank.village,
-                         villageHouseholds: rank.villageOf, headSeq: headSeq, headHash: headHash, printedOn: printedOn)
+                         villageHouseholds: rank.villageOf, headSeq: headSeq, headHash: headHash, checkpoint: checkpoint,
+                         printedOn: printedOn)
+    }
+
+    /// The day in Beijing of a UTC instant written `YYYY-MM-DDTHH:MM:SS…Z`.
+    static func beijingDate(_ instant: String) -> LocalDate? {
+        guard instant.count >= 13, let day = LocalDate(String(instant.prefix(10))),
+              let hour = Int(instant.dropFirst(11).prefix(2)) else { return nil }
+        return hour >= 16 ? LocalDate(daysSinceEpoch: day.daysSinceEpoch + 1) : day
     }
 }
 

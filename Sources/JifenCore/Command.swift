@@ -38,6 +38,8 @@ public enum Command: Hashable, Sendable {
     case mergeHousehold(HouseholdCode, into: HouseholdCode)
     /// Records a passbook update (补登): which entries were printed, from which page and line.
     case printPassbook(PassbookPrinted)
+    /// Files a signed checkpoint of this ledger (checked against the chain and its signatures before it comes here).
+    case recordCheckpoint(CheckpointRecorded)
 }
 
 /// How a reviewer settles an objection to a posted score.

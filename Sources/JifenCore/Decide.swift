@@ -466,6 +466,9 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         }
         guard !update.entries.isEmpty else { throw Rejection.passbookUpToDate(update.household) }
         return [.passbookPrinted(update)]
+
+    case .recordCheckpoint(let checkpoint):
+        return [.checkpointRecorded(checkpoint)]
     }
 }
 

@@ -410,6 +410,36 @@ public struct PointsReceived: Hashable, Sendable, Codable {
     }
 }
 
+/// A signed checkpoint (签名存证) was filed in the ledger it signs: where the log stood (the event and its hash),
+/// when, and the signatures over it — the village committee's, and the township's when it countersigned. Statements
+/// print the latest; `audit verify` checks each against the chain and its signatures.
+public struct CheckpointRecorded: Hashable, Sendable, Codable {
+    /// The event the checkpoint signs and its hash (lower-case hex).
+    public let seq: Int64
+    public let head: String
+    /// When it was signed: UTC, ISO 8601.
+    public let time: String
+    public let signatures: [Signature]
+
+    public struct Signature: Hashable, Sendable, Codable {
+        /// The signer's Ed25519 public key and the signature, base64.
+        public let publicKey: String
+        public let signature: String
+
+        public init(publicKey: String, signature: String) {
+            self.publicKey = publicKey
+            self.signature = signature
+        }
+    }
+
+    public init(seq: Int64, head: String, time: String, signatures: [Signature]) {
+        self.seq = seq
+        self.head = head
+        self.time = time
+        self.signatures = signatures
+    }
+}
+
 /// A passbook (积分存折) was brought up to date (补登): these entries were printed, from this page and line on.
 public struct PassbookPrinted: Hashable, Sendable, Codable {
     public let household: HouseholdCode
@@ -489,6 +519,7 @@ public enum LedgerEvent: Hashable, Sendable {
     case pointsSent(PointsSent)
     case pointsReceived(PointsReceived)
     case passbookPrinted(PassbookPrinted)
+    case checkpointRecorded(CheckpointRecorded)
 
     public var typeName: String {
         switch self {
@@ -523,6 +554,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsSent: return "v1.pointsSent"
         case .pointsReceived: return "v1.pointsReceived"
         case .passbookPrinted: return "v1.passbookPrinted"
+        case .checkpointRecorded: return "v1.checkpointRecorded"
         }
     }
 
@@ -570,6 +602,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsSent(let e): return "household:\(e.household)"
         case .pointsReceived(let e): return "household:\(e.household)"
         case .passbookPrinted(let e): return "passbook:\(e.household)"
+        case .checkpointRecorded: return "checkpoint"
         }
     }
 
@@ -585,7 +618,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
              .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .yearSettled, .passbookPrinted:
+             .yearSettled, .passbookPrinted, .checkpointRecorded:
             return nil
         }
     }
@@ -606,7 +639,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
              .entryReversed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .objectionUpheld, .scoreAmended, .yearSettled:
+             .objectionUpheld, .scoreAmended, .yearSettled, .checkpointRecorded:
             return nil
         }
     }

@@ -210,6 +210,7 @@ extension Command {
         case .publishScheme, .settleYear: return [.admin]
         case .splitHousehold, .mergeHousehold: return [.admin, .clerk]
         case .printPassbook: return [.admin, .clerk, .shopkeeper]
+        case .recordCheckpoint: return [.admin]
         }
     }
 
@@ -241,6 +242,7 @@ extension Command {
         case .splitHousehold: return "split households"
         case .mergeHousehold: return "merge households"
         case .printPassbook: return "update passbooks"
+        case .recordCheckpoint: return "file checkpoints"
         }
     }
 

@@ -38,7 +38,7 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
     case .pointsExpired(let e): return EventFacts(household: e.household, redeemed: e.points)
     case .pointsSent(let e): return EventFacts(household: e.household, redeemed: e.points)
     case .pointsReceived(let e): return EventFacts(household: e.household, redeemed: -e.points)
-    case .yearSettled: return .none
+    case .yearSettled, .checkpointRecorded: return .none
     case .passbookPrinted(let e): return EventFacts(household: e.household)
     case .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
          .objectionRaised, .objectionDismissed:
@@ -260,8 +260,8 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         }
         changes += accounts.keys.sorted { $0.rawValue < $1.rawValue }.map { .household(accounts[$0]!) }
         return changes
-    case .passbookPrinted:
-        // What was printed is read back from these events themselves; no table keeps it.
+    case .passbookPrinted, .checkpointRecorded:
+        // What was printed, and the checkpoints, are read back from these events themselves; no table keeps them.
         return []
     case .objectionRaised(let e):
         var review = try need(try state.review(e.target), "the review of #\(e.target)")

@@ -223,8 +223,8 @@ struct StatementPages {
 
     /// The table's header row; returns where the first row goes.
     func tableHeader(at y: Double) -> Double {
-        let titles = [l.text("日期", "Date"), l.text("编号", "Code"), l.text("事项", "Entry"), l.text("分值", "Points"),
-                      l.text("余额", "Balance"), l.text("状态", "Status"), l.text("记录人", "By")]
+        let titles = [l.text("日期", "Date"), l.text("编号", "Rule"), l.text("事项", "Entry"), l.text("分值", "Pts"),
+                      l.text("余额", "Bal."), l.text("状态", "Status"), l.text("记录人", "By")]
         page.fill(x: Self.left, y: y, width: Self.right - Self.left, height: 20, gray: 0.88)
         var x = Self.left
         for (title, column) in zip(titles, Self.columns) {
@@ -276,9 +276,15 @@ struct StatementPages {
         v += page.text(l.text("核验：账本第 \(s.headSeq) 条事件时的哈希", "Verification: the ledger's hash at event \(s.headSeq)"),
                        x: Self.left, y: v, width: textWidth, size: 9, bold: true) + 2
         v += page.text(s.verification, x: Self.left, y: v, width: textWidth, size: 8.5, mono: true) + 2
-        page.text(l.text("审计员核对：jifen verify --head \(s.headSeq):哈希（或扫描右侧二维码）",
-                         "Auditors check it with: jifen verify --head \(s.headSeq):HASH (or scan the code)"),
-                  x: Self.left, y: v, width: textWidth, size: 8.5, gray: 0.3)
+        v += page.text(l.text("审计员核对：jifen verify --head \(s.headSeq):哈希（或扫描右侧二维码）",
+                              "Auditors check it with: jifen verify --head \(s.headSeq):HASH (or scan the code)"),
+                       x: Self.left, y: v, width: textWidth, size: 8.5, gray: 0.3) + 2
+        if let c = s.checkpoint {
+            v += page.text(l.text("签名存证：第 \(c.seq) 条事件，\(c.signedOn) 签，\(c.signatures) 个签名",
+                                  "Signed checkpoint: event \(c.seq), signed \(c.signedOn), \(c.signatures) signature\(c.signatures == 1 ? "" : "s")"),
+                           x: Self.left, y: v, width: textWidth, size: 8.5, gray: 0.3)
+            page.text(l.text("链头 ", "head ") + c.shortHead, x: Self.left, y: v, width: textWidth, size: 8.5, gray: 0.3)
+        }
     }
 
     func footer(_ number: Int, of pages: Int) {

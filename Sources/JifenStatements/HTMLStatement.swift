@@ -98,7 +98,11 @@ public struct HTMLStatement {
         let stars = String(repeating: "★", count: s.stars) + String(repeating: "☆", count: max(0, s.starsMax - s.stars))
         out += "<p class=\"year\">\(escape(l.say("\(s.year) 年累计积分 \(s.yearPoints) 分，星级 \(stars)；联户内第 \(s.unitRank) 名（共 \(s.unitHouseholds) 户），全村第 \(s.villageRank) 名（共 \(s.villageHouseholds) 户）。", "\(s.year) cumulative points \(s.yearPoints), stars \(stars); rank \(s.unitRank) of \(s.unitHouseholds) in the unit, \(s.villageRank) of \(s.villageHouseholds) in the village.")))</p>\n"
         out += "<p class=\"verify\">\(escape(l.say("核验：账本第 \(s.headSeq) 条事件，哈希 ", "Verification: ledger event \(s.headSeq), hash ")))<code>\(s.headHash)</code><br>"
-        out += "\(escape(l.say("核对命令：", "Check with: ")))<code>jifen verify --head \(s.verification)</code></p>\n"
+        out += "\(escape(l.say("核对命令：", "Check with: ")))<code>jifen verify --head \(s.verification)</code>"
+        if let c = s.checkpoint {
+            out += "<br>\(escape(l.say("签名存证：第 \(c.seq) 条事件，\(c.signedOn) 签，\(c.signatures) 个签名，链头 ", "Signed checkpoint: event \(c.seq), signed \(c.signedOn), \(c.signatures) signature\(c.signatures == 1 ? "" : "s"), head ")))<code>\(c.shortHead)</code>"
+        }
+        out += "</p>\n"
         out += "<footer>\(escape(l.say("第 \(page) 页 共 \(pages) 页", "Page \(page) of \(pages)")))</footer>\n"
         out += "</section>\n"
         return out

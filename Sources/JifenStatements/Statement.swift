@@ -33,13 +33,16 @@ public struct Statement: Hashable, Sendable, Codable {
     /// The ledger's head when the statement was made: an auditor checks the paper against the log with it.
     public var headSeq: Int64
     public var headHash: String
+    /// The latest signed checkpoint filed in the ledger, if any: an auditor holding its file proves the log up to
+    /// it was never rewritten.
+    public var checkpoint: StatementCheckpoint?
     public var printedOn: LocalDate
 
     public init(village: String, household: HouseholdCode, head: String, unit: UnitCode, unitName: String, closed: Bool,
                 period: String, from: LocalDate, to: LocalDate, opening: Int, closing: Int, lines: [StatementLine],
                 available: Int, pending: Int, proposed: Int, year: Int, yearPoints: Int, stars: Int, starsMax: Int,
                 unitRank: Int, unitHouseholds: Int, villageRank: Int, villageHouseholds: Int, headSeq: Int64, headHash: String,
-                printedOn: LocalDate) {
+                checkpoint: StatementCheckpoint? = nil, printedOn: LocalDate) {
         self.village = village
         self.household = household
         self.head = head
@@ -65,11 +68,31 @@ public struct Statement: Hashable, Sendable, Codable {
         self.villageHouseholds = villageHouseholds
         self.headSeq = headSeq
         self.headHash = headHash
+        self.checkpoint = checkpoint
         self.printedOn = printedOn
     }
 
     /// The verification line's content: `jifen verify --head SEQ:HASH` checks the log against it.
     public var verification: String { "\(headSeq):\(headHash)" }
+}
+
+/// A signed checkpoint as a statement prints it: the event it signs, the head hash there, the day it was signed
+/// (Beijing time) and how many signatures it carries (the village committee's, the township's).
+public struct StatementCheckpoint: Hashable, Sendable, Codable {
+    public var seq: Int64
+    public var head: String
+    public var signedOn: LocalDate
+    public var signatures: Int
+
+    public init(seq: Int64, head: String, signedOn: LocalDate, signatures: Int) {
+        self.seq = seq
+        self.head = head
+        self.signedOn = signedOn
+        self.signatures = signatures
+    }
+
+    /// The head as printed: its first sixteen hex digits in two groups (the checkpoint file holds it whole).
+    public var shortHead: String { "\(head.prefix(8)) \(head.dropFirst(8).prefix(8))…" }
 }
 
 /// One entry of a statement.

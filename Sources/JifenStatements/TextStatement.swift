@@ -133,6 +133,11 @@ public struct TextStatement {
         var out = layout.wrap(l.say("核验：账本第 \(s.headSeq) 条事件", "Verification: ledger event \(s.headSeq)"))
         out += layout.wrap(groups.joined(separator: " "), indent: 2)
         out += layout.wrap(l.say("核对：jifen verify --head \(s.headSeq):前述哈希", "Check: jifen verify --head \(s.headSeq):<hash above>"))
+        if let c = s.checkpoint {
+            out += layout.wrap(l.say("签名存证：第 \(c.seq) 条事件，\(c.signedOn) 签，\(c.signatures) 个签名",
+                                     "Signed checkpoint: event \(c.seq), signed \(c.signedOn), \(c.signatures) signature\(c.signatures == 1 ? "" : "s")"))
+            out += layout.wrap(l.say("链头 \(c.shortHead)", "head \(c.shortHead)"), indent: 2)
+        }
         return out
     }
 

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import GRDB
+import JifenCore
 
 /// A signing key of the village committee or the township (Ed25519), kept in a file readable by its owner only.
 public struct SigningKey {
@@ -76,6 +78,35 @@ public struct Checkpoint: Codable, Sendable, Equatable {
                                     signature: signature.base64EncodedString()))
     }
 
+    /// The checkpoint as it is filed in the ledger it signs (the ledger's id and name are the ledger's own).
+    public var recorded: CheckpointRecorded {
+        CheckpointRecorded(seq: seq, head: head, time: time, signatures: signatures.map {
+            CheckpointRecorded.Signature(publicKey: $0.publicKey, signature: $0.signature) })
+    }
+
+    /// A checkpoint filed in a ledger, with that ledger's id and name.
+    public init(_ recorded: CheckpointRecorded, ledgerId: String, village: String) {
+        self.init(ledgerId: ledgerId, village: village, seq: recorded.seq, head: recorded.head, time: recorded.time)
+        signatures = recorded.signatures.map { Signature(publicKey: $0.publicKey, signature: $0.signature) }
+    }
+
+    /// The signatures that do not verify over this checkpoint's message (by their public key), and whether there is
+    /// at least one signature at all.
+    public var badSignatures: [String] {
+        signatures.filter { signature in
+            guard let raw = Data(base64Encoded: signature.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+                  let bytes = Data(base64Encoded: signature.signature) else { return true }
+            return !key.isValidSignature(bytes, for: message)
+        }.map { Checkpoint.fingerprint(publicKey: $0.publicKey) }
+    }
+
+    /// A short name for a public key (base64 as in the key file): the first 16 hex digits of SHA-256 over its raw
+    /// bytes, as `jifen checkpoint list` prints it.
+    public static func fingerprint(publicKey: String) -> String {
+        guard let raw = Data(base64Encoded: publicKey) else { return "?" }
+        return String(Data(SHA256.hash(data: raw)).hex.prefix(16))
+    }
+
     /// Whether `key` signed exactly this checkpoint.
     public func isSigned(by key: Curve25519.Signing.PublicKey) -> Bool {
         let raw = key.rawRepresentation.base64EncodedString()
@@ -97,5 +128,47 @@ extension EventStore {
             return "event #\(checkpoint.seq) is not the one the checkpoint signed: the log up to it was rewritten, or the ledger forked"
         }
         return nil
+    }
+}
+
+/// A checkpoint filed in the ledger: the event that filed it, the day, and what it holds.
+public struct FiledCheckpoint: Sendable, Hashable {
+    public let seq: Int64
+    public let filedOn: LocalDate
+    public let checkpoint: CheckpointRecorded
+}
+
+extension StoreSession {
+    /// Every checkpoint filed in the ledger, oldest first (read through the unique index on the stream).
+    public func checkpoints(latestOnly: Bool = false) throws -> [FiledCheckpoint] {
+        let sql = "SELECT * FROM events WHERE stream = 'checkpoint' ORDER BY stream_version" + (latestOnly ? " DESC LIMIT 1" : "")
+        return try Row.fetchAll(db, sql: sql).map(StoreSession.recordedEvent).compactMap { recorded in
+            guard case .checkpointRecorded(let checkpoint) = recorded.event else { return nil }
+            return FiledCheckpoint(seq: recorded.seq, filedOn: recorded.occurredOn, checkpoint: checkpoint)
+        }
+    }
+}
+
+extension EventStore {
+    /// Each checkpoint filed in the ledger still holds: it signs an earlier event of this very log, with that event's
+    /// hash, and every signature on it verifies. Each problem names the event that filed the checkpoint.
+    public func verifyFiledCheckpoints(ledgerId: String, village: String) throws -> [VerifyReport.Problem] {
+        let filed = try read { try $0.checkpoints() }
+        var problems: [VerifyReport.Problem] = []
+        for entry in filed {
+            let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
+            if point.signatures.isEmpty {
+                problems.append(.init(seq: entry.seq, what: "the checkpoint it files carries no signature"))
+            }
+            for key in point.badSignatures {
+                problems.append(.init(seq: entry.seq, what: "the signature of key \(key) on the checkpoint it files does not verify"))
+            }
+            if point.seq >= entry.seq {
+                problems.append(.init(seq: entry.seq, what: "the checkpoint it files signs event #\(point.seq), which is not before it"))
+            } else if let broken = try extends(point, ledgerId: ledgerId) {
+                problems.append(.init(seq: entry.seq, what: "the checkpoint it files does not hold: \(broken)"))
+            }
+        }
+        return problems
     }
 }

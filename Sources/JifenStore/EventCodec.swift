@@ -53,6 +53,7 @@ public enum EventCodec {
         case .pointsSent(let e): data = try encoder.encode(e)
         case .pointsReceived(let e): data = try encoder.encode(e)
         case .passbookPrinted(let e): data = try encoder.encode(e)
+        case .checkpointRecorded(let e): data = try encoder.encode(e)
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -96,6 +97,7 @@ public enum EventCodec {
         case "v1.pointsSent": return .pointsSent(try decoder.decode(PointsSent.self, from: data))
         case "v1.pointsReceived": return .pointsReceived(try decoder.decode(PointsReceived.self, from: data))
         case "v1.passbookPrinted": return .passbookPrinted(try decoder.decode(PassbookPrinted.self, from: data))
+        case "v1.checkpointRecorded": return .checkpointRecorded(try decoder.decode(CheckpointRecorded.self, from: data))
         default: throw UnknownType(type: type)
         }
     }

@@ -62,7 +62,7 @@ enum PayloadWriter {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdMoved, .householdClosed, .itemListed,
              .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined,
              .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted:
+             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
             return nil
         }
         return String(decoding: out.bytes, as: UTF8.self)

@@ -133,40 +133,157 @@ struct KeyNew: ParsableCommand {
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Sign where the log stands now (签名存证): the ledger, position, head hash and time.",
+        abstract: "Signed checkpoints (签名存证): sign where the log stands, countersign, file one, list those filed.",
         discussion: """
-            With --countersign FILE, adds a second signature (the township's) to a checkpoint made before. An \\
-            auditor later runs `jifen audit verify --checkpoint FILE --pubkey NAME.pub` to prove nothing up to that \\
-            point was rewritten, reordered or removed.
+            `jifen checkpoint --key committee.key --by NAME` signs the ledger, position, head hash and time, writes \
+            the file and files it in the ledger (statements print the latest). The township countersigns the file \
+            with `--countersign FILE --key township.key` and the village files it again with `checkpoint record FILE`. \
+            An auditor later runs `jifen audit verify --checkpoint FILE --pubkey NAME.pub` to prove nothing up to \
+            that point was rewritten, reordered or removed.
+            """,
+        subcommands: [CheckpointSign.self, CheckpointRecord.self, CheckpointList.self],
+        defaultSubcommand: CheckpointSign.self)
+}
+
+/// Writes a checkpoint file atomically; a file that exists is never overwritten unless it is the one countersigned.
+private func writeCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do { try encoder.encode(checkpoint).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw CLIError("Cannot write \(path); check the folder exists and may be written to.")
+    }
+}
+
+private func readCheckpoint(_ path: String) throws -> Checkpoint {
+    guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(path)) else {
+        throw CLIError("\(path) is not a checkpoint written by `jifen checkpoint`; give the .json file it wrote.")
+    }
+    return point
+}
+
+struct CheckpointSign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign where the log stands now and file it in the ledger; or countersign a checkpoint file.",
+        discussion: """
+            Without --countersign: signs the ledger's id, position, head hash and time with --key, writes the file \
+            (default checkpoint-SEQ.json) and files the checkpoint in the ledger as an event (--by: an administrator). \
+            With --countersign FILE: adds the key's signature to that file only (the township need not hold the \
+            ledger); the village then files it with `jifen checkpoint record FILE`.
             """)
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var actor: ActorOption
     @Option(help: ArgumentHelp("The signing key (from `jifen key new`).", valueName: "file")) var key: String
     @Option(help: ArgumentHelp("Where to write the checkpoint (default checkpoint-SEQ.json).", valueName: "file")) var out: String?
-    @Option(help: ArgumentHelp("Countersign this checkpoint instead of making a new one.", valueName: "file")) var countersign: String?
+    @Option(help: ArgumentHelp("Countersign this checkpoint file instead of making a new one.", valueName: "file")) var countersign: String?
 
     func run() throws {
         let signer = try SigningKey(file: String(decoding: try readFile(key), as: UTF8.self))
-        var checkpoint: Checkpoint
+        let l = options.language
         if let countersign {
-            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: try readFile(countersign))
-        } else {
-            let ledger = try options.openForReading()
-            let info = try ledger.info()
-            let head = try ledger.read { try $0.headOfLog() }
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(secondsFromGMT: 0)
-            checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hash.hex,
+            var checkpoint = try readCheckpoint(countersign)
+            let mine = signer.key.publicKey.rawRepresentation.base64EncodedString()
+            guard !checkpoint.signatures.contains(where: { $0.publicKey == mine }) else {
+                throw CLIError("\(countersign) already carries this key's signature; countersign with the other party's key.")
+            }
+            guard checkpoint.badSignatures.isEmpty else {
+                throw CLIError("\(countersign) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
+            }
+            try checkpoint.sign(with: signer)
+            let path = out ?? countersign
+            try writeCheckpoint(checkpoint, to: path)
+            print(say(l, "已会签：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)（\(checkpoint.signatures.count) 个签名）。在村账本上登记：jifen checkpoint record \(path) --by 管理员",
+                      "Countersigned: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path) (\(checkpoint.signatures.count) signatures). File it in the village's ledger with: jifen checkpoint record \(path) --by ADMIN"))
+            return
+        }
+        let by = try actor.name()
+        let ledger = try options.open()
+        let info = try ledger.info()
+        let head = try ledger.read { try $0.headOfLog() }
+        guard head.seq > 0 else { throw CLIError("The ledger holds no event yet; there is nothing to sign.") }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        var checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hash.hex,
                                     time: formatter.string(from: ledger.environment.now()))
-        }
         try checkpoint.sign(with: signer)
-        let path = out ?? countersign ?? "checkpoint-\(checkpoint.seq).json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(checkpoint).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw CLIError("Cannot write \(path); check the folder exists and may be written to.")
+        let path = out ?? "checkpoint-\(checkpoint.seq).json"
+        if FileManager.default.fileExists(atPath: path) {
+            throw CLIError("\(path) already exists; a checkpoint file is never overwritten: choose another --out FILE.")
         }
-        print(say(options.language, "已签名：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)（\(checkpoint.signatures.count) 个签名）。",
-                  "Signed: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path) (\(checkpoint.signatures.count) signatures)."))
+        // The file is written beside its final name first, so that a refused filing leaves nothing behind.
+        let draft = path + ".part"
+        try writeCheckpoint(checkpoint, to: draft)
+        let written: Written
+        do {
+            written = try ledger.execute(.recordCheckpoint(checkpoint.recorded), by: by)
+            try FileManager.default.moveItem(atPath: draft, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: draft)
+            throw error
+        }
+        print(say(l, "已签名：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)，登记为第 \(written.events.last?.seq ?? 0) 条事件。",
+                  "Signed: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path), filed as event \(written.events.last?.seq ?? 0)."))
+    }
+}
+
+struct CheckpointRecord: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "File a checkpoint signed or countersigned elsewhere (e.g. by the township) in the ledger it signs.",
+        discussion: "Refused unless the file is this ledger's, the ledger still extends it, and every signature on it verifies.")
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var actor: ActorOption
+    @Argument(help: "The checkpoint file.") var file: String
+
+    func run() throws {
+        let point = try readCheckpoint(file)
+        let by = try actor.name()
+        let ledger = try options.open()
+        let info = try ledger.info()
+        guard point.badSignatures.isEmpty, !point.signatures.isEmpty else {
+            throw CLIError("\(file) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
+        }
+        if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
+            throw CLIError("\(file) cannot be filed: \(broken).")
+        }
+        if let filed = try ledger.read({ try $0.checkpoints() }).first(where: { $0.checkpoint == point.recorded }) {
+            throw CLIError("\(file) is already filed, as event #\(filed.seq); nothing to do.")
+        }
+        let written = try ledger.execute(.recordCheckpoint(point.recorded), by: by)
+        print(say(options.language, "已登记签名存证：第 \(point.seq) 条事件，\(point.signatures.count) 个签名，为第 \(written.events.last?.seq ?? 0) 条事件。",
+                  "Filed the checkpoint of event \(point.seq) with \(point.signatures.count) signatures as event \(written.events.last?.seq ?? 0)."))
+    }
+}
+
+struct CheckpointList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The checkpoints filed in the ledger: what each signs, when, and whose keys signed it.")
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Row: Encodable {
+        let filedAs: Int64, filedOn: String, seq: Int64, head: String, time: String, keys: [String]
+    }
+
+    func run() throws {
+        let ledger = try options.openForReading()
+        let rows = try ledger.read { try $0.checkpoints() }.map { filed in
+            Row(filedAs: filed.seq, filedOn: filed.filedOn.description, seq: filed.checkpoint.seq, head: filed.checkpoint.head,
+                time: filed.checkpoint.time, keys: filed.checkpoint.signatures.map { Checkpoint.fingerprint(publicKey: $0.publicKey) })
+        }
+        if json { return try printJSON(rows) }
+        let l = options.language
+        guard !rows.isEmpty else {
+            return print(say(l, "账本中还没有签名存证；用 jifen checkpoint --key 密钥 --by 管理员 签一个。",
+                             "No checkpoint is filed in the ledger yet; sign one with: jifen checkpoint --key KEY --by ADMIN"))
+        }
+        var table = TextTable(headers: [say(l, "登记", "Filed"), say(l, "日期", "On"), say(l, "签至", "Signs"), say(l, "链头", "Head"),
+                                        say(l, "签名公钥", "Keys")], numeric: [0, 2])
+        for row in rows {
+            table.add(["#\(row.filedAs)", row.filedOn, "#\(row.seq)", String(row.head.prefix(16)) + "…", row.keys.joined(separator: " ")])
+        }
+        print(table.render(), terminator: "")
     }
 }
 
@@ -191,6 +308,7 @@ struct AuditVerifyCommand: ParsableCommand {
         report.problems += try ledger.store.verifyProjections(balances: true)
         report.problems += try ledger.store.auditConsistency()
         let info = try ledger.info()
+        report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
         let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
         var checked: [String] = []
         for file in checkpoint {

@@ -66,6 +66,9 @@ func summary(of event: LedgerEvent, _ l: Language) -> String {
     case .passbookPrinted(let e):
         return say(l, "\(who(e.household))存折补登 \(e.entries.count) 行（第 \(e.page) 页第 \(e.line) 行起）",
                    "\(who(e.household))passbook updated: \(e.entries.count) lines from page \(e.page), line \(e.line)")
+    case .checkpointRecorded(let e):
+        return say(l, "签名存证：第 \(e.seq) 条事件，链头 \(e.head.prefix(16))…，\(e.signatures.count) 个签名",
+                   "checkpoint filed: event \(e.seq), head \(e.head.prefix(16))…, \(e.signatures.count) signature\(e.signatures.count == 1 ? "" : "s")")
     case .pointsReceived(let e):
         return say(l, "\(who(e.household))收到 \(e.from) 转入 \(e.points) 分（\(e.reason)）", "\(who(e.household))received \(e.points) from \(e.from) (\(e.reason))")
     }
@@ -92,7 +95,7 @@ func historyLine(of event: LedgerEvent, _ l: Language) -> (what: String, note: S
     case .householdClosed(let e): return (say(l, "销户", "closed"), e.reason)
     case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived, .sheetImported,
          .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
-         .objectionRaised, .objectionDismissed, .yearSettled, .passbookPrinted:
+         .objectionRaised, .objectionDismissed, .yearSettled, .passbookPrinted, .checkpointRecorded:
         return (summary(of: event, l), "")
     }
 }

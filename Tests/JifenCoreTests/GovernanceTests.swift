@@ -46,6 +46,9 @@ import Testing
         Row(name: "household merge", command: .mergeHousehold("H003", into: "H002"), allowed: [.admin, .clerk]),
         Row(name: "passbook", command: .printPassbook(PassbookPrinted(household: "H002", entries: [17], page: 1, line: 1, balance: 2)),
             allowed: [.admin, .clerk, .shopkeeper]),
+        Row(name: "checkpoint", command: .recordCheckpoint(CheckpointRecorded(seq: 17, head: String(repeating: "0", count: 64),
+                                                                               time: "2025-03-08T09:30:00.000Z", signatures: [])),
+            allowed: [.admin]),
     ]
 
     /// A governed village with a pending score (#17), a unit leader's proposal (#18) and a stock receipt (#19).
@@ -78,7 +81,7 @@ import Testing
 
     @Test func theTableCoversEveryCommandButOpening() {
         // `openLedger` is refused to everyone once the ledger exists; every other command has a row.
-        #expect(Set(Self.rows.map { $0.command.action }).count == 24)
+        #expect(Set(Self.rows.map { $0.command.action }).count == 25)
         #expect(Set(Self.rows.flatMap { $0.allowed }) == Set(Role.allCases).subtracting([.auditor]), "an auditor may do nothing")
     }
 

@@ -149,10 +149,29 @@ extension String {
         let mode = try FileManager.default.attributesOfItem(atPath: office.path("committee.key"))[.posixPermissions] as? Int
         #expect(mode == 0o600, "the private key is readable by its owner only")
         expectRefused(try office.jifen("key", "new", "--out", "committee"), mentioning: "never overwritten")
-        expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json"))
-        expectOK(try office.jifen("checkpoint", "--key", "township.key", "--countersign", "cp.json"))
+        // Signing needs an administrator to file it; refused, it leaves neither a file nor an event.
+        let events = try office.eventCount()
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "王会计"), mentioning: "may not")
+        #expect(!FileManager.default.fileExists(atPath: office.path("cp.json")) && !FileManager.default.fileExists(atPath: office.path("cp.json.part")))
+        #expect(try office.eventCount() == events)
+        expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"))
+        #expect(try office.eventCount() == events + 1, "the checkpoint is filed in the ledger")
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"), mentioning: "never overwritten")
+        // The township countersigns the file (it need not hold the ledger); the village files it again.
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--countersign", "cp.json"), mentioning: "already carries")
+        expectOK(try office.jifen("checkpoint", "--key", "township.key", "--countersign", "cp.json", "--ledger", "nowhere.sqlite"))
+        expectOK(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"))
+        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"), mentioning: "already filed")
+        let filed = try #require(try office.json("checkpoint", "list") as? [[String: Any]])
+        #expect(filed.count == 2 && (filed[1]["keys"] as? [String])?.count == 2 && filed[0]["seq"] as? Int == events, "\(filed)")
         let both = ["--pubkey", "committee.pub", "--pubkey", "township.pub"]
         expectOK(try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both))
+        // Statements print the latest checkpoint.
+        let statement = try office.jifen("statement", "H001", "--period", "2025-04").out
+        #expect(statement.contains("签名存证：第 \(events) 条事件") && statement.contains("2 个签名"), "\(statement)")
+        expectOK(try office.jifen("statement", "H001", "--period", "2025-04", "--format", "pdf", "--out", "H001.pdf"))
+        let page = try office.run("/usr/bin/env", ["pdftotext", "H001.pdf", "-"]).out
+        #expect(page.contains("签名存证：第 \(events) 条事件") && page.contains("2 个签名"), "\(page)")
         // The log grows: it still extends the checkpoint.
         expectOK(try office.jifen("record", "H003", "A1.1", "--date", "2025-05-06", "--by", "王会计"))
         expectOK(try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both))
@@ -163,6 +182,11 @@ extension String {
         expectOK(try office.jifen("verify"))
         let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both)
         #expect(caught.status == 2 && caught.out.contains("rewritten"), "\(caught.out)")
+        // Even without the file, the checkpoints filed in the ledger no longer hold.
+        let unfiled = try office.jifen("audit", "verify")
+        #expect(unfiled.status == 2 && unfiled.out.contains("event #\(events + 1): the checkpoint it files does not hold"), "\(unfiled.out)")
+        // A checkpoint of this (now forked) ledger cannot be filed again as if nothing happened.
+        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"), mentioning: "cannot be filed")
 
         // A checkpoint changed after signing, and a key that did not sign, are refused too.
         var json = try String(contentsOfFile: office.path("cp.json"), encoding: .utf8)
