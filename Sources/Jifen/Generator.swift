@@ -156,8 +156,11 @@ public enum LedgerGenerator {
     static let householdsPerBatch = 2_000
 
     /// Builds the ledger at `path` (which must not exist) and returns what it holds. `progress` gets
-    /// (months done, months in all).
-    public static func build(at path: String, plan: GeneratorPlan, progress: ((Int, Int) -> Void)? = nil) throws -> DemoSummary {
+    /// (months done, months in all); `atMonthEnd` is called with the last day of each month once everything of that
+    /// month is written (and the ledger committed), before anything of the next — so a caller can note what the books
+    /// showed that evening.
+    public static func build(at path: String, plan: GeneratorPlan, progress: ((Int, Int) -> Void)? = nil,
+                             atMonthEnd: ((LocalDate) throws -> Void)? = nil) throws -> DemoSummary {
         let script = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: plan.seed)
         var random = SeededRandom(seed: plan.seed ^ 0x6A69_6665_6E)
         func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
@@ -374,6 +377,7 @@ public enum LedgerGenerator {
             // This month's tally goes on next month's notice.
             waiting = current
             current = [Int](repeating: 0, count: households.count)
+            if monthIndex < months - 1 { try atMonthEnd?(monthEnd) }
         }
 
         // Life goes on: a family moves to another unit, one household leaves the village.
@@ -385,6 +389,7 @@ public enum LedgerGenerator {
             }
             try ledger.execute(.closeHousehold(households[households.count - 2], reason: "全家迁往六盘水市区"), by: secretary)
         }
+        try atMonthEnd?(LocalDate(year: plan.firstYear + plan.years - 1, month: 12, day: 31)!)
         progress?(months, months)
         return try summary(of: ledger, plan: plan)
     }

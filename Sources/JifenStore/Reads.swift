@@ -135,7 +135,6 @@ extension StoreSession {
     /// The units ranked by average final points per household, best first (ties by unit code).
     public func unitStandings(in dates: ClosedRange<LocalDate>) throws -> [UnitStanding] {
         try flush()
-        let households = try self.households()
         let rows = try Row.fetchAll(db, sql: """
             SELECT household, sum(earned - deducted) FROM events e
             WHERE occurred_on BETWEEN ? AND ? AND household IS NOT NULL AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
@@ -145,9 +144,32 @@ extension StoreSession {
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
         var points: [String: Int] = [:]
         for row in rows { points[row[0]] = row[1] }
+        return Self.rank(points: points, households: try households(), units: try units())
+    }
+
+    /// The standings as they stood after event `through`, from the ledger `replayed` to that event: the same rule
+    /// over the scores written by then, not taken back by then, and final then.
+    public func unitStandings(in dates: ClosedRange<LocalDate>, replayed memory: MemoryLedger, through: Int64) throws -> [UnitStanding] {
+        let notFinal = "[" + memory.reviewRecords.keys.sorted().map(String.init).joined(separator: ",") + "]"
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT household, sum(earned - deducted) FROM events e
+            WHERE seq <= ? AND occurred_on BETWEEN ? AND ? AND household IS NOT NULL
+              AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq AND r.seq <= ?)
+              AND seq NOT IN (SELECT value FROM json_each(?))
+            GROUP BY household
+            """, arguments: [through, dates.lowerBound.description, dates.upperBound.description, through, notFinal])
+        var points: [String: Int] = [:]
+        for row in rows { points[row[0]] = row[1] }
+        return Self.rank(points: points, households: Array(memory.households.values),
+                         units: memory.units.values.sorted { $0.code.rawValue < $1.code.rawValue })
+    }
+
+    /// Ranks the units by their open households' average points (exact fractions; ties by unit code).
+    static func rank(points: [String: Int], households: [HouseholdAccount], units: [UnitRecord]) -> [UnitStanding] {
         let heads = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0.head) })
         var standings: [UnitStanding] = []
-        for unit in try units() {
+        for unit in units {
             let members = households.filter { $0.unit == unit.code && $0.status == .open }
             guard !members.isEmpty else { continue }
             let total = members.reduce(0) { $0 + (points[$1.code.rawValue] ?? 0) }

@@ -339,22 +339,30 @@ struct AuditVerifyCommand: ParsableCommand {
 struct AuditReplay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "The books as they stood at a moment, folded afresh from the log: balances and stock.",
+        abstract: "The books as they stood at a moment, folded afresh from the log: balances, stock, ratings, standings.",
         discussion: """
-            --seq N: after event N. --as-of DATE: after everything recorded by the end of that day (Beijing time) — \\
-            what the village office's screen said that evening. Nothing is written; the same log gives the same bytes.
+            --seq N: after event N. --as-of DATE: after everything recorded by the end of that day (Beijing time) — \
+            what the village office's screen said that evening. Prints every household's balance, the shop's stock, \
+            the star ratings and red and black lists of the years settled by then, and the joint-unit standings of \
+            --period (default: the year of that moment), each as `balance`, `settlement` and `standings` showed them \
+            then. Nothing is written; the same log gives the same bytes.
             """)
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("After this event.", valueName: "seq")) var seq: Int64?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("After everything recorded by the end of this day.", valueName: "YYYY-MM-DD"))
     var asOf: LocalDate?
+    @Option(help: ArgumentHelp("The standings' period (default: the year of that moment).", valueName: "period")) var period: ReportPeriod?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     struct Report: Encodable {
         let seq: Int64
         let balances: [BalanceRow]
         let stock: [Stock]
+        let ratings: [Ratings]
+        let period: String
+        let standings: [Standings.Row]
         struct Stock: Encodable { let item: String, name: String, stock: Int }
+        struct Ratings: Encodable { let year: Int, ratings: [SettlementReport.Row] }
     }
 
     func validate() throws {
@@ -371,10 +379,21 @@ struct AuditReplay: ParsableCommand {
             through = try ledger.store.lastSeq(recordedBefore: "\(asOf!)T16:00:00.000Z")
         }
         let memory = try ledger.store.replay(through: through)
-        let balances = memory.households.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { BalanceRow($0, asOf: nil) }
-        let stock = memory.items.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { Report.Stock(item: $0.code.rawValue, name: $0.name, stock: $0.stock) }
         let last = min(through, memory.lastSeq())
-        if json { return try printJSON(Report(seq: last, balances: balances, stock: stock)) }
+        let accounts = memory.households.values.sorted { $0.code.rawValue < $1.code.rawValue }
+        let balances = accounts.map { BalanceRow($0, asOf: nil) }
+        let stock = memory.items.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { Report.Stock(item: $0.code.rawValue, name: $0.name, stock: $0.stock) }
+        let years = Dictionary(grouping: memory.ratingRecords.values, by: \.year)
+        let ratings = years.keys.sorted().map { year in
+            Report.Ratings(year: year, ratings: SettlementReport.rows(years[year]!.map(\.rating).sorted { $0.household.rawValue < $1.household.rawValue },
+                                                                    households: accounts))
+        }
+        let moment = try asOf ?? ledger.read { try $0.events(from: max(last, 1), limit: 1).first?.occurredOn }
+        let period = self.period ?? ReportPeriod("\((moment ?? ledger.today()).year)")!
+        let standings = Standings.rows(try ledger.read { try $0.unitStandings(in: period.dates, replayed: memory, through: last) })
+        if json {
+            return try printJSON(Report(seq: last, balances: balances, stock: stock, ratings: ratings, period: period.label, standings: standings))
+        }
         let l = options.language
         print(say(l, "重放至第 \(last) 条事件：", "Replayed through event \(last):"))
         var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "加分", "Earned"), say(l, "扣分", "Deducted"),
@@ -383,9 +402,17 @@ struct AuditReplay: ParsableCommand {
             table.add([row.household, row.head, "\(row.earned)", "\(row.deducted)", "\(row.redeemed)", "\(row.available)", signed(row.pending)])
         }
         print(table.render(), terminator: "")
+        print("")
         var items = TextTable(headers: [say(l, "物品", "Item"), say(l, "名称", "Name"), say(l, "库存", "Stock")], numeric: [2])
         for item in stock { items.add([item.item, item.name, "\(item.stock)"]) }
         print(items.render(), terminator: "")
+        for year in ratings {
+            print("")
+            print(say(l, "\(year.year) 年星级评定与红黑榜", "\(year.year) star ratings and lists"))
+            SettlementReport.printTable(year.ratings, l)
+        }
+        print("")
+        Standings.printTable(standings, period: period.label, l)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
+import JifenStore
 import JifenStatements
 
 // People and roles, review, the public notice and objections: the commands of a village's points committee.
@@ -392,15 +393,23 @@ struct Standings: ParsableCommand {
             throw CLIError("'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
         }
         let ledger = try options.openForReading()
-        let standings = try ledger.read { try $0.unitStandings(in: dates) }
+        let rows = Self.rows(try ledger.read { try $0.unitStandings(in: dates) })
+        if json { return try printJSON(rows) }
+        Self.printTable(rows, period: period, options.language)
+    }
+
+    /// Ranks as printed: units with equal averages share a rank.
+    static func rows(_ standings: [StoreSession.UnitStanding]) -> [Row] {
         var rows: [Row] = []
         for (index, s) in standings.enumerated() {
             let rank = index > 0 && standings[index - 1].ties(s) ? rows[index - 1].rank : index + 1
             rows.append(Row(rank: rank, unit: s.unit.code.rawValue, name: s.unit.name, leader: s.unit.leader?.rawValue,
                             leaderHead: s.leaderHead, households: s.households, points: s.points, average: Double(s.tenths) / 10))
         }
-        if json { return try printJSON(rows) }
-        let l = options.language
+        return rows
+    }
+
+    static func printTable(_ rows: [Row], period: String, _ l: Language) {
         print(say(l, "联户评比 \(period)（按户均生效积分）", "Joint-unit standings \(period) (average final points per household)"))
         var table = TextTable(headers: [say(l, "名次", "Rank"), say(l, "联户", "Unit"), say(l, "名称", "Name"), say(l, "联户长", "Leader"),
                                         say(l, "户数", "Households"), say(l, "积分", "Points"), say(l, "户均", "Average")],
@@ -458,14 +467,22 @@ struct SettlementReport: ParsableCommand {
         let ledger = try options.openForReading()
         let (settlement, ratings, households) = try ledger.read { (try $0.settlement(year: year), try $0.ratings(year: year), try $0.households()) }
         guard let settlement else { throw CLIError("The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
-        let register = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0) })
-        let rows = ratings.map { r in
-            Row(household: r.household.rawValue, head: register[r.household]?.head ?? "", unit: register[r.household]?.unit.rawValue ?? "",
-                points: r.points, stars: r.stars, red: r.red, blackUntil: r.blackUntil?.description)
-        }
+        let rows = Self.rows(ratings, households: households)
         if json { return try printJSON(rows) }
         let l = options.language
         print(say(l, "\(year) 年终结算（\(settlement.settledOn)，方案 v\(settlement.schemeVersion)）", "\(year) settlement (\(settlement.settledOn), scheme v\(settlement.schemeVersion))"))
+        Self.printTable(rows, l)
+    }
+
+    static func rows(_ ratings: [HouseholdRating], households: [HouseholdAccount]) -> [Row] {
+        let register = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0) })
+        return ratings.map { r in
+            Row(household: r.household.rawValue, head: register[r.household]?.head ?? "", unit: register[r.household]?.unit.rawValue ?? "",
+                points: r.points, stars: r.stars, red: r.red, blackUntil: r.blackUntil?.description)
+        }
+    }
+
+    static func printTable(_ rows: [Row], _ l: Language) {
         var table = TextTable(headers: [say(l, "户号", "Household"), say(l, "户主", "Head"), say(l, "联户", "Unit"),
                                         say(l, "全年积分", "Year's points"), say(l, "星级", "Stars"), say(l, "红黑榜", "List")], numeric: [3])
         for r in rows {

@@ -144,6 +144,13 @@ import Testing
         expectOK(verify)
         // The auditor's checks (balance identities at every step, what events name, stock) hold for the whole year.
         expectOK(try office.jifen("audit", "verify"))
+        // Replayed to its last event, the log gives the settlement's ratings and the year's standings as printed.
+        let replay = try #require(try office.json("audit", "replay", "--seq", "100000", "--period", "2025") as? [String: Any])
+        let ratings = try #require((replay["ratings"] as? [[String: Any]])?.first)
+        #expect(ratings["year"] as? Int == 2025)
+        func canonical(_ value: Any) throws -> Data { try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) }
+        #expect(try canonical(ratings["ratings"]!) == canonical(try office.json("settlement", "2025")))
+        #expect(try canonical(replay["standings"]!) == canonical(try office.json("standings", "--period", "2025")))
         #expect(before[12].out.contains("A1.1"), "scheme diff names the revised rule: \(before[12].out)")
     }
 }
