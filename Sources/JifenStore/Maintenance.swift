@@ -145,7 +145,8 @@ extension EventStore {
     /// available = earned − deducted − not yet final − redeemed − expired − moved), and no spending at the
     /// shop or clearing at year end takes a household's available points below zero; what splits and merges send
     /// and receive cancels out.
-    public func verifyProjections(balances: Bool = false, problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
+    public func verifyProjections(balances: Bool = false, problemsMax: Int = 100,
+                                  progress: ((Int64, Int64) -> Void)? = nil) throws -> [VerifyReport.Problem] {
         try queue.read { db in
             let session = StoreSession(db: db)
             var problems: [VerifyReport.Problem] = []
@@ -173,7 +174,7 @@ extension EventStore {
             }
             let memory: MemoryLedger
             do {
-                memory = try EventStore.fold(db, observe: balances ? check : nil)
+                memory = try EventStore.fold(db, progress: progress, observe: balances ? check : nil)
                 if balances {
                     let moved = memory.households.values.reduce(0) { $0 + $1.moved }
                     if moved != 0 {

@@ -296,6 +296,12 @@ struct AuditVerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A checkpoint file; may be given more than once.", valueName: "file")) var checkpoint: [String] = []
     @Option(help: ArgumentHelp("A public key that must have signed each checkpoint; may be given more than once.", valueName: "file"))
     var pubkey: [String] = []
+    @Flag(help: "Print the result as JSON for scripts.") var json = false
+
+    struct Report: Encodable {
+        struct Problem: Encodable { let seq: Int64?; let problem: String }
+        let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Problem]
+    }
 
     func validate() throws {
         if !checkpoint.isEmpty && pubkey.isEmpty { throw ValidationError("A checkpoint is checked against a signer: give --pubkey NAME.pub.") }
@@ -304,13 +310,18 @@ struct AuditVerifyCommand: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let l = options.language
-        var report = try ledger.store.verify()
-        report.problems += try ledger.store.verifyProjections(balances: true)
+        let chain = Progress(label: say(l, "核验哈希链", "checking the chain"))
+        var report = try ledger.store.verify(progress: chain.update)
+        chain.finish()
+        let replay = Progress(label: say(l, "重放核对余额", "replaying the balances"))
+        report.problems += try ledger.store.verifyProjections(balances: true, progress: replay.update)
+        replay.finish()
         report.problems += try ledger.store.auditConsistency()
         let info = try ledger.info()
         report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
+        let filed = try ledger.read { try $0.checkpoints() }.count
         let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
-        var checked: [String] = []
+        var checked: [String] = [], files: [String] = []
         for file in checkpoint {
             guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
                 report.problems.append(.init(seq: 0, what: "\(file) is not a checkpoint written by `jifen checkpoint`"))
@@ -323,16 +334,24 @@ struct AuditVerifyCommand: ParsableCommand {
                 report.problems.append(.init(seq: point.seq, what: "\(file): \(broken)"))
             } else {
                 checked.append(say(l, "\(file)（第 \(point.seq) 条事件，\(point.signatures.count) 个签名）", "\(file) (event \(point.seq), \(point.signatures.count) signatures)"))
+                files.append(file)
             }
         }
-        if report.isValid {
-            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，余额与流水一致。", "The ledger is sound: \(report.events) events, the chain unbroken, the balances agree with the log."))
+        if json {
+            try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex, checkpoints: report.isValid ? files : [],
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.what) }))
+        } else if report.isValid {
+            print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，各表与重放一致。",
+                      "The ledger is sound: \(report.events) events, the chain unbroken, the append-only triggers in place, every table equal to a fresh replay."))
+            print(say(l, "每一步余额恒等式成立，无透支；冲正、审批、异议所指事件无误；库存从未为负；账本内登记的签名存证 \(filed) 个均有效。",
+                      "The balance identities hold at every step, nothing overspent; every reversal, approval and objection names the right event; no stock ever below zero; the \(filed) checkpoint\(filed == 1 ? "" : "s") filed in the ledger hold."))
+            print(say(l, "链头 \(report.events):\(report.head.hex)", "Head \(report.events):\(report.head.hex)"))
             for line in checked { print(say(l, "延续签名存证：", "Extends the checkpoint ") + line) }
         } else {
             print(say(l, "核验未通过：", "Verification failed:"))
             for problem in report.problems { print("  \(problem)") }
-            throw VerificationFailed()
         }
+        if !report.isValid { throw VerificationFailed() }
     }
 }
 

@@ -291,6 +291,12 @@ extension String {
                 #expect(caught.out.contains(earlier.caught), "\(earlier.sql)\n\(caught.out)")
             }
         }
+        // For scripts: the same findings as JSON, each with its event.
+        let json = try office.jifen("audit", "verify", "--json")
+        #expect(json.status == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let seqs = (report["problems"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int }
+        #expect(report["valid"] as? Bool == false && seqs == [Int(redemption)!, Int(notice)!, 17], "\(json.out)")
     }
 }
 
