@@ -71,7 +71,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The benchmark suite (release builds): `swift run -c release jifen-bench`.
-        .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
+        .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),

@@ -5,6 +5,7 @@
 //
 //     swift run -c release --static-swift-stdlib jifen-bench [--large | --quick] [--keep DIR]
 import Foundation
+import JifenStore
 
 let arguments = CommandLine.arguments.dropFirst()
 let large = arguments.contains("--large")
@@ -115,6 +116,26 @@ for size in sizes {
     let verify = try measure(jifen, ["--ledger", file, "verify"], in: scratch)
     rows.append([size.name, "verify (chain + balances)", String(format: "%.2f s", verify.seconds), rate(events, verify.seconds),
                  String(format: "%.0f MB", verify.megabytes)])
+    // The chain pass on its own (links and hashes of every event), timed inside this process: `verify` runs it on
+    // one core beside the replay on the other.
+    let store = try EventStore(path: scratch.appendingPathComponent(file).path, create: false, readOnly: true)
+    let started = DispatchTime.now().uptimeNanoseconds
+    let chain = try store.verify()
+    let chainSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    guard chain.isValid else { throw NSError(domain: "jifen-bench", code: 2, userInfo: [NSLocalizedDescriptionKey: "\(file) fails verify"]) }
+    rows.append([size.name, "chain pass alone (in-process)", String(format: "%.2f s", chainSeconds), rate(events, chainSeconds), ""])
+
+    log("\(size.name): audit verify, export, check…")
+    let audit = try measure(jifen, ["--ledger", file, "audit", "verify"], in: scratch)
+    rows.append([size.name, "audit verify (chain, replay, identities at every step, references)", String(format: "%.2f s", audit.seconds),
+                 rate(events, audit.seconds), String(format: "%.0f MB", audit.megabytes)])
+    let exported = try measure(jifen, ["--ledger", file, "audit", "export", "--out", "export.jsonl"], in: scratch)
+    rows.append([size.name, "audit export --format jsonl", String(format: "%.2f s", exported.seconds), rate(events, exported.seconds),
+                 String(format: "%.0f MB", exported.megabytes)])
+    let checked = try measure(jifen, ["audit", "check", "export.jsonl"], in: scratch)
+    rows.append([size.name, "audit check (the export, no database)", String(format: "%.2f s", checked.seconds), rate(events, checked.seconds),
+                 String(format: "%.0f MB", checked.megabytes)])
+    try? FileManager.default.removeItem(at: scratch.appendingPathComponent("export.jsonl"))
 
     var floor: Measured?
     if let sqlite3 {

@@ -456,7 +456,10 @@ public struct MemoryLedger: LedgerState, Sendable {
 
     /// Folds one recorded event in.
     public mutating func apply(_ event: RecordedEvent) throws {
-        apply(try project(event, state: self))
+        // Worked out first and applied after, so that no copy of the ledger is alive while its tables change (which
+        // would copy them whole).
+        let changes = try project(event, state: self)
+        apply(changes)
         last = event.seq
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import JifenCore
+import Synchronization
 
 /// What `verify` found: the chain's length and head, and every problem with the event that shows it.
 public struct VerifyReport: Sendable {
@@ -21,6 +22,25 @@ public struct VerifyReport: Sendable {
     public var head: Data = Chain.genesis
     public var problems: [Problem] = []
     public var isValid: Bool { problems.isEmpty }
+}
+
+/// The two passes of `verifyAll`: how far each has read, and the replay's result.
+private final class TwoPasses: Sendable {
+    let replayed = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
+    private let counts = Mutex((chain: Int64(0), replay: Int64(0), total: Int64(0)))
+    private let progress: (@Sendable (Int64, Int64) -> Void)?
+
+    init(progress: (@Sendable (Int64, Int64) -> Void)?) { self.progress = progress }
+
+    func update(chain: Int64? = nil, replay: Int64? = nil, total: Int64) {
+        let (done, all) = counts.withLock { counts -> (Int64, Int64) in
+            if let chain { counts.chain = chain }
+            if let replay { counts.replay = replay }
+            counts.total = max(counts.total, total)
+            return (counts.chain + counts.replay, 2 * counts.total)
+        }
+        progress?(done, all)
+    }
 }
 
 /// A household's figures summed straight from the log's columns, to hold against the fold's.
@@ -135,6 +155,35 @@ extension EventStore {
             report.head = previous
             return report
         }
+    }
+
+    /// Everything `verify` checks, on two cores: the chain (and, for auditors, what events name and the stock) on
+    /// this connection while a second connection to the same file replays the log against the tables (with the
+    /// balance identities at every step, for auditors). The problems come in the same order on every run: the
+    /// chain's, the tables', then the rest. `progress` gets the events both passes have read, of twice the log.
+    public func verifyAll(audit: Bool, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+        let passes = TwoPasses(progress: progress)
+        let second = try EventStore(path: path, create: false, readOnly: true)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let result = Result {
+                try second.verifyProjections(balances: audit, progress: progress == nil ? nil : { passes.update(replay: $0, total: $1) })
+            }
+            passes.replayed.withLock { $0 = result }
+        }
+        var report: VerifyReport
+        var rest: [VerifyReport.Problem] = []
+        do {
+            report = try verify(progress: progress == nil ? nil : { passes.update(chain: $0, total: $1) })
+            if audit { rest = try auditConsistency() }
+        } catch {
+            group.wait()
+            throw error
+        }
+        group.wait()
+        report.problems += try passes.replayed.withLock { $0 }?.get() ?? []
+        report.problems += rest
+        return report
     }
 
     /// Replays the whole log in memory and compares the result with the projection tables: a balance

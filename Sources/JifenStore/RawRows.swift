@@ -87,9 +87,17 @@ struct CanonicalBuffer {
         bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ":"), UInt8(ascii: ",")])
     }
 
+    /// A length (never negative) in decimal, without making a string: one to four digits cover every field here.
     private mutating func appendDecimal(_ value: Int64) {
         if value < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(value))
+        } else if value < 100 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        } else if value < 1000 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / 100))
+            bytes.append(UInt8(ascii: "0") + UInt8(value / 10 % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
         } else {
             bytes.append(contentsOf: String(value).utf8)
         }

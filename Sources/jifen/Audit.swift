@@ -310,13 +310,9 @@ struct AuditVerifyCommand: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let l = options.language
-        let chain = Progress(label: say(l, "核验哈希链", "checking the chain"))
-        var report = try ledger.store.verify(progress: chain.update)
-        chain.finish()
-        let replay = Progress(label: say(l, "重放核对余额", "replaying the balances"))
-        report.problems += try ledger.store.verifyProjections(balances: true, progress: replay.update)
-        replay.finish()
-        report.problems += try ledger.store.auditConsistency()
+        let progress = Progress(label: say(l, "核验哈希链并重放", "checking the chain and replaying"))
+        var report = try ledger.store.verifyAll(audit: true, progress: { progress.update($0, $1) })
+        progress.finish()
         let info = try ledger.info()
         report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
         let filed = try ledger.read { try $0.checkpoints() }.count

@@ -42,9 +42,8 @@ struct Verify: ParsableCommand {
         let ledger = try options.openForReading()
         let l = options.language
         let progress = Progress(label: say(l, "核验", "verifying"))
-        var report = try ledger.store.verify(progress: progress.update)
+        var report = try ledger.store.verifyAll(audit: false, progress: { progress.update($0, $1) })
         progress.finish()
-        report.problems += try ledger.store.verifyProjections()
         if let head, let noted = parsedHead(head) {
             if let hash = try ledger.store.hash(at: noted.seq) {
                 if hash.hex != noted.hash {
