@@ -192,15 +192,8 @@ public enum LedgerGenerator {
                 households.append(household)
             }
             if register.count >= 10_000 {
-                // The people: the secretary administers, the clerk scores, the committee reviews, the shop has its keeper,
-        // the first unit's leader proposes scores for it, and the township's audit office reads.
-        register += [(clerk, [Role.clerk], nil), (reviewer, [.reviewer], nil), (shopkeeper, [.shopkeeper], nil),
-                     (unitLeader, [.leader], "U" + pad(1, max(2, String(plan.households / plan.unitSizes.lowerBound + 1).count))),
-                     (auditor, [.auditor], nil)].map { name, roles, unit in
-            BatchItem(command: .registerActor(ActorName(rawValue: name), roles: roles, unit: unit.map { UnitCode(rawValue: $0) }),
-                      occurredOn: nil, line: 0)
-        }
-        try ledger.executeAll(register, by: secretary, fileName: "register")
+                // A county's register goes in a few transactions, not one.
+                try ledger.executeAll(register, by: secretary, fileName: "register")
                 register = []
             }
         }

@@ -340,4 +340,14 @@ import Testing
         #expect(try ledger.store.verifyProjections().isEmpty)
         #expect(try ledger.read { try $0.households() }.allSatisfy { $0.available >= 0 })
     }
+
+    /// A county's register (over 10,000 lines: households, units, leaders) goes in several transactions, and the
+    /// people are registered once, after it.
+    @Test func aCountysRegisterGoesInSeveralTransactions() throws {
+        let scratch = try Scratch()
+        let summary = try LedgerGenerator.build(at: scratch.path("county.sqlite"), plan: GeneratorPlan(households: 9_600, years: 0, firstYear: 2024, seed: 3))
+        #expect(summary.households == 9_600)
+        let ledger = try Ledger(path: scratch.path("county.sqlite"), readOnly: true)
+        #expect(try ledger.read { try $0.actors() }.count == 6)
+    }
 }
