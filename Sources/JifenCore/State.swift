@@ -436,9 +436,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 entries[target]?.reversedBy = by
             case .sheet(let sha, let seq): sheets[sha] = seq
             case .actor(let actor): actorRecords[actor.name] = actor
-            case .notice(let notice):
-                noticeRecords[notice.period] = notice
-                noticeList = noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+            case .notice(let notice): setNotice(notice)
             case .review(let review): reviewRecords[review.seq] = review
             case .reviewEnded(let seq): reviewRecords[seq] = nil
             case .request(let request): requestRecords[request.seq] = request
@@ -456,11 +454,44 @@ public struct MemoryLedger: LedgerState, Sendable {
 
     /// Folds one recorded event in.
     public mutating func apply(_ event: RecordedEvent) throws {
-        // Worked out first and applied after, so that no copy of the ledger is alive while its tables change (which
-        // would copy them whole).
-        let changes = try project(event, state: self)
-        apply(changes)
+        switch event.event {
+        case .noticeOpened(let e):
+            // `project`'s rule, in place: a notice posts (or, closing, ends) every score of its period at once — a
+            // county's month is hundreds of thousands — so the reviews are changed where they lie, not copied into a
+            // list of changes and written back.
+            setNotice(NoticeRecord(period: e.period, from: e.from, to: e.to, openedOn: event.occurredOn, closesOn: e.closesOn, closedOn: nil))
+            let dates = e.from...e.to
+            let posting = reviewRecords.indices.filter {
+                let review = reviewRecords.values[$0]
+                return review.state == .pending && dates.contains(review.occurredOn)
+            }
+            for index in posting { reviewRecords.values[index].state = .posted }
+        case .noticeClosed(let e):
+            guard var notice = noticeRecords[e.period] else {
+                throw ProjectionError(seq: event.seq, problem: "the notice of \(e.period) is not in the ledger")
+            }
+            notice.closedOn = event.occurredOn
+            var ended: [Int64] = []
+            for (seq, review) in reviewRecords where review.state == .posted && notice.dates.contains(review.occurredOn) {
+                guard households[review.household] != nil else {
+                    throw ProjectionError(seq: event.seq, problem: "household \(review.household) is not in the ledger")
+                }
+                ended.append(seq)
+            }
+            setNotice(notice)
+            for seq in ended {
+                let review = reviewRecords.removeValue(forKey: seq)!
+                households[review.household]!.hold(review, -1)
+            }
+        default:
+            apply(try project(event, state: self))
+        }
         last = event.seq
+    }
+
+    private mutating func setNotice(_ notice: NoticeRecord) {
+        noticeRecords[notice.period] = notice
+        noticeList = noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
     }
 
     /// Folds an entry from its stored columns alone (no payload), in place: the fast path of `rebuild` and
