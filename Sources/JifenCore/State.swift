@@ -293,6 +293,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     /// Keyed by "year household".
     public private(set) var ratingRecords: [String: YearRating] = [:]
     private var last: Int64 = 0
+    /// The event that registered the first person: scores after it go through review and notice.
+    private var rolesSince: Int64?
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
 
@@ -328,9 +330,21 @@ public struct MemoryLedger: LedgerState, Sendable {
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) -> Int {
         // Scores not yet final are not available on any day.
-        lowestTotal(now: households[household]?.available ?? 0,
-                    changesAfter: entries.values.filter { $0.household == household && $0.occurredOn > date && reviewRecords[$0.seq] == nil }
-                        .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) })
+        var changes = entries.values.filter { $0.household == household && $0.occurredOn > date && reviewRecords[$0.seq] == nil }
+            .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) }
+        // A score made final by a notice that closed after `date` was not yet available then: it counts from the day
+        // its notice closed, not from its own date.
+        if let rolesSince {
+            for notice in noticeList {
+                guard let closed = notice.closedOn, closed > date else { continue }
+                for entry in entries.values where entry.household == household && entry.kind == .score && entry.seq > rolesSince
+                    && entry.occurredOn <= date && notice.dates.contains(entry.occurredOn) && entry.reversedBy == nil
+                    && reviewRecords[entry.seq] == nil {
+                    changes.append((closed, entry.earned - entry.deducted))
+                }
+            }
+        }
+        return lowestTotal(now: households[household]?.available ?? 0, changesAfter: changes)
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) -> Int {
@@ -484,6 +498,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 households[review.household]!.hold(review, -1)
             }
         default:
+            if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
             apply(try project(event, state: self))
         }
         last = event.seq

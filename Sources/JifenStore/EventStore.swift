@@ -304,12 +304,25 @@ public final class StoreSession: LedgerState {
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
         let now = try self.household(household)?.available ?? 0
         // Scores not yet final are not available on any day: their points are taken back out.
+        // A score made final by a notice that closed after `date` was not yet available then: it counts from the day
+        // its notice closed, not from its own date (scores written before roles were final at once).
+        let finalLater = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT n.closed_on, sum(e.earned - e.deducted) FROM p_notices n
+            JOIN events e ON e.household = ?1 AND e.occurred_on BETWEEN n.date_from AND min(n.date_to, ?2)
+            WHERE n.closed_on > ?2 AND e.type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+              AND e.seq > (SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = 'v1.actorRegistered')
+              AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq)
+              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
+            GROUP BY n.closed_on
+            """), arguments: [household.rawValue, date.description]).map { row in
+            (date: LocalDate(row[0] as String)!, amount: row[1] as Int)
+        }
         return lowestTotal(now: now, changesAfter: try changes("""
             SELECT occurred_on, sum(earned - deducted - redeemed) FROM events
             WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
             """, household.rawValue, after: date) + changes("""
             SELECT occurred_on, -sum(points) FROM p_reviews WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
-            """, household.rawValue, after: date))
+            """, household.rawValue, after: date) + finalLater)
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {

@@ -277,6 +277,34 @@ import Testing
         #expect(v.account("H001").available == 0)
     }
 
+    /// A redemption entered late and dated back to a day before its points were final (their notice closed later)
+    /// is refused: on that day the points could not be spent.
+    @Test func aRedemptionIsNotDatedBeforeItsPointsWereFinal() throws {
+        var v = try Village()
+        try v.govern()
+        try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-03-01", by: "李店长")
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-05")
+        try v.postMarch()
+        try v.run(.closeNotice(march), on: "2025-04-08", by: "赵主任")
+        #expect(v.account("H001").available == 10)
+        for day: LocalDate in ["2025-03-20", "2025-04-07"] {
+            #expect(v.rejection(.redeem("H001", "salt", quantity: 1), on: day, by: "李店长")
+                    == .pointsShortLater("H001", date: day, lowest: 0, needed: 3), "\(day)")
+        }
+        // From the day the notice closed, the points are there to spend.
+        try v.run(.redeem("H001", "salt", quantity: 2), on: "2025-04-08", by: "李店长")
+        #expect(v.account("H001").available == 4)
+    }
+
+    /// Before roles, a score is final at once: a redemption may be dated any day after it.
+    @Test func withoutRolesABackDatedRedemptionNeedsOnlyTheScoreBeforeIt() throws {
+        var v = try Village()
+        try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-03-01")
+        try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-05")
+        try v.run(.redeem("H001", "salt", quantity: 2), on: "2025-03-06")
+        #expect(v.account("H001").available == 4)
+    }
+
     @Test func pointsGoToTheHouseholdNamedAndNoOther() throws {
         var v = try Village()
         try v.govern()
