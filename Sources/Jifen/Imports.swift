@@ -48,18 +48,20 @@ extension Ledger {
         var problems: [LineProblem] = []
         var items = [BatchItem(command: .importSheet(sha256: sheet, fileName: fileName, rows: table.rows.count),
                                occurredOn: nil, line: 1)]
-        if table.rows.isEmpty { problems.append(LineProblem(line: 1, problem: "the sheet has a header but no rows")) }
+        if table.rows.isEmpty { problems.append(.noRows) }
         for row in table.rows {
             let field = row.field
             let dateText = field(columns["date"]), pointsText = field(pointsColumn)
             guard let date = Ledger.sheetDate(dateText) else {
-                problems.append(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05"))
+                problems.append(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05",
+                                            chinese: "「\(dateText)」不是日期；请写成 2025-03-05 这样的格式。"))
                 continue
             }
             var points: Int?
             if !pointsText.isEmpty {
                 guard let value = Int(pointsText.replacingOccurrences(of: "+", with: "")) else {
-                    problems.append(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points"))
+                    problems.append(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points",
+                                                chinese: "「\(pointsText)」不是整数分值；请填写整数，例如 5 或 -3。"))
                     continue
                 }
                 points = value
@@ -79,13 +81,14 @@ extension Ledger {
         let membersColumn = table.column(Columns.members)
         var problems: [LineProblem] = []
         var items: [BatchItem] = []
-        if table.rows.isEmpty { problems.append(LineProblem(line: 1, problem: "the sheet has a header but no rows")) }
+        if table.rows.isEmpty { problems.append(.noRows) }
         for row in table.rows {
             let field = row.field
             let membersText = field(membersColumn)
             let members = membersText.isEmpty ? 1 : Int(membersText)
             guard let members else {
-                problems.append(LineProblem(line: row.line, problem: "'\(membersText)' is not a number of members"))
+                problems.append(LineProblem(line: row.line, problem: "'\(membersText)' is not a number of members",
+                                            chinese: "「\(membersText)」不是人数；请填写整数，例如 4。"))
                 continue
             }
             items.append(BatchItem(command: .registerHousehold(HouseholdCode(rawValue: field(columns["code"])), head: field(columns["head"]),

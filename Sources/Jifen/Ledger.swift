@@ -16,11 +16,29 @@ public struct LedgerEnvironment: Sendable {
     public static let live = LedgerEnvironment(now: { Date() }, newId: { UUID().uuidString.lowercased() })
 }
 
-/// A command that was refused as part of a batch (a tally sheet, a register import), with its line.
+/// A command that was refused as part of a batch (a tally sheet, a register import), with its line: what is wrong,
+/// in English and in Chinese.
 public struct LineProblem: Sendable, CustomStringConvertible {
     public let line: Int
     public let problem: String
+    public let chinese: String
+
+    init(line: Int, problem: String, chinese: String) {
+        self.line = line
+        self.problem = problem
+        self.chinese = chinese
+    }
+
+    /// A line the domain refused: the refusal's own sentence in both languages.
+    init(line: Int, rejection: Rejection) {
+        self.init(line: line, problem: rejection.description, chinese: rejection.chinese)
+    }
+
+    /// A sheet with its header only.
+    static let noRows = LineProblem(line: 1, problem: "the sheet has a header but no rows", chinese: "这张表只有表头，没有数据行；请填上要导入的行。")
+
     public var description: String { "line \(line): \(problem)" }
+    public var chineseDescription: String { "第 \(line) 行：\(chinese)" }
 }
 
 /// A batch in which some lines were refused; nothing of it was written.
@@ -29,6 +47,9 @@ public struct BatchRejected: Error, Sendable, CustomStringConvertible {
     public let problems: [LineProblem]
     public var description: String {
         "\(fileName): \(problems.count) line\(problems.count == 1 ? "" : "s") refused, nothing was written; fix \(problems.count == 1 ? "it" : "them") and import the file again."
+    }
+    public var chinese: String {
+        "\(fileName)：有 \(problems.count) 行未通过，整个文件都没有写入；请改正后重新导入。"
     }
 }
 
@@ -129,7 +150,7 @@ public final class Ledger: Sendable {
                 } catch let rejection as Rejection {
                     // A sheet imported before: its rows' own problems would only be noise.
                     if case .sheetAlreadyImported = rejection { throw rejection }
-                    problems.append(LineProblem(line: item.line, problem: rejection.description))
+                    problems.append(LineProblem(line: item.line, rejection: rejection))
                 }
                 if let progress, number % 500 == 499 { progress(number + 1, items.count) }
             }

@@ -61,14 +61,19 @@ func arranged(_ arguments: [String]) -> [String] {
 @main
 enum Main {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Refusals are said in the clerk's language; the parsed command is gone by the time one is caught.
+        let language = Language.requested(in: arguments)
         do {
-            var command = try Jifen.parseAsRoot(arranged(Array(CommandLine.arguments.dropFirst())))
+            var command = try Jifen.parseAsRoot(arranged(arguments))
             try command.run()
         } catch let error as Rejection {
-            fail(error.description)
+            fail(say(language, error.chinese, error.description))
         } catch let error as BatchRejected {
-            for problem in error.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
-            fail(error.description)
+            for problem in error.problems {
+                FileHandle.standardError.write(Data("  \(say(language, problem.chineseDescription, problem.description))\n".utf8))
+            }
+            fail(say(language, error.chinese, error.description))
         } catch let error as StoreError {
             fail(error.description)
         } catch let error as SchemeProblem {

@@ -33,6 +33,21 @@ struct LedgerOptions: ParsableArguments {
 
 enum Language: String, ExpressibleByArgument, Sendable {
     case zh, en
+
+    /// The language asked for as `LedgerOptions.language` reads it (`--lang en`, `--lang=en`, else $JIFEN_LANG, else
+    /// Chinese), but from the raw arguments: for messages said where the parsed command is not at hand.
+    static func requested(in arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
+        var chosen: Language?
+        var rest = arguments[...]
+        while let word = rest.popFirst(), word != "--" {
+            if word == "--lang", let value = rest.popFirst() {
+                chosen = Language(rawValue: value) ?? chosen
+            } else if word.hasPrefix("--lang=") {
+                chosen = Language(rawValue: String(word.dropFirst("--lang=".count))) ?? chosen
+            }
+        }
+        return chosen ?? environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
+    }
 }
 
 /// Who is acting: `--by`, or $JIFEN_ACTOR.

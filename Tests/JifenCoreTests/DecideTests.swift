@@ -503,3 +503,179 @@ extension MemoryLedger: Equatable {
         #expect(village.state.unit("U01")!.leader == "H002")
     }
 }
+
+/// Every refusal in Chinese too (`chinese`, what `jifen` prints unless English is asked for): one plain sentence for
+/// the clerk, in Chinese punctuation, with no English left in it but the command lines it quotes in backticks.
+@Suite struct RejectionsInChinese {
+    @Test func everyReasonReadsAsOneChineseSentence() throws {
+        let reasons = RejectionTable.cases.map(\.expected) + [.ledgerNotOpened, .keyUsedForAnotherEntry(key: "k1", seq: 8)]
+        #expect(Set(reasons.map(RejectionTable.reason)).count == RejectionTable.allReasons)
+        for rejection in reasons + (try Self.wordedByDecide()) {
+            let text = rejection.chinese
+            #expect(Self.notPlainChinese(text).isEmpty, "\(RejectionTable.reason(rejection)): \(text) — \(Self.notPlainChinese(text))")
+        }
+    }
+
+    /// What keeps a sentence from being plain Chinese: the empty list when nothing does.
+    static func notPlainChinese(_ text: String) -> [String] {
+        var problems: [String] = []
+        if !text.hasSuffix("。") { problems.append("it does not end with 。") }
+        if text.dropLast().contains("。") { problems.append("more than one sentence") }
+        if !text.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { problems.append("no Chinese") }
+        if text.contains("?") { problems.append("an ASCII ?") }
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        if parts.count % 2 == 0 { problems.append("a backtick without its pair") }
+        // What is not a command line in backticks: Chinese punctuation, and never two English words in a row.
+        let prose = parts.enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: " ")
+        for mark in [";", ",", "(", ")", ":"] where prose.contains(mark) { problems.append("an ASCII \(mark)") }
+        // Words: runs of ASCII letters. Two of them one space apart are English, unless the first names an option
+        // (`--role admin`).
+        let characters = Array(prose)
+        func isLetter(_ index: Int) -> Bool { characters[index].isASCII && (characters[index].isLetter || characters[index] == "'") }
+        var index = 0, previous: (end: Int, option: Bool)?
+        while index < characters.count {
+            guard isLetter(index) else { index += 1; continue }
+            let start = index
+            while index < characters.count && isLetter(index) { index += 1 }
+            if let previous, !previous.option, previous.end + 1 == start, characters[previous.end] == " " {
+                problems.append("English words: …\(String(characters[start..<index]))")
+            }
+            previous = (index, start > 0 && characters[start - 1] == "-")
+        }
+        return problems
+    }
+
+    /// Refusals whose English carries words `decide` chooses (what a code or a text names, what is wrong with a code,
+    /// where a score stands, who may do what): each as `decide` words it, so that the Chinese must say every one.
+    static func wordedByDecide() throws -> [Rejection] {
+        var found: [Rejection] = []
+        for code in ["", "H 1", String(repeating: "H", count: CodeSyntax.lengthMax + 1)] {
+            found.append(try refusal(.registerHousehold(HouseholdCode(rawValue: code), head: "某", unit: "U01", members: 1)))
+        }
+        found.append(try refusal(.addUnit("U 1", name: "一", leader: nil)))
+        found.append(try refusal(.listItem("oil 2", name: "油", unit: "", price: 1)))
+        let long = String(repeating: "长", count: Rejection.textLengthMax + 1)
+        for text in ["", long] {
+            found.append(try refusal(.closeHousehold("H001", reason: text)))
+            found.append(try refusal(.addUnit("U09", name: text, leader: nil)))
+            found.append(try refusal(.registerHousehold("H009", head: text, unit: "U01", members: 1)))
+            found.append(try refusal(.listItem("rice", name: text, unit: "", price: 1)))
+            let opening = Command.openLedger(ledgerId: "x", village: text, scheme: Village.reference, demo: false, admin: nil)
+            do {
+                _ = try decide(opening, context: CommandContext(actor: "张书记", today: "2025-03-01"), state: MemoryLedger())
+                Issue.record("a village named \(text.count) characters is refused")
+            } catch let rejection as Rejection {
+                found.append(rejection)
+            }
+        }
+        found.append(try refusal(.recordScore("H001", "A1.1", points: nil, note: long, source: nil)))
+        found.append(try refusal(.receiveStock("salt", quantity: 1, source: long)))
+        found.append(try refusal(.registerActor(ActorName(rawValue: String(repeating: "名", count: CodeSyntax.lengthMax + 1)),
+                                                roles: [.admin], unit: nil)))
+        // Where a score stands: proposed, pending, posted, objected, final, taken back, not yet posted on the day.
+        for state in [ReviewState.proposed, .pending, .posted, .objected] {
+            found += [.notAwaitingReview(seq: 17, state: state.rawValue), .scoreNotOnNotice(seq: 17, state: state.rawValue)]
+        }
+        let states: [Rejection] = [
+            try refusal({ try $0.govern(); try $0.recordA11(); try $0.postMarch(); try $0.run(.closeNotice(march), on: "2025-04-08", by: "赵主任") },
+                        .object(.seq(17), reason: "不对"), on: "2025-04-09"),
+            try refusal({
+                    try $0.govern(); try $0.recordA11()
+                    try $0.run(.reverse(.seq(17), reason: "记错户"), on: "2025-03-20")
+                    try $0.run(.approve(.seq(18)), on: "2025-03-21", by: "赵主任")
+                }, .object(.seq(17), reason: "不对"), on: "2025-03-22"),
+            try refusal({ try $0.govern(); try $0.recordA11(); try $0.postMarch() }, .object(.seq(17), reason: "不对"), on: "2025-03-31"),
+        ]
+        #expect(states == [.scoreNotOnNotice(seq: 17, state: "final"), .scoreNotOnNotice(seq: 17, state: "taken back"),
+                           .scoreNotOnNotice(seq: 17, state: "not yet posted on 2025-03-31 (posted 2025-04-01)")])
+        found += states
+        // Who may do what: the auditor asks for every command; a clerk who reviews too lists goods; a reversal by the
+        // wrong one of the clerk and the shopkeeper.
+        for command in everyCommand {
+            #expect(Command.chineseAction(of: command.action) != nil, "\(command.action) has its Chinese")
+            if case .openLedger = command { continue }
+            let refused = try refusal({ try $0.govern() }, command, by: "刘审计")
+            guard case .roleNotAllowed(_, "auditor", command.action, _) = refused else {
+                Issue.record("the auditor may not \(command.action): \(refused)")
+                continue
+            }
+            found.append(refused)
+            #expect(!Role.allCases.contains { refused.chinese.contains($0.rawValue) }, "roles in Chinese: \(refused.chinese)")
+        }
+        found.append(try refusal({ try $0.govern() }, .listItem("rice", name: "大米", unit: "", price: 1), by: "钱委员"))
+        found.append(try refusal({ try $0.govern(); try $0.recordA11() }, .reverse(.seq(17), reason: "记错户"), on: "2025-03-20", by: "李店长"))
+        found.append(try refusal({ try $0.govern(); try $0.run(.receiveStock("salt", quantity: 2, source: ""), by: "李店长") },
+                                 .reverse(.seq(17), reason: "数错"), by: "王会计"))
+        return found
+    }
+
+    /// The refusal a command gets in the test village after `setup`.
+    static func refusal(_ setup: (inout Village) throws -> Void, _ command: Command, on date: LocalDate? = nil,
+                        by actor: String = "王会计", sourceLocation: SourceLocation = #_sourceLocation) throws -> Rejection {
+        var village = try Village()
+        try setup(&village)
+        let refused = village.rejection(command, on: date, by: actor)
+        return try #require(refused, "\(command) is refused", sourceLocation: sourceLocation)
+    }
+
+    static func refusal(_ command: Command, on date: LocalDate? = nil, by actor: String = "王会计",
+                        sourceLocation: SourceLocation = #_sourceLocation) throws -> Rejection {
+        try refusal({ _ in }, command, on: date, by: actor, sourceLocation: sourceLocation)
+    }
+
+    /// One command of every kind.
+    static let everyCommand: [Command] = [
+        .openLedger(ledgerId: "x", village: "别村", scheme: Village.reference, demo: false, admin: nil),
+        .registerActor("孙", roles: [.clerk], unit: nil), .retireActor("王会计", reason: "换届"),
+        .addUnit("U09", name: "第九联户", leader: nil), .changeUnitLeader("U01", leader: "H001"),
+        .registerHousehold("H009", head: "赵", unit: "U01", members: 1), .moveHousehold("H001", to: "U02"),
+        .closeHousehold("H001", reason: "迁出"), .recordScore("H001", "A1.1", points: nil, note: "", source: nil),
+        .reverse(.seq(3), reason: "错"), .listItem("rice", name: "大米", unit: "10 kg", price: 50),
+        .receiveStock("salt", quantity: 1, source: ""), .redeem("H001", "salt", quantity: 1),
+        .importSheet(sha256: "abc", fileName: "3月.csv", rows: 1), .approve(.seq(3)), .reject(.seq(3), reason: "不对"),
+        .openNotice(march), .closeNotice(march), .object(.seq(3), reason: "不对"), .resolveObjection(.seq(3), .dismiss, reason: ""),
+        .publishScheme(Village.reference, effective: "2025-06-01"), .settleYear(2025),
+        .splitHousehold("H001", new: "H009", head: "王小福", unit: nil, members: 2, points: 0), .mergeHousehold("H002", into: "H001"),
+        .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
+        .recordCheckpoint(CheckpointRecorded(seq: 1, head: "00", time: "2025-01-01T00:00:00Z", signatures: [])),
+    ]
+
+    /// An exhaustive switch: a new command does not compile until it is named here, and the test below then fails
+    /// until `everyCommand` has one of it.
+    static func kind(_ command: Command) -> String {
+        switch command {
+        case .openLedger: return "openLedger"
+        case .registerActor: return "registerActor"
+        case .retireActor: return "retireActor"
+        case .addUnit: return "addUnit"
+        case .changeUnitLeader: return "changeUnitLeader"
+        case .registerHousehold: return "registerHousehold"
+        case .moveHousehold: return "moveHousehold"
+        case .closeHousehold: return "closeHousehold"
+        case .recordScore: return "recordScore"
+        case .reverse: return "reverse"
+        case .listItem: return "listItem"
+        case .receiveStock: return "receiveStock"
+        case .redeem: return "redeem"
+        case .importSheet: return "importSheet"
+        case .approve: return "approve"
+        case .reject: return "reject"
+        case .openNotice: return "openNotice"
+        case .closeNotice: return "closeNotice"
+        case .object: return "object"
+        case .resolveObjection: return "resolveObjection"
+        case .publishScheme: return "publishScheme"
+        case .settleYear: return "settleYear"
+        case .splitHousehold: return "splitHousehold"
+        case .mergeHousehold: return "mergeHousehold"
+        case .printPassbook: return "printPassbook"
+        case .recordCheckpoint: return "recordCheckpoint"
+        }
+    }
+
+    static let allCommands = 26
+
+    @Test func everyCommandHasOneToAskFor() {
+        #expect(Set(Self.everyCommand.map(Self.kind)).count == Self.allCommands)
+    }
+}

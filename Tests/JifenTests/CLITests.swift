@@ -6,23 +6,56 @@ import Testing
         let office = try Office()
         try office.smallVillage()
         let before = try office.eventCount()
-        expectRefused(try office.jifen("record", "H009", "A1.1", "--by", "王会计"), mentioning: "did you mean H001?")
-        expectRefused(try office.jifen("record", "H001", "A1.9", "--by", "王会计"), mentioning: "There is no rule A1.9")
-        expectRefused(try office.jifen("record", "H001", "B1.3", "--by", "王会计"), mentioning: "needs a written reason")
-        expectRefused(try office.jifen("record", "H001", "C1.2", "--points", "12", "--by", "王会计"), mentioning: "from 5 to 10")
-        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2099-01-01", "--by", "王会计"), mentioning: "after today")
-        expectRefused(try office.jifen("record", "H001", "A1.1"), mentioning: "--by NAME")
-        expectRefused(try office.jifen("shop", "redeem", "H001", "salt", "--by", "李店长"), mentioning: "no item salt")
-        expectRefused(try office.jifen("reverse", "77", "--reason", "x", "--by", "王会计"), mentioning: "no entry #77")
-        expectRefused(try office.jifen("init", "--village", "别村", "--admin", "某"), mentioning: "already belongs to 牛角村")
+        expectRefused(try office.jifen("record", "H009", "A1.1", "--by", "王会计", "--lang", "en"), mentioning: "did you mean H001?")
+        expectRefused(try office.jifen("record", "H001", "A1.9", "--by", "王会计", "--lang", "en"), mentioning: "There is no rule A1.9")
+        expectRefused(try office.jifen("record", "H001", "B1.3", "--by", "王会计", "--lang", "en"), mentioning: "needs a written reason")
+        expectRefused(try office.jifen("record", "H001", "C1.2", "--points", "12", "--by", "王会计", "--lang", "en"), mentioning: "from 5 to 10")
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2099-01-01", "--by", "王会计", "--lang", "en"), mentioning: "after today")
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--lang", "en"), mentioning: "--by NAME")
+        expectRefused(try office.jifen("shop", "redeem", "H001", "salt", "--by", "李店长", "--lang", "en"), mentioning: "no item salt")
+        expectRefused(try office.jifen("reverse", "77", "--reason", "x", "--by", "王会计", "--lang", "en"), mentioning: "no entry #77")
+        expectRefused(try office.jifen("init", "--village", "别村", "--admin", "某", "--lang", "en"), mentioning: "already belongs to 牛角村")
         #expect(try office.eventCount() == before)
+    }
+
+    /// A refusal is said in Chinese, unless English is asked for as for tables (`--lang en`, before or after the command,
+    /// or JIFEN_LANG=en; --lang wins); either way it exits 1 and writes nothing.
+    @Test func aRefusalIsSaidInChineseUnlessEnglishIsAskedFor() throws {
+        let office = try Office()
+        try office.smallVillage()
+        let before = try office.eventCount()
+        let record = ["record", "H009", "A1.1", "--by", "王会计"]
+        let chinese = "jifen: 登记册里没有农户 H009（是不是 H001？）；请核对户号，或用 `jifen household add` 登记。\n"
+        let english = "jifen: There is no household H009 in the register (did you mean H001?); check the code or add it with `jifen household add`.\n"
+        for (arguments, environment, said) in [
+            (record, [:], chinese),
+            (record + ["--lang", "zh"], [:], chinese),
+            (record + ["--lang", "en"], [:], english),
+            (["--lang", "en"] + record, [:], english),
+            (record + ["--lang=en"], [:], english),
+            (record, ["JIFEN_LANG": "en"], english),
+            (record + ["--lang", "zh"], ["JIFEN_LANG": "en"], chinese),
+        ] as [([String], [String: String], String)] {
+            let run = try office.run(jifenBinary.path, arguments, environment: environment)
+            expectRefused(run, mentioning: "H009")
+            #expect(run.err == said, "\(arguments) \(environment)")
+        }
+        // Redeeming more points than the household has, as the shopkeeper is told it.
+        expectOK(try office.jifen("shop", "add", "oil", "--name", "食用油", "--price", "85", "--by", "李店长"))
+        expectOK(try office.jifen("shop", "restock", "oil", "--qty", "5", "--by", "李店长"))
+        let count = try office.eventCount()
+        expectRefused(try office.jifen("shop", "redeem", "H001", "oil", "--by", "李店长"),
+                      mentioning: "农户 H001 的可用积分是 0 分，不够所需的 85 分；请少兑换一些，或换便宜些的物品。")
+        expectRefused(try office.jifen("shop", "redeem", "H001", "oil", "--by", "李店长", "--lang", "en"),
+                      mentioning: "Household H001 has 0 points available, fewer than the 85 needed")
+        #expect(try office.eventCount() == count && count == before + 2)
     }
 
     @Test func aCapIsEnforcedThroughTheCLI() throws {
         let office = try Office()
         try office.smallVillage()
         expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-02", "--by", "王会计"))
-        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-30", "--by", "王会计"),
+        expectRefused(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-30", "--by", "王会计", "--lang", "en"),
                       mentioning: "at most once per month")
         expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-04-01", "--by", "王会计"))
     }
@@ -41,7 +74,7 @@ import Testing
         expectRefused(try office.jifen("record", "H001", "A1.1", "--by", "王会计"), mentioning: "jifen init")
         #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
         // A refused init leaves no file behind either.
-        expectRefused(try office.jifen("init", "--village", " ", "--admin", "某"), mentioning: "village name is required")
+        expectRefused(try office.jifen("init", "--village", " ", "--admin", "某", "--lang", "en"), mentioning: "village name is required")
         #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
     }
 

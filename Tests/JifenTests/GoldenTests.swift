@@ -88,12 +88,12 @@ import Testing
         }
         try office.finalize("2025-03")
         try check("passbook-H001.zh.txt", try office.jifen("passbook", "H001", "--date", "2025-04-10", "--by", "王会计").out)
-        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-11", "--by", "王会计"), mentioning: "up to date")
+        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-11", "--by", "王会计", "--lang", "en"), mentioning: "up to date")
         for day in 1...3 {
             expectOK(try office.jifen("record", "H001", "C2.1", "--date", String(format: "2025-04-%02d", day), "--by", "王会计"))
         }
         // Not yet final: not printed.
-        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-20", "--by", "王会计"), mentioning: "up to date")
+        expectRefused(try office.jifen("passbook", "H001", "--date", "2025-04-20", "--by", "王会计", "--lang", "en"), mentioning: "up to date")
         try office.finalize("2025-04")
         try check("passbook-H001-update.zh.txt", try office.jifen("passbook", "H001", "--date", "2025-05-10", "--by", "王会计").out)
         try check("passbook-H001-reprint-1.en.txt", try office.jifen("passbook", "H001", "--reprint", "1", "--lang", "en", "--date", "2025-05-11").out)

@@ -19,7 +19,7 @@ import Testing
 
             """)
         let before = try office.eventCount()
-        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计")
+        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计", "--lang", "en")
         #expect(run.status == 1)
         for line in [3, 4, 5, 7, 8, 9, 10] { #expect(run.err.contains("line \(line): "), "line \(line) is reported: \(run.err)") }
         for line in [2, 6] { #expect(!run.err.contains("line \(line): "), "line \(line) is fine") }
@@ -55,6 +55,35 @@ import Testing
         #expect(history.out.contains("按时参加村民会议、院坝会") && history.out.contains("3月院坝会"), "\(history.out)")
     }
 
+    /// The clerk reads a refused sheet's lines in Chinese: each line's problem, then what to do.
+    @Test func aRefusedSheetIsReportedInChinese() throws {
+        let office = try Office()
+        try office.smallVillage()
+        try office.write("march.csv", "日期,户号,规则,分值,备注\n2025-03-01,H001,A1.1,,\n2025-03-02,H009,A1.1,,\n2025-03-32,H003,A1.2,,\n2025-03-04,H002,C1.2,many,\n")
+        let before = try office.eventCount()
+        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计")
+        #expect(run.status == 1 && run.out.isEmpty)
+        #expect(run.err == """
+              第 3 行：登记册里没有农户 H009（是不是 H001？）；请核对户号，或用 `jifen household add` 登记。
+              第 4 行：「2025-03-32」不是日期；请写成 2025-03-05 这样的格式。
+              第 5 行：「many」不是整数分值；请填写整数，例如 5 或 -3。
+            jifen: march.csv：有 3 行未通过，整个文件都没有写入；请改正后重新导入。
+
+            """, "\(run.err)")
+        #expect(try office.eventCount() == before)
+        let english = try office.jifen("record", "import", "march.csv", "--by", "王会计", "--lang", "en")
+        #expect(english.err.contains("  line 3: There is no household H009") && english.err.contains("  line 4: '2025-03-32' is not a date")
+                && english.err.hasSuffix("jifen: march.csv: 3 lines refused, nothing was written; fix them and import the file again.\n"),
+                "\(english.err)")
+        // A register whose rows are refused, likewise.
+        try office.write("register.csv", "户号,户主,联户,人口\nH009,赵大山,U09,3\nH010,钱小河,U01,x\n")
+        let register = try office.jifen("household", "import", "register.csv", "--by", "张书记")
+        #expect(register.status == 1 && register.err.contains("  第 2 行：没有联户 U09（是不是 U01？）")
+                && register.err.contains("  第 3 行：「x」不是人数；") && register.err.hasSuffix("有 2 行未通过，整个文件都没有写入；请改正后重新导入。\n"),
+                "\(register.err)")
+        #expect(try office.eventCount() == before)
+    }
+
     @Test func theSameSheetIsImportedOnce() throws {
         let office = try Office()
         try office.smallVillage()
@@ -62,7 +91,7 @@ import Testing
         expectOK(try office.jifen("record", "import", "march.csv", "--by", "王会计"))
         let count = try office.eventCount()
         try FileManager.default.copyItem(atPath: office.path("march.csv"), toPath: office.path("march-copy.csv"))
-        expectRefused(try office.jifen("record", "import", "march-copy.csv", "--by", "王会计"), mentioning: "was already imported")
+        expectRefused(try office.jifen("record", "import", "march-copy.csv", "--by", "王会计", "--lang", "en"), mentioning: "was already imported")
         #expect(try office.eventCount() == count)
     }
 
@@ -71,7 +100,7 @@ import Testing
         expectOK(try office.jifen("init", "--village", "牛角村", "--admin", "张书记"))
         expectOK(try office.jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
         try office.write("register.csv", "户号,户主,联户,人口\nH001,王德福,U01,4\nH002,李秀英,U09,2\nH003,,U01,x\n")
-        let refused = try office.jifen("household", "import", "register.csv", "--by", "张书记")
+        let refused = try office.jifen("household", "import", "register.csv", "--by", "张书记", "--lang", "en")
         #expect(refused.status == 1)
         #expect(refused.err.contains("line 3: There is no joint unit U09"))
         #expect(refused.err.contains("line 4: "))
@@ -155,7 +184,7 @@ import Testing
         let office = try Office()
         try office.importedVillage()
         expectOK(try office.jifen("record", "import", packageRoot.appendingPathComponent("docs/examples/2025-03-tally.csv").path, "--by", "王会计"))
-        let again = try office.jifen("record", "import", packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path, "--by", "王会计")
+        let again = try office.jifen("record", "import", packageRoot.appendingPathComponent("Tests/JifenTests/Fixtures/tally-gb18030.csv").path, "--by", "王会计", "--lang", "en")
         expectRefused(again, mentioning: "was already imported")
     }
 }
@@ -178,7 +207,7 @@ import Testing
             2025-02-21,H001,B2.2,,
 
             """)
-        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计")
+        let run = try office.jifen("record", "import", "march.csv", "--by", "王会计", "--lang", "en")
         #expect(run.status == 1)
         // H001 had 2 A1.2 in March; lines 2 and 4 make 4; line 5 is the fifth. B2.2 is once a quarter: line 8 is the second in Q1.
         #expect(run.err.contains("line 5: Rule A1.2 may be given at most 4 times per month"), "\(run.err)")
@@ -188,7 +217,7 @@ import Testing
         expectOK(try office.jifen("reverse", "12", "--reason", "记错", "--by", "王会计"))
         expectOK(try office.jifen("approve", "14", "--by", "赵主任"))
         try office.write("march2.csv", "date,household,rule,points,note\n" + String(repeating: "2025-03-10,H001,A1.2,,\n", count: 4))
-        let second = try office.jifen("record", "import", "march2.csv", "--by", "王会计")
+        let second = try office.jifen("record", "import", "march2.csv", "--by", "王会计", "--lang", "en")
         #expect(second.status == 1 && second.err.contains("line 5: ") && !second.err.contains("line 4: "), "\(second.err)")
     }
 }

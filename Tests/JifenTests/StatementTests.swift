@@ -31,7 +31,7 @@ import Testing
         let html = try office.jifen("statement", "--all", "--period", "2025-03", "--format", "html", "--date", "2025-04-30").out
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.components(separatedBy: "<section class=\"statement\">").count == 4)
         #expect(html.contains("@page { size: A4") && html.contains("第 3 页 共 3 页"))
-        expectRefused(try office.jifen("statement", "H009", "--period", "2025-03"), mentioning: "no household H009")
+        expectRefused(try office.jifen("statement", "H009", "--period", "2025-03", "--lang", "en"), mentioning: "no household H009")
         #expect(try office.jifen("statement", "H001", "--period", "2025-13").status == 64)
     }
 }
@@ -151,7 +151,7 @@ extension String {
         expectRefused(try office.jifen("key", "new", "--out", "committee"), mentioning: "never overwritten")
         // Signing needs an administrator to file it; refused, it leaves neither a file nor an event.
         let events = try office.eventCount()
-        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "王会计"), mentioning: "may not")
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "王会计", "--lang", "en"), mentioning: "may not")
         #expect(!FileManager.default.fileExists(atPath: office.path("cp.json")) && !FileManager.default.fileExists(atPath: office.path("cp.json.part")))
         #expect(try office.eventCount() == events)
         expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"))

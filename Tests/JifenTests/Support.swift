@@ -132,11 +132,13 @@ func expectOK(_ run: Run, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(run.status == 0, "exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
 }
 
-/// A refusal: exit 1, one line on standard error saying what to do, nothing on standard output.
+/// A refusal: exit 1, one line on standard error saying what to do (a sentence in English or in Chinese), nothing on
+/// standard output.
 func expectRefused(_ run: Run, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(run.status == 1, "exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
     #expect(run.err.contains(text), "\(run.err)", sourceLocation: sourceLocation)
-    #expect(run.err.hasPrefix("jifen: ") && run.err.hasSuffix(".\n"), "\(run.err)", sourceLocation: sourceLocation)
+    #expect(run.err.hasPrefix("jifen: ") && (run.err.hasSuffix(".\n") || run.err.hasSuffix("。\n")), "\(run.err)",
+            sourceLocation: sourceLocation)
     #expect(run.out.isEmpty, sourceLocation: sourceLocation)
 }
 

@@ -80,7 +80,7 @@ import Testing
                 let outcome = month == 3 ? ["--dismiss"] : month == 7 ? ["--uphold"] : []
                 if outcome.isEmpty {
                     // A fixed rule cannot be amended: the reviewer is told so, and dismisses it.
-                    expectRefused(try office.jifen("resolve", "\(score)", "--amend", "0", "--date", "\(next)-03", "--by", "赵主任"),
+                    expectRefused(try office.jifen("resolve", "\(score)", "--amend", "0", "--date", "\(next)-03", "--by", "赵主任", "--lang", "en"),
                                   mentioning: "cannot be amended")
                     try ok("resolve", "\(score)", "--dismiss", "--date", "\(next)-03", by: "赵主任")
                 } else {
@@ -106,9 +106,9 @@ import Testing
         let h009 = try #require(try office.json("balance", "H009") as? [String: Any])
         #expect(h009["available"] as? Int == 5)
 
-        expectRefused(try office.jifen("settle", "2025", "--date", "2026-01-09", "--by", "张书记"), mentioning: "clears redeemable points on 2026-01-10")
+        expectRefused(try office.jifen("settle", "2025", "--date", "2026-01-09", "--by", "张书记", "--lang", "en"), mentioning: "clears redeemable points on 2026-01-10")
         try ok("settle", "2025", "--date", "2026-01-10", by: "张书记")
-        expectRefused(try office.jifen("settle", "2025", "--date", "2026-01-11", "--by", "张书记"), mentioning: "already settled")
+        expectRefused(try office.jifen("settle", "2025", "--date", "2026-01-11", "--by", "张书记", "--lang", "en"), mentioning: "already settled")
         let balances = try #require(try office.json("balance") as? [[String: Any]])
         for row in balances {
             let available = row["available"] as! Int
@@ -177,13 +177,13 @@ import Testing
         expectOK(try office.jifen("record", "H002", "A1.1", "--date", "2025-04-05", "--by", "王会计"))
         let h002 = try #require(try office.json("balance", "H002") as? [String: Any])
         #expect(h002["available"] as? Int == 16 && h002["pending"] as? Int == 0)
-        expectRefused(try office.jifen("notice", "open", "--period", "2025-04", "--date", "2025-05-01", "--by", "王会计"),
+        expectRefused(try office.jifen("notice", "open", "--period", "2025-04", "--date", "2025-05-01", "--by", "王会计", "--lang", "en"),
                       mentioning: "No one is registered")
 
         // The first administrator turns the rules on.
-        expectRefused(try office.jifen("actor", "add", "王会计", "--role", "clerk", "--by", "王会计"), mentioning: "must be an administrator")
+        expectRefused(try office.jifen("actor", "add", "王会计", "--role", "clerk", "--by", "王会计", "--lang", "en"), mentioning: "must be an administrator")
         expectOK(try office.jifen("actor", "add", "张书记", "--role", "admin", "--by", "张书记"))
-        expectRefused(try office.jifen("record", "H003", "A1.1", "--date", "2025-04-06", "--by", "王会计"),
+        expectRefused(try office.jifen("record", "H003", "A1.1", "--date", "2025-04-06", "--by", "王会计", "--lang", "en"),
                       mentioning: "王会计 is not registered")
         expectOK(try office.jifen("actor", "add", "王会计", "--role", "clerk", "--by", "张书记"))
         let run = try office.jifen("record", "H003", "A1.1", "--date", "2025-04-06", "--by", "王会计")
