@@ -19,6 +19,18 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "Someone else wrote to \(stream) at the same time (expected version \(expected), found \(actual)); run the command again."
         }
     }
+
+    /// The same, in Chinese, for the clerks.
+    public var chinese: String {
+        switch self {
+        case .noLedger(let path):
+            return "\(path) 没有账本；请用 `jifen init --village 村名 --admin 姓名` 建账，或用 --ledger（或 JIFEN_LEDGER）指向已有的账本文件。"
+        case .notALedger(let path, let detail):
+            return "\(path) 不是积分账本（\(detail)）；请用 --ledger 指向 `jifen init` 建的文件。"
+        case .streamVersionConflict(let stream, let expected, let actual):
+            return "有人同时在写 \(stream)（应为第 \(expected) 版，实为第 \(actual) 版）；请再运行一次。"
+        }
+    }
 }
 
 /// How an event is filed: everything of the envelope that the domain does not decide.

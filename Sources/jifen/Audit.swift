@@ -57,7 +57,7 @@ struct AuditExportCommand: ParsableCommand {
         }
         if let out {
             do { try output.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
             }
         } else {
             FileHandle.standardOutput.write(output)
@@ -85,7 +85,7 @@ struct AuditCheckCommand: ParsableCommand {
     func run() throws {
         // Mapped, not read into memory: an export of a million events is most of a gigabyte and is read once, in parallel.
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) else {
-            throw CLIError("Cannot read \(file); check the file name and that it exists.")
+            throw CLIError(zh: "读不到文件 \(file)；请核对文件名，确认文件存在。", en: "Cannot read \(file); check the file name and that it exists.")
         }
         let report = AuditExport.check(data: data, partial: partial)
         let l = options.language
@@ -122,11 +122,11 @@ struct KeyNew: ParsableCommand {
         let key = SigningKey()
         let privatePath = out + ".key", publicPath = out + ".pub"
         for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
-            throw CLIError("\(path) already exists; a key is never overwritten: choose another --out NAME.")
+            throw CLIError(zh: "\(path) 已经存在；密钥文件从不覆盖，请用 --out 另起一个名字。", en: "\(path) already exists; a key is never overwritten: choose another --out NAME.")
         }
         guard FileManager.default.createFile(atPath: privatePath, contents: Data(key.privateFile.utf8), attributes: [.posixPermissions: 0o600]),
               FileManager.default.createFile(atPath: publicPath, contents: Data(key.publicFile.utf8), attributes: [.posixPermissions: 0o644]) else {
-            throw CLIError("Cannot write \(privatePath); check the folder exists and may be written to.")
+            throw CLIError(zh: "无法写入 \(privatePath)；请确认文件夹存在并且可以写入。", en: "Cannot write \(privatePath); check the folder exists and may be written to.")
         }
         print(say(options.language, "已生成密钥：\(privatePath)（仅本人可读，妥善保管）和 \(publicPath)（交给审计）。",
                   "Made \(privatePath) (readable by you only; keep it safe) and \(publicPath) (for the auditors)."))
@@ -153,13 +153,13 @@ private func writeCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     do { try encoder.encode(checkpoint).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw CLIError("Cannot write \(path); check the folder exists and may be written to.")
+        throw CLIError(zh: "无法写入 \(path)；请确认文件夹存在并且可以写入。", en: "Cannot write \(path); check the folder exists and may be written to.")
     }
 }
 
 private func readCheckpoint(_ path: String) throws -> Checkpoint {
     guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(path)) else {
-        throw CLIError("\(path) is not a checkpoint written by `jifen checkpoint`; give the .json file it wrote.")
+        throw CLIError(zh: "\(path) 不是 `jifen checkpoint` 写出的签名存证；请给出它写的那个 .json 文件。", en: "\(path) is not a checkpoint written by `jifen checkpoint`; give the .json file it wrote.")
     }
     return point
 }
@@ -187,10 +187,10 @@ struct CheckpointSign: ParsableCommand {
             var checkpoint = try readCheckpoint(countersign)
             let mine = signer.key.publicKey.rawRepresentation.base64EncodedString()
             guard !checkpoint.signatures.contains(where: { $0.publicKey == mine }) else {
-                throw CLIError("\(countersign) already carries this key's signature; countersign with the other party's key.")
+                throw CLIError(zh: "\(countersign) 上已经有这把密钥的签名；会签请用另一方的密钥。", en: "\(countersign) already carries this key's signature; countersign with the other party's key.")
             }
             guard checkpoint.badSignatures.isEmpty else {
-                throw CLIError("\(countersign) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
+                throw CLIError(zh: "\(countersign) 上有一个签名核验不通过：文件在签名后被改动过；请重新索取原文件。", en: "\(countersign) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
             }
             try checkpoint.sign(with: signer)
             let path = out ?? countersign
@@ -203,7 +203,7 @@ struct CheckpointSign: ParsableCommand {
         let ledger = try options.open()
         let info = try ledger.info()
         let head = try ledger.read { try $0.headOfLog() }
-        guard head.seq > 0 else { throw CLIError("The ledger holds no event yet; there is nothing to sign.") }
+        guard head.seq > 0 else { throw CLIError(zh: "账本里还没有任何事件，没有可签名的内容；请先建账记账。", en: "The ledger holds no event yet; there is nothing to sign.") }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
         var checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hash.hex,
@@ -211,7 +211,7 @@ struct CheckpointSign: ParsableCommand {
         try checkpoint.sign(with: signer)
         let path = out ?? "checkpoint-\(checkpoint.seq).json"
         if FileManager.default.fileExists(atPath: path) {
-            throw CLIError("\(path) already exists; a checkpoint file is never overwritten: choose another --out FILE.")
+            throw CLIError(zh: "\(path) 已经存在；签名存证文件从不覆盖，请用 --out 另起一个文件名。", en: "\(path) already exists; a checkpoint file is never overwritten: choose another --out FILE.")
         }
         // The file is written beside its final name first, so that a refused filing leaves nothing behind.
         let draft = path + ".part"
@@ -244,13 +244,13 @@ struct CheckpointRecord: ParsableCommand {
         let ledger = try options.open()
         let info = try ledger.info()
         guard point.badSignatures.isEmpty, !point.signatures.isEmpty else {
-            throw CLIError("\(file) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
+            throw CLIError(zh: "\(file) 上有一个签名核验不通过：文件在签名后被改动过；请重新索取原文件。", en: "\(file) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
         }
         if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
-            throw CLIError("\(file) cannot be filed: \(broken).")
+            throw CLIError(zh: "\(file) 不能登记，账本已不是它签名时的样子（\(broken)）；请核对是不是这个账本的签名存证。", en: "\(file) cannot be filed: \(broken).")
         }
         if let filed = try ledger.read({ try $0.checkpoints() }).first(where: { $0.checkpoint == point.recorded }) {
-            throw CLIError("\(file) is already filed, as event #\(filed.seq); nothing to do.")
+            throw CLIError(zh: "\(file) 已经登记过（第 \(filed.seq) 条事件）；不必重复登记。", en: "\(file) is already filed, as event #\(filed.seq); nothing to do.")
         }
         let written = try ledger.execute(.recordCheckpoint(point.recorded), by: by)
         print(say(options.language, "已登记签名存证：第 \(point.seq) 条事件，\(point.signatures.count) 个签名，为第 \(written.events.last?.seq ?? 0) 条事件。",

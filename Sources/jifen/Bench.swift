@@ -41,11 +41,11 @@ struct BenchGenerate: ParsableCommand {
 
     func run() throws {
         if FileManager.default.fileExists(atPath: ledger) {
-            throw CLIError("\(ledger) exists already; remove it or give another --ledger.")
+            throw CLIError(zh: "\(ledger) 已经存在；请先删除，或用 --ledger 另选一个文件。", en: "\(ledger) exists already; remove it or give another --ledger.")
         }
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
         guard fromYear + years - 1 < thisYear else {
-            throw CLIError("The years \(fromYear)–\(fromYear + years - 1) reach into this year; choose an earlier --from-year.")
+            throw CLIError(zh: "\(fromYear)–\(fromYear + years - 1) 年已经到了今年；请用 --from-year 选早一些的年份。", en: "The years \(fromYear)–\(fromYear + years - 1) reach into this year; choose an earlier --from-year.")
         }
         let progress = Progress(label: "generating (months)")
         let started = Date()
@@ -88,7 +88,7 @@ struct Export: ParsableCommand {
         let sink: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil) else {
-                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
             }
             sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         } else {

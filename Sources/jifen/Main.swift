@@ -75,21 +75,22 @@ enum Main {
             }
             fail(say(language, error.chinese, error.description))
         } catch let error as StoreError {
-            fail(error.description)
+            fail(say(language, error.chinese, error.description))
         } catch let error as SchemeProblem {
             fail("The scheme file is not usable: \(error); fix it and run the command again.")
         } catch let error as CLIError {
-            fail(error.description)
+            fail(say(language, error.chinese, error.description))
         } catch let error as CSVTable.Malformed {
             fail("The sheet cannot be read at \(error); fix it and import it again.")
         } catch let error as SheetText.Undecodable {
             fail(error.description)
         } catch let error as CheckpointError {
-            fail("The key or checkpoint file cannot be used: \(error.description); check the file you named.")
+            fail(say(language, "密钥或签名存证文件不能用（\(error.description)）；请核对所给的文件。",
+                     "The key or checkpoint file cannot be used: \(error.description); check the file you named."))
         } catch let error as PassbookPageMissing {
             fail(error.description)
         } catch let error as DatabaseError {
-            fail(databaseMessage(error))
+            fail(databaseMessage(error, language))
         } catch is VerificationFailed {
             exit(2)
         } catch {
@@ -98,18 +99,23 @@ enum Main {
     }
 
     /// SQLite's errors, said as what the clerk can do about them.
-    static func databaseMessage(_ error: DatabaseError) -> String {
+    static func databaseMessage(_ error: DatabaseError, _ l: Language) -> String {
         switch error.resultCode {
         case .SQLITE_READONLY:
-            return "The ledger file (or its folder) cannot be written here; reading and `jifen verify` still work, and entries are made on the village office's own copy."
+            return say(l, "这里不能写入账本文件（或它所在的文件夹）；查询和 `jifen verify` 照常可用，记账请在村委会自己的那份账本上进行。",
+                       "The ledger file (or its folder) cannot be written here; reading and `jifen verify` still work, and entries are made on the village office's own copy.")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return "The ledger is busy: another jifen has been writing to it for 30 seconds; try again in a moment."
+            return say(l, "账本正忙：另一个 jifen 已经写了 30 秒；请稍后再试。",
+                       "The ledger is busy: another jifen has been writing to it for 30 seconds; try again in a moment.")
         case .SQLITE_FULL:
-            return "The disk is full, so nothing was written; free some space and run the command again."
+            return say(l, "磁盘已满，什么也没有写入；请腾出空间后再运行一次。",
+                       "The disk is full, so nothing was written; free some space and run the command again.")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return "The ledger file is damaged (SQLite: \(error.message ?? "corrupt")); keep it as it is and restore the last backup."
+            return say(l, "账本文件已损坏（SQLite：\(error.message ?? "corrupt")）；请原样保留这个文件，并恢复最近的备份。",
+                       "The ledger file is damaged (SQLite: \(error.message ?? "corrupt")); keep it as it is and restore the last backup.")
         default:
-            return "The ledger file could not be used (SQLite: \(error.message ?? "\(error.resultCode)")); check the file and run the command again."
+            return say(l, "账本文件无法使用（SQLite：\(error.message ?? "\(error.resultCode)")）；请检查文件后再运行一次。",
+                       "The ledger file could not be used (SQLite: \(error.message ?? "\(error.resultCode)")); check the file and run the command again.")
         }
     }
 

@@ -119,7 +119,7 @@ struct SchemeShow: ParsableCommand {
         let chosen: SchemeVersion
         if let version {
             guard let found = versions.first(where: { $0.version == version }) else {
-                throw CLIError("There is no version \(version) of the scheme; the versions are 1 to \(versions.count).")
+                throw CLIError(zh: "积分方案没有第 \(version) 版；现有第 1 到第 \(versions.count) 版。", en: "There is no version \(version) of the scheme; the versions are 1 to \(versions.count).")
             }
             chosen = found
         } else {
@@ -195,7 +195,7 @@ struct SchemeDiff: ParsableCommand {
         let versions = try options.openForReading().read { try $0.schemes() }
         func version(_ n: Int) throws -> Scheme {
             guard let found = versions.first(where: { $0.version == n }) else {
-                throw CLIError("There is no version \(n) of the scheme; the versions are 1 to \(versions.count).")
+                throw CLIError(zh: "积分方案没有第 \(n) 版；现有第 1 到第 \(versions.count) 版。", en: "There is no version \(n) of the scheme; the versions are 1 to \(versions.count).")
             }
             return found.scheme
         }
@@ -246,7 +246,7 @@ struct Demo: ParsableCommand {
         if FileManager.default.fileExists(atPath: ledger) {
             let isDemo = (try? Ledger(path: ledger).info().demo) ?? false
             guard isDemo else {
-                throw CLIError("\(ledger) exists and is not a demo ledger; give the demo another --ledger path.")
+                throw CLIError(zh: "\(ledger) 已经存在，而且不是演示账本；请用 --ledger 给演示另选一个文件。", en: "\(ledger) exists and is not a demo ledger; give the demo another --ledger path.")
             }
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledger + suffix) }
         }

@@ -64,7 +64,7 @@ struct BalanceCommand: ParsableCommand {
         if json {
             if household != nil {
                 guard let row = rows.first else {
-                    throw CLIError("Household \(household!) was not yet registered on \(asOf!); choose a later --as-of.")
+                    throw CLIError(zh: "农户 \(household!) 在 \(asOf!) 还没有登记；请把 --as-of 选晚一些。", en: "Household \(household!) was not yet registered on \(asOf!); choose a later --as-of.")
                 }
                 return try printJSON(row)
             }
@@ -72,7 +72,7 @@ struct BalanceCommand: ParsableCommand {
         }
         let l = options.language
         if let household, rows.isEmpty {
-            throw CLIError("Household \(household) was not yet registered on \(asOf!); choose a later --as-of.")
+            throw CLIError(zh: "农户 \(household) 在 \(asOf!) 还没有登记；请把 --as-of 选晚一些。", en: "Household \(household) was not yet registered on \(asOf!); choose a later --as-of.")
         }
         // Points not yet final, cleared or moved get columns of their own once there are any.
         let open = rows.contains { $0.pending != 0 || $0.proposed != 0 }

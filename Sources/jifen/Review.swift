@@ -36,7 +36,7 @@ struct ActorAdd: ParsableCommand {
         var roles: [Role] = []
         for word in role.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " }) {
             guard let parsed = Role(word: String(word)) else {
-                throw CLIError("'\(word)' is not a role; use admin, clerk, unit-leader, reviewer, shopkeeper or auditor.")
+                throw CLIError(zh: "「\(word)」不是角色；请用 admin（管理员）、clerk（记分员）、unit-leader（联户长）、reviewer（审核员）、shopkeeper（超市管理员）或 auditor（审计员）。", en: "'\(word)' is not a role; use admin, clerk, unit-leader, reviewer, shopkeeper or auditor.")
             }
             roles.append(parsed)
         }
@@ -390,7 +390,7 @@ struct Standings: ParsableCommand {
 
     func run() throws {
         guard let dates = ReportPeriod(period)?.dates else {
-            throw CLIError("'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
+            throw CLIError(zh: "「\(period)」不是期间；请写月份（2025-03）、季度（2025-Q1）或年份（2025）。", en: "'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
         }
         let ledger = try options.openForReading()
         let rows = Self.rows(try ledger.read { try $0.unitStandings(in: dates) })
@@ -466,7 +466,7 @@ struct SettlementReport: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let (settlement, ratings, households) = try ledger.read { (try $0.settlement(year: year), try $0.ratings(year: year), try $0.households()) }
-        guard let settlement else { throw CLIError("The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
+        guard let settlement else { throw CLIError(zh: "\(year) 年还没有年终结算；请先用 `jifen settle \(year)` 结算。", en: "The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
         let rows = Self.rows(ratings, households: households)
         if json { return try printJSON(rows) }
         let l = options.language

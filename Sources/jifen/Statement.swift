@@ -68,7 +68,7 @@ struct StatementCommand: ParsableCommand {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
-                throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
             }
             FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
                                                     "Wrote \(out) (\(statements.count) households).\n").utf8))
@@ -135,7 +135,7 @@ func deliver(_ text: String, format: String, out: String?, title: String, langua
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
-            throw CLIError("Cannot write \(out); check the folder exists and may be written to.")
+            throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
         }
     }
     FileHandle.standardError.write(Data(say(language, "已写入 \(out)。\n", "Wrote \(out).\n").utf8))
@@ -151,7 +151,7 @@ func drawPDF(_ request: PDFRequest, to path: String) throws {
         helper = found
     }
     guard FileManager.default.isExecutableFile(atPath: helper) else {
-        throw CLIError("PDF output needs jifen-pdf beside jifen (swift build makes both); copy it there, or print --format text or html.")
+        throw CLIError(zh: "输出 PDF 需要 jifen 旁边有 jifen-pdf（swift build 会同时生成）；请把它复制过去，或改用 --format text 或 html。", en: "PDF output needs jifen-pdf beside jifen (swift build makes both); copy it there, or print --format text or html.")
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: helper)
@@ -167,6 +167,6 @@ func drawPDF(_ request: PDFRequest, to path: String) throws {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         let said = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        throw CLIError("The PDF \(path) could not be written (\(said.isEmpty ? "jifen-pdf failed" : said)); check the folder exists and may be written to.")
+        throw CLIError(zh: "PDF 文件 \(path) 没能写成（\(said.isEmpty ? "jifen-pdf 出错" : said)）；请确认文件夹存在并且可以写入。", en: "The PDF \(path) could not be written (\(said.isEmpty ? "jifen-pdf failed" : said)); check the folder exists and may be written to.")
     }
 }

@@ -99,15 +99,19 @@ struct Progress {
 
 func readFile(_ path: String) throws -> Data {
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw CLIError("Cannot read \(path); check the file name and that it exists.")
+        throw CLIError(zh: "读不到文件 \(path)；请核对文件名，确认文件存在。", en: "Cannot read \(path); check the file name and that it exists.")
     }
     return data
 }
 
-/// A mistake the CLI itself catches, said in one sentence.
+/// A mistake the CLI itself catches, said in one sentence, in Chinese and in English.
 struct CLIError: Error, CustomStringConvertible {
+    let chinese: String
     let description: String
-    init(_ description: String) { self.description = description }
+    init(zh: String, en: String) {
+        chinese = zh
+        description = en
+    }
 }
 
 /// The ledger failed verification: the report is already printed; exit 2.

@@ -70,7 +70,8 @@ import Testing
 
     @Test func aMissingLedgerIsNeverCreatedByAReadOrAWrite() throws {
         let office = try Office()
-        expectRefused(try office.jifen("balance"), mentioning: "There is no ledger at jifen.sqlite")
+        expectRefused(try office.jifen("balance"), mentioning: "jifen.sqlite 没有账本")
+        expectRefused(try office.jifen("balance", "--lang", "en"), mentioning: "There is no ledger at jifen.sqlite")
         expectRefused(try office.jifen("record", "H001", "A1.1", "--by", "王会计"), mentioning: "jifen init")
         #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
         // A refused init leaves no file behind either.
@@ -81,7 +82,7 @@ import Testing
     @Test func aFileThatIsNotALedgerIsRefused() throws {
         let office = try Office()
         try office.write("notes.sqlite", "just some text, not a database at all ......................................")
-        expectRefused(try office.jifen("balance", "--ledger", "notes.sqlite"), mentioning: "is not a Jifen ledger")
+        expectRefused(try office.jifen("balance", "--ledger", "notes.sqlite", "--lang", "en"), mentioning: "is not a Jifen ledger")
     }
 
     @Test func theLedgerCanBeNamedBeforeOrAfterTheCommandOrInTheEnvironment() throws {
@@ -191,7 +192,7 @@ import Testing
         // Running it again replaces the demo; a real ledger is never replaced.
         expectOK(try first.jifen("demo"))
         try first.smallVillage()
-        expectRefused(try first.jifen("demo", "--ledger", "jifen.sqlite"), mentioning: "not a demo ledger")
+        expectRefused(try first.jifen("demo", "--ledger", "jifen.sqlite"), mentioning: "不是演示账本")
         let verify = try first.jifen("--ledger", "jifen-demo.sqlite", "verify", "--json")
         expectOK(verify)
     }

@@ -148,7 +148,7 @@ extension String {
         expectOK(try office.jifen("key", "new", "--out", "township"))
         let mode = try FileManager.default.attributesOfItem(atPath: office.path("committee.key"))[.posixPermissions] as? Int
         #expect(mode == 0o600, "the private key is readable by its owner only")
-        expectRefused(try office.jifen("key", "new", "--out", "committee"), mentioning: "never overwritten")
+        expectRefused(try office.jifen("key", "new", "--out", "committee"), mentioning: "密钥文件从不覆盖")
         // Signing needs an administrator to file it; refused, it leaves neither a file nor an event.
         let events = try office.eventCount()
         expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "王会计", "--lang", "en"), mentioning: "may not")
@@ -156,12 +156,12 @@ extension String {
         #expect(try office.eventCount() == events)
         expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"))
         #expect(try office.eventCount() == events + 1, "the checkpoint is filed in the ledger")
-        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"), mentioning: "never overwritten")
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记", "--lang", "en"), mentioning: "never overwritten")
         // The township countersigns the file (it need not hold the ledger); the village files it again.
-        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--countersign", "cp.json"), mentioning: "already carries")
+        expectRefused(try office.jifen("checkpoint", "--key", "committee.key", "--countersign", "cp.json", "--lang", "en"), mentioning: "already carries")
         expectOK(try office.jifen("checkpoint", "--key", "township.key", "--countersign", "cp.json", "--ledger", "nowhere.sqlite"))
         expectOK(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"))
-        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"), mentioning: "already filed")
+        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"), mentioning: "已经登记过")
         let filed = try #require(try office.json("checkpoint", "list") as? [[String: Any]])
         #expect(filed.count == 2 && (filed[1]["keys"] as? [String])?.count == 2 && filed[0]["seq"] as? Int == events, "\(filed)")
         let both = ["--pubkey", "committee.pub", "--pubkey", "township.pub"]
@@ -186,7 +186,7 @@ extension String {
         let unfiled = try office.jifen("audit", "verify")
         #expect(unfiled.status == 2 && unfiled.out.contains("event #\(events + 1): the checkpoint it files does not hold"), "\(unfiled.out)")
         // A checkpoint of this (now forked) ledger cannot be filed again as if nothing happened.
-        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记"), mentioning: "cannot be filed")
+        expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记", "--lang", "en"), mentioning: "cannot be filed")
 
         // A checkpoint changed after signing, and a key that did not sign, are refused too.
         var json = try String(contentsOfFile: office.path("cp.json"), encoding: .utf8)
