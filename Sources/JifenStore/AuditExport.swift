@@ -9,36 +9,93 @@ import JifenCore
 extension EventStore {
     public static let exportFormat = "jifen-events/1"
 
-    /// Writes events `from`…`to` (inclusive) as JSON Lines, one `write` per line (without its newline).
-    public func exportJSONL(from: Int64 = 1, to: Int64? = nil, write: (String) throws -> Void) throws {
+    /// How `exportEvents` writes each event.
+    public enum ExportFormat: Sendable {
+        /// One JSON object per line (docs/FORMAT.md, "Exports").
+        case jsonl
+        /// A header line, then one line per event: the same columns, for Excel and WPS (CRLF; the caller adds the BOM).
+        case csv
+    }
+
+    static let exportColumns: [StaticString] = ["seq", "id", "stream", "streamVersion", "type", "occurredOn", "recordedAt", "actor",
+                                                "schemeVersion", "key", "household", "item", "rule", "earned", "deducted", "redeemed",
+                                                "stock", "reverses", "payload", "prevHash", "hash"]
+
+    /// Writes events `from`…`to` (inclusive), each line's bytes with its line ending, streaming: nothing of the log is
+    /// held but the line being written. `progress` gets (events written, events to write).
+    public func exportEvents(_ format: ExportFormat, from: Int64 = 1, to: Int64? = nil, progress: ((Int64, Int64) -> Void)? = nil,
+                             write: (UnsafeRawBufferPointer) throws -> Void) throws {
         try queue.read { db in
+            let last = to ?? Int64.max
+            let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE seq >= ? AND seq <= ?",
+                                                                  arguments: [from, last]) ?? 0)
             let rows = try RawRows(db, sql: """
                 SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
                        idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                       payload, prev_hash, hash FROM events WHERE seq >= \(from) AND seq <= \(to ?? Int64.max) ORDER BY seq
+                       payload, prev_hash, hash FROM events WHERE seq >= \(from) AND seq <= \(last) ORDER BY seq
                 """)
-            let names: [StaticString] = ["seq", "id", "stream", "streamVersion", "type", "occurredOn", "recordedAt", "actor",
-                                         "schemeVersion", "key", "household", "item", "rule", "earned", "deducted", "redeemed",
-                                         "stock", "reverses", "payload"]
-            let numeric: Set<Int> = [0, 3, 8, 13, 14, 15, 16, 17]
-            while try rows.next() {
-                var out = PayloadWriter.JSONText()
-                out.open()
-                for (index, name) in names.enumerated() {
-                    out.key(name)
-                    let column = Int32(index)
-                    if rows.isNull(column) {
-                        out.null()
-                    } else if numeric.contains(index) {
-                        out.number(Int(rows.int64(column)))
-                    } else {
-                        out.string(rows.string(column) ?? "")
-                    }
+            let numeric: Set<Int32> = [0, 3, 8, 13, 14, 15, 16, 17]
+            var out = PayloadWriter.JSONText()
+            if format == .csv {
+                for (index, name) in EventStore.exportColumns.enumerated() {
+                    if index > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                    name.withUTF8Buffer { out.bytes.append(contentsOf: $0) }
                 }
-                out.key("prevHash"); out.string(Data(rows.bytes(19)).hex)
-                out.key("hash"); out.string(Data(rows.bytes(20)).hex)
-                out.close()
-                try write(String(decoding: out.bytes, as: UTF8.self))
+                out.bytes.append(contentsOf: [0x0D, 0x0A])
+                try out.bytes.withUnsafeBytes { try write($0) }
+            }
+            var count: Int64 = 0
+            while try rows.next() {
+                out.reset()
+                switch format {
+                case .jsonl:
+                    out.open()
+                    for column in Int32(0)...20 {
+                        out.key(EventStore.exportColumns[Int(column)])
+                        if column >= 19 {
+                            out.hexString(rows.bytes(column))
+                        } else if rows.isNull(column) {
+                            out.null()
+                        } else if numeric.contains(column) {
+                            out.number(Int(rows.int64(column)))
+                        } else {
+                            out.string(utf8: rows.bytes(column))
+                        }
+                    }
+                    out.close()
+                    out.bytes.append(0x0A)
+                case .csv:
+                    for column in Int32(0)...20 {
+                        if column > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                        if column >= 19 {
+                            for byte in rows.bytes(column) {
+                                out.bytes.append(PayloadWriter.JSONText.hexDigit(byte >> 4))
+                                out.bytes.append(PayloadWriter.JSONText.hexDigit(byte & 0x0F))
+                            }
+                        } else if rows.isNull(column) {
+                            continue
+                        } else if numeric.contains(column) {
+                            out.number(Int(rows.int64(column)))
+                        } else {
+                            // RFC 4180: a cell with a comma, a quote or a line break is quoted, its quotes doubled.
+                            let text = rows.bytes(column)
+                            if text.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+                                out.bytes.append(UInt8(ascii: "\""))
+                                for byte in text {
+                                    if byte == UInt8(ascii: "\"") { out.bytes.append(byte) }
+                                    out.bytes.append(byte)
+                                }
+                                out.bytes.append(UInt8(ascii: "\""))
+                            } else {
+                                out.bytes.append(contentsOf: text)
+                            }
+                        }
+                    }
+                    out.bytes.append(contentsOf: [0x0D, 0x0A])
+                }
+                try out.bytes.withUnsafeBytes { try write($0) }
+                count += 1
+                if let progress, count % 100_000 == 0 { progress(count, total) }
             }
         }
     }

@@ -93,7 +93,7 @@ enum PayloadWriter {
         }
 
         mutating func null() {
-            bytes.append(contentsOf: Array("null".utf8))
+            ("null" as StaticString).withUTF8Buffer { bytes.append(contentsOf: $0) }
         }
 
         mutating func number(_ value: Int) {
@@ -101,24 +101,46 @@ enum PayloadWriter {
         }
 
         mutating func string(_ value: String) {
+            var value = value
+            value.withUTF8 { string(utf8: UnsafeRawBufferPointer($0)) }
+        }
+
+        /// A JSON string of UTF-8 bytes, escaped byte by byte with no array made per character.
+        mutating func string(utf8 value: UnsafeRawBufferPointer) {
             bytes.append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
+            for byte in value {
                 switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(byte)
+                case 0x08: bytes.append(0x5C); bytes.append(UInt8(ascii: "b"))
+                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+                case 0x0C: bytes.append(0x5C); bytes.append(UInt8(ascii: "f"))
+                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
                 case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                    bytes.append(0x5C); bytes.append(UInt8(ascii: "u")); bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "0"))
+                    bytes.append(JSONText.hexDigit(byte >> 4)); bytes.append(JSONText.hexDigit(byte & 0x0F))
                 default: bytes.append(byte)
                 }
             }
             bytes.append(UInt8(ascii: "\""))
+        }
+
+        /// A JSON string holding `raw` in lower-case hex (a hash).
+        mutating func hexString(_ raw: UnsafeRawBufferPointer) {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in raw {
+                bytes.append(JSONText.hexDigit(byte >> 4))
+                bytes.append(JSONText.hexDigit(byte & 0x0F))
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10 }
+
+        /// Starts again on the same buffer.
+        mutating func reset() {
+            bytes.removeAll(keepingCapacity: true)
+            first = true
         }
     }
 }

@@ -36,31 +36,47 @@ struct AuditExportCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        var output = Data()
-        if format == "csv" { output.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-        let columns = ["seq", "id", "stream", "streamVersion", "type", "occurredOn", "recordedAt", "actor", "schemeVersion", "key",
-                       "household", "item", "rule", "earned", "deducted", "redeemed", "stock", "reverses", "payload", "prevHash", "hash"]
-        if format == "csv" { output.append(Data((columns.joined(separator: ",") + "\r\n").utf8)) }
-        try ledger.store.exportJSONL(from: from, to: to) { line in
-            if format == "jsonl" {
-                output.append(Data(line.utf8))
-                output.append(0x0A)
-            } else {
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-                let cells = columns.map { key -> String in
-                    guard let value = object[key], !(value is NSNull) else { return "" }
-                    let text = "\(value)"
-                    return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-                }
-                output.append(Data((cells.joined(separator: ",") + "\r\n").utf8))
+        let progress = Progress(label: say(options.language, "导出", "exporting"))
+        // Written as it is read, a few megabytes at a time: a county's log does not have to fit in memory. A file
+        // is written beside its name first and takes the name when it is whole.
+        let path = out.map { $0 + ".part" }
+        let handle: FileHandle
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                throw CLIError(zh: "无法写入 \(out!)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out!); check the folder exists and may be written to.")
+            }
+            handle = file
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        func flush(_ bytes: [UInt8]) throws {
+            do { try handle.write(contentsOf: bytes) } catch {
+                throw CLIError(zh: "无法写入 \(out ?? "标准输出")；请确认文件夹存在、可以写入，并且磁盘没有满。",
+                               en: "Cannot write \(out ?? "the output"); check the folder exists, may be written to, and the disk is not full.")
             }
         }
-        if let out {
-            do { try output.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 22)
+        if format == "csv" { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+        do {
+            try ledger.store.exportEvents(format == "csv" ? .csv : .jsonl, from: from, to: to, progress: progress.update) { line in
+                buffer.append(contentsOf: line)
+                if buffer.count >= 1 << 22 {
+                    try flush(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
             }
-        } else {
-            FileHandle.standardOutput.write(output)
+            try flush(buffer)
+            progress.finish()
+            if let path, let out {
+                try handle.close()
+                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+                try FileManager.default.moveItem(atPath: path, toPath: out)
+            }
+        } catch {
+            progress.finish()
+            if let path { try? FileManager.default.removeItem(atPath: path) }
+            throw error
         }
     }
 }

@@ -29,7 +29,7 @@ import Testing
         try ledger.execute(.reverse(.seq(9), reason: "记错户\t（第二行）\n见\u{1F}附件"), by: "王会计", on: LocalDate("2025-07-01")!)
         try ledger.execute(.reverse(.seq(10), reason: "退货 \\ \"整包\""), by: "李店长", on: LocalDate("2025-07-01")!)
         var lines: [String] = []
-        try ledger.store.exportJSONL { lines.append($0) }
+        try ledger.store.exportEvents(.jsonl) { lines.append(String(decoding: $0.dropLast(), as: UTF8.self)) }
         let report = try ledger.store.verify()
         #expect(report.isValid)
         return (lines, report.head.hex, Int(report.events))

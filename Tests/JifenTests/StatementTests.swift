@@ -137,6 +137,21 @@ extension String {
         expectOK(try office.jifen("audit", "export", "--format", "csv", "--out", "log.csv"))
         let csv = try Data(contentsOf: URL(fileURLWithPath: office.path("log.csv")))
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+        // Read back by Python's csv module (as a spreadsheet would), every cell equals the JSON Lines export's.
+        expectOK(try office.jifen("audit", "export", "--out", "all.jsonl"))
+        try office.write("same.py", """
+            import csv, json
+            rows = list(csv.DictReader(open("log.csv", encoding="utf-8-sig", newline="")))
+            events = [json.loads(line) for line in open("all.jsonl", encoding="utf-8")]
+            assert len(rows) == len(events) > 0, (len(rows), len(events))
+            for row, event in zip(rows, events):
+                for key, value in event.items():
+                    assert row[key] == ("" if value is None else str(value)), (key, row[key], value)
+            print(len(rows))
+            """)
+        let same = try office.run("/usr/bin/env", ["python3", "same.py"])
+        let events = try office.eventCount()
+        #expect(same.status == 0 && Int(same.out.trimmingCharacters(in: .whitespacesAndNewlines)) == events, "\(same.out)\(same.err)")
     }
 }
 
