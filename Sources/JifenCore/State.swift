@@ -229,6 +229,74 @@ public func lowestTotal(now: Int, changesAfter changes: [(date: LocalDate, amoun
     return lowest
 }
 
+/// One of a household's entries as the day-by-day availability of its points sees it.
+public struct AvailabilityEntry: Sendable {
+    public let seq: Int64
+    public let type: String
+    public let date: LocalDate
+    /// Its change of the household's redeemable points (earned − deducted − redeemed).
+    public let delta: Int
+    public let reverses: Int64?
+
+    public init(seq: Int64, type: String, date: LocalDate, delta: Int, reverses: Int64?) {
+        self.seq = seq
+        self.type = type
+        self.date = date
+        self.delta = delta
+        self.reverses = reverses
+    }
+}
+
+/// A closed public notice as availability sees it: its dates, the day it closed and the event that closed it.
+public struct ClosedNotice: Sendable {
+    public let dates: ClosedRange<LocalDate>
+    public let closedOn: LocalDate
+    public let closedSeq: Int64
+
+    public init(dates: ClosedRange<LocalDate>, closedOn: LocalDate, closedSeq: Int64) {
+        self.dates = dates
+        self.closedOn = closedOn
+        self.closedSeq = closedSeq
+    }
+}
+
+/// The day from which each entry of a household counts towards what it may spend, as (day, change) pairs — the one
+/// rule of the core's fold and the SQLite reads, for back-dated redemptions:
+/// - a score written while roles are in force counts from the day its notice closed (not its own date), once final;
+///   one still waiting (`notFinal`) counts on no day, nor does one taken back before it was final, nor its takeback;
+/// - a score from before roles counts from its own date;
+/// - what takes a final score back counts from its own date, or from the score's if that is later;
+/// - every other entry (the shop, year end, splits and merges) counts from its own date.
+public func availabilityChanges(_ entries: [AvailabilityEntry], notFinal: Set<Int64>, notices: [ClosedNotice],
+                                rolesSince: Int64?) -> [(date: LocalDate, amount: Int)] {
+    let bySeq = Dictionary(entries.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+    let takebacks = Dictionary(entries.compactMap { entry in entry.reverses.map { ($0, entry) } }, uniquingKeysWith: { first, _ in first })
+    let scores: Set<String> = ["v1.scoreRecorded", "v1.scoreProposed"]
+    /// When a score became final, or nil if it never did (or has not yet).
+    func finalOn(_ score: AvailabilityEntry) -> LocalDate? {
+        if notFinal.contains(score.seq) { return nil }
+        guard let rolesSince, score.seq > rolesSince else { return score.date }
+        let notice = notices.first { $0.dates.contains(score.date) && $0.closedSeq > score.seq }
+        if let takeback = takebacks[score.seq] {
+            // Taken back before its notice closed (rejected, objected to, amended, reversed while waiting): never final.
+            guard let notice, notice.closedSeq < takeback.seq,
+                  !["v1.scoreRejected", "v1.objectionUpheld", "v1.scoreAmended"].contains(takeback.type) else { return nil }
+        }
+        return notice.map { max(score.date, $0.closedOn) } ?? score.date
+    }
+    var changes: [(date: LocalDate, amount: Int)] = []
+    for entry in entries {
+        if scores.contains(entry.type) {
+            if let day = finalOn(entry) { changes.append((day, entry.delta)) }
+        } else if let target = entry.reverses.flatMap({ bySeq[$0] }), scores.contains(target.type) {
+            if let day = finalOn(target) { changes.append((max(entry.date, day), entry.delta)) }
+        } else {
+            changes.append((entry.date, entry.delta))
+        }
+    }
+    return changes
+}
+
 public enum CodeKind: Sendable {
     case unit, household, item
 }
@@ -295,6 +363,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var last: Int64 = 0
     /// The event that registered the first person: scores after it go through review and notice.
     private var rolesSince: Int64?
+    /// The event that closed each notice.
+    private var noticeClosedSeqs: [String: Int64] = [:]
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
 
@@ -329,22 +399,15 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) -> Int {
-        // Scores not yet final are not available on any day.
-        var changes = entries.values.filter { $0.household == household && $0.occurredOn > date && reviewRecords[$0.seq] == nil }
-            .map { ($0.occurredOn, $0.earned - $0.deducted - $0.redeemed) }
-        // A score made final by a notice that closed after `date` was not yet available then: it counts from the day
-        // its notice closed, not from its own date.
-        if let rolesSince {
-            for notice in noticeList {
-                guard let closed = notice.closedOn, closed > date else { continue }
-                for entry in entries.values where entry.household == household && entry.kind == .score && entry.seq > rolesSince
-                    && entry.occurredOn <= date && notice.dates.contains(entry.occurredOn) && entry.reversedBy == nil
-                    && reviewRecords[entry.seq] == nil {
-                    changes.append((closed, entry.earned - entry.deducted))
-                }
-            }
+        let mine = entries.values.filter { $0.household == household }.sorted { $0.seq < $1.seq }.map {
+            AvailabilityEntry(seq: $0.seq, type: $0.type, date: $0.occurredOn, delta: $0.earned - $0.deducted - $0.redeemed, reverses: $0.reverses)
         }
-        return lowestTotal(now: households[household]?.available ?? 0, changesAfter: changes)
+        let closed = noticeList.compactMap { notice -> ClosedNotice? in
+            guard let closedOn = notice.closedOn, let seq = noticeClosedSeqs[notice.period] else { return nil }
+            return ClosedNotice(dates: notice.dates, closedOn: closedOn, closedSeq: seq)
+        }
+        let changes = availabilityChanges(mine, notFinal: Set(reviewRecords.keys), notices: closed, rolesSince: rolesSince)
+        return lowestTotal(now: households[household]?.available ?? 0, changesAfter: changes.filter { $0.date > date })
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) -> Int {
@@ -493,6 +556,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 ended.append(seq)
             }
             setNotice(notice)
+            noticeClosedSeqs[e.period] = event.seq
             for seq in ended {
                 let review = reviewRecords.removeValue(forKey: seq)!
                 households[review.household]!.hold(review, -1)

@@ -315,26 +315,28 @@ public final class StoreSession: LedgerState {
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
         let now = try self.household(household)?.available ?? 0
-        // Scores not yet final are not available on any day: their points are taken back out.
-        // A score made final by a notice that closed after `date` was not yet available then: it counts from the day
-        // its notice closed, not from its own date (scores written before roles were final at once).
-        let finalLater = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT n.closed_on, sum(e.earned - e.deducted) FROM p_notices n
-            JOIN events e ON e.household = ?1 AND e.occurred_on BETWEEN n.date_from AND min(n.date_to, ?2)
-            WHERE n.closed_on > ?2 AND e.type IN ('v1.scoreRecorded', 'v1.scoreProposed')
-              AND e.seq > (SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = 'v1.actorRegistered')
-              AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq)
-              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
-            GROUP BY n.closed_on
-            """), arguments: [household.rawValue, date.description]).map { row in
-            (date: LocalDate(row[0] as String)!, amount: row[1] as Int)
+        // The household's whole history (a few hundred rows a year, by its index), each entry from the day it counts:
+        // the same rule as the core's fold (`availabilityChanges`).
+        let mine = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT seq, type, occurred_on, earned - deducted - redeemed, reverses FROM events WHERE household = ? ORDER BY seq
+            """), arguments: [household.rawValue]).map { row in
+            AvailabilityEntry(seq: row[0], type: row[1], date: LocalDate(row[2] as String)!, delta: row[3], reverses: row[4])
         }
-        return lowestTotal(now: now, changesAfter: try changes("""
-            SELECT occurred_on, sum(earned - deducted - redeemed) FROM events
-            WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
-            """, household.rawValue, after: date) + changes("""
-            SELECT occurred_on, -sum(points) FROM p_reviews WHERE household = ? AND occurred_on > ? GROUP BY occurred_on
-            """, household.rawValue, after: date) + finalLater)
+        let notFinal = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT seq FROM p_reviews WHERE household = ?"),
+                                              arguments: [household.rawValue]))
+        let notices = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT n.date_from, n.date_to, n.closed_on, c.seq FROM p_notices n
+            JOIN events c ON c.stream = 'notice:' || n.period AND c.type = 'v1.noticeClosed'
+            WHERE n.closed_on IS NOT NULL
+            """)).map { row in
+            ClosedNotice(dates: LocalDate(row[0] as String)!...LocalDate(row[1] as String)!, closedOn: LocalDate(row[2] as String)!,
+                         closedSeq: row[3])
+        }
+        let rolesSince = try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = 'v1.actorRegistered'
+            """))
+        let changes = availabilityChanges(mine, notFinal: notFinal, notices: notices, rolesSince: rolesSince)
+        return lowestTotal(now: now, changesAfter: changes.filter { $0.date > date })
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {

@@ -296,6 +296,41 @@ import Testing
         #expect(v.account("H001").available == 4)
     }
 
+    /// A score taken back before it was final never counted, nor did its takeback; a score final later and reversed
+    /// after counts only between the two. On 20 March only January's points were final (February's became final on
+    /// the 22nd), so a slip dated then cannot spend more, however the later days look.
+    @Test func aBackDatedRedemptionSeesOnlyThePointsFinalOnItsDay() throws {
+        for reversedWhile in ["pending", "final"] {
+            var v = try Village()
+            try v.govern()
+            func notice(_ month: String, opens: LocalDate, closes: LocalDate) throws {
+                try v.run(.openNotice(NoticePeriod(month)!), on: opens, by: "赵主任")
+                try v.run(.closeNotice(NoticePeriod(month)!), on: closes, by: "赵主任")
+            }
+            try v.run(.receiveStock("salt", quantity: 10, source: "捐赠"), on: "2025-01-02", by: "李店长")
+            try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-01-05")
+            try notice("2025-01", opens: "2025-02-01", closes: "2025-02-08")
+            try v.run(.recordScore("H001", "C1.2", points: 8, note: "调解纠纷", source: nil), on: "2025-02-05")
+            try notice("2025-02", opens: "2025-03-01", closes: "2025-03-22")
+            let march = try v.run(.recordScore("H001", "C2.3", points: nil, note: "献血", source: nil), on: "2025-03-05")[0].seq
+            func reverse(on day: LocalDate) throws {
+                let request = try v.run(.reverse(.seq(march), reason: "记错户"), on: day)[0].seq
+                try v.run(.approve(.seq(request)), on: day, by: "赵主任")
+            }
+            if reversedWhile == "pending" {
+                try reverse(on: "2025-03-25")
+            } else {
+                try notice("2025-03", opens: "2025-04-01", closes: "2025-04-08")
+                try reverse(on: "2025-04-20")
+            }
+            #expect(v.account("H001").available == 18, "\(reversedWhile)")
+            #expect(v.rejection(.redeem("H001", "salt", quantity: 4), on: "2025-03-20", by: "李店长")
+                    == .pointsShortLater("H001", date: "2025-03-20", lowest: 10, needed: 12), "\(reversedWhile)")
+            try v.run(.redeem("H001", "salt", quantity: 3), on: "2025-03-20", by: "李店长")
+            #expect(v.account("H001").available == 9, "\(reversedWhile)")
+        }
+    }
+
     /// Before roles, a score is final at once: a redemption may be dated any day after it.
     @Test func withoutRolesABackDatedRedemptionNeedsOnlyTheScoreBeforeIt() throws {
         var v = try Village()
