@@ -334,9 +334,7 @@ public enum AuditExport {
     }
 
     /// The format's keys, in canonical order: the 19 hashed fields, then the two hashes.
-    private static let keys = ["seq", "id", "stream", "streamVersion", "type", "occurredOn", "recordedAt", "actor", "schemeVersion",
-                               "key", "household", "item", "rule", "earned", "deducted", "redeemed", "stock", "reverses", "payload",
-                               "prevHash", "hash"]
+    private static let keys = EventStore.exportColumns.map(\.description)
     /// Fields that are integers, and fields that may be null (by their index in `keys`), as bit sets.
     private static let numericFields: UInt32 = 1 << 0 | 1 << 3 | 1 << 8 | 1 << 13 | 1 << 14 | 1 << 15 | 1 << 16 | 1 << 17
     private static let nullableFields: UInt32 = 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 17

@@ -43,21 +43,6 @@ private final class TwoPasses: Sendable {
     }
 }
 
-/// A household's figures summed straight from the log's columns, to hold against the fold's.
-struct BalanceSums {
-    var earned = 0, deducted = 0, redeemed = 0, expired = 0, moved = 0
-
-    mutating func add(_ facts: EventFacts, _ route: EntryRoute) {
-        earned += facts.earned
-        deducted += facts.deducted
-        switch route {
-        case .shop: redeemed += facts.redeemed
-        case .expiry: expired += facts.redeemed
-        case .transfer: moved += facts.redeemed
-        }
-    }
-}
-
 /// A household's register entry and figures as one comparable, printable value.
 struct Balances: Equatable, CustomStringConvertible {
     let account: HouseholdAccount
@@ -202,11 +187,15 @@ extension EventStore {
             func problem(_ seq: Int64, _ what: String) {
                 if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
             }
-            var sums: [HouseholdCode: BalanceSums] = [:]
+            // Each household's figures summed from the log's columns alone (`add`, with nothing of review or notice),
+            // to hold against the fold's.
+            var sums: [HouseholdCode: HouseholdAccount] = [:]
             func check(_ seq: Int64, _ facts: EventFacts, _ route: EntryRoute, _ memory: MemoryLedger) {
                 guard let code = facts.household, let account = memory.households[code] else { return }
-                var sum = sums[code, default: BalanceSums()]
-                sum.add(facts, route)
+                var sum = sums[code] ?? HouseholdAccount(code: code, head: account.head, unit: account.unit, members: account.members,
+                                                         status: .open, registeredOn: account.registeredOn, closedOn: nil,
+                                                         earned: 0, deducted: 0, redeemed: 0)
+                sum.add(facts, route: route)
                 sums[code] = sum
                 if sum.earned != account.earned || sum.deducted != account.deducted || sum.redeemed != account.redeemed
                     || sum.expired != account.expired || sum.moved != account.moved {

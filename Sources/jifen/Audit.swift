@@ -318,8 +318,7 @@ struct AuditVerifyCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON for scripts.") var json = false
 
     struct Report: Encodable {
-        struct Problem: Encodable { let seq: Int64?; let problem: String }
-        let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Problem]
+        let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Verify.Report.Problem]
     }
 
     func validate() throws {
