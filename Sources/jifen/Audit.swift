@@ -27,6 +27,7 @@ struct AuditExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The first event (default 1).", valueName: "seq")) var from: Int64 = 1
     @Option(help: ArgumentHelp("The last event (default the head).", valueName: "seq")) var to: Int64?
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
         guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv.") }
@@ -35,48 +36,30 @@ struct AuditExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The file is checked before anything is read: a typo never costs the books.
+        let file = try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
         let progress = Progress(label: say(options.language, "导出", "exporting"))
         // Written as it is read, a few megabytes at a time: a county's log does not have to fit in memory. A file
         // is written beside its name first and takes the name when it is whole.
-        let path = out.map { $0 + ".part" }
-        let handle: FileHandle
-        if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-                throw CLIError(zh: "无法写入 \(out!)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out!); check the folder exists and may be written to.")
-            }
-            handle = file
-        } else {
-            handle = FileHandle.standardOutput
-        }
-        func flush(_ bytes: [UInt8]) throws {
-            do { try handle.write(contentsOf: bytes) } catch {
-                throw CLIError(zh: "无法写入 \(out ?? "标准输出")；请确认文件夹存在、可以写入，并且磁盘没有满。",
-                               en: "Cannot write \(out ?? "the output"); check the folder exists, may be written to, and the disk is not full.")
-            }
-        }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 22)
-        if format == "csv" { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-        do {
+        func export(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 22)
+            if format == "csv" { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
             try ledger.store.exportEvents(format == "csv" ? .csv : .jsonl, from: from, to: to, progress: progress.update) { line in
                 buffer.append(contentsOf: line)
                 if buffer.count >= 1 << 22 {
-                    try flush(buffer)
+                    try buffer.withUnsafeBytes { try sink($0) }
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            try flush(buffer)
-            progress.finish()
-            if let path, let out {
-                try handle.close()
-                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-                try FileManager.default.moveItem(atPath: path, toPath: out)
-            }
-        } catch {
-            progress.finish()
-            if let path { try? FileManager.default.removeItem(atPath: path) }
-            throw error
+            try buffer.withUnsafeBytes { try sink($0) }
+        }
+        defer { progress.finish() }
+        if let file {
+            try file.stream(export)
+        } else {
+            try export { Output.bytes($0) }
         }
     }
 }
@@ -164,13 +147,11 @@ struct CheckpointCommand: ParsableCommand {
         defaultSubcommand: CheckpointSign.self)
 }
 
-/// Writes a checkpoint file atomically; a file that exists is never overwritten unless it is the one countersigned.
-private func writeCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
+/// A checkpoint file's bytes: sorted keys, so the same checkpoint is always the same file.
+private func checkpointBytes(_ checkpoint: Checkpoint) throws -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    do { try encoder.encode(checkpoint).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw CLIError(zh: "无法写入 \(path)；请确认文件夹存在并且可以写入。", en: "Cannot write \(path); check the folder exists and may be written to.")
-    }
+    return Array(try encoder.encode(checkpoint))
 }
 
 private func readCheckpoint(_ path: String) throws -> Checkpoint {
@@ -195,6 +176,7 @@ struct CheckpointSign: ParsableCommand {
     @Option(help: ArgumentHelp("The signing key (from `jifen key new`).", valueName: "file")) var key: String
     @Option(help: ArgumentHelp("Where to write the checkpoint (default checkpoint-SEQ.json).", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("Countersign this checkpoint file instead of making a new one.", valueName: "file")) var countersign: String?
+    @Flag(help: "With --countersign and --out: replace the --out file if it exists.") var force = false
 
     func run() throws {
         let signer = try SigningKey(file: String(decoding: try readFile(key), as: UTF8.self))
@@ -210,7 +192,8 @@ struct CheckpointSign: ParsableCommand {
             }
             try checkpoint.sign(with: signer)
             let path = out ?? countersign
-            try writeCheckpoint(checkpoint, to: path)
+            // The file countersigned is rewritten in place (that is what was asked); any other existing file only with --force.
+            try OutputFile(path, force: force, replacing: countersign).write(bytes: try checkpointBytes(checkpoint))
             print(say(l, "已会签：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)（\(checkpoint.signatures.count) 个签名）。在村账本上登记：jifen checkpoint record \(path) --by 管理员",
                       "Countersigned: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path) (\(checkpoint.signatures.count) signatures). File it in the village's ledger with: jifen checkpoint record \(path) --by ADMIN"))
             return
@@ -226,22 +209,15 @@ struct CheckpointSign: ParsableCommand {
                                     time: formatter.string(from: ledger.environment.now()))
         try checkpoint.sign(with: signer)
         let path = out ?? "checkpoint-\(checkpoint.seq).json"
-        if FileManager.default.fileExists(atPath: path) {
-            throw CLIError(zh: "\(path) 已经存在；签名存证文件从不覆盖，请用 --out 另起一个文件名。", en: "\(path) already exists; a checkpoint file is never overwritten: choose another --out FILE.")
-        }
-        // The file is written beside its final name first, so that a refused filing leaves nothing behind.
-        let draft = path + ".part"
-        try writeCheckpoint(checkpoint, to: draft)
-        let written: Written
-        do {
+        // A checkpoint file is never overwritten; it takes its name only once the ledger has filed it, so that a
+        // refused filing leaves nothing behind.
+        var written: Written?
+        try OutputFile(path, force: false, ledger: options.path).write { draft in
+            try OutputFile.fill(draft, with: try checkpointBytes(checkpoint))
             written = try ledger.execute(.recordCheckpoint(checkpoint.recorded), by: by)
-            try FileManager.default.moveItem(atPath: draft, toPath: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: draft)
-            throw error
         }
-        print(say(l, "已签名：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)，登记为第 \(written.events.last?.seq ?? 0) 条事件。",
-                  "Signed: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path), filed as event \(written.events.last?.seq ?? 0)."))
+        print(say(l, "已签名：\(checkpoint.village) 第 \(checkpoint.seq) 条事件，链头 \(checkpoint.head.prefix(16))…，写入 \(path)，登记为第 \(written?.events.last?.seq ?? 0) 条事件。",
+                  "Signed: \(checkpoint.village) at event \(checkpoint.seq), head \(checkpoint.head.prefix(16))…, in \(path), filed as event \(written?.events.last?.seq ?? 0)."))
     }
 }
 

@@ -78,29 +78,29 @@ struct Export: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("The format: ledger.", valueName: "format")) var format: String = "ledger"
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
         guard format == "ledger" else { throw ValidationError("--format must be ledger.") }
     }
 
     func run() throws {
+        let file = try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
-        let sink: FileHandle
-        if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil) else {
-                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
-            }
-            sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        } else {
-            sink = FileHandle.standardOutput
-        }
-        let progress = Progress(label: "exporting")
+        let progress = Progress(label: say(options.language, "导出", "exporting"))
         let report: ((Int64, Int64) -> Void)? = out == nil ? nil : { progress.update($0, $1) }
-        let count = try ledger.store.exportJournal(progress: report) { text in sink.write(Data(text.utf8)) }
-        progress.finish()
-        if let out {
-            try sink.close()
-            FileHandle.standardError.write(Data("Wrote \(count) events to \(out).\n".utf8))
+        defer { progress.finish() }
+        guard let file else {
+            _ = try ledger.store.exportJournal(progress: report) { text in Output.text(text) }
+            return
         }
+        var count: Int64 = 0
+        try file.stream { sink in
+            count = try ledger.store.exportJournal(progress: report) { text in
+                var text = text
+                try text.withUTF8 { try sink(UnsafeRawBufferPointer($0)) }
+            }
+        }
+        Output.error(say(options.language, "已把 \(count) 条事件写入 \(file.path)。\n", "Wrote \(count) events to \(file.path).\n"))
     }
 }

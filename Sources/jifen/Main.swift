@@ -64,14 +64,16 @@ enum Main {
         let arguments = Array(CommandLine.arguments.dropFirst())
         // Refusals are said in the clerk's language; the parsed command is gone by the time one is caught.
         let language = Language.requested(in: arguments)
+        Output.isEnglish = language == .en
         do {
             var command = try Jifen.parseAsRoot(arranged(arguments))
             try command.run()
+            Output.flush()
         } catch let error as Rejection {
             fail(say(language, error.chinese, error.description))
         } catch let error as BatchRejected {
             for problem in error.problems {
-                FileHandle.standardError.write(Data("  \(say(language, problem.chineseDescription, problem.description))\n".utf8))
+                Output.error("  \(say(language, problem.chineseDescription, problem.description))\n")
             }
             fail(say(language, error.chinese, error.description))
         } catch let error as StoreError {
@@ -92,8 +94,10 @@ enum Main {
         } catch let error as DatabaseError {
             fail(databaseMessage(error, language))
         } catch is VerificationFailed {
+            Output.flush()
             exit(2)
         } catch {
+            Output.flush()
             Jifen.exit(withError: error)
         }
     }
@@ -120,7 +124,8 @@ enum Main {
     }
 
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("jifen: \(message)\n".utf8))
+        Output.flush()
+        Output.error("jifen: \(message)\n")
         exit(1)
     }
 }

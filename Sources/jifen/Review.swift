@@ -267,6 +267,7 @@ struct NoticeSheetCommand: ParsableCommand {
     @Flag(name: .customLong("black-list-names"), help: "Print the black list with full names (only when you mean to).") var blackListNames = false
     @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the sheet's contents as JSON for scripts.") var json = false
 
@@ -276,12 +277,13 @@ struct NoticeSheetCommand: ParsableCommand {
     }
 
     func run() throws {
+        let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
         let sheet = try ledger.noticeSheet(period: period, printedOn: date ?? ledger.today())
         if json { return try printJSON(sheet) }
         let text = TextNoticeSheet(sheet, language: options.language == .zh ? .zh : .en, masking: mask ? .masked : .full,
                                    blacklistNames: blackListNames).render()
-        try deliver(text, format: format, out: out, title: say(options.language, "积分公示 \(period)", "Points notice \(period)"),
+        try deliver(text, format: format, to: file, title: say(options.language, "积分公示 \(period)", "Points notice \(period)"),
                     language: options.language)
     }
 }

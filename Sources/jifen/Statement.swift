@@ -29,6 +29,7 @@ struct StatementCommand: ParsableCommand {
     @Option(help: ArgumentHelp("text (default), html or pdf (A4, needs --out).", valueName: "format")) var format: String = "text"
     @Option(help: ArgumentHelp("Columns of text: 80, 48 or 32.", valueName: "n")) var width: Int = 80
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the statement's contents as JSON for scripts.") var json = false
 
@@ -40,6 +41,7 @@ struct StatementCommand: ParsableCommand {
     }
 
     func run() throws {
+        let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
         let printedOn = date ?? ledger.today()
         let statements: [Statement]
@@ -52,11 +54,12 @@ struct StatementCommand: ParsableCommand {
         }
         if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en
-        if format == "pdf", let out {
-            try drawPDF(PDFRequest(title: say(options.language, "积分对账单 \(period)", "Statements \(period)"), language: language,
-                                   content: .statements(statements)), to: out)
-            FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
-                                                    "Wrote \(out) (\(statements.count) households).\n").utf8))
+        if format == "pdf", let file {
+            try file.write { draft in
+                try drawPDF(PDFRequest(title: say(options.language, "积分对账单 \(period)", "Statements \(period)"), language: language,
+                                       content: .statements(statements)), to: draft)
+            }
+            Output.error(say(options.language, "已写入 \(file.path)（\(statements.count) 户）。\n", "Wrote \(file.path) (\(statements.count) households).\n"))
             return
         }
         let text: String
@@ -64,14 +67,9 @@ struct StatementCommand: ParsableCommand {
         case "html": text = HTMLStatement(statements, language: language).render()
         default: text = statements.map { TextStatement($0, language: language, width: width).render() }.joined(separator: "\u{0C}\n")
         }
-        if let out {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-            } catch {
-                throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
-            }
-            FileHandle.standardError.write(Data(say(options.language, "已写入 \(out)（\(statements.count) 户）。\n",
-                                                    "Wrote \(out) (\(statements.count) households).\n").utf8))
+        if let file {
+            try file.write(bytes: Array(text.utf8))
+            Output.error(say(options.language, "已写入 \(file.path)（\(statements.count) 户）。\n", "Wrote \(file.path) (\(statements.count) households).\n"))
         } else {
             print(text, terminator: "")
         }
@@ -100,11 +98,14 @@ struct PassbookCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Print this page again, as a copy.", valueName: "page")) var reprint: Int?
     @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
     @OptionGroup var actor: ActorOption
     @Option(help: ArgumentHelp("The day printed (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the lines as JSON for scripts.") var json = false
 
     func run() throws {
+        // The file is checked before the update is recorded: a refused --out records nothing.
+        let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let code = HouseholdCode(rawValue: household)
         let passbook: Passbook
         if let reprint {
@@ -116,7 +117,7 @@ struct PassbookCommand: ParsableCommand {
         }
         if json { return try printJSON(passbook) }
         let text = TextPassbook(passbook, language: options.language == .zh ? .zh : .en).render()
-        try deliver(text, format: format, out: out, title: say(options.language, "积分存折 \(household)", "Passbook \(household)"),
+        try deliver(text, format: format, to: file, title: say(options.language, "积分存折 \(household)", "Passbook \(household)"),
                     language: options.language)
     }
 
@@ -127,18 +128,14 @@ struct PassbookCommand: ParsableCommand {
 }
 
 /// Prints fixed-width text, or writes it to a file as text or as a PDF.
-func deliver(_ text: String, format: String, out: String?, title: String, language: Language) throws {
-    guard let out else { return print(text, terminator: "") }
+func deliver(_ text: String, format: String, to file: OutputFile?, title: String, language: Language) throws {
+    guard let file else { return print(text, terminator: "") }
     if format == "pdf" {
-        try drawPDF(PDFRequest(title: title, language: language == .zh ? .zh : .en, content: .text(text)), to: out)
+        try file.write { draft in try drawPDF(PDFRequest(title: title, language: language == .zh ? .zh : .en, content: .text(text)), to: draft) }
     } else {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw CLIError(zh: "无法写入 \(out)；请确认文件夹存在并且可以写入。", en: "Cannot write \(out); check the folder exists and may be written to.")
-        }
+        try file.write(bytes: Array(text.utf8))
     }
-    FileHandle.standardError.write(Data(say(language, "已写入 \(out)。\n", "Wrote \(out).\n").utf8))
+    Output.error(say(language, "已写入 \(file.path)。\n", "Wrote \(file.path).\n"))
 }
 
 /// Has `jifen-pdf`, beside this program, draw a PDF: only it loads pango and cairo.

@@ -76,8 +76,7 @@ func say(_ language: Language, _ zh: String, _ en: String) -> String {
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Output.bytes(try encoder.encode(value) + [0x0A])
 }
 
 /// Progress for long work, on standard error and only when it is a terminal.
@@ -88,12 +87,12 @@ struct Progress {
     func update(_ done: some BinaryInteger, _ total: some BinaryInteger) {
         guard enabled else { return }
         let percent = total > 0 ? Int(done) * 100 / Int(total) : 100
-        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total) (\(percent)%)".utf8))
+        Output.terminalControl("\r\(label) \(done)/\(total) (\(percent)%)")
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Output.terminalControl("\r\u{1B}[K")
     }
 }
 

@@ -1,0 +1,271 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+// What jifen prints goes through C's standard output, whose errors are kept (`ferror`) and looked at: a write to a
+// full disk or a closed file ends the command with exit 1 and a sentence saying so, never with the output lost in
+// silence or a trap. Text is cleaned of control characters on the way, so that nothing read from a ledger (a note
+// typed before notes were checked, a forged row) can move the cursor, clear the clerk's screen or retitle the window.
+
+/// `print` for the whole tool: the same arguments as the standard library's, written with `Output.text`.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Output.text(items.map { "\($0)" }.joined(separator: separator) + terminator)
+}
+
+enum Output {
+    /// What is waiting to go to standard output: written when it passes 64 KB, at the end of each line on a terminal,
+    /// and when the command ends. Commands print from one thread.
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+    private static let terminal = isatty(STDOUT_FILENO) == 1
+
+    /// Writes text to standard output with every control character but newline, tab and form feed (a new page on a
+    /// printer, between statements) shown as U+FFFD; stops the command when the output cannot be written.
+    static func text(_ text: String) {
+        bytes(printable(text).utf8)
+    }
+
+    /// Writes bytes to standard output as they are (JSON, exports); stops the command when they cannot be written.
+    static func bytes(_ bytes: some Collection<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 || terminal { flush() }
+    }
+
+    /// Pushes what is buffered to standard output; says so and exits 1 when any of it could not be written.
+    static func flush() {
+        guard !buffer.isEmpty else { return }
+        if let code = writeAll(STDOUT_FILENO, buffer) { failed(code) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// A line on standard error. Errors writing it are let go: there is nowhere left to say them.
+    static func error(_ text: String) {
+        _ = writeAll(STDERR_FILENO, Array(printable(text).utf8))
+    }
+
+    /// Progress and the like on standard error, as it is (it moves the cursor on purpose); errors let go.
+    static func terminalControl(_ text: String) {
+        _ = writeAll(STDERR_FILENO, Array(text.utf8))
+    }
+
+    /// Writes every byte to a file descriptor; the error number when it could not.
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+        bytes.withUnsafeBytes { raw -> Int32? in
+            guard let base = raw.baseAddress else { return nil }
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        }
+    }
+
+    /// Whether text holds a character a terminal would act on instead of showing.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09, 0x0C: return false
+        case 0x00..<0x20, 0x7F..<0xA0: return true
+        default: return false
+        }
+    }
+
+    static func printable(_ text: String) -> String {
+        // Most text has no control character at all: look at the bytes first.
+        guard text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0C || $0 == 0x7F || $0 == 0xC2 }) else {
+            return text
+        }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            cleaned.append(isControl(scalar) ? "\u{FFFD}" : scalar)
+        }
+        return String(cleaned)
+    }
+
+    private static func failed(_ code: Int32) -> Never {
+        let english = isEnglish
+        error("jifen: " + (english
+            ? "The output could not be written (\(reason(code, english: true))); free some space or write elsewhere, and run the command again.\n"
+            : "输出没能写完（\(reason(code, english: false))）；请腾出空间或换个地方输出，再运行一次。\n"))
+        // Nothing more can reach standard output; leave without flushing it again.
+        _exit(1)
+    }
+
+    /// Why a write failed, in the user's language.
+    static func reason(_ code: Int32, english: Bool) -> String {
+        switch code {
+        case ENOSPC, EDQUOT: return english ? "the disk is full" : "磁盘已满"
+        case EBADF: return english ? "the output is closed" : "输出已被关闭"
+        case EPIPE: return english ? "the program reading the output has stopped" : "接收输出的程序已经退出"
+        case EACCES, EPERM: return english ? "no permission to write there" : "没有写入权限"
+        case EROFS: return english ? "the disk is read-only" : "磁盘是只读的"
+        case EIO: return english ? "the disk reported an error" : "磁盘读写出错"
+        case EFBIG: return english ? "the file is too large for this disk" : "文件超过了这个磁盘允许的大小"
+        default: return english ? String(cString: strerror(code)) : "系统错误 \(code)：\(String(cString: strerror(code)))"
+        }
+    }
+
+    /// The language of messages said where no command is at hand (set by `main` from the arguments).
+    nonisolated(unsafe) static var isEnglish = false
+}
+
+/// A file a command makes (`--out`). Checked before any work is done — never a folder, a device or the ledger itself,
+/// and a file that exists only with `--force` — then written beside its name and given the name only when it is
+/// whole and on disk: a failed or interrupted write leaves no partial file, and an earlier file as it was.
+struct OutputFile {
+    let path: String
+    let force: Bool
+    /// Files that must never be replaced, whatever is asked: the ledger and SQLite's files beside it.
+    let protected: [String]
+    /// A file the command was told to rewrite in place (a checkpoint being countersigned).
+    let replacing: String?
+
+    init(_ path: String, force: Bool, ledger: String? = nil, replacing: String? = nil) throws {
+        self.path = path
+        self.force = force
+        self.protected = ledger.map { [$0, $0 + "-wal", $0 + "-shm", $0 + "-journal"] } ?? []
+        self.replacing = replacing
+        try check()
+    }
+
+    /// Refuses a target that may not be written: said in one sentence, before anything is done.
+    func check() throws {
+        var target = stat()
+        guard lstat(path, &target) == 0 else {
+            // Nothing there yet: the folder must be.
+            let folder = (path as NSString).deletingLastPathComponent
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder) || !isFolder.boolValue {
+                throw CLIError(zh: "无法写入 \(path)：文件夹 \(folder) 不存在；请先建好文件夹，或换一个文件名。",
+                               en: "Cannot write \(path): the folder \(folder) does not exist; make it first, or choose another file name.")
+            }
+            return
+        }
+        var followed = stat()
+        let resolved = stat(path, &followed) == 0 ? followed : target
+        if (resolved.st_mode & S_IFMT) == S_IFDIR {
+            throw CLIError(zh: "\(path) 是一个文件夹，不能当作输出文件；请在后面加上文件名，例如 \(path)/导出.jsonl。",
+                           en: "\(path) is a folder, not a file to write; give a file name inside it, e.g. \(path)/export.jsonl.")
+        }
+        if (resolved.st_mode & S_IFMT) != S_IFREG {
+            throw CLIError(zh: "\(path) 不是普通文件（是设备或管道），jifen 不会写入或替换它；请给一个普通文件名，或去掉 --out 直接输出到屏幕。",
+                           en: "\(path) is not a plain file (a device or a pipe), which jifen never writes or replaces; give a plain file name, or leave out --out to print it.")
+        }
+        for file in protected {
+            var other = stat()
+            if stat(file, &other) == 0 && other.st_dev == resolved.st_dev && other.st_ino == resolved.st_ino {
+                throw CLIError(zh: "\(path) 就是账本文件本身，绝不能被覆盖；请换一个文件名。",
+                               en: "\(path) is the ledger itself, which is never overwritten; choose another file name.")
+            }
+        }
+        if let replacing, URL(fileURLWithPath: replacing).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL { return }
+        if !force {
+            throw CLIError(zh: "\(path) 已经存在；jifen 不会覆盖它：请换一个文件名，确要替换就加上 --force。",
+                           en: "\(path) already exists and jifen will not overwrite it: choose another name, or add --force to replace it.")
+        }
+    }
+
+    /// Makes the file: `produce` writes the draft at the path it is given; the draft then takes the name.
+    func write(_ produce: (String) throws -> Void) throws {
+        let draft = try makeDraft()
+        do {
+            try produce(draft)
+            // On disk before it takes the name: a power cut leaves the old file or the whole new one.
+            let fd = open(draft, O_RDONLY)
+            if fd >= 0 {
+                let synced = fsync(fd)
+                close(fd)
+                guard synced == 0 else { throw writeError(errno) }
+            }
+            try check()
+            guard rename(draft, path) == 0 else { throw writeError(errno) }
+            OutputFile.forget()
+        } catch {
+            unlink(draft)
+            OutputFile.forget()
+            throw error
+        }
+    }
+
+    /// Makes the file from bytes handed to `sink` a piece at a time (a sink that throws a clean error when it fails).
+    func stream(_ produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try write { draft in try OutputFile.appending(to: draft, produce) }
+    }
+
+    /// Writes whole bytes.
+    func write(bytes: [UInt8]) throws {
+        try write { draft in try OutputFile.fill(draft, with: bytes) }
+    }
+
+    /// Writes bytes into a draft this command made.
+    static func fill(_ draft: String, with bytes: [UInt8]) throws {
+        try appending(to: draft) { sink in try bytes.withUnsafeBytes { try sink($0) } }
+    }
+
+    private static func appending(to draft: String, _ produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let fd = open(draft, O_WRONLY | O_TRUNC)
+        guard fd >= 0 else { throw writeError(draft, errno) }
+        defer { close(fd) }
+        try produce { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, base + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw writeError(draft, errno)
+                }
+                offset += n
+            }
+        }
+    }
+
+    private func writeError(_ code: Int32) -> CLIError { OutputFile.writeError(path, code) }
+
+    private static func writeError(_ path: String, _ code: Int32) -> CLIError {
+        CLIError(zh: "无法写入 \(path)（\(Output.reason(code, english: false))）；请确认文件夹可以写入、磁盘没有满，再运行一次。",
+                 en: "Cannot write \(path) (\(Output.reason(code, english: true))); check the folder may be written to and the disk is not full, and run the command again.")
+    }
+
+    /// A new file beside the target, made here (never one that was there), removed again if the command is interrupted.
+    private func makeDraft() throws -> String {
+        for attempt in 0..<100 {
+            let candidate = "\(path).\(getpid())\(attempt == 0 ? "" : "-\(attempt)").part"
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            if fd >= 0 {
+                close(fd)
+                OutputFile.draftForSignal = strdup(candidate)
+                OutputFile.removeDraftOnSignal()
+                return candidate
+            }
+            if errno != EEXIST { throw writeError(errno) }
+        }
+        throw writeError(EEXIST)
+    }
+
+    /// The draft being written, as a C string for the signal handler to remove (jifen writes one file at a time).
+    nonisolated(unsafe) static var draftForSignal: UnsafeMutablePointer<CChar>?
+
+    static func forget() {
+        let draft = draftForSignal
+        draftForSignal = nil
+        free(draft)
+    }
+
+    /// On Ctrl-C or a polite kill, the draft goes and the command ends as the signal would have ended it.
+    static func removeDraftOnSignal() {
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            if let draft = OutputFile.draftForSignal { unlink(draft) }
+            _exit(128 + signal)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        signal(SIGHUP, handler)
+    }
+}
