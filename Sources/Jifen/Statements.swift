@@ -29,10 +29,10 @@ extension Ledger {
         let accounts = try household.map { [try session.household($0)].compactMap { $0 } }
             ?? session.households().filter { $0.registeredOn <= to }
         let dayBefore = LocalDate(daysSinceEpoch: from.daysSinceEpoch - 1)
-        let opening = Dictionary(uniqueKeysWithValues: try session.households(asOf: dayBefore, only: household).map { ($0.code, $0.available) })
-        let closing = Dictionary(uniqueKeysWithValues: try session.households(asOf: to, only: household).map { ($0.code, $0.available) })
-        let reviews = Dictionary(uniqueKeysWithValues: try (household.map { try session.reviews(of: $0) } ?? session.allReviews()).map { ($0.seq, $0) })
-        let entries = Dictionary(uniqueKeysWithValues: try session.entries(in: period.dates, household: household).map { ($0.seq, $0) })
+        let opening = Dictionary(firstOf: try session.households(asOf: dayBefore, only: household).map { ($0.code, $0.available) })
+        let closing = Dictionary(firstOf: try session.households(asOf: to, only: household).map { ($0.code, $0.available) })
+        let reviews = Dictionary(firstOf: try (household.map { try session.reviews(of: $0) } ?? session.allReviews()).map { ($0.seq, $0) })
+        let entries = Dictionary(firstOf: try session.entries(in: period.dates, household: household).map { ($0.seq, $0) })
         let events = Dictionary(grouping: try session.events(household: household, dates: period.dates)
                                     .filter { entries[$0.seq] != nil && $0.facts.household != nil },
                                 by: { $0.facts.household! })
@@ -73,7 +73,7 @@ extension Ledger {
             self.points = points
             let info = try session.ledger()
             stars = (try session.schemes().inForce(on: dates.upperBound)?.scheme ?? info?.scheme)?.settings.stars ?? []
-            unitNames = Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code, $0.name) })
+            unitNames = Dictionary(firstOf: try session.units().map { ($0.code, $0.name) })
             // Ranks among open households, 1 + how many have more points: ties share a rank.
             let open = try session.households().filter { $0.status == .open }
             func ranks(_ group: [HouseholdAccount]) -> [HouseholdCode: Int] {
@@ -86,7 +86,7 @@ extension Ledger {
             }
             villageRanks = ranks(open)
             villageSize = open.count
-            openUnits = Dictionary(uniqueKeysWithValues: open.map { ($0.code, $0.unit) })
+            openUnits = Dictionary(firstOf: open.map { ($0.code, $0.unit) })
             var unitRanks: [HouseholdCode: Int] = [:], unitSizes: [UnitCode: Int] = [:]
             for (unit, members) in Dictionary(grouping: open, by: \.unit) {
                 unitRanks.merge(ranks(members)) { a, _ in a }
@@ -190,8 +190,8 @@ extension Ledger {
         try read { session in
             guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
             let notice = try session.notices().first { $0.period == period.label }
-            let reviews = Dictionary(uniqueKeysWithValues: try session.allReviews().map { ($0.seq, $0) })
-            let entries = Dictionary(uniqueKeysWithValues: try session.entries(in: period.dates).map { ($0.seq, $0) })
+            let reviews = Dictionary(firstOf: try session.allReviews().map { ($0.seq, $0) })
+            let entries = Dictionary(firstOf: try session.entries(in: period.dates).map { ($0.seq, $0) })
             var scores: [HouseholdCode: [NoticeSheet.Score]] = [:]
             for recorded in try session.events(dates: period.dates) {
                 guard let entry = entries[recorded.seq], entry.kind == .score, entry.reversedBy == nil, let household = entry.household else { continue }
@@ -212,7 +212,7 @@ extension Ledger {
                 }
             }
             let households = try session.households()
-            let heads = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0.head) })
+            let heads = Dictionary(firstOf: households.map { ($0.code, $0.head) })
             var units: [NoticeSheet.Unit] = []
             for unit in try session.units() {
                 let members = households.filter { $0.unit == unit.code && scores[$0.code] != nil }
@@ -250,7 +250,7 @@ extension Ledger {
             let printed = Set(book.printed.map(\.seq))
             let reviews = Set(try session.reviews(of: household).map(\.seq))
             let entries = try session.entries(of: household).filter { !printed.contains($0.seq) && !reviews.contains($0.seq) }
-            let events = Dictionary(uniqueKeysWithValues: try session.events(household: household).map { ($0.seq, $0) })
+            let events = Dictionary(firstOf: try session.events(household: household).map { ($0.seq, $0) })
             var position = book.printed.last.map { Passbook.next(page: $0.page, line: $0.line) } ?? (1, 1)
             var balance = book.printed.last?.balance ?? 0
             var lines: [Passbook.Line] = []
@@ -294,8 +294,8 @@ extension Ledger {
     /// Every line printed in the household's passbook so far, rebuilt from its update events.
     static func passbookHistory(_ session: StoreSession, household: HouseholdCode) throws -> (printed: [Passbook.Line], updates: Int) {
         let events = try session.events(household: household)
-        let byId = Dictionary(uniqueKeysWithValues: events.map { ($0.seq, $0) })
-        let entries = Dictionary(uniqueKeysWithValues: try session.entries(of: household).map { ($0.seq, $0) })
+        let byId = Dictionary(firstOf: events.map { ($0.seq, $0) })
+        let entries = Dictionary(firstOf: try session.entries(of: household).map { ($0.seq, $0) })
         var printed: [Passbook.Line] = [], updates = 0
         var balance = 0
         for recorded in events {

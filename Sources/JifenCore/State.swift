@@ -458,7 +458,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 redeemed[household, default: 0] += entry.redeemed
             }
         }
-        return Dictionary(uniqueKeysWithValues: Set(earned.keys).union(redeemed.keys).map {
+        return Dictionary(firstOf: Set(earned.keys).union(redeemed.keys).map {
             ($0, YearFigures(household: $0, earned: earned[$0] ?? 0, deducted: deducted[$0] ?? 0, largestDeduction: largest[$0] ?? 0,
                              redeemed: redeemed[$0] ?? 0))
         })

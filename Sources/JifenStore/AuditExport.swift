@@ -200,13 +200,20 @@ public enum AuditExport {
 
     // MARK: - Joining the parts
 
-    private static func sequenceProblem(_ seq: Int64, expected: Int64) -> String {
-        seq > expected
-            ? (seq == expected &+ 1 ? "event #\(expected) is missing" : "events #\(expected)…#\(seq &- 1) are missing")
-            : "sequence number out of order after #\(expected &- 1)"
+    private static func sequenceProblem(_ seq: Int64, expected: Int64) -> VerifyReport.Problem {
+        if seq > expected && seq == expected &+ 1 {
+            return .init(seq: seq, zh: "第 \(expected) 条事件不见了", en: "event #\(expected) is missing")
+        }
+        if seq > expected {
+            return .init(seq: seq, zh: "第 \(expected)…\(seq &- 1) 条事件不见了", en: "events #\(expected)…#\(seq &- 1) are missing")
+        }
+        return .init(seq: seq, zh: "第 \(expected &- 1) 条之后的序号乱了", en: "sequence number out of order after #\(expected &- 1)")
     }
 
-    private static let brokenLink = "its link to the event before it is broken (an event was removed, inserted or reordered)"
+    private static func brokenLink(_ seq: Int64) -> VerifyReport.Problem {
+        .init(seq: seq, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
+              en: "its link to the event before it is broken (an event was removed, inserted or reordered)")
+    }
 
     /// The parts in order, as one pass over the file would have seen them: a part's first event is checked against the
     /// last event of the parts before it (its sequence number, its link; or, the very first, against the genesis).
@@ -218,18 +225,20 @@ public enum AuditExport {
         var problems: [VerifyReport.Problem] = []
         for part in parts {
             var found = part.problems.map { pending -> VerifyReport.Problem in
-                pending.line > 0 ? .init(seq: 0, what: "line \(pending.line + linesBefore) is not an event of this format") : pending.problem
+                pending.line > 0
+                    ? .init(seq: 0, zh: "第 \(pending.line + linesBefore) 行不是这种格式的事件", en: "line \(pending.line + linesBefore) is not an event of this format")
+                    : pending.problem
             }
             if part.events > 0 {
                 var boundary: [VerifyReport.Problem] = []
                 if let previous {
-                    if part.firstSeq != expected { boundary.append(.init(seq: part.firstSeq, what: sequenceProblem(part.firstSeq, expected: expected))) }
-                    if part.firstLink != previous { boundary.append(.init(seq: part.firstSeq, what: brokenLink)) }
+                    if part.firstSeq != expected { boundary.append(sequenceProblem(part.firstSeq, expected: expected)) }
+                    if part.firstLink != previous { boundary.append(brokenLink(part.firstSeq)) }
                 } else {
                     report.first = part.firstSeq
                     report.whole = part.firstSeq == 1 && part.firstLink == Digest()
                     if part.firstSeq == 1 && part.firstLink != Digest() {
-                        boundary.append(.init(seq: part.firstSeq, what: "the first event does not start the chain"))
+                        boundary.append(.init(seq: part.firstSeq, zh: "第一条事件不是链的开头", en: "the first event does not start the chain"))
                     }
                 }
                 found.insert(contentsOf: boundary, at: part.firstProblemIndex)
@@ -243,12 +252,13 @@ public enum AuditExport {
         }
         report.problems = problems
         report.head = previous?.hex ?? ""
-        func problem(_ seq: Int64, _ what: String) {
-            if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, what: what)) }
+        func problem(_ seq: Int64, zh: String, en: String) {
+            if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, zh: zh, en: en)) }
         }
-        if report.events == 0 { problem(0, "the export holds no event") }
+        if report.events == 0 { problem(0, zh: "导出文件里一条事件也没有", en: "the export holds no event") }
         if report.events > 0 && !report.whole && !partial {
-            problem(report.first, "the export does not start at the ledger's first event but at #\(report.first); check a part of the log with --partial")
+            problem(report.first, zh: "导出文件不是从账本的第一条事件开始，而是从第 \(report.first) 条；只核对其中一段请加 --partial",
+                    en: "the export does not start at the ledger's first event but at #\(report.first); check a part of the log with --partial")
         }
         return report
     }
@@ -276,7 +286,7 @@ public enum AuditExport {
     /// A problem, or (`line` > 0) a line that is not an event, numbered within its part.
     private struct Pending {
         var line = 0
-        var problem = VerifyReport.Problem(seq: 0, what: "")
+        var problem = VerifyReport.Problem(seq: 0, zh: "", en: "")
     }
 
     /// Checks the lines of `start..<end` (whole lines) on their own.
@@ -305,13 +315,14 @@ public enum AuditExport {
                 part.firstLink = reader.link
                 part.firstProblemIndex = part.problems.count
             } else {
-                if seq != part.expected { part.add(Pending(problem: .init(seq: seq, what: sequenceProblem(seq, expected: part.expected))), max: problemsMax) }
-                if reader.link != part.previous { part.add(Pending(problem: .init(seq: seq, what: brokenLink)), max: problemsMax) }
+                if seq != part.expected { part.add(Pending(problem: sequenceProblem(seq, expected: part.expected)), max: problemsMax) }
+                if reader.link != part.previous { part.add(Pending(problem: brokenLink(seq)), max: problemsMax) }
             }
             if reader.sound {
                 part.lastSound = seq
             } else {
-                part.add(Pending(problem: .init(seq: seq, what: "its contents do not match its hash: it was altered after it was written")),
+                part.add(Pending(problem: .init(seq: seq, zh: "内容与它的哈希值不符：写入之后被改动过",
+                                                en: "its contents do not match its hash: it was altered after it was written")),
                          max: problemsMax)
             }
             part.previous = reader.hash
@@ -925,8 +936,8 @@ extension EventStore {
     public func auditConsistency(problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
         try queue.read { db in
             var problems: [VerifyReport.Problem] = []
-            func problem(_ seq: Int64, _ what: String) {
-                if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
+            func problem(_ seq: Int64, zh: String, en: String) {
+                if problems.count < problemsMax { problems.append(.init(seq: seq, zh: zh, en: en)) }
             }
             let scores: Set<String> = ["v1.scoreRecorded", "v1.scoreProposed"]
             let entries: Set<String> = scores.union(["v1.redeemed", "v1.stockReceived", "v1.pointsExpired", "v1.pointsSent", "v1.pointsReceived"])
@@ -950,26 +961,37 @@ extension EventStore {
                 let earned = rows.int(7), deducted = rows.int(8), redeemed = rows.int(9), moved = rows.int(3)
                 if !EventStore.factsHaveTheirShape(type: type, household: !rows.isNull(6), item: !rows.isNull(2),
                                                    earned: earned, deducted: deducted, redeemed: redeemed, stock: moved) {
-                    problem(seq, "its facts (household \(rows.string(6) ?? "none"), item \(rows.string(2) ?? "none"), earned \(earned), "
+                    problem(seq, zh: "它记下的数字（农户 \(rows.string(6) ?? "无")、物品 \(rows.string(2) ?? "无")、加分 \(earned)、扣分 \(deducted)、"
+                            + "兑换 \(redeemed)、库存 \(moved)）不是 \(type) 这类事件该有的",
+                            en: "its facts (household \(rows.string(6) ?? "none"), item \(rows.string(2) ?? "none"), earned \(earned), "
                             + "deducted \(deducted), redeemed \(redeemed), stock \(moved)) are not what a \(type) moves")
                 }
                 if let item = rows.string(2), rows.int(3) != 0 {
-                    stock[item, default: 0] += rows.int(3)
-                    if stock[item]! < 0 { problem(seq, "the stock of \(item) falls to \(stock[item]!) here; goods cannot go below none") }
+                    let left = stock[item, default: 0] + rows.int(3)
+                    stock[item] = left
+                    if left < 0 {
+                        problem(seq, zh: "到这里 \(item) 的库存变成了 \(left)；库存不可能少于零", en: "the stock of \(item) falls to \(left) here; goods cannot go below none")
+                    }
                 }
                 if let allowed = undoing[type] {
                     let target = rows.isNull(4) ? nil : rows.int64(4)
                     guard let target, target < seq, let kind = types[target] else {
-                        problem(seq, "it takes back event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                        problem(seq, zh: "它冲回的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
+                                en: "it takes back event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
                     }
-                    if !allowed.contains(kind) { problem(seq, "it takes back event #\(target), a \(kind), which cannot be taken back so") }
+                    if !allowed.contains(kind) {
+                        problem(seq, zh: "它冲回第 \(target) 条事件（\(kind)），而这类事件不能这样冲回", en: "it takes back event #\(target), a \(kind), which cannot be taken back so")
+                    }
                 } else if let allowed = naming[type] {
                     let payload = rows.string(5) ?? "{}"
                     let target = (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])?["target"] as? Int
                     guard let target, Int64(target) < seq, let kind = types[Int64(target)] else {
-                        problem(seq, "it names event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                        problem(seq, zh: "它所指的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
+                                en: "it names event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
                     }
-                    if !allowed.contains(kind) { problem(seq, "it names event #\(target), a \(kind), where a score or an entry belongs") }
+                    if !allowed.contains(kind) {
+                        problem(seq, zh: "它所指的第 \(target) 条事件是 \(kind)，这里应当是一条记分或账目", en: "it names event #\(target), a \(kind), where a score or an entry belongs")
+                    }
                 }
             }
             // What takes an entry back moves exactly the opposite of that entry.
@@ -980,7 +1002,8 @@ extension EventStore {
                 ORDER BY r.seq
                 """)
             while try undone.next() {
-                problem(undone.int64(0), "it takes back event #\(undone.int64(1)) but does not move exactly the opposite of what that moved")
+                problem(undone.int64(0), zh: "它冲回第 \(undone.int64(1)) 条事件，但变动的数字不是那条事件的正好相反",
+                        en: "it takes back event #\(undone.int64(1)) but does not move exactly the opposite of what that moved")
             }
             return problems
         }

@@ -44,10 +44,10 @@ extension StoreSession {
             WHERE e.type IN ('v1.scoreRecorded', 'v1.scoreProposed') AND e.occurred_on BETWEEN ? AND ?
             ORDER BY e.seq
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
-        let units = Dictionary(uniqueKeysWithValues: try households().map { ($0.code.rawValue, $0.unit.rawValue) })
-        let actorUnits = Dictionary(uniqueKeysWithValues: try actors().map { ($0.name.rawValue, $0.unit?.rawValue) })
+        let units = Dictionary(firstOf: try households().map { ($0.code.rawValue, $0.unit.rawValue) })
+        let actorUnits = Dictionary(firstOf: try actors().map { ($0.name.rawValue, $0.unit?.rawValue) })
         struct Score { let seq: Int64, actor: String, household: String, earned: Int, deducted: Int, undone: Bool, objected: Bool }
-        let scores = rows.map { Score(seq: $0[0], actor: $0[1], household: $0[2], earned: $0[3], deducted: $0[4], undone: $0[5], objected: $0[6]) }
+        let scores = try rows.map { Score(seq: try $0.at(0), actor: try $0.at(1), household: try $0.at(2), earned: try $0.at(3), deducted: try $0.at(4), undone: try $0.at(5), objected: try $0.at(6)) }
         var recorders: [FavouritismReport.Recorder] = []
         var flags: [FavouritismReport.Flag] = []
         for (name, mine) in Dictionary(grouping: scores, by: \.actor).sorted(by: { $0.key < $1.key }) {

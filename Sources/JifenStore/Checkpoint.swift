@@ -119,13 +119,18 @@ public struct Checkpoint: Codable, Sendable, Equatable {
 extension EventStore {
     /// Whether the ledger still extends a checkpoint: the same ledger, holding the checkpoint's event with the
     /// checkpoint's hash. (The chain from there on is `verify`'s to check.)
-    public func extends(_ checkpoint: Checkpoint, ledgerId: String) throws -> String? {
-        guard checkpoint.ledgerId == ledgerId else { return "the checkpoint is of another ledger (\(checkpoint.village), \(checkpoint.ledgerId))" }
+    public func extends(_ checkpoint: Checkpoint, ledgerId: String) throws -> (english: String, chinese: String)? {
+        guard checkpoint.ledgerId == ledgerId else {
+            return ("the checkpoint is of another ledger (\(checkpoint.village), \(checkpoint.ledgerId))",
+                    "这份签名存证属于另一本账（\(checkpoint.village)，\(checkpoint.ledgerId)）")
+        }
         guard let hash = try hash(at: checkpoint.seq) else {
-            return "the ledger no longer holds event #\(checkpoint.seq) of the checkpoint: its log was cut"
+            return ("the ledger no longer holds event #\(checkpoint.seq) of the checkpoint: its log was cut",
+                    "账本里已经没有签名存证所签的第 \(checkpoint.seq) 条事件：流水被截短了")
         }
         guard hash.hex == checkpoint.head else {
-            return "event #\(checkpoint.seq) is not the one the checkpoint signed: the log up to it was rewritten, or the ledger forked"
+            return ("event #\(checkpoint.seq) is not the one the checkpoint signed: the log up to it was rewritten, or the ledger forked",
+                    "第 \(checkpoint.seq) 条事件已不是签名时的那一条：此前的流水被改写过，或账本被分叉了")
         }
         return nil
     }
@@ -158,15 +163,17 @@ extension EventStore {
         for entry in filed {
             let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
             if point.signatures.isEmpty {
-                problems.append(.init(seq: entry.seq, what: "the checkpoint it files carries no signature"))
+                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
             }
             for key in point.badSignatures {
-                problems.append(.init(seq: entry.seq, what: "the signature of key \(key) on the checkpoint it files does not verify"))
+                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
+                                      en: "the signature of key \(key) on the checkpoint it files does not verify"))
             }
             if point.seq >= entry.seq {
-                problems.append(.init(seq: entry.seq, what: "the checkpoint it files signs event #\(point.seq), which is not before it"))
+                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
+                                      en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
             } else if let broken = try extends(point, ledgerId: ledgerId) {
-                problems.append(.init(seq: entry.seq, what: "the checkpoint it files does not hold: \(broken)"))
+                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(broken.chinese)", en: "the checkpoint it files does not hold: \(broken.english)"))
             }
         }
         return problems

@@ -6,15 +6,31 @@ import Tagged
 /// What went wrong in the store, in words a clerk can act on.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case noLedger(path: String)
-    case notALedger(path: String, detail: String)
+    case notALedger(path: String, detail: NotALedger)
     case streamVersionConflict(stream: String, expected: Int64, actual: Int64)
+    /// The file holds what jifen never writes: a column's value `found` where it must be something else.
+    case damaged(column: String, found: String)
+    /// The file failed the structural check made before a write (or SQLite's own check): `what` names the part.
+    case failedCheck(what: String)
+
+    /// Damage is exit 2, like a ledger that fails verification; every other store error is exit 1.
+    public var isDamage: Bool {
+        switch self {
+        case .damaged, .failedCheck: return true
+        case .noLedger, .notALedger, .streamVersionConflict: return false
+        }
+    }
 
     public var description: String {
         switch self {
+        case .failedCheck(let what):
+            return "The ledger file is damaged (\(what)), so nothing was written; keep the file as it is, run `jifen verify` to see what is damaged, and restore the last backup."
+        case .damaged(let column, let found):
+            return "The ledger file is damaged: \(column) holds \(found), which jifen never writes; keep the file as it is, run `jifen verify` to see what else is damaged, and restore the last backup."
         case .noLedger(let path):
             return "There is no ledger at \(path); create one with `jifen init --village NAME`, or point --ledger (or JIFEN_LEDGER) at your ledger file."
         case .notALedger(let path, let detail):
-            return "\(path) is not a Jifen ledger (\(detail)); point --ledger at a file made by `jifen init`."
+            return "\(path) is not a Jifen ledger (\(detail.english)); point --ledger at a file made by `jifen init`."
         case .streamVersionConflict(let stream, let expected, let actual):
             return "Someone else wrote to \(stream) at the same time (expected version \(expected), found \(actual)); run the command again."
         }
@@ -23,12 +39,39 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The same, in Chinese, for the clerks.
     public var chinese: String {
         switch self {
+        case .failedCheck(let what):
+            return "账本文件已损坏（\(what)），这次什么也没有写入；请原样保留这个文件，运行 `jifen verify` 查看损坏之处，并恢复最近的备份。"
+        case .damaged(let column, let found):
+            return "账本文件已损坏：\(column) 存的是 \(found)，这不是 jifen 会写入的内容；请原样保留这个文件，运行 `jifen verify` 查看还有哪些损坏，并恢复最近的备份。"
         case .noLedger(let path):
             return "\(path) 没有账本；请用 `jifen init --village 村名 --admin 姓名` 建账，或用 --ledger（或 JIFEN_LEDGER）指向已有的账本文件。"
         case .notALedger(let path, let detail):
-            return "\(path) 不是积分账本（\(detail)）；请用 --ledger 指向 `jifen init` 建的文件。"
+            return "\(path) 不是积分账本（\(detail.chinese)）；请用 --ledger 指向 `jifen init` 建的文件。"
         case .streamVersionConflict(let stream, let expected, let actual):
             return "有人同时在写 \(stream)（应为第 \(expected) 版，实为第 \(actual) 版）；请再运行一次。"
+        }
+    }
+}
+
+/// Why a file is not a ledger.
+public enum NotALedger: Sendable, Equatable {
+    case empty, otherTables, anotherApplication, notSQLite
+
+    var english: String {
+        switch self {
+        case .empty: "it is empty"
+        case .otherTables: "it holds other tables"
+        case .anotherApplication: "it belongs to another application"
+        case .notSQLite: "it is not an SQLite database"
+        }
+    }
+
+    var chinese: String {
+        switch self {
+        case .empty: "这是一个空文件"
+        case .otherTables: "里面是别的数据表"
+        case .anotherApplication: "它属于别的程序"
+        case .notSQLite: "它不是 SQLite 数据库"
         }
     }
 }
@@ -69,7 +112,8 @@ public final class EventStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.readonly = readOnly
-        if !readOnly { configuration.journalMode = .wal }
+        // The write-ahead log is switched on only once the file is known to be a ledger (or a new one): a file that is
+        // not one is never written to, not even its header.
         configuration.prepareDatabase { db in
             // 32 MB of page cache: a county's indexes stay in memory during a batch.
             try db.execute(sql: "PRAGMA cache_size = -32768")
@@ -77,38 +121,45 @@ public final class EventStore: Sendable {
             if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         do {
-            var opened = try EventStore.openQueue(path: path, configuration: configuration)
+            let opened = try EventStore.openQueue(path: path, configuration: configuration)
             let upToDate = try opened.read { db -> Bool in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 let hasEvents = try db.tableExists("events")
-                if applicationId == 0 && tables > 0 && !hasEvents {
-                    throw StoreError.notALedger(path: path, detail: "it holds other tables")
-                }
                 if applicationId != 0 && applicationId != EventStore.applicationId {
-                    throw StoreError.notALedger(path: path, detail: "it belongs to another application")
+                    throw StoreError.notALedger(path: path, detail: .anotherApplication)
                 }
+                if applicationId == EventStore.applicationId && !hasEvents {
+                    // Marked as a ledger, yet its log is gone: damage, never a new ledger.
+                    throw StoreError.damaged(column: "events", found: "no table")
+                }
+                if !hasEvents && tables > 0 { throw StoreError.notALedger(path: path, detail: .otherTables) }
+                if !hasEvents && !create { throw StoreError.notALedger(path: path, detail: .empty) }
                 return try EventStore.migrator.hasCompletedMigrations(db)
             }
             if readOnly && !upToDate {
-                // A ledger written by an earlier jifen gains the newer projection tables the first time it is
-                // opened where it can be written, even by a read; its events are not touched.
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                guard FileManager.default.isWritableFile(atPath: path), FileManager.default.isWritableFile(atPath: folder) else {
-                    throw StoreError.notALedger(path: path, detail: "it was made by an earlier version of jifen and cannot be brought up to date where it is; copy it to a folder you can write to and read it there")
-                }
-                _ = try EventStore(path: path, create: false, readOnly: false)
-                opened = try EventStore.openQueue(path: path, configuration: configuration)
+                // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
+                // file: the ledger is copied into memory and brought up to date there (its events are not touched).
+                var memoryConfiguration = configuration
+                memoryConfiguration.readonly = false
+                memoryConfiguration.journalMode = .default
+                let memory = try DatabaseQueue(configuration: memoryConfiguration)
+                try opened.backup(to: memory)
+                try EventStore.migrator.migrate(memory)
+                queue = memory
+            } else {
+                queue = opened
             }
-            queue = opened
             if !readOnly {
+                try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
                 try EventStore.migrator.migrate(queue)
                 try queue.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
                 }
+                if !create { try checkStructure() }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw StoreError.notALedger(path: path, detail: "it is not an SQLite database")
+            throw StoreError.notALedger(path: path, detail: .notSQLite)
         }
     }
 
@@ -207,20 +258,35 @@ public final class StoreSession: LedgerState {
 
     public func ledger() throws -> LedgerInfo? {
         if let cachedInfo { return cachedInfo }
-        var info: LedgerInfo?
-        if let row = try row("SELECT ledger_id, village, demo, opened_on, scheme_version, scheme FROM p_ledger WHERE one = 1") {
-            // The latest version is also in p_schemes, decoded there once per transaction; decode it only once.
-            let scheme = try schemes().last?.scheme ?? JSONDecoder().decode(Scheme.self, from: Data((row["scheme"] as String).utf8))
-            info = LedgerInfo(ledgerId: row["ledger_id"], village: row["village"], demo: row["demo"],
-                              openedOn: LocalDate(row["opened_on"] as String)!, schemeVersion: row["scheme_version"],
-                              scheme: scheme)
-        }
+        // The latest version is also in p_schemes, decoded there once per transaction; decode it only once.
+        let info = try ledgerRow(scheme: try schemes().last?.scheme)
         cachedInfo = .some(info)
         return info
     }
 
+    /// The ledger's row as stored, its scheme decoded from the row unless one is given.
+    func ledgerRow(scheme known: Scheme? = nil) throws -> LedgerInfo? {
+        guard let row = try row("SELECT ledger_id, village, demo, opened_on, scheme_version, scheme FROM p_ledger WHERE one = 1") else {
+            return nil
+        }
+        let scheme: Scheme
+        if let known {
+            scheme = known
+        } else {
+            do {
+                scheme = try EventCodec.decoder.decode(Scheme.self, from: Data((try row.at(5) as String).utf8))
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.damaged(column: "p_ledger.scheme", found: "\(error)".prefix(40).description)
+            }
+        }
+        return LedgerInfo(ledgerId: try row.at(0), village: try row.at(1), demo: try row.at(2), openedOn: try row.date(3),
+                          schemeVersion: try row.at(4), scheme: scheme)
+    }
+
     public func unit(_ code: UnitCode) throws -> UnitRecord? {
-        try row("SELECT * FROM p_units WHERE code = ?", arguments: [code.rawValue]).map(Self.unit)
+        try row("SELECT code, name, leader FROM p_units WHERE code = ?", arguments: [code.rawValue]).map(Self.unit)
     }
 
     public func household(_ code: HouseholdCode) throws -> HouseholdAccount? {
@@ -254,7 +320,7 @@ public final class StoreSession: LedgerState {
             """), arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description])
         capCounts[key] = 0
         for row in rows {
-            capCounts[CapKey(household: household, rule: RuleCode(rawValue: row[0]), dates: dates)] = row[1]
+            capCounts[CapKey(household: household, rule: RuleCode(rawValue: try row.at(0)), dates: dates)] = try row.at(1)
         }
         capPeriodsLoaded.insert(HouseholdPeriod(household: household, dates: dates))
         return capCounts[key]!
@@ -320,7 +386,7 @@ public final class StoreSession: LedgerState {
         let mine = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT seq, type, occurred_on, earned - deducted - redeemed, reverses FROM events WHERE household = ? ORDER BY seq
             """), arguments: [household.rawValue]).map { row in
-            AvailabilityEntry(seq: row[0], type: row[1], date: LocalDate(row[2] as String)!, delta: row[3], reverses: row[4])
+            AvailabilityEntry(seq: try row.at(0), type: try row.at(1), date: try row.date(2), delta: try row.at(3), reverses: try row.at(4))
         }
         let notFinal = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT seq FROM p_reviews WHERE household = ?"),
                                               arguments: [household.rawValue]))
@@ -329,8 +395,9 @@ public final class StoreSession: LedgerState {
             JOIN events c ON c.stream = 'notice:' || n.period AND c.type = 'v1.noticeClosed'
             WHERE n.closed_on IS NOT NULL
             """)).map { row in
-            ClosedNotice(dates: LocalDate(row[0] as String)!...LocalDate(row[1] as String)!, closedOn: LocalDate(row[2] as String)!,
-                         closedSeq: row[3])
+            let from = try row.date(0), to = try row.date(1)
+            guard from <= to else { throw StoreError.damaged(column: "p_notices.date_to", found: to.description) }
+            return ClosedNotice(dates: from...to, closedOn: try row.date(2), closedSeq: try row.at(3))
         }
         let rolesSince = try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = 'v1.actorRegistered'
@@ -347,7 +414,7 @@ public final class StoreSession: LedgerState {
 
     private func changes(_ sql: String, _ code: String, after date: LocalDate) throws -> [(date: LocalDate, amount: Int)] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [code, date.description]).map { row in
-            (date: LocalDate(row[0] as String)!, amount: row[1] as Int)
+            (date: try row.date(0), amount: (try row.at(1) as Int))
         }
     }
 
@@ -413,7 +480,13 @@ public final class StoreSession: LedgerState {
     public func score(_ seq: Int64) throws -> ScoreRecorded? {
         guard let row = try row("SELECT type, payload FROM events WHERE seq = ? AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')",
                                 arguments: [seq]) else { return nil }
-        switch try EventCodec.event(type: row[0], payload: row[1]) {
+        let event: LedgerEvent
+        do {
+            event = try EventCodec.event(type: try row.at(0), payload: try row.at(1))
+        } catch {
+            throw StoreError.damagedPayload(seq: seq, error)
+        }
+        switch event {
         case .scoreRecorded(let e), .scoreProposed(let e): return e
         default: return nil
         }
@@ -422,8 +495,8 @@ public final class StoreSession: LedgerState {
     public func schemes() throws -> [SchemeVersion] {
         if let cachedSchemes { return cachedSchemes }
         let versions = try Row.fetchAll(db.cachedStatement(sql: "SELECT version, effective, scheme FROM p_schemes ORDER BY version")).map { row in
-            SchemeVersion(version: row[0], effective: LocalDate(row[1] as String)!,
-                          scheme: try EventCodec.decoder.decode(Scheme.self, from: Data((row[2] as String).utf8)))
+            SchemeVersion(version: try row.at(0), effective: try row.date(1),
+                          scheme: try EventCodec.decoder.decode(Scheme.self, from: Data(((try row.at(2) as String)).utf8)))
         }
         cachedSchemes = versions
         return versions
@@ -431,7 +504,7 @@ public final class StoreSession: LedgerState {
 
     public func settlement(year: Int) throws -> SettlementRecord? {
         try row("SELECT year, settled_on, scheme_version, expired FROM p_settlements WHERE year = ?", arguments: [year]).map {
-            SettlementRecord(year: $0[0], settledOn: LocalDate($0[1] as String)!, schemeVersion: $0[2], expired: $0[3])
+            SettlementRecord(year: try $0.at(0), settledOn: try $0.date(1), schemeVersion: try $0.at(2), expired: try $0.at(3))
         }
     }
 
@@ -456,8 +529,8 @@ public final class StoreSession: LedgerState {
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
         var figures: [HouseholdCode: YearFigures] = [:]
         for row in rows {
-            let code = HouseholdCode(rawValue: row[0])
-            figures[code] = YearFigures(household: code, earned: row[1], deducted: row[2], largestDeduction: row[3], redeemed: row[4])
+            let code = HouseholdCode(rawValue: try row.at(0))
+            figures[code] = YearFigures(household: code, earned: try row.at(1), deducted: try row.at(2), largestDeduction: try row.at(3), redeemed: try row.at(4))
         }
         return figures
     }
@@ -467,7 +540,7 @@ public final class StoreSession: LedgerState {
     /// Every settled year, oldest first.
     public func settlements() throws -> [SettlementRecord] {
         try Row.fetchAll(db, sql: "SELECT year, settled_on, scheme_version, expired FROM p_settlements ORDER BY year").map {
-            SettlementRecord(year: $0[0], settledOn: LocalDate($0[1] as String)!, schemeVersion: $0[2], expired: $0[3])
+            SettlementRecord(year: try $0.at(0), settledOn: try $0.date(1), schemeVersion: try $0.at(2), expired: try $0.at(3))
         }
     }
 
@@ -475,8 +548,8 @@ public final class StoreSession: LedgerState {
     public func ratings(year: Int) throws -> [HouseholdRating] {
         try Row.fetchAll(db, sql: "SELECT household, points, stars, red, black_until FROM p_ratings WHERE year = ? ORDER BY household",
                          arguments: [year]).map {
-            HouseholdRating(household: HouseholdCode(rawValue: $0[0]), points: $0[1], stars: $0[2], red: $0[3],
-                            blackUntil: ($0[4] as String?).flatMap { LocalDate($0) })
+            HouseholdRating(household: HouseholdCode(rawValue: try $0.at(0)), points: try $0.at(1), stars: try $0.at(2), red: try $0.at(3),
+                            blackUntil: try $0.optionalDate(4))
         }
     }
 
@@ -486,7 +559,7 @@ public final class StoreSession: LedgerState {
     public func headOfLog() throws -> (seq: Int64, hash: Data) {
         if let head { return head }
         let row = try row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        let value = row.map { (seq: $0[0] as Int64, hash: $0[1] as Data) } ?? (seq: 0, hash: Chain.genesis)
+        let value = try row.map { (seq: (try $0.at(0) as Int64), hash: (try $0.at(1) as Data)) } ?? (seq: 0, hash: Chain.genesis)
         head = value
         return value
     }
@@ -626,8 +699,8 @@ public final class StoreSession: LedgerState {
 
     // MARK: Row mapping
 
-    static func unit(_ row: Row) -> UnitRecord {
-        UnitRecord(code: UnitCode(rawValue: row["code"]), name: row["name"], leader: (row["leader"] as String?).map { HouseholdCode(rawValue: $0) })
+    static func unit(_ row: Row) throws -> UnitRecord {
+        UnitRecord(code: UnitCode(rawValue: try row.at(0)), name: try row.at(1), leader: (row[2] as String?).map { HouseholdCode(rawValue: $0) })
     }
 
     // Rows are read by position (the column lists below), which is much faster than by name.
@@ -635,46 +708,46 @@ public final class StoreSession: LedgerState {
         code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed, expired, moved
         """
 
-    static func household(_ row: Row) -> HouseholdAccount {
-        HouseholdAccount(code: HouseholdCode(rawValue: row[0]), head: row[1], unit: UnitCode(rawValue: row[2]), members: row[3],
-                         status: HouseholdStatus(rawValue: row[4]) ?? .open, registeredOn: LocalDate(row[5] as String)!,
-                         closedOn: (row[6] as String?).flatMap { LocalDate($0) }, earned: row[7], deducted: row[8], redeemed: row[9],
-                         pending: row[10], proposed: row[11], expired: row[12], moved: row[13])
+    static func household(_ row: Row) throws -> HouseholdAccount {
+        HouseholdAccount(code: HouseholdCode(rawValue: try row.at(0)), head: try row.at(1), unit: UnitCode(rawValue: try row.at(2)), members: try row.at(3),
+                         status: try row.choice(4), registeredOn: try row.date(5),
+                         closedOn: try row.optionalDate(6), earned: try row.at(7), deducted: try row.at(8), redeemed: try row.at(9),
+                         pending: try row.at(10), proposed: try row.at(11), expired: try row.at(12), moved: try row.at(13))
     }
 
     static let actorColumns = "name, roles, unit, status, registered_on, retired_on"
 
-    static func actor(_ row: Row) -> ActorRecord {
-        ActorRecord(name: ActorName(rawValue: row[0]), roles: (row[1] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) },
-                    unit: (row[2] as String?).map { UnitCode(rawValue: $0) }, status: ActorStatus(rawValue: row[3]) ?? .active,
-                    registeredOn: LocalDate(row[4] as String)!, retiredOn: (row[5] as String?).flatMap { LocalDate($0) })
+    static func actor(_ row: Row) throws -> ActorRecord {
+        ActorRecord(name: ActorName(rawValue: try row.at(0)), roles: try (try row.at(1) as String).split(separator: ",").map { try row.choice(1, String($0)) },
+                    unit: (row[2] as String?).map { UnitCode(rawValue: $0) }, status: try row.choice(3),
+                    registeredOn: try row.date(4), retiredOn: try row.optionalDate(5))
     }
 
-    static func notice(_ row: Row) -> NoticeRecord {
-        NoticeRecord(period: row[0], from: LocalDate(row[1] as String)!, to: LocalDate(row[2] as String)!,
-                     openedOn: LocalDate(row[3] as String)!, closesOn: LocalDate(row[4] as String)!,
-                     closedOn: (row[5] as String?).flatMap { LocalDate($0) })
+    static func notice(_ row: Row) throws -> NoticeRecord {
+        NoticeRecord(period: try row.at(0), from: try row.date(1), to: try row.date(2),
+                     openedOn: try row.date(3), closesOn: try row.date(4),
+                     closedOn: try row.optionalDate(5))
     }
 
     static let reviewColumns = "seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by"
 
-    static func review(_ row: Row) -> ScoreReview {
-        ScoreReview(seq: row[0], household: HouseholdCode(rawValue: row[1]), rule: RuleCode(rawValue: row[2]),
-                    occurredOn: LocalDate(row[3] as String)!, points: row[4], state: ReviewState(rawValue: row[5]) ?? .pending,
-                    recordedBy: ActorName(rawValue: row[6]), objection: row[7], objectedBy: (row[8] as String?).map { ActorName(rawValue: $0) })
+    static func review(_ row: Row) throws -> ScoreReview {
+        ScoreReview(seq: try row.at(0), household: HouseholdCode(rawValue: try row.at(1)), rule: RuleCode(rawValue: try row.at(2)),
+                    occurredOn: try row.date(3), points: try row.at(4), state: try row.choice(5),
+                    recordedBy: ActorName(rawValue: try row.at(6)), objection: try row.at(7), objectedBy: (row[8] as String?).map { ActorName(rawValue: $0) })
     }
 
     static let requestColumns = "seq, target, requested_by, reason, requested_on"
 
-    static func request(_ row: Row) -> ReversalRequest {
-        ReversalRequest(seq: row[0], target: row[1], requestedBy: ActorName(rawValue: row[2]), reason: row[3],
-                        requestedOn: LocalDate(row[4] as String)!)
+    static func request(_ row: Row) throws -> ReversalRequest {
+        ReversalRequest(seq: try row.at(0), target: try row.at(1), requestedBy: ActorName(rawValue: try row.at(2)), reason: try row.at(3),
+                        requestedOn: try row.date(4))
     }
 
     static let itemColumns = "code, name, unit, price, stock"
 
-    static func item(_ row: Row) -> ItemStock {
-        ItemStock(code: ItemCode(rawValue: row[0]), name: row[1], unit: row[2], price: row[3], stock: row[4])
+    static func item(_ row: Row) throws -> ItemStock {
+        ItemStock(code: ItemCode(rawValue: try row.at(0)), name: try row.at(1), unit: try row.at(2), price: try row.at(3), stock: try row.at(4))
     }
 
     /// An entry read from its event row (alias `e`), with the reversal that undid it, if any.
@@ -694,26 +767,33 @@ public final class StoreSession: LedgerState {
         "v1.pointsExpired": .expiry, "v1.pointsSent": .transfer, "v1.pointsReceived": .transfer,
     ]
 
-    static func entry(_ row: Row) -> Entry {
-        Entry(seq: row[0], id: row[1], type: row[2], kind: entryKinds[row[2] as String] ?? .score,
+    static func entry(_ row: Row) throws -> Entry {
+        Entry(seq: try row.at(0), id: try row.at(1), type: try row.at(2), kind: entryKinds[(try row.at(2) as String)] ?? .score,
               household: (row[3] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
-              item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: row[6], earned: row[7], deducted: row[8],
-              redeemed: row[9], occurredOn: LocalDate(row[10] as String)!, reverses: row[11], reversedBy: row[12])
+              item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: try row.at(6), earned: try row.at(7), deducted: try row.at(8),
+              redeemed: try row.at(9), occurredOn: try row.date(10), reverses: try row.at(11), reversedBy: try row.at(12))
     }
 
     /// An event from a `SELECT * FROM events` row, read by position (the table's column order, migration 0001).
     static func recordedEvent(_ row: Row) throws -> RecordedEvent {
-        let seq: Int64 = row[0]
-        guard let occurredOn = LocalDate(row[5] as String) else {
+        let seq: Int64 = try row.at(0)
+        guard let occurredOn = LocalDate((try row.at(5) as String)) else {
             throw ProjectionError(seq: seq, problem: "its date is not a date")
         }
-        let event = try EventCodec.event(type: row[4], payload: row[18])
+        let event: LedgerEvent
+        do {
+            event = try EventCodec.event(type: try row.at(4), payload: try row.at(18))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.damagedPayload(seq: seq, error)
+        }
         let facts = EventFacts(household: (row[10] as String?).map { HouseholdCode(rawValue: $0) },
                                item: (row[11] as String?).map { ItemCode(rawValue: $0) },
                                rule: (row[12] as String?).map { RuleCode(rawValue: $0) },
-                               earned: row[13], deducted: row[14], redeemed: row[15], stock: row[16], reverses: row[17])
-        return RecordedEvent(seq: seq, id: row[1], stream: row[2], streamVersion: row[3], occurredOn: occurredOn,
-                             recordedAt: row[6], actor: ActorName(rawValue: row[7]), schemeVersion: row[8], key: row[9],
+                               earned: try row.at(13), deducted: try row.at(14), redeemed: try row.at(15), stock: try row.at(16), reverses: try row.at(17))
+        return RecordedEvent(seq: seq, id: try row.at(1), stream: try row.at(2), streamVersion: try row.at(3), occurredOn: occurredOn,
+                             recordedAt: try row.at(6), actor: ActorName(rawValue: try row.at(7)), schemeVersion: try row.at(8), key: try row.at(9),
                              event: event, facts: facts)
     }
 }

@@ -16,10 +16,10 @@ extension EventStore {
                 """)
             var count: Int64 = 0
             while let row = try rows.next() {
-                let seq: Int64 = row[0]
-                let type: String = row[1], date: String = row[2]
+                let seq: Int64 = try row.at(0)
+                let type: String = try row.at(1), date: String = try row.at(2)
                 let household: String? = row[3], item: String? = row[4], rule: String? = row[5]
-                let earned: Int = row[6], deducted: Int = row[7], redeemed: Int = row[8], stock: Int = row[9]
+                let earned: Int = try row.at(6), deducted: Int = try row.at(7), redeemed: Int = try row.at(8), stock: Int = try row.at(9)
                 let reverses: Int64? = row[10]
                 block += "\n\(date) * #\(seq) \(type)"
                 if let household { block += " \(household)" }

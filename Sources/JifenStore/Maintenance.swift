@@ -6,22 +6,30 @@ import Synchronization
 
 /// What `verify` found: the chain's length and head, and every problem with the event that shows it.
 public struct VerifyReport: Sendable {
+    /// One finding, in English (`what`) and in Chinese, for the clerk and the auditor.
     public struct Problem: Sendable, CustomStringConvertible {
         /// The event at fault (0 when the problem is not one event's, like a missing trigger).
         public let seq: Int64
         public let what: String
+        public let chinese: String
         public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
+        public var chineseDescription: String { seq > 0 ? "第 \(seq) 条事件：\(chinese)" : chinese }
 
-        public init(seq: Int64, what: String) {
+        public init(seq: Int64, zh: String, en: String) {
             self.seq = seq
-            self.what = what
+            self.what = en
+            self.chinese = zh
         }
+
+        public func text(chinese: Bool) -> String { chinese ? chineseDescription : description }
     }
 
     public var events: Int64 = 0
     public var head: Data = Chain.genesis
     public var problems: [Problem] = []
     public var isValid: Bool { problems.isEmpty }
+
+    public init(problems: [Problem] = []) { self.problems = problems }
 }
 
 /// The two passes of `verifyAll`: how far each has read, and the replay's result.
@@ -73,59 +81,44 @@ extension EventStore {
     public func verify(problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         try queue.read { db in
             var report = VerifyReport()
-            func problem(_ seq: Int64, _ what: String) {
-                if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, what: what)) }
+            func problem(_ seq: Int64, zh: String, en: String) {
+                if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, zh: zh, en: en)) }
             }
-            let found = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+            let found = Dictionary(firstOf: try Row.fetchAll(db, sql: """
                 SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'
-                """).map { ($0[0] as String, $0[1] as String) })
+                """).map { ((try $0.at(0) as String), (try $0.at(1) as String)) })
             for (name, sql) in EventStore.expectedTriggers.sorted(by: { $0.key < $1.key }) {
                 if found[name] == nil {
-                    problem(0, "the trigger \(name) is missing: the log is no longer protected against edits")
+                    problem(0, zh: "防篡改触发器 \(name) 不见了：流水已不再受保护，可以被改动", en: "the trigger \(name) is missing: the log is no longer protected against edits")
                 } else if found[name] != sql {
-                    problem(0, "the trigger \(name) was changed: the log is no longer protected as it should be")
+                    problem(0, zh: "防篡改触发器 \(name) 被改动过：流水已不再受应有的保护", en: "the trigger \(name) was changed: the log is no longer protected as it should be")
                 }
             }
             let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
             var expectedSeq: Int64 = 1
             var previous = Chain.genesis
             // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
-            let rows = try RawRows(db, sql: """
-                SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                       idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                       payload, prev_hash, hash FROM events ORDER BY seq
-                """)
-            var isText = [Bool](repeating: false, count: 19)
-            for column in [1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 18] { isText[column] = true }
+            let rows = try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events ORDER BY seq")
             var canonical = CanonicalBuffer()
             var previousHash = [UInt8](Chain.genesis)
             while try rows.next() {
                 let seq = rows.int64(0)
                 if seq != expectedSeq {
-                    problem(seq, seq > expectedSeq
-                        ? "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)"
-                        : "sequence number out of order after #\(expectedSeq - 1)")
-                }
-                let prevHash = rows.bytes(19), hash = rows.bytes(20)
-                if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
-                    problem(seq, "its link to the event before it is broken (an event was removed, inserted or reordered)")
-                }
-                canonical.reset()
-                for column in Int32(0)...18 {
-                    if rows.isNull(column) {
-                        canonical.empty()
-                    } else if isText[Int(column)] {
-                        canonical.field(rows.bytes(column))
+                    if seq > expectedSeq {
+                        problem(seq, zh: "第 \(expectedSeq)…\(seq - 1) 条事件不见了：流水从第 \(expectedSeq - 1) 条直接跳到第 \(seq) 条",
+                                en: "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)")
                     } else {
-                        canonical.field(rows.int64(column))
+                        problem(seq, zh: "第 \(expectedSeq - 1) 条之后的序号乱了", en: "sequence number out of order after #\(expectedSeq - 1)")
                     }
                 }
-                var hasher = SHA256()
-                hasher.update(bufferPointer: prevHash)
-                canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-                let digest = hasher.finalize()
+                let hash = rows.bytes(20)
+                if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
+                    problem(seq, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
+                            en: "its link to the event before it is broken (an event was removed, inserted or reordered)")
+                }
+                let digest = rows.chainDigest(&canonical)
                 if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
-                    problem(seq, "its contents do not match its hash: it was altered after it was written")
+                    problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
                 }
                 if hash.count == 32 {
                     previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
@@ -147,26 +140,37 @@ extension EventStore {
     /// balance identities at every step, for auditors). The problems come in the same order on every run: the
     /// chain's, the tables', then the rest. `progress` gets the events both passes have read, of twice the log.
     public func verifyAll(audit: Bool, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+        // SQLite's own check first: damage to pages, indexes or constraints is named as such, and a file whose schema is
+        // not whole is not replayed (its tables would only fail to be read).
+        let structural = structuralProblems()
+        let schemaWhole = !structural.contains { $0.what.hasPrefix("the ledger's structure") }
         let passes = TwoPasses(progress: progress)
-        let second = try EventStore(path: path, create: false, readOnly: true)
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
-            let result = Result {
-                try second.verifyProjections(balances: audit, progress: progress == nil ? nil : { passes.update(replay: $0, total: $1) })
+        if schemaWhole {
+            let path = path
+            DispatchQueue.global().async(group: group) {
+                let result = Result {
+                    let second = try EventStore(path: path, create: false, readOnly: true)
+                    return try second.verifyProjections(balances: audit, progress: progress == nil ? nil : { passes.update(replay: $0, total: $1) })
+                }
+                passes.replayed.withLock { $0 = result }
             }
-            passes.replayed.withLock { $0 = result }
         }
-        var report: VerifyReport
+        var report = VerifyReport()
         var rest: [VerifyReport.Problem] = []
         do {
             report = try verify(progress: progress == nil ? nil : { passes.update(chain: $0, total: $1) })
-            if audit { rest = try auditConsistency() }
+            if audit && schemaWhole { rest = try auditConsistency() }
         } catch {
-            group.wait()
-            throw error
+            report.problems.append(VerifyReport.Problem(reading: error))
         }
         group.wait()
-        report.problems += try passes.replayed.withLock { $0 }?.get() ?? []
+        report.problems = structural + report.problems
+        switch passes.replayed.withLock({ $0 }) {
+        case .success(let problems)?: report.problems += problems
+        case .failure(let error)?: report.problems.append(VerifyReport.Problem(reading: error))
+        case nil: break
+        }
         report.problems += rest
         return report
     }
@@ -184,8 +188,8 @@ extension EventStore {
         try queue.read { db in
             let session = StoreSession(db: db)
             var problems: [VerifyReport.Problem] = []
-            func problem(_ seq: Int64, _ what: String) {
-                if problems.count < problemsMax { problems.append(.init(seq: seq, what: what)) }
+            func problem(_ seq: Int64, zh: String, en: String) {
+                if problems.count < problemsMax { problems.append(.init(seq: seq, zh: zh, en: en)) }
             }
             // Each household's figures summed from the log's columns alone (`add`, with nothing of review or notice),
             // to hold against the fold's.
@@ -199,14 +203,19 @@ extension EventStore {
                 sums[code] = sum
                 if sum.earned != account.earned || sum.deducted != account.deducted || sum.redeemed != account.redeemed
                     || sum.expired != account.expired || sum.moved != account.moved {
-                    problem(seq, "after it \(code)'s figures (earned \(account.earned), deducted \(account.deducted), redeemed "
+                    problem(seq, zh: "此后 \(code) 的数字（加分 \(account.earned)、扣分 \(account.deducted)、兑换 \(account.redeemed)、清零 "
+                            + "\(account.expired)、转出 \(account.moved)）与流水各栏之和（\(sum.earned)、\(sum.deducted)、\(sum.redeemed)、"
+                            + "\(sum.expired)、\(sum.moved)）不符",
+                            en: "after it \(code)'s figures (earned \(account.earned), deducted \(account.deducted), redeemed "
                             + "\(account.redeemed), expired \(account.expired), moved \(account.moved)) are not the sums of the log's "
                             + "columns (\(sum.earned), \(sum.deducted), \(sum.redeemed), \(sum.expired), \(sum.moved))")
                 }
                 // (A merge may pass a debt on, so what a household receives is not held to this.)
                 if facts.redeemed > 0 && route != .transfer && account.available < 0 {
                     let what = route == .shop ? "spends" : "clears"
-                    problem(seq, "it \(what) \(facts.redeemed) points of \(code), which had only \(account.available + facts.redeemed) "
+                    problem(seq, zh: "它\(route == .shop ? "兑换掉" : "清零了") \(code) 的 \(facts.redeemed) 分，而该户当时只有 "
+                            + "\(account.available + facts.redeemed) 分已生效的可用积分：余额变成了 \(account.available)",
+                            en: "it \(what) \(facts.redeemed) points of \(code), which had only \(account.available + facts.redeemed) "
                             + "final points available: the balance goes to \(account.available)")
                 }
             }
@@ -216,45 +225,51 @@ extension EventStore {
                 if balances {
                     let moved = memory.households.values.reduce(0) { $0 + $1.moved }
                     if moved != 0 {
-                        problem(0, "the points households sent and received on splits and merges do not cancel out: \(moved) points "
+                        problem(0, zh: "分户、合户时转出与转入的积分对不上：有 \(abs(moved)) 分\(moved > 0 ? "转出了却没有转入" : "转入了却没有转出")",
+                                en: "the points households sent and received on splits and merges do not cancel out: \(moved) points "
                                 + "were \(moved > 0 ? "sent and never received" : "received and never sent")")
                     }
                 }
             } catch let error as ProjectionError {
-                problem(error.seq, "it cannot be replayed (\(error.problem))")
+                problem(error.seq, zh: "它无法重放（\(error.problem)）", en: "it cannot be replayed (\(error.problem))")
                 return problems
             }
             let fix = "; run `jifen rebuild` to fold the tables again from the log"
+            let fixZh = "；请运行 `jifen rebuild` 从流水重新汇总各表"
             func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T],
                                        _ describe: (T) -> String = { "\($0)" }) {
                 for key in Set(stored.keys).union(replayed.keys).sorted() where stored[key] != replayed[key] {
-                    let what: String
                     switch (stored[key], replayed[key]) {
-                    case (nil, _): what = "\(key) is missing from \(table)"
-                    case (_, nil): what = "\(table) holds \(key), which the log does not"
-                    case (let s?, let r?): what = "\(table) says \(describe(s)) for \(key), the log gives \(describe(r))"
+                    case (nil, _):
+                        problem(0, zh: "\(table) 里缺了 \(key)" + fixZh, en: "\(key) is missing from \(table)" + fix)
+                    case (_, nil):
+                        problem(0, zh: "\(table) 里有 \(key)，流水里却没有" + fixZh, en: "\(table) holds \(key), which the log does not" + fix)
+                    case (let s?, let r?):
+                        problem(0, zh: "\(table) 记的 \(key) 是 \(describe(s))，流水算出的是 \(describe(r))" + fixZh,
+                                en: "\(table) says \(describe(s)) for \(key), the log gives \(describe(r))" + fix)
                     }
-                    problem(0, what + fix)
                 }
             }
-            compare("p_households", Dictionary(uniqueKeysWithValues: try session.households().map { ($0.code.rawValue, Balances($0)) }),
+            compare("p_ledger", try session.ledgerRow().map { ["ledger": $0] } ?? [:], memory.ledger().map { ["ledger": $0] } ?? [:]) {
+                "\($0.village), opened \($0.openedOn), scheme version \($0.schemeVersion)\($0.demo ? ", demo" : "")" }
+            compare("p_households", Dictionary(firstOf: try session.households().map { ($0.code.rawValue, Balances($0)) }),
                     memory.households.reduce(into: [:]) { $0[$1.key.rawValue] = Balances($1.value) })
-            compare("p_items", Dictionary(uniqueKeysWithValues: try session.items().map { ($0.code.rawValue, $0) }),
+            compare("p_items", Dictionary(firstOf: try session.items().map { ($0.code.rawValue, $0) }),
                     memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "stock \($0.stock), price \($0.price)" }
-            compare("p_units", Dictionary(uniqueKeysWithValues: try session.units().map { ($0.code.rawValue, $0) }),
+            compare("p_units", Dictionary(firstOf: try session.units().map { ($0.code.rawValue, $0) }),
                     memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
-            compare("p_actors", Dictionary(uniqueKeysWithValues: try session.actors().map { ($0.name.rawValue, $0) }),
+            compare("p_actors", Dictionary(firstOf: try session.actors().map { ($0.name.rawValue, $0) }),
                     memory.actorRecords.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) {
                 "roles \($0.roleList), unit \($0.unit?.rawValue ?? "none"), \($0.status.rawValue)" }
-            compare("p_notices", Dictionary(uniqueKeysWithValues: try session.notices().map { ($0.period, $0) }), memory.noticeRecords) {
+            compare("p_notices", Dictionary(firstOf: try session.notices().map { ($0.period, $0) }), memory.noticeRecords) {
                 "opened \($0.openedOn), closed \($0.closedOn?.description ?? "not yet")" }
-            compare("p_reviews", Dictionary(uniqueKeysWithValues: try session.allReviews().map { ("#\($0.seq)", $0) }),
+            compare("p_reviews", Dictionary(firstOf: try session.allReviews().map { ("#\($0.seq)", $0) }),
                     memory.reviewRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "\($0.state.rawValue), \($0.points) points" }
-            compare("p_requests", Dictionary(uniqueKeysWithValues: try session.requests().map { ("#\($0.seq)", $0) }),
+            compare("p_requests", Dictionary(firstOf: try session.requests().map { ("#\($0.seq)", $0) }),
                     memory.requestRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "reversal of #\($0.target)" }
-            compare("p_schemes", Dictionary(uniqueKeysWithValues: try session.schemes().map { ("v\($0.version)", $0) }),
+            compare("p_schemes", Dictionary(firstOf: try session.schemes().map { ("v\($0.version)", $0) }),
                     memory.schemes().reduce(into: [:]) { $0["v\($1.version)"] = $1 }) { "effective \($0.effective), \($0.scheme.rules.count) rules" }
-            compare("p_settlements", Dictionary(uniqueKeysWithValues: try session.settlements().map { ("\($0.year)", $0) }),
+            compare("p_settlements", Dictionary(firstOf: try session.settlements().map { ("\($0.year)", $0) }),
                     memory.settlementRecords.reduce(into: [:]) { $0["\($1.key)"] = $1.value }) { "settled \($0.settledOn), expired \($0.expired)" }
             var storedRatings: [String: HouseholdRating] = [:]
             for settlement in try session.settlements() {
@@ -262,8 +277,8 @@ extension EventStore {
             }
             compare("p_ratings", storedRatings, memory.ratingRecords.mapValues(\.rating)) {
                 "\($0.points) points, \($0.stars) stars\($0.red ? ", red list" : "")\($0.blackUntil.map { ", black list until \($0)" } ?? "")" }
-            compare("p_sheets", Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
-                ($0[0] as String, $0[1] as Int64) }), memory.sheetSeqs)
+            compare("p_sheets", Dictionary(firstOf: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
+                ((try $0.at(0) as String), (try $0.at(1) as Int64)) }), memory.sheetSeqs)
             return problems
         }
     }

@@ -41,6 +41,34 @@ struct RawRows {
     func string(_ column: Int32) -> String? {
         isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
     }
+
+    /// The columns of an event row in the chain's order, then `prev_hash` (19) and `hash` (20).
+    static let chainColumns = """
+        seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+        idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, hash
+        """
+
+    /// Which of the chain's columns are text (the rest are integers).
+    static let chainText: [Bool] = (0...18).map { [1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 18].contains($0) }
+
+    /// The hash the chain gives the current row (selected as `chainColumns`): SHA-256 over its `prev_hash` and the
+    /// netstrings of its fields, built in `canonical`.
+    func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
+        canonical.reset()
+        for column in Int32(0)...18 {
+            if isNull(column) {
+                canonical.empty()
+            } else if RawRows.chainText[Int(column)] {
+                canonical.field(bytes(column))
+            } else {
+                canonical.field(int64(column))
+            }
+        }
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes(19))
+        canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize()
+    }
 }
 
 /// Builds the canonical bytes of `Chain` from raw columns, into one reused buffer.

@@ -10,7 +10,7 @@ extension StoreSession {
     }
 
     public func units() throws -> [UnitRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM p_units ORDER BY code").map(Self.unit)
+        try Row.fetchAll(db, sql: "SELECT code, name, leader FROM p_units ORDER BY code").map(Self.unit)
     }
 
     public func items() throws -> [ItemStock] {
@@ -49,7 +49,7 @@ extension StoreSession {
         }
         sql += " ORDER BY h.code"
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            var account = Self.household(row)
+            var account = try Self.household(row)
             if let closed = account.closedOn, closed > date {
                 account.status = .open
                 account.closedOn = nil
@@ -64,7 +64,7 @@ extension StoreSession {
     }
 
     public func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount] {
-        Dictionary(uniqueKeysWithValues: try households(asOf: date).map { ($0.code, $0) })
+        Dictionary(firstOf: try households(asOf: date).map { ($0.code, $0) })
     }
 
     /// A household's scores not yet final, oldest first.
@@ -113,7 +113,7 @@ extension StoreSession {
     public func eventCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT type, count(*) FROM events GROUP BY type") {
-            counts[row[0]] = row[1]
+            counts[try row.at(0)] = try row.at(1)
         }
         return counts
     }
@@ -143,7 +143,7 @@ extension StoreSession {
             GROUP BY household
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
         var points: [String: Int] = [:]
-        for row in rows { points[row[0]] = row[1] }
+        for row in rows { points[try row.at(0)] = try row.at(1) }
         return Self.rank(points: points, households: try households(), units: try units())
     }
 
@@ -160,14 +160,14 @@ extension StoreSession {
             GROUP BY household
             """, arguments: [through, dates.lowerBound.description, dates.upperBound.description, through, notFinal])
         var points: [String: Int] = [:]
-        for row in rows { points[row[0]] = row[1] }
+        for row in rows { points[try row.at(0)] = try row.at(1) }
         return Self.rank(points: points, households: Array(memory.households.values),
                          units: memory.units.values.sorted { $0.code.rawValue < $1.code.rawValue })
     }
 
     /// Ranks the units by their open households' average points (exact fractions; ties by unit code).
     static func rank(points: [String: Int], households: [HouseholdAccount], units: [UnitRecord]) -> [UnitStanding] {
-        let heads = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0.head) })
+        let heads = Dictionary(firstOf: households.map { ($0.code, $0.head) })
         var standings: [UnitStanding] = []
         for unit in units {
             let members = households.filter { $0.unit == unit.code && $0.status == .open }

@@ -90,7 +90,7 @@ struct AuditCheckCommand: ParsableCommand {
         let l = options.language
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, first: report.first, last: report.last, whole: report.whole,
-                                 head: report.head, problems: report.problems.map { VerifyCommandProblem(seq: $0.seq, problem: $0.what) }))
+                                 head: report.head, problems: report.problems.map { VerifyCommandProblem(seq: $0.seq, problem: l == .zh ? $0.chinese : $0.what) }))
         } else if report.isValid {
             print(say(l, "导出完整：\(report.events) 条事件（#\(report.first)–#\(report.last)\(report.whole ? "，自账本开头" : "")），哈希链无断裂。",
                       "The export is sound: \(report.events) events (#\(report.first)–#\(report.last)\(report.whole ? ", from the ledger's start" : "")), the hash chain unbroken."))
@@ -212,7 +212,7 @@ struct CheckpointSign: ParsableCommand {
         // A checkpoint file is never overwritten; it takes its name only once the ledger has filed it, so that a
         // refused filing leaves nothing behind.
         var written: Written?
-        try OutputFile(path, force: false, ledger: options.path).write { draft in
+        try OutputFile(path, force: false, forceAllowed: false, ledger: options.path).write { draft in
             try OutputFile.fill(draft, with: try checkpointBytes(checkpoint))
             written = try ledger.execute(.recordCheckpoint(checkpoint.recorded), by: by)
         }
@@ -239,7 +239,8 @@ struct CheckpointRecord: ParsableCommand {
             throw CLIError(zh: "\(file) 上有一个签名核验不通过：文件在签名后被改动过；请重新索取原文件。", en: "\(file) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
         }
         if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
-            throw CLIError(zh: "\(file) 不能登记，账本已不是它签名时的样子（\(broken)）；请核对是不是这个账本的签名存证。", en: "\(file) cannot be filed: \(broken).")
+            throw CLIError(zh: "\(file) 不能登记，账本已不是它签名时的样子（\(broken.chinese)）；请核对是不是这个账本的签名存证。",
+                           en: "\(file) cannot be filed: \(broken.english); check it is this ledger's checkpoint.")
         }
         if let filed = try ledger.read({ try $0.checkpoints() }).first(where: { $0.checkpoint == point.recorded }) {
             throw CLIError(zh: "\(file) 已经登记过（第 \(filed.seq) 条事件）；不必重复登记。", en: "\(file) is already filed, as event #\(filed.seq); nothing to do.")
@@ -302,34 +303,40 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.openForReading()
         let l = options.language
         let progress = Progress(label: say(l, "核验哈希链并重放", "checking the chain and replaying"))
-        var report = try ledger.store.verifyAll(audit: true, progress: { progress.update($0, $1) })
-        progress.finish()
-        let info = try ledger.info()
-        report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
-        let filed = try ledger.read { try $0.checkpoints() }.count
-        let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
+        var filed = 0
         var checked: [String] = [], files: [String] = []
-        for file in checkpoint {
-            guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
-                report.problems.append(.init(seq: 0, what: "\(file) is not a checkpoint written by `jifen checkpoint`"))
-                continue
+        let report = try verifying(options) { ledger in
+            var report = try ledger.store.verifyAll(audit: true, progress: { progress.update($0, $1) })
+            progress.finish()
+            guard report.isValid || report.problems.allSatisfy({ !$0.what.hasPrefix("the ledger's structure") }) else { return report }
+            let info = try ledger.info()
+            report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
+            filed = try ledger.read { try $0.checkpoints() }.count
+            let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
+            for file in checkpoint {
+                guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
+                    report.problems.append(.init(seq: 0, zh: "\(file) 不是 `jifen checkpoint` 写出的签名存证", en: "\(file) is not a checkpoint written by `jifen checkpoint`"))
+                    continue
+                }
+                for key in keys where !point.isSigned(by: key.key) {
+                    report.problems.append(.init(seq: point.seq, zh: "\(file) 没有 \(key.file) 的签名（或签名后被改动过）",
+                                                 en: "\(file) is not signed by \(key.file) (or was changed after it was signed)"))
+                }
+                if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
+                    report.problems.append(.init(seq: point.seq, zh: "\(file)：\(broken.chinese)", en: "\(file): \(broken.english)"))
+                } else {
+                    checked.append(say(l, "\(file)（第 \(point.seq) 条事件，\(point.signatures.count) 个签名）", "\(file) (event \(point.seq), \(point.signatures.count) signatures)"))
+                    files.append(file)
+                }
             }
-            for key in keys where !point.isSigned(by: key.key) {
-                report.problems.append(.init(seq: point.seq, what: "\(file) is not signed by \(key.file) (or was changed after it was signed)"))
-            }
-            if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
-                report.problems.append(.init(seq: point.seq, what: "\(file): \(broken)"))
-            } else {
-                checked.append(say(l, "\(file)（第 \(point.seq) 条事件，\(point.signatures.count) 个签名）", "\(file) (event \(point.seq), \(point.signatures.count) signatures)"))
-                files.append(file)
-            }
+            return report
         }
+        progress.finish()
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex, checkpoints: report.isValid ? files : [],
-                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.what) }))
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
         } else if report.isValid {
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，各表与重放一致。",
                       "The ledger is sound: \(report.events) events, the chain unbroken, the append-only triggers in place, every table equal to a fresh replay."))
@@ -339,7 +346,7 @@ struct AuditVerifyCommand: ParsableCommand {
             for line in checked { print(say(l, "延续签名存证：", "Extends the checkpoint ") + line) }
         } else {
             print(say(l, "核验未通过：", "Verification failed:"))
-            for problem in report.problems { print("  \(problem)") }
+            for problem in report.problems { print("  \(problem.text(chinese: l == .zh))") }
         }
         if !report.isValid { throw VerificationFailed() }
     }

@@ -77,7 +77,15 @@ enum Main {
             }
             fail(say(language, error.chinese, error.description))
         } catch let error as StoreError {
-            fail(say(language, error.chinese, error.description))
+            fail(say(language, error.chinese, error.description), status: error.isDamage ? 2 : 1)
+        } catch let error as ProjectionError {
+            // The log holds an event that cannot be folded: the same as failing verification.
+            fail(say(language, "账本里的第 \(error.seq) 条事件无法重放（\(error.problem)）；请原样保留这个文件，运行 `jifen verify`，并恢复最近的备份。",
+                     "Event #\(error.seq) of the ledger cannot be replayed (\(error.problem)); keep the file as it is, run `jifen verify`, and restore the last backup."),
+                 status: 2)
+        } catch let error as RowDecodingError {
+            fail(say(language, StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").chinese,
+                     StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").description), status: 2)
         } catch let error as SchemeProblem {
             fail("The scheme file is not usable: \(error); fix it and run the command again.")
         } catch let error as CLIError {
@@ -92,7 +100,8 @@ enum Main {
         } catch let error as PassbookPageMissing {
             fail(error.description)
         } catch let error as DatabaseError {
-            fail(databaseMessage(error, language))
+            let damaged = [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)
+            fail(databaseMessage(error, language), status: damaged ? 2 : 1)
         } catch is VerificationFailed {
             Output.flush()
             exit(2)
@@ -123,9 +132,9 @@ enum Main {
         }
     }
 
-    static func fail(_ message: String) -> Never {
+    static func fail(_ message: String, status: Int32 = 1) -> Never {
         Output.flush()
         Output.error("jifen: \(message)\n")
-        exit(1)
+        exit(status)
     }
 }

@@ -39,38 +39,52 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try options.openForReading()
         let l = options.language
         let progress = Progress(label: say(l, "核验", "verifying"))
-        var report = try ledger.store.verifyAll(audit: false, progress: { progress.update($0, $1) })
+        var report = try verifying(options) { ledger in try ledger.store.verifyAll(audit: false, progress: { progress.update($0, $1) }) }
         progress.finish()
-        if let head, let noted = parsedHead(head) {
+        if let head, let noted = parsedHead(head), let ledger = try? options.openForReading() {
             if let hash = try ledger.store.hash(at: noted.seq) {
                 if hash.hex != noted.hash {
-                    report.problems.append(.init(seq: noted.seq, what: say(l,
-                        "与此前记下的链头不符（记下的是 \(noted.hash.prefix(12))…）：此后账本被改写过",
-                        "its hash is not the one noted earlier (\(noted.hash.prefix(12))…): the log was rewritten since")))
+                    report.problems.append(.init(seq: noted.seq, zh: "与此前记下的链头不符（记下的是 \(noted.hash.prefix(12))…）：此后账本被改写过",
+                                                 en: "its hash is not the one noted earlier (\(noted.hash.prefix(12))…): the log was rewritten since"))
                 }
             } else {
-                report.problems.append(.init(seq: noted.seq, what: say(l,
-                    "此前记下的事件已不在账本中（现只有 \(report.events) 条）：账本被截断",
-                    "the event noted earlier is gone (the log now has \(report.events)): the log was cut")))
+                report.problems.append(.init(seq: noted.seq, zh: "此前记下的事件已不在账本中（现只有 \(report.events) 条）：账本被截断",
+                                             en: "the event noted earlier is gone (the log now has \(report.events)): the log was cut"))
             }
         }
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex,
-                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.what) }))
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
         } else if report.isValid {
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，余额与流水一致。",
                       "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place, the balances agree with the log."))
             print(say(l, "链头 \(report.events):\(report.head.hex)", "Head \(report.events):\(report.head.hex)"))
         } else {
-            print(say(l, "账本未通过核验：\(report.problems[0])", "The ledger failed verification: \(report.problems[0])"))
-            for problem in report.problems.dropFirst() { print("  \(problem)") }
+            let problems = report.problems.map { $0.text(chinese: l == .zh) }
+            print(say(l, "账本未通过核验：\(problems[0])", "The ledger failed verification: \(problems[0])"))
+            for problem in problems.dropFirst() { print("  \(problem)") }
             print(say(l, "共检查 \(report.events) 条事件，发现 \(report.problems.count) 处问题。请保留此文件原样，并报告乡镇审计。",
                       "\(report.events) events checked, \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found. Keep this file as it is and report it to the township's auditor."))
         }
         if !report.isValid { throw VerificationFailed() }
+    }
+}
+
+/// Runs a verification; a file that cannot be opened as a sound ledger (empty, another program's, damaged so that
+/// SQLite cannot read it) fails verification with that finding, rather than being an error to retry. A missing
+/// file is still the user's mistake (exit 1).
+func verifying(_ options: LedgerOptions, _ body: (Ledger) throws -> VerifyReport) throws -> VerifyReport {
+    do {
+        return try body(try options.openForReading())
+    } catch let error as StoreError {
+        if case .noLedger = error { throw error }
+        return VerifyReport(problems: [VerifyReport.Problem(reading: error)])
+    } catch let error as CLIError {
+        throw error
+    } catch {
+        return VerifyReport(problems: [VerifyReport.Problem(reading: error)])
     }
 }
 

@@ -126,9 +126,13 @@ struct OutputFile {
     /// A file the command was told to rewrite in place (a checkpoint being countersigned).
     let replacing: String?
 
-    init(_ path: String, force: Bool, ledger: String? = nil, replacing: String? = nil) throws {
+    /// Whether the command takes --force at all (a checkpoint file is never replaced).
+    let forceAllowed: Bool
+
+    init(_ path: String, force: Bool, forceAllowed: Bool = true, ledger: String? = nil, replacing: String? = nil) throws {
         self.path = path
         self.force = force
+        self.forceAllowed = forceAllowed
         self.protected = ledger.map { [$0, $0 + "-wal", $0 + "-shm", $0 + "-journal"] } ?? []
         self.replacing = replacing
         try check()
@@ -166,8 +170,12 @@ struct OutputFile {
         }
         if let replacing, URL(fileURLWithPath: replacing).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL { return }
         if !force {
-            throw CLIError(zh: "\(path) 已经存在；jifen 不会覆盖它：请换一个文件名，确要替换就加上 --force。",
-                           en: "\(path) already exists and jifen will not overwrite it: choose another name, or add --force to replace it.")
+            guard forceAllowed else {
+                throw CLIError(zh: "\(path) 已经存在；这种文件从不覆盖，请另起一个文件名。",
+                               en: "\(path) already exists; such a file is never overwritten: choose another file name.")
+            }
+            throw CLIError(zh: "\(path) 已经存在；jifen 从不覆盖不是它这次写的文件：请换一个文件名，确要替换就加上 --force。",
+                           en: "\(path) already exists, and a file jifen did not make is never overwritten: choose another name, or add --force to replace it.")
         }
     }
 

@@ -134,8 +134,8 @@ struct History: ParsableCommand {
             guard let account = try session.household(code) else {
                 throw Rejection.householdUnknown(code, suggestion: Nearest.code(to: household, among: try session.codes(of: .household)))
             }
-            let entries = Dictionary(uniqueKeysWithValues: try session.entries(of: code).map { ($0.seq, $0) })
-            let reviews = Dictionary(uniqueKeysWithValues: try session.reviews(of: code).map { ($0.seq, $0) })
+            let entries = Dictionary(firstOf: try session.entries(of: code).map { ($0.seq, $0) })
+            let reviews = Dictionary(firstOf: try session.reviews(of: code).map { ($0.seq, $0) })
             return (account, try session.events(household: code), entries, reviews)
         }
         let l = options.language

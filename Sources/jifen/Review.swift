@@ -477,7 +477,7 @@ struct SettlementReport: ParsableCommand {
     }
 
     static func rows(_ ratings: [HouseholdRating], households: [HouseholdAccount]) -> [Row] {
-        let register = Dictionary(uniqueKeysWithValues: households.map { ($0.code, $0) })
+        let register = Dictionary(firstOf: households.map { ($0.code, $0) })
         return ratings.map { r in
             Row(household: r.household.rawValue, head: register[r.household]?.head ?? "", unit: register[r.household]?.unit.rawValue ?? "",
                 points: r.points, stars: r.stars, red: r.red, blackUntil: r.blackUntil?.description)

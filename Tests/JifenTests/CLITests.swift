@@ -109,7 +109,8 @@ import Testing
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", sql]).status == 0)
         let run = try office.jifen("verify")
         #expect(run.status == 2)
-        #expect(run.out.contains("event #12"), "\(run.out)")
+        #expect(run.out.contains("第 12 条事件"), "\(run.out)")
+        #expect(try office.jifen("verify", "--lang", "en").out.contains("event #12"))
         let json = try office.jifen("verify", "--json")
         #expect(json.status == 2)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
@@ -226,7 +227,7 @@ import Testing
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
         let caught = try office.jifen("verify", "--head", noted)
-        #expect(caught.status == 2 && caught.out.contains("#12"), "\(caught.out)")
+        #expect(caught.status == 2 && caught.out.contains("第 12 条事件"), "\(caught.out)")
         #expect(try office.jifen("verify", "--head", "banana").status == 64)
     }
 

@@ -195,10 +195,10 @@ extension String {
         // the chain is consistent again and plain `verify` cannot tell.
         try office.forgeLog("UPDATE events SET actor = '李会计' WHERE seq = 12")
         expectOK(try office.jifen("verify"))
-        let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json"] + both)
+        let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json", "--lang", "en"] + both)
         #expect(caught.status == 2 && caught.out.contains("rewritten"), "\(caught.out)")
         // Even without the file, the checkpoints filed in the ledger no longer hold.
-        let unfiled = try office.jifen("audit", "verify")
+        let unfiled = try office.jifen("audit", "verify", "--lang", "en")
         #expect(unfiled.status == 2 && unfiled.out.contains("event #\(events + 1): the checkpoint it files does not hold"), "\(unfiled.out)")
         // A checkpoint of this (now forked) ledger cannot be filed again as if nothing happened.
         expectRefused(try office.jifen("checkpoint", "record", "cp.json", "--by", "张书记", "--lang", "en"), mentioning: "cannot be filed")
@@ -207,10 +207,10 @@ extension String {
         var json = try String(contentsOfFile: office.path("cp.json"), encoding: .utf8)
         json = json.replacingOccurrences(of: "\"seq\" : ", with: "\"seq\" : 1")
         try office.write("forged.json", json)
-        let forged = try office.jifen("audit", "verify", "--checkpoint", "forged.json", "--pubkey", "committee.pub")
+        let forged = try office.jifen("audit", "verify", "--checkpoint", "forged.json", "--pubkey", "committee.pub", "--lang", "en")
         #expect(forged.status == 2 && forged.out.contains("not signed by committee.pub"), "\(forged.out)")
         expectOK(try office.jifen("key", "new", "--out", "stranger"))
-        let stranger = try office.jifen("audit", "verify", "--checkpoint", "cp.json", "--pubkey", "stranger.pub")
+        let stranger = try office.jifen("audit", "verify", "--checkpoint", "cp.json", "--pubkey", "stranger.pub", "--lang", "en")
         #expect(stranger.status == 2 && stranger.out.contains("not signed by stranger.pub"))
     }
 }
@@ -274,8 +274,11 @@ extension String {
         // The forger folds the tables again too: plain verify then finds the file consistent.
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
-        let caught = try office.jifen("audit", "verify")
+        let caught = try office.jifen("audit", "verify", "--lang", "en")
         #expect(caught.status == 2 && caught.out.contains("event #17: it takes back event #3, a v1.actorRegistered"), "\(caught.out)")
+        // The same finding, in Chinese by default.
+        let chinese = try office.jifen("audit", "verify")
+        #expect(chinese.status == 2 && chinese.out.contains("第 17 条事件：它冲回第 3 条事件（v1.actorRegistered）"), "\(chinese.out)")
     }
 
     /// Forgeries that keep the chain and the tables consistent but break the books' arithmetic: each is named by

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import JifenCore
+
+// A ledger file can be damaged behind SQLite's back (a bad disk, a copy cut short, a hand with a hex editor), and
+// SQLite then hands back what no jifen wrote: a NULL where a value must be, a date that is not a date, a payload that
+// is not JSON. Every read of a stored value goes through these, so that damage is an error naming the column and
+// what it held (exit 2), never a trap.
+
+extension Row {
+    /// Column `index`: NULL (or what cannot be read as `T`) is damage.
+    @inline(__always)
+    func at<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T {
+        do {
+            return try decode(T.self, atIndex: index)
+        } catch {
+            throw StoreError.damaged(column: column(index), found: found(index))
+        }
+    }
+
+    /// Column `index` as a date (YYYY-MM-DD): anything else is damage.
+    func date(_ index: Int) throws -> LocalDate {
+        guard let text = self[index] as String?, let date = LocalDate(text) else {
+            throw StoreError.damaged(column: column(index), found: found(index))
+        }
+        return date
+    }
+
+    /// Column `index` as a date, or nil when it is NULL; a value that is not a date is damage.
+    func optionalDate(_ index: Int) throws -> LocalDate? {
+        guard let text = self[index] as String? else { return nil }
+        guard let date = LocalDate(text) else { throw StoreError.damaged(column: column(index), found: found(index)) }
+        return date
+    }
+
+    /// Column `index` as one of an enumeration's stored names (a status, a role): any other text is damage.
+    func choice<T: RawRepresentable<String>>(_ index: Int, _ text: String? = nil) throws -> T {
+        guard let raw = text ?? (self[index] as String?), let value = T(rawValue: raw) else {
+            throw StoreError.damaged(column: column(index), found: found(index))
+        }
+        return value
+    }
+
+    private func column(_ index: Int) -> String {
+        let names = Array(columnNames)
+        return index < names.count ? names[index] : "#\(index)"
+    }
+
+    private func found(_ index: Int) -> String {
+        guard index < count else { return "nothing" }
+        let value = Array(databaseValues)[index]
+        return value.isNull ? "NULL" : String(value.description.prefix(40))
+    }
+}
+
+extension StoreError {
+    /// A stored event's payload that cannot be read back as its type: damage, naming the event.
+    static func damagedPayload(seq: Int64, _ error: any Error) -> StoreError {
+        .damaged(column: "events.payload (#\(seq))", found: String(describing: error).prefix(60).description)
+    }
+}
+
+extension EventStore {
+    /// The schema's objects (tables, indexes, triggers) and their SQL as the migrations make them, read once from a
+    /// ledger made in memory.
+    static let expectedSchema: Result<[String: String], any Error> = Result {
+        let memory = try DatabaseQueue()
+        try migrator.migrate(memory)
+        return try memory.read { db in try schema(db) }
+    }
+
+    static func schema(_ db: Database) throws -> [String: String] {
+        var objects: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND tbl_name <> 'grdb_migrations'
+            """) {
+            objects["\(try row.at(0) as String) \(try row.at(1) as String)"] = row[2] as String? ?? ""
+        }
+        return objects
+    }
+
+    /// What of the schema is missing or not as the migrations made it (a dropped table, a changed index), by name.
+    static func schemaProblems(_ db: Database) throws -> [String] {
+        let expected = try expectedSchema.get()
+        let found = try schema(db)
+        let order = ["table": 0, "index": 1, "trigger": 2]
+        let names = expected.keys.sorted { (order[String($0.prefix { $0 != " " })] ?? 3, $0) < (order[String($1.prefix { $0 != " " })] ?? 3, $1) }
+        return names.compactMap { name in
+            guard let sql = found[name] else { return "\(name): missing" }
+            return sql == expected[name] ? nil : "\(name): changed"
+        }
+    }
+
+    /// The tables other than the log: small (a village's register, its people, what waits for review), read by every
+    /// decision, and checked whole before every write.
+    static let projectionTables = ["p_ledger", "p_units", "p_households", "p_items", "p_sheets", "p_actors", "p_notices", "p_reviews",
+                                   "p_requests", "p_schemes", "p_settlements", "p_ratings"]
+
+    /// The quick structural check a write makes before it writes: the schema whole, SQLite's integrity check of the
+    /// small tables and their indexes, and the head of the log read back and linked to the event before it. Damage
+    /// deeper in the log is `verify`'s to find (SQLite's full integrity check, the chain, the replay); a write that
+    /// reaches a damaged page of it fails there with SQLite's error and writes nothing.
+    func checkStructure() throws {
+        try queue.read { db in
+            if let problem = try EventStore.schemaProblems(db).first { throw StoreError.failedCheck(what: problem) }
+            for table in EventStore.projectionTables {
+                let result = try String.fetchAll(db, sql: "PRAGMA integrity_check('\(table)')")
+                if result != ["ok"] { throw StoreError.failedCheck(what: result.prefix(3).joined(separator: "; ")) }
+            }
+            // The head of the log, which the next event will link to: its hash recomputed, its link to the event before.
+            let head = try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events ORDER BY seq DESC LIMIT 2")
+            var canonical = CanonicalBuffer()
+            if try head.next() {
+                let seq = head.int64(0)
+                let link = Data(head.bytes(19))
+                if !head.chainDigest(&canonical).withUnsafeBytes({ head.equals(20, $0) }) {
+                    throw StoreError.failedCheck(what: "events #\(seq): its contents do not match its hash")
+                }
+                if try head.next(), head.int64(0) != seq - 1 || Data(head.bytes(20)) != link {
+                    throw StoreError.failedCheck(what: "events #\(seq): not linked to the event before it")
+                }
+            }
+            try EventStore.readBack(db)
+        }
+    }
+
+    /// What every decision reads: each projection row must read back as what jifen writes (a date that is a date,
+    /// a status it knows, JSON that decodes); the first that does not is thrown.
+    static func readBack(_ db: Database) throws {
+        let session = StoreSession(db: db)
+        _ = try session.ledgerRow()
+        _ = try (session.units(), session.households(), session.items(), session.actors(), session.notices(),
+                 session.allReviews(), session.requests(), session.schemes())
+        for settlement in try session.settlements() { _ = try session.ratings(year: settlement.year) }
+    }
+}
+
+extension VerifyReport.Problem {
+    /// What an error met while reading the ledger says about it, as a finding of `verify`.
+    public init(reading error: any Error) {
+        switch error {
+        case let error as StoreError:
+            self.init(seq: 0, zh: error.chinese, en: error.description)
+        case let error as ProjectionError:
+            self.init(seq: error.seq, zh: "它无法重放（\(error.problem)）", en: "it cannot be replayed (\(error.problem))")
+        case let error as DatabaseError:
+            let message = error.message ?? "\(error.resultCode)"
+            self.init(seq: 0, zh: "SQLite 读不下去：\(message)（文件已损坏）", en: "SQLite cannot read on: \(message) (the file is damaged)")
+        default:
+            let text = String(describing: error).prefix(120)
+            self.init(seq: 0, zh: "账本里有读不出来的内容：\(text)", en: "the ledger holds what cannot be read: \(text)")
+        }
+    }
+}
+
+extension EventStore {
+    /// What SQLite's own integrity check (every page, every index against its table, NOT NULL and CHECK constraints)
+    /// and the schema say of the file; empty when both are sound.
+    public func structuralProblems(problemsMax: Int = 100) -> [VerifyReport.Problem] {
+        do {
+            return try queue.read { db in
+                // (The append-only triggers are `verify`'s own to name.)
+                var problems = try EventStore.schemaProblems(db).filter { !$0.hasPrefix("trigger ") }.map {
+                    VerifyReport.Problem(seq: 0, zh: "账本的结构不完整：\($0)", en: "the ledger's structure is not whole: \($0)")
+                }
+                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(\(problemsMax))")
+                if integrity != ["ok"] {
+                    problems += integrity.map {
+                        VerifyReport.Problem(seq: 0, zh: "SQLite 自检发现文件损坏：\($0)", en: "SQLite's own check finds the file damaged: \($0)")
+                    }
+                }
+                if problems.isEmpty {
+                    do { try EventStore.readBack(db) } catch { problems.append(VerifyReport.Problem(reading: error)) }
+                }
+                return problems
+            }
+        } catch {
+            return [VerifyReport.Problem(reading: error)]
+        }
+    }
+}
