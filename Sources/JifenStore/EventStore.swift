@@ -166,17 +166,57 @@ public final class EventStore: Sendable {
     /// Opens the connection. A read-only open of a file in a folder we may not write to (an auditor's copy on
     /// a USB stick, a file owned by someone else) cannot make SQLite's WAL index beside it; then, if no
     /// write-ahead log is pending, the file is opened as immutable, which needs no index.
+    ///
+    /// A reader who is not the file's owner (an auditor, or another account of the office PC, in a shared folder)
+    /// would leave SQLite's `-wal` and `-shm` files beside the ledger owned by that reader, and the owner could not
+    /// write until they were removed. Such a reader reads a snapshot instead: the file opened immutable (no lock, no
+    /// file made) and copied into memory, the copy taken again if the file changed meanwhile. (Root needs none:
+    /// SQLite gives the files it makes as root to the ledger's owner.) When a write-ahead log is pending, its
+    /// committed events are read through SQLite as usual, with the files that are already there.
     static func openQueue(path: String, configuration: Configuration) throws -> DatabaseQueue {
         guard configuration.readonly else { return try DatabaseQueue(path: path, configuration: configuration) }
+        var file = stat()
+        if stat(path, &file) == 0, geteuid() != 0, file.st_uid != geteuid(), !walPending(path) {
+            return try snapshot(path, configuration: configuration)
+        }
         do {
             return try DatabaseQueue(path: path, configuration: configuration)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
-            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
-            guard wal == 0 else { throw error }
-            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-            let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
-            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+            guard !walPending(path) else { throw error }
+            return try DatabaseQueue(path: immutable(path), configuration: configuration)
         }
+    }
+
+    static func walPending(_ path: String) -> Bool {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0) > 0
+    }
+
+    /// The file's URI for SQLite, opened as a file nothing writes to while it is open.
+    static func immutable(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
+        return "file:\(encoded)?immutable=1"
+    }
+
+    /// The ledger copied into memory from the file opened immutable; copied again (up to three times) if the file's
+    /// size or time of change moved while it was copied, so that a write by the owner meanwhile cannot tear it.
+    static func snapshot(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
+        func stamp() -> [Int] {
+            var file = stat()
+            guard stat(path, &file) == 0 else { return [] }
+            return [Int(file.st_size), Int(file.st_mtim.tv_sec), Int(file.st_mtim.tv_nsec), Int(file.st_ino)]
+        }
+        var memoryConfiguration = configuration
+        memoryConfiguration.readonly = false
+        for _ in 0..<3 {
+            let before = stamp()
+            let source = try DatabaseQueue(path: immutable(path), configuration: configuration)
+            let memory = try DatabaseQueue(configuration: memoryConfiguration)
+            try source.backup(to: memory)
+            try source.close()
+            if stamp() == before && !walPending(path) { return memory }
+        }
+        throw DatabaseError(resultCode: .SQLITE_BUSY, message: "the ledger kept changing while it was read")
     }
 
     static var migrator: DatabaseMigrator {
