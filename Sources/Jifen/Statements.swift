@@ -340,4 +340,8 @@ public struct PassbookPageMissing: Error, CustomStringConvertible {
         pages == 0 ? "Household \(household)'s passbook has no page printed yet; bring it up to date first with `jifen passbook \(household)`."
             : "Household \(household)'s passbook has pages 1 to \(pages) printed, not page \(page); give --reprint 1 to \(pages)."
     }
+    public var chinese: String {
+        pages == 0 ? "\(household) 户的存折还没有打印过任何一页；请先用 `jifen passbook \(household)` 补登。"
+            : "\(household) 户的存折只打印了第 1 到 \(pages) 页，没有第 \(page) 页；请用 --reprint 给出 1 到 \(pages) 之间的页码。"
+    }
 }

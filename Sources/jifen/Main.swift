@@ -87,7 +87,8 @@ enum Main {
             fail(say(language, StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").chinese,
                      StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").description), status: 2)
         } catch let error as SchemeProblem {
-            fail("The scheme file is not usable: \(error); fix it and run the command again.")
+            fail(say(language, "积分方案文件有误（\(error)）；请改正后再运行一次。",
+                     "The scheme file is not usable: \(error); fix it and run the command again."))
         } catch let error as CLIError {
             fail(say(language, error.chinese, error.description))
         } catch let error as CSVTable.Malformed {
@@ -98,7 +99,11 @@ enum Main {
             fail(say(language, "密钥或签名存证文件不能用（\(error.description)）；请核对所给的文件。",
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))
         } catch let error as PassbookPageMissing {
-            fail(error.description)
+            fail(say(language, error.chinese, error.description))
+        } catch let error as DecodingError {
+            // Only what jifen stored is decoded here (payloads, schemes): what does not decode is damage.
+            let damage = StoreError.damaged(column: "JSON", found: "\(error)".prefix(60).description)
+            fail(say(language, damage.chinese, damage.description), status: 2)
         } catch let error as DatabaseError {
             let damaged = [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)
             fail(databaseMessage(error, language), status: damaged ? 2 : 1)
