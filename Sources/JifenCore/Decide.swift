@@ -13,6 +13,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     if case .openLedger(let ledgerId, let village, let scheme, let demo, let admin) = command {
         if let info = try state.ledger() { throw Rejection.ledgerAlreadyOpened(village: info.village) }
         let village = try text(village, "the village name")
+        _ = try name(context.actor)
         var events: [LedgerEvent] = [.ledgerOpened(LedgerOpened(ledgerId: ledgerId, village: village, demo: demo)),
                                      .schemeAdopted(SchemeAdopted(version: 1, effective: context.occurredOn, scheme: scheme))]
         if let admin {
@@ -24,6 +25,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     let rules = Rules(state: state, scheme: info.scheme)
     // Who asks, and whether their role allows it (nil while no one is registered: the ledger predates roles).
     let asker = try authorize(command, context: context, state: state)
+    // Before roles, any name may write, and it goes into the log as typed: it is held to a registered name's rules.
+    if asker == nil { _ = try name(context.actor) }
 
     switch command {
     case .openLedger:
@@ -108,8 +111,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             }
             size = magnitude
         }
-        let note = note.trimmingSpaces
-        guard note.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: "the note", lengthMax: Rejection.textLengthMax) }
+        let note = try optionalText(note, "the note")
         if rule.points.direction == .deduction && note.isEmpty { throw Rejection.noteRequiredForDeduction(rule.code) }
         if let cap = rule.cap {
             let period = cap.period.bounds(of: context.occurredOn)
@@ -182,13 +184,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         try code(item.rawValue, "item")
         guard try state.item(item) == nil else { throw Rejection.itemExists(item) }
         guard (1...Rejection.priceMax).contains(price) else { throw Rejection.priceOutOfRange(price) }
-        return [.itemListed(ItemListed(item: item, name: try text(name, "the item's name"), unit: unit.trimmingSpaces, price: price))]
+        return [.itemListed(ItemListed(item: item, name: try text(name, "the item's name"), unit: try optionalText(unit, "the item's unit"),
+                                       price: price))]
 
     case .receiveStock(let item, let quantity, let source):
         _ = try rules.item(item)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
-        guard source.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: "the source", lengthMax: Rejection.textLengthMax) }
-        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: source.trimmingSpaces))]
+        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: try optionalText(source, "the source")))]
 
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
@@ -214,7 +216,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .importSheet(let sha256, let fileName, let rows):
         if let seq = try state.sheet(sha256) { throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq) }
-        return [.sheetImported(SheetImported(sheet: sha256, fileName: fileName, rows: rows))]
+        return [.sheetImported(SheetImported(sheet: sha256, fileName: try optionalText(fileName, "the file's name"), rows: rows))]
 
     case .approve(let ref), .reject(let ref, _):
         let asker = asker!
@@ -332,7 +334,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.actionBeforeEntry(seq: seq, entryDate: review.occurredOn, date: context.occurredOn)
         }
         let id = try state.entry(.seq(seq))?.id ?? ""
-        let reason = reason.trimmingSpaces
+        let reason = try optionalText(reason, "a reason")
         switch resolution {
         case .dismiss:
             return [.objectionDismissed(ObjectionDismissed(target: seq, objection: objection, reason: reason))]
@@ -571,16 +573,33 @@ private func code(_ code: String, _ what: String) throws {
     if let problem = CodeSyntax.problem(with: code) { throw Rejection.codeInvalid(what: what, code: code, problem: problem) }
 }
 
+/// A person's name as it is registered: spaces inside are allowed, control characters and a leading `= + - @` are not.
 private func name(_ actor: ActorName) throws -> ActorName {
     let trimmed = actor.rawValue.trimmingSpaces
     guard !trimmed.isEmpty else { throw Rejection.actorRequired }
     guard trimmed.count <= CodeSyntax.lengthMax else { throw Rejection.textTooLong(what: "a person's name", lengthMax: CodeSyntax.lengthMax) }
+    if trimmed.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false {
+        throw Rejection.nameInvalid(name: trimmed, problem: CodeSyntax.startsLikeAFormula)
+    }
+    if trimmed.unicodeScalars.contains(where: { ($0.properties.isWhitespace && $0 != " ") || !CodeSyntax.isPrintable($0) }) {
+        throw Rejection.nameInvalid(name: trimmed, problem: "contains a control character")
+    }
     return ActorName(rawValue: trimmed)
 }
 
+/// Free text that must be given: trimmed, not empty, not too long, no control character (`TextSyntax`).
 private func text(_ value: String, _ what: String) throws -> String {
-    let trimmed = value.trimmingSpaces
+    let trimmed = try optionalText(value, what)
     guard !trimmed.isEmpty else { throw Rejection.textRequired(what: what) }
+    return trimmed
+}
+
+/// Free text that may be left empty: trimmed, not too long, no control character (`TextSyntax`).
+private func optionalText(_ value: String, _ what: String) throws -> String {
+    let trimmed = value.trimmingSpaces
     guard trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
+    if let scalar = TextSyntax.forbidden(in: trimmed) {
+        throw Rejection.controlCharacter(what: what, character: TextSyntax.name(of: scalar))
+    }
     return trimmed
 }
