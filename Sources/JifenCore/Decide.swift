@@ -541,6 +541,33 @@ extension Command {
     }
 }
 
+extension LedgerEvent {
+    /// The stored types of the events a retry of this one would repeat, or nil when it is not an entry that a retry
+    /// could count twice (a score, a proposed score, a redemption).
+    public var repeatableTypes: [String]? {
+        switch self {
+        case .scoreRecorded, .scoreProposed: return ["v1.scoreRecorded", "v1.scoreProposed"]
+        case .redeemed: return ["v1.redeemed"]
+        default: return nil
+        }
+    }
+
+    /// Whether this entry is the same as `earlier`, as a retry would write it again: a score for the same household
+    /// and rule with the same points and note (recorded or proposed), or a redemption of the same quantity of the
+    /// same item for the same household. The business date is compared by the caller.
+    public func repeats(_ earlier: LedgerEvent) -> Bool {
+        switch (self, earlier) {
+        case (.scoreRecorded(let new), .scoreRecorded(let old)), (.scoreRecorded(let new), .scoreProposed(let old)),
+             (.scoreProposed(let new), .scoreRecorded(let old)), (.scoreProposed(let new), .scoreProposed(let old)):
+            return new.household == old.household && new.rule.code == old.rule.code && new.points == old.points && new.note == old.note
+        case (.redeemed(let new), .redeemed(let old)):
+            return new.household == old.household && new.item == old.item && new.quantity == old.quantity
+        default:
+            return false
+        }
+    }
+}
+
 /// Look-ups that refuse with the right reason, shared by the commands above.
 private struct Rules<State: LedgerState> {
     let state: State
