@@ -523,7 +523,8 @@ extension Command {
     public func isRecorded(by recorded: RecordedEvent, on date: LocalDate) -> Bool {
         guard recorded.occurredOn == date else { return false }
         switch (self, recorded.event) {
-        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)):
+        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)),
+             (.recordScore(let household, let rule, let points, let note, _), .scoreProposed(let e)):
             return e.household == household && e.rule.code == rule && e.note == note.trimmingSpaces
                 && (points == nil || abs(points!) == abs(e.points))
         case (.redeem(let household, let item, let quantity), .redeemed(let e)):

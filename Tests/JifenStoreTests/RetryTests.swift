@@ -86,6 +86,24 @@ import Testing
         #expect(try eventCount(ledger) == 11)
     }
 
+    /// A score that waits for a reviewer (a deduction of 20 or more by a clerk) is what its key recorded too: retried
+    /// with the same key, it is reported, not refused as another entry.
+    @Test func aKeyedRetryOfAProposedScoreReportsTheFirst() throws {
+        let scratch = try Scratch()
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        try ledger.execute(.registerActor("张书记", roles: [.admin], unit: nil), by: "张书记")
+        try ledger.execute(.registerActor("王会计", roles: [.clerk], unit: nil), by: "张书记")
+        let deduction = score("H001", "A2.3", points: 20, note: "占用村道晾晒玉米")
+        let first = try ledger.execute(deduction, by: "王会计", on: Self.march28, key: "2025-03-H001-7")
+        guard case .scoreProposed = first.events[0].event else {
+            Issue.record("a deduction of 20 waits for a reviewer: \(first.events[0].event)")
+            return
+        }
+        let retry = try ledger.execute(deduction, by: "王会计", on: Self.march28, key: "2025-03-H001-7")
+        #expect(retry.alreadyRecorded && retry.events[0].seq == first.events[0].seq)
+        #expect(try eventCount(ledger) == 10)
+    }
+
     @Test func aKeyAFormulaCouldHideInIsRefused() throws {
         let scratch = try Scratch()
         let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
