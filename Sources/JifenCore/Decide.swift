@@ -601,7 +601,8 @@ private func code(_ code: String, _ what: String) throws {
     if let problem = CodeSyntax.problem(with: code) { throw Rejection.codeInvalid(what: what, code: code, problem: problem) }
 }
 
-/// A person's name as it is registered: spaces inside are allowed, control characters and a leading `= + - @` are not.
+/// A person's name as it is registered: spaces inside are allowed (an ideographic one too), control and other invisible
+/// characters (`CodeSyntax.isPrintable`) and a leading `= + - @` are not.
 private func name(_ actor: ActorName) throws -> ActorName {
     let trimmed = actor.rawValue.trimmingSpaces
     guard !trimmed.isEmpty else { throw Rejection.actorRequired }
@@ -609,7 +610,7 @@ private func name(_ actor: ActorName) throws -> ActorName {
     if trimmed.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false {
         throw Rejection.nameInvalid(name: trimmed, problem: CodeSyntax.startsLikeAFormula)
     }
-    if trimmed.unicodeScalars.contains(where: { ($0.properties.isWhitespace && $0 != " ") || !CodeSyntax.isPrintable($0) }) {
+    if trimmed.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
         throw Rejection.nameInvalid(name: trimmed, problem: "contains a control character")
     }
     return ActorName(rawValue: trimmed)

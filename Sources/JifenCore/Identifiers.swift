@@ -88,7 +88,7 @@ public enum KeySyntax {
         if key.isEmpty { return "is empty" }
         if key.count > lengthMax { return "is longer than \(lengthMax) characters" }
         if key.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false { return CodeSyntax.startsLikeAFormula }
-        if key.unicodeScalars.contains(where: { ($0.properties.isWhitespace && $0 != " ") || !CodeSyntax.isPrintable($0) }) {
+        if key.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
             return "contains a control character or a line break"
         }
         return nil

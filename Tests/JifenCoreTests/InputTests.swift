@@ -134,6 +134,7 @@ struct HostileText: Sendable, CustomTestStringConvertible {
         var village = try Village()
         #expect(village.rejection(.registerHousehold("H-1+2=3@", head: "某", unit: "U01", members: 1)) == nil)
         #expect(village.rejection(.registerActor("Wang Fang-Li", roles: [.admin], unit: nil)) == nil)
+        #expect(village.rejection(.registerActor("王\u{3000}芳", roles: [.clerk], unit: nil), by: "Wang Fang-Li") == nil)
     }
 
     @Test func keysFollowTheirOwnRules() {
