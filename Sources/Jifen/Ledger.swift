@@ -97,18 +97,40 @@ public final class Ledger: Sendable {
     }
 
     func timestamp() -> String {
+        timestamp(of: environment.now())
+    }
+
+    /// An instant as `recorded_at` holds it: UTC, ISO 8601 with milliseconds.
+    func timestamp(of date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        return formatter.string(from: environment.now())
+        return formatter.string(from: date)
     }
 
+    /// A `recorded_at` value read back (with or without fractional seconds); nil when it is not one.
+    static func instant(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    /// How long a score or a redemption is remembered as one that a retry would repeat.
+    public static let retryWindow: TimeInterval = 3600
+
     /// Decides one command and appends its events. A refusal throws a `Rejection` and writes nothing.
-    /// A `key` already used returns the event recorded under it, and writes nothing.
+    /// A `key` already used returns the event recorded under it, and writes nothing. Without a key, a score or a
+    /// redemption identical to one recorded in the last hour (`retryWindow`, by `recorded_at` and the environment's
+    /// clock) is refused as a likely retry after a crash, unless `again` says a second one is meant.
     @discardableResult
-    public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil) throws -> Written {
+    public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
+                        again: Bool = false) throws -> Written {
+        let now = environment.now()
         let today = today()
-        let recordedAt = timestamp()
+        let recordedAt = timestamp(of: now)
+        let windowOpened = timestamp(of: now.addingTimeInterval(-Ledger.retryWindow))
         return try store.write { session in
             let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
             if let key, let existing = try session.recorded(key: key) {
@@ -117,8 +139,15 @@ public final class Ledger: Sendable {
                 }
                 return Written(events: [existing], alreadyRecorded: true)
             }
+            if let key, let problem = KeySyntax.problem(with: key) { throw Rejection.keyInvalid(key: key, problem: problem) }
             var written: [RecordedEvent] = []
             let events = try decide(command, context: context, state: session)
+            if key == nil, !again, let earlier = try repeated(events, on: context.occurredOn, since: windowOpened, in: session) {
+                let minutes = Ledger.instant(earlier.recordedAt).map { Int(now.timeIntervalSince($0) / 60) } ?? 0
+                var redemption = false
+                if case .redeemed = earlier.event { redemption = true }
+                throw Rejection.repeatedEntry(seq: earlier.seq, minutesAgo: max(0, minutes), redemption: redemption)
+            }
             for (index, (event, date)) in zip(events, businessDates(of: events, context: context)).enumerated() {
                 let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
                                      actor: context.actor, key: index == 0 ? key : nil)
@@ -126,6 +155,25 @@ public final class Ledger: Sendable {
             }
             return Written(events: written, alreadyRecorded: false)
         }
+    }
+
+    /// The newest entry recorded since `instant` that the single score or redemption in `events` would repeat, one
+    /// that has not been reversed since; nil when there is none, or when `events` is not such an entry.
+    private func repeated(_ events: [LedgerEvent], on date: LocalDate, since instant: String,
+                          in session: StoreSession) throws -> RecordedEvent? {
+        guard events.count == 1, let event = events.first, let types = event.repeatableTypes else { return nil }
+        let household: HouseholdCode
+        switch event {
+        case .scoreRecorded(let score), .scoreProposed(let score): household = score.household
+        case .redeemed(let redemption): household = redemption.household
+        default: return nil
+        }
+        for earlier in try session.events(of: types, household: household, on: date, recordedSince: instant)
+        where event.repeats(earlier.event) {
+            if try session.entry(.seq(earlier.seq))?.reversedBy != nil { continue }
+            return earlier
+        }
+        return nil
     }
 
     /// Decides and appends a batch in one transaction: all of it, or — when any line is refused — none of it,

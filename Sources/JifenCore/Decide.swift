@@ -13,6 +13,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     if case .openLedger(let ledgerId, let village, let scheme, let demo, let admin) = command {
         if let info = try state.ledger() { throw Rejection.ledgerAlreadyOpened(village: info.village) }
         let village = try text(village, "the village name")
+        _ = try name(context.actor)
         var events: [LedgerEvent] = [.ledgerOpened(LedgerOpened(ledgerId: ledgerId, village: village, demo: demo)),
                                      .schemeAdopted(SchemeAdopted(version: 1, effective: context.occurredOn, scheme: scheme))]
         if let admin {
@@ -24,6 +25,8 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     let rules = Rules(state: state, scheme: info.scheme)
     // Who asks, and whether their role allows it (nil while no one is registered: the ledger predates roles).
     let asker = try authorize(command, context: context, state: state)
+    // Before roles, any name may write, and it goes into the log as typed: it is held to a registered name's rules.
+    if asker == nil { _ = try name(context.actor) }
 
     switch command {
     case .openLedger:
@@ -108,8 +111,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             }
             size = magnitude
         }
-        let note = note.trimmingSpaces
-        guard note.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: "the note", lengthMax: Rejection.textLengthMax) }
+        let note = try optionalText(note, "the note")
         if rule.points.direction == .deduction && note.isEmpty { throw Rejection.noteRequiredForDeduction(rule.code) }
         if let cap = rule.cap {
             let period = cap.period.bounds(of: context.occurredOn)
@@ -182,13 +184,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         try code(item.rawValue, "item")
         guard try state.item(item) == nil else { throw Rejection.itemExists(item) }
         guard (1...Rejection.priceMax).contains(price) else { throw Rejection.priceOutOfRange(price) }
-        return [.itemListed(ItemListed(item: item, name: try text(name, "the item's name"), unit: unit.trimmingSpaces, price: price))]
+        return [.itemListed(ItemListed(item: item, name: try text(name, "the item's name"), unit: try optionalText(unit, "the item's unit"),
+                                       price: price))]
 
     case .receiveStock(let item, let quantity, let source):
         _ = try rules.item(item)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
-        guard source.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: "the source", lengthMax: Rejection.textLengthMax) }
-        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: source.trimmingSpaces))]
+        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: try optionalText(source, "the source")))]
 
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
@@ -214,7 +216,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
 
     case .importSheet(let sha256, let fileName, let rows):
         if let seq = try state.sheet(sha256) { throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq) }
-        return [.sheetImported(SheetImported(sheet: sha256, fileName: fileName, rows: rows))]
+        return [.sheetImported(SheetImported(sheet: sha256, fileName: try optionalText(fileName, "the file's name"), rows: rows))]
 
     case .approve(let ref), .reject(let ref, _):
         let asker = asker!
@@ -332,7 +334,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.actionBeforeEntry(seq: seq, entryDate: review.occurredOn, date: context.occurredOn)
         }
         let id = try state.entry(.seq(seq))?.id ?? ""
-        let reason = reason.trimmingSpaces
+        let reason = try optionalText(reason, "a reason")
         switch resolution {
         case .dismiss:
             return [.objectionDismissed(ObjectionDismissed(target: seq, objection: objection, reason: reason))]
@@ -521,7 +523,8 @@ extension Command {
     public func isRecorded(by recorded: RecordedEvent, on date: LocalDate) -> Bool {
         guard recorded.occurredOn == date else { return false }
         switch (self, recorded.event) {
-        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)):
+        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)),
+             (.recordScore(let household, let rule, let points, let note, _), .scoreProposed(let e)):
             return e.household == household && e.rule.code == rule && e.note == note.trimmingSpaces
                 && (points == nil || abs(points!) == abs(e.points))
         case (.redeem(let household, let item, let quantity), .redeemed(let e)):
@@ -533,6 +536,33 @@ extension Command {
             case .seq(let seq): return e.target == seq
             case .id(let id): return e.targetId == id
             }
+        default:
+            return false
+        }
+    }
+}
+
+extension LedgerEvent {
+    /// The stored types of the events a retry of this one would repeat, or nil when it is not an entry that a retry
+    /// could count twice (a score, a proposed score, a redemption).
+    public var repeatableTypes: [String]? {
+        switch self {
+        case .scoreRecorded, .scoreProposed: return ["v1.scoreRecorded", "v1.scoreProposed"]
+        case .redeemed: return ["v1.redeemed"]
+        default: return nil
+        }
+    }
+
+    /// Whether this entry is the same as `earlier`, as a retry would write it again: a score for the same household
+    /// and rule with the same points and note (recorded or proposed), or a redemption of the same quantity of the
+    /// same item for the same household. The business date is compared by the caller.
+    public func repeats(_ earlier: LedgerEvent) -> Bool {
+        switch (self, earlier) {
+        case (.scoreRecorded(let new), .scoreRecorded(let old)), (.scoreRecorded(let new), .scoreProposed(let old)),
+             (.scoreProposed(let new), .scoreRecorded(let old)), (.scoreProposed(let new), .scoreProposed(let old)):
+            return new.household == old.household && new.rule.code == old.rule.code && new.points == old.points && new.note == old.note
+        case (.redeemed(let new), .redeemed(let old)):
+            return new.household == old.household && new.item == old.item && new.quantity == old.quantity
         default:
             return false
         }
@@ -571,16 +601,34 @@ private func code(_ code: String, _ what: String) throws {
     if let problem = CodeSyntax.problem(with: code) { throw Rejection.codeInvalid(what: what, code: code, problem: problem) }
 }
 
+/// A person's name as it is registered: spaces inside are allowed (an ideographic one too), control and other invisible
+/// characters (`CodeSyntax.isPrintable`) and a leading `= + - @` are not.
 private func name(_ actor: ActorName) throws -> ActorName {
     let trimmed = actor.rawValue.trimmingSpaces
     guard !trimmed.isEmpty else { throw Rejection.actorRequired }
     guard trimmed.count <= CodeSyntax.lengthMax else { throw Rejection.textTooLong(what: "a person's name", lengthMax: CodeSyntax.lengthMax) }
+    if trimmed.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false {
+        throw Rejection.nameInvalid(name: trimmed, problem: CodeSyntax.startsLikeAFormula)
+    }
+    if trimmed.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
+        throw Rejection.nameInvalid(name: trimmed, problem: "contains a control character")
+    }
     return ActorName(rawValue: trimmed)
 }
 
+/// Free text that must be given: trimmed, not empty, not too long, no control character (`TextSyntax`).
 private func text(_ value: String, _ what: String) throws -> String {
-    let trimmed = value.trimmingSpaces
+    let trimmed = try optionalText(value, what)
     guard !trimmed.isEmpty else { throw Rejection.textRequired(what: what) }
+    return trimmed
+}
+
+/// Free text that may be left empty: trimmed, not too long, no control character (`TextSyntax`).
+private func optionalText(_ value: String, _ what: String) throws -> String {
+    let trimmed = value.trimmingSpaces
     guard trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
+    if let scalar = TextSyntax.forbidden(in: trimmed) {
+        throw Rejection.controlCharacter(what: what, character: TextSyntax.name(of: scalar))
+    }
     return trimmed
 }

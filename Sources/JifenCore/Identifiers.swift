@@ -18,7 +18,8 @@ public typealias ItemCode = Tagged<ItemTag, String>
 /// The person who caused an event (a clerk's name, a shopkeeper's name).
 public typealias ActorName = Tagged<ActorTag, String>
 
-/// Codes are typed by clerks and printed on paper: short, no spaces, no control characters.
+/// Codes are typed by clerks and printed on paper: short, no spaces, no control characters, and never starting with
+/// a character that makes a spreadsheet read the cell as a formula (`= + - @`, OWASP's CSV-injection rule).
 public enum CodeSyntax {
     public static let lengthMax = 32
 
@@ -26,8 +27,69 @@ public enum CodeSyntax {
     public static func problem(with code: String) -> String? {
         if code.isEmpty { return "is empty" }
         if code.count > lengthMax { return "is longer than \(lengthMax) characters" }
-        if code.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        if code.unicodeScalars.first.map(startsFormula) ?? false { return startsLikeAFormula }
+        if code.unicodeScalars.contains(where: { $0.properties.isWhitespace || !isPrintable($0) }) {
             return "contains a space or a control character"
+        }
+        return nil
+    }
+
+    /// What `problem(with:)` says of a code or a name that starts with `= + - @`.
+    public static let startsLikeAFormula = "starts with =, +, - or @"
+
+    /// `= + - @`: a cell starting with one of them is a formula to Excel and WPS.
+    public static func startsFormula(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "=" || scalar == "+" || scalar == "-" || scalar == "@"
+    }
+
+    /// Not a control or format character, a line or paragraph separator, a surrogate, a private-use or an unassigned
+    /// code point: something that shows as itself.
+    public static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: return false
+        default: return true
+        }
+    }
+}
+
+/// Free text — notes, reasons, names, sources, a village's name — may hold anything a person writes, tab included,
+/// but no control character (a NUL, an escape sequence, a line break), no line or paragraph separator and no
+/// bidirectional override, which would hide or rewrite what is shown.
+public enum TextSyntax {
+    /// The first character that free text may not hold, or nil when there is none.
+    public static func forbidden(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            if scalar == "\t" { return false }
+            switch scalar.value {
+            case 0x202A...0x202E, 0x2066...0x2069: return true
+            default: break
+            }
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
+    }
+
+    /// A character as a message names it: `U+001B`.
+    public static func name(of scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}
+
+/// An idempotency key (`--key`) as a script gives it: printable, no control character or line break, at most
+/// `lengthMax` characters, and not starting with `= + - @` (it is written to the audit export's CSV).
+public enum KeySyntax {
+    public static let lengthMax = 128
+
+    /// Why a key is not acceptable, or nil when it is.
+    public static func problem(with key: String) -> String? {
+        if key.isEmpty { return "is empty" }
+        if key.count > lengthMax { return "is longer than \(lengthMax) characters" }
+        if key.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false { return CodeSyntax.startsLikeAFormula }
+        if key.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
+            return "contains a control character or a line break"
         }
         return nil
     }

@@ -59,6 +59,15 @@ extension Rejection {
             return "记录 #\(seq) 已经被 #\(by) 冲正过；同一条记录不能冲正两次。"
         case .reversalBeforeEntry(let seq, let entryDate, let date):
             return "记录 #\(seq) 的日期是 \(entryDate)，晚于冲正日期 \(date)；冲正的日期请定在原记录当天或之后。"
+        case .nameInvalid(let name, let problem):
+            return "姓名「\(name)」\(Rejection.chineseCodeProblem(problem))；请按纸面上的写法填写姓名。"
+        case .keyInvalid(let key, let problem):
+            return "--key「\(key)」\(Rejection.chineseCodeProblem(problem))；请用字母、数字和连字符组成的键，例如 2025-03-H001-1。"
+        case .controlCharacter(let what, let character):
+            return "\(Rejection.chineseText(what))里有控制字符（\(character)）；请删去后重新填写。"
+        case .repeatedEntry(let seq, let minutesAgo, let redemption):
+            let ago = minutesAgo < 1 ? "不到 1 分钟前" : "\(minutesAgo) 分钟前"
+            return "\(ago)刚记过一笔相同的\(redemption ? "兑换" : "记分")（#\(seq)），这次像是重试，没有写入；如果确实要再记一笔，请加上 --again。"
         case .keyUsedForAnotherEntry(let key, let seq):
             return "--key \(key) 已经用在另一条不同的记录 #\(seq) 上；请给这条记录另起一个 --key。"
         case .reversalWouldEmptyStock(let item, let stock, let quantity):
@@ -248,6 +257,9 @@ extension Rejection {
             return "超过了 \(count) 个字符"
         }
         if problem == "contains a space or a control character" { return "含有空格或控制字符" }
+        if problem == "contains a control character" { return "含有控制字符" }
+        if problem == "contains a control character or a line break" { return "含有控制字符或换行" }
+        if problem == CodeSyntax.startsLikeAFormula { return "以 =、+、- 或 @ 开头，电子表格会把它当成公式" }
         return problem
     }
 
@@ -262,6 +274,8 @@ extension Rejection {
         case "a person's name": return "姓名"
         case "the note": return "备注"
         case "the source": return "来源"
+        case "the item's unit": return "规格"
+        case "the file's name": return "文件名"
         default: return what
         }
     }

@@ -96,6 +96,13 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case openScoresOnMerge(HouseholdCode, count: Int)
     case dateTooEarly(LocalDate)
     case schemeBehindScores(effective: LocalDate, latest: LocalDate)
+    // Hostile or mistyped input, and a retry that would count twice
+    case nameInvalid(name: String, problem: String)
+    case keyInvalid(key: String, problem: String)
+    case controlCharacter(what: String, character: String)
+    /// The same score (household, rule, date, points, note) or redemption (household, item, quantity, date) was
+    /// recorded `minutesAgo` minutes ago as `seq`.
+    case repeatedEntry(seq: Int64, minutesAgo: Int, redemption: Bool)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -292,6 +299,15 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "The date \(date) is before 2000, earlier than any scheme this ledger keeps; check the year."
         case .schemeBehindScores(let effective, let latest):
             return "Scores are already recorded up to \(latest) under the version in force, so a new version cannot take effect on \(effective); give an --effective date after \(latest)."
+        case .nameInvalid(let name, let problem):
+            return "The name '\(name)' \(problem); write the person's name as it is written on paper."
+        case .keyInvalid(let key, let problem):
+            return "The key '\(key)' \(problem); give a key of letters, digits and dashes, like 2025-03-H001-1."
+        case .controlCharacter(let what, let character):
+            return "\(what.prefix(1).uppercased() + what.dropFirst()) holds a control character (\(character)); remove it and give the text again."
+        case .repeatedEntry(let seq, let minutesAgo, let redemption):
+            let ago = minutesAgo < 1 ? "less than a minute ago" : "\(minutesAgo) minute\(minutesAgo == 1 ? "" : "s") ago"
+            return "The same \(redemption ? "redemption" : "score") was recorded \(ago) as #\(seq), so this looks like a retry; nothing was written, and if a second one is really meant, add --again."
         case .passbookUpToDate(let household):
             return "Household \(household)'s passbook is up to date: every final entry is printed; reprint a page with --reprint PAGE."
         }

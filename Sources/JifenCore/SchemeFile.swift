@@ -92,6 +92,9 @@ public enum SchemeFile {
             guard let value = node.scalar?.string.trimmingSpaces, !value.isEmpty else {
                 throw SchemeProblem(field: field, reason: "must be a non-empty text\(location(node))")
             }
+            if let scalar = TextSyntax.forbidden(in: value) {
+                throw SchemeProblem(field: field, reason: "holds a control character (\(TextSyntax.name(of: scalar)))\(location(node))")
+            }
             return value
         }
 

@@ -77,16 +77,21 @@ extension EventStore {
                         } else if numeric.contains(column) {
                             out.number(Int(rows.int64(column)))
                         } else {
-                            // RFC 4180: a cell with a comma, a quote or a line break is quoted, its quotes doubled.
+                            // A text cell that a spreadsheet would read as a formula (it starts with = + - @, a tab or
+                            // a CR) gets a leading ' (OWASP's rule for CSV injection); numbers above stay numbers.
                             let text = rows.bytes(column)
+                            let defused = text.first.map(EventStore.startsFormula) ?? false
+                            // RFC 4180: a cell with a comma, a quote or a line break is quoted, its quotes doubled.
                             if text.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
                                 out.bytes.append(UInt8(ascii: "\""))
+                                if defused { out.bytes.append(UInt8(ascii: "'")) }
                                 for byte in text {
                                     if byte == UInt8(ascii: "\"") { out.bytes.append(byte) }
                                     out.bytes.append(byte)
                                 }
                                 out.bytes.append(UInt8(ascii: "\""))
                             } else {
+                                if defused { out.bytes.append(UInt8(ascii: "'")) }
                                 out.bytes.append(contentsOf: text)
                             }
                         }
@@ -98,6 +103,14 @@ extension EventStore {
                 if let progress, count % 100_000 == 0 { progress(count, total) }
             }
         }
+    }
+}
+
+extension EventStore {
+    /// Whether a text cell starting with `byte` would be read as a formula by Excel or WPS: `= + - @`, a tab or a CR.
+    static func startsFormula(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@")
+            || byte == 0x09 || byte == 0x0D
     }
 }
 

@@ -20,7 +20,8 @@ struct AuditExportCommand: ParsableCommand {
         discussion: """
             jsonl: one event per line with every stored field and both hashes (docs/FORMAT.md, "Exports"); `jifen \\
             audit check FILE` — or a verifier of the auditor's own — recomputes the chain from it alone. csv: the same \\
-            columns for Excel and WPS (UTF-8 with BOM).
+            columns for Excel and WPS (UTF-8 with BOM); a text cell that starts with = + - @, a tab or a CR gets a \
+            leading ' so that a spreadsheet never runs it as a formula.
             """)
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("jsonl or csv.", valueName: "format")) var format: String = "jsonl"

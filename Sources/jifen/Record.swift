@@ -19,8 +19,9 @@ struct RecordAdd: ParsableCommand {
         discussion: """
             Fixed rules give their own points; for a ranged rule (e.g. C1.2, +5..10) give the size with \
             --points. Deductions need --note saying what happened. Caps (e.g. 1/month) are checked for the \
-            month, quarter or year of --date. `jifen record H001 A1.1 --by 王会计` is the same as `jifen record add \
-            H001 A1.1 --by 王会计`.
+            month, quarter or year of --date. The same score (household, rule, date, points and note) recorded again \
+            within an hour is refused as a likely retry; add --again when a second one is meant, or give scripts' \
+            entries a --key. `jifen record H001 A1.1 --by 王会计` is the same as `jifen record add H001 A1.1 --by 王会计`.
             """
     )
     @OptionGroup var options: LedgerOptions
@@ -31,6 +32,8 @@ struct RecordAdd: ParsableCommand {
     @Option(help: ArgumentHelp("What happened; required for deductions.", valueName: "text")) var note: String = ""
     @OptionGroup var actor: ActorOption
     @Option(help: ArgumentHelp("An idempotency key: the same key is never recorded twice.", valueName: "key")) var key: String?
+    @Flag(help: "Record it even though the same score was recorded in the last hour: a second one is really meant.")
+    var again = false
 
     func validate() throws {
         if let key, key.isEmpty { throw ValidationError("--key must not be empty.") }
@@ -39,7 +42,7 @@ struct RecordAdd: ParsableCommand {
     func run() throws {
         let ledger = try options.open()
         let written = try ledger.execute(.recordScore(HouseholdCode(rawValue: household), RuleCode(rawValue: rule), points: points, note: note, source: nil),
-                                         by: try actor.name(), on: date, key: key)
+                                         by: try actor.name(), on: date, key: key, again: again)
         let event = written.events[0]
         if written.alreadyRecorded {
             print(say(options.language, "键 \(key ?? "") 已记过（#\(event.seq)），未重复记账。",

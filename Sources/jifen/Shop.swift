@@ -48,18 +48,24 @@ struct ShopRestock: ParsableCommand {
 }
 
 struct ShopRedeem: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "redeem", abstract: "Exchange a household's points for goods (兑换).")
+    static let configuration = CommandConfiguration(commandName: "redeem", abstract: "Exchange a household's points for goods (兑换).",
+        discussion: """
+            The same redemption (household, item, quantity and date) recorded again within an hour is refused as a \
+            likely retry; add --again when a second one is meant.
+            """)
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code.") var household: String
     @Argument(help: "The item's code.") var item: String
     @Option(help: ArgumentHelp("How many (default 1).", valueName: "n")) var qty: Int = 1
     @Option(help: ArgumentHelp("The day it happened (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
+    @Flag(help: "Record it even though the same redemption was recorded in the last hour: a second one is really meant.")
+    var again = false
 
     func run() throws {
         let ledger = try options.open()
         let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty),
-                                         by: try actor.name(), on: date)
+                                         by: try actor.name(), on: date, again: again)
         guard case .redeemed(let redemption) = written.events[0].event else { return }
         let available = try ledger.read { try $0.household(HouseholdCode(rawValue: household))?.available } ?? 0
         print(say(options.language,

@@ -35,6 +35,12 @@ let march = NoticePeriod("2025-03")!
              .codeInvalid(what: "joint unit", code: "U 3", problem: "contains a space or a control character")),
         Case("empty household code", .registerHousehold("", head: "某", unit: "U01", members: 1),
              .codeInvalid(what: "household", code: "", problem: "is empty")),
+        Case("a household code a spreadsheet runs as a formula", .registerHousehold("=1+1", head: "某", unit: "U01", members: 1),
+             .codeInvalid(what: "household", code: "=1+1", problem: "starts with =, +, - or @")),
+        Case("a person's name a spreadsheet runs as a formula", .registerActor(#"=cmd|'/c'!A0"#, roles: [.admin], unit: nil),
+             .nameInvalid(name: #"=cmd|'/c'!A0"#, problem: "starts with =, +, - or @")),
+        Case("a NUL byte in a note", .recordScore("H001", "A1.1", points: nil, note: "帮邻居\u{0}抢收", source: nil),
+             .controlCharacter(what: "the note", character: "U+0000")),
         Case("unit exists", .addUnit("U01", name: "又一个", leader: nil), .unitExists("U01")),
         Case("unit name missing", .addUnit("U09", name: "  ", leader: nil), .textRequired(what: "the unit's name")),
         Case("unknown unit", .registerHousehold("H009", head: "赵", unit: "U03", members: 1),
@@ -366,14 +372,20 @@ let march = NoticePeriod("2025-03")!
         case .dateTooEarly: return "dateTooEarly"
         case .schemeBehindScores: return "schemeBehindScores"
         case .passbookUpToDate: return "passbookUpToDate"
+        case .nameInvalid: return "nameInvalid"
+        case .keyInvalid: return "keyInvalid"
+        case .controlCharacter: return "controlCharacter"
+        case .repeatedEntry: return "repeatedEntry"
         }
     }
 
-    static let allReasons = 87
+    static let allReasons = 91
 
     @Test func everyReasonHasARow() {
-        // ledgerNotOpened has its own test below; keyUsedForAnotherEntry is the facade's (JifenStoreTests).
-        let covered = Set(Self.cases.map { Self.reason($0.expected) } + ["ledgerNotOpened", "keyUsedForAnotherEntry"])
+        // ledgerNotOpened has its own test below; keyUsedForAnotherEntry, keyInvalid and repeatedEntry are the facade's
+        // (JifenStoreTests).
+        let covered = Set(Self.cases.map { Self.reason($0.expected) }
+                          + ["ledgerNotOpened", "keyUsedForAnotherEntry", "keyInvalid", "repeatedEntry"])
         #expect(covered.count == Self.allReasons, "reasons without a row: \(covered.count) of \(Self.allReasons)")
     }
 
@@ -509,12 +521,21 @@ extension MemoryLedger: Equatable {
 @Suite struct RejectionsInChinese {
     @Test func everyReasonReadsAsOneChineseSentence() throws {
         let reasons = RejectionTable.cases.map(\.expected) + [.ledgerNotOpened, .keyUsedForAnotherEntry(key: "k1", seq: 8)]
+            + Self.facadeOnly
         #expect(Set(reasons.map(RejectionTable.reason)).count == RejectionTable.allReasons)
         for rejection in reasons + (try Self.wordedByDecide()) {
             let text = rejection.chinese
             #expect(Self.notPlainChinese(text).isEmpty, "\(RejectionTable.reason(rejection)): \(text) — \(Self.notPlainChinese(text))")
         }
     }
+
+    /// Refusals of the facade (`Ledger.execute`) rather than of `decide`, each way they are worded.
+    static let facadeOnly: [Rejection] = [
+        .keyInvalid(key: "=k", problem: CodeSyntax.startsLikeAFormula), .keyInvalid(key: "k\n1", problem: KeySyntax.problem(with: "k\n1") ?? ""),
+        .keyInvalid(key: String(repeating: "k", count: KeySyntax.lengthMax + 1),
+                    problem: KeySyntax.problem(with: String(repeating: "k", count: KeySyntax.lengthMax + 1)) ?? ""),
+        .repeatedEntry(seq: 12, minutesAgo: 0, redemption: false), .repeatedEntry(seq: 12, minutesAgo: 59, redemption: true),
+    ]
 
     /// What keeps a sentence from being plain Chinese: the empty list when nothing does.
     static func notPlainChinese(_ text: String) -> [String] {
@@ -572,6 +593,13 @@ extension MemoryLedger: Equatable {
         found.append(try refusal(.receiveStock("salt", quantity: 1, source: long)))
         found.append(try refusal(.registerActor(ActorName(rawValue: String(repeating: "名", count: CodeSyntax.lengthMax + 1)),
                                                 roles: [.admin], unit: nil)))
+        // Codes and names a spreadsheet would run as formulas, or holding control characters; control characters in
+        // every kind of free text.
+        for code in ["=1+1", "@A1", "H\u{1B}1"] {
+            found.append(try refusal(.registerHousehold(HouseholdCode(rawValue: code), head: "某", unit: "U01", members: 1)))
+            found.append(try refusal(.registerActor(ActorName(rawValue: code), roles: [.admin], unit: nil)))
+        }
+        found += try HostileText.fields.map { try refusal($0.setup, $0.command("甲\u{1B}乙"), on: $0.date, by: $0.actor) }
         // Where a score stands: proposed, pending, posted, objected, final, taken back, not yet posted on the day.
         for state in [ReviewState.proposed, .pending, .posted, .objected] {
             found += [.notAwaitingReview(seq: 17, state: state.rawValue), .scoreNotOnNotice(seq: 17, state: state.rawValue)]

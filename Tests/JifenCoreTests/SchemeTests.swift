@@ -45,6 +45,8 @@ import Testing
         ("unknown category", "category: A,", "category: Z,", "indicators[0] (A1).category"),
         ("unquoted comma", "en: Tidy}", "en: Tidy, clean}", "rules[0].clean"),
         ("unknown top-level key", "name: 小方案", "name: 小方案\nrulez: []", "rulez"),
+        ("a control character in a name", "zh: 整洁, en: Tidy", "zh: \"整\\e[2J洁\", en: Tidy", "rules[0] (A1.1).zh"),
+        ("a rule code a spreadsheet runs", "code: A1.2, indicator: A1,", "code: \"=A1.2\", indicator: A1,", "rules[1].code"),
     ])
     func brokenFilesNameTheField(_ name: String, _ from: String, _ to: String, _ field: String) {
         let text = Self.minimal.replacingOccurrences(of: from, with: to)

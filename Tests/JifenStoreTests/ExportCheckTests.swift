@@ -26,7 +26,14 @@ import Testing
             try ledger.execute(.redeem(HouseholdCode(rawValue: household), "salt", quantity: 1), by: "李店长", on: date)
         }
         script.setEvening(of: LocalDate("2025-12-31")!)
-        try ledger.execute(.reverse(.seq(9), reason: "记错户\t（第二行）\n见\u{1F}附件"), by: "王会计", on: LocalDate("2025-07-01")!)
+        // Control characters are refused at input now, but a ledger written before may hold them: this reversal goes in as
+        // such a ledger holds it, appended past `decide`.
+        let target = try #require(try ledger.read { try $0.entry(.seq(9)) })
+        let reversal = EntryReversed(target: 9, targetId: target.id, targetType: target.type, reason: "记错户\t（第二行）\n见\u{1F}附件")
+        _ = try ledger.store.write { session in
+            try session.append(.entryReversed(reversal), meta: EventMeta(id: script.environment.newId(), occurredOn: LocalDate("2025-07-01")!,
+                                                                          recordedAt: "2025-12-31T09:30:00.000Z", actor: "王会计", key: nil))
+        }
         try ledger.execute(.reverse(.seq(10), reason: "退货 \\ \"整包\""), by: "李店长", on: LocalDate("2025-07-01")!)
         var lines: [String] = []
         try ledger.store.exportEvents(.jsonl) { lines.append(String(decoding: $0.dropLast(), as: UTF8.self)) }
