@@ -120,7 +120,7 @@ extension EventStore {
                 if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                     problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
                 }
-                if hash.count == 32 {
+                if hash.count == 32 && previousHash.count == 32 {
                     previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
                 } else {
                     previousHash = Array(hash)

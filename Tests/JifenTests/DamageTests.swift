@@ -128,3 +128,61 @@ import Testing
         }
     }
 }
+
+/// Files that are not ledgers, and damage inside SQLite's own structures, which the chain and the replay cannot see.
+@Suite struct NotWholeFiles {
+    @Test("an empty file is not a ledger: verify exits 2 and writes nothing; a write refuses it and writes nothing")
+    func emptyFile() throws {
+        let office = try Office()
+        try office.write("empty.sqlite", "")
+        let verify = try office.jifen("--ledger", "empty.sqlite", "verify")
+        #expect(verify.status == 2 && verify.out.contains("不是积分账本"), "\(verify.out)\(verify.err)")
+        expectRefused(try office.jifen("--ledger", "empty.sqlite", "record", "H001", "A1.1", "--by", "王会计"), mentioning: "不是积分账本")
+        expectRefused(try office.jifen("--ledger", "empty.sqlite", "balance", "--lang", "en"), mentioning: "it is empty")
+        #expect(try Data(contentsOf: office.url.appendingPathComponent("empty.sqlite")).isEmpty, "nothing was written to it")
+    }
+
+    @Test("a ledger whose projection tables were dropped fails verify (exit 2) and refuses writes")
+    func droppedTables() throws {
+        let office = try Office()
+        try office.smallVillage()
+        _ = try office.sqlite("DROP TABLE p_households")
+        let verify = try office.jifen("verify")
+        #expect(verify.status == 2 && verify.out.contains("p_households"), "\(verify.out)")
+        let write = try office.jifen("record", "H001", "A1.1", "--by", "王会计")
+        #expect(write.status == 2 && write.err.contains("jifen verify"), "\(write.err)")
+    }
+
+    @Test("an event whose hash is not 32 bytes, followed by sound ones: verify exit 2, no crash (found by the flip drill)")
+    func shortHash() throws {
+        let office = try Golden().village()
+        _ = try office.sqlite("""
+            DROP TRIGGER events_are_never_updated; PRAGMA ignore_check_constraints = ON;
+            UPDATE events SET hash = x'0102' WHERE seq = 5;
+            """)
+        let verify = try office.jifen("verify")
+        #expect(verify.status == 2 && verify.out.contains("第 5 条事件"), "exit \(verify.status)\n\(verify.out)\(verify.err)")
+    }
+
+    @Test("a flipped byte in an index page: verify names SQLite's finding (exit 2), reads end cleanly")
+    func damagedIndex() throws {
+        let office = try Golden().village()
+        let page = try #require(Int(try office.sqlite("SELECT pageno FROM dbstat WHERE name = 'events_household' AND pagetype = 'leaf' LIMIT 1").first ?? ""))
+        let size = try #require(Int(try office.sqlite("PRAGMA page_size").first ?? ""))
+        _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
+        // A byte in the cells at the end of the page: an entry of the index now names another household.
+        let handle = try FileHandle(forUpdating: office.url.appendingPathComponent("jifen.sqlite"))
+        let offset = UInt64(page * size - 20)
+        try handle.seek(toOffset: offset)
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: offset)
+        try handle.write(contentsOf: [byte ^ 0x01])
+        try handle.close()
+        let verify = try office.jifen("verify")
+        #expect(verify.status == 2 && verify.out.contains("SQLite 自检发现文件损坏"), "\(verify.out)\(verify.err)")
+        for read in [["history", "H001"], ["statement", "H001", "--period", "2025"], ["balance"]] {
+            let run = try office.jifen(arguments: read)
+            #expect([0, 1, 2].contains(run.status), "\(read): exit \(run.status) \(run.err)")
+        }
+    }
+}

@@ -97,7 +97,8 @@ import Testing
         try office.finalize("2025-04")
         try check("passbook-H001-update.zh.txt", try office.jifen("passbook", "H001", "--date", "2025-05-10", "--by", "王会计").out)
         try check("passbook-H001-reprint-1.en.txt", try office.jifen("passbook", "H001", "--reprint", "1", "--lang", "en", "--date", "2025-05-11").out)
-        expectRefused(try office.jifen("passbook", "H001", "--reprint", "3"), mentioning: "pages 1 to 2 printed")
+        expectRefused(try office.jifen("passbook", "H001", "--reprint", "3"), mentioning: "只打印了第 1 到 2 页")
+        expectRefused(try office.jifen("passbook", "H001", "--reprint", "3", "--lang", "en"), mentioning: "pages 1 to 2 printed")
         // Each update is an event, and the ledger verifies and rebuilds with them.
         let log = try #require(try office.json("log") as? [[String: Any]])
         #expect(log.filter { $0["type"] as? String == "v1.passbookPrinted" }.count == 2)
