@@ -56,58 +56,17 @@ extension Ledger {
     /// Loads a month's tally sheet (columns date, household, rule, points, note) in one transaction:
     /// all rows, or none with every bad row reported by its line (the first 100 listed). The same sheet twice is
     /// refused, even saved again in another encoding or with its rows in another order.
-    ///
-    /// The sheet is read twice, a row at a time: once for its identity (which the first event and every score
-    /// carry), once to decide and append each row; nothing of it is held in memory but its text.
     public func importTallySheet(_ data: Data, fileName: String, by actor: String,
                                  progress: ((Int, Int) -> Void)? = nil) throws -> SheetImport {
-        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
-            ("date", Columns.date), ("household", Columns.household), ("rule", Columns.rule)])
-        let pointsColumn = table.column(Columns.points)
-        let noteColumn = table.column(Columns.note)
-        let identity = try table.digests(Chain.sha256Hex)
-        let sheet = identity.sha256
-        var reader = table.rows()
-        var started = false
-        func line() throws -> BatchLine? {
-            if !started {
-                started = true
-                return .item(BatchItem(command: .importSheet(sha256: sheet, fileName: fileName, rows: identity.rows), occurredOn: nil, line: 1))
-            }
-            guard let row = try reader.nextRow() else { return nil }
-            if let problem = Ledger.extraCells(row, header: table.header.count) { return .problem(problem) }
-            let field = row.field
-            let dateText = field(columns["date"]), pointsText = field(pointsColumn)
-            guard let date = Ledger.sheetDate(dateText) else {
-                return .problem(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05",
-                                            chinese: "「\(dateText)」不是日期；请写成 2025-03-05 这样的格式。"))
-            }
-            var points: Int?
-            if !pointsText.isEmpty {
-                guard let value = Int(pointsText.replacingOccurrences(of: "+", with: "")) else {
-                    return .problem(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points",
-                                                chinese: "「\(pointsText)」不是整数分值；请填写整数，例如 5 或 -3。"))
-                }
-                points = value
-            }
-            let command = Command.recordScore(HouseholdCode(rawValue: field(columns["household"])), RuleCode(rawValue: field(columns["rule"])),
-                                              points: points, note: field(noteColumn),
-                                              source: SheetLine(sheet: sheet, line: row.line))
-            return .item(BatchItem(command: command, occurredOn: date, line: row.line))
-        }
-        var noRows = identity.rows == 0
+        var sheet = try TallySheet(data, fileName: fileName)
         var summary = SheetImport()
-        try executeBatch(by: actor, fileName: fileName, count: identity.rows + 1, progress: progress, check: { session in
+        try executeBatch(by: actor, fileName: fileName, count: sheet.rows + 1, progress: progress, check: { session in
             // A sheet imported by an earlier version, which knew it by its rows in the file's order.
-            if identity.legacy != sheet, let seq = try session.sheet(identity.legacy) {
+            if sheet.legacySha256 != sheet.sha256, let seq = try session.sheet(sheet.legacySha256) {
                 throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq)
             }
         }, next: {
-            if started, noRows {
-                noRows = false
-                return .problem(.noRows)
-            }
-            return try line()
+            try sheet.next()
         }, written: { event in
             if summary.events == 0 { summary.firstSeq = event.seq }
             summary.lastSeq = event.seq
@@ -148,5 +107,68 @@ extension Ledger {
                                    occurredOn: date, line: row.line))
         }
         return try executeAll(items, by: actor, fileName: fileName, problems: problems)
+    }
+}
+
+/// A tally sheet read for import, with no ledger: its identity, then its lines one at a time — the sheet's own
+/// command first, then each row as a score to record or as what is wrong with it.
+///
+/// The sheet is read twice, a row at a time: once for its identity (which the first event and every score carry),
+/// once as `next` is called; nothing of it is held in memory but its text.
+public struct TallySheet {
+    public let fileName: String
+    /// The sheet's identity (`CSVTable.digests`), and the digest earlier versions knew it by.
+    public let sha256: String, legacySha256: String
+    /// Rows after the header, blank ones left out.
+    public let rows: Int
+    let table: CSVTable
+    let columns: (date: Int, household: Int, rule: Int, points: Int?, note: Int?)
+    var reader: CSVTable.Reader
+    var started = false, saidNoRows = false
+
+    /// Reads the sheet's text, header and identity; throws `SheetText.Undecodable` or `CSVTable.Malformed` when it
+    /// cannot be read as a sheet.
+    public init(_ data: Data, fileName: String) throws {
+        self.fileName = fileName
+        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
+            ("date", Ledger.Columns.date), ("household", Ledger.Columns.household), ("rule", Ledger.Columns.rule)])
+        self.table = table
+        self.columns = (columns["date"] ?? 0, columns["household"] ?? 0, columns["rule"] ?? 0,
+                        table.column(Ledger.Columns.points), table.column(Ledger.Columns.note))
+        let identity = try table.digests(Chain.sha256Hex)
+        (sha256, legacySha256, rows) = (identity.sha256, identity.legacy, identity.rows)
+        reader = table.rows()
+    }
+
+    /// The next line of the batch, or nil after the last row.
+    public mutating func next() throws -> BatchLine? {
+        if !started {
+            started = true
+            return .item(BatchItem(command: .importSheet(sha256: sha256, fileName: fileName, rows: rows), occurredOn: nil, line: 1))
+        }
+        if rows == 0 && !saidNoRows {
+            saidNoRows = true
+            return .problem(.noRows)
+        }
+        guard let row = try reader.nextRow() else { return nil }
+        if let problem = Ledger.extraCells(row, header: table.header.count) { return .problem(problem) }
+        let field = row.field
+        let dateText = field(columns.date), pointsText = field(columns.points)
+        guard let date = Ledger.sheetDate(dateText) else {
+            return .problem(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05",
+                                        chinese: "「\(dateText)」不是日期；请写成 2025-03-05 这样的格式。"))
+        }
+        var points: Int?
+        if !pointsText.isEmpty {
+            guard let value = Int(pointsText.replacingOccurrences(of: "+", with: "")) else {
+                return .problem(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points",
+                                            chinese: "「\(pointsText)」不是整数分值；请填写整数，例如 5 或 -3。"))
+            }
+            points = value
+        }
+        let command = Command.recordScore(HouseholdCode(rawValue: field(columns.household)), RuleCode(rawValue: field(columns.rule)),
+                                          points: points, note: field(columns.note),
+                                          source: SheetLine(sheet: sha256, line: row.line))
+        return .item(BatchItem(command: command, occurredOn: date, line: row.line))
     }
 }
