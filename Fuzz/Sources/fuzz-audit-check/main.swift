@@ -15,3 +15,16 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     precondition(one.events == partial.events && one.head == partial.head, "--partial reads the events otherwise")
     return 0
 }
+
+// libFuzzer's driver, run from this executable's own `main` (SwiftPM gives every executable one; libFuzzer's is then
+// not linked): it parses libFuzzer's options and calls `fuzz` with each input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(runDriver(&argc, &argv) { start, count in
+    guard let start, count > 0 else { return fuzz(UnsafeRawPointer(bitPattern: 1)!, 0) }
+    return fuzz(UnsafeRawPointer(start), count)
+})
