@@ -38,7 +38,8 @@ extension Ledger {
     /// A row with text in more cells than the header names: an unquoted comma in a note would otherwise lose the
     /// rest of the note. (Empty cells past the header, which spreadsheets sometimes leave, are no loss.)
     static func extraCells(_ row: CSVTable.Row, header: Int) -> LineProblem? {
-        guard let last = row.fields.lastIndex(where: { !CSVTable.trimmed($0).isEmpty }), last >= header else { return nil }
+        guard row.fields.count > header,
+              let last = row.fields.lastIndex(where: { !CSVTable.trimmed($0).isEmpty }), last >= header else { return nil }
         return LineProblem(line: row.line,
                            problem: "the row has \(last + 1) cells but the header names \(header) columns; put a note that holds a comma in double quotes",
                            chinese: "这一行有 \(last + 1) 格，表头只有 \(header) 列；备注里有逗号时，请把这一格用英文双引号括起来。")

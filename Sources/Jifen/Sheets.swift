@@ -168,7 +168,9 @@ public struct CSVTable: Sendable {
             var plain = true
             func finish(_ end: Int) {
                 if plain {
-                    fields.append(String(decoding: bytes[fieldStart..<end], as: UTF8.self))
+                    fields.append(bytes.withUnsafeBufferPointer {
+                        String(decoding: UnsafeBufferPointer(rebasing: $0[fieldStart..<end]), as: UTF8.self)
+                    })
                 } else {
                     fields.append(String(decoding: field, as: UTF8.self))
                 }
@@ -240,8 +242,13 @@ public struct CSVTable: Sendable {
         let utf8 = text.utf8
         guard let first = utf8.first, let last = utf8.last else { return text }
         if first < 0x80, first != 0x20, first != 0x09, last < 0x80, last != 0x20, last != 0x09 { return text }
-        return text.trimmingCharacters(in: .whitespaces)
+        let scalars = text.unicodeScalars
+        guard let head = scalars.first, let tail = scalars.last,
+              whitespaces.contains(head) || whitespaces.contains(tail) else { return text }
+        return text.trimmingCharacters(in: whitespaces)
     }
+
+    private static let whitespaces = CharacterSet.whitespaces
 
     /// The sheet's identity: the SHA-256 of its cells, independent of encoding, BOM, line endings, blank rows and
     /// the order of the rows — how a sheet saved again, in another encoding or sorted otherwise is still recognised
