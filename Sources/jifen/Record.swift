@@ -65,7 +65,8 @@ struct RecordImport: ParsableCommand {
         discussion: """
             Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel and \
             WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
-            and nothing is written. A sheet is imported once, even saved again in another encoding.
+            and nothing is written (the first 100 are listed). A sheet is imported once, even saved again in another \
+            encoding or with its rows in another order.
             """
     )
     @OptionGroup var options: LedgerOptions
