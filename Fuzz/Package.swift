@@ -6,7 +6,7 @@ import Foundation
 import PackageDescription
 
 /// Jifen's package is the folder above; SwiftPM knows a package by its folder's name, whatever the clone is called.
-let jifen = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+let jifen = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
     name: "JifenFuzz",

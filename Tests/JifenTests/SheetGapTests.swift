@@ -144,3 +144,20 @@ import Testing
         #expect(register.status == 1 && !register.err.contains("line"), "\(register.err)")
     }
 }
+
+@Suite struct LiveIds {
+    /// Ids are made without Foundation's UUID now (it opened /dev/urandom for each): still random version-4 UUIDs in
+    /// lower case, as before.
+    @Test func liveIdsAreLowerCaseVersion4UUIDs() {
+        var seen = Set<String>()
+        for _ in 0..<2_000 {
+            let id = LedgerEnvironment.live.newId()
+            let parsed = UUID(uuidString: id)
+            #expect(parsed?.uuidString.lowercased() == id, "\(id)")
+            let characters = Array(id)
+            #expect(id.count == 36 && characters[14] == "4" && "89ab".contains(characters[19]), "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 2_000)
+    }
+}
