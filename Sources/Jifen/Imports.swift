@@ -24,54 +24,61 @@ extension Ledger {
     }
 
     static func table(_ data: Data, fileName: String, required: [(String, [String])]) throws -> (CSVTable, [String: Int]) {
-        let table = try CSVTable(parsing: try SheetText.decode(data, fileName: fileName))
+        let table = try CSVTable(utf8: try SheetText.utf8(data, fileName: fileName))
         var columns: [String: Int] = [:]
         for (name, aliases) in required {
             guard let index = table.column(aliases) else {
-                throw CSVTable.Malformed(line: 1, problem: "the header has no '\(name)' column; the first line must name the columns \(required.map(\.0).joined(separator: ", "))")
+                throw CSVTable.Malformed(line: 1, kind: .missingColumn(name, required: required.map(\.0)))
             }
             columns[name] = index
         }
         return (table, columns)
     }
 
+    /// A row with text in more cells than the header names: an unquoted comma in a note would otherwise lose the
+    /// rest of the note. (Empty cells past the header, which spreadsheets sometimes leave, are no loss.)
+    static func extraCells(_ row: CSVTable.Row, header: Int) -> LineProblem? {
+        guard row.fields.count > header,
+              let last = row.fields.lastIndex(where: { !CSVTable.trimmed($0).isEmpty }), last >= header else { return nil }
+        return LineProblem(line: row.line,
+                           problem: "the row has \(last + 1) cells but the header names \(header) columns; put a note that holds a comma in double quotes",
+                           chinese: "这一行有 \(last + 1) 格，表头只有 \(header) 列；备注里有逗号时，请把这一格用英文双引号括起来。")
+    }
+
+    /// What an imported tally sheet wrote.
+    public struct SheetImport: Sendable {
+        /// Scores recorded (and proposed), and their points.
+        public var scores = 0, awarded = 0, deducted = 0
+        /// The events appended, the sheet's own first.
+        public var events = 0
+        public var firstSeq: Int64 = 0, lastSeq: Int64 = 0
+    }
+
     /// Loads a month's tally sheet (columns date, household, rule, points, note) in one transaction:
-    /// all rows, or none with every bad row reported by its line. The same sheet twice is refused, even
-    /// saved again in another encoding.
+    /// all rows, or none with every bad row reported by its line (the first 100 listed). The same sheet twice is
+    /// refused, even saved again in another encoding or with its rows in another order.
     public func importTallySheet(_ data: Data, fileName: String, by actor: String,
-                                 progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
-        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
-            ("date", Columns.date), ("household", Columns.household), ("rule", Columns.rule)])
-        let pointsColumn = table.column(Columns.points)
-        let noteColumn = table.column(Columns.note)
-        let sheet = Chain.sha256Hex(Data(table.canonicalText.utf8))
-        var problems: [LineProblem] = []
-        var items = [BatchItem(command: .importSheet(sha256: sheet, fileName: fileName, rows: table.rows.count),
-                               occurredOn: nil, line: 1)]
-        if table.rows.isEmpty { problems.append(.noRows) }
-        for row in table.rows {
-            let field = row.field
-            let dateText = field(columns["date"]), pointsText = field(pointsColumn)
-            guard let date = Ledger.sheetDate(dateText) else {
-                problems.append(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05",
-                                            chinese: "「\(dateText)」不是日期；请写成 2025-03-05 这样的格式。"))
-                continue
+                                 progress: ((Int, Int) -> Void)? = nil) throws -> SheetImport {
+        var sheet = try TallySheet(data, fileName: fileName)
+        var summary = SheetImport()
+        try executeBatch(by: actor, fileName: fileName, count: sheet.rows + 1, progress: progress, check: { session in
+            // A sheet imported by an earlier version, which knew it by its rows in the file's order.
+            if sheet.legacySha256 != sheet.sha256, let seq = try session.sheet(sheet.legacySha256) {
+                throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq)
             }
-            var points: Int?
-            if !pointsText.isEmpty {
-                guard let value = Int(pointsText.replacingOccurrences(of: "+", with: "")) else {
-                    problems.append(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points",
-                                                chinese: "「\(pointsText)」不是整数分值；请填写整数，例如 5 或 -3。"))
-                    continue
-                }
-                points = value
+        }, next: {
+            try sheet.next()
+        }, written: { event in
+            if summary.events == 0 { summary.firstSeq = event.seq }
+            summary.lastSeq = event.seq
+            summary.events += 1
+            if event.event.entryKind == .score {
+                summary.scores += 1
+                summary.awarded += event.facts.earned
+                summary.deducted += event.facts.deducted
             }
-            let command = Command.recordScore(HouseholdCode(rawValue: field(columns["household"])), RuleCode(rawValue: field(columns["rule"])),
-                                              points: points, note: field(noteColumn),
-                                              source: SheetLine(sheet: sheet, line: row.line))
-            items.append(BatchItem(command: command, occurredOn: date, line: row.line))
-        }
-        return try executeAll(items, by: actor, fileName: fileName, problems: problems, progress: progress)
+        })
+        return summary
     }
 
     /// Loads the household register (columns code, head, unit, members) in one transaction, all or nothing.
@@ -81,8 +88,13 @@ extension Ledger {
         let membersColumn = table.column(Columns.members)
         var problems: [LineProblem] = []
         var items: [BatchItem] = []
-        if table.rows.isEmpty { problems.append(.noRows) }
-        for row in table.rows {
+        let rows = try table.allRows
+        if rows.isEmpty { problems.append(.noRows) }
+        for row in rows {
+            if let problem = Ledger.extraCells(row, header: table.header.count) {
+                problems.append(problem)
+                continue
+            }
             let field = row.field
             let membersText = field(membersColumn)
             let members = membersText.isEmpty ? 1 : Int(membersText)
@@ -96,5 +108,68 @@ extension Ledger {
                                    occurredOn: date, line: row.line))
         }
         return try executeAll(items, by: actor, fileName: fileName, problems: problems)
+    }
+}
+
+/// A tally sheet read for import, with no ledger: its identity, then its lines one at a time — the sheet's own
+/// command first, then each row as a score to record or as what is wrong with it.
+///
+/// The sheet is read twice, a row at a time: once for its identity (which the first event and every score carry),
+/// once as `next` is called; nothing of it is held in memory but its text.
+public struct TallySheet {
+    public let fileName: String
+    /// The sheet's identity (`CSVTable.digests`), and the digest earlier versions knew it by.
+    public let sha256: String, legacySha256: String
+    /// Rows after the header, blank ones left out.
+    public let rows: Int
+    let table: CSVTable
+    let columns: (date: Int, household: Int, rule: Int, points: Int?, note: Int?)
+    var reader: CSVTable.Reader
+    var started = false, saidNoRows = false
+
+    /// Reads the sheet's text, header and identity; throws `SheetText.Undecodable` or `CSVTable.Malformed` when it
+    /// cannot be read as a sheet.
+    public init(_ data: Data, fileName: String) throws {
+        self.fileName = fileName
+        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
+            ("date", Ledger.Columns.date), ("household", Ledger.Columns.household), ("rule", Ledger.Columns.rule)])
+        self.table = table
+        self.columns = (columns["date"] ?? 0, columns["household"] ?? 0, columns["rule"] ?? 0,
+                        table.column(Ledger.Columns.points), table.column(Ledger.Columns.note))
+        let identity = try table.digests(Chain.sha256Hex)
+        (sha256, legacySha256, rows) = (identity.sha256, identity.legacy, identity.rows)
+        reader = table.rows()
+    }
+
+    /// The next line of the batch, or nil after the last row.
+    public mutating func next() throws -> BatchLine? {
+        if !started {
+            started = true
+            return .item(BatchItem(command: .importSheet(sha256: sha256, fileName: fileName, rows: rows), occurredOn: nil, line: 1))
+        }
+        if rows == 0 && !saidNoRows {
+            saidNoRows = true
+            return .problem(.noRows)
+        }
+        guard let row = try reader.nextRow() else { return nil }
+        if let problem = Ledger.extraCells(row, header: table.header.count) { return .problem(problem) }
+        let field = row.field
+        let dateText = field(columns.date), pointsText = field(columns.points)
+        guard let date = Ledger.sheetDate(dateText) else {
+            return .problem(LineProblem(line: row.line, problem: "'\(dateText)' is not a date; write it as 2025-03-05",
+                                        chinese: "「\(dateText)」不是日期；请写成 2025-03-05 这样的格式。"))
+        }
+        var points: Int?
+        if !pointsText.isEmpty {
+            guard let value = Int(pointsText.replacingOccurrences(of: "+", with: "")) else {
+                return .problem(LineProblem(line: row.line, problem: "'\(pointsText)' is not a whole number of points",
+                                            chinese: "「\(pointsText)」不是整数分值；请填写整数，例如 5 或 -3。"))
+            }
+            points = value
+        }
+        let command = Command.recordScore(HouseholdCode(rawValue: field(columns.household)), RuleCode(rawValue: field(columns.rule)),
+                                          points: points, note: field(columns.note),
+                                          source: SheetLine(sheet: sha256, line: row.line))
+        return .item(BatchItem(command: command, occurredOn: date, line: row.line))
     }
 }

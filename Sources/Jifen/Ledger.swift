@@ -13,7 +13,25 @@ public struct LedgerEnvironment: Sendable {
         self.newId = newId
     }
 
-    public static let live = LedgerEnvironment(now: { Date() }, newId: { UUID().uuidString.lowercased() })
+    public static let live = LedgerEnvironment(now: { Date() }, newId: { randomUUID() })
+
+    /// A random (version 4) UUID in lower case, as `UUID().uuidString.lowercased()` writes it, from the system's random
+    /// generator (getrandom): Foundation's opens /dev/urandom for each one, a tenth of a large import's time.
+    static func randomUUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000   // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000     // RFC 4122 variant
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { text.append(UInt8(ascii: "-")) }
+            let word = nibble < 16 ? high : low
+            let digit = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * (nibble % 16))) & 0xF
+            text.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
 
 /// A command that was refused as part of a batch (a tally sheet, a register import), with its line: what is wrong,
@@ -23,7 +41,7 @@ public struct LineProblem: Sendable, CustomStringConvertible {
     public let problem: String
     public let chinese: String
 
-    init(line: Int, problem: String, chinese: String) {
+    public init(line: Int, problem: String, chinese: String) {
         self.line = line
         self.problem = problem
         self.chinese = chinese
@@ -41,16 +59,71 @@ public struct LineProblem: Sendable, CustomStringConvertible {
     public var chineseDescription: String { "第 \(line) 行：\(chinese)" }
 }
 
-/// A batch in which some lines were refused; nothing of it was written.
+/// A batch in which some lines were refused; nothing of it was written. Only the first
+/// `ProblemList.listed` problems (by line) are kept; `unlisted` counts the rest.
 public struct BatchRejected: Error, Sendable, CustomStringConvertible {
     public let fileName: String
     public let problems: [LineProblem]
+    public let unlisted: Int
+
+    public init(fileName: String, problems: [LineProblem], unlisted: Int = 0) {
+        self.fileName = fileName
+        self.problems = problems
+        self.unlisted = unlisted
+    }
+
+    /// How many lines were refused in all.
+    public var total: Int { problems.count + unlisted }
+
     public var description: String {
-        "\(fileName): \(problems.count) line\(problems.count == 1 ? "" : "s") refused, nothing was written; fix \(problems.count == 1 ? "it" : "them") and import the file again."
+        if unlisted > 0 {
+            return "\(fileName): \(total) lines refused (the first \(problems.count) are listed, \(unlisted) more are not), nothing was written; fix them and import the file again."
+        }
+        return "\(fileName): \(total) line\(total == 1 ? "" : "s") refused, nothing was written; fix \(total == 1 ? "it" : "them") and import the file again."
     }
     public var chinese: String {
-        "\(fileName)：有 \(problems.count) 行未通过，整个文件都没有写入；请改正后重新导入。"
+        if unlisted > 0 {
+            return "\(fileName)：有 \(total) 行未通过（上面列出前 \(problems.count) 行，另有 \(unlisted) 行未列出），整个文件都没有写入；请改正后重新导入。"
+        }
+        return "\(fileName)：有 \(total) 行未通过，整个文件都没有写入；请改正后重新导入。"
     }
+}
+
+/// The problems of a batch in the order of their lines, at most `listed` of them (the first by line) and a count
+/// of the rest: a sheet of 200,000 bad rows is reported in a screenful, not 22 MB.
+public struct ProblemList: Sendable {
+    public static let listed = 100
+    public private(set) var problems: [LineProblem] = []
+    public private(set) var unlisted = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { problems.isEmpty }
+
+    public mutating func append(_ problem: LineProblem) {
+        // After every problem of an earlier or the same line: lines mostly come in order, so this is the end.
+        var index = problems.count
+        while index > 0, problems[index - 1].line > problem.line { index -= 1 }
+        if index == problems.count, problems.count >= ProblemList.listed {
+            unlisted += 1
+            return
+        }
+        problems.insert(problem, at: index)
+        if problems.count > ProblemList.listed {
+            problems.removeLast()
+            unlisted += 1
+        }
+    }
+
+    func rejection(fileName: String) -> BatchRejected {
+        BatchRejected(fileName: fileName, problems: problems, unlisted: unlisted)
+    }
+}
+
+/// One line of a batch as it is read: a command to decide, or what is wrong with the line before any command.
+public enum BatchLine: Sendable {
+    case item(BatchItem)
+    case problem(LineProblem)
 }
 
 /// One command of a batch, with its business date and the line it came from.
@@ -181,31 +254,52 @@ public final class Ledger: Sendable {
     @discardableResult
     public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
+        var lines = (earlier.map(BatchLine.problem) + items.map(BatchLine.item)).makeIterator()
+        var written: [RecordedEvent] = []
+        try executeBatch(by: actor, fileName: fileName, count: items.count, progress: progress,
+                         next: { lines.next() }, written: { written.append($0) })
+        return written
+    }
+
+    /// The same for a batch read as it goes: `next` gives its lines one by one (nil at the end), `written` is told of
+    /// each event appended (they are all undone if the batch is refused), and `check` runs first in the
+    /// transaction. Only what one line needs is held in memory. `count` is the number of items, for `progress`.
+    public func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
+                             check: ((StoreSession) throws -> Void)? = nil,
+                             next: () throws -> BatchLine?, written: (RecordedEvent) -> Void) throws {
         let today = today()
         let recordedAt = timestamp()
-        return try store.write { session in
-            var problems = earlier
-            var written: [RecordedEvent] = []
-            for (number, item) in items.enumerated() {
-                let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: item.occurredOn)
+        let actorName = ActorName(rawValue: actor)
+        try store.write { session in
+            try check?(session)
+            var problems = ProblemList()
+            var number = 0
+            while let line = try next() {
+                let item: BatchItem
+                switch line {
+                case .problem(let problem):
+                    problems.append(problem)
+                    continue
+                case .item(let next):
+                    item = next
+                }
+                let context = CommandContext(actor: actorName, today: today, occurredOn: item.occurredOn)
                 do {
                     let events = try decide(item.command, context: context, state: session)
                     for (event, date) in zip(events, businessDates(of: events, context: context)) {
                         let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
                                              actor: context.actor, key: nil)
-                        written.append(try session.append(event, meta: meta))
+                        written(try session.append(event, meta: meta))
                     }
                 } catch let rejection as Rejection {
                     // A sheet imported before: its rows' own problems would only be noise.
                     if case .sheetAlreadyImported = rejection { throw rejection }
                     problems.append(LineProblem(line: item.line, rejection: rejection))
                 }
-                if let progress, number % 500 == 499 { progress(number + 1, items.count) }
+                if let progress, number % 500 == 499 { progress(number + 1, count) }
+                number += 1
             }
-            if !problems.isEmpty {
-                throw BatchRejected(fileName: fileName, problems: problems.sorted { $0.line < $1.line })
-            }
-            return written
+            if !problems.isEmpty { throw problems.rejection(fileName: fileName) }
         }
     }
 

@@ -117,6 +117,9 @@ public final class EventStore: Sendable {
         configuration.prepareDatabase { db in
             // 32 MB of page cache: a county's indexes stay in memory during a batch.
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Statement journals in memory: every append may be undone alone (the chain's triggers can abort it), and
+            // with a journal file that cost a dozen writes to a temporary file per event, most of a large import's time.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // FULL: a commit is on disk before the command says it is done.
             if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
@@ -271,6 +274,9 @@ public final class StoreSession: LedgerState {
     private var cachedHasActors: Bool?
     private var cachedNotices: [NoticeRecord]?
     private var cachedSchemes: [SchemeVersion]?
+    // Asked for by every command of a batch (who gives it, whether its year is settled); dropped when they change.
+    private var cachedActors: [ActorName: ActorRecord?] = [:]
+    private var cachedSettlements: [Int: SettlementRecord?] = [:]
 
     init(db: Database) {
         self.db = db
@@ -470,7 +476,10 @@ public final class StoreSession: LedgerState {
     }
 
     public func actor(_ name: ActorName) throws -> ActorRecord? {
-        try row("SELECT \(Self.actorColumns) FROM p_actors WHERE name = ?", arguments: [name.rawValue]).map(Self.actor)
+        if let known = cachedActors[name] { return known }
+        let actor = try row("SELECT \(Self.actorColumns) FROM p_actors WHERE name = ?", arguments: [name.rawValue]).map(Self.actor)
+        cachedActors[name] = .some(actor)
+        return actor
     }
 
     public func actors() throws -> [ActorRecord] {
@@ -543,9 +552,12 @@ public final class StoreSession: LedgerState {
     }
 
     public func settlement(year: Int) throws -> SettlementRecord? {
-        try row("SELECT year, settled_on, scheme_version, expired FROM p_settlements WHERE year = ?", arguments: [year]).map {
+        if let known = cachedSettlements[year] { return known }
+        let settlement = try row("SELECT year, settled_on, scheme_version, expired FROM p_settlements WHERE year = ?", arguments: [year]).map {
             SettlementRecord(year: try $0.at(0), settledOn: try $0.date(1), schemeVersion: try $0.at(2), expired: try $0.at(3))
         }
+        cachedSettlements[year] = .some(settlement)
+        return settlement
     }
 
     public func blacklisted(_ household: HouseholdCode, on date: LocalDate) throws -> LocalDate? {
@@ -679,6 +691,7 @@ public final class StoreSession: LedgerState {
                         arguments: [a.name.rawValue, a.roles.map(\.rawValue).joined(separator: ","), a.unit?.rawValue, a.status.rawValue,
                                     a.registeredOn.description, a.retiredOn?.description])
                 cachedHasActors = true
+                cachedActors[a.name] = nil
             case .notice(let n):
                 try run("""
                     INSERT OR REPLACE INTO p_notices (period, date_from, date_to, opened_on, closes_on, closed_on) VALUES (?, ?, ?, ?, ?, ?)
@@ -709,6 +722,7 @@ public final class StoreSession: LedgerState {
             case .settlement(let r):
                 try run("INSERT INTO p_settlements (year, settled_on, scheme_version, expired) VALUES (?, ?, ?, ?)",
                         arguments: [r.year, r.settledOn.description, r.schemeVersion, r.expired])
+                cachedSettlements[r.year] = nil
             case .rating(let r):
                 try run("INSERT INTO p_ratings (year, household, points, stars, red, black_until) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [r.year, r.household.rawValue, r.rating.points, r.rating.stars, r.rating.red,

@@ -92,9 +92,9 @@ enum Main {
         } catch let error as CLIError {
             fail(say(language, error.chinese, error.description))
         } catch let error as CSVTable.Malformed {
-            fail("The sheet cannot be read at \(error); fix it and import it again.")
+            fail(say(language, error.chinese, error.description))
         } catch let error as SheetText.Undecodable {
-            fail(error.description)
+            fail(say(language, error.chinese, error.description))
         } catch let error as CheckpointError {
             fail(say(language, "密钥或签名存证文件不能用（\(error.description)）；请核对所给的文件。",
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))

@@ -68,7 +68,8 @@ struct RecordImport: ParsableCommand {
         discussion: """
             Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel and \
             WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
-            and nothing is written. A sheet is imported once, even saved again in another encoding.
+            and nothing is written (the first 100 are listed). A sheet is imported once, even saved again in another \
+            encoding or with its rows in another order.
             """
     )
     @OptionGroup var options: LedgerOptions
@@ -78,14 +79,12 @@ struct RecordImport: ParsableCommand {
     func run() throws {
         let ledger = try options.open()
         let progress = Progress(label: say(options.language, "导入", "importing"))
-        let events = try ledger.importTallySheet(try readFile(file), fileName: file, by: try actor.name(),
-                                                 progress: progress.update)
+        let sheet = try ledger.importTallySheet(try readFile(file), fileName: file, by: try actor.name(),
+                                                progress: progress.update)
         progress.finish()
-        let scores = events.filter { $0.event.entryKind == .score }
-        let awarded = scores.reduce(0) { $0 + $1.facts.earned }, deducted = scores.reduce(0) { $0 + $1.facts.deducted }
         print(say(options.language,
-                  "已导入 \(file)：\(scores.count) 条记分（加 \(awarded) 分，扣 \(deducted) 分），事件 #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)。",
-                  "Imported \(file): \(scores.count) scores (+\(awarded) awarded, -\(deducted) deducted), events #\(events.first?.seq ?? 0)–#\(events.last?.seq ?? 0)."))
+                  "已导入 \(file)：\(sheet.scores) 条记分（加 \(sheet.awarded) 分，扣 \(sheet.deducted) 分），事件 #\(sheet.firstSeq)–#\(sheet.lastSeq)。",
+                  "Imported \(file): \(sheet.scores) scores (+\(sheet.awarded) awarded, -\(sheet.deducted) deducted), events #\(sheet.firstSeq)–#\(sheet.lastSeq)."))
     }
 }
 
