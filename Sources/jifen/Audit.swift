@@ -31,9 +31,9 @@ struct AuditExportCommand: ParsableCommand {
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
-        guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv.") }
-        guard from >= 1 else { throw ValidationError("--from must be 1 or more.") }
-        if let to, to < from { throw ValidationError("--to must not be before --from.") }
+        guard ["jsonl", "csv"].contains(format) else { throw usage(zh: "--format 只能是 jsonl 或 csv。", en: "--format must be jsonl or csv.") }
+        guard from >= 1 else { throw usage(zh: "--from 须是 1 或更大。", en: "--from must be 1 or more.") }
+        if let to, to < from { throw usage(zh: "--to 不能在 --from 之前。", en: "--to must not be before --from.") }
     }
 
     func run() throws {
@@ -300,7 +300,7 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if !checkpoint.isEmpty && pubkey.isEmpty { throw ValidationError("A checkpoint is checked against a signer: give --pubkey NAME.pub.") }
+        if !checkpoint.isEmpty && pubkey.isEmpty { throw usage(zh: "核对签名存证要有签名人的公钥：请加上 --pubkey 名字.pub。", en: "A checkpoint is checked against a signer: give --pubkey NAME.pub.") }
     }
 
     func run() throws {
@@ -383,7 +383,7 @@ struct AuditReplay: ParsableCommand {
     }
 
     func validate() throws {
-        guard (seq == nil) != (asOf == nil) else { throw ValidationError("Give --seq N or --as-of DATE.") }
+        guard (seq == nil) != (asOf == nil) else { throw usage(zh: "请给出 --seq 序号 或 --as-of 日期（二选一）。", en: "Give --seq N or --as-of DATE.") }
     }
 
     func run() throws {

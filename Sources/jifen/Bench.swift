@@ -30,9 +30,9 @@ struct BenchGenerate: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
-        guard (1...10_000_000).contains(households) else { throw ValidationError("--households must be from 1 to 10,000,000.") }
-        guard (1...50).contains(years) else { throw ValidationError("--years must be from 1 to 50.") }
-        guard fromYear >= 2000 else { throw ValidationError("--from-year must be 2000 or later.") }
+        guard (1...10_000_000).contains(households) else { throw usage(zh: "--households 须在 1 到 10,000,000 之间。", en: "--households must be from 1 to 10,000,000.") }
+        guard (1...50).contains(years) else { throw usage(zh: "--years 须在 1 到 50 之间。", en: "--years must be from 1 to 50.") }
+        guard fromYear >= 2000 else { throw usage(zh: "--from-year 须是 2000 年或以后。", en: "--from-year must be 2000 or later.") }
     }
 
     struct Summary: Encodable {
@@ -81,7 +81,7 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
-        guard format == "ledger" else { throw ValidationError("--format must be ledger.") }
+        guard format == "ledger" else { throw usage(zh: "--format 只能是 ledger。", en: "--format must be ledger.") }
     }
 
     func run() throws {

@@ -29,7 +29,7 @@ struct Verify: ParsableCommand {
     }
 
     func validate() throws {
-        if let head, parsedHead(head) == nil { throw ValidationError("--head must be SEQ:HASH, like 18566:063a34…, as verify prints it.") }
+        if let head, parsedHead(head) == nil { throw usage(zh: "--head 要写成 序号:哈希，例如 18566:063a34…，就是 verify 打印的那样。", en: "--head must be SEQ:HASH, like 18566:063a34…, as verify prints it.") }
     }
 
     func parsedHead(_ text: String) -> (seq: Int64, hash: String)? {

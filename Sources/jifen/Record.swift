@@ -36,7 +36,7 @@ struct RecordAdd: ParsableCommand {
     var again = false
 
     func validate() throws {
-        if let key, key.isEmpty { throw ValidationError("--key must not be empty.") }
+        if let key, key.isEmpty { throw usage(zh: "--key 不能是空的。", en: "--key must not be empty.") }
     }
 
     func run() throws {

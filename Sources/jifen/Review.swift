@@ -272,8 +272,8 @@ struct NoticeSheetCommand: ParsableCommand {
     @Flag(help: "Print the sheet's contents as JSON for scripts.") var json = false
 
     func validate() throws {
-        guard ["text", "pdf"].contains(format) else { throw ValidationError("--format must be text or pdf.") }
-        if format == "pdf" && out == nil { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
+        guard ["text", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text 或 pdf。", en: "--format must be text or pdf.") }
+        if format == "pdf" && out == nil { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
     }
 
     func run() throws {
@@ -356,7 +356,7 @@ struct Resolve: ParsableCommand {
 
     func validate() throws {
         let chosen = [uphold, dismiss, amend != nil].filter { $0 }.count
-        guard chosen == 1 else { throw ValidationError("Give exactly one of --uphold, --dismiss or --amend POINTS.") }
+        guard chosen == 1 else { throw usage(zh: "--uphold、--dismiss、--amend 分值 三者请给且只给一个。", en: "Give exactly one of --uphold, --dismiss or --amend POINTS.") }
     }
 
     func run() throws {

@@ -34,10 +34,10 @@ struct StatementCommand: ParsableCommand {
     @Flag(help: "Print the statement's contents as JSON for scripts.") var json = false
 
     func validate() throws {
-        guard TextStatement.widths.contains(width) else { throw ValidationError("--width must be 80, 48 or 32.") }
-        guard ["text", "html", "pdf"].contains(format) else { throw ValidationError("--format must be text, html or pdf.") }
-        if format == "pdf" && out == nil && !json { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
-        guard all != (household != nil) else { throw ValidationError("Give a household's code, or --all for every household.") }
+        guard TextStatement.widths.contains(width) else { throw usage(zh: "--width 只能是 80、48 或 32。", en: "--width must be 80, 48 or 32.") }
+        guard ["text", "html", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text、html 或 pdf。", en: "--format must be text, html or pdf.") }
+        if format == "pdf" && out == nil && !json { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
+        guard all != (household != nil) else { throw usage(zh: "请给出户号，或用 --all 打印每一户。", en: "Give a household's code, or --all for every household.") }
     }
 
     func run() throws {
@@ -122,8 +122,8 @@ struct PassbookCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard ["text", "pdf"].contains(format) else { throw ValidationError("--format must be text or pdf.") }
-        if format == "pdf" && out == nil { throw ValidationError("A PDF goes to a file: give --out FILE.pdf.") }
+        guard ["text", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text 或 pdf。", en: "--format must be text or pdf.") }
+        if format == "pdf" && out == nil { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
     }
 }
 

@@ -120,3 +120,8 @@ struct VerificationFailed: Error {}
 func signed(_ points: Int) -> String {
     points > 0 ? "+\(points)" : "\(points)"
 }
+
+/// A usage mistake (exit 64), said in the user's language: the language is known from the arguments before parsing.
+func usage(zh: String, en: String) -> ValidationError {
+    ValidationError(Output.isEnglish ? en : zh)
+}

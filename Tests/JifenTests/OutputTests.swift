@@ -124,3 +124,14 @@ import Testing
         }
     }
 }
+
+@Suite struct UsageMessages {
+    @Test("a usage mistake is said in Chinese by default, in English with --lang en, exit 64")
+    func bothLanguages() throws {
+        let office = try Office()
+        let chinese = try office.jifen("audit", "export", "--format", "xml")
+        #expect(chinese.status == 64 && chinese.err.contains("--format 只能是 jsonl 或 csv"), "\(chinese.err)")
+        let english = try office.jifen("audit", "export", "--format", "xml", "--lang", "en")
+        #expect(english.status == 64 && english.err.contains("--format must be jsonl or csv"), "\(english.err)")
+    }
+}
