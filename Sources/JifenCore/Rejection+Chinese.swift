@@ -250,7 +250,7 @@ extension Rejection {
     }
 
     /// What is wrong with a code, as `CodeSyntax.problem(with:)` says it.
-    private static func chineseCodeProblem(_ problem: String) -> String {
+    static func chineseCodeProblem(_ problem: String) -> String {
         let longer = "is longer than "
         if problem == "is empty" { return "是空的" }
         if problem.hasPrefix(longer), let count = Int(problem.dropFirst(longer.count).prefix { $0.isNumber }) {

@@ -34,19 +34,20 @@ public struct RulePoints: Hashable, Sendable, Codable, CustomStringConvertible {
     public static func parse(_ text: String) -> Result<RulePoints, SchemeProblem.Reason> {
         let trimmed = text.trimmingSpaces
         guard let first = trimmed.first, first == "+" || first == "-" || first == "−" else {
-            return .failure(.init("'\(text)' must start with + (an award) or - (a deduction), like +2 or -5..20"))
+            return .failure(.init("'\(text)' must start with + (an award) or - (a deduction), like +2 or -5..20",
+                                  zh: "「\(text)」要以 +（加分）或 -（扣分）开头，例如 +2 或 -5..20"))
         }
         let direction: Direction = first == "+" ? .award : .deduction
         let body = trimmed.dropFirst()
         let parts = body.split(separator: "..", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2,
               let low = Int(parts[0]), let high = Int(parts.count == 2 ? parts[1] : parts[0]) else {
-            return .failure(.init("'\(text)' is not a number or a range like +2 or -5..20"))
+            return .failure(.init("'\(text)' is not a number or a range like +2 or -5..20", zh: "「\(text)」不是分值，也不是 +2 或 -5..20 这样的范围"))
         }
-        guard low > 0 else { return .failure(.init("'\(text)' must be at least 1 point")) }
-        guard low <= high else { return .failure(.init("'\(text)' is a range whose start is above its end")) }
+        guard low > 0 else { return .failure(.init("'\(text)' must be at least 1 point", zh: "「\(text)」至少要 1 分")) }
+        guard low <= high else { return .failure(.init("'\(text)' is a range whose start is above its end", zh: "「\(text)」这个范围的起点比终点大")) }
         guard high <= Scheme.pointsMax else {
-            return .failure(.init("'\(text)' is above the largest allowed \(Scheme.pointsMax) points"))
+            return .failure(.init("'\(text)' is above the largest allowed \(Scheme.pointsMax) points", zh: "「\(text)」超过了允许的最大值 \(Scheme.pointsMax) 分"))
         }
         return .success(RulePoints(direction: direction, min: low, max: high))
     }
@@ -84,9 +85,9 @@ public struct Cap: Hashable, Sendable, Codable, CustomStringConvertible {
         let parts = text.trimmingSpaces.split(separator: "/")
         guard parts.count == 2, let count = Int(parts[0].trimmingSpaces),
               let period = CapPeriod(rawValue: parts[1].trimmingSpaces.lowercased()) else {
-            return .failure(.init("'\(text)' is not a cap like 1/month, 1/quarter or 2/year"))
+            return .failure(.init("'\(text)' is not a cap like 1/month, 1/quarter or 2/year", zh: "「\(text)」不是 1/month、1/quarter、2/year 这样的次数上限"))
         }
-        guard count >= 1 else { return .failure(.init("'\(text)' must allow at least once")) }
+        guard count >= 1 else { return .failure(.init("'\(text)' must allow at least once", zh: "「\(text)」至少要允许一次")) }
         return .success(Cap(count: count, period: period))
     }
 
@@ -244,19 +245,29 @@ public struct Scheme: Hashable, Sendable, Codable {
 public struct SchemeProblem: Error, Equatable, Sendable, CustomStringConvertible {
     public struct Reason: Error, Equatable, Sendable {
         public let text: String
-        public init(_ text: String) { self.text = text }
+        public let chinese: String
+        public init(_ text: String, zh chinese: String) {
+            self.text = text
+            self.chinese = chinese
+        }
     }
 
     /// Where the fault is, e.g. `rules[4] (A2.1).cap`.
     public let field: String
     public let reason: String
+    public let chinese: String
+    /// The line of the file, where it is known.
+    public let line: Int?
 
-    public init(field: String, reason: String) {
+    public init(field: String, reason: String, zh chinese: String, line: Int? = nil) {
         self.field = field
         self.reason = reason
+        self.chinese = chinese
+        self.line = line
     }
 
-    public var description: String { field.isEmpty ? reason : "\(field): \(reason)" }
+    public var description: String { (field.isEmpty ? reason : "\(field): \(reason)") + (line.map { " (line \($0))" } ?? "") }
+    public var chineseDescription: String { (field.isEmpty ? chinese : "\(field)：\(chinese)") + (line.map { "（第 \($0) 行）" } ?? "") }
 }
 
 extension StringProtocol {

@@ -87,7 +87,7 @@ enum Main {
             fail(say(language, StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").chinese,
                      StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").description), status: 2)
         } catch let error as SchemeProblem {
-            fail(say(language, "积分方案文件有误（\(error)）；请改正后再运行一次。",
+            fail(say(language, "积分方案文件有误：\(error.chineseDescription)；请改正后再运行一次。",
                      "The scheme file is not usable: \(error); fix it and run the command again."))
         } catch let error as CLIError {
             fail(say(language, error.chinese, error.description))

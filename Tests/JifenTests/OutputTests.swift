@@ -135,3 +135,17 @@ import Testing
         #expect(english.status == 64 && english.err.contains("--format must be jsonl or csv"), "\(english.err)")
     }
 }
+
+@Suite struct SchemeFileMessages {
+    @Test("a scheme file's mistake is named by field and line, in Chinese by default and in English on request")
+    func bothLanguages() throws {
+        let office = try Office()
+        let reference = try String(contentsOf: packageRoot.appendingPathComponent("seed/reference-scheme.yaml"), encoding: .utf8)
+        try office.write("scheme.yaml", reference.replacingOccurrences(of: "points: \"+10\",     cap: 1/year", with: "points: \"+10\",     cap: 1/yer"))
+        let chinese = try office.jifen("init", "--village", "牛角村", "--admin", "张书记", "--scheme", "scheme.yaml")
+        expectRefused(chinese, mentioning: "rules[4] (A2.1).cap：「1/yer」不是 1/month、1/quarter、2/year 这样的次数上限（第 41 行）")
+        let english = try office.jifen("init", "--village", "牛角村", "--admin", "张书记", "--scheme", "scheme.yaml", "--lang", "en")
+        expectRefused(english, mentioning: "rules[4] (A2.1).cap: '1/yer' is not a cap like 1/month, 1/quarter or 2/year (line 41)")
+        #expect(!FileManager.default.fileExists(atPath: office.path("jifen.sqlite")))
+    }
+}
