@@ -154,8 +154,9 @@ public final class Ledger: Sendable {
     public let store: EventStore
     public let environment: LedgerEnvironment
 
-    public init(path: String, create: Bool = false, readOnly: Bool = false, environment: LedgerEnvironment = .live) throws {
-        self.store = try EventStore(path: path, create: create, readOnly: readOnly)
+    public init(path: String, create: Bool = false, readOnly: Bool = false, refolding: Bool = false,
+                environment: LedgerEnvironment = .live) throws {
+        self.store = try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
         self.environment = environment
     }
 

@@ -106,7 +106,11 @@ public final class EventStore: Sendable {
     /// Opens a ledger file. With `create`, a missing file is made; without it, a missing file is an error,
     /// so that a mistyped path never leaves an empty ledger behind. With `readOnly`, nothing is written to the
     /// file at all (an auditor's copy, a write-protected file): reads and `verify` only.
-    public init(path: String, create: Bool, readOnly: Bool = false) throws {
+    ///
+    /// A write first makes the quick structural check (`checkStructure`); `rebuild`, which folds the small tables
+    /// afresh from the log, checks only the schema and the log's head (`refolding`), so that damaged balances never
+    /// stand in the way of their own repair.
+    public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false) throws {
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
         var configuration = Configuration()
@@ -159,7 +163,7 @@ public final class EventStore: Sendable {
                 try queue.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
                 }
-                if !create { try checkStructure() }
+                if !create { try checkStructure(projections: !refolding) }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notALedger(path: path, detail: .notSQLite)

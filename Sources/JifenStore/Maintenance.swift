@@ -349,8 +349,7 @@ extension EventStore {
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
             let db = session.db
-            for table in ["p_ledger", "p_units", "p_households", "p_items", "p_sheets", "p_actors", "p_notices", "p_reviews", "p_requests",
-                          "p_schemes", "p_settlements", "p_ratings"] {
+            for table in EventStore.projectionTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             let memory = try EventStore.fold(db, progress: progress)

@@ -97,7 +97,8 @@ struct Rebuild: ParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() throws {
-        let ledger = try options.open()
+        // The balances and register are about to be folded afresh: damage in them does not stop their repair.
+        let ledger = try Ledger(path: options.path, create: false, refolding: true)
         let progress = Progress(label: say(options.language, "重建", "rebuilding"))
         let count = try ledger.store.rebuild(progress: progress.update)
         progress.finish()

@@ -142,6 +142,21 @@ import Testing
         #expect(try Data(contentsOf: office.url.appendingPathComponent("empty.sqlite")).isEmpty, "nothing was written to it")
     }
 
+    @Test("damaged balances are repaired by rebuild, which the write check lets through; the log is untouched")
+    func rebuildRepairs() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-05", "--by", "王会计"))
+        let head = try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
+        _ = try office.sqlite("UPDATE p_households SET registered_on = '2025/01/02', earned = 99 WHERE code = 'H001'")
+        #expect(try office.jifen("verify").status == 2)
+        #expect(try office.jifen("record", "H002", "A1.1", "--date", "2025-03-05", "--by", "王会计").status == 2)
+        expectOK(try office.jifen("rebuild"))
+        expectOK(try office.jifen("verify"))
+        #expect(try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1") == head)
+        expectOK(try office.jifen("record", "H002", "A1.1", "--date", "2025-03-05", "--by", "王会计"))
+    }
+
     @Test("a ledger whose projection tables were dropped fails verify (exit 2) and refuses writes")
     func droppedTables() throws {
         let office = try Office()
