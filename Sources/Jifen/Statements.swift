@@ -203,13 +203,9 @@ extension Ledger {
                 case .objected?: state = "objected"
                 case nil: state = "final"
                 }
-                switch recorded.event {
-                case .scoreRecorded(let e), .scoreProposed(let e):
-                    scores[household, default: []].append(NoticeSheet.Score(seq: recorded.seq, date: recorded.occurredOn, rule: e.rule.code.rawValue,
-                                                                             zh: e.rule.zh, en: e.rule.en, points: e.points, note: e.note, state: state))
-                default:
-                    continue
-                }
+                guard let e = recorded.event.score else { continue }
+                scores[household, default: []].append(NoticeSheet.Score(seq: recorded.seq, date: recorded.occurredOn, rule: e.rule.code.rawValue,
+                                                                         zh: e.rule.zh, en: e.rule.en, points: e.points, note: e.note, state: state))
             }
             let households = try session.households()
             let heads = Dictionary(firstOf: households.map { ($0.code, $0.head) })

@@ -387,12 +387,9 @@ extension LocalDate {
 public enum EntryRoute: Sendable {
     case shop, expiry, transfer
 
-    public init(type: String) {
-        switch type {
-        case "v1.pointsExpired": self = .expiry
-        case "v1.pointsSent", "v1.pointsReceived": self = .transfer
-        default: self = .shop
-        }
+    /// From the entry's type (`EventType.route`).
+    public init(type: EventType) {
+        self = type.route
     }
 }
 
