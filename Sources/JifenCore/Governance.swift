@@ -383,14 +383,10 @@ extension LocalDate {
 }
 
 /// How an entry's `redeemed` figure is booked on the household: spent at the shop, cleared at year end, or moved
-/// to or from another household. All three lower (or, received, raise) the redeemable balance alike.
+/// to or from another household. All three lower (or, received, raise) the redeemable balance alike. Each entry's
+/// type says which (`EventType.route`).
 public enum EntryRoute: Sendable {
     case shop, expiry, transfer
-
-    /// From the entry's type (`EventType.route`).
-    public init(type: EventType) {
-        self = type.route
-    }
 }
 
 /// A period a report is drawn for: a month (`2025-03`), a quarter (`2025-Q1`) or a year (`2025`).
