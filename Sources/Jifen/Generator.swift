@@ -318,7 +318,7 @@ public enum LedgerGenerator {
                         objectable.append((event.seq, Int(event.facts.household!.rawValue.dropFirst())! - 1, event.facts.available, rule))
                     }
                 }
-                var reviews = written.filter { $0.event.typeName == "v1.scoreProposed" }
+                var reviews = written.filter { $0.event.type == .scoreProposed }
                     .map { BatchItem(command: .approve(.seq($0.seq)), occurredOn: monthEnd, line: 0) }
                 if start == 0, let leaderUnit {
                     // The unit leader proposes a neighbourly deed or two in their own unit.
@@ -397,6 +397,7 @@ public enum LedgerGenerator {
             let info = try session.ledger()!
             let head = try session.headOfLog()
             let counts = try session.eventCounts()
+            func count(_ type: EventType) -> Int { counts[type.rawValue] ?? 0 }
             var awarded = 0, deducted = 0, redeemed = 0
             let households = try session.households()
             for account in households {
@@ -406,10 +407,10 @@ public enum LedgerGenerator {
             }
             return DemoSummary(village: info.village, firstYear: plan.firstYear, years: plan.years, units: try session.units().count,
                                households: households.count, rules: info.scheme.rules.count, events: head.seq,
-                               scores: (counts["v1.scoreRecorded"] ?? 0) + (counts["v1.scoreProposed"] ?? 0),
+                               scores: count(.scoreRecorded) + count(.scoreProposed),
                                awarded: awarded, deducted: deducted,
-                               reversals: counts["v1.entryReversed"] ?? 0, redemptions: counts["v1.redeemed"] ?? 0,
-                               redeemedPoints: redeemed, receipts: counts["v1.stockReceived"] ?? 0, head: head.hash.hex)
+                               reversals: count(.entryReversed), redemptions: count(.redeemed),
+                               redeemedPoints: redeemed, receipts: count(.stockReceived), head: head.hash.hex)
         }
     }
 }

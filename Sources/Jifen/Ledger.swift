@@ -236,12 +236,7 @@ public final class Ledger: Sendable {
     private func repeated(_ events: [LedgerEvent], on date: LocalDate, since instant: String,
                           in session: StoreSession) throws -> RecordedEvent? {
         guard events.count == 1, let event = events.first, let types = event.repeatableTypes else { return nil }
-        let household: HouseholdCode
-        switch event {
-        case .scoreRecorded(let score), .scoreProposed(let score): household = score.household
-        case .redeemed(let redemption): household = redemption.household
-        default: return nil
-        }
+        guard let household = event.household else { return nil }
         for earlier in try session.events(of: types, household: household, on: date, recordedSince: instant)
         where event.repeats(earlier.event) {
             if try session.entry(.seq(earlier.seq))?.reversedBy != nil { continue }

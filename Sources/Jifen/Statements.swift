@@ -140,7 +140,10 @@ extension Ledger {
                 kind = .transfer; zh = "分户/合户 转出给 \(e.to)"; en = "sent to \(e.to)"; note = e.reason
             case .pointsReceived(let e):
                 kind = .transfer; zh = "分户/合户 由 \(e.from) 转入"; en = "received from \(e.from)"; note = e.reason
-            default:
+            case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered,
+                 .householdMoved, .householdClosed, .itemListed, .stockReceived, .sheetImported, .actorRegistered,
+                 .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
+                 .objectionRaised, .objectionDismissed, .yearSettled, .passbookPrinted, .checkpointRecorded:
                 continue
             }
             let status: StatementLine.Status
@@ -203,13 +206,9 @@ extension Ledger {
                 case .objected?: state = "objected"
                 case nil: state = "final"
                 }
-                switch recorded.event {
-                case .scoreRecorded(let e), .scoreProposed(let e):
-                    scores[household, default: []].append(NoticeSheet.Score(seq: recorded.seq, date: recorded.occurredOn, rule: e.rule.code.rawValue,
-                                                                             zh: e.rule.zh, en: e.rule.en, points: e.points, note: e.note, state: state))
-                default:
-                    continue
-                }
+                guard let e = recorded.event.score else { continue }
+                scores[household, default: []].append(NoticeSheet.Score(seq: recorded.seq, date: recorded.occurredOn, rule: e.rule.code.rawValue,
+                                                                         zh: e.rule.zh, en: e.rule.en, points: e.points, note: e.note, state: state))
             }
             let households = try session.households()
             let heads = Dictionary(firstOf: households.map { ($0.code, $0.head) })
@@ -324,7 +323,10 @@ extension Ledger {
         case .pointsExpired(let e): code = ""; zh = "\(e.year) 年终清零"; en = "\(e.year) expiry"
         case .pointsSent(let e): code = ""; zh = "转出给 \(e.to)"; en = "sent to \(e.to)"
         case .pointsReceived(let e): code = ""; zh = "由 \(e.from) 转入"; en = "from \(e.from)"
-        default: zh = "#\(recorded.seq)"; en = zh
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .itemListed, .stockReceived, .sheetImported, .actorRegistered, .actorRetired,
+             .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised,
+             .objectionDismissed, .yearSettled, .passbookPrinted, .checkpointRecorded: zh = "#\(recorded.seq)"; en = zh
         }
         return Passbook.Line(page: page, line: line, seq: recorded.seq, date: recorded.occurredOn, code: code, zh: zh, en: en,
                              points: entry.earned - entry.deducted - entry.redeemed, balance: balance, by: recorded.actor.rawValue)

@@ -165,7 +165,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
         }
         guard let asker else {
-            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
+            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
         }
         // The clerk corrects scores, the shopkeeper the shop's entries; a second person approves either.
         let mine = target.kind == .score ? asker.has(.clerk) : asker.has(.shopkeeper)
@@ -178,7 +178,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         if let notice = try state.notice(covering: context.occurredOn) {
             throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
         }
-        return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type, reason: reason))]
+        return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
 
     case .listItem(let item, let name, let unit, let price):
         try code(item.rawValue, "item")
@@ -260,7 +260,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
                 let lowest = try state.lowestStock(item: code, from: context.occurredOn)
                 if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
             }
-            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: target.type,
+            return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: target.type.rawValue,
                                                  reason: request.reason, request: seq))]
         }
         throw Rejection.nothingToApprove(seq: seq)
@@ -546,26 +546,20 @@ extension LedgerEvent {
     /// The stored types of the events a retry of this one would repeat, or nil when it is not an entry that a retry
     /// could count twice (a score, a proposed score, a redemption).
     public var repeatableTypes: [String]? {
-        switch self {
-        case .scoreRecorded, .scoreProposed: return ["v1.scoreRecorded", "v1.scoreProposed"]
-        case .redeemed: return ["v1.redeemed"]
-        default: return nil
-        }
+        type.repeats?.map(\.rawValue)
     }
 
     /// Whether this entry is the same as `earlier`, as a retry would write it again: a score for the same household
     /// and rule with the same points and note (recorded or proposed), or a redemption of the same quantity of the
     /// same item for the same household. The business date is compared by the caller.
     public func repeats(_ earlier: LedgerEvent) -> Bool {
-        switch (self, earlier) {
-        case (.scoreRecorded(let new), .scoreRecorded(let old)), (.scoreRecorded(let new), .scoreProposed(let old)),
-             (.scoreProposed(let new), .scoreRecorded(let old)), (.scoreProposed(let new), .scoreProposed(let old)):
+        if let new = score, let old = earlier.score {
             return new.household == old.household && new.rule.code == old.rule.code && new.points == old.points && new.note == old.note
-        case (.redeemed(let new), .redeemed(let old)):
-            return new.household == old.household && new.item == old.item && new.quantity == old.quantity
-        default:
-            return false
         }
+        if case .redeemed(let new) = self, case .redeemed(let old) = earlier {
+            return new.household == old.household && new.item == old.item && new.quantity == old.quantity
+        }
+        return false
     }
 }
 

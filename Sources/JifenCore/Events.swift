@@ -484,8 +484,8 @@ public struct SheetImported: Hashable, Sendable, Codable {
     }
 }
 
-/// Everything that can happen in a village ledger. Each case has a stored type name fixed by hand
-/// and versioned: renaming a Swift type must never change what old files say.
+/// Everything that can happen in a village ledger. Each case has a stored type (`EventType`) whose name is fixed
+/// by hand and versioned: renaming a Swift type must never change what old files say.
 public enum LedgerEvent: Hashable, Sendable {
     case ledgerOpened(LedgerOpened)
     case schemeAdopted(SchemeAdopted)
@@ -521,42 +521,46 @@ public enum LedgerEvent: Hashable, Sendable {
     case passbookPrinted(PassbookPrinted)
     case checkpointRecorded(CheckpointRecorded)
 
-    public var typeName: String {
+    /// Its stored type, which says what the event means (`EventType`).
+    public var type: EventType {
         switch self {
-        case .ledgerOpened: return "v1.ledgerOpened"
-        case .schemeAdopted: return "v1.schemeAdopted"
-        case .unitAdded: return "v1.unitAdded"
-        case .unitLeaderChanged: return "v1.unitLeaderChanged"
-        case .householdRegistered: return "v1.householdRegistered"
-        case .householdMoved: return "v1.householdMoved"
-        case .householdClosed: return "v1.householdClosed"
-        case .scoreRecorded: return "v1.scoreRecorded"
-        case .itemListed: return "v1.itemListed"
-        case .stockReceived: return "v1.stockReceived"
-        case .redeemed: return "v1.redeemed"
-        case .entryReversed: return "v1.entryReversed"
-        case .sheetImported: return "v1.sheetImported"
-        case .actorRegistered: return "v1.actorRegistered"
-        case .actorRetired: return "v1.actorRetired"
-        case .scoreProposed: return "v1.scoreProposed"
-        case .scoreApproved: return "v1.scoreApproved"
-        case .scoreRejected: return "v1.scoreRejected"
-        case .reversalRequested: return "v1.reversalRequested"
-        case .reversalDeclined: return "v1.reversalDeclined"
-        case .noticeOpened: return "v1.noticeOpened"
-        case .noticeClosed: return "v1.noticeClosed"
-        case .objectionRaised: return "v1.objectionRaised"
-        case .objectionDismissed: return "v1.objectionDismissed"
-        case .objectionUpheld: return "v1.objectionUpheld"
-        case .scoreAmended: return "v1.scoreAmended"
-        case .yearSettled: return "v1.yearSettled"
-        case .pointsExpired: return "v1.pointsExpired"
-        case .pointsSent: return "v1.pointsSent"
-        case .pointsReceived: return "v1.pointsReceived"
-        case .passbookPrinted: return "v1.passbookPrinted"
-        case .checkpointRecorded: return "v1.checkpointRecorded"
+        case .ledgerOpened: return .ledgerOpened
+        case .schemeAdopted: return .schemeAdopted
+        case .unitAdded: return .unitAdded
+        case .unitLeaderChanged: return .unitLeaderChanged
+        case .householdRegistered: return .householdRegistered
+        case .householdMoved: return .householdMoved
+        case .householdClosed: return .householdClosed
+        case .scoreRecorded: return .scoreRecorded
+        case .itemListed: return .itemListed
+        case .stockReceived: return .stockReceived
+        case .redeemed: return .redeemed
+        case .entryReversed: return .entryReversed
+        case .sheetImported: return .sheetImported
+        case .actorRegistered: return .actorRegistered
+        case .actorRetired: return .actorRetired
+        case .scoreProposed: return .scoreProposed
+        case .scoreApproved: return .scoreApproved
+        case .scoreRejected: return .scoreRejected
+        case .reversalRequested: return .reversalRequested
+        case .reversalDeclined: return .reversalDeclined
+        case .noticeOpened: return .noticeOpened
+        case .noticeClosed: return .noticeClosed
+        case .objectionRaised: return .objectionRaised
+        case .objectionDismissed: return .objectionDismissed
+        case .objectionUpheld: return .objectionUpheld
+        case .scoreAmended: return .scoreAmended
+        case .yearSettled: return .yearSettled
+        case .pointsExpired: return .pointsExpired
+        case .pointsSent: return .pointsSent
+        case .pointsReceived: return .pointsReceived
+        case .passbookPrinted: return .passbookPrinted
+        case .checkpointRecorded: return .checkpointRecorded
         }
     }
+
+    /// The stored type name: `type.rawValue`.
+    public var typeName: String { type.rawValue }
 
     /// The entry an undoing event takes back out (a reversal, a rejected proposal, an upheld objection, an
     /// amendment's first half). Each lives in the stream `reversal:N`, which SQLite lets hold one event.
@@ -566,7 +570,12 @@ public enum LedgerEvent: Hashable, Sendable {
         case .scoreRejected(let e): return e.target
         case .objectionUpheld(let e): return e.target
         case .scoreAmended(let e): return e.target
-        default: return nil
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported, .actorRegistered,
+             .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened,
+             .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent,
+             .pointsReceived, .passbookPrinted, .checkpointRecorded:
+            return nil
         }
     }
 
@@ -607,18 +616,17 @@ public enum LedgerEvent: Hashable, Sendable {
     }
 
     /// The kind of entry the event is, if it moves points or stock.
-    public var entryKind: EntryKind? {
+    public var entryKind: EntryKind? { type.entryKind }
+
+    /// The score it files, recorded or proposed; nil for every other event.
+    public var score: ScoreRecorded? {
         switch self {
-        case .scoreRecorded, .scoreProposed: return .score
-        case .redeemed: return .redemption
-        case .stockReceived: return .stock
-        case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended: return .reversal
-        case .pointsExpired: return .expiry
-        case .pointsSent, .pointsReceived: return .transfer
+        case .scoreRecorded(let e), .scoreProposed(let e): return e
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
-             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .yearSettled, .passbookPrinted, .checkpointRecorded:
+             .householdClosed, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported, .actorRegistered,
+             .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
+             .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
+             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
             return nil
         }
     }

@@ -383,17 +383,10 @@ extension LocalDate {
 }
 
 /// How an entry's `redeemed` figure is booked on the household: spent at the shop, cleared at year end, or moved
-/// to or from another household. All three lower (or, received, raise) the redeemable balance alike.
+/// to or from another household. All three lower (or, received, raise) the redeemable balance alike. Each entry's
+/// type says which (`EventType.route`).
 public enum EntryRoute: Sendable {
     case shop, expiry, transfer
-
-    public init(type: String) {
-        switch type {
-        case "v1.pointsExpired": self = .expiry
-        case "v1.pointsSent", "v1.pointsReceived": self = .transfer
-        default: self = .shop
-        }
-    }
 }
 
 /// A period a report is drawn for: a month (`2025-03`), a quarter (`2025-Q1`) or a year (`2025`).

@@ -79,7 +79,7 @@ extension Entry {
     public init?(_ recorded: RecordedEvent) {
         guard let kind = recorded.event.entryKind else { return nil }
         let f = recorded.facts
-        self.init(seq: recorded.seq, id: recorded.id, type: recorded.event.typeName, kind: kind, household: f.household, rule: f.rule, item: f.item,
+        self.init(seq: recorded.seq, id: recorded.id, type: recorded.event.type, kind: kind, household: f.household, rule: f.rule, item: f.item,
                   quantity: f.stock, earned: f.earned, deducted: f.deducted, redeemed: f.redeemed,
                   occurredOn: recorded.occurredOn, reverses: f.reverses, reversedBy: nil)
     }
@@ -90,13 +90,10 @@ extension Entry {
 public enum ScoreFiling: Sendable {
     case recorded, proposed
 
-    /// From the stored type name; nil for entries that are not scores.
-    public init?(type: String) {
-        switch type {
-        case "v1.scoreRecorded": self = .recorded
-        case "v1.scoreProposed": self = .proposed
-        default: return nil
-        }
+    /// From the event's type (`EventType.scoreFiling`); nil for entries that are not scores.
+    public init?(type: EventType) {
+        guard let filing = type.scoreFiling else { return nil }
+        self = filing
     }
 }
 
@@ -168,15 +165,12 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         return value
     }
     if recorded.event.entryKind != nil {
-        var changes = try projectEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.typeName),
-                                       route: EntryRoute(type: recorded.event.typeName), occurredOn: recorded.occurredOn,
+        var changes = try projectEntry(recorded.facts, seq: seq, filing: recorded.event.type.scoreFiling,
+                                       route: recorded.event.type.route, occurredOn: recorded.occurredOn,
                                        actor: recorded.actor, state: state)
         changes.append(.entry(Entry(recorded)!))
         if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
-        switch recorded.event {
-        case .scoreRecorded(let e), .scoreProposed(let e): changes.append(.score(seq, e))
-        default: break
-        }
+        if let e = recorded.event.score { changes.append(.score(seq, e)) }
         return changes
     }
 

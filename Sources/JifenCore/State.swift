@@ -118,8 +118,8 @@ public enum EntryKind: String, Hashable, Sendable, Codable {
 public struct Entry: Hashable, Sendable, Codable {
     public var seq: Int64
     public var id: String
-    /// The stored type name of its event (`v1.scoreRecorded`).
-    public var type: String
+    /// The type of its event (stored as its name, `v1.scoreRecorded`).
+    public var type: EventType
     public var kind: EntryKind
     public var household: HouseholdCode?
     public var rule: RuleCode?
@@ -133,7 +133,7 @@ public struct Entry: Hashable, Sendable, Codable {
     public var reverses: Int64?
     public var reversedBy: Int64?
 
-    public init(seq: Int64, id: String, type: String, kind: EntryKind, household: HouseholdCode?, rule: RuleCode?, item: ItemCode?,
+    public init(seq: Int64, id: String, type: EventType, kind: EntryKind, household: HouseholdCode?, rule: RuleCode?, item: ItemCode?,
                 quantity: Int, earned: Int, deducted: Int, redeemed: Int, occurredOn: LocalDate,
                 reverses: Int64?, reversedBy: Int64?) {
         self.seq = seq
@@ -232,13 +232,13 @@ public func lowestTotal(now: Int, changesAfter changes: [(date: LocalDate, amoun
 /// One of a household's entries as the day-by-day availability of its points sees it.
 public struct AvailabilityEntry: Sendable {
     public let seq: Int64
-    public let type: String
+    public let type: EventType
     public let date: LocalDate
     /// Its change of the household's redeemable points (earned − deducted − redeemed).
     public let delta: Int
     public let reverses: Int64?
 
-    public init(seq: Int64, type: String, date: LocalDate, delta: Int, reverses: Int64?) {
+    public init(seq: Int64, type: EventType, date: LocalDate, delta: Int, reverses: Int64?) {
         self.seq = seq
         self.type = type
         self.date = date
@@ -271,7 +271,6 @@ public func availabilityChanges(_ entries: [AvailabilityEntry], notFinal: Set<In
                                 rolesSince: Int64?) -> [(date: LocalDate, amount: Int)] {
     let bySeq = Dictionary(entries.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
     let takebacks = Dictionary(entries.compactMap { entry in entry.reverses.map { ($0, entry) } }, uniquingKeysWith: { first, _ in first })
-    let scores: Set<String> = ["v1.scoreRecorded", "v1.scoreProposed"]
     /// When a score became final, or nil if it never did (or has not yet).
     func finalOn(_ score: AvailabilityEntry) -> LocalDate? {
         if notFinal.contains(score.seq) { return nil }
@@ -280,15 +279,15 @@ public func availabilityChanges(_ entries: [AvailabilityEntry], notFinal: Set<In
         if let takeback = takebacks[score.seq] {
             // Taken back before its notice closed (rejected, objected to, amended, reversed while waiting): never final.
             guard let notice, notice.closedSeq < takeback.seq,
-                  !["v1.scoreRejected", "v1.objectionUpheld", "v1.scoreAmended"].contains(takeback.type) else { return nil }
+                  !takeback.type.withdrawsScore else { return nil }
         }
         return notice.map { max(score.date, $0.closedOn) } ?? score.date
     }
     var changes: [(date: LocalDate, amount: Int)] = []
     for entry in entries {
-        if scores.contains(entry.type) {
+        if entry.type.isScore {
             if let day = finalOn(entry) { changes.append((day, entry.delta)) }
-        } else if let target = entry.reverses.flatMap({ bySeq[$0] }), scores.contains(target.type) {
+        } else if let target = entry.reverses.flatMap({ bySeq[$0] }), target.type.isScore {
             if let day = finalOn(target) { changes.append((max(entry.date, day), entry.delta)) }
         } else {
             changes.append((entry.date, entry.delta))
@@ -454,7 +453,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 deducted[household, default: 0] += entry.deducted
                 largest[household] = max(largest[household] ?? 0, entry.deducted)
             }
-            if entry.type == "v1.redeemed" || (entry.type == "v1.entryReversed" && entry.redeemed != 0) {
+            if entry.type == .redeemed || (entry.type == .entryReversed && entry.redeemed != 0) {
                 redeemed[household, default: 0] += entry.redeemed
             }
         }
@@ -484,7 +483,7 @@ public struct MemoryLedger: LedgerState, Sendable {
         for entry in entries.values where entry.occurredOn <= date {
             guard let code = entry.household, accounts[code] != nil else { continue }
             accounts[code]!.add(EventFacts(household: code, earned: entry.earned, deducted: entry.deducted, redeemed: entry.redeemed),
-                                route: EntryRoute(type: entry.type))
+                                route: entry.type.route)
             if let review = reviewRecords[entry.seq] { accounts[code]!.hold(review, +1) }
         }
         return accounts
@@ -561,7 +560,12 @@ public struct MemoryLedger: LedgerState, Sendable {
                 let review = reviewRecords.removeValue(forKey: seq)!
                 households[review.household]!.hold(review, -1)
             }
-        default:
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
+             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected,
+             .reversalRequested, .reversalDeclined, .objectionRaised, .objectionDismissed, .objectionUpheld,
+             .scoreAmended, .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted,
+             .checkpointRecorded:
             if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
             apply(try project(event, state: self))
         }

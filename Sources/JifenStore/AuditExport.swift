@@ -952,16 +952,6 @@ extension EventStore {
             func problem(_ seq: Int64, zh: String, en: String) {
                 if problems.count < problemsMax { problems.append(.init(seq: seq, zh: zh, en: en)) }
             }
-            let scores: Set<String> = ["v1.scoreRecorded", "v1.scoreProposed"]
-            let entries: Set<String> = scores.union(["v1.redeemed", "v1.stockReceived", "v1.pointsExpired", "v1.pointsSent", "v1.pointsReceived"])
-            let undoing: [String: Set<String>] = [
-                "v1.entryReversed": scores.union(["v1.redeemed", "v1.stockReceived"]), "v1.scoreRejected": scores,
-                "v1.objectionUpheld": scores, "v1.scoreAmended": scores,
-            ]
-            let naming: [String: Set<String>] = [
-                "v1.scoreApproved": scores, "v1.objectionRaised": scores, "v1.objectionDismissed": scores,
-                "v1.reversalRequested": entries,
-            ]
             var types: [Int64: String] = [:]
             var stock: [String: Int] = [:]
             let rows = try RawRows(db, sql: """
@@ -972,7 +962,8 @@ extension EventStore {
                 let type = rows.string(1) ?? ""
                 types[seq] = type
                 let earned = rows.int(7), deducted = rows.int(8), redeemed = rows.int(9), moved = rows.int(3)
-                if !EventStore.factsHaveTheirShape(type: type, household: !rows.isNull(6), item: !rows.isNull(2),
+                let known = EventType(rawValue: type)
+                if !EventStore.factsHaveTheirShape(type: known, household: !rows.isNull(6), item: !rows.isNull(2),
                                                    earned: earned, deducted: deducted, redeemed: redeemed, stock: moved) {
                     problem(seq, zh: "它记下的数字（农户 \(rows.string(6) ?? "无")、物品 \(rows.string(2) ?? "无")、加分 \(earned)、扣分 \(deducted)、"
                             + "兑换 \(redeemed)、库存 \(moved)）不是 \(type) 这类事件该有的",
@@ -986,23 +977,23 @@ extension EventStore {
                         problem(seq, zh: "到这里 \(item) 的库存变成了 \(left)；库存不可能少于零", en: "the stock of \(item) falls to \(left) here; goods cannot go below none")
                     }
                 }
-                if let allowed = undoing[type] {
+                if let allowed = known?.takesBack, !allowed.isEmpty {
                     let target = rows.isNull(4) ? nil : rows.int64(4)
                     guard let target, target < seq, let kind = types[target] else {
                         problem(seq, zh: "它冲回的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
                                 en: "it takes back event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
                     }
-                    if !allowed.contains(kind) {
+                    if !allowed.contains(where: { $0.rawValue == kind }) {
                         problem(seq, zh: "它冲回第 \(target) 条事件（\(kind)），而这类事件不能这样冲回", en: "it takes back event #\(target), a \(kind), which cannot be taken back so")
                     }
-                } else if let allowed = naming[type] {
+                } else if let allowed = known?.names, !allowed.isEmpty {
                     let payload = rows.string(5) ?? "{}"
                     let target = (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])?["target"] as? Int
                     guard let target, Int64(target) < seq, let kind = types[Int64(target)] else {
                         problem(seq, zh: "它所指的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
                                 en: "it names event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
                     }
-                    if !allowed.contains(kind) {
+                    if !allowed.contains(where: { $0.rawValue == kind }) {
                         problem(seq, zh: "它所指的第 \(target) 条事件是 \(kind)，这里应当是一条记分或账目", en: "it names event #\(target), a \(kind), where a score or an entry belongs")
                     }
                 }
@@ -1022,28 +1013,12 @@ extension EventStore {
         }
     }
 
-    /// The signs and subjects an event of each type moves, by the rule of `facts(of:state:)`: a score awards or deducts
-    /// (never both) for a household; the shop's redemption spends points and takes goods; stock arrives; year end clears
-    /// and a split or merge sends or receives points (a debt too); what takes an entry back is checked against the entry itself; the
-    /// rest move nothing.
-    static func factsHaveTheirShape(type: String, household: Bool, item: Bool, earned: Int, deducted: Int, redeemed: Int,
+    /// The signs and subjects an event of each type moves (`EventType.factsHaveTheirShape`); an event of a type this
+    /// version does not know must move nothing.
+    static func factsHaveTheirShape(type: EventType?, household: Bool, item: Bool, earned: Int, deducted: Int, redeemed: Int,
                                     stock: Int) -> Bool {
-        switch type {
-        case "v1.scoreRecorded", "v1.scoreProposed":
-            return household && !item && earned >= 0 && deducted >= 0 && (earned == 0 || deducted == 0) && redeemed == 0 && stock == 0
-        case "v1.redeemed":
-            return household && item && earned == 0 && deducted == 0 && redeemed > 0 && stock < 0
-        case "v1.stockReceived":
-            return !household && item && earned == 0 && deducted == 0 && redeemed == 0 && stock > 0
-        case "v1.pointsExpired":
-            return household && !item && earned == 0 && deducted == 0 && redeemed > 0 && stock == 0
-        case "v1.pointsSent", "v1.pointsReceived":
-            // A merge moves a debt too.
-            return household && !item && earned == 0 && deducted == 0 && stock == 0
-        case "v1.entryReversed", "v1.scoreRejected", "v1.objectionUpheld", "v1.scoreAmended":
-            return true
-        default:
-            return earned == 0 && deducted == 0 && redeemed == 0 && stock == 0
-        }
+        guard let type else { return EventType.movesNothing(earned: earned, deducted: deducted, redeemed: redeemed, stock: stock) }
+        return type.factsHaveTheirShape(household: household, item: item, earned: earned, deducted: deducted, redeemed: redeemed,
+                                        stock: stock)
     }
 }

@@ -41,7 +41,7 @@ extension StoreSession {
                    EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq) AS undone,
                    EXISTS (SELECT 1 FROM events o WHERE o.stream = 'objection:' || e.seq) AS objected
             FROM events e
-            WHERE e.type IN ('v1.scoreRecorded', 'v1.scoreProposed') AND e.occurred_on BETWEEN ? AND ?
+            WHERE e.type IN \(EventType.scoreList) AND e.occurred_on BETWEEN ? AND ?
             ORDER BY e.seq
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
         let units = Dictionary(firstOf: try households().map { ($0.code.rawValue, $0.unit.rawValue) })

@@ -63,42 +63,68 @@ public enum EventCodec {
         public var description: String { "unknown event type '\(type)'; this ledger was written by a newer jifen" }
     }
 
+    /// The event stored under this type name; an unknown name is an `UnknownType` error.
     public static func event(type: String, payload: String) throws -> LedgerEvent {
+        guard let known = EventType(rawValue: type) else { throw UnknownType(type: type) }
+        return try event(type: known, payload: payload)
+    }
+
+    public static func event(type: EventType, payload: String) throws -> LedgerEvent {
         let data = Data(payload.utf8)
         switch type {
-        case "v1.ledgerOpened": return .ledgerOpened(try decoder.decode(LedgerOpened.self, from: data))
-        case "v1.schemeAdopted": return .schemeAdopted(try decoder.decode(SchemeAdopted.self, from: data))
-        case "v1.unitAdded": return .unitAdded(try decoder.decode(UnitAdded.self, from: data))
-        case "v1.unitLeaderChanged": return .unitLeaderChanged(try decoder.decode(UnitLeaderChanged.self, from: data))
-        case "v1.householdRegistered": return .householdRegistered(try decoder.decode(HouseholdRegistered.self, from: data))
-        case "v1.householdMoved": return .householdMoved(try decoder.decode(HouseholdMoved.self, from: data))
-        case "v1.householdClosed": return .householdClosed(try decoder.decode(HouseholdClosed.self, from: data))
-        case "v1.scoreRecorded": return .scoreRecorded(try decoder.decode(ScoreRecorded.self, from: data))
-        case "v1.itemListed": return .itemListed(try decoder.decode(ItemListed.self, from: data))
-        case "v1.stockReceived": return .stockReceived(try decoder.decode(StockReceived.self, from: data))
-        case "v1.redeemed": return .redeemed(try decoder.decode(Redeemed.self, from: data))
-        case "v1.entryReversed": return .entryReversed(try decoder.decode(EntryReversed.self, from: data))
-        case "v1.sheetImported": return .sheetImported(try decoder.decode(SheetImported.self, from: data))
-        case "v1.actorRegistered": return .actorRegistered(try decoder.decode(ActorRegistered.self, from: data))
-        case "v1.actorRetired": return .actorRetired(try decoder.decode(ActorRetired.self, from: data))
-        case "v1.scoreProposed": return .scoreProposed(try decoder.decode(ScoreRecorded.self, from: data))
-        case "v1.scoreApproved": return .scoreApproved(try decoder.decode(ScoreApproved.self, from: data))
-        case "v1.scoreRejected": return .scoreRejected(try decoder.decode(ScoreWithdrawn.self, from: data))
-        case "v1.reversalRequested": return .reversalRequested(try decoder.decode(ReversalRequested.self, from: data))
-        case "v1.reversalDeclined": return .reversalDeclined(try decoder.decode(ReversalDeclined.self, from: data))
-        case "v1.noticeOpened": return .noticeOpened(try decoder.decode(NoticeOpened.self, from: data))
-        case "v1.noticeClosed": return .noticeClosed(try decoder.decode(NoticeClosed.self, from: data))
-        case "v1.objectionRaised": return .objectionRaised(try decoder.decode(ObjectionRaised.self, from: data))
-        case "v1.objectionDismissed": return .objectionDismissed(try decoder.decode(ObjectionDismissed.self, from: data))
-        case "v1.objectionUpheld": return .objectionUpheld(try decoder.decode(ScoreWithdrawn.self, from: data))
-        case "v1.scoreAmended": return .scoreAmended(try decoder.decode(ScoreAmended.self, from: data))
-        case "v1.yearSettled": return .yearSettled(try decoder.decode(YearSettled.self, from: data))
-        case "v1.pointsExpired": return .pointsExpired(try decoder.decode(PointsExpired.self, from: data))
-        case "v1.pointsSent": return .pointsSent(try decoder.decode(PointsSent.self, from: data))
-        case "v1.pointsReceived": return .pointsReceived(try decoder.decode(PointsReceived.self, from: data))
-        case "v1.passbookPrinted": return .passbookPrinted(try decoder.decode(PassbookPrinted.self, from: data))
-        case "v1.checkpointRecorded": return .checkpointRecorded(try decoder.decode(CheckpointRecorded.self, from: data))
-        default: throw UnknownType(type: type)
+        case .ledgerOpened: return .ledgerOpened(try decoder.decode(LedgerOpened.self, from: data))
+        case .schemeAdopted: return .schemeAdopted(try decoder.decode(SchemeAdopted.self, from: data))
+        case .unitAdded: return .unitAdded(try decoder.decode(UnitAdded.self, from: data))
+        case .unitLeaderChanged: return .unitLeaderChanged(try decoder.decode(UnitLeaderChanged.self, from: data))
+        case .householdRegistered: return .householdRegistered(try decoder.decode(HouseholdRegistered.self, from: data))
+        case .householdMoved: return .householdMoved(try decoder.decode(HouseholdMoved.self, from: data))
+        case .householdClosed: return .householdClosed(try decoder.decode(HouseholdClosed.self, from: data))
+        case .scoreRecorded: return .scoreRecorded(try decoder.decode(ScoreRecorded.self, from: data))
+        case .itemListed: return .itemListed(try decoder.decode(ItemListed.self, from: data))
+        case .stockReceived: return .stockReceived(try decoder.decode(StockReceived.self, from: data))
+        case .redeemed: return .redeemed(try decoder.decode(Redeemed.self, from: data))
+        case .entryReversed: return .entryReversed(try decoder.decode(EntryReversed.self, from: data))
+        case .sheetImported: return .sheetImported(try decoder.decode(SheetImported.self, from: data))
+        case .actorRegistered: return .actorRegistered(try decoder.decode(ActorRegistered.self, from: data))
+        case .actorRetired: return .actorRetired(try decoder.decode(ActorRetired.self, from: data))
+        case .scoreProposed: return .scoreProposed(try decoder.decode(ScoreRecorded.self, from: data))
+        case .scoreApproved: return .scoreApproved(try decoder.decode(ScoreApproved.self, from: data))
+        case .scoreRejected: return .scoreRejected(try decoder.decode(ScoreWithdrawn.self, from: data))
+        case .reversalRequested: return .reversalRequested(try decoder.decode(ReversalRequested.self, from: data))
+        case .reversalDeclined: return .reversalDeclined(try decoder.decode(ReversalDeclined.self, from: data))
+        case .noticeOpened: return .noticeOpened(try decoder.decode(NoticeOpened.self, from: data))
+        case .noticeClosed: return .noticeClosed(try decoder.decode(NoticeClosed.self, from: data))
+        case .objectionRaised: return .objectionRaised(try decoder.decode(ObjectionRaised.self, from: data))
+        case .objectionDismissed: return .objectionDismissed(try decoder.decode(ObjectionDismissed.self, from: data))
+        case .objectionUpheld: return .objectionUpheld(try decoder.decode(ScoreWithdrawn.self, from: data))
+        case .scoreAmended: return .scoreAmended(try decoder.decode(ScoreAmended.self, from: data))
+        case .yearSettled: return .yearSettled(try decoder.decode(YearSettled.self, from: data))
+        case .pointsExpired: return .pointsExpired(try decoder.decode(PointsExpired.self, from: data))
+        case .pointsSent: return .pointsSent(try decoder.decode(PointsSent.self, from: data))
+        case .pointsReceived: return .pointsReceived(try decoder.decode(PointsReceived.self, from: data))
+        case .passbookPrinted: return .passbookPrinted(try decoder.decode(PassbookPrinted.self, from: data))
+        case .checkpointRecorded: return .checkpointRecorded(try decoder.decode(CheckpointRecorded.self, from: data))
         }
     }
+}
+
+extension EventType {
+    /// The type stored under `name` in the log; a name this version does not know is `EventCodec.UnknownType`.
+    static func stored(_ name: String) throws -> EventType {
+        guard let type = EventType(rawValue: name) else { throw EventCodec.UnknownType(type: name) }
+        return type
+    }
+
+    /// The stored name as an SQL string literal: `'v1.noticeClosed'`.
+    var sql: String { "'\(rawValue)'" }
+
+    /// The stored names as an SQL list, for `type IN …`: `('v1.scoreRecorded', 'v1.scoreProposed')`.
+    static func sqlList(_ types: some Sequence<EventType>) -> String {
+        "(" + types.map(\.sql).joined(separator: ", ") + ")"
+    }
+
+    /// Scores (recorded and proposed), as an SQL list.
+    static let scoreList = sqlList(allCases.filter(\.isScore))
+    /// Entries of points and stock, as an SQL list.
+    static let entryList = sqlList(entries)
 }

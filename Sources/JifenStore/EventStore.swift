@@ -364,7 +364,7 @@ public final class StoreSession: LedgerState {
         // One look-up counts every rule of the household in the period: a month's tally asks for most of them.
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT rule, count(*) FROM events e
-            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+            WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type IN \(EventType.scoreList)
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
             GROUP BY rule
             """), arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description])
@@ -393,15 +393,14 @@ public final class StoreSession: LedgerState {
     private func countTowardsCaps(_ event: LedgerEvent, facts: EventFacts, on date: LocalDate) throws {
         guard !capCounts.isEmpty, let household = facts.household, let rule = facts.rule else { return }
         let change: Int, day: LocalDate
-        switch event {
-        case .scoreRecorded, .scoreProposed:
+        if event.type.isScore {
             change = 1
             day = date
-        case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
-            guard let target = try entry(.seq(event.undoes!)), target.kind == .score else { return }
+        } else if let undone = event.undoes {
+            guard let target = try entry(.seq(undone)), target.kind == .score else { return }
             change = -1
             day = target.occurredOn
-        default:
+        } else {
             return
         }
         for period in CapPeriod.allCases {
@@ -436,13 +435,13 @@ public final class StoreSession: LedgerState {
         let mine = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT seq, type, occurred_on, earned - deducted - redeemed, reverses FROM events WHERE household = ? ORDER BY seq
             """), arguments: [household.rawValue]).map { row in
-            AvailabilityEntry(seq: try row.at(0), type: try row.at(1), date: try row.date(2), delta: try row.at(3), reverses: try row.at(4))
+            AvailabilityEntry(seq: try row.at(0), type: try EventType.stored(try row.at(1)), date: try row.date(2), delta: try row.at(3), reverses: try row.at(4))
         }
         let notFinal = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT seq FROM p_reviews WHERE household = ?"),
                                               arguments: [household.rawValue]))
         let notices = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT n.date_from, n.date_to, n.closed_on, c.seq FROM p_notices n
-            JOIN events c ON c.stream = 'notice:' || n.period AND c.type = 'v1.noticeClosed'
+            JOIN events c ON c.stream = 'notice:' || n.period AND c.type = \(EventType.noticeClosed.sql)
             WHERE n.closed_on IS NOT NULL
             """)).map { row in
             let from = try row.date(0), to = try row.date(1)
@@ -450,7 +449,7 @@ public final class StoreSession: LedgerState {
             return ClosedNotice(dates: from...to, closedOn: try row.date(2), closedSeq: try row.at(3))
         }
         let rolesSince = try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = 'v1.actorRegistered'
+            SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = \(EventType.actorRegistered.sql)
             """))
         let changes = availabilityChanges(mine, notFinal: notFinal, notices: notices, rolesSince: rolesSince)
         return lowestTotal(now: now, changesAfter: changes.filter { $0.date > date })
@@ -531,7 +530,7 @@ public final class StoreSession: LedgerState {
     }
 
     public func score(_ seq: Int64) throws -> ScoreRecorded? {
-        guard let row = try row("SELECT type, payload FROM events WHERE seq = ? AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')",
+        guard let row = try row("SELECT type, payload FROM events WHERE seq = ? AND type IN \(EventType.scoreList)",
                                 arguments: [seq]) else { return nil }
         let event: LedgerEvent
         do {
@@ -539,10 +538,7 @@ public final class StoreSession: LedgerState {
         } catch {
             throw StoreError.damagedPayload(seq: seq, error)
         }
-        switch event {
-        case .scoreRecorded(let e), .scoreProposed(let e): return e
-        default: return nil
-        }
+        return event.score
     }
 
     public func schemes() throws -> [SchemeVersion] {
@@ -575,9 +571,9 @@ public final class StoreSession: LedgerState {
         let rows = try Row.fetchAll(db, sql: """
             SELECT household,
                    sum(CASE WHEN s THEN earned ELSE 0 END), sum(CASE WHEN s THEN deducted ELSE 0 END),
-                   max(CASE WHEN s THEN deducted ELSE 0 END), sum(CASE WHEN type IN ('v1.redeemed', 'v1.entryReversed') THEN redeemed ELSE 0 END)
+                   max(CASE WHEN s THEN deducted ELSE 0 END), sum(CASE WHEN type IN \(EventType.sqlList([EventType.redeemed, .entryReversed])) THEN redeemed ELSE 0 END)
             FROM (SELECT e.household, e.type, e.earned, e.deducted, e.redeemed,
-                         e.type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+                         e.type IN \(EventType.scoreList)
                          AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
                          AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq) AS s
                   FROM events e WHERE e.household IS NOT NULL AND e.occurred_on BETWEEN ? AND ?)
@@ -815,18 +811,13 @@ public final class StoreSession: LedgerState {
         """
 
     /// The stored type names of entries of points and stock, as an SQL list: `type IN \(entryTypeList)`.
-    static let entryTypeList = "('" + entryKinds.keys.sorted().joined(separator: "', '") + "')"
+    static let entryTypeList = EventType.entryList
     static let isEntry = "e.type IN \(entryTypeList)"
     static let entryTypes = "type IN \(entryTypeList)"
 
-    static let entryKinds: [String: EntryKind] = [
-        "v1.scoreRecorded": .score, "v1.scoreProposed": .score, "v1.redeemed": .redemption, "v1.stockReceived": .stock,
-        "v1.entryReversed": .reversal, "v1.scoreRejected": .reversal, "v1.objectionUpheld": .reversal, "v1.scoreAmended": .reversal,
-        "v1.pointsExpired": .expiry, "v1.pointsSent": .transfer, "v1.pointsReceived": .transfer,
-    ]
-
     static func entry(_ row: Row) throws -> Entry {
-        Entry(seq: try row.at(0), id: try row.at(1), type: try row.at(2), kind: entryKinds[(try row.at(2) as String)] ?? .score,
+        let type = try EventType.stored(try row.at(2))
+        return Entry(seq: try row.at(0), id: try row.at(1), type: type, kind: type.entryKind ?? .score,
               household: (row[3] as String?).map { HouseholdCode(rawValue: $0) }, rule: (row[4] as String?).map { RuleCode(rawValue: $0) },
               item: (row[5] as String?).map { ItemCode(rawValue: $0) }, quantity: try row.at(6), earned: try row.at(7), deducted: try row.at(8),
               redeemed: try row.at(9), occurredOn: try row.date(10), reverses: try row.at(11), reversedBy: try row.at(12))

@@ -288,6 +288,26 @@ extension EventStore {
         try queue.read { try Data.fetchOne($0, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq]) }
     }
 
+    /// How the fold files an entry (`EventType.scoreFiling` and `.route`), numbered so that SQL hands back a small
+    /// integer instead of the type's name: 0 is a plain entry, spent at the shop.
+    static let foldKindTable: [(filing: ScoreFiling?, route: EntryRoute)] = {
+        var table: [(filing: ScoreFiling?, route: EntryRoute)] = [(nil, .shop)]
+        for type in EventType.entries where !table.contains(where: { $0.filing == type.scoreFiling && $0.route == type.route }) {
+            table.append((type.scoreFiling, type.route))
+        }
+        return table
+    }()
+
+    /// The SQL that numbers each event's filing by `foldKindTable`.
+    static let foldKinds: String = "CASE type " + EventType.entries.compactMap { type in
+        let code = foldKindTable.firstIndex { $0.filing == type.scoreFiling && $0.route == type.route } ?? 0
+        return code == 0 ? nil : "WHEN \(type.sql) THEN \(code)"
+    }.joined(separator: " ") + " ELSE 0 END"
+
+    static func foldKind(_ code: Int) -> (filing: ScoreFiling?, route: EntryRoute) {
+        foldKindTable.indices.contains(code) ? foldKindTable[code] : foldKindTable[0]
+    }
+
     /// Folds the whole log in memory, streaming: entries by their stored facts (no JSON), the few register,
     /// unit, item and scheme events through their payloads. Nothing per entry is kept.
     ///
@@ -300,8 +320,7 @@ extension EventStore {
         let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
                    \(StoreSession.entryTypes),
-                   CASE type WHEN 'v1.scoreRecorded' THEN 1 WHEN 'v1.scoreProposed' THEN 2 WHEN 'v1.pointsExpired' THEN 3
-                             WHEN 'v1.pointsSent' THEN 4 WHEN 'v1.pointsReceived' THEN 4 ELSE 0 END,
+                   \(foldKinds),
                    occurred_on, actor
             FROM events WHERE seq <= \(last) ORDER BY seq
             """)
@@ -319,9 +338,7 @@ extension EventStore {
                                        rule: reviewed ? rows.string(3).map { RuleCode(rawValue: $0) } : nil,
                                        earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
                                        reverses: rows.isNull(8) ? nil : rows.int64(8))
-                let kind = rows.int(10)
-                let filing: ScoreFiling? = switch kind { case 1: .recorded; case 2: .proposed; default: nil }
-                let route: EntryRoute = switch kind { case 3: .expiry; case 4: .transfer; default: .shop }
+                let (filing, route) = foldKind(rows.int(10))
                 try memory.applyEntry(facts, seq: seq, filing: filing, route: route,
                                       occurredOn: reviewed ? LocalDate(rows.string(11) ?? "") ?? noDate : noDate,
                                       actor: reviewed ? ActorName(rawValue: rows.string(12) ?? "") : nobody)

@@ -4,6 +4,11 @@ import JifenCore
 import Tagged
 
 extension StoreSession {
+    /// Entries whose `redeemed` is not spent at the shop (year end, splits and merges), and each of the two, as SQL lists.
+    static let notSpentList = EventType.sqlList(EventType.entries.filter { $0.route != .shop })
+    static let expiryList = EventType.sqlList(EventType.entries.filter { $0.route == .expiry })
+    static let transferList = EventType.sqlList(EventType.entries.filter { $0.route == .transfer })
+
     public func households() throws -> [HouseholdAccount] {
         try flush()
         return try Row.fetchAll(db, sql: "SELECT \(Self.householdColumns) FROM p_households ORDER BY code").map(Self.household)
@@ -29,9 +34,9 @@ extension StoreSession {
                    coalesce(r.pending, 0), coalesce(r.proposed, 0), coalesce(e.expired, 0), coalesce(e.moved, 0)
             FROM p_households h
             LEFT JOIN (SELECT household, sum(earned) AS earned, sum(deducted) AS deducted,
-                              sum(CASE WHEN type IN ('v1.pointsExpired', 'v1.pointsSent', 'v1.pointsReceived') THEN 0 ELSE redeemed END) AS redeemed,
-                              sum(CASE WHEN type = 'v1.pointsExpired' THEN redeemed ELSE 0 END) AS expired,
-                              sum(CASE WHEN type IN ('v1.pointsSent', 'v1.pointsReceived') THEN redeemed ELSE 0 END) AS moved,
+                              sum(CASE WHEN type IN \(Self.notSpentList) THEN 0 ELSE redeemed END) AS redeemed,
+                              sum(CASE WHEN type IN \(Self.expiryList) THEN redeemed ELSE 0 END) AS expired,
+                              sum(CASE WHEN type IN \(Self.transferList) THEN redeemed ELSE 0 END) AS moved,
                               count(*) AS entries
                        FROM events WHERE household IS NOT NULL AND occurred_on <= ? AND \(Self.entryTypes)
                        GROUP BY household) e ON e.household = h.code
@@ -59,7 +64,7 @@ extension StoreSession {
     }
 
     public func latestScoreDate() throws -> LocalDate? {
-        try value(String.self, "SELECT max(occurred_on) FROM events WHERE type IN ('v1.scoreRecorded', 'v1.scoreProposed')")
+        try value(String.self, "SELECT max(occurred_on) FROM events WHERE type IN \(EventType.scoreList)")
             .flatMap { LocalDate($0) }
     }
 
@@ -137,7 +142,7 @@ extension StoreSession {
         try flush()
         let rows = try Row.fetchAll(db, sql: """
             SELECT household, sum(earned - deducted) FROM events e
-            WHERE occurred_on BETWEEN ? AND ? AND household IS NOT NULL AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+            WHERE occurred_on BETWEEN ? AND ? AND household IS NOT NULL AND type IN \(EventType.scoreList)
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
               AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq)
             GROUP BY household
@@ -154,7 +159,7 @@ extension StoreSession {
         let rows = try Row.fetchAll(db, sql: """
             SELECT household, sum(earned - deducted) FROM events e
             WHERE seq <= ? AND occurred_on BETWEEN ? AND ? AND household IS NOT NULL
-              AND type IN ('v1.scoreRecorded', 'v1.scoreProposed')
+              AND type IN \(EventType.scoreList)
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq AND r.seq <= ?)
               AND seq NOT IN (SELECT value FROM json_each(?))
             GROUP BY household

@@ -19,7 +19,7 @@ func summary(of event: LedgerEvent, _ l: Language) -> String {
     case .householdClosed(let e): return say(l, "\(e.household) 销户：\(e.reason)", "\(e.household) closed: \(e.reason)")
     case .scoreRecorded(let e), .scoreProposed(let e):
         let note = e.note.isEmpty ? "" : "（\(e.note)）"
-        let proposed = event.typeName == "v1.scoreProposed"
+        let proposed = event.type == .scoreProposed
         return say(l, "\(proposed ? "提议 " : "")\(who(e.household))\(e.rule.code) \(e.rule.zh) \(signed(e.points))\(note)",
                    "\(proposed ? "proposed: " : "")\(who(e.household))\(e.rule.code) \(e.rule.en) \(signed(e.points))\(e.note.isEmpty ? "" : " (\(e.note))")")
     case .itemListed(let e): return say(l, "上架 \(e.item) \(e.name) \(e.unit) \(e.price) 分", "item \(e.item) listed: \(e.name) \(e.unit) at \(e.price)")

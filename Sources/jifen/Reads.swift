@@ -153,7 +153,11 @@ struct History: ParsableCommand {
             case .redeemed(let e): item = e.item; quantity = e.quantity
             case .entryReversed(let e): note = e.reason
             case .householdClosed(let e): note = e.reason
-            default: break
+            case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered,
+                 .householdMoved, .itemListed, .stockReceived, .sheetImported, .actorRegistered, .actorRetired,
+                 .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
+                 .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent, .pointsReceived,
+                 .passbookPrinted, .checkpointRecorded: break
             }
             lines.append(Line(seq: recorded.seq, id: recorded.id, date: recorded.occurredOn.description, recordedAt: recorded.recordedAt,
                               actor: recorded.actor.rawValue, type: recorded.event.typeName, rule: rule?.code.rawValue,

@@ -49,11 +49,7 @@ struct RecordAdd: ParsableCommand {
                       "Key \(key ?? "") was already recorded as #\(event.seq); nothing new was written."))
             return
         }
-        let score: ScoreRecorded
-        switch event.event {
-        case .scoreRecorded(let s), .scoreProposed(let s): score = s
-        default: return
-        }
+        guard let score = event.event.score else { return }
         let l = options.language
         print(say(l, "已记分 #\(event.seq)：\(household) \(score.rule.code) \(score.rule.zh) \(signed(score.points)) 分（\(event.occurredOn)）",
                   "Recorded #\(event.seq): \(household) \(score.rule.code) \(score.rule.en) \(signed(score.points)) points (\(event.occurredOn))")

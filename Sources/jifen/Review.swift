@@ -125,7 +125,11 @@ struct Approve: ParsableCommand {
             print(say(l, "已批准冲正 #\(e.target)（冲正记录 #\(written.events[0].seq)）。",
                       "Approved: #\(e.target) reversed by entry #\(written.events[0].seq)."))
             try warnIfOverdrawn(ledger, target: e.target, language: l)
-        default: break
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported,
+             .actorRegistered, .actorRetired, .scoreProposed, .scoreRejected, .reversalRequested, .reversalDeclined,
+             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended,
+             .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
         }
     }
 }
@@ -147,7 +151,11 @@ struct Reject: ParsableCommand {
         switch written.events[0].event {
         case .scoreRejected(let e): print(say(l, "已驳回 #\(e.target)，不计分。", "Rejected #\(e.target); it gives no points."))
         case .reversalDeclined(let e): print(say(l, "不予冲正 #\(e.target)。", "The reversal of #\(e.target) is declined."))
-        default: break
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
+             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested,
+             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended,
+             .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
         }
     }
 }
@@ -370,7 +378,11 @@ struct Resolve: ParsableCommand {
         case .scoreAmended(let e):
             print(say(l, "已改分：#\(e.target) 改为 \(signed(e.points)) 分，新记录 #\(written.events[1].seq)（公示中）。",
                       "Amended: #\(e.target) now gives \(signed(e.points)) points as #\(written.events[1].seq) (on the notice)."))
-        default: break
+        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
+             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
+             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected,
+             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .yearSettled,
+             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
         }
     }
 }

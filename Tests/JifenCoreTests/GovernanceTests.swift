@@ -376,7 +376,7 @@ import Testing
         for seq in 1...v.seq {
             let recorded = v.events[seq]!
             if recorded.event.entryKind != nil {
-                try fast.applyEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.typeName),
+                try fast.applyEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.type),
                                     occurredOn: recorded.occurredOn, actor: recorded.actor)
             } else {
                 try fast.apply(recorded)

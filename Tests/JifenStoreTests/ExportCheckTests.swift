@@ -29,7 +29,7 @@ import Testing
         // Control characters are refused at input now, but a ledger written before may hold them: this reversal goes in as
         // such a ledger holds it, appended past `decide`.
         let target = try #require(try ledger.read { try $0.entry(.seq(9)) })
-        let reversal = EntryReversed(target: 9, targetId: target.id, targetType: target.type, reason: "记错户\t（第二行）\n见\u{1F}附件")
+        let reversal = EntryReversed(target: 9, targetId: target.id, targetType: target.type.rawValue, reason: "记错户\t（第二行）\n见\u{1F}附件")
         _ = try ledger.store.write { session in
             try session.append(.entryReversed(reversal), meta: EventMeta(id: script.environment.newId(), occurredOn: LocalDate("2025-07-01")!,
                                                                           recordedAt: "2025-12-31T09:30:00.000Z", actor: "王会计", key: nil))
