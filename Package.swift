@@ -60,10 +60,13 @@ let package = Package(
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
         .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
+        // The demo village and the benchmark's generated counties: built through the facade, kept out of its product.
+        .target(name: "JifenDemo", dependencies: ["Jifen", "JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(
             name: "jifen",
             dependencies: [
                 "Jifen",
+                "JifenDemo",
                 "JifenStatements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,7 +76,7 @@ let package = Package(
         // The benchmark suite (release builds): `swift run -c release jifen-bench`.
         .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
-        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen"], swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen", "JifenDemo"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

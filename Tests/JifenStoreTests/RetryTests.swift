@@ -1,5 +1,6 @@
 import Foundation
 import Jifen
+import JifenDemo
 import JifenCore
 import JifenStore
 import Testing

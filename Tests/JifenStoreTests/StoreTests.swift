@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Jifen
+import JifenDemo
 import JifenCore
 import JifenStore
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import Jifen
 import JifenCore
 import JifenStore
 import Synchronization
