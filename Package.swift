@@ -17,6 +17,8 @@ let package = Package(
     products: [
         .executable(name: "jifen", targets: ["jifen"]),
         .library(name: "Jifen", targets: ["Jifen"]),
+        // The domain, whose types the facade's API takes and returns.
+        .library(name: "JifenCore", targets: ["JifenCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
