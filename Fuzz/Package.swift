@@ -13,11 +13,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(path: "..")],
     targets: [
+        // libFuzzer's driver, which each target runs from its main.
+        .target(name: "FuzzDriver", swiftSettings: [.swiftLanguageMode(.v6)]),
         // The tally-sheet reader: decoding, CSV, identity, each row's parsing (no ledger).
-        .executableTarget(name: "fuzz-sheet", dependencies: [.product(name: "Jifen", package: jifen)],
+        .executableTarget(name: "fuzz-sheet", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),
         // `audit check`'s strict JSON Lines reader.
-        .executableTarget(name: "fuzz-audit-check", dependencies: [.product(name: "Jifen", package: jifen)],
+        .executableTarget(name: "fuzz-audit-check", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

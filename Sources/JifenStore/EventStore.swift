@@ -147,11 +147,7 @@ public final class EventStore: Sendable {
             if readOnly && !upToDate {
                 // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
                 // file: the ledger is copied into memory and brought up to date there (its events are not touched).
-                var memoryConfiguration = configuration
-                memoryConfiguration.readonly = false
-                memoryConfiguration.journalMode = .default
-                let memory = try DatabaseQueue(configuration: memoryConfiguration)
-                try opened.backup(to: memory)
+                let memory = try EventStore.inMemory(copyOf: opened, configuration: configuration)
                 try EventStore.migrator.migrate(memory)
                 queue = memory
             } else {
@@ -205,6 +201,15 @@ public final class EventStore: Sendable {
         return "file:\(encoded)?immutable=1"
     }
 
+    /// A copy in memory of an open ledger, which may be written (brought up to date) without touching the file.
+    static func inMemory(copyOf source: DatabaseQueue, configuration: Configuration) throws -> DatabaseQueue {
+        var memoryConfiguration = configuration
+        memoryConfiguration.readonly = false
+        let memory = try DatabaseQueue(configuration: memoryConfiguration)
+        try source.backup(to: memory)
+        return memory
+    }
+
     /// The ledger copied into memory from the file opened immutable; copied again (up to three times) if the file's
     /// size or time of change moved while it was copied, so that a write by the owner meanwhile cannot tear it.
     static func snapshot(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
@@ -213,13 +218,10 @@ public final class EventStore: Sendable {
             guard stat(path, &file) == 0 else { return [] }
             return [Int(file.st_size), Int(file.st_mtim.tv_sec), Int(file.st_mtim.tv_nsec), Int(file.st_ino)]
         }
-        var memoryConfiguration = configuration
-        memoryConfiguration.readonly = false
         for _ in 0..<3 {
             let before = stamp()
             let source = try DatabaseQueue(path: immutable(path), configuration: configuration)
-            let memory = try DatabaseQueue(configuration: memoryConfiguration)
-            try source.backup(to: memory)
+            let memory = try inMemory(copyOf: source, configuration: configuration)
             try source.close()
             if stamp() == before && !walPending(path) { return memory }
         }

@@ -83,9 +83,6 @@ enum Main {
             fail(say(language, "账本里的第 \(error.seq) 条事件无法重放（\(error.problem)）；请原样保留这个文件，运行 `jifen verify`，并恢复最近的备份。",
                      "Event #\(error.seq) of the ledger cannot be replayed (\(error.problem)); keep the file as it is, run `jifen verify`, and restore the last backup."),
                  status: 2)
-        } catch let error as RowDecodingError {
-            fail(say(language, StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").chinese,
-                     StoreError.damaged(column: "\(error)".prefix(60).description, found: "?").description), status: 2)
         } catch let error as SchemeProblem {
             fail(say(language, "积分方案文件有误：\(error.chineseDescription)；请改正后再运行一次。",
                      "The scheme file is not usable: \(error); fix it and run the command again."))
@@ -100,9 +97,9 @@ enum Main {
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))
         } catch let error as PassbookPageMissing {
             fail(say(language, error.chinese, error.description))
-        } catch let error as DecodingError {
-            // Only what jifen stored is decoded here (payloads, schemes): what does not decode is damage.
-            let damage = StoreError.damaged(column: "JSON", found: "\(error)".prefix(60).description)
+        } catch let error where error is DecodingError || error is RowDecodingError {
+            // Only what jifen stored is decoded here (payloads, schemes, rows): what does not decode is damage.
+            let damage = StoreError.damaged(column: error is DecodingError ? "JSON" : "a row", found: "\(error)".prefix(60).description)
             fail(say(language, damage.chinese, damage.description), status: 2)
         } catch let error as DatabaseError {
             let damaged = [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)

@@ -1,12 +1,10 @@
 import Foundation
+import FuzzDriver
 import Jifen
 
 /// One input: read as a tally sheet, every line to the end. Whatever the bytes, the reader returns or throws one of
-/// its own errors; it never traps. The identity must not depend on anything but the rows: checked by reading the
-/// sheet again with its rows reversed.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let data = Data(bytes: start, count: count)
+/// its own errors; it never traps, and it gives every row it counts.
+func fuzz(_ data: Data) -> CInt {
     do {
         var sheet = try TallySheet(data, fileName: "fuzz.csv")
         var rows = 0
@@ -23,15 +21,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-// libFuzzer's driver, run from this executable's own `main` (SwiftPM gives every executable one; libFuzzer's is then
-// not linked): it parses libFuzzer's options and calls `fuzz` with each input.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+/// libFuzzer's entry point (its runtime wants the symbol even when this program runs the driver itself).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt { fuzz(input(start, count)) }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(runDriver(&argc, &argv) { start, count in
-    guard let start, count > 0 else { return fuzz(UnsafeRawPointer(bitPattern: 1)!, 0) }
-    return fuzz(UnsafeRawPointer(start), count)
-})
+runLibFuzzer(testOneInput)
