@@ -123,9 +123,6 @@ extension StoreSession {
         return counts
     }
 
-    /// A joint unit's standing over a period (`JifenCore.UnitStanding`), by its older name.
-    public typealias UnitStanding = JifenCore.UnitStanding
-
     /// The units ranked by average final points per household, best first (ties by unit code).
     public func unitStandings(in dates: ClosedRange<LocalDate>) throws -> [UnitStanding] {
         try flush()

@@ -176,7 +176,7 @@ struct ReviewList: ParsableCommand {
         let queue = try ledger.reviewQueue()
         let (reviews, requests) = (queue.reviews, queue.requests)
         var rows: [Row] = []
-        for r in reviews where r.state == .proposed || r.state == .objected {
+        for r in reviews {
             let objected = r.state == .objected
             rows.append(Row(seq: r.seq, kind: objected ? "objected" : "proposed", date: r.occurredOn.description,
                             household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
