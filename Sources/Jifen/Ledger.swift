@@ -151,12 +151,15 @@ public struct Written: Sendable {
 /// Every write is: read the state, `decide` (pure), append the events and fold them into the projections,
 /// all in one IMMEDIATE transaction.
 public final class Ledger: Sendable {
-    public let store: EventStore
+    /// The store: the facade's alone (and its package's tests'); callers go through the facade's reads and writes.
+    package let store: EventStore
     public let environment: LedgerEnvironment
 
     public init(path: String, create: Bool = false, readOnly: Bool = false, refolding: Bool = false,
                 environment: LedgerEnvironment = .live) throws {
-        self.store = try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
+        self.store = try LedgerError.translating {
+            try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
+        }
         self.environment = environment
     }
 
@@ -299,9 +302,10 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Runs `body` on a consistent snapshot.
-    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
-        try store.read(body)
+    /// Runs `body` on a consistent snapshot; the store's failures come out as `LedgerError`s. Not public: callers use
+    /// the reads named for what they want (Reads.swift).
+    package func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        try LedgerError.translating { try store.read(body) }
     }
 
     public func info() throws -> LedgerInfo {

@@ -4,34 +4,6 @@ import GRDB
 import JifenCore
 import Synchronization
 
-/// What `verify` found: the chain's length and head, and every problem with the event that shows it.
-public struct VerifyReport: Sendable {
-    /// One finding, in English (`what`) and in Chinese, for the clerk and the auditor.
-    public struct Problem: Sendable, CustomStringConvertible {
-        /// The event at fault (0 when the problem is not one event's, like a missing trigger).
-        public let seq: Int64
-        public let what: String
-        public let chinese: String
-        public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
-        public var chineseDescription: String { seq > 0 ? "第 \(seq) 条事件：\(chinese)" : chinese }
-
-        public init(seq: Int64, zh: String, en: String) {
-            self.seq = seq
-            self.what = en
-            self.chinese = zh
-        }
-
-        public func text(chinese: Bool) -> String { chinese ? chineseDescription : description }
-    }
-
-    public var events: Int64 = 0
-    public var head: Data = Chain.genesis
-    public var problems: [Problem] = []
-    public var isValid: Bool { problems.isEmpty }
-
-    public init(problems: [Problem] = []) { self.problems = problems }
-}
-
 /// The two passes of `verifyAll`: how far each has read, and the replay's result.
 private final class TwoPasses: Sendable {
     let replayed = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
