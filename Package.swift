@@ -28,16 +28,22 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
     ],
     targets: [
-        // Pure domain: no clock, no files, no database.
+        // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
+        // the code (`ReferenceSeed`): `.embedInCode` makes them byte arrays at build time, with no bundle to find at
+        // run time, so a `jifen` binary copied alone to /usr/local/bin still has them. (A `.copy`/`.process` resource
+        // would need `Bundle.module`, a folder beside the binary.) seed/ and schema/ stay at the package's root, where
+        // people read and edit them; each file is named here.
         .target(
             name: "JifenCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Tagged", package: "swift-tagged"),
             ],
+            resources: [.embedInCode("../../seed/reference-scheme.yaml"), .embedInCode("../../seed/price-list.csv")],
             swiftSettings: strict
         ),
-        // The event store: hash chain, codec, SQLite through GRDB.
+        // The event store: hash chain, codec, SQLite through GRDB; the migrations of schema/, carried in the code
+        // as seed/ is (`SchemaSQL`).
         .target(
             name: "JifenStore",
             dependencies: [
@@ -46,6 +52,11 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tagged", package: "swift-tagged"),
+            ],
+            resources: [
+                .embedInCode("../../schema/0001_event_log.sql"),
+                .embedInCode("../../schema/0002_projections.sql"),
+                .embedInCode("../../schema/0003_governance.sql"),
             ],
             swiftSettings: strict
         ),
