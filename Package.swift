@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "Jifen", targets: ["Jifen"]),
         // The domain, whose types the facade's API takes and returns.
         .library(name: "JifenCore", targets: ["JifenCore"]),
+        // The auditor's side, with no database: the export checker and signed checkpoints.
+        .library(name: "JifenAudit", targets: ["JifenAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -42,12 +44,19 @@ let package = Package(
             resources: [.embedInCode("../../seed/reference-scheme.yaml"), .embedInCode("../../seed/price-list.csv")],
             swiftSettings: strict
         ),
+        // What an auditor runs with no database: the export checker (`audit check`) and the signed checkpoint format.
+        .target(
+            name: "JifenAudit",
+            dependencies: ["JifenCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The event store: hash chain, codec, SQLite through GRDB; the migrations of schema/, carried in the code
         // as seed/ is (`SchemaSQL`).
         .target(
             name: "JifenStore",
             dependencies: [
                 "JifenCore",
+                "JifenAudit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -79,6 +88,7 @@ let package = Package(
             name: "jifen",
             dependencies: [
                 "Jifen",
+                "JifenAudit",
                 "JifenDemo",
                 "JifenStatements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +99,8 @@ let package = Package(
         // The benchmark suite (release builds): `swift run -c release jifen-bench`.
         .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
-        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen", "JifenDemo"], swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "JifenAuditTests", dependencies: ["JifenAudit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "JifenAudit", "Jifen", "JifenDemo"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

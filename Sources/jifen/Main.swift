@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Jifen
+import JifenAudit
 import JifenCore
 import JifenStore
 
