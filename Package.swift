@@ -4,7 +4,8 @@ import PackageDescription
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 /// Where Debian keeps pango's, cairo's and glib's headers (glib's configuration header sits in a folder named for the
-/// machine's architecture; both are listed, and a folder that is not there is ignored).
+/// machine's architecture; both are listed, and a folder that is not there is ignored). They are what
+/// `pkg-config --cflags pangocairo` says, less its `-pthread`: see CPangoCairo below for why they are written here.
 let pangoHeaders = [
     "/usr/include/pango-1.0", "/usr/include/glib-2.0", "/usr/lib/x86_64-linux-gnu/glib-2.0/include",
     "/usr/lib/aarch64-linux-gnu/glib-2.0/include", "/usr/include/harfbuzz", "/usr/include/freetype2", "/usr/include/libpng16",
@@ -71,11 +72,16 @@ let package = Package(
         ),
         // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
         .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
-        // PDF: Debian's cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code.
-        // Their header folders are Debian's (what `pkg-config --cflags pangocairo` says, less its -pthread, which
-        // SwiftPM would warn about on every build); the module maps name the libraries to link.
-        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .systemLibrary(name: "CQRencode", providers: [.apt(["libqrencode-dev"])]),
+        // PDF: cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code. The
+        // module maps name the libraries to link. libqrencode's headers are found by pkg-config; pango's are not:
+        // `pkgConfig: "pangocairo"` makes SwiftPM 6.3 print "warning: prohibited flag(s): -pthread" on every build
+        // of this package, whatever is built (pango's private requirement gio-2.0 brings gmodule's `-pthread`, which
+        // SwiftPM drops with that warning; nothing in the manifest or the module map can silence it). So JifenPDF
+        // names Debian's header folders itself (`pangoHeaders`, above). Because of those `unsafeFlags` JifenPDF may
+        // be in no product another package depends on (it is in none: `jifen-pdf` is a program of its own), and a
+        // macOS build would need Homebrew's folders added to them.
+        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"]), .brew(["pango", "cairo"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
         .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"],
                 swiftSettings: strict + [.unsafeFlags(pangoHeaders.flatMap { ["-Xcc", "-I" + $0] })]),
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
