@@ -3,7 +3,6 @@ import GRDB
 import JifenAudit
 import JifenCore
 
-
 /// The event log as JSON Lines for auditors: one object per event with every stored column — the 19 hashed
 /// fields, `prevHash` and `hash` in hex — so that the chain can be recomputed with no database
 /// (docs/FORMAT.md, "Exports"). Keys come in the canonical order; the payload is the stored JSON text as a string.
