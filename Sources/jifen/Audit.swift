@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Jifen
+import JifenAudit
 import JifenCore
 import JifenStatements
 import JifenStore
