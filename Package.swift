@@ -87,7 +87,7 @@ let package = Package(
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
-        .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements"], swiftSettings: strict),
         // The demo village and the benchmark's generated counties: built through the facade, kept out of its product.
         .target(name: "JifenDemo", dependencies: ["Jifen", "JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(
@@ -98,7 +98,6 @@ let package = Package(
                 "JifenDemo",
                 "JifenStatements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

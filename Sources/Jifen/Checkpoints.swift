@@ -1,3 +1,4 @@
+import JifenAudit
 import JifenCore
 import JifenStore
 

@@ -1,4 +1,5 @@
 import Foundation
+import JifenCore
 
 /// What `audit check` found in an export: how many events, from where, the head, and every problem by event.
 public struct ExportCheck: Sendable {

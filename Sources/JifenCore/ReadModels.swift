@@ -6,22 +6,7 @@ import Foundation
 /// What `verify` found: the chain's length and head, and every problem with the event that shows it.
 public struct VerifyReport: Sendable {
     /// One finding, in English (`what`) and in Chinese, for the clerk and the auditor.
-    public struct Problem: Sendable, CustomStringConvertible {
-        /// The event at fault (0 when the problem is not one event's, like a missing trigger).
-        public let seq: Int64
-        public let what: String
-        public let chinese: String
-        public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
-        public var chineseDescription: String { seq > 0 ? "第 \(seq) 条事件：\(chinese)" : chinese }
-
-        public init(seq: Int64, zh: String, en: String) {
-            self.seq = seq
-            self.what = en
-            self.chinese = zh
-        }
-
-        public func text(chinese: Bool) -> String { chinese ? chineseDescription : description }
-    }
+    public typealias Problem = AuditProblem
 
     /// The hash before the first event: 32 zero bytes.
     public static let genesis = Data(repeating: 0, count: 32)
@@ -112,4 +97,23 @@ public struct FavouritismReport: Codable, Sendable {
         self.recorders = recorders
         self.flags = flags
     }
+}
+
+/// One finding of a check (`verify`, `audit verify`, `audit check`), in English (`what`) and in Chinese, for the clerk
+/// and the auditor, with the event that shows it.
+public struct AuditProblem: Sendable, Hashable, CustomStringConvertible {
+    /// The event at fault (0 when the problem is not one event's, like a missing trigger or a line that is not an event).
+    public let seq: Int64
+    public let what: String
+    public let chinese: String
+    public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
+    public var chineseDescription: String { seq > 0 ? "第 \(seq) 条事件：\(chinese)" : chinese }
+
+    public init(seq: Int64, zh: String, en: String) {
+        self.seq = seq
+        self.what = en
+        self.chinese = zh
+    }
+
+    public func text(chinese: Bool) -> String { chinese ? chineseDescription : description }
 }

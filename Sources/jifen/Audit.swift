@@ -4,7 +4,6 @@ import Jifen
 import JifenAudit
 import JifenCore
 import JifenStatements
-import JifenStore
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

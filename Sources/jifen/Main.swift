@@ -3,7 +3,6 @@ import Foundation
 import Jifen
 import JifenAudit
 import JifenCore
-import JifenStore
 
 struct Jifen: ParsableCommand {
     static let configuration = CommandConfiguration(
