@@ -715,12 +715,13 @@ public final class StoreSession: LedgerState {
         return recorded
     }
 
-    /// Folds an event into the projection tables with the core's `project`.
+    /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.
     func applyProjection(of recorded: RecordedEvent) throws {
         try write(try project(recorded, state: self))
     }
 
-    /// Writes projection changes to their tables.
+    /// Writes projection changes to their tables: each change as one statement (a notice's posting and closing as
+    /// one UPDATE and DELETE over its period), households and items held until `flush`.
     func write(_ changes: [ProjectionChange]) throws {
         for change in changes {
             switch change {
@@ -763,6 +764,22 @@ public final class StoreSession: LedgerState {
                                      r.recordedBy.rawValue, r.objection, r.objectedBy?.rawValue])
             case .reviewEnded(let seq):
                 try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
+            case .noticePosted(let dates):
+                try run("UPDATE p_reviews SET state = ? WHERE state = ? AND occurred_on BETWEEN ? AND ?",
+                        arguments: [ReviewState.posted.rawValue, ReviewState.pending.rawValue,
+                                    dates.lowerBound.description, dates.upperBound.description])
+            case .noticeClosed(_, let dates, _):
+                // The households this transaction changed are written first, so that the UPDATE takes its points out of
+                // their figures as they now stand. (The event that closed the notice is found by its stream.)
+                try flush()
+                let arguments: StatementArguments = [ReviewState.posted.rawValue, dates.lowerBound.description, dates.upperBound.description]
+                try run("""
+                    UPDATE p_households SET pending = pending - (
+                        SELECT sum(points) FROM p_reviews r
+                        WHERE r.household = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
+                    WHERE code IN (SELECT household FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
+                    """, arguments: arguments)
+                try run("DELETE FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3", arguments: arguments)
             case .request(let r):
                 try run("INSERT INTO p_requests (seq, target, requested_by, reason, requested_on) VALUES (?, ?, ?, ?, ?)",
                         arguments: [r.seq, r.target, r.requestedBy.rawValue, r.reason, r.requestedOn.description])

@@ -354,7 +354,7 @@ import Testing
 }
 
 /// `rebuild` and `verify` fold entries from their stored columns (`applyEntry`), the live path through
-/// `project`: both must end with the same reviews, requests and balances.
+/// `project`: both call `projectEntry` and must end with the same reviews, requests and balances.
 @Suite struct FoldParity {
     @Test func theFastFoldAgreesWithTheLiveOne() throws {
         var v = try Village()
@@ -377,7 +377,7 @@ import Testing
             let recorded = v.events[seq]!
             if recorded.event.entryKind != nil {
                 try fast.applyEntry(recorded.facts, seq: seq, filing: ScoreFiling(type: recorded.event.type),
-                                    occurredOn: recorded.occurredOn, actor: recorded.actor)
+                                    route: recorded.event.type.route, occurredOn: recorded.occurredOn, actor: recorded.actor)
             } else {
                 try fast.apply(recorded)
             }
