@@ -1,3 +1,4 @@
+import Jifen
 import JifenCore
 
 /// What to type to do what a refusal asks. The core says it in the domain's words ("add the household to the
@@ -9,6 +10,12 @@ enum Hints {
     static func sentence(_ rejection: Rejection, _ language: Language) -> String {
         let how = hint(for: rejection)
         return language == .zh ? rejection.chinese(how: how?.zh) : rejection.english(how: how?.en)
+    }
+
+    /// A refused line of a batch as `jifen` says it: "第 3 行：…", "line 3: …".
+    static func line(_ problem: LineProblem, _ language: Language) -> String {
+        guard let rejection = problem.rejection else { return say(language, problem.chineseDescription, problem.description) }
+        return say(language, "第 \(problem.line) 行：", "line \(problem.line): ") + sentence(rejection, language)
     }
 
     /// The command or option to use, in Chinese and in English; nil when there is none to add.

@@ -73,7 +73,7 @@ enum Main {
             fail(Hints.sentence(error, language))
         } catch let error as BatchRejected {
             for problem in error.problems {
-                Output.error("  \(say(language, problem.chineseDescription, problem.description))\n")
+                Output.error("  \(Hints.line(problem, language))\n")
             }
             fail(say(language, error.chinese, error.description))
         } catch let error as StoreError {
