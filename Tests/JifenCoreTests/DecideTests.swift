@@ -270,7 +270,8 @@ let march = NoticePeriod("2025-03")!
         try c.setup(&village)
         let before = village
         #expect(village.rejection(c.command, on: c.date ?? "2025-01-01", by: c.actor) == c.expected)
-        #expect(village.isUnchanged(since: before), "a refused command changes nothing")
+        let unchanged = village.isUnchanged(since: before)
+        #expect(unchanged, "a refused command changes nothing")
     }
 
     @Test func everyReasonReadsAsOneSentenceSayingWhatToDo() throws {

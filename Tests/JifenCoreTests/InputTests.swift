@@ -68,7 +68,8 @@ struct HostileText: Sendable, CustomTestStringConvertible {
             let before = village
             let refused = village.rejection(field.command("帮邻居\(character)[2J抢收"), on: field.date, by: field.actor)
             #expect(refused == .controlCharacter(what: field.what, character: name), "\(field.label) with \(name)")
-            #expect(village.isUnchanged(since: before), "a refused command changes nothing")
+            let unchanged = village.isUnchanged(since: before)
+            #expect(unchanged, "a refused command changes nothing")
         }
     }
 
