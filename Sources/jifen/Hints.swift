@@ -47,7 +47,7 @@ enum Hints {
         case .leaderNeedsUnit: return ("--unit 联户编号", "--unit CODE")
         case .unitOnlyForLeaders:
             guard case .unitOnlyForLeaders(_, let unit) = rejection else { return nil }
-            return ("去掉 --unit \(unit)，或加上 --role unit-leader", "leave out --unit \(unit), or add --role unit-leader")
+            return ("--unit \(unit) 或 --role unit-leader", "--unit \(unit) or --role unit-leader")
         case .nothingToApprove, .notAwaitingReview, .noObjection: return both("`jifen review`")
         case .proposalNotReversed:
             guard case .proposalNotReversed(let seq) = rejection else { return nil }

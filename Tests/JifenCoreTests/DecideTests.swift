@@ -452,7 +452,7 @@ extension Village {
 }
 
 /// Every refusal in Chinese too (`chinese`, what `jifen` prints unless English is asked for): one plain sentence for
-/// the clerk, in Chinese punctuation, with no English left in it but the command lines it quotes in backticks.
+/// the clerk, in Chinese punctuation, with no English left in it.
 @Suite struct RejectionsInChinese {
     @Test func everyReasonReadsAsOneChineseSentence() throws {
         let reasons = RejectionTable.cases.map(\.expected) + [.ledgerNotOpened, .keyUsedForAnotherEntry(key: "k1", seq: 8)]
@@ -461,6 +461,28 @@ extension Village {
         for rejection in reasons + (try Self.wordedByDecide()) {
             let text = rejection.chinese
             #expect(Self.notPlainChinese(text).isEmpty, "\(RejectionTable.reason(rejection)): \(text) — \(Self.notPlainChinese(text))")
+        }
+    }
+
+    /// Every value a refusal carries that a language words: each kind of free text, each problem with a code, each
+    /// thing a role may be refused, every role; none is left in English.
+    @Test func everyWordTheDataCarriesIsSaidInChinese() {
+        let texts = FreeText.allCases.flatMap { what -> [Rejection] in
+            [.textRequired(what: what), .textTooLong(what: what, lengthMax: 500), .controlCharacter(what: what, character: "U+0000")]
+        }
+        let problems: [CodeProblem] = [.empty, .longerThan(32), .startsLikeAFormula, .spaceOrControlCharacter, .controlCharacter,
+                                       .controlCharacterOrLineBreak]
+        let codes = problems.flatMap { problem -> [Rejection] in
+            [CodeKind.household, .unit, .item].map { .codeInvalid(what: $0, code: "x", problem: problem) }
+                + [.nameInvalid(name: "x", problem: problem), .keyInvalid(key: "x", problem: problem)]
+        }
+        let deeds = (Command.Kind.allCases.map(Deed.command) + [.correctScores, .correctShopEntries]).map {
+            Rejection.roleNotAllowed("某", roles: Role.allCases, action: $0, allowed: Role.allCases)
+        }
+        for rejection in texts + codes + deeds {
+            let text = rejection.chinese
+            #expect(Self.notPlainChinese(text).isEmpty, "\(RejectionTable.reason(rejection)): \(text) — \(Self.notPlainChinese(text))")
+            #expect(!Role.allCases.contains { text.contains($0.rawValue) }, "roles in Chinese: \(text)")
         }
     }
 
