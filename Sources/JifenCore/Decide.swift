@@ -123,13 +123,9 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         let category = scheme.category(of: rule)?.code ?? ""
         let score = ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
                                   points: size * rule.points.direction.sign, note: note, source: source)
-        if let settled = try state.settlement(year: context.occurredOn.year) {
-            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-        }
+        try rules.yearOpen(on: context.occurredOn)
         guard let asker else { return [.scoreRecorded(score)] }
-        if let notice = try state.notice(covering: context.occurredOn) {
-            throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
-        }
+        try rules.notPosted(on: context.occurredOn)
         if asker.has(.clerk) {
             // Four eyes: a large deduction waits for a second person.
             return [score.points <= -Governance.secondApprovalDeduction ? .scoreProposed(score) : .scoreRecorded(score)]
@@ -149,10 +145,11 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         guard target.kind != .reversal else { throw Rejection.reversalCannotBeReversed(seq: target.seq) }
         // Expiry and moves between households are parts of a settlement or a split: not corrected one by one.
         guard target.kind != .expiry && target.kind != .transfer else { throw Rejection.eventNotAnEntry(seq: target.seq) }
+        try rules.reversible(target, on: context.occurredOn)
         let type = target.type
         let reason = try text(reason, .reason)
         if let review = try state.review(target.seq), review.state == .proposed { throw Rejection.proposalNotReversed(seq: target.seq) }
-        try rules.reversible(target, on: context.occurredOn)
+        try rules.stillOpen(target, on: context.occurredOn)
         guard let asker else {
             return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
         }
@@ -162,8 +159,10 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
             throw Rejection.roleNotAllowed(asker.name, roles: asker.roles, action: target.kind == .score ? .correctScores : .correctShopEntries,
                                            allowed: target.kind == .score ? [.clerk] : [.shopkeeper])
         }
+        try rules.notOnNotice(target)
         if let open = try state.request(target: target.seq) { throw Rejection.reversalAlreadyRequested(seq: target.seq, request: open.seq) }
-        try rules.notPosted(target, on: context.occurredOn)
+        // A correction is dated after the posted periods it would change.
+        try rules.notPosted(on: context.occurredOn)
         return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
 
     case .listItem(let item, let name, let unit, let price):
@@ -181,9 +180,7 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
         if let until = try state.blacklisted(household, on: context.occurredOn) { throw Rejection.blacklisted(household, until: until) }
-        if let settled = try state.settlement(year: context.occurredOn.year) {
-            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-        }
+        try rules.yearOpen(on: context.occurredOn)
         let item = try rules.item(itemCode)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
         let needed = item.price * quantity
@@ -228,8 +225,11 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
                 return [.reversalDeclined(ReversalDeclined(request: seq, target: request.target, reason: reason))]
             }
             guard let target = try state.entry(.seq(request.target)) else { throw Rejection.eventUnknown(.seq(request.target)) }
+            // The checks of `reverse`, in its order: the entry may still have changed since the request.
             try rules.reversible(target, on: context.occurredOn)
-            try rules.notPosted(target, on: context.occurredOn)
+            try rules.stillOpen(target, on: context.occurredOn)
+            try rules.notOnNotice(target)
+            try rules.notPosted(on: context.occurredOn)
             return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: target.type.rawValue,
                                                  reason: request.reason, request: seq))]
         }
@@ -562,9 +562,10 @@ private struct Rules<State: LedgerState> {
         return item
     }
 
-    /// Whether an entry can be taken back on `date`, whether the reversal is asked for (`reverse`) or a request for
-    /// it approved: not reversed yet, dated on or after the entry, not emptying the shelf on any later day, for a
-    /// household still open, in a year not settled.
+    // The checks of a reversal, whether it is asked for (`reverse`) or a request for it approved.
+
+    /// The entry can be taken back on `date`: not reversed yet, dated on or after the entry, not emptying the shelf
+    /// on any later day.
     func reversible(_ target: Entry, on date: LocalDate) throws {
         if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
         guard date >= target.occurredOn else {
@@ -574,18 +575,28 @@ private struct Rules<State: LedgerState> {
             let lowest = try state.lowestStock(item: code, from: date)
             if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
         }
-        if let household = target.household { _ = try openHousehold(household) }
-        if let settled = try state.settlement(year: date.year) {
-            throw Rejection.yearClosed(year: date.year, on: settled.settledOn)
-        }
     }
 
-    /// Once roles are in force, a reversal never takes a score off the public notice (an objection does that), and is
-    /// dated after the posted periods it would change.
-    func notPosted(_ target: Entry, on date: LocalDate) throws {
+    /// The entry's household is still open and the year of `date` not settled.
+    func stillOpen(_ target: Entry, on date: LocalDate) throws {
+        if let household = target.household { _ = try openHousehold(household) }
+        try yearOpen(on: date)
+    }
+
+    /// Nothing more is dated in a settled year.
+    func yearOpen(on date: LocalDate) throws {
+        if let settled = try state.settlement(year: date.year) { throw Rejection.yearClosed(year: date.year, on: settled.settledOn) }
+    }
+
+    /// Once roles are in force, a reversal never takes a score off the public notice: an objection does that.
+    func notOnNotice(_ target: Entry) throws {
         if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
             throw Rejection.scoreOnNotice(seq: target.seq)
         }
+    }
+
+    /// Nothing is dated in a period posted on a notice, open or closed.
+    func notPosted(on date: LocalDate) throws {
         if let notice = try state.notice(covering: date) {
             throw Rejection.periodPosted(date: date, period: notice.period, closed: !notice.isOpen)
         }
