@@ -40,16 +40,22 @@ public struct LineProblem: Sendable, CustomStringConvertible {
     public let line: Int
     public let problem: String
     public let chinese: String
+    /// The refusal, when the domain refused the line: a caller may word it its own way.
+    public let rejection: Rejection?
 
     public init(line: Int, problem: String, chinese: String) {
         self.line = line
         self.problem = problem
         self.chinese = chinese
+        self.rejection = nil
     }
 
     /// A line the domain refused: the refusal's own sentence in both languages.
     init(line: Int, rejection: Rejection) {
-        self.init(line: line, problem: rejection.description, chinese: rejection.chinese)
+        self.line = line
+        self.problem = rejection.description
+        self.chinese = rejection.chinese
+        self.rejection = rejection
     }
 
     /// A sheet with its header only.

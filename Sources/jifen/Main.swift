@@ -69,10 +69,10 @@ enum Main {
             try command.run()
             Output.flush()
         } catch let error as Rejection {
-            fail(say(language, error.chinese, error.description))
+            fail(Hints.sentence(error, language))
         } catch let error as BatchRejected {
             for problem in error.problems {
-                Output.error("  \(say(language, problem.chineseDescription, problem.description))\n")
+                Output.error("  \(Hints.line(problem, language))\n")
             }
             fail(say(language, error.chinese, error.description))
         } catch let error as LedgerError {
