@@ -33,7 +33,7 @@ public struct SheetLine: Hashable, Sendable, Codable {
     }
 }
 
-public struct LedgerOpened: Hashable, Sendable, Codable {
+public struct LedgerOpened: EventPayload {
     public let ledgerId: String
     public let village: String
     /// A ledger made by `jifen demo`, which `jifen demo` may replace.
@@ -46,7 +46,7 @@ public struct LedgerOpened: Hashable, Sendable, Codable {
     }
 }
 
-public struct SchemeAdopted: Hashable, Sendable, Codable {
+public struct SchemeAdopted: EventPayload {
     public let version: Int
     public let effective: LocalDate
     public let scheme: Scheme
@@ -58,7 +58,7 @@ public struct SchemeAdopted: Hashable, Sendable, Codable {
     }
 }
 
-public struct UnitAdded: Hashable, Sendable, Codable {
+public struct UnitAdded: EventPayload {
     public let unit: UnitCode
     public let name: String
     public let leader: HouseholdCode?
@@ -70,7 +70,7 @@ public struct UnitAdded: Hashable, Sendable, Codable {
     }
 }
 
-public struct UnitLeaderChanged: Hashable, Sendable, Codable {
+public struct UnitLeaderChanged: EventPayload {
     public let unit: UnitCode
     public let leader: HouseholdCode
 
@@ -80,7 +80,7 @@ public struct UnitLeaderChanged: Hashable, Sendable, Codable {
     }
 }
 
-public struct HouseholdRegistered: Hashable, Sendable, Codable {
+public struct HouseholdRegistered: EventPayload {
     public let household: HouseholdCode
     public let head: String
     public let unit: UnitCode
@@ -94,7 +94,7 @@ public struct HouseholdRegistered: Hashable, Sendable, Codable {
     }
 }
 
-public struct HouseholdMoved: Hashable, Sendable, Codable {
+public struct HouseholdMoved: EventPayload {
     public let household: HouseholdCode
     public let from: UnitCode
     public let to: UnitCode
@@ -106,7 +106,7 @@ public struct HouseholdMoved: Hashable, Sendable, Codable {
     }
 }
 
-public struct HouseholdClosed: Hashable, Sendable, Codable {
+public struct HouseholdClosed: EventPayload {
     public let household: HouseholdCode
     public let reason: String
 
@@ -116,7 +116,7 @@ public struct HouseholdClosed: Hashable, Sendable, Codable {
     }
 }
 
-public struct ScoreRecorded: Hashable, Sendable, Codable {
+public struct ScoreRecorded: EventPayload {
     public let household: HouseholdCode
     public let rule: RuleSnapshot
     /// Signed: positive for an award, negative for a deduction.
@@ -133,7 +133,7 @@ public struct ScoreRecorded: Hashable, Sendable, Codable {
     }
 }
 
-public struct ItemListed: Hashable, Sendable, Codable {
+public struct ItemListed: EventPayload {
     public let item: ItemCode
     public let name: String
     /// The package the price is for (`5 L`, `10 kg`), as printed on the shelf.
@@ -148,7 +148,7 @@ public struct ItemListed: Hashable, Sendable, Codable {
     }
 }
 
-public struct StockReceived: Hashable, Sendable, Codable {
+public struct StockReceived: EventPayload {
     public let item: ItemCode
     public let quantity: Int
     /// Where the goods came from: a donor, a purchase with public funds.
@@ -161,7 +161,7 @@ public struct StockReceived: Hashable, Sendable, Codable {
     }
 }
 
-public struct Redeemed: Hashable, Sendable, Codable {
+public struct Redeemed: EventPayload {
     public let household: HouseholdCode
     public let item: ItemCode
     public let name: String
@@ -181,7 +181,7 @@ public struct Redeemed: Hashable, Sendable, Codable {
 }
 
 /// A correction: the named event's effect is undone. The reversed event itself stays as it was.
-public struct EntryReversed: Hashable, Sendable, Codable {
+public struct EntryReversed: EventPayload {
     public let target: Int64
     public let targetId: String
     public let targetType: String
@@ -198,7 +198,7 @@ public struct EntryReversed: Hashable, Sendable, Codable {
     }
 }
 
-public struct ActorRegistered: Hashable, Sendable, Codable {
+public struct ActorRegistered: EventPayload {
     public let actor: ActorName
     public let roles: [Role]
     public let unit: UnitCode?
@@ -210,7 +210,7 @@ public struct ActorRegistered: Hashable, Sendable, Codable {
     }
 }
 
-public struct ActorRetired: Hashable, Sendable, Codable {
+public struct ActorRetired: EventPayload {
     public let actor: ActorName
     public let reason: String
 
@@ -221,7 +221,7 @@ public struct ActorRetired: Hashable, Sendable, Codable {
 }
 
 /// A proposed score (or a large deduction) was approved by a second person: it now waits for the notice.
-public struct ScoreApproved: Hashable, Sendable, Codable {
+public struct ScoreApproved: EventPayload {
     public let target: Int64
     public let targetId: String
 
@@ -232,7 +232,7 @@ public struct ScoreApproved: Hashable, Sendable, Codable {
 }
 
 /// A proposed score was rejected, or an objection to a posted score was upheld: its points are taken back out.
-public struct ScoreWithdrawn: Hashable, Sendable, Codable {
+public struct ScoreWithdrawn: EventPayload {
     public let target: Int64
     public let targetId: String
     public let reason: String
@@ -249,7 +249,7 @@ public struct ScoreWithdrawn: Hashable, Sendable, Codable {
 
 /// A posted score's points were changed after an objection: this takes the old score out, and a new score with
 /// the amended points follows it in the same transaction.
-public struct ScoreAmended: Hashable, Sendable, Codable {
+public struct ScoreAmended: EventPayload {
     public let target: Int64
     public let targetId: String
     public let objection: Int64
@@ -268,7 +268,7 @@ public struct ScoreAmended: Hashable, Sendable, Codable {
     }
 }
 
-public struct ReversalRequested: Hashable, Sendable, Codable {
+public struct ReversalRequested: EventPayload {
     public let target: Int64
     public let targetId: String
     public let targetType: String
@@ -282,7 +282,7 @@ public struct ReversalRequested: Hashable, Sendable, Codable {
     }
 }
 
-public struct ReversalDeclined: Hashable, Sendable, Codable {
+public struct ReversalDeclined: EventPayload {
     public let request: Int64
     public let target: Int64
     public let reason: String
@@ -294,7 +294,7 @@ public struct ReversalDeclined: Hashable, Sendable, Codable {
     }
 }
 
-public struct NoticeOpened: Hashable, Sendable, Codable {
+public struct NoticeOpened: EventPayload {
     public let period: String
     public let from: LocalDate
     public let to: LocalDate
@@ -316,7 +316,7 @@ public struct NoticeOpened: Hashable, Sendable, Codable {
     }
 }
 
-public struct NoticeClosed: Hashable, Sendable, Codable {
+public struct NoticeClosed: EventPayload {
     public let period: String
     /// How many scores became final, and their points.
     public let scores: Int
@@ -331,7 +331,7 @@ public struct NoticeClosed: Hashable, Sendable, Codable {
     }
 }
 
-public struct ObjectionRaised: Hashable, Sendable, Codable {
+public struct ObjectionRaised: EventPayload {
     public let target: Int64
     public let targetId: String
     public let reason: String
@@ -345,7 +345,7 @@ public struct ObjectionRaised: Hashable, Sendable, Codable {
 
 /// Redeemable points cleared at a year-end settlement, itemised: the balance carried into the year, what the year
 /// added and spent, and what expired. Cumulative points are not touched.
-public struct PointsExpired: Hashable, Sendable, Codable {
+public struct PointsExpired: EventPayload {
     public let household: HouseholdCode
     public let year: Int
     public let carried: Int
@@ -365,7 +365,7 @@ public struct PointsExpired: Hashable, Sendable, Codable {
     }
 }
 
-public struct YearSettled: Hashable, Sendable, Codable {
+public struct YearSettled: EventPayload {
     public let year: Int
     public let schemeVersion: Int
     public let ratings: [HouseholdRating]
@@ -381,7 +381,7 @@ public struct YearSettled: Hashable, Sendable, Codable {
 }
 
 /// Points moved between households when one splits off (分户) or two merge (合户): the sending side.
-public struct PointsSent: Hashable, Sendable, Codable {
+public struct PointsSent: EventPayload {
     public let household: HouseholdCode
     public let to: HouseholdCode
     public let points: Int
@@ -396,7 +396,7 @@ public struct PointsSent: Hashable, Sendable, Codable {
 }
 
 /// The receiving side of a move of points.
-public struct PointsReceived: Hashable, Sendable, Codable {
+public struct PointsReceived: EventPayload {
     public let household: HouseholdCode
     public let from: HouseholdCode
     public let points: Int
@@ -413,7 +413,7 @@ public struct PointsReceived: Hashable, Sendable, Codable {
 /// A signed checkpoint (签名存证) was filed in the ledger it signs: where the log stood (the event and its hash),
 /// when, and the signatures over it — the village committee's, and the township's when it countersigned. Statements
 /// print the latest; `audit verify` checks each against the chain and its signatures.
-public struct CheckpointRecorded: Hashable, Sendable, Codable {
+public struct CheckpointRecorded: EventPayload {
     /// The event the checkpoint signs and its hash (lower-case hex).
     public let seq: Int64
     public let head: String
@@ -441,7 +441,7 @@ public struct CheckpointRecorded: Hashable, Sendable, Codable {
 }
 
 /// A passbook (积分存折) was brought up to date (补登): these entries were printed, from this page and line on.
-public struct PassbookPrinted: Hashable, Sendable, Codable {
+public struct PassbookPrinted: EventPayload {
     public let household: HouseholdCode
     /// The entries printed, in the order printed.
     public let entries: [Int64]
@@ -459,7 +459,7 @@ public struct PassbookPrinted: Hashable, Sendable, Codable {
     }
 }
 
-public struct ObjectionDismissed: Hashable, Sendable, Codable {
+public struct ObjectionDismissed: EventPayload {
     public let target: Int64
     public let objection: Int64
     public let reason: String
@@ -472,7 +472,7 @@ public struct ObjectionDismissed: Hashable, Sendable, Codable {
 }
 
 /// A tally sheet was loaded; its scores follow it in the same transaction.
-public struct SheetImported: Hashable, Sendable, Codable {
+public struct SheetImported: EventPayload {
     public let sheet: String
     public let fileName: String
     public let rows: Int
@@ -484,8 +484,39 @@ public struct SheetImported: Hashable, Sendable, Codable {
     }
 }
 
+/// An event's payload: what is stored as JSON under its type's name (`EventType`), and what it says of itself.
+///
+/// Each payload answers for the stream it belongs to and its line in the log; the household it is about and the
+/// entry it takes back default to none, which is what every payload that names neither means.
+/// (`EventTypeTests` holds each type's example to `facts(of:state:)` and to `EventType.takesBack`.)
+public protocol EventPayload: Codable, Hashable, Sendable {
+    /// The stream the event belongs to: the household, unit or item it is about, or the ledger itself.
+    var stream: String { get }
+    /// The household the event is about, if any.
+    var householdNamed: HouseholdCode? { get }
+    /// The entry the event takes back out (a reversal, a rejected proposal, an upheld objection, an amendment's
+    /// first half). Each lives in the stream `reversal:N`, which SQLite lets hold one event.
+    var undoes: Int64? { get }
+    /// One line saying what the event was, for the log, in Chinese or English. `type` is the type it is stored
+    /// under: a payload may serve two (a score recorded or proposed, a proposal rejected or an objection upheld).
+    func summary(as type: EventType, chinese: Bool) -> String
+}
+
+extension EventPayload {
+    public var householdNamed: HouseholdCode? { nil }
+    public var undoes: Int64? { nil }
+}
+
+/// Reads a stored payload as the type asked for (the codec's JSON decoder, say).
+public protocol EventPayloadReader {
+    func payload<Payload: EventPayload>() throws -> Payload
+}
+
 /// Everything that can happen in a village ledger. Each case has a stored type (`EventType`) whose name is fixed
 /// by hand and versioned: renaming a Swift type must never change what old files say.
+///
+/// A new case is named in three switches, all here: `type`, `payload` and `init(type:reading:)`. What it means
+/// lives in `EventType`, what it says and names in its payload.
 public enum LedgerEvent: Hashable, Sendable {
     case ledgerOpened(LedgerOpened)
     case schemeAdopted(SchemeAdopted)
@@ -559,98 +590,106 @@ public enum LedgerEvent: Hashable, Sendable {
         }
     }
 
+    /// Its payload: what the codec stores under its type's name.
+    public var payload: any EventPayload {
+        switch self {
+        case .ledgerOpened(let e): return e
+        case .schemeAdopted(let e): return e
+        case .unitAdded(let e): return e
+        case .unitLeaderChanged(let e): return e
+        case .householdRegistered(let e): return e
+        case .householdMoved(let e): return e
+        case .householdClosed(let e): return e
+        case .scoreRecorded(let e): return e
+        case .itemListed(let e): return e
+        case .stockReceived(let e): return e
+        case .redeemed(let e): return e
+        case .entryReversed(let e): return e
+        case .sheetImported(let e): return e
+        case .actorRegistered(let e): return e
+        case .actorRetired(let e): return e
+        case .scoreProposed(let e): return e
+        case .scoreApproved(let e): return e
+        case .scoreRejected(let e): return e
+        case .reversalRequested(let e): return e
+        case .reversalDeclined(let e): return e
+        case .noticeOpened(let e): return e
+        case .noticeClosed(let e): return e
+        case .objectionRaised(let e): return e
+        case .objectionDismissed(let e): return e
+        case .objectionUpheld(let e): return e
+        case .scoreAmended(let e): return e
+        case .yearSettled(let e): return e
+        case .pointsExpired(let e): return e
+        case .pointsSent(let e): return e
+        case .pointsReceived(let e): return e
+        case .passbookPrinted(let e): return e
+        case .checkpointRecorded(let e): return e
+        }
+    }
+
+    /// The event of this type whose payload `reader` reads: each type's payload is the one its case carries.
+    public init(type: EventType, reading reader: some EventPayloadReader) throws {
+        switch type {
+        case .ledgerOpened: self = .ledgerOpened(try reader.payload())
+        case .schemeAdopted: self = .schemeAdopted(try reader.payload())
+        case .unitAdded: self = .unitAdded(try reader.payload())
+        case .unitLeaderChanged: self = .unitLeaderChanged(try reader.payload())
+        case .householdRegistered: self = .householdRegistered(try reader.payload())
+        case .householdMoved: self = .householdMoved(try reader.payload())
+        case .householdClosed: self = .householdClosed(try reader.payload())
+        case .scoreRecorded: self = .scoreRecorded(try reader.payload())
+        case .itemListed: self = .itemListed(try reader.payload())
+        case .stockReceived: self = .stockReceived(try reader.payload())
+        case .redeemed: self = .redeemed(try reader.payload())
+        case .entryReversed: self = .entryReversed(try reader.payload())
+        case .sheetImported: self = .sheetImported(try reader.payload())
+        case .actorRegistered: self = .actorRegistered(try reader.payload())
+        case .actorRetired: self = .actorRetired(try reader.payload())
+        case .scoreProposed: self = .scoreProposed(try reader.payload())
+        case .scoreApproved: self = .scoreApproved(try reader.payload())
+        case .scoreRejected: self = .scoreRejected(try reader.payload())
+        case .reversalRequested: self = .reversalRequested(try reader.payload())
+        case .reversalDeclined: self = .reversalDeclined(try reader.payload())
+        case .noticeOpened: self = .noticeOpened(try reader.payload())
+        case .noticeClosed: self = .noticeClosed(try reader.payload())
+        case .objectionRaised: self = .objectionRaised(try reader.payload())
+        case .objectionDismissed: self = .objectionDismissed(try reader.payload())
+        case .objectionUpheld: self = .objectionUpheld(try reader.payload())
+        case .scoreAmended: self = .scoreAmended(try reader.payload())
+        case .yearSettled: self = .yearSettled(try reader.payload())
+        case .pointsExpired: self = .pointsExpired(try reader.payload())
+        case .pointsSent: self = .pointsSent(try reader.payload())
+        case .pointsReceived: self = .pointsReceived(try reader.payload())
+        case .passbookPrinted: self = .passbookPrinted(try reader.payload())
+        case .checkpointRecorded: self = .checkpointRecorded(try reader.payload())
+        }
+    }
+
     /// The stored type name: `type.rawValue`.
     public var typeName: String { type.rawValue }
 
-    /// The entry an undoing event takes back out (a reversal, a rejected proposal, an upheld objection, an
-    /// amendment's first half). Each lives in the stream `reversal:N`, which SQLite lets hold one event.
-    public var undoes: Int64? {
-        switch self {
-        case .entryReversed(let e): return e.target
-        case .scoreRejected(let e): return e.target
-        case .objectionUpheld(let e): return e.target
-        case .scoreAmended(let e): return e.target
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported, .actorRegistered,
-             .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened,
-             .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent,
-             .pointsReceived, .passbookPrinted, .checkpointRecorded:
-            return nil
-        }
-    }
+    /// The entry an undoing event takes back out (`EventPayload.undoes`).
+    public var undoes: Int64? { payload.undoes }
 
-    /// The stream the event belongs to: the household, unit or item it is about, or the ledger itself.
-    public var stream: String {
-        switch self {
-        case .ledgerOpened, .schemeAdopted, .sheetImported: return "ledger"
-        case .unitAdded(let e): return "unit:\(e.unit)"
-        case .unitLeaderChanged(let e): return "unit:\(e.unit)"
-        case .householdRegistered(let e): return "household:\(e.household)"
-        case .householdMoved(let e): return "household:\(e.household)"
-        case .householdClosed(let e): return "household:\(e.household)"
-        case .scoreRecorded(let e): return "household:\(e.household)"
-        case .redeemed(let e): return "household:\(e.household)"
-        case .itemListed(let e): return "item:\(e.item)"
-        case .stockReceived(let e): return "item:\(e.item)"
-        case .entryReversed(let e): return "reversal:\(e.target)"
-        case .actorRegistered(let e): return "actor:\(e.actor)"
-        case .actorRetired(let e): return "actor:\(e.actor)"
-        case .scoreProposed(let e): return "household:\(e.household)"
-        case .scoreApproved(let e): return "review:\(e.target)"
-        case .scoreRejected(let e): return "reversal:\(e.target)"
-        case .objectionUpheld(let e): return "reversal:\(e.target)"
-        case .scoreAmended(let e): return "reversal:\(e.target)"
-        case .reversalRequested(let e): return "request:\(e.target)"
-        case .reversalDeclined(let e): return "request:\(e.target)"
-        case .noticeOpened(let e): return "notice:\(e.period)"
-        case .noticeClosed(let e): return "notice:\(e.period)"
-        case .objectionRaised(let e): return "objection:\(e.target)"
-        case .objectionDismissed(let e): return "objection:\(e.target)"
-        case .yearSettled(let e): return "settlement:\(e.year)"
-        case .pointsExpired(let e): return "household:\(e.household)"
-        case .pointsSent(let e): return "household:\(e.household)"
-        case .pointsReceived(let e): return "household:\(e.household)"
-        case .passbookPrinted(let e): return "passbook:\(e.household)"
-        case .checkpointRecorded: return "checkpoint"
-        }
-    }
+    /// The stream the event belongs to (`EventPayload.stream`).
+    public var stream: String { payload.stream }
 
     /// The kind of entry the event is, if it moves points or stock.
     public var entryKind: EntryKind? { type.entryKind }
 
-    /// The score it files, recorded or proposed; nil for every other event.
+    /// The score it files, recorded or proposed; nil for every other event (only these two carry a score).
     public var score: ScoreRecorded? {
-        switch self {
-        case .scoreRecorded(let e), .scoreProposed(let e): return e
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported, .actorRegistered,
-             .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
-             .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
-            return nil
-        }
+        if case .scoreRecorded(let e) = self { return e }
+        if case .scoreProposed(let e) = self { return e }
+        return nil
     }
 
-    /// The household the event is about, if any.
-    public var household: HouseholdCode? {
-        switch self {
-        case .householdRegistered(let e): return e.household
-        case .householdMoved(let e): return e.household
-        case .householdClosed(let e): return e.household
-        case .scoreRecorded(let e): return e.household
-        case .scoreProposed(let e): return e.household
-        case .redeemed(let e): return e.household
-        case .pointsExpired(let e): return e.household
-        case .pointsSent(let e): return e.household
-        case .pointsReceived(let e): return e.household
-        case .passbookPrinted(let e): return e.household
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .itemListed, .stockReceived,
-             .entryReversed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected,
-             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .objectionUpheld, .scoreAmended, .yearSettled, .checkpointRecorded:
-            return nil
-        }
-    }
+    /// The household the event is about, if any (`EventPayload.householdNamed`).
+    public var household: HouseholdCode? { payload.householdNamed }
+
+    /// One line saying what the event was, for the log.
+    public func summary(chinese: Bool) -> String { payload.summary(as: type, chinese: chinese) }
 }
 
 /// What an event moves, stored beside it in the log (and hashed with it), so that balances, stock, caps and
@@ -718,5 +757,246 @@ public struct RecordedEvent: Hashable, Sendable {
         self.key = key
         self.event = event
         self.facts = facts
+    }
+}
+
+// MARK: - What each payload names and says
+
+/// Points with a sign: +5, -3, 0.
+private func signed(_ points: Int) -> String { points > 0 ? "+\(points)" : "\(points)" }
+
+/// `zh` or `en`.
+private func say(_ chinese: Bool, _ zh: String, _ en: String) -> String { chinese ? zh : en }
+
+/// ` (note)` / `（note）`, or nothing for an empty note.
+private func aside(_ chinese: Bool, _ note: String) -> String {
+    note.isEmpty ? "" : chinese ? "（\(note)）" : " (\(note))"
+}
+
+/// `：reason` / `: reason`, or nothing for an empty reason.
+private func because(_ chinese: Bool, _ reason: String) -> String {
+    reason.isEmpty ? "" : chinese ? "：\(reason)" : ": \(reason)"
+}
+
+extension LedgerOpened {
+    public var stream: String { "ledger" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "建账：\(village)", "ledger opened: \(village)") }
+}
+
+extension SchemeAdopted {
+    public var stream: String { "ledger" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "采用积分方案 v\(version)「\(scheme.name)」（\(scheme.rules.count) 条）",
+            "scheme v\(version) adopted: \(scheme.name) (\(scheme.rules.count) rules)")
+    }
+}
+
+extension UnitAdded {
+    public var stream: String { "unit:\(unit)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "新增联户 \(unit) \(name)", "joint unit \(unit) added: \(name)") }
+}
+
+extension UnitLeaderChanged {
+    public var stream: String { "unit:\(unit)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "联户 \(unit) 联户长：\(leader)", "unit \(unit) leader: \(leader)") }
+}
+
+extension HouseholdRegistered {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "登记农户 \(household) 户主 \(head)，联户 \(unit)，\(members) 人",
+            "household \(household) registered: head \(head), unit \(unit), \(members) members")
+    }
+}
+
+extension HouseholdMoved {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 由联户 \(from) 调入 \(to)", "\(household) moved from \(from) to \(to)")
+    }
+}
+
+extension HouseholdClosed {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "\(household) 销户：\(reason)", "\(household) closed: \(reason)") }
+}
+
+
+extension ScoreRecorded {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        let proposed = type == .scoreProposed
+        return say(chinese, "\(proposed ? "提议 " : "")\(household) \(rule.code) \(rule.zh) \(signed(points))\(aside(true, note))",
+                   "\(proposed ? "proposed: " : "")\(household) \(rule.code) \(rule.en) \(signed(points))\(aside(false, note))")
+    }
+}
+
+extension ItemListed {
+    public var stream: String { "item:\(item)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "上架 \(item) \(name) \(unit) \(price) 分", "item \(item) listed: \(name) \(unit) at \(price)")
+    }
+}
+
+extension StockReceived {
+    public var stream: String { "item:\(item)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "入库 \(item) \(quantity) 件\(aside(true, source))", "received \(quantity) of \(item)\(aside(false, source))")
+    }
+}
+
+extension Redeemed {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 兑换 \(name) \(quantity) 件 -\(points)", "\(household) redeemed \(quantity) of \(name) -\(points)")
+    }
+}
+
+extension EntryReversed {
+    public var stream: String { "reversal:\(target)" }
+    public var undoes: Int64? { target }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "冲正 #\(target)：\(reason)", "reversal of #\(target): \(reason)") }
+}
+
+extension SheetImported {
+    public var stream: String { "ledger" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "导入登记表 \(fileName)（\(rows) 行）", "tally sheet \(fileName) imported (\(rows) rows)")
+    }
+}
+
+extension ActorRegistered {
+    public var stream: String { "actor:\(actor)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        let named = roles.map { chinese ? $0.zh : $0.rawValue }.joined(separator: chinese ? "、" : ", ")
+        return say(chinese, "登记人员 \(actor)：\(named)\(unit.map { "（联户 \($0)）" } ?? "")",
+                   "\(actor) registered: \(named)\(unit.map { " (unit \($0))" } ?? "")")
+    }
+}
+
+extension ActorRetired {
+    public var stream: String { "actor:\(actor)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "人员 \(actor) 停用：\(reason)", "\(actor) retired: \(reason)") }
+}
+
+extension ScoreApproved {
+    public var stream: String { "review:\(target)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "审核通过 #\(target)", "#\(target) approved") }
+}
+
+extension ScoreWithdrawn {
+    public var stream: String { "reversal:\(target)" }
+    public var undoes: Int64? { target }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        if type == .objectionUpheld {
+            return say(chinese, "异议成立，撤销 #\(target)\(because(true, reason))", "objection upheld, #\(target) taken out\(because(false, reason))")
+        }
+        return say(chinese, "审核驳回 #\(target)：\(reason)", "#\(target) rejected: \(reason)")
+    }
+}
+
+extension ReversalRequested {
+    public var stream: String { "request:\(target)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "申请冲正 #\(target)：\(reason)", "reversal of #\(target) asked for: \(reason)")
+    }
+}
+
+extension ReversalDeclined {
+    public var stream: String { "request:\(target)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "不予冲正 #\(target)（申请 #\(request)）：\(reason)", "reversal of #\(target) declined (request #\(request)): \(reason)")
+    }
+}
+
+extension NoticeOpened {
+    public var stream: String { "notice:\(period)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "公示 \(period)：\(scores) 条记分（加 \(awarded)，扣 \(deducted)），\(closesOn) 起可结束",
+            "notice of \(period) posted: \(scores) scores (+\(awarded), -\(deducted)), may close from \(closesOn)")
+    }
+}
+
+extension NoticeClosed {
+    public var stream: String { "notice:\(period)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "公示 \(period) 结束：\(scores) 条记分生效（加 \(awarded)，扣 \(deducted)）",
+            "notice of \(period) closed: \(scores) scores final (+\(awarded), -\(deducted))")
+    }
+}
+
+extension ObjectionRaised {
+    public var stream: String { "objection:\(target)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "对 #\(target) 提出异议：\(reason)", "objection to #\(target): \(reason)") }
+}
+
+extension ObjectionDismissed {
+    public var stream: String { "objection:\(target)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "异议不成立，#\(target) 维持\(because(true, reason))", "objection to #\(target) dismissed\(because(false, reason))")
+    }
+}
+
+extension ScoreAmended {
+    public var stream: String { "reversal:\(target)" }
+    public var undoes: Int64? { target }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "异议改分：#\(target) 改为 \(signed(points)) 分\(aside(true, reason))",
+            "objection: #\(target) amended to \(signed(points))\(aside(false, reason))")
+    }
+}
+
+extension YearSettled {
+    public var stream: String { "settlement:\(year)" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        let red = ratings.filter(\.red).count, black = ratings.filter { $0.blackUntil != nil }.count
+        return say(chinese, "\(year) 年终结算：\(ratings.count) 户评星，红榜 \(red) 户，黑榜 \(black) 户，清零 \(expired) 分",
+                   "\(year) settled: \(ratings.count) households rated, \(red) on the red list, \(black) on the black list, \(expired) points expired")
+    }
+}
+
+extension PointsExpired {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) \(year) 年可用积分清零 -\(points)", "\(household) \(year) redeemable points expired -\(points)")
+    }
+}
+
+extension PointsSent {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 转出 \(points) 分给 \(to)（\(reason)）", "\(household) sent \(points) to \(to) (\(reason))")
+    }
+}
+
+extension PointsReceived {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 收到 \(from) 转入 \(points) 分（\(reason)）", "\(household) received \(points) from \(from) (\(reason))")
+    }
+}
+
+extension PassbookPrinted {
+    public var stream: String { "passbook:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 存折补登 \(entries.count) 行（第 \(page) 页第 \(line) 行起）",
+            "\(household) passbook updated: \(entries.count) lines from page \(page), line \(line)")
+    }
+}
+
+extension CheckpointRecorded {
+    public var stream: String { "checkpoint" }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "签名存证：第 \(seq) 条事件，链头 \(head.prefix(16))…，\(signatures.count) 个签名",
+            "checkpoint filed: event \(seq), head \(head.prefix(16))…, \(signatures.count) signature\(signatures.count == 1 ? "" : "s")")
     }
 }

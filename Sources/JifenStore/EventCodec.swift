@@ -20,42 +20,7 @@ public enum EventCodec {
 
     /// The payload as `JSONEncoder` writes it: the reference `PayloadWriter` is held to.
     public static func encodedPayload(of event: LedgerEvent) throws -> String {
-        let data: Data
-        switch event {
-        case .ledgerOpened(let e): data = try encoder.encode(e)
-        case .schemeAdopted(let e): data = try encoder.encode(e)
-        case .unitAdded(let e): data = try encoder.encode(e)
-        case .unitLeaderChanged(let e): data = try encoder.encode(e)
-        case .householdRegistered(let e): data = try encoder.encode(e)
-        case .householdMoved(let e): data = try encoder.encode(e)
-        case .householdClosed(let e): data = try encoder.encode(e)
-        case .scoreRecorded(let e): data = try encoder.encode(e)
-        case .itemListed(let e): data = try encoder.encode(e)
-        case .stockReceived(let e): data = try encoder.encode(e)
-        case .redeemed(let e): data = try encoder.encode(e)
-        case .entryReversed(let e): data = try encoder.encode(e)
-        case .sheetImported(let e): data = try encoder.encode(e)
-        case .actorRegistered(let e): data = try encoder.encode(e)
-        case .actorRetired(let e): data = try encoder.encode(e)
-        case .scoreProposed(let e): data = try encoder.encode(e)
-        case .scoreApproved(let e): data = try encoder.encode(e)
-        case .scoreRejected(let e): data = try encoder.encode(e)
-        case .reversalRequested(let e): data = try encoder.encode(e)
-        case .reversalDeclined(let e): data = try encoder.encode(e)
-        case .noticeOpened(let e): data = try encoder.encode(e)
-        case .noticeClosed(let e): data = try encoder.encode(e)
-        case .objectionRaised(let e): data = try encoder.encode(e)
-        case .objectionDismissed(let e): data = try encoder.encode(e)
-        case .objectionUpheld(let e): data = try encoder.encode(e)
-        case .scoreAmended(let e): data = try encoder.encode(e)
-        case .yearSettled(let e): data = try encoder.encode(e)
-        case .pointsExpired(let e): data = try encoder.encode(e)
-        case .pointsSent(let e): data = try encoder.encode(e)
-        case .pointsReceived(let e): data = try encoder.encode(e)
-        case .passbookPrinted(let e): data = try encoder.encode(e)
-        case .checkpointRecorded(let e): data = try encoder.encode(e)
-        }
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try encoder.encode(event.payload), as: UTF8.self)
     }
 
     public struct UnknownType: Error, CustomStringConvertible {
@@ -69,41 +34,17 @@ public enum EventCodec {
         return try event(type: known, payload: payload)
     }
 
+    /// The event stored under this type: its payload decoded as the type its case carries.
     public static func event(type: EventType, payload: String) throws -> LedgerEvent {
-        let data = Data(payload.utf8)
-        switch type {
-        case .ledgerOpened: return .ledgerOpened(try decoder.decode(LedgerOpened.self, from: data))
-        case .schemeAdopted: return .schemeAdopted(try decoder.decode(SchemeAdopted.self, from: data))
-        case .unitAdded: return .unitAdded(try decoder.decode(UnitAdded.self, from: data))
-        case .unitLeaderChanged: return .unitLeaderChanged(try decoder.decode(UnitLeaderChanged.self, from: data))
-        case .householdRegistered: return .householdRegistered(try decoder.decode(HouseholdRegistered.self, from: data))
-        case .householdMoved: return .householdMoved(try decoder.decode(HouseholdMoved.self, from: data))
-        case .householdClosed: return .householdClosed(try decoder.decode(HouseholdClosed.self, from: data))
-        case .scoreRecorded: return .scoreRecorded(try decoder.decode(ScoreRecorded.self, from: data))
-        case .itemListed: return .itemListed(try decoder.decode(ItemListed.self, from: data))
-        case .stockReceived: return .stockReceived(try decoder.decode(StockReceived.self, from: data))
-        case .redeemed: return .redeemed(try decoder.decode(Redeemed.self, from: data))
-        case .entryReversed: return .entryReversed(try decoder.decode(EntryReversed.self, from: data))
-        case .sheetImported: return .sheetImported(try decoder.decode(SheetImported.self, from: data))
-        case .actorRegistered: return .actorRegistered(try decoder.decode(ActorRegistered.self, from: data))
-        case .actorRetired: return .actorRetired(try decoder.decode(ActorRetired.self, from: data))
-        case .scoreProposed: return .scoreProposed(try decoder.decode(ScoreRecorded.self, from: data))
-        case .scoreApproved: return .scoreApproved(try decoder.decode(ScoreApproved.self, from: data))
-        case .scoreRejected: return .scoreRejected(try decoder.decode(ScoreWithdrawn.self, from: data))
-        case .reversalRequested: return .reversalRequested(try decoder.decode(ReversalRequested.self, from: data))
-        case .reversalDeclined: return .reversalDeclined(try decoder.decode(ReversalDeclined.self, from: data))
-        case .noticeOpened: return .noticeOpened(try decoder.decode(NoticeOpened.self, from: data))
-        case .noticeClosed: return .noticeClosed(try decoder.decode(NoticeClosed.self, from: data))
-        case .objectionRaised: return .objectionRaised(try decoder.decode(ObjectionRaised.self, from: data))
-        case .objectionDismissed: return .objectionDismissed(try decoder.decode(ObjectionDismissed.self, from: data))
-        case .objectionUpheld: return .objectionUpheld(try decoder.decode(ScoreWithdrawn.self, from: data))
-        case .scoreAmended: return .scoreAmended(try decoder.decode(ScoreAmended.self, from: data))
-        case .yearSettled: return .yearSettled(try decoder.decode(YearSettled.self, from: data))
-        case .pointsExpired: return .pointsExpired(try decoder.decode(PointsExpired.self, from: data))
-        case .pointsSent: return .pointsSent(try decoder.decode(PointsSent.self, from: data))
-        case .pointsReceived: return .pointsReceived(try decoder.decode(PointsReceived.self, from: data))
-        case .passbookPrinted: return .passbookPrinted(try decoder.decode(PassbookPrinted.self, from: data))
-        case .checkpointRecorded: return .checkpointRecorded(try decoder.decode(CheckpointRecorded.self, from: data))
+        try LedgerEvent(type: type, reading: JSONPayload(data: Data(payload.utf8)))
+    }
+
+    /// A stored payload, read by `JSONDecoder`.
+    struct JSONPayload: EventPayloadReader {
+        let data: Data
+
+        func payload<Payload: EventPayload>() throws -> Payload {
+            try EventCodec.decoder.decode(Payload.self, from: data)
         }
     }
 }

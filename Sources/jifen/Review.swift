@@ -117,18 +117,14 @@ struct Approve: ParsableCommand {
         let ledger = try options.open()
         let written = try ledger.execute(.approve(EventRef(event)), by: try actor.name(), on: date)
         let l = options.language
-        switch written.events[0].event {
-        case .scoreApproved(let e):
+        // An approval writes one of two events: the proposal approved, or the reversal carried out.
+        let first = written.events[0]
+        if case .scoreApproved(let e) = first.event {
             print(say(l, "已通过 #\(e.target)，待公示。", "Approved #\(e.target); it waits for the public notice."))
-        case .entryReversed(let e):
-            print(say(l, "已批准冲正 #\(e.target)（冲正记录 #\(written.events[0].seq)）。",
-                      "Approved: #\(e.target) reversed by entry #\(written.events[0].seq)."))
+        } else if case .entryReversed(let e) = first.event {
+            print(say(l, "已批准冲正 #\(e.target)（冲正记录 #\(first.seq)）。",
+                      "Approved: #\(e.target) reversed by entry #\(first.seq)."))
             try warnIfOverdrawn(ledger, target: e.target, language: l)
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported,
-             .actorRegistered, .actorRetired, .scoreProposed, .scoreRejected, .reversalRequested, .reversalDeclined,
-             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended,
-             .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
         }
     }
 }
@@ -147,14 +143,11 @@ struct Reject: ParsableCommand {
         let ledger = try options.open()
         let written = try ledger.execute(.reject(EventRef(event), reason: reason), by: try actor.name(), on: date)
         let l = options.language
-        switch written.events[0].event {
-        case .scoreRejected(let e): print(say(l, "已驳回 #\(e.target)，不计分。", "Rejected #\(e.target); it gives no points."))
-        case .reversalDeclined(let e): print(say(l, "不予冲正 #\(e.target)。", "The reversal of #\(e.target) is declined."))
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
-             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested,
-             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended,
-             .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
+        // A rejection writes one of two events: the proposal rejected, or the reversal declined.
+        if case .scoreRejected(let e) = written.events[0].event {
+            print(say(l, "已驳回 #\(e.target)，不计分。", "Rejected #\(e.target); it gives no points."))
+        } else if case .reversalDeclined(let e) = written.events[0].event {
+            print(say(l, "不予冲正 #\(e.target)。", "The reversal of #\(e.target) is declined."))
         }
     }
 }
@@ -369,17 +362,18 @@ struct Resolve: ParsableCommand {
         let ledger = try options.open()
         let written = try ledger.execute(.resolveObjection(EventRef(event), resolution, reason: reason), by: try actor.name(), on: date)
         let l = options.language
-        switch written.events[0].event {
-        case .objectionUpheld(let e): print(say(l, "异议成立：#\(e.target) 已撤销。", "Objection upheld: #\(e.target) is taken out."))
-        case .objectionDismissed(let e): print(say(l, "异议不成立：#\(e.target) 维持原分。", "Objection dismissed: #\(e.target) stands."))
-        case .scoreAmended(let e):
+        // The resolution writes what was resolved: upheld, dismissed, or amended (the new score follows).
+        switch resolution {
+        case .uphold:
+            guard case .objectionUpheld(let e) = written.events[0].event else { return }
+            print(say(l, "异议成立：#\(e.target) 已撤销。", "Objection upheld: #\(e.target) is taken out."))
+        case .dismiss:
+            guard case .objectionDismissed(let e) = written.events[0].event else { return }
+            print(say(l, "异议不成立：#\(e.target) 维持原分。", "Objection dismissed: #\(e.target) stands."))
+        case .amend:
+            guard case .scoreAmended(let e) = written.events[0].event, written.events.count > 1 else { return }
             print(say(l, "已改分：#\(e.target) 改为 \(signed(e.points)) 分，新记录 #\(written.events[1].seq)（公示中）。",
                       "Amended: #\(e.target) now gives \(signed(e.points)) points as #\(written.events[1].seq) (on the notice)."))
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
-             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected,
-             .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded: break
         }
     }
 }
