@@ -118,34 +118,9 @@ extension Ledger {
         for recorded in events {
             let entry = entries[recorded.seq]!
             let points = entry.earned - entry.deducted - entry.redeemed
-            var kind = StatementLine.Kind.score, code = "", zh = "", en = "", note = ""
-            switch recorded.event {
-            case .scoreRecorded(let e), .scoreProposed(let e):
-                code = e.rule.code.rawValue; zh = e.rule.zh; en = e.rule.en; note = e.note
-            case .redeemed(let e):
-                kind = .redemption; code = e.item.rawValue; zh = "兑换 \(e.name) ×\(e.quantity)"; en = "redeemed \(e.name) ×\(e.quantity)"
-            case .entryReversed(let e):
-                kind = .reversal; code = entry.rule?.rawValue ?? entry.item?.rawValue ?? ""; zh = "冲正 #\(e.target)"; en = "reversal of #\(e.target)"
-                note = e.reason
-            case .scoreRejected(let e):
-                kind = .reversal; code = entry.rule?.rawValue ?? ""; zh = "驳回 #\(e.target)"; en = "#\(e.target) rejected"; note = e.reason
-            case .objectionUpheld(let e):
-                kind = .reversal; code = entry.rule?.rawValue ?? ""; zh = "异议成立，撤销 #\(e.target)"; en = "objection upheld: #\(e.target) out"
-                note = e.reason
-            case .scoreAmended(let e):
-                kind = .reversal; code = entry.rule?.rawValue ?? ""; zh = "异议改分 #\(e.target)"; en = "#\(e.target) amended"; note = e.reason
-            case .pointsExpired(let e):
-                kind = .expiry; zh = "\(e.year) 年终清零"; en = "\(e.year) year-end expiry"
-            case .pointsSent(let e):
-                kind = .transfer; zh = "分户/合户 转出给 \(e.to)"; en = "sent to \(e.to)"; note = e.reason
-            case .pointsReceived(let e):
-                kind = .transfer; zh = "分户/合户 由 \(e.from) 转入"; en = "received from \(e.from)"; note = e.reason
-            case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered,
-                 .householdMoved, .householdClosed, .itemListed, .stockReceived, .sheetImported, .actorRegistered,
-                 .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
-                 .objectionRaised, .objectionDismissed, .yearSettled, .passbookPrinted, .checkpointRecorded:
-                continue
-            }
+            guard let text = recorded.event.entryText(short: false), let kind = StatementLine.Kind(recorded.event.entryKind) else { continue }
+            let code = kind == .expiry || kind == .transfer ? "" : entry.rule?.rawValue ?? entry.item?.rawValue ?? ""
+            let (zh, en, note) = (text.zh, text.en, text.note)
             let status: StatementLine.Status
             if entry.reversedBy != nil {
                 status = .reversed
@@ -312,22 +287,10 @@ extension Ledger {
     }
 
     static func passbookLine(_ recorded: RecordedEvent, entry: Entry, page: Int, line: Int, balance: Int) -> Passbook.Line {
-        var code = entry.rule?.rawValue ?? entry.item?.rawValue ?? "", zh = "", en = ""
-        switch recorded.event {
-        case .scoreRecorded(let e), .scoreProposed(let e): zh = e.rule.zh; en = e.rule.en
-        case .redeemed(let e): zh = "兑换 \(e.name) ×\(e.quantity)"; en = "redeemed \(e.name) ×\(e.quantity)"
-        case .entryReversed(let e): zh = "冲正 #\(e.target)"; en = "reversal of #\(e.target)"
-        case .scoreRejected(let e): zh = "驳回 #\(e.target)"; en = "#\(e.target) rejected"
-        case .objectionUpheld(let e): zh = "撤销 #\(e.target)"; en = "#\(e.target) taken out"
-        case .scoreAmended(let e): zh = "改分 #\(e.target)"; en = "#\(e.target) amended"
-        case .pointsExpired(let e): code = ""; zh = "\(e.year) 年终清零"; en = "\(e.year) expiry"
-        case .pointsSent(let e): code = ""; zh = "转出给 \(e.to)"; en = "sent to \(e.to)"
-        case .pointsReceived(let e): code = ""; zh = "由 \(e.from) 转入"; en = "from \(e.from)"
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .stockReceived, .sheetImported, .actorRegistered, .actorRetired,
-             .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised,
-             .objectionDismissed, .yearSettled, .passbookPrinted, .checkpointRecorded: zh = "#\(recorded.seq)"; en = zh
-        }
+        let text = recorded.event.entryText(short: true) ?? EntryText(zh: "#\(recorded.seq)", en: "#\(recorded.seq)")
+        let moves = recorded.event.entryKind == .expiry || recorded.event.entryKind == .transfer
+        let code = moves ? "" : entry.rule?.rawValue ?? entry.item?.rawValue ?? ""
+        let (zh, en) = (text.zh, text.en)
         return Passbook.Line(page: page, line: line, seq: recorded.seq, date: recorded.occurredOn, code: code, zh: zh, en: en,
                              points: entry.earned - entry.deducted - entry.redeemed, balance: balance, by: recorded.actor.rawValue)
     }
@@ -345,5 +308,19 @@ public struct PassbookPageMissing: Error, CustomStringConvertible {
     public var chinese: String {
         pages == 0 ? "\(household) 户的存折还没有打印过任何一页；请先用 `jifen passbook \(household)` 补登。"
             : "\(household) 户的存折只打印了第 1 到 \(pages) 页，没有第 \(page) 页；请用 --reprint 给出 1 到 \(pages) 之间的页码。"
+    }
+}
+
+extension StatementLine.Kind {
+    /// A statement's line for an entry of this kind; nil for stock, which is on no household's statement.
+    init?(_ kind: EntryKind?) {
+        switch kind {
+        case .score: self = .score
+        case .redemption: self = .redemption
+        case .reversal: self = .reversal
+        case .expiry: self = .expiry
+        case .transfer: self = .transfer
+        case .stock, nil: return nil
+        }
     }
 }

@@ -500,11 +500,38 @@ public protocol EventPayload: Codable, Hashable, Sendable {
     /// One line saying what the event was, for the log, in Chinese or English. `type` is the type it is stored
     /// under: a payload may serve two (a score recorded or proposed, a proposal rejected or an objection upheld).
     func summary(as type: EventType, chinese: Bool) -> String
+    /// What the event was as a line of its household's history, and the note beside it: by default the log's line
+    /// and no note.
+    func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String)
+    /// The note a household's history gives it for scripts (`history --json`): a score's note, the reason of what
+    /// takes an entry back or closes a household; none by default.
+    var historyNote: String? { get }
+    /// What an entry of points says on a household's statement (`short`: on its passbook, where a line is narrow);
+    /// nil for what is not such an entry, the default. (`EventTypeTests` holds every household entry to having one.)
+    func entryText(as type: EventType, short: Bool) -> EntryText?
+}
+
+/// What an entry says on a statement or a passbook, in both languages, and its note.
+public struct EntryText: Hashable, Sendable {
+    public let zh: String
+    public let en: String
+    public let note: String
+
+    public init(zh: String, en: String, note: String = "") {
+        self.zh = zh
+        self.en = en
+        self.note = note
+    }
 }
 
 extension EventPayload {
     public var householdNamed: HouseholdCode? { nil }
     public var undoes: Int64? { nil }
+    public var historyNote: String? { nil }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? { nil }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (summary(as: type, chinese: chinese), "")
+    }
 }
 
 /// Reads a stored payload as the type asked for (the codec's JSON decoder, say).
@@ -690,6 +717,15 @@ public enum LedgerEvent: Hashable, Sendable {
 
     /// One line saying what the event was, for the log.
     public func summary(chinese: Bool) -> String { payload.summary(as: type, chinese: chinese) }
+
+    /// What the event was as a line of its household's history, and the note beside it.
+    public func historyLine(chinese: Bool) -> (what: String, note: String) { payload.historyLine(as: type, chinese: chinese) }
+
+    /// The note a household's history gives it for scripts, if any.
+    public var historyNote: String? { payload.historyNote }
+
+    /// What an entry of points says on a statement or (`short`) a passbook; nil for what is not such an entry.
+    public func entryText(short: Bool) -> EntryText? { payload.entryText(as: type, short: short) }
 }
 
 /// What an event moves, stored beside it in the log (and hashed with it), so that balances, stock, caps and
@@ -808,6 +844,9 @@ extension HouseholdRegistered {
         say(chinese, "登记农户 \(household) 户主 \(head)，联户 \(unit)，\(members) 人",
             "household \(household) registered: head \(head), unit \(unit), \(members) members")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "登记入册（联户 \(unit)，\(members) 人）", "registered (unit \(unit), \(members) members)"), "")
+    }
 }
 
 extension HouseholdMoved {
@@ -816,13 +855,19 @@ extension HouseholdMoved {
     public func summary(as type: EventType, chinese: Bool) -> String {
         say(chinese, "\(household) 由联户 \(from) 调入 \(to)", "\(household) moved from \(from) to \(to)")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "由联户 \(from) 调入 \(to)", "moved from unit \(from) to \(to)"), "")
+    }
 }
 
 extension HouseholdClosed {
     public var stream: String { "household:\(household)" }
     public var householdNamed: HouseholdCode? { household }
     public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "\(household) 销户：\(reason)", "\(household) closed: \(reason)") }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) { (say(chinese, "销户", "closed"), reason) }
+    public var historyNote: String? { reason }
 }
+
 
 
 extension ScoreRecorded {
@@ -832,6 +877,13 @@ extension ScoreRecorded {
         let proposed = type == .scoreProposed
         return say(chinese, "\(proposed ? "提议 " : "")\(household) \(rule.code) \(rule.zh) \(signed(points))\(aside(true, note))",
                    "\(proposed ? "proposed: " : "")\(household) \(rule.code) \(rule.en) \(signed(points))\(aside(false, note))")
+    }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        ("\(rule.code) \(chinese ? rule.zh : rule.en)", note)
+    }
+    public var historyNote: String? { note }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        EntryText(zh: rule.zh, en: rule.en, note: short ? "" : note)
     }
 }
 
@@ -855,12 +907,25 @@ extension Redeemed {
     public func summary(as type: EventType, chinese: Bool) -> String {
         say(chinese, "\(household) 兑换 \(name) \(quantity) 件 -\(points)", "\(household) redeemed \(quantity) of \(name) -\(points)")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "兑换 \(name) \(quantity) 件", "redeemed \(quantity) of \(name)"), "")
+    }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        EntryText(zh: "兑换 \(name) ×\(quantity)", en: "redeemed \(name) ×\(quantity)")
+    }
 }
 
 extension EntryReversed {
     public var stream: String { "reversal:\(target)" }
     public var undoes: Int64? { target }
     public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "冲正 #\(target)：\(reason)", "reversal of #\(target): \(reason)") }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "冲正 #\(target)", "reversal of #\(target)"), reason)
+    }
+    public var historyNote: String? { reason }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        EntryText(zh: "冲正 #\(target)", en: "reversal of #\(target)", note: short ? "" : reason)
+    }
 }
 
 extension SheetImported {
@@ -897,6 +962,18 @@ extension ScoreWithdrawn {
             return say(chinese, "异议成立，撤销 #\(target)\(because(true, reason))", "objection upheld, #\(target) taken out\(because(false, reason))")
         }
         return say(chinese, "审核驳回 #\(target)：\(reason)", "#\(target) rejected: \(reason)")
+    }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        if type == .objectionUpheld { return (say(chinese, "异议成立，撤销 #\(target)", "objection upheld: #\(target) out"), reason) }
+        return (say(chinese, "驳回 #\(target)", "#\(target) rejected"), reason)
+    }
+    public var historyNote: String? { reason }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        if type == .objectionUpheld {
+            return short ? EntryText(zh: "撤销 #\(target)", en: "#\(target) taken out")
+                : EntryText(zh: "异议成立，撤销 #\(target)", en: "objection upheld: #\(target) out", note: reason)
+        }
+        return EntryText(zh: "驳回 #\(target)", en: "#\(target) rejected", note: short ? "" : reason)
     }
 }
 
@@ -949,6 +1026,14 @@ extension ScoreAmended {
         say(chinese, "异议改分：#\(target) 改为 \(signed(points)) 分\(aside(true, reason))",
             "objection: #\(target) amended to \(signed(points))\(aside(false, reason))")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "异议改分 #\(target)", "#\(target) amended"), reason)
+    }
+    public var historyNote: String? { reason }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        short ? EntryText(zh: "改分 #\(target)", en: "#\(target) amended")
+            : EntryText(zh: "异议改分 #\(target)", en: "#\(target) amended", note: reason)
+    }
 }
 
 extension YearSettled {
@@ -966,6 +1051,13 @@ extension PointsExpired {
     public func summary(as type: EventType, chinese: Bool) -> String {
         say(chinese, "\(household) \(year) 年可用积分清零 -\(points)", "\(household) \(year) redeemable points expired -\(points)")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "\(year) 年终清零", "\(year) year-end expiry"),
+         say(chinese, "结转 \(carried)，加 \(earned)，扣 \(deducted)，兑换 \(spent)", "carried \(carried), +\(earned), -\(deducted), spent \(spent)"))
+    }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        EntryText(zh: "\(year) 年终清零", en: short ? "\(year) expiry" : "\(year) year-end expiry")
+    }
 }
 
 extension PointsSent {
@@ -974,6 +1066,12 @@ extension PointsSent {
     public func summary(as type: EventType, chinese: Bool) -> String {
         say(chinese, "\(household) 转出 \(points) 分给 \(to)（\(reason)）", "\(household) sent \(points) to \(to) (\(reason))")
     }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "转出给 \(to)", "sent to \(to)"), reason)
+    }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        short ? EntryText(zh: "转出给 \(to)", en: "sent to \(to)") : EntryText(zh: "分户/合户 转出给 \(to)", en: "sent to \(to)", note: reason)
+    }
 }
 
 extension PointsReceived {
@@ -981,6 +1079,13 @@ extension PointsReceived {
     public var householdNamed: HouseholdCode? { household }
     public func summary(as type: EventType, chinese: Bool) -> String {
         say(chinese, "\(household) 收到 \(from) 转入 \(points) 分（\(reason)）", "\(household) received \(points) from \(from) (\(reason))")
+    }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) {
+        (say(chinese, "由 \(from) 转入", "received from \(from)"), reason)
+    }
+    public func entryText(as type: EventType, short: Bool) -> EntryText? {
+        short ? EntryText(zh: "由 \(from) 转入", en: "from \(from)")
+            : EntryText(zh: "分户/合户 由 \(from) 转入", en: "received from \(from)", note: reason)
     }
 }
 

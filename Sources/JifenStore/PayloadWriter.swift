@@ -7,8 +7,8 @@ import JifenCore
 enum PayloadWriter {
     static func payload(of event: LedgerEvent) -> String? {
         var out = JSONText()
-        switch event {
-        case .scoreRecorded(let e), .scoreProposed(let e):
+        // The five frequent payloads; the rest are written by JSONEncoder.
+        if let e = event.score {
             out.open()
             out.key("household"); out.string(e.household.rawValue)
             out.key("note"); out.string(e.note)
@@ -28,7 +28,7 @@ enum PayloadWriter {
                 out.close()
             }
             out.close()
-        case .redeemed(let e):
+        } else if case .redeemed(let e) = event {
             out.open()
             out.key("household"); out.string(e.household.rawValue)
             out.key("item"); out.string(e.item.rawValue)
@@ -37,13 +37,13 @@ enum PayloadWriter {
             out.key("price"); out.number(e.price)
             out.key("quantity"); out.number(e.quantity)
             out.close()
-        case .stockReceived(let e):
+        } else if case .stockReceived(let e) = event {
             out.open()
             out.key("item"); out.string(e.item.rawValue)
             out.key("quantity"); out.number(e.quantity)
             out.key("source"); out.string(e.source)
             out.close()
-        case .entryReversed(let e):
+        } else if case .entryReversed(let e) = event {
             // A reversal carried out on request is rare: JSONEncoder writes it.
             guard e.request == nil else { return nil }
             out.open()
@@ -52,17 +52,14 @@ enum PayloadWriter {
             out.key("targetId"); out.string(e.targetId)
             out.key("targetType"); out.string(e.targetType)
             out.close()
-        case .householdRegistered(let e):
+        } else if case .householdRegistered(let e) = event {
             out.open()
             out.key("head"); out.string(e.head)
             out.key("household"); out.string(e.household.rawValue)
             out.key("members"); out.number(e.members)
             out.key("unit"); out.string(e.unit.rawValue)
             out.close()
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdMoved, .householdClosed, .itemListed,
-             .sheetImported, .actorRegistered, .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined,
-             .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
+        } else {
             return nil
         }
         return String(decoding: out.bytes, as: UTF8.self)

@@ -127,20 +127,9 @@ struct History: ParsableCommand {
             let entry = entries[recorded.seq]
             let effect = entry.map { $0.earned - $0.deducted - $0.redeemed } ?? 0
             balance += effect
-            var rule: RuleSnapshot?, item: ItemCode?, quantity: Int?, note: String?
-            switch recorded.event {
-            case .scoreRecorded(let e), .scoreProposed(let e): rule = e.rule; note = e.note
-            case .scoreRejected(let e), .objectionUpheld(let e): note = e.reason
-            case .scoreAmended(let e): note = e.reason
-            case .redeemed(let e): item = e.item; quantity = e.quantity
-            case .entryReversed(let e): note = e.reason
-            case .householdClosed(let e): note = e.reason
-            case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered,
-                 .householdMoved, .itemListed, .stockReceived, .sheetImported, .actorRegistered, .actorRetired,
-                 .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
-                 .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent, .pointsReceived,
-                 .passbookPrinted, .checkpointRecorded: break
-            }
+            let rule = recorded.event.score?.rule, note = recorded.event.historyNote
+            var item: ItemCode?, quantity: Int?
+            if case .redeemed(let e) = recorded.event { item = e.item; quantity = e.quantity }
             lines.append(Line(seq: recorded.seq, id: recorded.id, date: recorded.occurredOn.description, recordedAt: recorded.recordedAt,
                               actor: recorded.actor.rawValue, type: recorded.event.typeName, rule: rule?.code.rawValue,
                               ruleName: rule.map { l == .zh ? $0.zh : $0.en }, item: item?.rawValue, quantity: quantity,

@@ -111,6 +111,22 @@ import Testing
         #expect(EventType.scores == Set(EventType.allCases.filter { $0.entryKind == .score }))
     }
 
+    /// Each payload says what it names and how it reads: its stream, the household it is about, a line for the log in
+    /// each language, and a statement's and a passbook's line exactly when it is an entry of a household's points.
+    @Test func everyPayloadSaysWhatItIs() throws {
+        for type in EventType.allCases {
+            let event = try Self.sample(type)
+            #expect(!event.stream.isEmpty, "\(type)")
+            if let household = event.household { #expect(event.stream.hasSuffix(":\(household)"), "\(type)") }
+            let zh = event.summary(chinese: true), en = event.summary(chinese: false)
+            #expect(!zh.isEmpty && !en.isEmpty && zh != en, "\(type)")
+            #expect(!event.historyLine(chinese: true).what.isEmpty, "\(type)")
+            let householdEntry = type.entryKind != nil && type.entryKind != .stock
+            #expect((event.entryText(short: false) != nil) == householdEntry, "\(type)")
+            #expect((event.entryText(short: true) != nil) == householdEntry, "\(type)")
+        }
+    }
+
     /// The SQL lists the store builds from the enum hold exactly the types they stand for.
     @Test func theStoresSQLListsComeFromTheEnum() {
         func names(_ list: String) -> Set<String> {
