@@ -36,6 +36,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
     case pointsReceived = "v1.pointsReceived"
     case passbookPrinted = "v1.passbookPrinted"
     case checkpointRecorded = "v1.checkpointRecorded"
+    case householdReopened = "v1.householdReopened"
 
     /// The kind of entry an event of this type is, if it moves points or stock (its facts are then all that
     /// `rebuild` needs of it); nil for the register, the scheme, reviews, notices and the rest.
@@ -48,7 +49,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .pointsExpired: return .expiry
         case .pointsSent, .pointsReceived: return .transfer
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
+             .householdClosed, .householdReopened, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
              .yearSettled, .passbookPrinted, .checkpointRecorded:
             return nil
@@ -61,7 +62,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .scoreRecorded: return .recorded
         case .scoreProposed: return .proposed
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported, .actorRegistered,
+             .householdClosed, .householdReopened, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
              .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
@@ -79,7 +80,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .pointsExpired: return .expiry
         case .pointsSent, .pointsReceived: return .transfer
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
+             .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected, .reversalRequested,
              .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld,
              .scoreAmended, .yearSettled, .passbookPrinted, .checkpointRecorded:
@@ -95,7 +96,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .entryReversed: return EventType.scores.union([.redeemed, .stockReceived])
         case .scoreRejected, .objectionUpheld, .scoreAmended: return EventType.scores
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported, .actorRegistered,
+             .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent,
              .pointsReceived, .passbookPrinted, .checkpointRecorded:
@@ -109,7 +110,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         switch self {
         case .scoreRejected, .objectionUpheld, .scoreAmended: return true
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
+             .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined,
              .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired,
              .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
@@ -124,7 +125,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .scoreApproved, .objectionRaised, .objectionDismissed: return EventType.scores
         case .reversalRequested: return Set(EventType.allCases.filter { $0.entryKind != nil && $0.takesBack.isEmpty })
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
+             .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreRejected, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionUpheld, .scoreAmended, .yearSettled, .pointsExpired, .pointsSent,
              .pointsReceived, .passbookPrinted, .checkpointRecorded:
@@ -139,7 +140,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .scoreRecorded, .scoreProposed: return [.scoreRecorded, .scoreProposed]
         case .redeemed: return [.redeemed]
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .stockReceived, .entryReversed, .sheetImported, .actorRegistered,
+             .householdClosed, .householdReopened, .itemListed, .stockReceived, .entryReversed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
              .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
@@ -167,7 +168,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
             return true
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
+             .householdClosed, .householdReopened, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
              .yearSettled, .passbookPrinted, .checkpointRecorded:
             return Self.movesNothing(earned: earned, deducted: deducted, redeemed: redeemed, stock: stock)

@@ -116,6 +116,18 @@ public struct HouseholdClosed: EventPayload {
     }
 }
 
+/// A household closed by mistake is back on the register: open again, with the points it had.
+public struct HouseholdReopened: EventPayload {
+    public let household: HouseholdCode
+    /// Why, as the clerk wrote it (may be empty).
+    public let note: String
+
+    public init(household: HouseholdCode, note: String) {
+        self.household = household
+        self.note = note
+    }
+}
+
 public struct ScoreRecorded: EventPayload {
     public let household: HouseholdCode
     public let rule: RuleSnapshot
@@ -578,6 +590,7 @@ public enum LedgerEvent: Hashable, Sendable {
     case pointsReceived(PointsReceived)
     case passbookPrinted(PassbookPrinted)
     case checkpointRecorded(CheckpointRecorded)
+    case householdReopened(HouseholdReopened)
 
     /// Its stored type, which says what the event means (`EventType`).
     public var type: EventType {
@@ -614,6 +627,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsReceived: return .pointsReceived
         case .passbookPrinted: return .passbookPrinted
         case .checkpointRecorded: return .checkpointRecorded
+        case .householdReopened: return .householdReopened
         }
     }
 
@@ -652,6 +666,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsReceived(let e): return e
         case .passbookPrinted(let e): return e
         case .checkpointRecorded(let e): return e
+        case .householdReopened(let e): return e
         }
     }
 
@@ -690,6 +705,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .pointsReceived: self = .pointsReceived(try reader.payload())
         case .passbookPrinted: self = .passbookPrinted(try reader.payload())
         case .checkpointRecorded: self = .checkpointRecorded(try reader.payload())
+        case .householdReopened: self = .householdReopened(try reader.payload())
         }
     }
 
@@ -869,6 +885,15 @@ extension HouseholdClosed {
 }
 
 
+extension HouseholdReopened {
+    public var stream: String { "household:\(household)" }
+    public var householdNamed: HouseholdCode? { household }
+    public func summary(as type: EventType, chinese: Bool) -> String {
+        say(chinese, "\(household) 恢复在册\(because(true, note))", "\(household) reopened\(because(false, note))")
+    }
+    public func historyLine(as type: EventType, chinese: Bool) -> (what: String, note: String) { (say(chinese, "恢复在册", "reopened"), note) }
+    public var historyNote: String? { note }
+}
 
 extension ScoreRecorded {
     public var stream: String { "household:\(household)" }

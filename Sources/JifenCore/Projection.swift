@@ -21,6 +21,7 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
     case .householdRegistered(let e): return EventFacts(household: e.household)
     case .householdMoved(let e): return EventFacts(household: e.household)
     case .householdClosed(let e): return EventFacts(household: e.household)
+    case .householdReopened(let e): return EventFacts(household: e.household)
     case .scoreRecorded(let e):
         return EventFacts(household: e.household, rule: e.rule.code, earned: max(e.points, 0), deducted: max(-e.points, 0))
     case .itemListed(let e): return EventFacts(item: e.item)
@@ -216,6 +217,11 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         var account = try need(try state.household(e.household), "household \(e.household)")
         account.status = .closed
         account.closedOn = recorded.occurredOn
+        return [.household(account)]
+    case .householdReopened(let e):
+        var account = try need(try state.household(e.household), "household \(e.household)")
+        account.status = .open
+        account.closedOn = nil
         return [.household(account)]
     case .itemListed(let e):
         return [.item(ItemStock(code: e.item, name: e.name, unit: e.unit, price: e.price, stock: 0))]

@@ -22,6 +22,7 @@ import Testing
             return .householdRegistered(HouseholdRegistered(household: "H001", head: "王大山", unit: "U01", members: 3))
         case .householdMoved: return .householdMoved(HouseholdMoved(household: "H001", from: "U01", to: "U02"))
         case .householdClosed: return .householdClosed(HouseholdClosed(household: "H001", reason: "迁出"))
+        case .householdReopened: return .householdReopened(HouseholdReopened(household: "H001", note: "误销户"))
         case .scoreRecorded: return .scoreRecorded(score)
         case .itemListed: return .itemListed(ItemListed(item: "oil", name: "食用油", unit: "5 L", price: 85))
         case .stockReceived: return .stockReceived(StockReceived(item: "oil", quantity: 12, source: "捐赠"))
