@@ -11,6 +11,8 @@ public enum Command: Hashable, Sendable {
     case registerHousehold(HouseholdCode, head: String, unit: UnitCode, members: Int)
     case moveHousehold(HouseholdCode, to: UnitCode)
     case closeHousehold(HouseholdCode, reason: String)
+    /// Puts a household closed by mistake back on the register.
+    case reopenHousehold(HouseholdCode, note: String)
     /// `points` is the size the recorder chose for a ranged rule; nil takes a fixed rule's points.
     case recordScore(HouseholdCode, RuleCode, points: Int?, note: String, source: SheetLine?)
     case reverse(EventRef, reason: String)

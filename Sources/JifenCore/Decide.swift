@@ -87,6 +87,13 @@ public func decide(_ command: Command, context: CommandContext, state: some Ledg
         _ = try rules.openHousehold(household)
         return [.householdClosed(HouseholdClosed(household: household, reason: try text(reason, .reason))) ]
 
+    case .reopenHousehold(let household, let note):
+        guard let account = try state.household(household) else {
+            throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue, among: try state.codes(of: .household)))
+        }
+        guard account.status == .closed else { throw Rejection.householdNotClosed(household) }
+        return [.householdReopened(HouseholdReopened(household: household, note: try optionalText(note, .note)))]
+
     case .recordScore(let household, let ruleCode, let chosen, let note, let source):
         _ = try rules.openHousehold(household)
         // A score is judged by the version of the scheme in force on its business date.
@@ -507,7 +514,7 @@ extension Command {
             case .id(let id): return e.targetId == id
             }
         case .openLedger, .registerActor, .retireActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold,
-             .closeHousehold, .listItem, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection,
+             .closeHousehold, .reopenHousehold, .listItem, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection,
              .publishScheme, .settleYear, .splitHousehold, .mergeHousehold, .printPassbook, .recordCheckpoint:
             return false
         }

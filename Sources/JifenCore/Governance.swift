@@ -200,7 +200,7 @@ extension Command {
         switch self {
         case .openLedger, .registerActor, .retireActor: return [.admin]
         case .addUnit, .changeUnitLeader: return [.admin]
-        case .registerHousehold, .moveHousehold, .closeHousehold: return [.admin, .clerk]
+        case .registerHousehold, .moveHousehold, .closeHousehold, .reopenHousehold: return [.admin, .clerk]
         case .recordScore, .importSheet: return [.clerk, .leader]
         case .reverse: return [.clerk, .shopkeeper]
         case .approve, .reject, .openNotice, .closeNotice, .resolveObjection: return [.reviewer]
@@ -225,6 +225,7 @@ extension Command {
         switch kind {
         case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear: return true
         case .openLedger, .registerActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold, .closeHousehold,
+             .reopenHousehold,
              .recordScore, .reverse, .listItem, .receiveStock, .redeem, .importSheet, .publishScheme, .splitHousehold,
              .mergeHousehold, .printPassbook, .recordCheckpoint:
             return false
@@ -244,6 +245,7 @@ extension Command.Kind {
         case .registerHousehold: return "register households"
         case .moveHousehold: return "move households"
         case .closeHousehold: return "close households"
+        case .reopenHousehold: return "reopen households"
         case .recordScore: return "record scores"
         case .importSheet: return "import tally sheets"
         case .reverse: return "ask for corrections"
@@ -276,6 +278,7 @@ extension Command.Kind {
         case .registerHousehold: return "登记农户"
         case .moveHousehold: return "调动农户"
         case .closeHousehold: return "为农户销户"
+        case .reopenHousehold: return "为农户恢复在册"
         case .recordScore: return "记分"
         case .importSheet: return "导入登记表"
         case .reverse: return "申请冲正"

@@ -15,6 +15,7 @@ extension Rejection {
         case householdUnknown
         case householdClosed
         case householdAlreadyInUnit
+        case householdNotClosed
         case leaderNotInUnit
         case membersOutOfRange
         case ruleUnknown
@@ -110,6 +111,7 @@ extension Rejection {
         case .householdUnknown: return .householdUnknown
         case .householdClosed: return .householdClosed
         case .householdAlreadyInUnit: return .householdAlreadyInUnit
+        case .householdNotClosed: return .householdNotClosed
         case .leaderNotInUnit: return .leaderNotInUnit
         case .membersOutOfRange: return .membersOutOfRange
         case .ruleUnknown: return .ruleUnknown
@@ -204,6 +206,7 @@ extension Command {
         case registerHousehold
         case moveHousehold
         case closeHousehold
+        case reopenHousehold
         case recordScore
         case reverse
         case listItem
@@ -234,6 +237,7 @@ extension Command {
         case .registerHousehold: return .registerHousehold
         case .moveHousehold: return .moveHousehold
         case .closeHousehold: return .closeHousehold
+        case .reopenHousehold: return .reopenHousehold
         case .recordScore: return .recordScore
         case .reverse: return .reverse
         case .listItem: return .listItem

@@ -37,6 +37,8 @@ extension Rejection {
             return "农户 \(household) 已于 \(on) 销户；不能再为这户记录任何事项。"
         case .householdAlreadyInUnit(let household, let unit):
             return "农户 \(household) 已经在联户 \(unit) 里；不需要调动。"
+        case .householdNotClosed(let household):
+            return "农户 \(household) 仍在册，没有销户；只有已销户的农户才能恢复在册。"
         case .leaderNotInUnit(let household, let unit):
             return "农户 \(household) 不在联户 \(unit) 里；联户长必须是本联户的农户。"
         case .membersOutOfRange(let members):

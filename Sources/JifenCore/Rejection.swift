@@ -18,6 +18,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case householdUnknown(HouseholdCode, suggestion: String?)
     case householdClosed(HouseholdCode, on: LocalDate)
     case householdAlreadyInUnit(HouseholdCode, UnitCode)
+    case householdNotClosed(HouseholdCode)
     case leaderNotInUnit(HouseholdCode, unit: UnitCode)
     case membersOutOfRange(Int)
     case ruleUnknown(RuleCode, suggestion: String?)
@@ -168,6 +169,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "Household \(household) was closed on \(on); nothing more can be recorded for it."
         case .householdAlreadyInUnit(let household, let unit):
             return "Household \(household) is already in joint unit \(unit); nothing to move."
+        case .householdNotClosed(let household):
+            return "Household \(household) is on the register, not closed; only a closed household can be reopened."
         case .leaderNotInUnit(let household, let unit):
             return "Household \(household) is not in joint unit \(unit); a unit's leader must be one of its households."
         case .membersOutOfRange(let members):

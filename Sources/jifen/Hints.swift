@@ -69,7 +69,7 @@ enum Hints {
         case .repeatedEntry: return both("--again")
         case .passbookUpToDate: return ("--reprint 页码", "--reprint PAGE")
         case .codeInvalid, .textRequired, .textTooLong, .dateInFuture, .unitExists, .householdExists, .householdClosed,
-             .householdAlreadyInUnit, .leaderNotInUnit, .pointsOutsideRange, .capReached, .reversalCannotBeReversed,
+             .householdAlreadyInUnit, .householdNotClosed, .leaderNotInUnit, .pointsOutsideRange, .capReached, .reversalCannotBeReversed,
              .eventAlreadyReversed, .reversalBeforeEntry, .reversalWouldEmptyStock, .itemExists, .pointsShort,
              .pointsShortLater, .stockShortLater, .sheetAlreadyImported, .actorRetired, .actorExists, .auditorOnlyReads,
              .lastAdmin, .roleNotAllowed, .leaderOutsideUnit, .ownRequest, .reversalAlreadyRequested, .periodPosted,

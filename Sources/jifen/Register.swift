@@ -118,7 +118,7 @@ struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household",
         abstract: "The household register (农户): points are kept per household.",
-        subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdSplit.self, HouseholdMerge.self,
+        subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdReopen.self, HouseholdSplit.self, HouseholdMerge.self,
                       HouseholdList.self]
     )
 }
@@ -188,6 +188,22 @@ struct HouseholdClose: ParsableCommand {
         let ledger = try options.open()
         try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已销户，历史记录保留。", "Household \(code) is closed; its history stays."))
+    }
+}
+
+struct HouseholdReopen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reopen", abstract: "Reopen a household closed by mistake (恢复在册); its points are as they were.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The household's code.") var code: String
+    @Option(help: ArgumentHelp("Why it is reopened.", valueName: "text")) var note = ""
+    @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @OptionGroup var actor: ActorOption
+
+    func run() throws {
+        let ledger = try options.open()
+        try ledger.execute(.reopenHousehold(HouseholdCode(rawValue: code), note: note), by: try actor.name(), on: date)
+        print(say(options.language, "农户 \(code) 已恢复在册。", "Household \(code) is on the register again."))
     }
 }
 

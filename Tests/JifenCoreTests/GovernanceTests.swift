@@ -24,6 +24,7 @@ import Testing
         Row(name: "household add", command: .registerHousehold("H009", head: "孙", unit: "U01", members: 2), allowed: [.admin, .clerk]),
         Row(name: "household move", command: .moveHousehold("H002", to: "U02"), allowed: [.admin, .clerk]),
         Row(name: "household close", command: .closeHousehold("H002", reason: "迁出"), allowed: [.admin, .clerk]),
+        Row(name: "household reopen", command: .reopenHousehold("H002", note: "误销户"), allowed: [.admin, .clerk]),
         Row(name: "record", command: .recordScore("H001", "C1.1", points: nil, note: "", source: nil), allowed: [.clerk, .leader]),
         Row(name: "record import", command: .importSheet(sha256: "abc", fileName: "3月.csv", rows: 1), allowed: [.clerk, .leader]),
         Row(name: "reverse a score", command: .reverse(.seq(17), reason: "记错户"), allowed: [.clerk],
