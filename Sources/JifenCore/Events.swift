@@ -500,7 +500,7 @@ public struct SheetImported: EventPayload {
 ///
 /// Each payload answers for the stream it belongs to and its line in the log; the household it is about and the
 /// entry it takes back default to none, which is what every payload that names neither means.
-/// (`EventTypeTests` holds each type's example to `facts(of:state:)` and to `EventType.takesBack`.)
+/// (`EventTypeTests` holds each type's example to `EventType.takesBack`, and what it names to its stream.)
 public protocol EventPayload: Codable, Hashable, Sendable {
     /// The stream the event belongs to: the household, unit or item it is about, or the ledger itself.
     var stream: String { get }

@@ -119,6 +119,7 @@ import Testing
             let event = try Self.sample(type)
             #expect(!event.stream.isEmpty, "\(type)")
             if let household = event.household { #expect(event.stream.hasSuffix(":\(household)"), "\(type)") }
+            if event.stream.hasPrefix("household:") { #expect(event.household != nil, "\(type) names its household") }
             let zh = event.summary(chinese: true), en = event.summary(chinese: false)
             #expect(!zh.isEmpty && !en.isEmpty && zh != en, "\(type)")
             #expect(!event.historyLine(chinese: true).what.isEmpty, "\(type)")
