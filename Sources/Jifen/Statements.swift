@@ -118,7 +118,8 @@ extension Ledger {
         for recorded in events {
             let entry = entries[recorded.seq]!
             let points = entry.earned - entry.deducted - entry.redeemed
-            guard let text = recorded.event.entryText(short: false), let kind = StatementLine.Kind(recorded.event.entryKind) else { continue }
+            guard let text = recorded.event.entryText(short: false),
+                  let kind = StatementLine.Kind(recorded.event.entryKind) else { continue }
             let code = kind == .expiry || kind == .transfer ? "" : entry.rule?.rawValue ?? entry.item?.rawValue ?? ""
             let (zh, en, note) = (text.zh, text.en, text.note)
             let status: StatementLine.Status
