@@ -31,8 +31,7 @@ struct Village {
     mutating func run(_ command: Command, on date: LocalDate? = nil, by actor: String = "王会计") throws -> [RecordedEvent] {
         let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date ?? "2025-01-01")
         var recorded: [RecordedEvent] = []
-        let decided = try decide(command, context: context, state: state)
-        for (event, date) in zip(decided, businessDates(of: decided, context: context)) {
+        for (event, date) in try decide(command, context: context, state: state).dated {
             seq += 1
             let item = RecordedEvent(seq: seq, id: "e\(seq)", stream: event.stream, streamVersion: 1, occurredOn: date,
                                      recordedAt: "2025-01-01T00:00:00.000Z", actor: context.actor, schemeVersion: 1, key: nil,
