@@ -79,6 +79,11 @@ let package = Package(
         .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen", "JifenDemo"], swiftSettings: strict),
+        // The conformance suite every store passes (memory and SQLite today).
+        .testTarget(name: "JifenConformanceTests",
+                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenDemo", .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "Tagged", package: "swift-tagged")],
+                    swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )
