@@ -2,6 +2,7 @@ import Foundation
 import Jifen
 import JifenCore
 import JifenStore
+import JifenTestSupport
 import Tagged
 
 /// A village's first year, written through the write path: the register, the shop, scores before and after roles,

@@ -3,6 +3,7 @@ import Jifen
 import JifenCore
 import JifenDemo
 import JifenStore
+import JifenTestSupport
 import Tagged
 import Testing
 
@@ -223,13 +224,6 @@ struct Projections: Equatable, CustomStringConvertible {
 
     var description: String {
         "\(lastSeq) events, \(households.count) households, \(entries.count) entries, \(reviews.count) reviews"
-    }
-}
-
-extension LocalDate: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) {
-        guard let date = LocalDate(value) else { preconditionFailure("not a date: \(value)") }
-        self = date
     }
 }
 

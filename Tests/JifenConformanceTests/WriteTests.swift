@@ -3,6 +3,7 @@ import GRDB
 import Jifen
 import JifenCore
 import JifenStore
+import JifenTestSupport
 import Tagged
 import Testing
 
