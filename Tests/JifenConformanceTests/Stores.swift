@@ -5,6 +5,7 @@ import JifenDemo
 import JifenStore
 import JifenTestSupport
 import Tagged
+import Synchronization
 import Testing
 
 /// Every store the conformance suite runs against. A new store (PostgreSQL) is a new case here and in `Harness`;
@@ -47,10 +48,13 @@ final class Harness: Sendable {
     let backing: Backing
     let clock: ScriptedEnvironment
     let scratch: Scratch?
+    /// With it, ids are `e1`, `e2`, … by sequence number, as the test `Village` gives them (its rows name events so).
+    let numbering: Numbering?
 
     /// Today is 2025-12-31 (17:30 in Beijing) until a test moves the clock.
-    init(_ kind: StoreKind, seed: UInt64 = 1) throws {
+    init(_ kind: StoreKind, seed: UInt64 = 1, numbered: Bool = false) throws {
         self.kind = kind
+        numbering = numbered ? Numbering() : nil
         clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: seed)
         clock.setEvening(of: "2025-12-31")
         switch kind {
@@ -64,11 +68,18 @@ final class Harness: Sendable {
         }
     }
 
-    private init(kind: StoreKind, backing: Backing, clock: ScriptedEnvironment, scratch: Scratch?) {
+    private init(kind: StoreKind, backing: Backing, clock: ScriptedEnvironment, scratch: Scratch?, numbering: Numbering?) {
         self.kind = kind
         self.backing = backing
         self.clock = clock
         self.scratch = scratch
+        self.numbering = numbering
+    }
+
+    /// Where the write path takes time and ids from.
+    var environment: LedgerEnvironment {
+        guard let numbering else { return clock.environment }
+        return LedgerEnvironment(now: clock.environment.now, newId: { numbering.next() })
     }
 
     /// Another writer of the same ledger, with the same clock and ids: for SQLite another connection to the file (as
@@ -78,14 +89,15 @@ final class Harness: Sendable {
         case .memory:
             return self
         case .sqlite(let store):
-            return Harness(kind: kind, backing: .sqlite(try EventStore(path: store.path, create: false)), clock: clock, scratch: scratch)
+            return Harness(kind: kind, backing: .sqlite(try EventStore(path: store.path, create: false)), clock: clock, scratch: scratch,
+                           numbering: numbering)
         }
     }
 
     func visit<V: StoreVisit>(_ visit: V) throws -> V.Result {
         switch backing {
-        case .memory(let store): return try visit.visit(LedgerWriter(store: store, environment: clock.environment))
-        case .sqlite(let store): return try visit.visit(LedgerWriter(store: store, environment: clock.environment))
+        case .memory(let store): return try visit.visit(LedgerWriter(store: store, environment: environment))
+        case .sqlite(let store): return try visit.visit(LedgerWriter(store: store, environment: environment))
         }
     }
 
@@ -151,6 +163,20 @@ final class Harness: Sendable {
     func headText() throws -> String {
         let head = try head()
         return "\(head.seq):\(head.hash.hex)"
+    }
+}
+
+/// Ids by sequence number: `e<seq>`, the next one set before each command from the head of the log.
+final class Numbering: Sendable {
+    private let seq = Mutex<Int64>(1)
+
+    func start(after head: Int64) { seq.withLock { $0 = head + 1 } }
+
+    func next() -> String {
+        seq.withLock { seq in
+            defer { seq += 1 }
+            return "e\(seq)"
+        }
     }
 }
 
