@@ -176,13 +176,9 @@ public final class Ledger: Sendable {
         environment.today()
     }
 
+    /// Now, as `recorded_at` holds it.
     func timestamp() -> String {
         environment.timestamp(of: environment.now())
-    }
-
-    /// An instant as `recorded_at` holds it: UTC, ISO 8601 with milliseconds.
-    func timestamp(of date: Date) -> String {
-        environment.timestamp(of: date)
     }
 
     /// A `recorded_at` value read back (with or without fractional seconds); nil when it is not one.
