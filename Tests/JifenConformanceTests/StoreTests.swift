@@ -8,8 +8,8 @@ import Tagged
 import Synchronization
 import Testing
 
-/// Two writers at once: every write lands exactly once, the chain stays one chain, and no transaction's events
-/// interleave with another's. SQLite: two connections to the file, as two clerks' processes (the IMMEDIATE
+/// Two writers at once: every write lands exactly once, the chain stays one chain, no transaction's events
+/// interleave with another's, and a reader meanwhile sees only whole transactions. SQLite: two connections to the file, as two clerks' processes (the IMMEDIATE
 /// transaction's write lock serialises them). Memory: two threads on one store (its lock serialises them).
 @Suite struct Concurrency {
     @Test(arguments: StoreKind.allCases)
@@ -20,7 +20,20 @@ import Testing
         let rounds = 12
         let before = try store.head().seq
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: writers.count) { index in
+        // Beside the writers, a reader: it only ever sees whole transactions (an even number of new events).
+        let seen = Mutex<[Int64]>([])
+        DispatchQueue.concurrentPerform(iterations: writers.count + 1) { index in
+            guard index < writers.count else {
+                for _ in 0..<(rounds * 4) {
+                    do {
+                        let head = try store.head().seq
+                        seen.withLock { $0.append(head - before) }
+                    } catch {
+                        failures.withLock { $0.append("reader: \(error)") }
+                    }
+                }
+                return
+            }
             let writer = writers[index], household = households[index]
             for round in 0..<rounds {
                 do {
@@ -36,6 +49,7 @@ import Testing
             }
         }
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(seen.withLock { $0 }.allSatisfy { $0 % 2 == 0 }, "a read saw half a transaction: \(seen.withLock { $0 })")
         let links = try store.links().filter { $0.fields.seq > before }
         #expect(links.count == writers.count * rounds * 2)
         for household in households {
