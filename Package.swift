@@ -4,7 +4,8 @@ import PackageDescription
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 /// Where Debian keeps pango's, cairo's and glib's headers (glib's configuration header sits in a folder named for the
-/// machine's architecture; both are listed, and a folder that is not there is ignored).
+/// machine's architecture; both are listed, and a folder that is not there is ignored). They are what
+/// `pkg-config --cflags pangocairo` says, less its `-pthread`: see CPangoCairo below for why they are written here.
 let pangoHeaders = [
     "/usr/include/pango-1.0", "/usr/include/glib-2.0", "/usr/lib/x86_64-linux-gnu/glib-2.0/include",
     "/usr/lib/aarch64-linux-gnu/glib-2.0/include", "/usr/include/harfbuzz", "/usr/include/freetype2", "/usr/include/libpng16",
@@ -19,6 +20,8 @@ let package = Package(
         .library(name: "Jifen", targets: ["Jifen"]),
         // The domain, whose types the facade's API takes and returns.
         .library(name: "JifenCore", targets: ["JifenCore"]),
+        // The auditor's side, with no database: the export checker and signed checkpoints.
+        .library(name: "JifenAudit", targets: ["JifenAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -28,50 +31,73 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
     ],
     targets: [
-        // Pure domain: no clock, no files, no database.
+        // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
+        // the code (`ReferenceSeed`): `.embedInCode` makes them byte arrays at build time, with no bundle to find at
+        // run time, so a `jifen` binary copied alone to /usr/local/bin still has them. (A `.copy`/`.process` resource
+        // would need `Bundle.module`, a folder beside the binary.) seed/ and schema/ stay at the package's root, where
+        // people read and edit them; each file is named here.
         .target(
             name: "JifenCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Tagged", package: "swift-tagged"),
             ],
+            resources: [.embedInCode("../../seed/reference-scheme.yaml"), .embedInCode("../../seed/price-list.csv")],
             swiftSettings: strict
         ),
-        // The event store: hash chain, codec, SQLite through GRDB.
+        // What an auditor runs with no database: the export checker (`audit check`) and the signed checkpoint format.
+        .target(
+            name: "JifenAudit",
+            dependencies: ["JifenCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The event store: hash chain, codec, SQLite through GRDB; the migrations of schema/, carried in the code
+        // as seed/ is (`SchemaSQL`).
         .target(
             name: "JifenStore",
             dependencies: [
                 "JifenCore",
+                "JifenAudit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tagged", package: "swift-tagged"),
             ],
+            resources: [
+                .embedInCode("../../schema/0001_event_log.sql"),
+                .embedInCode("../../schema/0002_projections.sql"),
+                .embedInCode("../../schema/0003_governance.sql"),
+            ],
             swiftSettings: strict
         ),
         // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
         .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
-        // PDF: Debian's cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code.
-        // Their header folders are Debian's (what `pkg-config --cflags pangocairo` says, less its -pthread, which
-        // SwiftPM would warn about on every build); the module maps name the libraries to link.
-        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .systemLibrary(name: "CQRencode", providers: [.apt(["libqrencode-dev"])]),
+        // PDF: cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code. The
+        // module maps name the libraries to link. libqrencode's headers are found by pkg-config; pango's are not:
+        // `pkgConfig: "pangocairo"` makes SwiftPM 6.3 print "warning: prohibited flag(s): -pthread" on every build
+        // of this package, whatever is built (pango's private requirement gio-2.0 brings gmodule's `-pthread`, which
+        // SwiftPM drops with that warning; nothing in the manifest or the module map can silence it). So JifenPDF
+        // names Debian's header folders itself (`pangoHeaders`, above). Because of those `unsafeFlags` JifenPDF may
+        // be in no product another package depends on (it is in none: `jifen-pdf` is a program of its own), and a
+        // macOS build would need Homebrew's folders added to them.
+        .systemLibrary(name: "CPangoCairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"]), .brew(["pango", "cairo"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
         .target(name: "JifenPDF", dependencies: ["JifenStatements", "CPangoCairo", "CQRencode"],
                 swiftSettings: strict + [.unsafeFlags(pangoHeaders.flatMap { ["-Xcc", "-I" + $0] })]),
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
-        .target(name: "Jifen", dependencies: ["JifenCore", "JifenStore", "JifenStatements"], swiftSettings: strict),
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements"], swiftSettings: strict),
         // The demo village and the benchmark's generated counties: built through the facade, kept out of its product.
         .target(name: "JifenDemo", dependencies: ["Jifen", "JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(
             name: "jifen",
             dependencies: [
                 "Jifen",
+                "JifenAudit",
                 "JifenDemo",
                 "JifenStatements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -80,12 +106,13 @@ let package = Package(
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
         .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
-        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "Jifen", "JifenDemo"], swiftSettings: strict),
+        .testTarget(name: "JifenAuditTests", dependencies: ["JifenAudit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "JifenAudit", "Jifen", "JifenDemo"], swiftSettings: strict),
         // The conformance suite every store passes (memory and SQLite today).
         .testTarget(name: "JifenConformanceTests",
                     dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenDemo", "JifenTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -19,7 +19,7 @@ let package = Package(
         .executableTarget(name: "fuzz-sheet", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),
         // `audit check`'s strict JSON Lines reader.
-        .executableTarget(name: "fuzz-audit-check", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen)],
+        .executableTarget(name: "fuzz-audit-check", dependencies: ["FuzzDriver", .product(name: "JifenAudit", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

@@ -56,16 +56,22 @@ public struct LineProblem: Sendable, CustomStringConvertible {
     public let line: Int
     public let problem: String
     public let chinese: String
+    /// The refusal, when the domain refused the line: a caller may word it its own way.
+    public let rejection: Rejection?
 
     public init(line: Int, problem: String, chinese: String) {
         self.line = line
         self.problem = problem
         self.chinese = chinese
+        self.rejection = nil
     }
 
     /// A line the domain refused: the refusal's own sentence in both languages.
     init(line: Int, rejection: Rejection) {
-        self.init(line: line, problem: rejection.description, chinese: rejection.chinese)
+        self.line = line
+        self.problem = rejection.description
+        self.chinese = rejection.chinese
+        self.rejection = rejection
     }
 
     /// A sheet with its header only.
@@ -160,12 +166,15 @@ public struct BatchItem: Sendable {
 /// Every write is: read the state, `decide` (pure), append the decision and fold it into the projections,
 /// all in one IMMEDIATE transaction (`LedgerWriter`, the write path every store shares).
 public final class Ledger: Sendable {
-    public let store: EventStore
+    /// The store: the facade's alone (and its package's tests'); callers go through the facade's reads and writes.
+    package let store: EventStore
     public let environment: LedgerEnvironment
 
     public init(path: String, create: Bool = false, readOnly: Bool = false, refolding: Bool = false,
                 environment: LedgerEnvironment = .live) throws {
-        self.store = try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
+        self.store = try LedgerError.translating {
+            try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
+        }
         self.environment = environment
     }
 
@@ -218,9 +227,10 @@ public final class Ledger: Sendable {
                                 written: written)
     }
 
-    /// Runs `body` on a consistent snapshot.
-    public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
-        try store.read(body)
+    /// Runs `body` on a consistent snapshot; the store's failures come out as `LedgerError`s. Not public: callers use
+    /// the reads named for what they want (Reads.swift).
+    package func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        try LedgerError.translating { try store.read(body) }
     }
 
     public func info() throws -> LedgerInfo {

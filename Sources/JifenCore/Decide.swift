@@ -12,7 +12,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
     guard context.occurredOn.year >= 2000 else { throw Rejection.dateTooEarly(context.occurredOn) }
     if case .openLedger(let ledgerId, let village, let scheme, let demo, let admin) = command {
         if let info = try state.ledger() { throw Rejection.ledgerAlreadyOpened(village: info.village) }
-        let village = try text(village, "the village name")
+        let village = try text(village, .villageName)
         _ = try name(context.actor)
         var events: [LedgerEvent] = [.ledgerOpened(LedgerOpened(ledgerId: ledgerId, village: village, demo: demo)),
                                      .schemeAdopted(SchemeAdopted(version: 1, effective: context.occurredOn, scheme: scheme))]
@@ -34,7 +34,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
 
     case .registerActor(let actor, let roles, let unit):
         let actor = try name(actor)
-        if let existing = try state.actor(actor) { throw Rejection.actorExists(actor, roles: existing.roleList) }
+        if let existing = try state.actor(actor) { throw Rejection.actorExists(actor, roles: existing.roles) }
         let roles = Array(Set(roles)).sorted()
         guard !roles.isEmpty else { throw Rejection.rolesRequired }
         if asker == nil && !roles.contains(.admin) { throw Rejection.firstActorMustBeAdmin }
@@ -55,13 +55,13 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         if record.has(.admin), try state.actors().filter({ $0.status == .active && $0.has(.admin) }).count == 1 {
             throw Rejection.lastAdmin(actor)
         }
-        return [.actorRetired(ActorRetired(actor: actor, reason: try text(reason, "a reason")))]
+        return [.actorRetired(ActorRetired(actor: actor, reason: try text(reason, .reason)))]
 
     case .addUnit(let unit, let name, let leader):
-        try code(unit.rawValue, "joint unit")
+        try code(unit.rawValue, .unit)
         guard try state.unit(unit) == nil else { throw Rejection.unitExists(unit) }
         if let leader { _ = try rules.openHousehold(leader) }
-        return [.unitAdded(UnitAdded(unit: unit, name: try text(name, "the unit's name"), leader: leader))]
+        return [.unitAdded(UnitAdded(unit: unit, name: try text(name, .unitName), leader: leader))]
 
     case .changeUnitLeader(let unit, let leader):
         _ = try rules.unit(unit)
@@ -70,11 +70,11 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         return [.unitLeaderChanged(UnitLeaderChanged(unit: unit, leader: leader))]
 
     case .registerHousehold(let household, let head, let unit, let members):
-        try code(household.rawValue, "household")
+        try code(household.rawValue, .household)
         guard try state.household(household) == nil else { throw Rejection.householdExists(household) }
         _ = try rules.unit(unit)
         guard (1...Rejection.membersMax).contains(members) else { throw Rejection.membersOutOfRange(members) }
-        return [.householdRegistered(HouseholdRegistered(household: household, head: try text(head, "the head's name"),
+        return [.householdRegistered(HouseholdRegistered(household: household, head: try text(head, .headName),
                                                          unit: unit, members: members))]
 
     case .moveHousehold(let household, let unit):
@@ -85,7 +85,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
 
     case .closeHousehold(let household, let reason):
         _ = try rules.openHousehold(household)
-        return [.householdClosed(HouseholdClosed(household: household, reason: try text(reason, "a reason"))) ]
+        return [.householdClosed(HouseholdClosed(household: household, reason: try text(reason, .reason))) ]
 
     case .recordScore(let household, let ruleCode, let chosen, let note, let source):
         _ = try rules.openHousehold(household)
@@ -111,7 +111,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
             }
             size = magnitude
         }
-        let note = try optionalText(note, "the note")
+        let note = try optionalText(note, .note)
         if rule.points.direction == .deduction && note.isEmpty { throw Rejection.noteRequiredForDeduction(rule.code) }
         if let cap = rule.cap {
             let period = cap.period.bounds(of: context.occurredOn)
@@ -123,13 +123,9 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         let category = scheme.category(of: rule)?.code ?? ""
         let score = ScoreRecorded(household: household, rule: RuleSnapshot(rule: rule, category: category),
                                   points: size * rule.points.direction.sign, note: note, source: source)
-        if let settled = try state.settlement(year: context.occurredOn.year) {
-            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-        }
+        try rules.yearOpen(on: context.occurredOn)
         guard let asker else { return [.scoreRecorded(score)] }
-        if let notice = try state.notice(covering: context.occurredOn) {
-            throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
-        }
+        try rules.notPosted(on: context.occurredOn)
         if asker.has(.clerk) {
             // Four eyes: a large deduction waits for a second person.
             return [score.points <= -Governance.secondApprovalDeduction ? .scoreProposed(score) : .scoreRecorded(score)]
@@ -149,55 +145,42 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         guard target.kind != .reversal else { throw Rejection.reversalCannotBeReversed(seq: target.seq) }
         // Expiry and moves between households are parts of a settlement or a split: not corrected one by one.
         guard target.kind != .expiry && target.kind != .transfer else { throw Rejection.eventNotAnEntry(seq: target.seq) }
-        if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
-        guard context.occurredOn >= target.occurredOn else {
-            throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: context.occurredOn)
-        }
-        if target.kind == .stock, let code = target.item {
-            let lowest = try state.lowestStock(item: code, from: context.occurredOn)
-            if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
-        }
+        try rules.reversible(target, on: context.occurredOn)
         let type = target.type
-        let reason = try text(reason, "a reason")
+        let reason = try text(reason, .reason)
         if let review = try state.review(target.seq), review.state == .proposed { throw Rejection.proposalNotReversed(seq: target.seq) }
-        if let household = target.household { _ = try rules.openHousehold(household) }
-        if let settled = try state.settlement(year: context.occurredOn.year) {
-            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-        }
+        try rules.stillOpen(target, on: context.occurredOn)
         guard let asker else {
             return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
         }
         // The clerk corrects scores, the shopkeeper the shop's entries; a second person approves either.
         let mine = target.kind == .score ? asker.has(.clerk) : asker.has(.shopkeeper)
-        guard mine else { throw Rejection.roleNotAllowed(asker.name, roles: asker.roleList, action: target.kind == .score ? "correct scores" : "correct the shop's entries", allowed: target.kind == .score ? "a clerk" : "a shopkeeper") }
-        if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
-            throw Rejection.scoreOnNotice(seq: target.seq)
+        guard mine else {
+            throw Rejection.roleNotAllowed(asker.name, roles: asker.roles, action: target.kind == .score ? .correctScores : .correctShopEntries,
+                                           allowed: target.kind == .score ? [.clerk] : [.shopkeeper])
         }
+        try rules.notOnNotice(target)
         if let open = try state.request(target: target.seq) { throw Rejection.reversalAlreadyRequested(seq: target.seq, request: open.seq) }
         // A correction is dated after the posted periods it would change.
-        if let notice = try state.notice(covering: context.occurredOn) {
-            throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
-        }
+        try rules.notPosted(on: context.occurredOn)
         return [.reversalRequested(ReversalRequested(target: target.seq, targetId: target.id, targetType: type.rawValue, reason: reason))]
 
     case .listItem(let item, let name, let unit, let price):
-        try code(item.rawValue, "item")
+        try code(item.rawValue, .item)
         guard try state.item(item) == nil else { throw Rejection.itemExists(item) }
         guard (1...Rejection.priceMax).contains(price) else { throw Rejection.priceOutOfRange(price) }
-        return [.itemListed(ItemListed(item: item, name: try text(name, "the item's name"), unit: try optionalText(unit, "the item's unit"),
+        return [.itemListed(ItemListed(item: item, name: try text(name, .itemName), unit: try optionalText(unit, .itemUnit),
                                        price: price))]
 
     case .receiveStock(let item, let quantity, let source):
         _ = try rules.item(item)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
-        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: try optionalText(source, "the source")))]
+        return [.stockReceived(StockReceived(item: item, quantity: quantity, source: try optionalText(source, .source)))]
 
     case .redeem(let household, let itemCode, let quantity):
         let account = try rules.openHousehold(household)
         if let until = try state.blacklisted(household, on: context.occurredOn) { throw Rejection.blacklisted(household, until: until) }
-        if let settled = try state.settlement(year: context.occurredOn.year) {
-            throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-        }
+        try rules.yearOpen(on: context.occurredOn)
         let item = try rules.item(itemCode)
         guard (1...Rejection.quantityMax).contains(quantity) else { throw Rejection.quantityOutOfRange(quantity) }
         let needed = item.price * quantity
@@ -216,17 +199,17 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
 
     case .importSheet(let sha256, let fileName, let rows):
         if let seq = try state.sheet(sha256) { throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq) }
-        return [.sheetImported(SheetImported(sheet: sha256, fileName: try optionalText(fileName, "the file's name"), rows: rows))]
+        return [.sheetImported(SheetImported(sheet: sha256, fileName: try optionalText(fileName, .fileName), rows: rows))]
 
     case .approve(let ref), .reject(let ref, _):
-        let asker = asker!
+        guard let asker else { throw Rejection.rolesNotSetUp }
         let seq = try resolveSeq(ref, state: state)
         var reason = ""
-        if case .reject(_, let given) = command { reason = try text(given, "a reason") }
+        if case .reject(_, let given) = command { reason = try text(given, .reason) }
         let isApproval: Bool
         if case .approve = command { isApproval = true } else { isApproval = false }
         if let review = try state.review(seq) {
-            guard review.state == .proposed else { throw Rejection.notAwaitingReview(seq: seq, state: review.state.rawValue) }
+            guard review.state == .proposed else { throw Rejection.notAwaitingReview(seq: seq, state: review.state) }
             guard review.recordedBy != asker.name else { throw Rejection.ownRequest(seq: seq, actor: asker.name) }
             _ = try rules.openHousehold(review.household)
             guard context.occurredOn >= review.occurredOn else {
@@ -242,24 +225,11 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
                 return [.reversalDeclined(ReversalDeclined(request: seq, target: request.target, reason: reason))]
             }
             guard let target = try state.entry(.seq(request.target)) else { throw Rejection.eventUnknown(.seq(request.target)) }
-            if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
-            if let household = target.household { _ = try rules.openHousehold(household) }
-            if let notice = try state.notice(covering: context.occurredOn) {
-                throw Rejection.periodPosted(date: context.occurredOn, period: notice.period, closed: !notice.isOpen)
-            }
-            if let settled = try state.settlement(year: context.occurredOn.year) {
-                throw Rejection.yearClosed(year: context.occurredOn.year, on: settled.settledOn)
-            }
-            if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
-                throw Rejection.scoreOnNotice(seq: target.seq)
-            }
-            guard context.occurredOn >= target.occurredOn else {
-                throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: context.occurredOn)
-            }
-            if target.kind == .stock, let code = target.item {
-                let lowest = try state.lowestStock(item: code, from: context.occurredOn)
-                if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
-            }
+            // The checks of `reverse`, in its order: the entry may still have changed since the request.
+            try rules.reversible(target, on: context.occurredOn)
+            try rules.stillOpen(target, on: context.occurredOn)
+            try rules.notOnNotice(target)
+            try rules.notPosted(on: context.occurredOn)
             return [.entryReversed(EntryReversed(target: target.seq, targetId: target.id, targetType: target.type.rawValue,
                                                  reason: request.reason, request: seq))]
         }
@@ -306,19 +276,19 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
 
     case .object(let ref, let reason):
         let seq = try resolveSeq(ref, state: state)
-        let reason = try text(reason, "a reason")
+        let reason = try text(reason, .reason)
         guard let review = try state.review(seq) else {
             guard let entry = try state.entry(.seq(seq)), entry.kind == .score else { throw Rejection.notAScore(seq: seq) }
-            throw Rejection.scoreNotOnNotice(seq: seq, state: entry.reversedBy == nil ? "final" : "taken back")
+            throw Rejection.scoreNotOnNotice(seq: seq, state: entry.reversedBy == nil ? .final : .takenBack)
         }
         switch review.state {
         case .posted: break
         case .objected: throw Rejection.alreadyObjected(seq: seq, objection: review.objection ?? 0)
-        case .proposed, .pending: throw Rejection.scoreNotOnNotice(seq: seq, state: review.state.rawValue)
+        case .proposed, .pending: throw Rejection.scoreNotOnNotice(seq: seq, state: .review(review.state))
         }
         _ = try rules.openHousehold(review.household)
         if let notice = try state.notice(covering: review.occurredOn), context.occurredOn < notice.openedOn {
-            throw Rejection.scoreNotOnNotice(seq: seq, state: "not yet posted on \(context.occurredOn) (posted \(notice.openedOn))")
+            throw Rejection.scoreNotOnNotice(seq: seq, state: .notYetPosted(on: context.occurredOn, posted: notice.openedOn))
         }
         return [.objectionRaised(ObjectionRaised(target: seq, targetId: try state.entry(.seq(seq))?.id ?? "", reason: reason))]
 
@@ -328,13 +298,13 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         guard let review = try state.review(seq), review.state == .objected, let objection = review.objection else {
             throw Rejection.noObjection(seq: seq)
         }
-        if let objector = review.objectedBy, objector == asker!.name { throw Rejection.ownObjection(seq: seq, actor: objector) }
+        if let objector = review.objectedBy, objector == asker?.name { throw Rejection.ownObjection(seq: seq, actor: objector) }
         _ = try rules.openHousehold(review.household)
         guard context.occurredOn >= review.occurredOn else {
             throw Rejection.actionBeforeEntry(seq: seq, entryDate: review.occurredOn, date: context.occurredOn)
         }
         let id = try state.entry(.seq(seq))?.id ?? ""
-        let reason = try optionalText(reason, "a reason")
+        let reason = try optionalText(reason, .reason)
         switch resolution {
         case .dismiss:
             return [.objectionDismissed(ObjectionDismissed(target: seq, objection: objection, reason: reason))]
@@ -427,7 +397,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         if points > 0, let until = try state.blacklisted(household, on: context.occurredOn) {
             throw Rejection.blacklisted(household, until: until)
         }
-        try code(new.rawValue, "household")
+        try code(new.rawValue, .household)
         guard try state.household(new) == nil else { throw Rejection.householdExists(new) }
         let unit = unit ?? account.unit
         _ = try rules.unit(unit)
@@ -435,7 +405,7 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         guard points >= 0, points <= max(account.available, 0) else {
             throw Rejection.splitMoreThanAvailable(household, available: account.available, points: points)
         }
-        var events: [LedgerEvent] = [.householdRegistered(HouseholdRegistered(household: new, head: try text(head, "the head's name"),
+        var events: [LedgerEvent] = [.householdRegistered(HouseholdRegistered(household: new, head: try text(head, .headName),
                                                                               unit: unit, members: members))]
         if points > 0 {
             let reason = "分户：\(household) → \(new)"
@@ -497,10 +467,7 @@ private func authorize(_ command: Command, context: CommandContext, state: some 
     }
     guard actor.status == .active else { throw Rejection.actorRetired(actor.name, on: actor.retiredOn ?? actor.registeredOn) }
     guard !actor.roles.filter(command.allowedRoles.contains).isEmpty else {
-        let allowed = command.allowedRoles.sorted().map(\.rawValue)
-        func article(_ role: String) -> String { (role.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + role }
-        let who = allowed.count == 1 ? article(allowed[0]) : allowed.dropLast().map(article).joined(separator: ", ") + " or " + article(allowed.last!)
-        throw Rejection.roleNotAllowed(actor.name, roles: actor.roleList, action: command.action, allowed: who)
+        throw Rejection.roleNotAllowed(actor.name, roles: actor.roles, action: .command(command.kind), allowed: command.allowedRoles.sorted())
     }
     return actor
 }
@@ -522,21 +489,26 @@ extension Command {
     /// idempotency key tells a retry of the same entry from a mistake.
     public func isRecorded(by recorded: RecordedEvent, on date: LocalDate) -> Bool {
         guard recorded.occurredOn == date else { return false }
-        switch (self, recorded.event) {
-        case (.recordScore(let household, let rule, let points, let note, _), .scoreRecorded(let e)),
-             (.recordScore(let household, let rule, let points, let note, _), .scoreProposed(let e)):
+        switch self {
+        case .recordScore(let household, let rule, let points, let note, _):
+            guard let e = recorded.event.score else { return false }
             return e.household == household && e.rule.code == rule && e.note == note.trimmingSpaces
-                && (points == nil || abs(points!) == abs(e.points))
-        case (.redeem(let household, let item, let quantity), .redeemed(let e)):
+                && (points.map { abs($0) == abs(e.points) } ?? true)
+        case .redeem(let household, let item, let quantity):
+            guard case .redeemed(let e) = recorded.event else { return false }
             return e.household == household && e.item == item && e.quantity == quantity
-        case (.receiveStock(let item, let quantity, let source), .stockReceived(let e)):
+        case .receiveStock(let item, let quantity, let source):
+            guard case .stockReceived(let e) = recorded.event else { return false }
             return e.item == item && e.quantity == quantity && e.source == source.trimmingSpaces
-        case (.reverse(let ref, _), .entryReversed(let e)):
+        case .reverse(let ref, _):
+            guard case .entryReversed(let e) = recorded.event else { return false }
             switch ref {
             case .seq(let seq): return e.target == seq
             case .id(let id): return e.targetId == id
             }
-        default:
+        case .openLedger, .registerActor, .retireActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold,
+             .closeHousehold, .listItem, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection,
+             .publishScheme, .settleYear, .splitHousehold, .mergeHousehold, .printPassbook, .recordCheckpoint:
             return false
         }
     }
@@ -589,9 +561,49 @@ private struct Rules<State: LedgerState> {
         }
         return item
     }
+
+    // The checks of a reversal, whether it is asked for (`reverse`) or a request for it approved.
+
+    /// The entry can be taken back on `date`: not reversed yet, dated on or after the entry, not emptying the shelf
+    /// on any later day.
+    func reversible(_ target: Entry, on date: LocalDate) throws {
+        if let by = target.reversedBy { throw Rejection.eventAlreadyReversed(seq: target.seq, by: by) }
+        guard date >= target.occurredOn else {
+            throw Rejection.reversalBeforeEntry(seq: target.seq, entryDate: target.occurredOn, date: date)
+        }
+        if target.kind == .stock, let code = target.item {
+            let lowest = try state.lowestStock(item: code, from: date)
+            if lowest < target.quantity { throw Rejection.reversalWouldEmptyStock(code, stock: lowest, quantity: target.quantity) }
+        }
+    }
+
+    /// The entry's household is still open and the year of `date` not settled.
+    func stillOpen(_ target: Entry, on date: LocalDate) throws {
+        if let household = target.household { _ = try openHousehold(household) }
+        try yearOpen(on: date)
+    }
+
+    /// Nothing more is dated in a settled year.
+    func yearOpen(on date: LocalDate) throws {
+        if let settled = try state.settlement(year: date.year) { throw Rejection.yearClosed(year: date.year, on: settled.settledOn) }
+    }
+
+    /// Once roles are in force, a reversal never takes a score off the public notice: an objection does that.
+    func notOnNotice(_ target: Entry) throws {
+        if let review = try state.review(target.seq), review.state == .posted || review.state == .objected {
+            throw Rejection.scoreOnNotice(seq: target.seq)
+        }
+    }
+
+    /// Nothing is dated in a period posted on a notice, open or closed.
+    func notPosted(on date: LocalDate) throws {
+        if let notice = try state.notice(covering: date) {
+            throw Rejection.periodPosted(date: date, period: notice.period, closed: !notice.isOpen)
+        }
+    }
 }
 
-private func code(_ code: String, _ what: String) throws {
+private func code(_ code: String, _ what: CodeKind) throws {
     if let problem = CodeSyntax.problem(with: code) { throw Rejection.codeInvalid(what: what, code: code, problem: problem) }
 }
 
@@ -600,25 +612,25 @@ private func code(_ code: String, _ what: String) throws {
 private func name(_ actor: ActorName) throws -> ActorName {
     let trimmed = actor.rawValue.trimmingSpaces
     guard !trimmed.isEmpty else { throw Rejection.actorRequired }
-    guard trimmed.count <= CodeSyntax.lengthMax else { throw Rejection.textTooLong(what: "a person's name", lengthMax: CodeSyntax.lengthMax) }
+    guard trimmed.count <= CodeSyntax.lengthMax else { throw Rejection.textTooLong(what: .personName, lengthMax: CodeSyntax.lengthMax) }
     if trimmed.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false {
-        throw Rejection.nameInvalid(name: trimmed, problem: CodeSyntax.startsLikeAFormula)
+        throw Rejection.nameInvalid(name: trimmed, problem: .startsLikeAFormula)
     }
     if trimmed.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
-        throw Rejection.nameInvalid(name: trimmed, problem: "contains a control character")
+        throw Rejection.nameInvalid(name: trimmed, problem: .controlCharacter)
     }
     return ActorName(rawValue: trimmed)
 }
 
 /// Free text that must be given: trimmed, not empty, not too long, no control character (`TextSyntax`).
-private func text(_ value: String, _ what: String) throws -> String {
+private func text(_ value: String, _ what: FreeText) throws -> String {
     let trimmed = try optionalText(value, what)
     guard !trimmed.isEmpty else { throw Rejection.textRequired(what: what) }
     return trimmed
 }
 
 /// Free text that may be left empty: trimmed, not too long, no control character (`TextSyntax`).
-private func optionalText(_ value: String, _ what: String) throws -> String {
+private func optionalText(_ value: String, _ what: FreeText) throws -> String {
     let trimmed = value.trimmingSpaces
     guard trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
     if let scalar = TextSyntax.forbidden(in: trimmed) {

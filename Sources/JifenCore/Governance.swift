@@ -215,6 +215,25 @@ extension Command {
     }
 
     /// What the command does, for a refusal: "may not \(action)".
+    public var action: String { kind.action }
+
+    /// What the command does, in Chinese, for a refusal said in Chinese: "不能\(chineseAction)".
+    public var chineseAction: String { kind.chineseAction }
+
+    /// Commands that only make sense once roles are in force.
+    var needsRoles: Bool {
+        switch kind {
+        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear: return true
+        case .openLedger, .registerActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold, .closeHousehold,
+             .recordScore, .reverse, .listItem, .receiveStock, .redeem, .importSheet, .publishScheme, .splitHousehold,
+             .mergeHousehold, .printPassbook, .recordCheckpoint:
+            return false
+        }
+    }
+}
+
+extension Command.Kind {
+    /// What the command does, for a refusal: "may not \(action)".
     public var action: String {
         switch self {
         case .openLedger: return "create a ledger"
@@ -246,50 +265,35 @@ extension Command {
         }
     }
 
-    /// What the command does, in Chinese, for a refusal said in Chinese: "不能\(chineseAction)".
-    public var chineseAction: String { Command.chineseAction(of: action) ?? action }
-
-    /// The Chinese of an action a refusal names (`Rejection.roleNotAllowed` carries it in English): every command's
-    /// `action`, and the two corrections a reversal is refused for. Nil for a phrase not listed here.
-    public static func chineseAction(of action: String) -> String? { chineseActions[action] }
-
-    private static let chineseActions: [String: String] = [
-        "create a ledger": "建账",
-        "register people": "登记人员",
-        "retire people": "停用人员",
-        "add joint units": "新增联户",
-        "appoint unit leaders": "指定联户长",
-        "register households": "登记农户",
-        "move households": "调动农户",
-        "close households": "为农户销户",
-        "record scores": "记分",
-        "import tally sheets": "导入登记表",
-        "ask for corrections": "申请冲正",
-        "approve": "审核通过",
-        "reject": "驳回",
-        "open a public notice": "开始公示",
-        "close a public notice": "结束公示",
-        "object to a score": "对记分提出异议",
-        "settle objections": "处理异议",
-        "change the shop's price list": "修改积分超市的价目表",
-        "record stock received": "登记入库",
-        "record redemptions": "登记兑换",
-        "publish the scheme": "发布积分方案",
-        "settle the year": "进行年终结算",
-        "split households": "分户",
-        "merge households": "合户",
-        "update passbooks": "补登存折",
-        "file checkpoints": "登记签名存证",
-        // What a reversal corrects: the clerk's scores, the shopkeeper's entries.
-        "correct scores": "冲正记分",
-        "correct the shop's entries": "冲正积分超市的记录",
-    ]
-
-    /// Commands that only make sense once roles are in force.
-    var needsRoles: Bool {
+    /// What the command does, in Chinese: "不能\(chineseAction)".
+    public var chineseAction: String {
         switch self {
-        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear: return true
-        default: return false
+        case .openLedger: return "建账"
+        case .registerActor: return "登记人员"
+        case .retireActor: return "停用人员"
+        case .addUnit: return "新增联户"
+        case .changeUnitLeader: return "指定联户长"
+        case .registerHousehold: return "登记农户"
+        case .moveHousehold: return "调动农户"
+        case .closeHousehold: return "为农户销户"
+        case .recordScore: return "记分"
+        case .importSheet: return "导入登记表"
+        case .reverse: return "申请冲正"
+        case .approve: return "审核通过"
+        case .reject: return "驳回"
+        case .openNotice: return "开始公示"
+        case .closeNotice: return "结束公示"
+        case .object: return "对记分提出异议"
+        case .resolveObjection: return "处理异议"
+        case .listItem: return "修改积分超市的价目表"
+        case .receiveStock: return "登记入库"
+        case .redeem: return "登记兑换"
+        case .publishScheme: return "发布积分方案"
+        case .settleYear: return "进行年终结算"
+        case .splitHousehold: return "分户"
+        case .mergeHousehold: return "合户"
+        case .printPassbook: return "补登存折"
+        case .recordCheckpoint: return "登记签名存证"
         }
     }
 }

@@ -24,18 +24,15 @@ public enum CodeSyntax {
     public static let lengthMax = 32
 
     /// Why a code is not acceptable, or nil when it is.
-    public static func problem(with code: String) -> String? {
-        if code.isEmpty { return "is empty" }
-        if code.count > lengthMax { return "is longer than \(lengthMax) characters" }
-        if code.unicodeScalars.first.map(startsFormula) ?? false { return startsLikeAFormula }
+    public static func problem(with code: String) -> CodeProblem? {
+        if code.isEmpty { return .empty }
+        if code.count > lengthMax { return .longerThan(lengthMax) }
+        if code.unicodeScalars.first.map(startsFormula) ?? false { return .startsLikeAFormula }
         if code.unicodeScalars.contains(where: { $0.properties.isWhitespace || !isPrintable($0) }) {
-            return "contains a space or a control character"
+            return .spaceOrControlCharacter
         }
         return nil
     }
-
-    /// What `problem(with:)` says of a code or a name that starts with `= + - @`.
-    public static let startsLikeAFormula = "starts with =, +, - or @"
 
     /// `= + - @`: a cell starting with one of them is a formula to Excel and WPS.
     public static func startsFormula(_ scalar: Unicode.Scalar) -> Bool {
@@ -84,12 +81,12 @@ public enum KeySyntax {
     public static let lengthMax = 128
 
     /// Why a key is not acceptable, or nil when it is.
-    public static func problem(with key: String) -> String? {
-        if key.isEmpty { return "is empty" }
-        if key.count > lengthMax { return "is longer than \(lengthMax) characters" }
-        if key.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false { return CodeSyntax.startsLikeAFormula }
+    public static func problem(with key: String) -> CodeProblem? {
+        if key.isEmpty { return .empty }
+        if key.count > lengthMax { return .longerThan(lengthMax) }
+        if key.unicodeScalars.first.map(CodeSyntax.startsFormula) ?? false { return .startsLikeAFormula }
         if key.unicodeScalars.contains(where: { !CodeSyntax.isPrintable($0) }) {
-            return "contains a control character or a line break"
+            return .controlCharacterOrLineBreak
         }
         return nil
     }

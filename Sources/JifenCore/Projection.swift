@@ -27,9 +27,8 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
     case .stockReceived(let e): return EventFacts(item: e.item, stock: e.quantity)
     case .redeemed(let e): return EventFacts(household: e.household, item: e.item, redeemed: e.points, stock: -e.quantity)
     case .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended:
-        let targetSeq = event.undoes!
-        guard let target = try state.entry(.seq(targetSeq)) else {
-            throw ProjectionError(seq: targetSeq, problem: "the entry to take back is not in the ledger")
+        guard let targetSeq = event.undoes, let target = try state.entry(.seq(targetSeq)) else {
+            throw ProjectionError(seq: event.undoes ?? 0, problem: "the entry to take back is not in the ledger")
         }
         return EventFacts(household: target.household, item: target.item, rule: target.rule, earned: -target.earned,
                           deducted: -target.deducted, redeemed: -target.redeemed, stock: -target.quantity, reverses: target.seq)
@@ -97,83 +96,93 @@ public enum ScoreFiling: Sendable {
     }
 }
 
-/// What an entry does to the reviews of scores not yet final: the review it ends (it takes back a score that
-/// was not final), the request it makes moot (any open request to reverse the entry it takes back), and the
-/// review it starts (a score written while roles are in force). The live append path and the fold of
-/// `rebuild` and `verify` both ask this, so they cannot disagree.
-public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName, facts: EventFacts,
-                          state: some LedgerState) throws -> (ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?) {
-    let target = facts.reverses
-    let governed = filing == .recorded ? try state.hasActors() : false
-    return reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts,
-                         ended: try target.flatMap { try state.review($0) }, request: try target.flatMap { try state.request(target: $0) },
-                         governed: governed, posted: governed ? try state.notice(covering: occurredOn)?.isOpen == true : false)
+/// What an entry of points or stock changes besides itself: its household's and item's figures, the review of a score
+/// not yet final that it ends or starts, and the request to reverse that it makes moot. Fixed fields rather than a
+/// list, so that the fold of `rebuild` and `verify` applies an entry without building one.
+public struct EntryChanges: Hashable, Sendable {
+    public var household: HouseholdAccount?
+    public var item: ItemStock?
+    /// The review it ends: it takes back a score that was not final.
+    public var reviewEnded: Int64?
+    /// The open request to reverse the entry it takes back, which it makes moot.
+    public var requestEnded: Int64?
+    /// The review it starts: a score written while roles are in force, or proposed.
+    public var review: ScoreReview?
+
+    public init(household: HouseholdAccount? = nil, item: ItemStock? = nil, reviewEnded: Int64? = nil, requestEnded: Int64? = nil,
+                review: ScoreReview? = nil) {
+        self.household = household
+        self.item = item
+        self.reviewEnded = reviewEnded
+        self.requestEnded = requestEnded
+        self.review = review
+    }
+
+    /// The same changes as `ProjectionChange`s, in the order `project` lists them: what every store applies.
+    public func forEach(_ body: (ProjectionChange) throws -> Void) rethrows {
+        if let household { try body(.household(household)) }
+        if let item { try body(.item(item)) }
+        if let reviewEnded { try body(.reviewEnded(reviewEnded)) }
+        if let requestEnded { try body(.requestEnded(requestEnded)) }
+        if let review { try body(.review(review)) }
+    }
 }
 
-/// The rule itself, given what the ledger says: the review of the entry taken back (if any), the open request to
-/// reverse it, whether roles are in force, and whether the notice of the entry's period is open.
-public func reviewChanges(seq: Int64, filing: ScoreFiling?, occurredOn: LocalDate, actor: ActorName, facts: EventFacts,
-                          ended: ScoreReview?, request: ReversalRequest?, governed: Bool, posted: Bool)
-    -> (ended: ScoreReview?, request: ReversalRequest?, started: ScoreReview?) {
-    var started: ScoreReview?
+/// What an entry of points or stock changes, from its stored columns alone: the one rule of the live append path
+/// (through `project`) and of the fold of `rebuild` and `verify`, which calls it straight from the columns without
+/// decoding the payload.
+///
+/// Points and stock move by `HouseholdAccount.add` and `ItemStock.add`. Then the reviews: the entry ends the review of
+/// the score it takes back (if that was not final) and any open request to reverse that score; a score proposed, or
+/// recorded while roles are in force, starts a review — posted at once if the notice of its period is open.
+public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop, occurredOn: LocalDate,
+                         actor: ActorName, state: some LedgerState) throws -> EntryChanges {
+    var changes = EntryChanges()
+    var ended: ScoreReview?
+    if let target = facts.reverses {
+        ended = try state.review(target)
+        changes.reviewEnded = ended?.seq
+        changes.requestEnded = try state.request(target: target)?.seq
+    }
     if let filing, let household = facts.household, let rule = facts.rule {
         var reviewState: ReviewState?
         switch filing {
         case .proposed: reviewState = .proposed
-        case .recorded: if governed { reviewState = posted ? .posted : .pending }
+        case .recorded:
+            if try state.hasActors() { reviewState = try state.notice(covering: occurredOn)?.isOpen == true ? .posted : .pending }
         }
         if let reviewState {
-            started = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,
-                                  points: facts.earned - facts.deducted, state: reviewState, recordedBy: actor, objection: nil)
+            changes.review = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,
+                                         points: facts.earned - facts.deducted, state: reviewState, recordedBy: actor, objection: nil)
         }
     }
-    return (ended, request, started)
-}
-
-/// What an entry of points or stock changes, from its stored columns alone: `project` uses it for every entry,
-/// and `rebuild` calls it straight from the columns without decoding the payload.
-public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop, occurredOn: LocalDate,
-                         actor: ActorName, state: some LedgerState) throws -> [ProjectionChange] {
-    var changes: [ProjectionChange] = []
-    let reviews = try reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts, state: state)
     if let code = facts.household {
         guard var account = try state.household(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
         account.add(facts, route: route)
-        if let ended = reviews.ended { account.hold(ended, -1) }
-        if let started = reviews.started { account.hold(started, +1) }
-        changes.append(.household(account))
+        if let ended { account.hold(ended, -1) }
+        if let started = changes.review { account.hold(started, +1) }
+        changes.household = account
     }
     if let code = facts.item {
         guard var item = try state.item(code) else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
         item.add(facts)
-        changes.append(.item(item))
+        changes.item = item
     }
-    if let ended = reviews.ended { changes.append(.reviewEnded(ended.seq)) }
-    if let request = reviews.request { changes.append(.requestEnded(request.seq)) }
-    if let started = reviews.started { changes.append(.review(started)) }
     return changes
 }
 
 /// The projections as a fold: what one recorded event changes, given the state before it.
 ///
-/// Points and stock move by the event's stored facts (`HouseholdAccount.add`, `ItemStock.add`); the register,
-/// units, items and the scheme by its payload. The live append path, `rebuild` and `verify` all fold through it.
+/// Points and stock move by the event's stored facts (`projectEntry`); the register, units, items, the scheme,
+/// reviews and notices by its payload. The live append path folds every event through it; `rebuild` and `verify`
+/// fold the events that are not entries through it and the entries through `projectEntry` itself, straight from the
+/// columns. `MemoryLedger.apply` and the SQLite store apply the same changes.
 public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -> [ProjectionChange] {
     let seq = recorded.seq
     func need<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw ProjectionError(seq: seq, problem: "\(what) is not in the ledger") }
         return value
     }
-    if recorded.event.entryKind != nil {
-        var changes = try projectEntry(recorded.facts, seq: seq, filing: recorded.event.type.scoreFiling,
-                                       route: recorded.event.type.route, occurredOn: recorded.occurredOn,
-                                       actor: recorded.actor, state: state)
-        changes.append(.entry(Entry(recorded)!))
-        if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
-        if let e = recorded.event.score { changes.append(.score(seq, e)) }
-        return changes
-    }
-
     switch recorded.event {
     case .ledgerOpened(let e):
         // The scheme follows in the next event; until then the ledger has an empty one.
@@ -233,27 +242,15 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
     case .reversalDeclined(let e):
         return [.requestEnded(e.request)]
     case .noticeOpened(let e):
-        var changes: [ProjectionChange] = [.notice(NoticeRecord(period: e.period, from: e.from, to: e.to, openedOn: recorded.occurredOn,
-                                                                closesOn: e.closesOn, closedOn: nil))]
-        for var review in try state.reviews(in: e.from...e.to) where review.state == .pending {
-            review.state = .posted
-            changes.append(.review(review))
-        }
-        return changes
+        // Every score of the period still pending goes on the notice: one change for all of them (a county's month is
+        // hundreds of thousands), which each store makes in place.
+        return [.notice(NoticeRecord(period: e.period, from: e.from, to: e.to, openedOn: recorded.occurredOn, closesOn: e.closesOn,
+                                     closedOn: nil)),
+                .noticePosted(e.from...e.to)]
     case .noticeClosed(let e):
         var notice = try need(try state.notices().first { $0.period == e.period }, "the notice of \(e.period)")
         notice.closedOn = recorded.occurredOn
-        var changes: [ProjectionChange] = [.notice(notice)]
-        var accounts: [HouseholdCode: HouseholdAccount] = [:]
-        for review in try state.reviews(in: notice.dates) where review.state == .posted {
-            if accounts[review.household] == nil {
-                accounts[review.household] = try need(try state.household(review.household), "household \(review.household)")
-            }
-            accounts[review.household]!.hold(review, -1)
-            changes.append(.reviewEnded(review.seq))
-        }
-        changes += accounts.keys.sorted { $0.rawValue < $1.rawValue }.map { .household(accounts[$0]!) }
-        return changes
+        return [.notice(notice), .noticeClosed(period: e.period, dates: notice.dates, seq: seq)]
     case .passbookPrinted, .checkpointRecorded:
         // What was printed, and the checkpoints, are read back from these events themselves; no table keeps them.
         return []
@@ -271,6 +268,13 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         return [.review(review)]
     case .scoreRecorded, .scoreProposed, .stockReceived, .redeemed, .entryReversed, .scoreRejected, .objectionUpheld, .scoreAmended,
          .pointsExpired, .pointsSent, .pointsReceived:
-        preconditionFailure("entries are folded by their facts above")
+        // An entry: by its stored facts, the same rule the fold of `rebuild` and `verify` calls from the columns.
+        var changes: [ProjectionChange] = []
+        try projectEntry(recorded.facts, seq: seq, filing: recorded.event.type.scoreFiling, route: recorded.event.type.route,
+                         occurredOn: recorded.occurredOn, actor: recorded.actor, state: state).forEach { changes.append($0) }
+        if let entry = Entry(recorded) { changes.append(.entry(entry)) }
+        if let target = recorded.facts.reverses { changes.append(.reversed(target, by: seq)) }
+        if let e = recorded.event.score { changes.append(.score(seq, e)) }
+        return changes
     }
 }

@@ -316,6 +316,11 @@ public enum ProjectionChange: Hashable, Sendable {
     case review(ScoreReview)
     /// A score became final, or was taken out: it leaves the reviews.
     case reviewEnded(Int64)
+    /// A notice was opened: every review of a score dated within these dates that is `pending` becomes `posted`.
+    case noticePosted(ClosedRange<LocalDate>)
+    /// The notice of `period` was closed by event `seq`: every review of a score dated within `dates` that is
+    /// `posted` ends (the score is final) and leaves its household's `pending`.
+    case noticeClosed(period: String, dates: ClosedRange<LocalDate>, seq: Int64)
     case request(ReversalRequest)
     case requestEnded(Int64)
     /// A recorded score's payload, for `MemoryLedger` (the SQLite store reads it from the event row).
@@ -498,77 +503,61 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     public mutating func apply(_ changes: [ProjectionChange]) {
-        for change in changes {
-            switch change {
-            case .ledger(let info): self.info = info
-            case .unit(let unit): units[unit.code] = unit
-            case .household(let account): households[account.code] = account
-            case .item(let item): items[item.code] = item
-            case .entry(let entry):
-                guard keepsEntries else { continue }
-                entries[entry.seq] = entry
-                entryIds[entry.id] = entry.seq
-            case .reversed(let target, let by):
-                entries[target]?.reversedBy = by
-            case .sheet(let sha, let seq): sheets[sha] = seq
-            case .actor(let actor): actorRecords[actor.name] = actor
-            case .notice(let notice): setNotice(notice)
-            case .review(let review): reviewRecords[review.seq] = review
-            case .reviewEnded(let seq): reviewRecords[seq] = nil
-            case .request(let request): requestRecords[request.seq] = request
-            case .requestEnded(let seq): requestRecords[seq] = nil
-            case .score(let seq, let score): if keepsEntries { scores[seq] = score }
-            case .scheme(let version):
-                schemeVersions.removeAll { $0.version == version.version }
-                schemeVersions.append(version)
-                schemeVersions.sort { $0.version < $1.version }
-            case .settlement(let record): settlementRecords[record.year] = record
-            case .rating(let rating): ratingRecords["\(rating.year) \(rating.household)"] = rating
-            }
-        }
+        for change in changes { apply(change) }
     }
 
-    /// Folds one recorded event in.
-    public mutating func apply(_ event: RecordedEvent) throws {
-        switch event.event {
-        case .noticeOpened(let e):
-            // `project`'s rule, in place: a notice posts (or, closing, ends) every score of its period at once — a
-            // county's month is hundreds of thousands — so the reviews are changed where they lie, not copied into a
-            // list of changes and written back.
-            setNotice(NoticeRecord(period: e.period, from: e.from, to: e.to, openedOn: event.occurredOn, closesOn: e.closesOn, closedOn: nil))
-            let dates = e.from...e.to
+    /// Applies one change, in place.
+    public mutating func apply(_ change: ProjectionChange) {
+        switch change {
+        case .ledger(let info): self.info = info
+        case .unit(let unit): units[unit.code] = unit
+        case .household(let account): households[account.code] = account
+        case .item(let item): items[item.code] = item
+        case .entry(let entry):
+            guard keepsEntries else { return }
+            entries[entry.seq] = entry
+            entryIds[entry.id] = entry.seq
+        case .reversed(let target, let by):
+            entries[target]?.reversedBy = by
+        case .sheet(let sha, let seq): sheets[sha] = seq
+        case .actor(let actor): actorRecords[actor.name] = actor
+        case .notice(let notice): setNotice(notice)
+        case .review(let review): reviewRecords[review.seq] = review
+        case .reviewEnded(let seq): reviewRecords[seq] = nil
+        case .noticePosted(let dates):
+            // Changed where they lie: a county's month is hundreds of thousands of reviews. (The positions are
+            // gathered first, so that no index holds the dictionary's storage while it is written.)
             let posting = reviewRecords.indices.filter {
                 let review = reviewRecords.values[$0]
                 return review.state == .pending && dates.contains(review.occurredOn)
             }
             for index in posting { reviewRecords.values[index].state = .posted }
-        case .noticeClosed(let e):
-            guard var notice = noticeRecords[e.period] else {
-                throw ProjectionError(seq: event.seq, problem: "the notice of \(e.period) is not in the ledger")
-            }
-            notice.closedOn = event.occurredOn
+        case .noticeClosed(let period, let dates, let seq):
+            noticeClosedSeqs[period] = seq
             var ended: [Int64] = []
-            for (seq, review) in reviewRecords where review.state == .posted && notice.dates.contains(review.occurredOn) {
-                guard households[review.household] != nil else {
-                    throw ProjectionError(seq: event.seq, problem: "household \(review.household) is not in the ledger")
-                }
-                ended.append(seq)
-            }
-            setNotice(notice)
-            noticeClosedSeqs[e.period] = event.seq
+            for (seq, review) in reviewRecords where review.state == .posted && dates.contains(review.occurredOn) { ended.append(seq) }
             for seq in ended {
-                let review = reviewRecords.removeValue(forKey: seq)!
-                households[review.household]!.hold(review, -1)
+                // A review's household is in the register: `projectEntry` refused the score otherwise.
+                guard let review = reviewRecords.removeValue(forKey: seq) else { continue }
+                households[review.household]?.hold(review, -1)
             }
-        case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
-             .householdClosed, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed,
-             .sheetImported, .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected,
-             .reversalRequested, .reversalDeclined, .objectionRaised, .objectionDismissed, .objectionUpheld,
-             .scoreAmended, .yearSettled, .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted,
-             .checkpointRecorded:
-            if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
-            apply(try project(event, state: self))
+        case .request(let request): requestRecords[request.seq] = request
+        case .requestEnded(let seq): requestRecords[seq] = nil
+        case .score(let seq, let score): if keepsEntries { scores[seq] = score }
+        case .scheme(let version):
+            schemeVersions.removeAll { $0.version == version.version }
+            schemeVersions.append(version)
+            schemeVersions.sort { $0.version < $1.version }
+        case .settlement(let record): settlementRecords[record.year] = record
+        case .rating(let rating): ratingRecords["\(rating.year) \(rating.household)"] = rating
         }
+    }
+
+    /// Folds one recorded event in: `project`'s changes, applied in place.
+    public mutating func apply(_ event: RecordedEvent) throws {
+        // The first person registered turns the rules on; availability reads count scores after it through review.
+        if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
+        apply(try project(event, state: self))
         last = event.seq
     }
 
@@ -577,33 +566,12 @@ public struct MemoryLedger: LedgerState, Sendable {
         noticeList = noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
     }
 
-    /// Folds an entry from its stored columns alone (no payload), in place: the fast path of `rebuild` and
-    /// `verify`. The same `add` and `reviewChanges` as `projectEntry`, without building changes.
+    /// Folds an entry from its stored columns alone (no payload): the fold of `rebuild` and `verify`. The same rule as
+    /// the live path (`projectEntry`), its few changes applied in place without a list.
     public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, route: EntryRoute = .shop,
                                     occurredOn: LocalDate, actor: ActorName) throws {
-        // Before any role is registered no score waits for review, and nothing else needs looking at.
-        // The same rule as the live path, with the look-ups made here in place (no copy of the ledger).
-        let target = facts.reverses
-        let governed = filing == .recorded && !actorRecords.isEmpty
-        let reviews = !tracksReviews
-            ? (ended: nil, request: nil, started: nil)
-            : reviewChanges(seq: seq, filing: filing, occurredOn: occurredOn, actor: actor, facts: facts,
-                            ended: target.flatMap { reviewRecords[$0] },
-                            request: target.flatMap { target in requestRecords.values.first { $0.target == target } },
-                            governed: governed, posted: governed && notice(covering: occurredOn)?.isOpen == true)
-        if let code = facts.household {
-            guard households[code] != nil else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
-            households[code]!.add(facts, route: route)
-            if let ended = reviews.ended { households[code]!.hold(ended, -1) }
-            if let started = reviews.started { households[code]!.hold(started, +1) }
-        }
-        if let code = facts.item {
-            guard items[code] != nil else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
-            items[code]!.add(facts)
-        }
-        if let ended = reviews.ended { reviewRecords[ended.seq] = nil }
-        if let request = reviews.request { requestRecords[request.seq] = nil }
-        if let started = reviews.started { reviewRecords[started.seq] = started }
+        let changes = try projectEntry(facts, seq: seq, filing: filing, route: route, occurredOn: occurredOn, actor: actor, state: self)
+        changes.forEach { apply($0) }
         last = seq
     }
 }

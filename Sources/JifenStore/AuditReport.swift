@@ -3,36 +3,6 @@ import GRDB
 import JifenCore
 import Tagged
 
-/// The favouritism report (人情分排查) of a period: who gave points to whom.
-public struct FavouritismReport: Codable, Sendable {
-    public struct Recorder: Codable, Sendable {
-        public let name: String
-        /// The recorder's own joint unit, for a unit leader.
-        public let unit: String?
-        public let scores: Int
-        public let awarded: Int
-        public let deducted: Int
-        /// Points awarded per joint unit, and the share of them that went to the recorder's own unit (0…1).
-        public let awardedByUnit: [String: Int]
-        public let ownUnitShare: Double?
-        /// Of the recorder's scores, how many were taken back (reversed, rejected, upheld) and how many objected to.
-        public let reversed: Int
-        public let objected: Int
-    }
-
-    public struct Flag: Codable, Sendable {
-        public let kind: String
-        public let subject: String
-        public let detail: String
-        /// The events behind the flag.
-        public let events: [Int64]
-    }
-
-    public let period: String
-    public let recorders: [Recorder]
-    public let flags: [Flag]
-}
-
 extension StoreSession {
     /// Scores dated in `dates`, per recorder and per household, with the flags an auditor would look at first.
     public func favouritism(period: String, dates: ClosedRange<LocalDate>) throws -> FavouritismReport {

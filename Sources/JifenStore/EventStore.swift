@@ -12,12 +12,47 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case damaged(column: String, found: String)
     /// The file failed the structural check made before a write (or SQLite's own check): `what` names the part.
     case failedCheck(what: String)
+    /// The file (or its folder) may not be written here.
+    case readOnly
+    /// Another writer held the ledger longer than the busy timeout (30 seconds).
+    case busy
+    /// The disk is full: nothing was written.
+    case diskFull
+    /// SQLite found the file damaged (or not a database at all), in its own words.
+    case corrupt(message: String)
+    /// Any other failure of SQLite, in its own words.
+    case unusable(message: String)
+
+    /// What a failure met while reading or writing the file means, when it is the store's: a `StoreError` as it is,
+    /// SQLite's error said as what the clerk can do about it, and stored JSON or a row that does not decode as damage
+    /// (only what jifen stored is decoded). Nil for anything else (a refusal, a mistake of the caller's).
+    public init?(reading error: any Error) {
+        switch error {
+        case let error as StoreError:
+            self = error
+        case let error as DatabaseError:
+            let message = error.message ?? "\(error.resultCode)"
+            switch error.resultCode {
+            case .SQLITE_READONLY: self = .readOnly
+            case .SQLITE_BUSY, .SQLITE_LOCKED: self = .busy
+            case .SQLITE_FULL: self = .diskFull
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .corrupt(message: error.message ?? "corrupt")
+            default: self = .unusable(message: message)
+            }
+        case is DecodingError:
+            self = .damaged(column: "JSON", found: "\(error)".prefix(60).description)
+        case is RowDecodingError:
+            self = .damaged(column: "a row", found: "\(error)".prefix(60).description)
+        default:
+            return nil
+        }
+    }
 
     /// Damage is exit 2, like a ledger that fails verification; every other store error is exit 1.
     public var isDamage: Bool {
         switch self {
-        case .damaged, .failedCheck: return true
-        case .noLedger, .notALedger, .streamVersionConflict: return false
+        case .damaged, .failedCheck, .corrupt: return true
+        case .noLedger, .notALedger, .streamVersionConflict, .readOnly, .busy, .diskFull, .unusable: return false
         }
     }
 
@@ -33,6 +68,16 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not a Jifen ledger (\(detail.english)); point --ledger at a file made by `jifen init`."
         case .streamVersionConflict(let stream, let expected, let actual):
             return "Someone else wrote to \(stream) at the same time (expected version \(expected), found \(actual)); run the command again."
+        case .readOnly:
+            return "The ledger file (or its folder) cannot be written here; reading and `jifen verify` still work, and entries are made on the village office's own copy."
+        case .busy:
+            return "The ledger is busy: another jifen has been writing to it for 30 seconds; try again in a moment."
+        case .diskFull:
+            return "The disk is full, so nothing was written; free some space and run the command again."
+        case .corrupt(let message):
+            return "The ledger file is damaged (SQLite: \(message)); keep it as it is and restore the last backup."
+        case .unusable(let message):
+            return "The ledger file could not be used (SQLite: \(message)); check the file and run the command again."
         }
     }
 
@@ -49,6 +94,16 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(path) 不是积分账本（\(detail.chinese)）；请用 --ledger 指向 `jifen init` 建的文件。"
         case .streamVersionConflict(let stream, let expected, let actual):
             return "有人同时在写 \(stream)（应为第 \(expected) 版，实为第 \(actual) 版）；请再运行一次。"
+        case .readOnly:
+            return "这里不能写入账本文件（或它所在的文件夹）；查询和 `jifen verify` 照常可用，记账请在村委会自己的那份账本上进行。"
+        case .busy:
+            return "账本正忙：另一个 jifen 已经写了 30 秒；请稍后再试。"
+        case .diskFull:
+            return "磁盘已满，什么也没有写入；请腾出空间后再运行一次。"
+        case .corrupt(let message):
+            return "账本文件已损坏（SQLite：\(message)）；请原样保留这个文件，并恢复最近的备份。"
+        case .unusable(let message):
+            return "账本文件无法使用（SQLite：\(message)）；请检查文件后再运行一次。"
         }
     }
 }
@@ -256,8 +311,8 @@ public final class EventStore: LedgerStore {
         try queue.read { db in try body(StoreSession(db: db)) }
     }
 
-    /// Direct access for maintenance (tests, the tamper drill).
-    public func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Direct access for maintenance (tests, the tamper drill); never for the facade's callers.
+    package func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.writeWithoutTransaction(body)
     }
 }
@@ -683,12 +738,13 @@ public final class StoreSession: LedgerTransaction {
         }
     }
 
-    /// Folds an event into the projection tables with the core's `project`.
+    /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.
     func applyProjection(of recorded: RecordedEvent) throws {
         try write(try project(recorded, state: self))
     }
 
-    /// Writes projection changes to their tables.
+    /// Writes projection changes to their tables: each change as one statement (a notice's posting and closing as
+    /// one UPDATE and DELETE over its period), households and items held until `flush`.
     func write(_ changes: [ProjectionChange]) throws {
         for change in changes {
             switch change {
@@ -731,6 +787,22 @@ public final class StoreSession: LedgerTransaction {
                                      r.recordedBy.rawValue, r.objection, r.objectedBy?.rawValue])
             case .reviewEnded(let seq):
                 try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
+            case .noticePosted(let dates):
+                try run("UPDATE p_reviews SET state = ? WHERE state = ? AND occurred_on BETWEEN ? AND ?",
+                        arguments: [ReviewState.posted.rawValue, ReviewState.pending.rawValue,
+                                    dates.lowerBound.description, dates.upperBound.description])
+            case .noticeClosed(_, let dates, _):
+                // The households this transaction changed are written first, so that the UPDATE takes its points out of
+                // their figures as they now stand. (The event that closed the notice is found by its stream.)
+                try flush()
+                let arguments: StatementArguments = [ReviewState.posted.rawValue, dates.lowerBound.description, dates.upperBound.description]
+                try run("""
+                    UPDATE p_households SET pending = pending - (
+                        SELECT sum(points) FROM p_reviews r
+                        WHERE r.household = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
+                    WHERE code IN (SELECT household FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
+                    """, arguments: arguments)
+                try run("DELETE FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3", arguments: arguments)
             case .request(let r):
                 try run("INSERT INTO p_requests (seq, target, requested_by, reason, requested_on) VALUES (?, ?, ?, ?, ?)",
                         arguments: [r.seq, r.target, r.requestedBy.rawValue, r.reason, r.requestedOn.description])

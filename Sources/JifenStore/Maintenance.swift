@@ -4,34 +4,6 @@ import GRDB
 import JifenCore
 import Synchronization
 
-/// What `verify` found: the chain's length and head, and every problem with the event that shows it.
-public struct VerifyReport: Sendable {
-    /// One finding, in English (`what`) and in Chinese, for the clerk and the auditor.
-    public struct Problem: Sendable, CustomStringConvertible {
-        /// The event at fault (0 when the problem is not one event's, like a missing trigger).
-        public let seq: Int64
-        public let what: String
-        public let chinese: String
-        public var description: String { seq > 0 ? "event #\(seq): \(what)" : what }
-        public var chineseDescription: String { seq > 0 ? "第 \(seq) 条事件：\(chinese)" : chinese }
-
-        public init(seq: Int64, zh: String, en: String) {
-            self.seq = seq
-            self.what = en
-            self.chinese = zh
-        }
-
-        public func text(chinese: Bool) -> String { chinese ? chineseDescription : description }
-    }
-
-    public var events: Int64 = 0
-    public var head: Data = Chain.genesis
-    public var problems: [Problem] = []
-    public var isValid: Bool { problems.isEmpty }
-
-    public init(problems: [Problem] = []) { self.problems = problems }
-}
-
 /// The two passes of `verifyAll`: how far each has read, and the replay's result.
 private final class TwoPasses: Sendable {
     let replayed = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
@@ -57,6 +29,23 @@ struct Balances: Equatable, CustomStringConvertible {
     init(_ account: HouseholdAccount) { self.account = account }
     var description: String {
         "head \(account.head), unit \(account.unit), \(account.members) members, \(account.status.rawValue), earned \(account.earned), deducted \(account.deducted), redeemed \(account.redeemed), pending \(account.pending), proposed \(account.proposed), expired \(account.expired), moved \(account.moved)"
+    }
+}
+
+/// Reads the fold's `type` column as an `EventType`, in Swift: the stored name is compared with the one before it
+/// (a log is mostly long runs of one type), and only a new name is made into a string and looked up. Nil for a name
+/// this version does not know.
+struct TypeColumn {
+    private var lastName: [UInt8] = []
+    private var lastType: EventType?
+
+    mutating func read(_ rows: RawRows, _ column: Int32) -> EventType? {
+        let same = lastName.withUnsafeBytes { rows.equals(column, $0) }
+        if !same {
+            lastName = Array(rows.bytes(column))
+            lastType = EventType(rawValue: String(decoding: lastName, as: UTF8.self))
+        }
+        return lastType
     }
 }
 
@@ -288,26 +277,6 @@ extension EventStore {
         try queue.read { try Data.fetchOne($0, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq]) }
     }
 
-    /// How the fold files an entry (`EventType.scoreFiling` and `.route`), numbered so that SQL hands back a small
-    /// integer instead of the type's name: 0 is a plain entry, spent at the shop.
-    static let foldKindTable: [(filing: ScoreFiling?, route: EntryRoute)] = {
-        var table: [(filing: ScoreFiling?, route: EntryRoute)] = [(nil, .shop)]
-        for type in EventType.entries where !table.contains(where: { $0.filing == type.scoreFiling && $0.route == type.route }) {
-            table.append((type.scoreFiling, type.route))
-        }
-        return table
-    }()
-
-    /// The SQL that numbers each event's filing by `foldKindTable`.
-    static let foldKinds: String = "CASE type " + EventType.entries.compactMap { type in
-        let code = foldKindTable.firstIndex { $0.filing == type.scoreFiling && $0.route == type.route } ?? 0
-        return code == 0 ? nil : "WHEN \(type.sql) THEN \(code)"
-    }.joined(separator: " ") + " ELSE 0 END"
-
-    static func foldKind(_ code: Int) -> (filing: ScoreFiling?, route: EntryRoute) {
-        foldKindTable.indices.contains(code) ? foldKindTable[code] : foldKindTable[0]
-    }
-
     /// Folds the whole log in memory, streaming: entries by their stored facts (no JSON), the few register,
     /// unit, item and scheme events through their payloads. Nothing per entry is kept.
     ///
@@ -318,18 +287,16 @@ extension EventStore {
         var memory = MemoryLedger(keepsEntries: false)
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
         let rows = try RawRows(db, sql: """
-            SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                   \(StoreSession.entryTypes),
-                   \(foldKinds),
-                   occurred_on, actor
+            SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses, type, occurred_on, actor
             FROM events WHERE seq <= \(last) ORDER BY seq
             """)
         let noDate = LocalDate(year: 1970, month: 1, day: 1)!, nobody = ActorName(rawValue: "")
         let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")
+        var types = TypeColumn()
         var count: Int64 = 0
         while try rows.next() {
             let seq = rows.int64(0)
-            if rows.int(9) == 1 {
+            if let type = types.read(rows, 9), type.entryKind != nil {
                 // An entry: its stored facts are all it takes.
                 // Once roles are in force, scores wait for review and notice: their date, rule and recorder count too.
                 let reviewed = memory.tracksReviews
@@ -338,11 +305,10 @@ extension EventStore {
                                        rule: reviewed ? rows.string(3).map { RuleCode(rawValue: $0) } : nil,
                                        earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
                                        reverses: rows.isNull(8) ? nil : rows.int64(8))
-                let (filing, route) = foldKind(rows.int(10))
-                try memory.applyEntry(facts, seq: seq, filing: filing, route: route,
-                                      occurredOn: reviewed ? LocalDate(rows.string(11) ?? "") ?? noDate : noDate,
-                                      actor: reviewed ? ActorName(rawValue: rows.string(12) ?? "") : nobody)
-                observe?(seq, facts, route, memory)
+                try memory.applyEntry(facts, seq: seq, filing: type.scoreFiling, route: type.route,
+                                      occurredOn: reviewed ? LocalDate(rows.string(10) ?? "") ?? noDate : noDate,
+                                      actor: reviewed ? ActorName(rawValue: rows.string(11) ?? "") : nobody)
+                observe?(seq, facts, type.route, memory)
             } else {
                 // The register, units, items and scheme: few events, read whole.
                 guard let row = try Row.fetchOne(whole, arguments: [seq]) else { continue }

@@ -123,20 +123,6 @@ extension StoreSession {
         return counts
     }
 
-    /// A joint unit's standing over a period: its open households and the final points of their scores dated
-    /// in it (scores taken back, or not yet final, are left out).
-    public struct UnitStanding: Sendable {
-        public let unit: UnitRecord
-        public let leaderHead: String?
-        public let households: Int
-        public let points: Int
-        /// Average points per household, in tenths (rounded), for printing.
-        public let tenths: Int
-
-        /// Whether two units have exactly the same average.
-        public func ties(_ other: UnitStanding) -> Bool { points * other.households == other.points * households }
-    }
-
     /// The units ranked by average final points per household, best first (ties by unit code).
     public func unitStandings(in dates: ClosedRange<LocalDate>) throws -> [UnitStanding] {
         try flush()

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Jifen
+import JifenAudit
 import JifenCore
 import JifenStatements
-import JifenStore
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +47,7 @@ struct AuditExportCommand: ParsableCommand {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 22)
             if format == "csv" { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-            try ledger.store.exportEvents(format == "csv" ? .csv : .jsonl, from: from, to: to, progress: progress.update) { line in
+            try ledger.exportEvents(format: format == "csv" ? .csv : .jsonl, from: from, to: to, progress: progress.update) { line in
                 buffer.append(contentsOf: line)
                 if buffer.count >= 1 << 22 {
                     try buffer.withUnsafeBytes { try sink($0) }
@@ -202,11 +202,11 @@ struct CheckpointSign: ParsableCommand {
         let by = try actor.name()
         let ledger = try options.open()
         let info = try ledger.info()
-        let head = try ledger.read { try $0.headOfLog() }
+        let head = try ledger.head()
         guard head.seq > 0 else { throw CLIError(zh: "账本里还没有任何事件，没有可签名的内容；请先建账记账。", en: "The ledger holds no event yet; there is nothing to sign.") }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        var checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hash.hex,
+        var checkpoint = Checkpoint(ledgerId: info.ledgerId, village: info.village, seq: head.seq, head: head.hex,
                                     time: formatter.string(from: ledger.environment.now()))
         try checkpoint.sign(with: signer)
         let path = out ?? "checkpoint-\(checkpoint.seq).json"
@@ -235,15 +235,14 @@ struct CheckpointRecord: ParsableCommand {
         let point = try readCheckpoint(file)
         let by = try actor.name()
         let ledger = try options.open()
-        let info = try ledger.info()
         guard point.badSignatures.isEmpty, !point.signatures.isEmpty else {
             throw CLIError(zh: "\(file) 上有一个签名核验不通过：文件在签名后被改动过；请重新索取原文件。", en: "\(file) has a signature that does not verify: it was changed after it was signed; ask for the file again.")
         }
-        if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
+        if let broken = try ledger.extends(point) {
             throw CLIError(zh: "\(file) 不能登记，账本已不是它签名时的样子（\(broken.chinese)）；请核对是不是这个账本的签名存证。",
                            en: "\(file) cannot be filed: \(broken.english); check it is this ledger's checkpoint.")
         }
-        if let filed = try ledger.read({ try $0.checkpoints() }).first(where: { $0.checkpoint == point.recorded }) {
+        if let filed = try ledger.checkpoints().first(where: { $0.checkpoint == point.recorded }) {
             throw CLIError(zh: "\(file) 已经登记过（第 \(filed.seq) 条事件）；不必重复登记。", en: "\(file) is already filed, as event #\(filed.seq); nothing to do.")
         }
         let written = try ledger.execute(.recordCheckpoint(point.recorded), by: by)
@@ -265,7 +264,7 @@ struct CheckpointList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let rows = try ledger.read { try $0.checkpoints() }.map { filed in
+        let rows = try ledger.checkpoints().map { filed in
             Row(filedAs: filed.seq, filedOn: filed.filedOn.description, seq: filed.checkpoint.seq, head: filed.checkpoint.head,
                 time: filed.checkpoint.time, keys: filed.checkpoint.signatures.map { Checkpoint.fingerprint(publicKey: $0.publicKey) })
         }
@@ -309,12 +308,10 @@ struct AuditVerifyCommand: ParsableCommand {
         var filed = 0
         var checked: [String] = [], files: [String] = []
         let report = try verifying(options) { ledger in
-            var report = try ledger.store.verifyAll(audit: true, progress: { progress.update($0, $1) })
+            var report = try ledger.verify(audit: true, progress: { progress.update($0, $1) })
             progress.finish()
             guard report.isValid || report.problems.allSatisfy({ !$0.what.hasPrefix("the ledger's structure") }) else { return report }
-            let info = try ledger.info()
-            report.problems += try ledger.store.verifyFiledCheckpoints(ledgerId: info.ledgerId, village: info.village)
-            filed = try ledger.read { try $0.checkpoints() }.count
+            filed = try ledger.checkpoints().count
             let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
             for file in checkpoint {
                 guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
@@ -325,7 +322,7 @@ struct AuditVerifyCommand: ParsableCommand {
                     report.problems.append(.init(seq: point.seq, zh: "\(file) 没有 \(key.file) 的签名（或签名后被改动过）",
                                                  en: "\(file) is not signed by \(key.file) (or was changed after it was signed)"))
                 }
-                if let broken = try ledger.store.extends(point, ledgerId: info.ledgerId) {
+                if let broken = try ledger.extends(point) {
                     report.problems.append(.init(seq: point.seq, zh: "\(file)：\(broken.chinese)", en: "\(file): \(broken.english)"))
                 } else {
                     checked.append(say(l, "\(file)（第 \(point.seq) 条事件，\(point.signatures.count) 个签名）", "\(file) (event \(point.seq), \(point.signatures.count) signatures)"))
@@ -336,14 +333,14 @@ struct AuditVerifyCommand: ParsableCommand {
         }
         progress.finish()
         if json {
-            try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex, checkpoints: report.isValid ? files : [],
+            try printJSON(Report(valid: report.isValid, events: report.events, head: report.headHex, checkpoints: report.isValid ? files : [],
                                  problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
         } else if report.isValid {
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，各表与重放一致。",
                       "The ledger is sound: \(report.events) events, the chain unbroken, the append-only triggers in place, every table equal to a fresh replay."))
             print(say(l, "每一步余额恒等式成立，无透支；冲正、审批、异议所指事件无误；库存从未为负；账本内登记的签名存证 \(filed) 个均有效。",
                       "The balance identities hold at every step, nothing overspent; every reversal, approval and objection names the right event; no stock ever below zero; the \(filed) checkpoint\(filed == 1 ? "" : "s") filed in the ledger hold."))
-            print(say(l, "链头 \(report.events):\(report.head.hex)", "Head \(report.events):\(report.head.hex)"))
+            print(say(l, "链头 \(report.events):\(report.headHex)", "Head \(report.events):\(report.headHex)"))
             for line in checked { print(say(l, "延续签名存证：", "Extends the checkpoint ") + line) }
         } else {
             print(say(l, "核验未通过：", "Verification failed:"))
@@ -392,10 +389,9 @@ struct AuditReplay: ParsableCommand {
         if let seq {
             through = seq
         } else {
-            // The end of that day in Beijing is 16:00 UTC.
-            through = try ledger.store.lastSeq(recordedBefore: "\(asOf!)T16:00:00.000Z")
+            through = try ledger.lastSeq(recordedBy: asOf!)
         }
-        let memory = try ledger.store.replay(through: through)
+        let memory = try ledger.replay(through: through)
         let last = min(through, memory.lastSeq())
         let accounts = memory.households.values.sorted { $0.code.rawValue < $1.code.rawValue }
         let balances = accounts.map { BalanceRow($0, asOf: nil) }
@@ -405,9 +401,9 @@ struct AuditReplay: ParsableCommand {
             Report.Ratings(year: year, ratings: SettlementReport.rows(years[year]!.map(\.rating).sorted { $0.household.rawValue < $1.household.rawValue },
                                                                     households: accounts))
         }
-        let moment = try asOf ?? ledger.read { try $0.events(from: max(last, 1), limit: 1).first?.occurredOn }
+        let moment = try asOf ?? ledger.occurredOn(max(last, 1))
         let period = self.period ?? ReportPeriod("\((moment ?? ledger.today()).year)")!
-        let standings = Standings.rows(try ledger.read { try $0.unitStandings(in: period.dates, replayed: memory, through: last) })
+        let standings = Standings.rows(try ledger.standings(in: period.dates, replayed: memory, through: last))
         if json {
             return try printJSON(Report(seq: last, balances: balances, stock: stock, ratings: ratings, period: period.label, standings: standings))
         }
@@ -449,7 +445,7 @@ struct AuditReportCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let report = try ledger.read { try $0.favouritism(period: period.label, dates: period.dates) }
+        let report = try ledger.favouritism(period: period.label, dates: period.dates)
         if json { return try printJSON(report) }
         let l = options.language
         print(say(l, "人情分排查 \(period.label)", "Favouritism report \(period.label)"))

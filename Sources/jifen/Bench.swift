@@ -92,12 +92,12 @@ struct Export: ParsableCommand {
         let report: ((Int64, Int64) -> Void)? = out == nil ? nil : { progress.update($0, $1) }
         defer { progress.finish() }
         guard let file else {
-            _ = try ledger.store.exportJournal(progress: report) { text in Output.text(text) }
+            try ledger.exportJournal(progress: report) { text in Output.text(text) }
             return
         }
         var count: Int64 = 0
         try file.stream { sink in
-            count = try ledger.store.exportJournal(progress: report) { text in
+            count = try ledger.exportJournal(progress: report) { text in
                 var text = text
                 try text.withUTF8 { try sink(UnsafeRawBufferPointer($0)) }
             }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Jifen
+import JifenAudit
 import JifenCore
-import JifenStore
 
 struct Jifen: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,13 +69,13 @@ enum Main {
             try command.run()
             Output.flush()
         } catch let error as Rejection {
-            fail(say(language, error.chinese, error.description))
+            fail(Hints.sentence(error, language))
         } catch let error as BatchRejected {
             for problem in error.problems {
-                Output.error("  \(say(language, problem.chineseDescription, problem.description))\n")
+                Output.error("  \(Hints.line(problem, language))\n")
             }
             fail(say(language, error.chinese, error.description))
-        } catch let error as StoreError {
+        } catch let error as LedgerError {
             fail(say(language, error.chinese, error.description), status: error.isDamage ? 2 : 1)
         } catch let error as ProjectionError {
             // The log holds an event that cannot be folded: the same as failing verification.
@@ -97,40 +96,16 @@ enum Main {
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))
         } catch let error as PassbookPageMissing {
             fail(say(language, error.chinese, error.description))
-        } catch let error where error is DecodingError || error is RowDecodingError {
-            // Only what jifen stored is decoded here (payloads, schemes, rows): what does not decode is damage.
-            let damage = StoreError.damaged(column: error is DecodingError ? "JSON" : "a row", found: "\(error)".prefix(60).description)
-            fail(say(language, damage.chinese, damage.description), status: 2)
-        } catch let error as DatabaseError {
-            let damaged = [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)
-            fail(databaseMessage(error, language), status: damaged ? 2 : 1)
         } catch is VerificationFailed {
             Output.flush()
             exit(2)
         } catch {
+            // A failure of the file met on a write path is said as the facade says it (damage is exit 2).
+            if let failure = LedgerError(error) {
+                fail(say(language, failure.chinese, failure.description), status: failure.isDamage ? 2 : 1)
+            }
             Output.flush()
             Jifen.exit(withError: error)
-        }
-    }
-
-    /// SQLite's errors, said as what the clerk can do about them.
-    static func databaseMessage(_ error: DatabaseError, _ l: Language) -> String {
-        switch error.resultCode {
-        case .SQLITE_READONLY:
-            return say(l, "这里不能写入账本文件（或它所在的文件夹）；查询和 `jifen verify` 照常可用，记账请在村委会自己的那份账本上进行。",
-                       "The ledger file (or its folder) cannot be written here; reading and `jifen verify` still work, and entries are made on the village office's own copy.")
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return say(l, "账本正忙：另一个 jifen 已经写了 30 秒；请稍后再试。",
-                       "The ledger is busy: another jifen has been writing to it for 30 seconds; try again in a moment.")
-        case .SQLITE_FULL:
-            return say(l, "磁盘已满，什么也没有写入；请腾出空间后再运行一次。",
-                       "The disk is full, so nothing was written; free some space and run the command again.")
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return say(l, "账本文件已损坏（SQLite：\(error.message ?? "corrupt")）；请原样保留这个文件，并恢复最近的备份。",
-                       "The ledger file is damaged (SQLite: \(error.message ?? "corrupt")); keep it as it is and restore the last backup.")
-        default:
-            return say(l, "账本文件无法使用（SQLite：\(error.message ?? "\(error.resultCode)")）；请检查文件后再运行一次。",
-                       "The ledger file could not be used (SQLite: \(error.message ?? "\(error.resultCode)")); check the file and run the command again.")
         }
     }
 

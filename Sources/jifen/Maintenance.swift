@@ -4,7 +4,6 @@ import Jifen
 import JifenDemo
 import JifenCore
 import JifenStatements
-import JifenStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,11 +41,11 @@ struct Verify: ParsableCommand {
     func run() throws {
         let l = options.language
         let progress = Progress(label: say(l, "核验", "verifying"))
-        var report = try verifying(options) { ledger in try ledger.store.verifyAll(audit: false, progress: { progress.update($0, $1) }) }
+        var report = try verifying(options) { ledger in try ledger.verify(audit: false, progress: { progress.update($0, $1) }) }
         progress.finish()
         if let head, let noted = parsedHead(head), let ledger = try? options.openForReading() {
-            if let hash = try ledger.store.hash(at: noted.seq) {
-                if hash.hex != noted.hash {
+            if let hash = try ledger.hashHex(at: noted.seq) {
+                if hash != noted.hash {
                     report.problems.append(.init(seq: noted.seq, zh: "与此前记下的链头不符（记下的是 \(noted.hash.prefix(12))…）：此后账本被改写过",
                                                  en: "its hash is not the one noted earlier (\(noted.hash.prefix(12))…): the log was rewritten since"))
                 }
@@ -56,12 +55,12 @@ struct Verify: ParsableCommand {
             }
         }
         if json {
-            try printJSON(Report(valid: report.isValid, events: report.events, head: report.head.hex,
+            try printJSON(Report(valid: report.isValid, events: report.events, head: report.headHex,
                                  problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
         } else if report.isValid {
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，余额与流水一致。",
                       "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place, the balances agree with the log."))
-            print(say(l, "链头 \(report.events):\(report.head.hex)", "Head \(report.events):\(report.head.hex)"))
+            print(say(l, "链头 \(report.events):\(report.headHex)", "Head \(report.events):\(report.headHex)"))
         } else {
             let problems = report.problems.map { $0.text(chinese: l == .zh) }
             print(say(l, "账本未通过核验：\(problems[0])", "The ledger failed verification: \(problems[0])"))
@@ -77,16 +76,7 @@ struct Verify: ParsableCommand {
 /// SQLite cannot read it) fails verification with that finding, rather than being an error to retry. A missing
 /// file is still the user's mistake (exit 1).
 func verifying(_ options: LedgerOptions, _ body: (Ledger) throws -> VerifyReport) throws -> VerifyReport {
-    do {
-        return try body(try options.openForReading())
-    } catch let error as StoreError {
-        if case .noLedger = error { throw error }
-        return VerifyReport(problems: [VerifyReport.Problem(reading: error)])
-    } catch let error as CLIError {
-        throw error
-    } catch {
-        return VerifyReport(problems: [VerifyReport.Problem(reading: error)])
-    }
+    try Ledger.verifying(path: options.path, keep: { $0 is CLIError }, body)
 }
 
 struct Rebuild: ParsableCommand {
@@ -101,7 +91,7 @@ struct Rebuild: ParsableCommand {
         // The balances and register are about to be folded afresh: damage in them does not stop their repair.
         let ledger = try Ledger(path: options.path, create: false, refolding: true)
         let progress = Progress(label: say(options.language, "重建", "rebuilding"))
-        let count = try ledger.store.rebuild(progress: progress.update)
+        let count = try ledger.rebuild(progress: progress.update)
         progress.finish()
         print(say(options.language, "已从 \(count) 条事件重建余额、名册与库存。", "Rebuilt balances, register and stock from \(count) events."))
     }
@@ -131,7 +121,7 @@ struct SchemeShow: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let info = try ledger.info()
-        let versions = try ledger.read { try $0.schemes() }
+        let versions = try ledger.schemes()
         let chosen: SchemeVersion
         if let version {
             guard let found = versions.first(where: { $0.version == version }) else {

@@ -47,19 +47,7 @@ struct BalanceCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let accounts: [HouseholdAccount] = try ledger.read { session in
-            if let household {
-                let code = HouseholdCode(rawValue: household)
-                guard try session.household(code) != nil else {
-                    throw Rejection.householdUnknown(code, suggestion: Nearest.code(to: household, among: try session.codes(of: .household)))
-                }
-                if let asOf {
-                    return try session.households(asOf: asOf, only: code)
-                }
-                return [try session.household(code)!]
-            }
-            return try asOf.map { try session.households(asOf: $0) } ?? session.households()
-        }
+        let accounts = try ledger.balances(of: household.map { HouseholdCode(rawValue: $0) }, asOf: asOf)
         let rows = accounts.map { BalanceRow($0, asOf: asOf) }
         if json {
             if household != nil {
@@ -130,14 +118,8 @@ struct History: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let code = HouseholdCode(rawValue: household)
-        let (account, events, entries, reviews) = try ledger.read { session in
-            guard let account = try session.household(code) else {
-                throw Rejection.householdUnknown(code, suggestion: Nearest.code(to: household, among: try session.codes(of: .household)))
-            }
-            let entries = Dictionary(firstOf: try session.entries(of: code).map { ($0.seq, $0) })
-            let reviews = Dictionary(firstOf: try session.reviews(of: code).map { ($0.seq, $0) })
-            return (account, try session.events(household: code), entries, reviews)
-        }
+        let history = try ledger.history(of: code)
+        let (account, events, entries, reviews) = (history.account, history.events, history.entries, history.reviews)
         let l = options.language
         var balance = 0
         var lines: [Line] = []
@@ -209,7 +191,7 @@ struct Log: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let events = try ledger.read { try $0.events(from: from, household: household.map { HouseholdCode(rawValue: $0) }, limit: limit) }
+        let events = try ledger.logPage(from: from, household: household.map { HouseholdCode(rawValue: $0) }, limit: limit)
         let l = options.language
         if json {
             return try printJSON(events.map {

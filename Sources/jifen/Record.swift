@@ -118,8 +118,8 @@ struct Reverse: ParsableCommand {
 
 /// Taking back an award that was already spent leaves the household owing points: say so.
 func warnIfOverdrawn(_ ledger: Ledger, target: Int64, language: Language) throws {
-    let target = try ledger.read { try $0.entry(.seq(target)) }
-    if let code = target?.household, let account = try ledger.read({ try $0.household(code) }), account.available < 0 {
+    let target = try ledger.entry(target)
+    if let code = target?.household, let account = try ledger.household(code), account.available < 0 {
         print(say(language,
                   "注意：\(code) 的可用积分现为 \(account.available)，补足前不能再兑换。",
                   "Note: \(code) now has \(account.available) points available; it cannot redeem until that is made up."))
@@ -128,7 +128,7 @@ func warnIfOverdrawn(_ ledger: Ledger, target: Int64, language: Language) throws
 
 /// Where a score just written stands, as a clause to add to its confirmation: "" for a final score.
 func stateNote(_ ledger: Ledger, seq: Int64, language l: Language) throws -> String {
-    guard let review = try ledger.read({ try $0.review(seq) }) else { return "" }
+    guard let review = try ledger.review(seq) else { return "" }
     switch review.state {
     case .proposed:
         return say(l, "，待审核：须由审核员批准（jifen approve \(seq)）后才计入。",

@@ -52,7 +52,7 @@ struct UnitList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let (units, households) = try ledger.read { (try $0.units(), try $0.households()) }
+        let (units, households) = (try ledger.units(), try ledger.households())
         let rows = units.map { unit in
             let mine = households.filter { $0.unit == unit.code && $0.status == .open }
             return Row(unit: unit.code.rawValue, name: unit.name, leader: unit.leader?.rawValue, households: mine.count,
@@ -203,7 +203,7 @@ struct HouseholdList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let rows = try ledger.read { try $0.households() }
+        let rows = try ledger.households()
             .filter { unit == nil || $0.unit.rawValue == unit }
             .map { Row(household: $0.code.rawValue, head: $0.head, unit: $0.unit.rawValue, members: $0.members,
                        status: $0.status.rawValue, registeredOn: $0.registeredOn.description, closedOn: $0.closedOn?.description) }

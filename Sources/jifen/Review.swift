@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
-import JifenStore
 import JifenStatements
 
 // People and roles, review, the public notice and objections: the commands of a village's points committee.
@@ -78,7 +77,7 @@ struct ActorList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let actors = try ledger.read { try $0.actors() }
+        let actors = try ledger.actors()
         let rows = actors.map { Row(name: $0.name.rawValue, roles: $0.roles.map(\.rawValue), unit: $0.unit?.rawValue,
                                     status: $0.status.rawValue, registeredOn: $0.registeredOn.description,
                                     retiredOn: $0.retiredOn?.description) }
@@ -174,9 +173,10 @@ struct ReviewList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let (reviews, requests) = try ledger.read { (try $0.allReviews(), try $0.requests()) }
+        let queue = try ledger.reviewQueue()
+        let (reviews, requests) = (queue.reviews, queue.requests)
         var rows: [Row] = []
-        for r in reviews where r.state == .proposed || r.state == .objected {
+        for r in reviews {
             let objected = r.state == .objected
             rows.append(Row(seq: r.seq, kind: objected ? "objected" : "proposed", date: r.occurredOn.description,
                             household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
@@ -308,13 +308,10 @@ struct NoticeList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let rows: [Row] = try ledger.read { session in
-            try session.notices().map { n in
-                let reviews = try session.reviews(in: n.dates)
-                return Row(period: n.period, from: n.from.description, to: n.to.description, openedOn: n.openedOn.description,
-                           closesOn: n.closesOn.description, closedOn: n.closedOn?.description,
-                           posted: reviews.filter { $0.state == .posted }.count, objected: reviews.filter { $0.state == .objected }.count)
-            }
+        let rows: [Row] = try ledger.notices().map { summary in
+            let n = summary.notice
+            return Row(period: n.period, from: n.from.description, to: n.to.description, openedOn: n.openedOn.description,
+                       closesOn: n.closesOn.description, closedOn: n.closedOn?.description, posted: summary.posted, objected: summary.objected)
         }
         if json { return try printJSON(rows) }
         let l = options.language
@@ -407,13 +404,13 @@ struct Standings: ParsableCommand {
             throw CLIError(zh: "「\(period)」不是期间；请写月份（2025-03）、季度（2025-Q1）或年份（2025）。", en: "'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
         }
         let ledger = try options.openForReading()
-        let rows = Self.rows(try ledger.read { try $0.unitStandings(in: dates) })
+        let rows = Self.rows(try ledger.standings(in: dates))
         if json { return try printJSON(rows) }
         Self.printTable(rows, period: period, options.language)
     }
 
     /// Ranks as printed: units with equal averages share a rank.
-    static func rows(_ standings: [StoreSession.UnitStanding]) -> [Row] {
+    static func rows(_ standings: [UnitStanding]) -> [Row] {
         var rows: [Row] = []
         for (index, s) in standings.enumerated() {
             let rank = index > 0 && standings[index - 1].ties(s) ? rows[index - 1].rank : index + 1
@@ -479,9 +476,9 @@ struct SettlementReport: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let (settlement, ratings, households) = try ledger.read { (try $0.settlement(year: year), try $0.ratings(year: year), try $0.households()) }
-        guard let settlement else { throw CLIError(zh: "\(year) 年还没有年终结算；请先用 `jifen settle \(year)` 结算。", en: "The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
-        let rows = Self.rows(ratings, households: households)
+        guard let settled = try ledger.settlement(year: year) else { throw CLIError(zh: "\(year) 年还没有年终结算；请先用 `jifen settle \(year)` 结算。", en: "The year \(year) is not settled; settle it with `jifen settle \(year)`.") }
+        let settlement = settled.settlement
+        let rows = Self.rows(settled.ratings, households: settled.households)
         if json { return try printJSON(rows) }
         let l = options.language
         print(say(l, "\(year) 年终结算（\(settlement.settledOn)，方案 v\(settlement.schemeVersion)）", "\(year) settlement (\(settlement.settledOn), scheme v\(settlement.schemeVersion))"))

@@ -41,7 +41,7 @@ struct ShopRestock: ParsableCommand {
         let ledger = try options.open()
         let written = try ledger.execute(.receiveStock(ItemCode(rawValue: item), quantity: qty, source: source), by: try actor.name(),
                                          on: date)
-        let stock = try ledger.read { try $0.item(ItemCode(rawValue: item))?.stock } ?? 0
+        let stock = try ledger.item(ItemCode(rawValue: item))?.stock ?? 0
         print(say(options.language, "已入库 #\(written.events[0].seq)：\(item) \(qty) 件，现有库存 \(stock)。",
                   "Received #\(written.events[0].seq): \(qty) of \(item); \(stock) now on the shelf."))
     }
@@ -67,7 +67,7 @@ struct ShopRedeem: ParsableCommand {
         let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty),
                                          by: try actor.name(), on: date, again: again)
         guard case .redeemed(let redemption) = written.events[0].event else { return }
-        let available = try ledger.read { try $0.household(HouseholdCode(rawValue: household))?.available } ?? 0
+        let available = try ledger.household(HouseholdCode(rawValue: household))?.available ?? 0
         print(say(options.language,
                   "已兑换 #\(written.events[0].seq)：\(household) 兑换 \(redemption.name) \(qty) 件，用 \(redemption.points) 分，剩余可用 \(available) 分。",
                   "Redeemed #\(written.events[0].seq): \(household) took \(qty) of \(redemption.name) for \(redemption.points) points; \(available) left."))
@@ -85,7 +85,7 @@ struct ShopList: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let rows = try ledger.read { try $0.items() }.map {
+        let rows = try ledger.items().map {
             Row(item: $0.code.rawValue, name: $0.name, unit: $0.unit, price: $0.price, stock: $0.stock)
         }
         if json { return try printJSON(rows) }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenCore
-import JifenStore
 
 /// Options every subcommand takes: which ledger, which language.
 struct LedgerOptions: ParsableArguments {

@@ -118,8 +118,5 @@ import Testing
         }
         #expect(names(EventType.entryList) == Set(EventType.entries.map(\.rawValue)))
         #expect(names(EventType.scoreList) == Set(EventType.scores.map(\.rawValue)))
-        #expect(EventStore.foldKindTable.count == 1 + Set(EventType.entries.compactMap { type in
-            type.scoreFiling == nil && type.route == .shop ? nil : "\(String(describing: type.scoreFiling))/\(type.route)"
-        }).count)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Jifen
+import JifenAudit
 import JifenDemo
 import JifenCore
 @testable import JifenStore
@@ -43,11 +44,11 @@ import Testing
         return (lines, report.head.hex, Int(report.events))
     }
 
-    static func check(_ lines: [String], partial: Bool = false, parts: Int? = nil, newline: String = "\n") -> JifenStore.ExportCheck {
+    static func check(_ lines: [String], partial: Bool = false, parts: Int? = nil, newline: String = "\n") -> JifenAudit.ExportCheck {
         AuditExport.check(data: Data((lines.joined(separator: newline) + newline).utf8), partial: partial, parts: parts)
     }
 
-    static func problems(_ report: JifenStore.ExportCheck) -> [String] { report.problems.map(\.description) }
+    static func problems(_ report: JifenAudit.ExportCheck) -> [String] { report.problems.map(\.description) }
 
     /// The same report whether the file is read in one part or in several (parts join at line boundaries).
     static func expectSameInParts(_ data: Data, partial: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {

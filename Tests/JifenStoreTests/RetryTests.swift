@@ -109,7 +109,8 @@ import Testing
         let scratch = try Scratch()
         let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
         for key in ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "k\u{1B}[2J", "k\n2"] {
-            #expect(throws: Rejection.keyInvalid(key: key, problem: KeySyntax.problem(with: key) ?? "accepted")) {
+            let problem = try #require(KeySyntax.problem(with: key), "\(key) is refused")
+            #expect(throws: Rejection.keyInvalid(key: key, problem: problem)) {
                 try ledger.execute(score("H001", "A1.2"), by: "王会计", on: Self.march28, key: key)
             }
         }

@@ -6,21 +6,6 @@ import JifenCore
 @testable import JifenStore
 import Testing
 
-@Suite struct EmbeddedFiles {
-    /// The binary carries schema/ and seed/; these copies must be exactly the files (run scripts/embed-resources).
-    @Test func schemaAndSeedInsideTheBinaryAreTheFiles() throws {
-        func file(_ path: String) throws -> String {
-            try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
-        }
-        let embedded = try String(contentsOf: packageRoot.appendingPathComponent("Sources/JifenStore/SchemaSQL.swift"), encoding: .utf8)
-        for name in try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("schema").path).sorted() {
-            #expect(embedded.contains("#\"\"\"\n" + (try file("schema/\(name)")) + "\"\"\"#"), "schema/\(name) differs from its embedded copy")
-        }
-        #expect(ReferenceSeed.schemeYAML + "\n" == (try file("seed/reference-scheme.yaml")))
-        #expect(ReferenceSeed.priceListCSV + "\n" == (try file("seed/price-list.csv")))
-    }
-}
-
 @Suite struct AppendOnly {
     @Test func updateAndDeleteAreRefusedBySQLite() throws {
         let scratch = try Scratch()

@@ -1,5 +1,6 @@
 import Foundation
 import Jifen
+import JifenAudit
 import JifenStore
 import Testing
 

@@ -2,18 +2,43 @@ import Foundation
 import Testing
 
 /// Printed output compared with files in Tests/JifenTests/Golden. After a deliberate change, run the tests
-/// with JIFEN_UPDATE_GOLDEN=1 to rewrite the files, and read the diff before committing it.
+/// with JIFEN_UPDATE_GOLDEN=1 to rewrite the files that differ: each one rewritten fails its test, so that a run in
+/// record mode never passes by accident. Read the diff, then run the tests again without it.
 @Suite struct Golden {
     static let folder = packageRoot.appendingPathComponent("Tests/JifenTests/Golden")
+    static let recording = ProcessInfo.processInfo.environment["JIFEN_UPDATE_GOLDEN"] == "1"
 
     func check(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let file = Self.folder.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["JIFEN_UPDATE_GOLDEN"] == "1" {
-            try text.write(to: file, atomically: true, encoding: .utf8)
+        if Self.recording {
+            if try Self.record(text, to: file) {
+                Issue.record("\(name) was rewritten (JIFEN_UPDATE_GOLDEN=1): read its diff, then run the tests again without it",
+                             sourceLocation: sourceLocation)
+            }
             return
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
         #expect(text == expected, "\(name) differs from its golden file", sourceLocation: sourceLocation)
+    }
+
+    /// Writes `text` to a golden file unless it holds exactly that already; whether it wrote.
+    static func record(_ text: String, to file: URL) throws -> Bool {
+        if let data = FileManager.default.contents(atPath: file.path), data == Data(text.utf8) { return false }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return true
+    }
+
+    /// Record mode writes only what differs, and says so, so that `check` can fail the run.
+    @Test func recordModeSaysWhenItRewroteAFile() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-golden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let file = scratch.appendingPathComponent("report.txt")
+        #expect(try Golden.record("first\n", to: file), "a missing file is written")
+        #expect(try String(contentsOf: file, encoding: .utf8) == "first\n")
+        #expect(try !Golden.record("first\n", to: file), "the same text is not a rewrite")
+        #expect(try Golden.record("second\n", to: file), "other text is a rewrite")
+        #expect(try String(contentsOf: file, encoding: .utf8) == "second\n")
     }
 
     /// A village whose every entry carries its date, so its reports are the same on any day: March is scored,

@@ -1,6 +1,6 @@
 import Foundation
 import FuzzDriver
-import JifenStore
+import JifenAudit
 
 /// One input: checked as a JSON Lines export by `audit check`'s reader, whole and partial, in one part and in
 /// several (each part starts at a line boundary and the parts are joined: the report must be the same).

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import JifenCore
 
 /// A signing key of the village committee or the township (Ed25519), kept in a file readable by its owner only.
@@ -104,7 +103,7 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     /// bytes, as `jifen checkpoint list` prints it.
     public static func fingerprint(publicKey: String) -> String {
         guard let raw = Data(base64Encoded: publicKey) else { return "?" }
-        return String(Data(SHA256.hash(data: raw)).hex.prefix(16))
+        return String(SHA256.hash(data: raw).lowercaseHex.prefix(16))
     }
 
     /// Whether `key` signed exactly this checkpoint.
@@ -113,69 +112,5 @@ public struct Checkpoint: Codable, Sendable, Equatable {
         return signatures.contains { signature in
             signature.publicKey == raw && Data(base64Encoded: signature.signature).map { key.isValidSignature($0, for: message) } == true
         }
-    }
-}
-
-extension EventStore {
-    /// Whether the ledger still extends a checkpoint: the same ledger, holding the checkpoint's event with the
-    /// checkpoint's hash. (The chain from there on is `verify`'s to check.)
-    public func extends(_ checkpoint: Checkpoint, ledgerId: String) throws -> (english: String, chinese: String)? {
-        guard checkpoint.ledgerId == ledgerId else {
-            return ("the checkpoint is of another ledger (\(checkpoint.village), \(checkpoint.ledgerId))",
-                    "这份签名存证属于另一本账（\(checkpoint.village)，\(checkpoint.ledgerId)）")
-        }
-        guard let hash = try hash(at: checkpoint.seq) else {
-            return ("the ledger no longer holds event #\(checkpoint.seq) of the checkpoint: its log was cut",
-                    "账本里已经没有签名存证所签的第 \(checkpoint.seq) 条事件：流水被截短了")
-        }
-        guard hash.hex == checkpoint.head else {
-            return ("event #\(checkpoint.seq) is not the one the checkpoint signed: the log up to it was rewritten, or the ledger forked",
-                    "第 \(checkpoint.seq) 条事件已不是签名时的那一条：此前的流水被改写过，或账本被分叉了")
-        }
-        return nil
-    }
-}
-
-/// A checkpoint filed in the ledger: the event that filed it, the day, and what it holds.
-public struct FiledCheckpoint: Sendable, Hashable {
-    public let seq: Int64
-    public let filedOn: LocalDate
-    public let checkpoint: CheckpointRecorded
-}
-
-extension StoreSession {
-    /// Every checkpoint filed in the ledger, oldest first (read through the unique index on the stream).
-    public func checkpoints(latestOnly: Bool = false) throws -> [FiledCheckpoint] {
-        let sql = "SELECT * FROM events WHERE stream = 'checkpoint' ORDER BY stream_version" + (latestOnly ? " DESC LIMIT 1" : "")
-        return try Row.fetchAll(db, sql: sql).map(StoreSession.recordedEvent).compactMap { recorded in
-            guard case .checkpointRecorded(let checkpoint) = recorded.event else { return nil }
-            return FiledCheckpoint(seq: recorded.seq, filedOn: recorded.occurredOn, checkpoint: checkpoint)
-        }
-    }
-}
-
-extension EventStore {
-    /// Each checkpoint filed in the ledger still holds: it signs an earlier event of this very log, with that event's
-    /// hash, and every signature on it verifies. Each problem names the event that filed the checkpoint.
-    public func verifyFiledCheckpoints(ledgerId: String, village: String) throws -> [VerifyReport.Problem] {
-        let filed = try read { try $0.checkpoints() }
-        var problems: [VerifyReport.Problem] = []
-        for entry in filed {
-            let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
-            if point.signatures.isEmpty {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
-            }
-            for key in point.badSignatures {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
-                                      en: "the signature of key \(key) on the checkpoint it files does not verify"))
-            }
-            if point.seq >= entry.seq {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
-                                      en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
-            } else if let broken = try extends(point, ledgerId: ledgerId) {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(broken.chinese)", en: "the checkpoint it files does not hold: \(broken.english)"))
-            }
-        }
-        return problems
     }
 }

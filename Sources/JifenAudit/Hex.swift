@@ -1,0 +1,16 @@
+import Foundation
+import JifenCore
+
+extension Sequence<UInt8> {
+    /// Lower-case hex, as hashes are printed.
+    var lowercaseHex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

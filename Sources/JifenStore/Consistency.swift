@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import JifenCore
+
+extension EventStore {
+    /// What the chain cannot show: events that name other events name ones of the right kind, earlier in the log,
+    /// and no item's stock ever goes below zero. Each problem names the event that shows it.
+    public func auditConsistency(problemsMax: Int = 100) throws -> [VerifyReport.Problem] {
+        try queue.read { db in
+            var problems: [VerifyReport.Problem] = []
+            func problem(_ seq: Int64, zh: String, en: String) {
+                if problems.count < problemsMax { problems.append(.init(seq: seq, zh: zh, en: en)) }
+            }
+            var types: [Int64: String] = [:]
+            var stock: [String: Int] = [:]
+            let rows = try RawRows(db, sql: """
+                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed FROM events ORDER BY seq
+                """)
+            while try rows.next() {
+                let seq = rows.int64(0)
+                let type = rows.string(1) ?? ""
+                types[seq] = type
+                let earned = rows.int(7), deducted = rows.int(8), redeemed = rows.int(9), moved = rows.int(3)
+                let known = EventType(rawValue: type)
+                if !EventStore.factsHaveTheirShape(type: known, household: !rows.isNull(6), item: !rows.isNull(2),
+                                                   earned: earned, deducted: deducted, redeemed: redeemed, stock: moved) {
+                    problem(seq, zh: "它记下的数字（农户 \(rows.string(6) ?? "无")、物品 \(rows.string(2) ?? "无")、加分 \(earned)、扣分 \(deducted)、"
+                            + "兑换 \(redeemed)、库存 \(moved)）不是 \(type) 这类事件该有的",
+                            en: "its facts (household \(rows.string(6) ?? "none"), item \(rows.string(2) ?? "none"), earned \(earned), "
+                            + "deducted \(deducted), redeemed \(redeemed), stock \(moved)) are not what a \(type) moves")
+                }
+                if let item = rows.string(2), rows.int(3) != 0 {
+                    let left = stock[item, default: 0] + rows.int(3)
+                    stock[item] = left
+                    if left < 0 {
+                        problem(seq, zh: "到这里 \(item) 的库存变成了 \(left)；库存不可能少于零", en: "the stock of \(item) falls to \(left) here; goods cannot go below none")
+                    }
+                }
+                if let allowed = known?.takesBack, !allowed.isEmpty {
+                    let target = rows.isNull(4) ? nil : rows.int64(4)
+                    guard let target, target < seq, let kind = types[target] else {
+                        problem(seq, zh: "它冲回的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
+                                en: "it takes back event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                    }
+                    if !allowed.contains(where: { $0.rawValue == kind }) {
+                        problem(seq, zh: "它冲回第 \(target) 条事件（\(kind)），而这类事件不能这样冲回", en: "it takes back event #\(target), a \(kind), which cannot be taken back so")
+                    }
+                } else if let allowed = known?.names, !allowed.isEmpty {
+                    let payload = rows.string(5) ?? "{}"
+                    let target = (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])?["target"] as? Int
+                    guard let target, Int64(target) < seq, let kind = types[Int64(target)] else {
+                        problem(seq, zh: "它所指的第 \(target.map(String.init) ?? "?") 条事件不是流水里在它之前的事件",
+                                en: "it names event #\(target.map(String.init) ?? "?"), which is not an earlier event of the log"); continue
+                    }
+                    if !allowed.contains(where: { $0.rawValue == kind }) {
+                        problem(seq, zh: "它所指的第 \(target) 条事件是 \(kind)，这里应当是一条记分或账目", en: "it names event #\(target), a \(kind), where a score or an entry belongs")
+                    }
+                }
+            }
+            // What takes an entry back moves exactly the opposite of that entry.
+            let undone = try RawRows(db, sql: """
+                SELECT r.seq, t.seq FROM events r JOIN events t ON t.seq = r.reverses
+                WHERE r.reverses IS NOT NULL AND (r.household IS NOT t.household OR r.item IS NOT t.item OR r.rule IS NOT t.rule
+                   OR r.earned != -t.earned OR r.deducted != -t.deducted OR r.redeemed != -t.redeemed OR r.stock != -t.stock)
+                ORDER BY r.seq
+                """)
+            while try undone.next() {
+                problem(undone.int64(0), zh: "它冲回第 \(undone.int64(1)) 条事件，但变动的数字不是那条事件的正好相反",
+                        en: "it takes back event #\(undone.int64(1)) but does not move exactly the opposite of what that moved")
+            }
+            return problems
+        }
+    }
+
+    /// The signs and subjects an event of each type moves (`EventType.factsHaveTheirShape`); an event of a type this
+    /// version does not know must move nothing.
+    static func factsHaveTheirShape(type: EventType?, household: Bool, item: Bool, earned: Int, deducted: Int, redeemed: Int,
+                                    stock: Int) -> Bool {
+        guard let type else { return EventType.movesNothing(earned: earned, deducted: deducted, redeemed: redeemed, stock: stock) }
+        return type.factsHaveTheirShape(household: household, item: item, earned: earned, deducted: deducted, redeemed: redeemed,
+                                        stock: stock)
+    }
+}

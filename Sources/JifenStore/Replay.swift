@@ -1,0 +1,17 @@
+import Foundation
+import GRDB
+import JifenCore
+
+extension EventStore {
+    /// The projections as they stood after event `seq`, folded afresh from the log in memory (the file is only read).
+    public func replay(through seq: Int64) throws -> MemoryLedger {
+        try queue.read { db in try EventStore.fold(db, through: seq) }
+    }
+
+    /// The last event recorded before `instant` (UTC, ISO 8601 as `recorded_at` holds it), 0 if none.
+    public func lastSeq(recordedBefore instant: String) throws -> Int64 {
+        try queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events WHERE recorded_at < ?", arguments: [instant]) ?? 0
+        }
+    }
+}
