@@ -51,23 +51,10 @@ func storeRefusal(_ row: RejectionCase, in kind: StoreKind) throws -> (rejection
     return try store.refusal(row.command, on: row.date ?? "2025-01-01", by: row.actor, today: village.today)
 }
 
-/// The rejection table, against every store.
+/// The core's whole rejection table (`RejectionRows`), against every store: each store refuses each row's command
+/// with the row's rejection and writes nothing.
 @Suite struct StoreRefusals {
-    /// A few rows of the core's table, with setups of every kind (a reversal named by id, roles, another day), until the
-    /// table itself is shared.
-    static let rows: [RejectionCase] = [
-        RejectionCase("unknown household", .recordScore("H009", "A1.1", points: nil, note: "", source: nil),
-                      .householdUnknown("H009", suggestion: "H001")),
-        RejectionCase("reversing twice", setup: {
-            try $0.run(.recordScore("H001", "A1.1", points: nil, note: "", source: nil))
-            try $0.run(.reverse(.id("e10"), reason: "记错户"))
-        }, .reverse(.seq(10), reason: "再冲"), .eventAlreadyReversed(seq: 10, by: 11)),
-        RejectionCase("settling twice", setup: {
-            $0.today = "2026-12-31"; try $0.govern(); try $0.run(.settleYear(2025), on: "2026-01-05", by: "张书记")
-        }, .settleYear(2025), on: "2026-01-06", by: "张书记", .alreadySettled(year: 2025, on: "2026-01-05")),
-    ]
-
-    @Test(arguments: StoreKind.allCases, rows)
+    @Test(arguments: StoreKind.allCases, RejectionRows.cases)
     func refused(_ kind: StoreKind, _ row: RejectionCase) throws {
         let answer = try storeRefusal(row, in: kind)
         #expect(answer.rejection == row.expected)
