@@ -17,7 +17,7 @@ enum RandomYear {
     static let units: [UnitCode] = ["U01", "U02", "U03"]
 
     /// Writes the year; returns what happened to each command or batch, in order (the events written, or the refusal).
-    static func write(to store: Harness, seed: UInt64) throws -> [String] {
+    static func write(to store: Harness, seed: UInt64, scheme: Scheme) throws -> [String] {
         var random = SeededRandom(seed: seed)
         func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         var transcript: [String] = []
@@ -50,7 +50,7 @@ enum RandomYear {
 
         store.clock.setEvening(of: "2025-01-01")
         try note("opening") {
-            try store.execute(.openLedger(ledgerId: "random-\(seed)", village: "牛角村", scheme: referenceScheme, demo: false, admin: "张书记"),
+            try store.execute(.openLedger(ledgerId: "random-\(seed)", village: "牛角村", scheme: scheme, demo: false, admin: "张书记"),
                               by: "张书记", on: "2025-01-01").events
         }
         var register: [Command] = units.enumerated().map { .addUnit($1, name: "第\($0 + 1)联户", leader: nil) }
@@ -110,18 +110,22 @@ enum RandomYear {
 }
 
 @Suite struct RandomYears {
-    static let seeds: [UInt64] = [1, 2, 3]
+    /// Three seeds; the third under a scheme that clears what is left of the year's points on 10 January, so that the
+    /// settlement also expires points.
+    static let years: [(seed: UInt64, clearing: Bool)] = [(1, false), (2, false), (3, true)]
 
     /// Every store accepts and refuses the same commands as memory, and ends with the same chain and projections.
-    @Test(arguments: seeds)
-    func everyStoreAcceptsAndRefusesTheSameAndEndsWithTheSameChain(_ seed: UInt64) throws {
+    @Test(arguments: years)
+    func everyStoreAcceptsAndRefusesTheSameAndEndsWithTheSameChain(_ seed: UInt64, _ clearing: Bool) throws {
+        let scheme = clearing ? Village.clearing : referenceScheme
         let reference = try Harness(.memory, seed: seed)
-        let expected = try RandomYear.write(to: reference, seed: seed)
+        let expected = try RandomYear.write(to: reference, seed: seed, scheme: scheme)
         #expect(expected.contains { $0.contains("refused") } && expected.contains { $0.contains("v1.noticeClosed") },
                 "the year refuses some commands and closes notices")
+        #expect(expected.contains { $0.contains("v1.pointsExpired") } == clearing, "points expire where the scheme clears them")
         for kind in StoreKind.allCases where kind != .memory {
             let store = try Harness(kind, seed: seed)
-            let transcript = try RandomYear.write(to: store, seed: seed)
+            let transcript = try RandomYear.write(to: store, seed: seed, scheme: scheme)
             for (index, (line, other)) in zip(transcript, expected).enumerated() where line != other {
                 Issue.record("\(kind), step \(index): \(line)\n  memory: \(other)")
             }
