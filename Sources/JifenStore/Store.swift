@@ -19,9 +19,9 @@ public protocol LedgerStore: AnyObject, Sendable {
     func read<T>(_ body: (Session) throws -> T) throws -> T
 }
 
-/// One transaction of a `LedgerStore`: the `LedgerState` that `decide` reads, the reader of the log by sequence
-/// number and of its head, and the only appender, which takes nothing but a `Decision`.
-public protocol LedgerTransaction: LedgerState {
+/// The reader of a store's log (Eventuous's reader): its head, its events by sequence number as stored, and the look-ups
+/// the write path makes before it decides (an idempotency key, a likely retry).
+public protocol LogReader {
     /// The last event's sequence number and hash (0 and `Chain.genesis` for an empty log).
     func headOfLog() throws -> (seq: Int64, hash: Data)
 
@@ -35,10 +35,15 @@ public protocol LedgerTransaction: LedgerState {
     /// (UTC, ISO 8601 as `recorded_at` holds it), newest first: what a retry of a score or a redemption would repeat.
     func events(of types: [String], household: HouseholdCode, on date: LocalDate, recordedSince instant: String) throws
         -> [RecordedEvent]
+}
 
+/// One transaction of a `LedgerStore`: the `LedgerState` that `decide` reads, the reader of the log, and the only
+/// appender (Eventuous's writer), which takes nothing but a `Decision`.
+public protocol LedgerTransaction: LedgerState, LogReader {
     /// Appends a decision's events at the head of the chain and folds them into the projections, in this transaction.
     /// The first event carries `key`; ids come from `newId`, one per event. Refused (`StoreError.streamVersionConflict`
-    /// on the stream `log`) when the log has moved on since the decision was made.
+    /// on the stream `log`) when the log has moved on since the decision was made: the decision's `lastSeq` is the
+    /// version of the village's log it expects, as Eventuous's `expectedVersion` is a stream's.
     @discardableResult
     func append(_ decision: Decision, recordedAt: String, key: String?, newId: () -> String) throws -> [RecordedEvent]
 }
