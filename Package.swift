@@ -103,9 +103,16 @@ let package = Package(
         ),
         // The benchmark suite (release builds): `swift run -c release jifen-bench`.
         .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
-        .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore"], swiftSettings: strict),
+        // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
+        .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
+        .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
         .testTarget(name: "JifenAuditTests", dependencies: ["JifenAudit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "JifenAudit", "Jifen", "JifenDemo"], swiftSettings: strict),
+        // The conformance suite every store passes (memory and SQLite today).
+        .testTarget(name: "JifenConformanceTests",
+                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenDemo", "JifenTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "Tagged", package: "swift-tagged")],
+                    swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -15,6 +15,22 @@ public struct LedgerEnvironment: Sendable {
 
     public static let live = LedgerEnvironment(now: { Date() }, newId: { randomUUID() })
 
+    /// Today in the village (Asia/Shanghai) by this environment's clock.
+    public func today() -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Ledger.zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now())
+        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    /// An instant as `recorded_at` holds it: UTC, ISO 8601 with milliseconds.
+    public func timestamp(of date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        return formatter.string(from: date)
+    }
+
     /// A random (version 4) UUID in lower case, as `UUID().uuidString.lowercased()` writes it, from the system's random
     /// generator (getrandom): Foundation's opens /dev/urandom for each one, a tenth of a large import's time.
     static func randomUUID() -> String {
@@ -145,17 +161,10 @@ public struct BatchItem: Sendable {
     }
 }
 
-/// What a write did: the events it appended, or the one already recorded under the same key.
-public struct Written: Sendable {
-    public let events: [RecordedEvent]
-    /// True when the idempotency key had been used: nothing new was written.
-    public let alreadyRecorded: Bool
-}
-
 /// The one door to a village ledger: the CLI (and later the server) call this and nothing below it.
 ///
-/// Every write is: read the state, `decide` (pure), append the events and fold them into the projections,
-/// all in one IMMEDIATE transaction.
+/// Every write is: read the state, `decide` (pure), append the decision and fold it into the projections,
+/// all in one IMMEDIATE transaction (`LedgerWriter`, the write path every store shares).
 public final class Ledger: Sendable {
     /// The store: the facade's alone (and its package's tests'); callers go through the facade's reads and writes.
     package let store: EventStore
@@ -173,22 +182,12 @@ public final class Ledger: Sendable {
 
     /// Today in the village (Asia/Shanghai).
     public func today() -> LocalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Ledger.zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: environment.now())
-        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        environment.today()
     }
 
+    /// Now, as `recorded_at` holds it.
     func timestamp() -> String {
-        timestamp(of: environment.now())
-    }
-
-    /// An instant as `recorded_at` holds it: UTC, ISO 8601 with milliseconds.
-    func timestamp(of date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        return formatter.string(from: date)
+        environment.timestamp(of: environment.now())
     }
 
     /// A `recorded_at` value read back (with or without fractional seconds); nil when it is not one.
@@ -203,109 +202,29 @@ public final class Ledger: Sendable {
     /// How long a score or a redemption is remembered as one that a retry would repeat.
     public static let retryWindow: TimeInterval = 3600
 
-    /// Decides one command and appends its events. A refusal throws a `Rejection` and writes nothing.
-    /// A `key` already used returns the event recorded under it, and writes nothing. Without a key, a score or a
-    /// redemption identical to one recorded in the last hour (`retryWindow`, by `recorded_at` and the environment's
-    /// clock) is refused as a likely retry after a crash, unless `again` says a second one is meant.
+    /// The write path over this ledger's SQLite store.
+    var writer: LedgerWriter<EventStore> { LedgerWriter(store: store, environment: environment) }
+
+    /// Decides one command and appends its events (`LedgerWriter.execute`).
     @discardableResult
     public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
                         again: Bool = false) throws -> Written {
-        let now = environment.now()
-        let today = today()
-        let recordedAt = timestamp(of: now)
-        let windowOpened = timestamp(of: now.addingTimeInterval(-Ledger.retryWindow))
-        return try store.write { session in
-            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
-            if let key, let existing = try session.recorded(key: key) {
-                guard command.isRecorded(by: existing, on: context.occurredOn) else {
-                    throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
-                }
-                return Written(events: [existing], alreadyRecorded: true)
-            }
-            if let key, let problem = KeySyntax.problem(with: key) { throw Rejection.keyInvalid(key: key, problem: problem) }
-            var written: [RecordedEvent] = []
-            let events = try decide(command, context: context, state: session)
-            if key == nil, !again, let earlier = try repeated(events, on: context.occurredOn, since: windowOpened, in: session) {
-                let minutes = Ledger.instant(earlier.recordedAt).map { Int(now.timeIntervalSince($0) / 60) } ?? 0
-                var redemption = false
-                if case .redeemed = earlier.event { redemption = true }
-                throw Rejection.repeatedEntry(seq: earlier.seq, minutesAgo: max(0, minutes), redemption: redemption)
-            }
-            for (index, (event, date)) in zip(events, businessDates(of: events, context: context)).enumerated() {
-                let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
-                                     actor: context.actor, key: index == 0 ? key : nil)
-                written.append(try session.append(event, meta: meta))
-            }
-            return Written(events: written, alreadyRecorded: false)
-        }
+        try writer.execute(command, by: actor, on: date, key: key, again: again)
     }
 
-    /// The newest entry recorded since `instant` that the single score or redemption in `events` would repeat, one
-    /// that has not been reversed since; nil when there is none, or when `events` is not such an entry.
-    private func repeated(_ events: [LedgerEvent], on date: LocalDate, since instant: String,
-                          in session: StoreSession) throws -> RecordedEvent? {
-        guard events.count == 1, let event = events.first, let types = event.repeatableTypes else { return nil }
-        guard let household = event.household else { return nil }
-        for earlier in try session.events(of: types, household: household, on: date, recordedSince: instant)
-        where event.repeats(earlier.event) {
-            if try session.entry(.seq(earlier.seq))?.reversedBy != nil { continue }
-            return earlier
-        }
-        return nil
-    }
-
-    /// Decides and appends a batch in one transaction: all of it, or — when any line is refused — none of it,
-    /// with every refused line reported. Lines are decided in order, each seeing the ones before it.
+    /// Decides and appends a batch in one transaction, all or nothing (`LedgerWriter.executeAll`).
     @discardableResult
     public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
-        var lines = (earlier.map(BatchLine.problem) + items.map(BatchLine.item)).makeIterator()
-        var written: [RecordedEvent] = []
-        try executeBatch(by: actor, fileName: fileName, count: items.count, progress: progress,
-                         next: { lines.next() }, written: { written.append($0) })
-        return written
+        try writer.executeAll(items, by: actor, fileName: fileName, problems: earlier, progress: progress)
     }
 
-    /// The same for a batch read as it goes: `next` gives its lines one by one (nil at the end), `written` is told of
-    /// each event appended (they are all undone if the batch is refused), and `check` runs first in the
-    /// transaction. Only what one line needs is held in memory. `count` is the number of items, for `progress`.
+    /// The same for a batch read as it goes (`LedgerWriter.executeBatch`).
     public func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
                              check: ((StoreSession) throws -> Void)? = nil,
                              next: () throws -> BatchLine?, written: (RecordedEvent) -> Void) throws {
-        let today = today()
-        let recordedAt = timestamp()
-        let actorName = ActorName(rawValue: actor)
-        try store.write { session in
-            try check?(session)
-            var problems = ProblemList()
-            var number = 0
-            while let line = try next() {
-                let item: BatchItem
-                switch line {
-                case .problem(let problem):
-                    problems.append(problem)
-                    continue
-                case .item(let next):
-                    item = next
-                }
-                let context = CommandContext(actor: actorName, today: today, occurredOn: item.occurredOn)
-                do {
-                    let events = try decide(item.command, context: context, state: session)
-                    for (event, date) in zip(events, businessDates(of: events, context: context)) {
-                        let meta = EventMeta(id: environment.newId(), occurredOn: date, recordedAt: recordedAt,
-                                             actor: context.actor, key: nil)
-                        written(try session.append(event, meta: meta))
-                    }
-                } catch let rejection as Rejection {
-                    // A sheet imported before: its rows' own problems would only be noise.
-                    if case .sheetAlreadyImported = rejection { throw rejection }
-                    problems.append(LineProblem(line: item.line, rejection: rejection))
-                }
-                if let progress, number % 500 == 499 { progress(number + 1, count) }
-                number += 1
-            }
-            if !problems.isEmpty { throw problems.rejection(fileName: fileName) }
-        }
+        try writer.executeBatch(by: actor, fileName: fileName, count: count, progress: progress, check: check, next: next,
+                                written: written)
     }
 
     /// Runs `body` on a consistent snapshot; the store's failures come out as `LedgerError`s. Not public: callers use

@@ -238,10 +238,8 @@ extension Ledger {
             let update = PassbookPrinted(household: household, entries: lines.map(\.seq), page: lines.first?.page ?? position.0,
                                          line: lines.first?.line ?? position.1, balance: balance)
             let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: printedOn)
-            for event in try decide(.printPassbook(update), context: context, state: session) {
-                try session.append(event, meta: EventMeta(id: environment.newId(), occurredOn: printedOn, recordedAt: recordedAt,
-                                                          actor: context.actor, key: nil))
-            }
+            try session.append(try decide(.printPassbook(update), context: context, state: session), recordedAt: recordedAt, key: nil,
+                               newId: environment.newId)
             guard let account = try session.household(household), let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
             return Passbook(village: info.village, household: household, head: account.head, unit: account.unit, lines: lines,
                             carried: book.printed.last?.balance ?? 0, copy: false, printedOn: printedOn)

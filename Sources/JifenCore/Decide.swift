@@ -4,7 +4,7 @@ import Tagged
 ///
 /// Pure: no clock, no ids, no I/O of its own. It reads the ledger only through `state`, and either
 /// returns the events to append or throws a `Rejection` that says what rule was broken.
-public func decide(_ command: Command, context: CommandContext, state: some LedgerState) throws -> [LedgerEvent] {
+func decideEvents(_ command: Command, context: CommandContext, state: some LedgerState) throws -> [LedgerEvent] {
     guard !context.actor.rawValue.trimmingSpaces.isEmpty else { throw Rejection.actorRequired }
     guard context.occurredOn <= context.today else {
         throw Rejection.dateInFuture(date: context.occurredOn, today: context.today)

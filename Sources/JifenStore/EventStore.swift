@@ -152,7 +152,7 @@ public struct EventMeta: Sendable {
 ///
 /// Writes go through `write`, one IMMEDIATE transaction each: the SQLite write lock serialises
 /// appends across processes, so two clerks appending at once never fork the chain.
-public final class EventStore: Sendable {
+public final class EventStore: LedgerStore {
     /// 'JFEN': marks the file as a Jifen ledger (`PRAGMA application_id`).
     public static let applicationId: Int32 = 0x4A46_454E
     public let path: String
@@ -319,7 +319,7 @@ public final class EventStore: Sendable {
 
 /// The ledger seen from inside one transaction: `decide` reads it as its `LedgerState`, and
 /// `append` extends the log and folds the event into the projections in the same transaction.
-public final class StoreSession: LedgerState {
+public final class StoreSession: LedgerTransaction {
     let db: Database
     private var cachedInfo: LedgerInfo??
     private var head: (seq: Int64, hash: Data)?
@@ -684,35 +684,58 @@ public final class StoreSession: LedgerState {
         try row("SELECT * FROM events WHERE idempotency_key = ?", arguments: [key]).map(Self.recordedEvent)
     }
 
-    /// Appends one event at the head of the chain, with its facts, and folds it into the projections.
-    /// With `expectedVersion`, refuses when the stream has moved on since the caller read it.
+    /// Appends a decision's events at the head of the chain, each with its facts, and folds them into the projections.
+    /// The only way in from outside JifenStore: what is appended is what `decide` produced, on the log as this
+    /// transaction sees it.
     @discardableResult
-    public func append(_ event: LedgerEvent, meta: EventMeta, expectedVersion: Int64? = nil) throws -> RecordedEvent {
-        let (lastSeq, lastHash) = try headOfLog()
+    public func append(_ decision: Decision, recordedAt: String, key: String?, newId: () -> String) throws -> [RecordedEvent] {
+        let head = try headOfLog()
+        guard head.seq == decision.lastSeq else { throw StoreError.outdated(decision, head: head.seq) }
+        var written: [RecordedEvent] = []
+        written.reserveCapacity(decision.events.count)
+        for (index, (event, date)) in decision.dated.enumerated() {
+            let meta = EventMeta(id: newId(), occurredOn: date, recordedAt: recordedAt, actor: decision.context.actor,
+                                 key: index == 0 ? key : nil)
+            written.append(try append(event, meta: meta))
+        }
+        return written
+    }
+
+    /// Appends one event at the head of the chain, with its facts, and folds it into the projections.
+    /// With `expectedVersion`, refuses when the stream has moved on since the caller read it. Not public: outside
+    /// JifenStore events come from a `Decision` (the tests of the chain's triggers reach it with `@testable`).
+    @discardableResult
+    func append(_ event: LedgerEvent, meta: EventMeta, expectedVersion: Int64? = nil) throws -> RecordedEvent {
+        let head = try headOfLog()
         let stream = event.stream
         let version = try version(of: stream)
         if let expectedVersion, expectedVersion != version {
             throw StoreError.streamVersionConflict(stream: stream, expected: expectedVersion, actual: version)
         }
-        // The version of the scheme in force on the event's business date (0 before the first).
-        let schemeVersion = try schemes().inForce(on: meta.occurredOn)?.version ?? 0
-        let facts = try JifenCore.facts(of: event, state: self)
-        let fields = Chain.Fields(seq: lastSeq + 1, id: meta.id, stream: stream, streamVersion: version + 1, type: event.typeName,
-                                  occurredOn: meta.occurredOn.description, recordedAt: meta.recordedAt,
-                                  actor: meta.actor.rawValue, schemeVersion: schemeVersion, key: meta.key,
-                                  household: facts.household?.rawValue, item: facts.item?.rawValue, rule: facts.rule?.rawValue,
-                                  earned: facts.earned, deducted: facts.deducted, redeemed: facts.redeemed, stock: facts.stock,
-                                  reverses: facts.reverses, payload: try EventCodec.payload(of: event))
-        let hash = Chain.hash(previous: lastHash, fields: fields)
-        try insert(fields, previous: lastHash, hash: hash)
-        head = (fields.seq, hash)
-        versions[stream] = fields.streamVersion
-        try countTowardsCaps(event, facts: facts, on: meta.occurredOn)
-        let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: stream, streamVersion: fields.streamVersion,
-                                     occurredOn: meta.occurredOn, recordedAt: meta.recordedAt, actor: meta.actor,
-                                     schemeVersion: schemeVersion, key: meta.key, event: event, facts: facts)
+        let (link, recorded) = try Linking.link(event, id: meta.id, occurredOn: meta.occurredOn, recordedAt: meta.recordedAt,
+                                                actor: meta.actor, key: meta.key, after: head, version: version, state: self)
+        try insert(link.fields, previous: head.hash, hash: link.hash)
+        self.head = (link.fields.seq, link.hash)
+        versions[stream] = link.fields.streamVersion
+        try countTowardsCaps(event, facts: recorded.facts, on: meta.occurredOn)
         try applyProjection(of: recorded)
         return recorded
+    }
+
+    /// The events from `seq` on, as stored, at most `limit` of them.
+    public func links(from seq: Int64, limit: Int) throws -> [ChainLink] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version, idempotency_key,
+                   household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, hash
+            FROM events WHERE seq >= ? ORDER BY seq LIMIT ?
+            """), arguments: [seq, limit]).map { row in
+            ChainLink(fields: Chain.Fields(seq: try row.at(0), id: try row.at(1), stream: try row.at(2), streamVersion: try row.at(3),
+                                           type: try row.at(4), occurredOn: try row.at(5), recordedAt: try row.at(6), actor: try row.at(7),
+                                           schemeVersion: try row.at(8), key: try row.at(9), household: try row.at(10),
+                                           item: try row.at(11), rule: try row.at(12), earned: try row.at(13), deducted: try row.at(14),
+                                           redeemed: try row.at(15), stock: try row.at(16), reverses: try row.at(17), payload: try row.at(18)),
+                      previousHash: try row.at(19), hash: try row.at(20))
+        }
     }
 
     /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.

@@ -3,7 +3,7 @@ import Jifen
 import JifenAudit
 import JifenDemo
 import JifenCore
-import JifenStore
+@testable import JifenStore
 import Testing
 
 /// `AuditExport.check` reads an export's bytes with its own JSON reader: these tests hold it to the hash rule on real

@@ -3,7 +3,7 @@ import GRDB
 import Jifen
 import JifenDemo
 import JifenCore
-import JifenStore
+@testable import JifenStore
 import Testing
 
 @Suite struct AppendOnly {

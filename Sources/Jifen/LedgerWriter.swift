@@ -1,0 +1,121 @@
+import Foundation
+import JifenCore
+import JifenStore
+
+/// What a write did: the events it appended, or the one already recorded under the same key.
+public struct Written: Sendable {
+    public let events: [RecordedEvent]
+    /// True when the idempotency key had been used: nothing new was written.
+    public let alreadyRecorded: Bool
+}
+
+/// The write path, over any `LedgerStore`: read the state, `decide` (pure), append the decision and fold it into the
+/// projections, all in one write transaction of the store. `Ledger` writes through it to SQLite; the conformance suite
+/// runs the same code on every store.
+public struct LedgerWriter<Store: LedgerStore>: Sendable {
+    public let store: Store
+    public let environment: LedgerEnvironment
+
+    public init(store: Store, environment: LedgerEnvironment) {
+        self.store = store
+        self.environment = environment
+    }
+
+    /// Decides one command and appends its events. A refusal throws a `Rejection` and writes nothing.
+    /// A `key` already used returns the event recorded under it, and writes nothing. Without a key, a score or a
+    /// redemption identical to one recorded in the last hour (`Ledger.retryWindow`, by `recorded_at` and the
+    /// environment's clock) is refused as a likely retry after a crash, unless `again` says a second one is meant.
+    @discardableResult
+    public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
+                        again: Bool = false) throws -> Written {
+        let now = environment.now()
+        let today = environment.today()
+        let recordedAt = environment.timestamp(of: now)
+        let windowOpened = environment.timestamp(of: now.addingTimeInterval(-Ledger.retryWindow))
+        return try store.write { session in
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
+            if let key, let existing = try session.recorded(key: key) {
+                guard command.isRecorded(by: existing, on: context.occurredOn) else {
+                    throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
+                }
+                return Written(events: [existing], alreadyRecorded: true)
+            }
+            if let key, let problem = KeySyntax.problem(with: key) { throw Rejection.keyInvalid(key: key, problem: problem) }
+            let decision = try decide(command, context: context, state: session)
+            if key == nil, !again, let earlier = try Self.repeated(decision.events, on: context.occurredOn, since: windowOpened, in: session) {
+                let minutes = Ledger.instant(earlier.recordedAt).map { Int(now.timeIntervalSince($0) / 60) } ?? 0
+                var redemption = false
+                if case .redeemed = earlier.event { redemption = true }
+                throw Rejection.repeatedEntry(seq: earlier.seq, minutesAgo: max(0, minutes), redemption: redemption)
+            }
+            let written = try session.append(decision, recordedAt: recordedAt, key: key, newId: environment.newId)
+            return Written(events: written, alreadyRecorded: false)
+        }
+    }
+
+    /// The newest entry recorded since `instant` that the single score or redemption in `events` would repeat, one
+    /// that has not been reversed since; nil when there is none, or when `events` is not such an entry.
+    static func repeated(_ events: [LedgerEvent], on date: LocalDate, since instant: String,
+                         in session: Store.Session) throws -> RecordedEvent? {
+        guard events.count == 1, let event = events.first, let types = event.repeatableTypes else { return nil }
+        guard let household = event.household else { return nil }
+        for earlier in try session.events(of: types, household: household, on: date, recordedSince: instant)
+        where event.repeats(earlier.event) {
+            if try session.entry(.seq(earlier.seq))?.reversedBy != nil { continue }
+            return earlier
+        }
+        return nil
+    }
+
+    /// Decides and appends a batch in one transaction: all of it, or — when any line is refused — none of it,
+    /// with every refused line reported. Lines are decided in order, each seeing the ones before it.
+    @discardableResult
+    public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
+                           progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
+        var lines = (earlier.map(BatchLine.problem) + items.map(BatchLine.item)).makeIterator()
+        var written: [RecordedEvent] = []
+        try executeBatch(by: actor, fileName: fileName, count: items.count, progress: progress,
+                         next: { lines.next() }, written: { written.append($0) })
+        return written
+    }
+
+    /// The same for a batch read as it goes: `next` gives its lines one by one (nil at the end), `written` is told of
+    /// each event appended (they are all undone if the batch is refused), and `check` runs first in the
+    /// transaction. Only what one line needs is held in memory. `count` is the number of items, for `progress`.
+    public func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
+                             check: ((Store.Session) throws -> Void)? = nil,
+                             next: () throws -> BatchLine?, written: (RecordedEvent) -> Void) throws {
+        let today = environment.today()
+        let recordedAt = environment.timestamp(of: environment.now())
+        let actorName = ActorName(rawValue: actor)
+        try store.write { session in
+            try check?(session)
+            var problems = ProblemList()
+            var number = 0
+            while let line = try next() {
+                let item: BatchItem
+                switch line {
+                case .problem(let problem):
+                    problems.append(problem)
+                    continue
+                case .item(let next):
+                    item = next
+                }
+                let context = CommandContext(actor: actorName, today: today, occurredOn: item.occurredOn)
+                do {
+                    let decision = try decide(item.command, context: context, state: session)
+                    for recorded in try session.append(decision, recordedAt: recordedAt, key: nil, newId: environment.newId) {
+                        written(recorded)
+                    }
+                } catch let rejection as Rejection {
+                    // A sheet imported before: its rows' own problems would only be noise.
+                    if case .sheetAlreadyImported = rejection { throw rejection }
+                    problems.append(LineProblem(line: item.line, rejection: rejection))
+                }
+                if let progress, number % 500 == 499 { progress(number + 1, count) }
+                number += 1
+            }
+            if !problems.isEmpty { throw problems.rejection(fileName: fileName) }
+        }
+    }
+}
