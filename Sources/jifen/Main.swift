@@ -74,7 +74,7 @@ enum Main {
         /// Says why the command failed on standard error, after what it printed, and sets the status.
         func fail(_ message: String, status code: Int32 = 1) {
             Output.flush()
-            Output.error("jifen: \(message)\n")
+            Output.error("jifen: \(Console.current.asGiven(message))\n")
             status = code
         }
         do {

@@ -86,7 +86,18 @@ final class Console: @unchecked Sendable {
     /// A path as given, taken from the run's folder when it is relative.
     func resolved(_ path: String) -> String {
         guard let directory, !path.hasPrefix("/") else { return path }
-        return path.isEmpty ? directory : directory + "/" + path
+        let file = path.isEmpty ? directory : directory + "/" + path
+        given.append((file, path))
+        return file
+    }
+
+    /// The paths this run took from its folder, and how they were given.
+    private var given: [(file: String, path: String)] = []
+
+    /// A message of the store, which names files by the path it was handed, with the paths taken from the run's folder
+    /// said as they were given (as the binary, run in that folder, says them).
+    func asGiven(_ message: String) -> String {
+        given.sorted { $0.file.count > $1.file.count }.reduce(message) { $0.replacingOccurrences(of: $1.file, with: $1.path) }
     }
 
     /// Everything on standard input.

@@ -35,8 +35,11 @@ final class Office {
 
     let mode: Mode
 
+    /// With JIFEN_TEST_BINARY=1 every office runs the binary: the whole suite against the process, for comparison.
+    static let everyRunIsBinary = ProcessInfo.processInfo.environment["JIFEN_TEST_BINARY"] == "1"
+
     init(_ mode: Mode = .inProcess) throws {
-        self.mode = mode
+        self.mode = Office.everyRunIsBinary ? .binary : mode
         url = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
