@@ -100,7 +100,8 @@ final class Console: @unchecked Sendable {
         given.sorted { $0.file.count > $1.file.count }.reduce(message) { $0.replacingOccurrences(of: $1.file, with: $1.path) }
     }
 
-    /// Everything on standard input.
+    /// Everything on standard input: where a command reads it (a password, a sheet piped in), it reads it here, so
+    /// that an in-process run is given its own and never waits on the process's.
     func readInput() -> Data {
         guard isProcess else { return input ?? Data() }
         return FileHandle.standardInput.readDataToEndOfFile()

@@ -101,9 +101,7 @@ struct Progress {
     }
 }
 
-/// A file's bytes; `-` is standard input.
 func readFile(_ path: String) throws -> Data {
-    if path == "-" { return Console.current.readInput() }
     guard let data = FileManager.default.contents(atPath: Console.current.resolved(path)) else {
         throw CLIError(zh: "读不到文件 \(path)；请核对文件名，确认文件存在。", en: "Cannot read \(path); check the file name and that it exists.")
     }
