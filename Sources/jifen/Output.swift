@@ -386,6 +386,8 @@ struct OutputFile {
     nonisolated(unsafe) static var draftForSignal: UnsafeMutablePointer<CChar>?
 
     static func forget() {
+        // In-process runs never set it (and may run side by side).
+        guard Console.current.isProcess else { return }
         let draft = draftForSignal
         draftForSignal = nil
         free(draft)
