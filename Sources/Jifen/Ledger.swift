@@ -209,22 +209,25 @@ public final class Ledger: Sendable {
     @discardableResult
     public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
                         again: Bool = false) throws -> Written {
-        try writer.execute(command, by: actor, on: date, key: key, again: again)
+        try LedgerError.translating { try writer.execute(command, by: actor, on: date, key: key, again: again) }
     }
 
     /// Decides and appends a batch in one transaction, all or nothing (`LedgerWriter.executeAll`).
     @discardableResult
     public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
-        try writer.executeAll(items, by: actor, fileName: fileName, problems: earlier, progress: progress)
+        try LedgerError.translating { try writer.executeAll(items, by: actor, fileName: fileName, problems: earlier, progress: progress) }
     }
 
-    /// The same for a batch read as it goes (`LedgerWriter.executeBatch`).
-    public func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
+    /// The same for a batch read as it goes (`LedgerWriter.executeBatch`). Not public: `check` sees the store's
+    /// session; callers import sheets and registers through the methods of Imports.swift.
+    func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
                              check: ((StoreSession) throws -> Void)? = nil,
                              next: () throws -> BatchLine?, written: (RecordedEvent) -> Void) throws {
-        try writer.executeBatch(by: actor, fileName: fileName, count: count, progress: progress, check: check, next: next,
-                                written: written)
+        try LedgerError.translating {
+            try writer.executeBatch(by: actor, fileName: fileName, count: count, progress: progress, check: check, next: next,
+                                    written: written)
+        }
     }
 
     /// Runs `body` on a consistent snapshot; the store's failures come out as `LedgerError`s. Not public: callers use

@@ -220,7 +220,7 @@ extension Ledger {
     public func updatePassbook(of household: HouseholdCode, by actor: String, printedOn: LocalDate) throws -> Passbook {
         let recordedAt = timestamp()
         let today = today()
-        return try store.write { session in
+        return try LedgerError.translating { try store.write { session in
             let book = try Self.passbookHistory(session, household: household)
             let printed = Set(book.printed.map(\.seq))
             let reviews = Set(try session.reviews(of: household).map(\.seq))
@@ -243,7 +243,7 @@ extension Ledger {
             guard let account = try session.household(household), let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
             return Passbook(village: info.village, household: household, head: account.head, unit: account.unit, lines: lines,
                             carried: book.printed.last?.balance ?? 0, copy: false, printedOn: printedOn)
-        }
+        } }
     }
 
     /// A page printed before, printed again and marked as a copy.

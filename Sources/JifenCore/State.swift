@@ -451,8 +451,11 @@ public struct MemoryLedger: LedgerState, Sendable {
     public func yearFigures(in dates: ClosedRange<LocalDate>) -> [HouseholdCode: YearFigures] {
         var earned: [HouseholdCode: Int] = [:], deducted: [HouseholdCode: Int] = [:], largest: [HouseholdCode: Int] = [:]
         var redeemed: [HouseholdCode: Int] = [:]
+        // Every household with an entry dated in the year, with zeros when all of it was taken back (as SQLite answers).
+        var listed: Set<HouseholdCode> = []
         for entry in entries.values where dates.contains(entry.occurredOn) {
             guard let household = entry.household else { continue }
+            listed.insert(household)
             if entry.kind == .score && entry.reversedBy == nil && reviewRecords[entry.seq] == nil {
                 earned[household, default: 0] += entry.earned
                 deducted[household, default: 0] += entry.deducted
@@ -462,7 +465,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 redeemed[household, default: 0] += entry.redeemed
             }
         }
-        return Dictionary(firstOf: Set(earned.keys).union(redeemed.keys).map {
+        return Dictionary(firstOf: listed.map {
             ($0, YearFigures(household: $0, earned: earned[$0] ?? 0, deducted: deducted[$0] ?? 0, largestDeduction: largest[$0] ?? 0,
                              redeemed: redeemed[$0] ?? 0))
         })
@@ -485,13 +488,23 @@ public struct MemoryLedger: LedgerState, Sendable {
             (zero.earned, zero.deducted, zero.redeemed, zero.pending, zero.proposed, zero.expired, zero.moved) = (0, 0, 0, 0, 0, 0, 0)
             return zero
         }
+        var counted: Set<HouseholdCode> = []
         for entry in entries.values where entry.occurredOn <= date {
             guard let code = entry.household, accounts[code] != nil else { continue }
+            counted.insert(code)
             accounts[code]!.add(EventFacts(household: code, earned: entry.earned, deducted: entry.deducted, redeemed: entry.redeemed),
                                 route: entry.type.route)
             if let review = reviewRecords[entry.seq] { accounts[code]!.hold(review, +1) }
         }
-        return accounts
+        // The register as it stood that day (as SQLite answers): households registered by then or with entries by
+        // then, and open if they closed later.
+        return accounts.filter { $0.value.registeredOn <= date || counted.contains($0.key) }.mapValues { account in
+            guard let closed = account.closedOn, closed > date else { return account }
+            var then = account
+            then.status = .open
+            then.closedOn = nil
+            return then
+        }
     }
 
     public func codes(of kind: CodeKind) -> [String] {

@@ -633,7 +633,7 @@ public final class StoreSession: LedgerTransaction {
                          e.type IN \(EventType.scoreList)
                          AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
                          AND NOT EXISTS (SELECT 1 FROM p_reviews v WHERE v.seq = e.seq) AS s
-                  FROM events e WHERE e.household IS NOT NULL AND e.occurred_on BETWEEN ? AND ?)
+                  FROM events e WHERE e.household IS NOT NULL AND e.occurred_on BETWEEN ? AND ? AND \(Self.entryTypes))
             GROUP BY household
             """, arguments: [dates.lowerBound.description, dates.upperBound.description])
         var figures: [HouseholdCode: YearFigures] = [:]

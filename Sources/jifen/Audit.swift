@@ -84,7 +84,7 @@ struct AuditCheckCommand: ParsableCommand {
 
     func run() throws {
         // Mapped, not read into memory: an export of a million events is most of a gigabyte and is read once, in parallel.
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: Console.current.resolved(file)), options: .alwaysMapped) else {
             throw CLIError(zh: "读不到文件 \(file)；请核对文件名，确认文件存在。", en: "Cannot read \(file); check the file name and that it exists.")
         }
         let report = AuditExport.check(data: data, partial: partial)
@@ -121,11 +121,11 @@ struct KeyNew: ParsableCommand {
     func run() throws {
         let key = SigningKey()
         let privatePath = out + ".key", publicPath = out + ".pub"
-        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: Console.current.resolved(path)) {
             throw CLIError(zh: "\(path) 已经存在；密钥文件从不覆盖，请用 --out 另起一个名字。", en: "\(path) already exists; a key is never overwritten: choose another --out NAME.")
         }
-        guard FileManager.default.createFile(atPath: privatePath, contents: Data(key.privateFile.utf8), attributes: [.posixPermissions: 0o600]),
-              FileManager.default.createFile(atPath: publicPath, contents: Data(key.publicFile.utf8), attributes: [.posixPermissions: 0o644]) else {
+        guard FileManager.default.createFile(atPath: Console.current.resolved(privatePath), contents: Data(key.privateFile.utf8), attributes: [.posixPermissions: 0o600]),
+              FileManager.default.createFile(atPath: Console.current.resolved(publicPath), contents: Data(key.publicFile.utf8), attributes: [.posixPermissions: 0o644]) else {
             throw CLIError(zh: "无法写入 \(privatePath)；请确认文件夹存在并且可以写入。", en: "Cannot write \(privatePath); check the folder exists and may be written to.")
         }
         print(say(options.language, "已生成密钥：\(privatePath)（仅本人可读，妥善保管）和 \(publicPath)（交给审计）。",

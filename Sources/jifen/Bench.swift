@@ -41,7 +41,8 @@ struct BenchGenerate: ParsableCommand {
     }
 
     func run() throws {
-        if FileManager.default.fileExists(atPath: ledger) {
+        let file = Console.current.resolved(ledger)
+        if FileManager.default.fileExists(atPath: file) {
             throw CLIError(zh: "\(ledger) 已经存在；请先删除，或用 --ledger 另选一个文件。", en: "\(ledger) exists already; remove it or give another --ledger.")
         }
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
@@ -50,7 +51,7 @@ struct BenchGenerate: ParsableCommand {
         }
         let progress = Progress(label: "generating (months)")
         let started = Date()
-        let summary = try LedgerGenerator.build(at: ledger, plan: GeneratorPlan(households: households, years: years, firstYear: fromYear, seed: seed),
+        let summary = try LedgerGenerator.build(at: file, plan: GeneratorPlan(households: households, years: years, firstYear: fromYear, seed: seed),
                                                 progress: progress.update)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)

@@ -27,14 +27,14 @@ struct Init: ParsableCommand {
     func run() throws {
         let text = try scheme.map { String(decoding: try readFile($0), as: UTF8.self) } ?? ReferenceSeed.schemeYAML
         let parsed = try SchemeFile.parse(text)
-        let path = options.path
-        let existed = FileManager.default.fileExists(atPath: path)
+        let path = options.path, file = options.file
+        let existed = FileManager.default.fileExists(atPath: file)
         do {
-            let ledger = try Ledger(path: path, create: true)
+            let ledger = try Ledger(path: file, create: true)
             try ledger.execute(.openLedger(ledgerId: ledger.environment.newId(), village: village, scheme: parsed, demo: false,
                                            admin: ActorName(rawValue: admin)), by: admin, on: date)
         } catch {
-            if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
             throw error
         }
         print(say(options.language,

@@ -60,10 +60,23 @@ func arranged(_ arguments: [String]) -> [String] {
 @main
 enum Main {
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let status = run(Array(CommandLine.arguments.dropFirst()))
+        exit(status)
+    }
+
+    /// Runs one command line on the console at hand (`Console.current`) and returns its exit status: the messages
+    /// and statuses the binary has, without leaving the process.
+    static func run(_ arguments: [String]) -> Int32 {
+        var status: Int32 = 0
         // Refusals are said in the clerk's language; the parsed command is gone by the time one is caught.
         let language = Language.requested(in: arguments)
-        Output.isEnglish = language == .en
+        Console.current.isEnglish = language == .en
+        /// Says why the command failed on standard error, after what it printed, and sets the status.
+        func fail(_ message: String, status code: Int32 = 1) {
+            Output.flush()
+            Output.error("jifen: \(Console.current.asGiven(message))\n")
+            status = code
+        }
         do {
             var command = try Jifen.parseAsRoot(arranged(arguments))
             try command.run()
@@ -98,20 +111,46 @@ enum Main {
             fail(say(language, error.chinese, error.description))
         } catch is VerificationFailed {
             Output.flush()
-            exit(2)
+            status = 2
         } catch {
             // A failure of the file met on a write path is said as the facade says it (damage is exit 2).
             if let failure = LedgerError(error) {
                 fail(say(language, failure.chinese, failure.description), status: failure.isDamage ? 2 : 1)
+            } else {
+                Output.flush()
+                status = usage(error)
             }
-            Output.flush()
-            Jifen.exit(withError: error)
         }
+        // A write to standard output that failed in-process ends the run as it ends the binary.
+        if Console.current.failure != nil { status = 1 }
+        return status
     }
 
-    static func fail(_ message: String, status: Int32 = 1) -> Never {
-        Output.flush()
-        Output.error("jifen: \(message)\n")
-        exit(status)
+    /// Help, the version and usage mistakes, said where and as ArgumentParser's `exit(withError:)` says them.
+    private static func usage(_ error: any Error) -> Int32 {
+        let code = Jifen.exitCode(for: error)
+        let text = Jifen.fullMessage(for: error)
+        if !text.isEmpty {
+            if code == .success {
+                Output.bytes((text + "\n").utf8)
+                Output.flush()
+            } else {
+                Output.terminalControl(text + "\n")
+            }
+        }
+        return code.rawValue
+    }
+}
+
+extension Main {
+    /// Runs a command line in this process, as the binary would run it in `directory` with only `environment` and
+    /// `input` on standard input, and returns its exit status and what it wrote to standard output and error.
+    /// Standard output fails as a full disk does after `limit` bytes. Runs side by side do not meet: each has its own
+    /// console. Nothing process-wide is touched (no signal handler, no exit).
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], input: Data? = nil,
+                    limit: Int? = nil) -> (status: Int32, out: String, err: String) {
+        let console = Console(environment: environment, directory: directory, input: input, limit: limit)
+        let status = Console.$current.withValue(console) { Main.run(arguments) }
+        return (status, String(decoding: console.out, as: UTF8.self), String(decoding: console.err, as: UTF8.self))
     }
 }

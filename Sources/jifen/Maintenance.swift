@@ -76,7 +76,7 @@ struct Verify: ParsableCommand {
 /// SQLite cannot read it) fails verification with that finding, rather than being an error to retry. A missing
 /// file is still the user's mistake (exit 1).
 func verifying(_ options: LedgerOptions, _ body: (Ledger) throws -> VerifyReport) throws -> VerifyReport {
-    try Ledger.verifying(path: options.path, keep: { $0 is CLIError }, body)
+    try Ledger.verifying(path: options.file, keep: { $0 is CLIError }, body)
 }
 
 struct Rebuild: ParsableCommand {
@@ -89,7 +89,7 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         // The balances and register are about to be folded afresh: damage in them does not stop their repair.
-        let ledger = try Ledger(path: options.path, create: false, refolding: true)
+        let ledger = try Ledger(path: options.file, create: false, refolding: true)
         let progress = Progress(label: say(options.language, "重建", "rebuilding"))
         let count = try ledger.rebuild(progress: progress.update)
         progress.finish()
@@ -248,17 +248,18 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("zh (default) or en.", valueName: "zh|en")) var lang: Language?
 
     func run() throws {
-        let l = lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
-        if FileManager.default.fileExists(atPath: ledger) {
-            let isDemo = (try? Ledger(path: ledger).info().demo) ?? false
+        let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
+        let file = Console.current.resolved(ledger)
+        if FileManager.default.fileExists(atPath: file) {
+            let isDemo = (try? Ledger(path: file).info().demo) ?? false
             guard isDemo else {
                 throw CLIError(zh: "\(ledger) 已经存在，而且不是演示账本；请用 --ledger 给演示另选一个文件。", en: "\(ledger) exists and is not a demo ledger; give the demo another --ledger path.")
             }
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledger + suffix) }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
         let progress = Progress(label: say(l, "生成演示账本", "building the demo"))
         let started = Date()
-        let s = try LedgerGenerator.build(at: ledger, plan: .demo, progress: { progress.update($0, $1) })
+        let s = try LedgerGenerator.build(at: file, plan: .demo, progress: { progress.update($0, $1) })
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
         print(say(l, """
@@ -277,7 +278,7 @@ struct Demo: ParsableCommand {
               built in \(String(format: "%.1f", seconds)) s
             """))
         print()
-        var top = try Ledger(path: ledger).read { try $0.households() }
+        var top = try Ledger(path: file).read { try $0.households() }
         top.sort { ($0.earned - $0.deducted, $1.code.rawValue) > ($1.earned - $1.deducted, $0.code.rawValue) }
         var table = TextTable(headers: [say(l, "名次", "Rank"), say(l, "户号", "Household"), say(l, "户主", "Head"),
                                         say(l, "联户", "Unit"), say(l, "累计积分", "Cumulative"), say(l, "可用", "Available")],

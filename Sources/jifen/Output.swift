@@ -5,53 +5,181 @@ import Darwin
 #endif
 import Foundation
 
-// What jifen prints goes through C's standard output, whose errors are kept (`ferror`) and looked at: a write to a
-// full disk or a closed file ends the command with exit 1 and a sentence saying so, never with the output lost in
-// silence or a trap. Text is cleaned of control characters on the way, so that nothing read from a ledger (a note
-// typed before notes were checked, a forged row) can move the cursor, clear the clerk's screen or retitle the window.
+// What jifen prints goes to standard output through a buffer whose writes are checked: a write to a full disk or a
+// closed file ends the command with exit 1 and a sentence saying so, never with the output lost in silence or a trap.
+// Text is cleaned of control characters on the way, so that nothing read from a ledger (a note typed before notes
+// were checked, a forged row) can move the cursor, clear the clerk's screen or retitle the window.
 
 /// `print` for the whole tool: the same arguments as the standard library's, written with `Output.text`.
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     Output.text(items.map { "\($0)" }.joined(separator: separator) + terminator)
 }
 
-enum Output {
-    /// What is waiting to go to standard output: written when it passes 64 KB, at the end of each line on a terminal,
-    /// and when the command ends. Commands print from one thread.
-    nonisolated(unsafe) private static var buffer: [UInt8] = []
-    private static let terminal = isatty(STDOUT_FILENO) == 1
+/// Where one run of jifen speaks and what it is given: in the binary, the process's own streams, environment, folder
+/// and standard input; when a command is run in-process (`Jifen.run`), buffers, a dictionary, a folder and bytes of
+/// its own. Each run reads its console as a task-local value, so runs side by side in one process share nothing.
+/// A console serves one command at a time, from one thread.
+final class Console: @unchecked Sendable {
+    /// The console of the run at hand: the process's, unless `Jifen.run` gave the run one of its own.
+    @TaskLocal static var current: Console = .process
 
+    /// The process's own streams, environment and folder (the binary's).
+    static let process = Console()
+
+    /// Whether this is the process's console: only it may install signal handlers or end the process.
+    let isProcess: Bool
+    /// Variables given to an in-process run (nil: the process's environment).
+    private let variables: [String: String]?
+    /// The folder relative paths are taken from in an in-process run (nil: the process's working folder).
+    let directory: String?
+    /// Standard input of an in-process run (nil: the process's).
+    private let input: Data?
+    /// At most this many bytes reach standard output in-process; one more is a failed write, as on a full disk.
+    private let limit: Int?
+
+    /// Whether standard output and standard error are terminals (never in-process).
+    let outputIsTerminal: Bool
+    let errorIsTerminal: Bool
+
+    /// The language of messages said where no command is at hand (set from the arguments before parsing).
+    var isEnglish = false
+
+    /// What is waiting to go to standard output: written when it passes 64 KB, at the end of each line on a
+    /// terminal, and when the command ends.
+    private var buffer: [UInt8] = []
+    /// What an in-process run wrote.
+    private(set) var out: [UInt8] = []
+    private(set) var err: [UInt8] = []
+    /// Why standard output of an in-process run could not be written (an error number); it is said once, the run's
+    /// status becomes 1, and nothing more is written.
+    private(set) var failure: Int32?
+
+    private init() {
+        isProcess = true
+        variables = nil
+        directory = nil
+        input = nil
+        limit = nil
+        outputIsTerminal = isatty(STDOUT_FILENO) == 1
+        errorIsTerminal = isatty(STDERR_FILENO) == 1
+    }
+
+    /// A console for a run in this process: output is kept, the environment is `environment` alone, relative paths
+    /// are taken from `directory`, standard input holds `input`, and more than `limit` bytes of standard output fail
+    /// as a full disk would.
+    init(environment: [String: String], directory: String, input: Data? = nil, limit: Int? = nil) {
+        isProcess = false
+        variables = environment
+        self.directory = directory
+        self.input = input
+        self.limit = limit
+        outputIsTerminal = false
+        errorIsTerminal = false
+    }
+
+    /// An environment variable, empty or not.
+    func variable(_ name: String) -> String? {
+        guard isProcess else { return variables?[name] }
+        return getenv(name).map { String(cString: $0) }
+    }
+
+    /// A path as given, taken from the run's folder when it is relative.
+    func resolved(_ path: String) -> String {
+        guard let directory, !path.hasPrefix("/") else { return path }
+        let file = path.isEmpty ? directory : directory + "/" + path
+        given.append((file, path))
+        return file
+    }
+
+    /// The paths this run took from its folder, and how they were given.
+    private var given: [(file: String, path: String)] = []
+
+    /// A message of the store, which names files by the path it was handed, with the paths taken from the run's folder
+    /// said as they were given (as the binary, run in that folder, says them).
+    func asGiven(_ message: String) -> String {
+        given.sorted { $0.file.count > $1.file.count }.reduce(message) { $0.replacingOccurrences(of: $1.file, with: $1.path) }
+    }
+
+    /// Everything on standard input: where a command reads it (a password, a sheet piped in), it reads it here, so
+    /// that an in-process run is given its own and never waits on the process's.
+    func readInput() -> Data {
+        guard isProcess else { return input ?? Data() }
+        return FileHandle.standardInput.readDataToEndOfFile()
+    }
+
+    func bytes(_ bytes: some Collection<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 || outputIsTerminal { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        if isProcess {
+            if let code = Output.writeAll(STDOUT_FILENO, buffer) { failed(code) }
+        } else if failure == nil {
+            if let limit, out.count + buffer.count > limit {
+                out.append(contentsOf: buffer.prefix(limit - out.count))
+                failed(ENOSPC)
+            } else {
+                out.append(contentsOf: buffer)
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func error(_ bytes: [UInt8]) {
+        if isProcess {
+            _ = Output.writeAll(STDERR_FILENO, bytes)
+        } else {
+            err.append(contentsOf: bytes)
+        }
+    }
+
+    /// Says that standard output could not be written. The binary then leaves at once (exit 1, without flushing
+    /// again); an in-process run keeps the failure, drops what follows, and ends with status 1 when the command returns.
+    private func failed(_ code: Int32) {
+        let english = isEnglish
+        error(Array(Output.printable("jifen: " + (english
+            ? "The output could not be written (\(Output.reason(code, english: true))); free some space or write elsewhere, and run the command again.\n"
+            : "输出没能写完（\(Output.reason(code, english: false))）；请腾出空间或换个地方输出，再运行一次。\n")).utf8))
+        guard isProcess else {
+            failure = code
+            return
+        }
+        // Nothing more can reach standard output; leave without flushing it again.
+        _exit(1)
+    }
+}
+
+enum Output {
     /// Writes text to standard output with every control character but newline, tab and form feed (a new page on a
     /// printer, between statements) shown as U+FFFD; stops the command when the output cannot be written.
     static func text(_ text: String) {
-        bytes(printable(text).utf8)
+        Console.current.bytes(printable(text).utf8)
     }
 
     /// Writes bytes to standard output as they are (JSON, exports); stops the command when they cannot be written.
     static func bytes(_ bytes: some Collection<UInt8>) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 || terminal { flush() }
+        Console.current.bytes(bytes)
     }
 
     /// Pushes what is buffered to standard output; says so and exits 1 when any of it could not be written.
     static func flush() {
-        guard !buffer.isEmpty else { return }
-        if let code = writeAll(STDOUT_FILENO, buffer) { failed(code) }
-        buffer.removeAll(keepingCapacity: true)
+        Console.current.flush()
     }
 
     /// A line on standard error. Errors writing it are let go: there is nowhere left to say them.
     static func error(_ text: String) {
-        _ = writeAll(STDERR_FILENO, Array(printable(text).utf8))
+        Console.current.error(Array(printable(text).utf8))
     }
 
     /// Progress and the like on standard error, as it is (it moves the cursor on purpose); errors let go.
     static func terminalControl(_ text: String) {
-        _ = writeAll(STDERR_FILENO, Array(text.utf8))
+        Console.current.error(Array(text.utf8))
     }
 
     /// Writes every byte to a file descriptor; the error number when it could not.
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         bytes.withUnsafeBytes { raw -> Int32? in
             guard let base = raw.baseAddress else { return nil }
             var offset = 0
@@ -88,15 +216,6 @@ enum Output {
         return String(cleaned)
     }
 
-    private static func failed(_ code: Int32) -> Never {
-        let english = isEnglish
-        error("jifen: " + (english
-            ? "The output could not be written (\(reason(code, english: true))); free some space or write elsewhere, and run the command again.\n"
-            : "输出没能写完（\(reason(code, english: false))）；请腾出空间或换个地方输出，再运行一次。\n"))
-        // Nothing more can reach standard output; leave without flushing it again.
-        _exit(1)
-    }
-
     /// Why a write failed, in the user's language.
     static func reason(_ code: Int32, english: Bool) -> String {
         switch code {
@@ -110,16 +229,16 @@ enum Output {
         default: return english ? String(cString: strerror(code)) : "系统错误 \(code)：\(String(cString: strerror(code)))"
         }
     }
-
-    /// The language of messages said where no command is at hand (set by `main` from the arguments).
-    nonisolated(unsafe) static var isEnglish = false
 }
 
 /// A file a command makes (`--out`). Checked before any work is done — never a folder, a device or the ledger itself,
 /// and a file that exists only with `--force` — then written beside its name and given the name only when it is
 /// whole and on disk: a failed or interrupted write leaves no partial file, and an earlier file as it was.
 struct OutputFile {
+    /// The name as given, in messages.
     let path: String
+    /// The name taken from the run's folder, for the file system.
+    let file: String
     let force: Bool
     /// Files that must never be replaced, whatever is asked: the ledger and SQLite's files beside it.
     let protected: [String]
@@ -130,29 +249,32 @@ struct OutputFile {
     let forceAllowed: Bool
 
     init(_ path: String, force: Bool, forceAllowed: Bool = true, ledger: String? = nil, replacing: String? = nil) throws {
+        let console = Console.current
         self.path = path
+        self.file = console.resolved(path)
         self.force = force
         self.forceAllowed = forceAllowed
-        self.protected = ledger.map { [$0, $0 + "-wal", $0 + "-shm", $0 + "-journal"] } ?? []
-        self.replacing = replacing
+        self.protected = ledger.map(console.resolved).map { [$0, $0 + "-wal", $0 + "-shm", $0 + "-journal"] } ?? []
+        self.replacing = replacing.map(console.resolved)
         try check()
     }
 
     /// Refuses a target that may not be written: said in one sentence, before anything is done.
     func check() throws {
         var target = stat()
-        guard lstat(path, &target) == 0 else {
+        guard lstat(file, &target) == 0 else {
             // Nothing there yet: the folder must be.
             let folder = (path as NSString).deletingLastPathComponent
+            let folderFile = (file as NSString).deletingLastPathComponent
             var isFolder: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder) || !isFolder.boolValue {
+            if !FileManager.default.fileExists(atPath: folderFile.isEmpty ? "." : folderFile, isDirectory: &isFolder) || !isFolder.boolValue {
                 throw CLIError(zh: "无法写入 \(path)：文件夹 \(folder) 不存在；请先建好文件夹，或换一个文件名。",
                                en: "Cannot write \(path): the folder \(folder) does not exist; make it first, or choose another file name.")
             }
             return
         }
         var followed = stat()
-        let resolved = stat(path, &followed) == 0 ? followed : target
+        let resolved = stat(file, &followed) == 0 ? followed : target
         if (resolved.st_mode & S_IFMT) == S_IFDIR {
             throw CLIError(zh: "\(path) 是一个文件夹，不能当作输出文件；请在后面加上文件名，例如 \(path)/导出.jsonl。",
                            en: "\(path) is a folder, not a file to write; give a file name inside it, e.g. \(path)/export.jsonl.")
@@ -161,14 +283,14 @@ struct OutputFile {
             throw CLIError(zh: "\(path) 不是普通文件（是设备或管道），jifen 不会写入或替换它；请给一个普通文件名，或去掉 --out 直接输出到屏幕。",
                            en: "\(path) is not a plain file (a device or a pipe), which jifen never writes or replaces; give a plain file name, or leave out --out to print it.")
         }
-        for file in protected {
+        for protectedFile in protected {
             var other = stat()
-            if stat(file, &other) == 0 && other.st_dev == resolved.st_dev && other.st_ino == resolved.st_ino {
+            if stat(protectedFile, &other) == 0 && other.st_dev == resolved.st_dev && other.st_ino == resolved.st_ino {
                 throw CLIError(zh: "\(path) 就是账本文件本身，绝不能被覆盖；请换一个文件名。",
                                en: "\(path) is the ledger itself, which is never overwritten; choose another file name.")
             }
         }
-        if let replacing, URL(fileURLWithPath: replacing).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL { return }
+        if let replacing, URL(fileURLWithPath: replacing).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL { return }
         if !force {
             guard forceAllowed else {
                 throw CLIError(zh: "\(path) 已经存在；这种文件从不覆盖，请另起一个文件名。",
@@ -192,7 +314,7 @@ struct OutputFile {
                 guard synced == 0 else { throw writeError(errno) }
             }
             try check()
-            guard rename(draft, path) == 0 else { throw writeError(errno) }
+            guard rename(draft, file) == 0 else { throw writeError(errno) }
             OutputFile.forget()
         } catch {
             unlink(draft)
@@ -244,12 +366,15 @@ struct OutputFile {
     /// A new file beside the target, made here (never one that was there), removed again if the command is interrupted.
     private func makeDraft() throws -> String {
         for attempt in 0..<100 {
-            let candidate = "\(path).\(getpid())\(attempt == 0 ? "" : "-\(attempt)").part"
+            let candidate = "\(file).\(getpid())\(attempt == 0 ? "" : "-\(attempt)").part"
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL, 0o644)
             if fd >= 0 {
                 close(fd)
-                OutputFile.draftForSignal = strdup(candidate)
-                OutputFile.removeDraftOnSignal()
+                // Signals are the process's: an in-process run removes its draft when it fails, and no handler is set.
+                if Console.current.isProcess {
+                    OutputFile.draftForSignal = strdup(candidate)
+                    OutputFile.removeDraftOnSignal()
+                }
                 return candidate
             }
             if errno != EEXIST { throw writeError(errno) }
@@ -261,6 +386,8 @@ struct OutputFile {
     nonisolated(unsafe) static var draftForSignal: UnsafeMutablePointer<CChar>?
 
     static func forget() {
+        // In-process runs never set it (and may run side by side).
+        guard Console.current.isProcess else { return }
         let draft = draftForSignal
         draftForSignal = nil
         free(draft)

@@ -143,7 +143,7 @@ func drawPDF(_ request: PDFRequest, to path: String) throws {
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     var helper = here.appendingPathComponent("jifen-pdf").path
     if !FileManager.default.isExecutableFile(atPath: helper),
-       let found = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/jifen-pdf" })
+       let found = (Console.current.variable("PATH") ?? "").split(separator: ":").map({ "\($0)/jifen-pdf" })
         .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
         helper = found
     }
@@ -155,12 +155,12 @@ func drawPDF(_ request: PDFRequest, to path: String) throws {
     process.arguments = [path]
     let input = Pipe(), errors = Pipe()
     process.standardInput = input
-    process.standardError = isatty(STDERR_FILENO) == 1 ? FileHandle.standardError : errors
+    process.standardError = Console.current.errorIsTerminal ? FileHandle.standardError : errors
     try process.run()
     let encoder = JSONEncoder()
     input.fileHandleForWriting.write(try encoder.encode(request))
     try input.fileHandleForWriting.close()
-    let stderr = isatty(STDERR_FILENO) == 1 ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
+    let stderr = Console.current.errorIsTerminal ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         let said = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

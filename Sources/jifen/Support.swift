@@ -11,22 +11,28 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Language of tables and messages: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en"))
     var lang: Language?
 
+    /// The ledger's path as given (in messages).
     var path: String {
-        ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "jifen.sqlite"
+        ledger ?? Console.current.variable("JIFEN_LEDGER").flatMap { $0.isEmpty ? nil : $0 } ?? "jifen.sqlite"
+    }
+
+    /// The ledger's path taken from the run's folder, for opening it.
+    var file: String {
+        Console.current.resolved(path)
     }
 
     var language: Language {
-        lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
+        lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
     }
 
     /// Opens an existing ledger to write; a missing file is an error, never a new empty ledger.
     func open() throws -> Ledger {
-        try Ledger(path: path, create: false)
+        try Ledger(path: file, create: false)
     }
 
     /// Opens an existing ledger without writing anything to the file.
     func openForReading() throws -> Ledger {
-        try Ledger(path: path, create: false, readOnly: true)
+        try Ledger(path: file, create: false, readOnly: true)
     }
 }
 
@@ -35,7 +41,7 @@ enum Language: String, ExpressibleByArgument, Sendable {
 
     /// The language asked for as `LedgerOptions.language` reads it (`--lang en`, `--lang=en`, else $JIFEN_LANG, else
     /// Chinese), but from the raw arguments: for messages said where the parsed command is not at hand.
-    static func requested(in arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
+    static func requested(in arguments: [String]) -> Language {
         var chosen: Language?
         var rest = arguments[...]
         while let word = rest.popFirst(), word != "--" {
@@ -45,7 +51,7 @@ enum Language: String, ExpressibleByArgument, Sendable {
                 chosen = Language(rawValue: String(word.dropFirst("--lang=".count))) ?? chosen
             }
         }
-        return chosen ?? environment["JIFEN_LANG"].flatMap(Language.init(rawValue:)) ?? .zh
+        return chosen ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
     }
 }
 
@@ -56,7 +62,7 @@ struct ActorOption: ParsableArguments {
 
     func name() throws -> String {
         if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
-        if let actor = ProcessInfo.processInfo.environment["JIFEN_ACTOR"], !actor.isEmpty { return actor }
+        if let actor = Console.current.variable("JIFEN_ACTOR"), !actor.isEmpty { return actor }
         throw Rejection.actorRequired
     }
 }
@@ -81,7 +87,7 @@ func printJSON(_ value: some Encodable) throws {
 /// Progress for long work, on standard error and only when it is a terminal.
 struct Progress {
     let label: String
-    let enabled = isatty(STDERR_FILENO) == 1
+    let enabled = Console.current.errorIsTerminal
 
     func update(_ done: some BinaryInteger, _ total: some BinaryInteger) {
         guard enabled else { return }
@@ -96,7 +102,7 @@ struct Progress {
 }
 
 func readFile(_ path: String) throws -> Data {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = FileManager.default.contents(atPath: Console.current.resolved(path)) else {
         throw CLIError(zh: "读不到文件 \(path)；请核对文件名，确认文件存在。", en: "Cannot read \(path); check the file name and that it exists.")
     }
     return data
@@ -122,5 +128,5 @@ func signed(_ points: Int) -> String {
 
 /// A usage mistake (exit 64), said in the user's language: the language is known from the arguments before parsing.
 func usage(zh: String, en: String) -> ValidationError {
-    ValidationError(Output.isEnglish ? en : zh)
+    ValidationError(Console.current.isEnglish ? en : zh)
 }

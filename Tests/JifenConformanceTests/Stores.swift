@@ -232,14 +232,6 @@ struct Projections: Equatable, CustomStringConvertible {
         latestScore = try state.latestScoreDate()
     }
 
-    /// The same without the two answers on which memory and SQLite are known to disagree (see `Parity`).
-    var withoutKnownDifferences: Projections {
-        var copy = self
-        copy.figures = []
-        copy.balances = []
-        return copy
-    }
-
     /// The parts that differ, each as the two values: what a failing comparison prints.
     func differences(from other: Projections) -> [String] {
         zip(Mirror(reflecting: self).children, Mirror(reflecting: other).children).compactMap { mine, theirs in

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 @Suite struct ExitCodes {
+    /// End to end (the binary): refused writes as a shell sees them.
     @Test func refusalsExitOneSayWhatToDoAndWriteNothing() throws {
-        let office = try Office()
+        let office = try Office(.binary)
         try office.smallVillage()
         let before = try office.eventCount()
         expectRefused(try office.jifen("record", "H009", "A1.1", "--by", "王会计", "--lang", "en"), mentioning: "did you mean H001?")
@@ -60,8 +61,9 @@ import Testing
         expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-04-01", "--by", "王会计"))
     }
 
+    /// End to end (the binary): the usage status as a shell sees it.
     @Test func badUsageExitsSixtyFour() throws {
-        let office = try Office()
+        let office = try Office(.binary)
         #expect(try office.jifen("record").status == 64)
         #expect(try office.jifen("balance", "--as-of", "2025-02-30").status == 64)
         #expect(try office.jifen("no-such-command").status == 64)
@@ -85,8 +87,9 @@ import Testing
         expectRefused(try office.jifen("balance", "--ledger", "notes.sqlite", "--lang", "en"), mentioning: "is not a Jifen ledger")
     }
 
+    /// End to end (the binary): writes to a ledger named by the process's environment.
     @Test func theLedgerCanBeNamedBeforeOrAfterTheCommandOrInTheEnvironment() throws {
-        let office = try Office()
+        let office = try Office(.binary)
         expectOK(try office.jifen("--ledger", "a.sqlite", "init", "--village", "甲村", "--admin", "x"))
         expectOK(try office.jifen("init", "--village", "乙村", "--admin", "x", "--ledger", "b.sqlite"))
         expectOK(try office.jifen("init", "--village", "丙村", "--admin", "x", environment: ["JIFEN_LEDGER": "c.sqlite"]))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import jifen
 
 /// The package's root folder.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -21,7 +22,24 @@ struct Run {
 final class Office {
     let url: URL
 
-    init() throws {
+    /// How `jifen(...)` runs the tool.
+    enum Mode {
+        /// In this process (`Main.run`), in this folder, with the same environment a binary would get: the default,
+        /// many times faster than starting a process for every command.
+        case inProcess
+        /// The built binary as a child process: for the tests about the process itself (help and exit statuses as
+        /// a shell sees them, the environment it inherits, a full or closed standard output, signals, other
+        /// processes at the same file).
+        case binary
+    }
+
+    let mode: Mode
+
+    /// With JIFEN_TEST_BINARY=1 every office runs the binary: the whole suite against the process, for comparison.
+    static let everyRunIsBinary = ProcessInfo.processInfo.environment["JIFEN_TEST_BINARY"] == "1"
+
+    init(_ mode: Mode = .inProcess) throws {
+        self.mode = Office.everyRunIsBinary ? .binary : mode
         url = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
@@ -36,14 +54,22 @@ final class Office {
         try data.write(to: url.appendingPathComponent(name))
     }
 
-    /// Runs `jifen` with the arguments in this folder, with no JIFEN_* variables from outside.
+    /// Runs `jifen` with the arguments in this folder, with no JIFEN_* variables from outside: in this process, or
+    /// as the built binary when the office was made for it.
     @discardableResult
     func jifen(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
-        try run(jifenBinary.path, arguments, environment: environment)
+        try jifen(arguments: arguments, environment: environment)
     }
 
-    func jifen(arguments: [String]) throws -> Run {
-        try run(jifenBinary.path, arguments)
+    @discardableResult
+    func jifen(arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        switch mode {
+        case .binary:
+            return try run(jifenBinary.path, arguments, environment: environment)
+        case .inProcess:
+            let run = Main.run(arguments, in: url.path, environment: self.environment(environment))
+            return Run(status: run.status, out: run.out, err: run.err)
+        }
     }
 
     func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
@@ -68,12 +94,18 @@ final class Office {
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = url
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("JIFEN_") }
-        env["PATH"] = jifenBinary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = self.environment(environment)
         process.standardInput = FileHandle.nullDevice
         return process
+    }
+
+    /// The environment a command gets: this process's without JIFEN_* variables, with the built tools first on the
+    /// PATH, and `extra`.
+    func environment(_ extra: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("JIFEN_") }
+        env["PATH"] = jifenBinary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        for (key, value) in extra { env[key] = value }
+        return env
     }
 
     /// A village with its people (张书记 administers, 王会计 clerks, 赵主任 reviews, 李店长 keeps the shop), two
