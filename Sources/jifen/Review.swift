@@ -160,8 +160,13 @@ struct ReviewList: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print JSON for scripts.") var json = false
 
+    /// What waits: its JSON name is the case's.
+    enum Kind: String, Encodable {
+        case proposed, objected, reversal
+    }
+
     struct Row: Encodable {
-        let seq: Int64, kind: String, date: String, household: String?, rule: String?, points: Int?, by: String, reason: String?
+        let seq: Int64, kind: Kind, date: String, household: String?, rule: String?, points: Int?, by: String, reason: String?
     }
 
     func run() throws {
@@ -171,12 +176,12 @@ struct ReviewList: ParsableCommand {
         var rows: [Row] = []
         for r in reviews {
             let objected = r.state == .objected
-            rows.append(Row(seq: r.seq, kind: objected ? "objected" : "proposed", date: r.occurredOn.description,
+            rows.append(Row(seq: r.seq, kind: objected ? .objected : .proposed, date: r.occurredOn.description,
                             household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
                             by: (objected ? r.objectedBy : r.recordedBy)?.rawValue ?? "", reason: objected ? r.objection.map { "#\($0)" } : nil))
         }
         for q in requests {
-            rows.append(Row(seq: q.seq, kind: "reversal", date: q.requestedOn.description, household: nil, rule: nil, points: nil,
+            rows.append(Row(seq: q.seq, kind: .reversal, date: q.requestedOn.description, household: nil, rule: nil, points: nil,
                             by: q.requestedBy.rawValue, reason: "#\(q.target): \(q.reason)"))
         }
         rows.sort { $0.seq < $1.seq }
@@ -188,9 +193,9 @@ struct ReviewList: ParsableCommand {
                               numeric: [0, 5])
         for row in rows {
             let kind = switch row.kind {
-            case "proposed": say(l, "提议记分", "proposed score")
-            case "objected": say(l, "异议", "objection")
-            default: say(l, "申请冲正", "reversal request")
+            case .proposed: say(l, "提议记分", "proposed score")
+            case .objected: say(l, "异议", "objection")
+            case .reversal: say(l, "申请冲正", "reversal request")
             }
             table.add(["#\(row.seq)", kind, row.date, row.household ?? "", row.rule ?? "", row.points.map(signed) ?? "", row.by, row.reason ?? ""])
         }
