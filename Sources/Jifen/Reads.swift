@@ -39,7 +39,7 @@ public struct LogHead: Sendable, Equatable {
     public let seq: Int64
     public let hash: Data
     /// The hash in lower-case hex, as `verify` prints and checkpoints sign it.
-    public var hex: String { hash.map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { hash.lowercaseHex }
 }
 
 /// How `exportEvents` writes each event.

@@ -16,7 +16,7 @@ public struct VerifyReport: Sendable {
     public var problems: [Problem] = []
     public var isValid: Bool { problems.isEmpty }
     /// The head in lower-case hex, as `verify` prints it after the event count.
-    public var headHex: String { head.map { String(format: "%02x", $0) }.joined() }
+    public var headHex: String { head.lowercaseHex }
 
     public init(problems: [Problem] = []) { self.problems = problems }
 }

@@ -97,16 +97,7 @@ public enum Chain {
 
 extension Data {
     /// Lower-case hex, as hashes are printed.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { lowercaseHex }
 }
 
 extension Chain {

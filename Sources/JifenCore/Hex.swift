@@ -1,9 +1,6 @@
-import Foundation
-import JifenCore
-
 extension Sequence<UInt8> {
-    /// Lower-case hex, as hashes are printed.
-    var lowercaseHex: String {
+    /// Lower-case hex, as hashes are printed: the one hex writer of the store, the facade and the audit tools.
+    public var lowercaseHex: String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(underestimatedCount * 2)
