@@ -88,8 +88,6 @@ enum Main {
                 Output.error("  \(Hints.line(problem, language))\n")
             }
             fail(say(language, error.chinese, error.description))
-        } catch let error as LedgerError {
-            fail(say(language, error.chinese, error.description), status: error.isDamage ? 2 : 1)
         } catch let error as ProjectionError {
             // The log holds an event that cannot be folded: the same as failing verification.
             fail(say(language, "账本里的第 \(error.seq) 条事件无法重放（\(error.problem)）；请原样保留这个文件，运行 `jifen verify`，并恢复最近的备份。",
@@ -113,7 +111,8 @@ enum Main {
             Output.flush()
             status = 2
         } catch {
-            // A failure of the file met on a write path is said as the facade says it (damage is exit 2).
+            // A failure of the ledger file, as the facade says it (a `LedgerError`, or the store's own if one reached here
+            // unsaid): damage is exit 2.
             if let failure = LedgerError(error) {
                 fail(say(language, failure.chinese, failure.description), status: failure.isDamage ? 2 : 1)
             } else {
