@@ -111,6 +111,45 @@ struct CanonicalBuffer {
         bytes.append(UInt8(ascii: ","))
     }
 
+    /// A text field (an absent one is the empty field, as `Chain.canonicalBytes` writes it).
+    mutating func field(_ text: String?) {
+        guard var text else { return empty() }
+        text.withUTF8 { field(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The canonical bytes of `fields` (`Chain.canonicalBytes`), built in place of the last ones.
+    mutating func build(_ fields: Chain.Fields) {
+        reset()
+        field(fields.seq)
+        field(fields.id)
+        field(fields.stream)
+        field(fields.streamVersion)
+        field(fields.type)
+        field(fields.occurredOn)
+        field(fields.recordedAt)
+        field(fields.actor)
+        field(Int64(fields.schemeVersion))
+        field(fields.key)
+        field(fields.household)
+        field(fields.item)
+        field(fields.rule)
+        field(Int64(fields.earned))
+        field(Int64(fields.deducted))
+        field(Int64(fields.redeemed))
+        field(Int64(fields.stock))
+        if let reverses = fields.reverses { field(reverses) } else { empty() }
+        field(fields.payload)
+    }
+
+    /// The chain's hash of `fields` after `previous` (`Chain.hash`), with no bytes allocated but the digest's.
+    mutating func hash(previous: Data, _ fields: Chain.Fields) -> Data {
+        build(fields)
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize().withUnsafeBytes { Data($0) }
+    }
+
     mutating func empty() {
         bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ":"), UInt8(ascii: ",")])
     }
