@@ -302,7 +302,7 @@ public final class EventStore: LedgerStore {
     ///
     /// What the transaction read and wrote of the projections (`SessionMemory`) is kept for the next write of this
     /// store, and used by it only if no other connection wrote in between (`PRAGMA data_version`, which SQLite changes
-    /// for every commit of another connection) and this one appended events: a run of transactions
+    /// for every commit of another connection) and this one wrote the projections only by appending: a run of transactions
     /// (the generator's months, a county's imports) then reads each household, cap count and the scheme once.
     public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
         try queue.writeWithoutTransaction { db in
@@ -314,7 +314,7 @@ public final class EventStore: LedgerStore {
                 let session = StoreSession(db: db, memory: carried?.version == version ? carried?.memory : nil)
                 result = try body(session)
                 try session.flush()
-                if session.appended > 0 { kept = (version, session.memory) }
+                if !session.rewritten { kept = (version, session.memory) }
                 return .commit
             }
             // Committed: our own commit leaves `data_version` as it was.
@@ -408,9 +408,9 @@ public final class StoreSession: LedgerTransaction {
     private var changedItems: Set<ItemCode> = []
     // The canonical bytes of each appended row are built here, in one buffer for the transaction.
     private var canonical = CanonicalBuffer()
-    /// Events appended through `append`: a transaction that wrote none (a rebuild, which writes the projections
-    /// itself) does not hand its memory on.
-    private(set) var appended = 0
+    private var eventStatement: Binder?, reviewStatement: Binder?
+    /// Whether the projections were written otherwise than by appending (`rebuild`): then the memory is not handed on.
+    private(set) var rewritten = false
 
     init(db: Database, memory: SessionMemory? = nil) {
         self.db = db
@@ -434,6 +434,26 @@ public final class StoreSession: LedgerTransaction {
     func run(_ sql: String, arguments: StatementArguments = []) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
+
+    /// The prepared statements every append runs, held by the transaction (`Binder`).
+    func eventBinder() throws -> Binder {
+        if let eventStatement { return eventStatement }
+        let made = Binder(statement: try db.cachedStatement(sql: Self.insertSQL))
+        eventStatement = made
+        return made
+    }
+
+    func reviewBinder() throws -> Binder {
+        if let reviewStatement { return reviewStatement }
+        let made = Binder(statement: try db.cachedStatement(sql: Self.reviewSQL))
+        reviewStatement = made
+        return made
+    }
+
+    static let reviewSQL = """
+        INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     // MARK: LedgerState
 
@@ -819,7 +839,6 @@ public final class StoreSession: LedgerTransaction {
         try insert(link.fields, previous: head.hash, hash: link.hash)
         memory.head = (link.fields.seq, link.hash)
         memory.versions[stream] = link.fields.streamVersion
-        appended += 1
         try countTowardsCaps(event, facts: recorded.facts, on: meta.occurredOn)
         try applyProjection(of: recorded)
         return recorded
@@ -843,12 +862,19 @@ public final class StoreSession: LedgerTransaction {
 
     /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.
     func applyProjection(of recorded: RecordedEvent) throws {
-        try write(try project(recorded, state: self))
+        try apply(try project(recorded, state: self))
+    }
+
+    /// Writes projection changes that come from no append (`rebuild`'s): the transaction's memory is then not handed
+    /// on to the next.
+    func write(_ changes: [ProjectionChange]) throws {
+        rewritten = true
+        try apply(changes)
     }
 
     /// Writes projection changes to their tables: each change as one statement (a notice's posting and closing as
     /// one UPDATE and DELETE over its period), households and items held until `flush`.
-    func write(_ changes: [ProjectionChange]) throws {
+    private func apply(_ changes: [ProjectionChange]) throws {
         for change in changes {
             switch change {
             case .ledger(let info):
@@ -885,11 +911,18 @@ public final class StoreSession: LedgerTransaction {
                                      n.closedOn?.description])
                 memory.notices = nil
             case .review(let r):
-                try run("""
-                    INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.seq, r.household.rawValue, r.rule.rawValue, r.occurredOn.description, r.points, r.state.rawValue,
-                                     r.recordedBy.rawValue, r.objection, r.objectedBy?.rawValue])
+                // Every score written while roles are in force: bound straight (`Binder`).
+                let bind = try reviewBinder()
+                bind.integer(1, r.seq)
+                bind.text(2, r.household.rawValue)
+                bind.text(3, r.rule.rawValue)
+                bind.text(4, r.occurredOn.description)
+                bind.integer(5, Int64(r.points))
+                bind.text(6, r.state.rawValue)
+                bind.text(7, r.recordedBy.rawValue)
+                bind.integer(8, r.objection)
+                bind.text(9, r.objectedBy?.rawValue)
+                try bind.run(db, sql: Self.reviewSQL)
             case .reviewEnded(let seq):
                 try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
             case .noticePosted(let dates):
