@@ -1,6 +1,7 @@
 import Foundation
 import Jifen
 import JifenCore
+import JifenDemo
 @testable import JifenStore
 import Testing
 
@@ -100,5 +101,28 @@ import Testing
         // So A1.1 is still free in March, and H001's points are as they were.
         try ledger.execute(score("H001", "A1.1"), by: "王会计", on: march, again: true)
         #expect(try ledger.read { try $0.household(HouseholdCode(rawValue: "H001"))?.earned } == 2)
+    }
+}
+
+@Suite struct RecordedAtText {
+    @Test("recorded_at written by hand is what ISO8601DateFormatter writes, for instants of every kind")
+    func sameAsFoundation() {
+        var random = SeededRandom(seed: 13)
+        var instants: [TimeInterval] = [0, -0.0005, 0.0005, 0.9995, 951_782_400, 4_102_444_799.9996, -30_610_224_000, 253_402_300_799.999]
+        for index in 0..<20_000 {
+            let whole = Double(random.next() % 4_102_444_800)
+            switch index % 3 {
+            case 0: instants.append(whole)
+            case 1: instants.append(whole + Double(random.next() % 1000) / 1000)
+            default: instants.append(whole - 1_000_000_000 + Double(random.next() % 1_000_000) / 1_000_000)
+            }
+        }
+        var differ: [String] = []
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let mine = LedgerEnvironment.recordedAt(date), foundation = LedgerEnvironment.formatted(date)
+            if mine != foundation { differ.append("\(instant): \(mine) ≠ \(foundation)") }
+        }
+        #expect(differ.isEmpty, "\(differ.prefix(5))")
     }
 }
