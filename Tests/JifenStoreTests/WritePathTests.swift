@@ -76,6 +76,26 @@ import Testing
         #expect(try eventCount(ledger) == before + 5)
     }
 
+    @Test("the memory handed on keeps the cap counts of this year and last, once a county's worth of them is held")
+    func pastYearsForgotten() {
+        func memory(households: Int, years: ClosedRange<Int>) -> SessionMemory {
+            var memory = SessionMemory()
+            for year in years {
+                for index in 0..<households {
+                    memory.capCounts[StoreSession.HouseholdYear(household: HouseholdCode(rawValue: "H\(index)"), year: year)] = ScoreTally()
+                }
+            }
+            return memory
+        }
+        var small = memory(households: 100, years: 2020...2025)
+        small.forgetPastYears()
+        #expect(Set(small.capCounts.keys.map(\.year)) == Set(2020...2025), "a village's counts are all kept")
+        var county = memory(households: 3300, years: 2020...2024)
+        county.forgetPastYears()
+        #expect(Set(county.capCounts.keys.map(\.year)) == [2023, 2024])
+        #expect(county.capCounts.count == 2 * 3300)
+    }
+
     /// Whether `body` is refused because the rule's cap is reached (and for nothing else).
     func capReached(_ body: () throws -> Void) -> Bool {
         do {
