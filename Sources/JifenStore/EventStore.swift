@@ -374,6 +374,9 @@ struct SessionMemory {
     var capCounts: [StoreSession.HouseholdYear: ScoreTally] = [:]
     var hasActors: Bool?
     var notices: [NoticeRecord]?
+    /// The closed notices as availability sees them, and the first person's registration (`lowestAvailable`).
+    var closedNotices: [ClosedNotice]?
+    var rolesSince: Int64??
     var schemes: [SchemeVersion]?
     var actors: [ActorName: ActorRecord?] = [:]
     var settlements: [Int: SettlementRecord?] = [:]
@@ -606,18 +609,8 @@ public final class StoreSession: LedgerTransaction {
         let now = try self.household(household)?.available ?? 0
         let notFinal = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT seq FROM p_reviews WHERE household = ?"),
                                               arguments: [household.rawValue]))
-        let notices = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT n.date_from, n.date_to, n.closed_on, c.seq FROM p_notices n
-            JOIN events c ON c.stream = 'notice:' || n.period AND c.type = \(EventType.noticeClosed.sql)
-            WHERE n.closed_on IS NOT NULL
-            """)).map { row in
-            let from = try row.date(0), to = try row.date(1)
-            guard from <= to else { throw StoreError.damaged(column: "p_notices.date_to", found: to.description) }
-            return ClosedNotice(dates: from...to, closedOn: try row.date(2), closedSeq: try row.at(3))
-        }
-        let rolesSince = try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = \(EventType.actorRegistered.sql)
-            """))
+        let notices = try closedNotices()
+        let rolesSince = try firstActorRegistered()
         // Only changes dated after `date` count, and an entry's change is never dated before the entry itself; a score
         // dated earlier changes the balance after `date` only when its notice closed after it. So the household's
         // entries from the first day of those notices (or the day after `date`) on, each with what it needs to be judged
@@ -638,6 +631,32 @@ public final class StoreSession: LedgerTransaction {
         }
         let changes = availabilityChanges(mine, notFinal: notFinal, notices: notices, rolesSince: rolesSince)
         return lowestTotal(now: now, changesAfter: changes.filter { $0.date > date })
+    }
+
+    /// The closed notices with the events that closed them (held with the notices, a county's years of them).
+    private func closedNotices() throws -> [ClosedNotice] {
+        if let known = memory.closedNotices { return known }
+        let notices = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT n.date_from, n.date_to, n.closed_on, c.seq FROM p_notices n
+            JOIN events c ON c.stream = 'notice:' || n.period AND c.type = \(EventType.noticeClosed.sql)
+            WHERE n.closed_on IS NOT NULL
+            """)).map { row in
+            let from = try row.date(0), to = try row.date(1)
+            guard from <= to else { throw StoreError.damaged(column: "p_notices.date_to", found: to.description) }
+            return ClosedNotice(dates: from...to, closedOn: try row.date(2), closedSeq: try row.at(3))
+        }
+        memory.closedNotices = notices
+        return notices
+    }
+
+    /// The first person's registration, from which scores wait for their notice (nil before roles).
+    private func firstActorRegistered() throws -> Int64? {
+        if let known = memory.rolesSince { return known }
+        let seq = try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = \(EventType.actorRegistered.sql)
+            """))
+        memory.rolesSince = .some(seq)
+        return seq
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {
@@ -920,12 +939,14 @@ public final class StoreSession: LedgerTransaction {
                                     a.registeredOn.description, a.retiredOn?.description])
                 memory.hasActors = true
                 memory.actors[a.name] = nil
+                memory.rolesSince = nil
             case .notice(let n):
                 try run("""
                     INSERT OR REPLACE INTO p_notices (period, date_from, date_to, opened_on, closes_on, closed_on) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [n.period, n.from.description, n.to.description, n.openedOn.description, n.closesOn.description,
                                      n.closedOn?.description])
                 memory.notices = nil
+                memory.closedNotices = nil
             case .review(let r):
                 // Every score written while roles are in force: bound straight (`Binder`).
                 let bind = try reviewBinder()
