@@ -25,10 +25,7 @@ public struct LedgerEnvironment: Sendable {
 
     /// An instant as `recorded_at` holds it: UTC, ISO 8601 with milliseconds.
     public func timestamp(of date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        return formatter.string(from: date)
+        LedgerEnvironment.recordedAt(date)
     }
 
     /// A random (version 4) UUID in lower case, as `UUID().uuidString.lowercased()` writes it, from the system's random

@@ -157,14 +157,16 @@ public final class EventStore: LedgerStore {
     public static let applicationId: Int32 = 0x4A46_454E
     public let path: String
     let queue: DatabaseQueue
+    /// What the last write transaction held in memory, for the next (`write`).
+    let memory = CarriedMemory()
 
     /// Opens a ledger file. With `create`, a missing file is made; without it, a missing file is an error,
     /// so that a mistyped path never leaves an empty ledger behind. With `readOnly`, nothing is written to the
     /// file at all (an auditor's copy, a write-protected file): reads and `verify` only.
     ///
-    /// A write first makes the quick structural check (`checkStructure`); `rebuild`, which folds the small tables
-    /// afresh from the log, checks only the schema and the log's head (`refolding`), so that damaged balances never
-    /// stand in the way of their own repair.
+    /// Opening for writing makes the quick structural check (`checkStructure`: the schema and the log's head, never
+    /// the projections, so its cost does not grow with the ledger). `refolding` (`rebuild`, which folds the projections
+    /// afresh from the log) makes the same check: damaged balances never stand in the way of their own repair.
     public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false) throws {
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
@@ -184,7 +186,7 @@ public final class EventStore: LedgerStore {
         }
         do {
             let opened = try EventStore.openQueue(path: path, configuration: configuration)
-            let upToDate = try opened.read { db -> Bool in
+            let (upToDate, marked) = try opened.read { db -> (Bool, Bool) in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 let hasEvents = try db.tableExists("events")
@@ -197,7 +199,7 @@ public final class EventStore: LedgerStore {
                 }
                 if !hasEvents && tables > 0 { throw StoreError.notALedger(path: path, detail: .otherTables) }
                 if !hasEvents && !create { throw StoreError.notALedger(path: path, detail: .empty) }
-                return try EventStore.migrator.hasCompletedMigrations(db)
+                return (try EventStore.migrator.hasCompletedMigrations(db), applicationId == EventStore.applicationId)
             }
             if readOnly && !upToDate {
                 // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
@@ -210,11 +212,15 @@ public final class EventStore: LedgerStore {
             }
             if !readOnly {
                 try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
-                try EventStore.migrator.migrate(queue)
-                try queue.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
+                // A ledger already up to date and marked is opened without a write: each of these is a transaction of
+                // its own, synced to disk, a few milliseconds of every command.
+                if !upToDate { try EventStore.migrator.migrate(queue) }
+                if !marked {
+                    try queue.writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
+                    }
                 }
-                if !create { try checkStructure(projections: !refolding) }
+                if !create { try checkStructure() }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notALedger(path: path, detail: .notSQLite)
@@ -293,16 +299,32 @@ public final class EventStore: LedgerStore {
 
     /// Runs `body` in one IMMEDIATE transaction: all its appends land together or not at all.
     /// Throwing from `body` rolls everything back.
+    ///
+    /// What the transaction read and wrote of the projections (`SessionMemory`) is kept for the next write of this
+    /// store, and used by it only if no other connection wrote in between (`PRAGMA data_version`, which SQLite changes
+    /// for every commit of another connection) and this one wrote the projections only by appending: a run of transactions
+    /// (the generator's months, a county's imports) then reads each household, cap count and the scheme once.
     public func write<T>(_ body: (StoreSession) throws -> T) throws -> T {
         try queue.writeWithoutTransaction { db in
             var result: T?
+            let carried = memory.take()
+            var kept: (version: Int64, memory: SessionMemory)?
             try db.inTransaction(.immediate) {
-                let session = StoreSession(db: db)
+                let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? -1
+                let session = StoreSession(db: db, memory: carried?.version == version ? carried?.memory : nil)
                 result = try body(session)
                 try session.flush()
+                if !session.rewritten {
+                    var memory = session.memory
+                    memory.forgetPastYears()
+                    kept = (version, memory)
+                }
                 return .commit
             }
-            return result!
+            // Committed: our own commit leaves `data_version` as it was.
+            memory.put(kept)
+            guard let result else { throw StoreError.unusable(message: "the transaction returned nothing") }
+            return result
         }
     }
 
@@ -313,7 +335,82 @@ public final class EventStore: LedgerStore {
 
     /// Direct access for maintenance (tests, the tamper drill); never for the facade's callers.
     package func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.writeWithoutTransaction(body)
+        _ = memory.take()
+        return try queue.writeWithoutTransaction(body)
+    }
+}
+
+/// The memory of the last write transaction, handed from one to the next (`EventStore.write`).
+final class CarriedMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: (version: Int64, memory: SessionMemory)?
+
+    func take() -> (version: Int64, memory: SessionMemory)? {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = kept
+        kept = nil
+        return value
+    }
+
+    func put(_ value: (version: Int64, memory: SessionMemory)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        kept = value
+    }
+}
+
+/// What a write transaction holds of the projections in memory: each value as this transaction last read or wrote it,
+/// so that a batch reads each household, cap count, notice list and scheme once and keeps them up to date as it appends.
+struct SessionMemory {
+    var info: LedgerInfo??
+    var head: (seq: Int64, hash: Data)?
+    /// Stream versions, counted after their first look-up.
+    var versions: [String: Int64] = [:]
+    /// Households and items as last read or written (written to their tables at `flush`).
+    var households: [HouseholdCode: HouseholdAccount] = [:]
+    var items: [ItemCode: ItemStock] = [:]
+    /// Scores not reversed, by household and year, rule and month: what caps count.
+    var capCounts: [StoreSession.HouseholdYear: ScoreTally] = [:]
+    var hasActors: Bool?
+    var notices: [NoticeRecord]?
+    /// The closed notices as availability sees them, and the first person's registration (`lowestAvailable`).
+    var closedNotices: [ClosedNotice]?
+    var rolesSince: Int64??
+    var schemes: [SchemeVersion]?
+    var actors: [ActorName: ActorRecord?] = [:]
+    var settlements: [Int: SettlementRecord?] = [:]
+
+    /// Drops the cap counts of years before last year, once there are many: a run of transactions over a county's
+    /// years (the generator) would otherwise hold every household's every year (36 MB at 16,400 households × 5 years).
+    mutating func forgetPastYears() {
+        guard capCounts.count > 4096 else { return }
+        var earliest = Int.max, latest = Int.min
+        for key in capCounts.keys {
+            earliest = min(earliest, key.year)
+            latest = max(latest, key.year)
+        }
+        if earliest < latest - 1 { capCounts = capCounts.filter { $0.key.year >= latest - 1 } }
+    }
+}
+
+/// A household's scores of one year by rule and month, in a few bytes a rule: a county's households all fit.
+struct ScoreTally {
+    private var rules: [(rule: RuleCode, months: [Int32])] = []
+
+    func count(_ rule: RuleCode, months: ClosedRange<Int>) -> Int {
+        guard let entry = rules.first(where: { $0.rule == rule }) else { return 0 }
+        return months.reduce(0) { $0 + Int(entry.months[$1 - 1]) }
+    }
+
+    mutating func add(_ rule: RuleCode, month: Int, _ change: Int) {
+        if let index = rules.firstIndex(where: { $0.rule == rule }) {
+            rules[index].months[month - 1] += Int32(change)
+        } else {
+            var months = [Int32](repeating: 0, count: 12)
+            months[month - 1] = Int32(change)
+            rules.append((rule, months))
+        }
     }
 }
 
@@ -321,26 +418,22 @@ public final class EventStore: LedgerStore {
 /// `append` extends the log and folds the event into the projections in the same transaction.
 public final class StoreSession: LedgerTransaction {
     let db: Database
-    private var cachedInfo: LedgerInfo??
-    private var head: (seq: Int64, hash: Data)?
-    // Within one transaction, changed households and items are kept here and written once at its end (`flush`),
-    // and stream versions are counted here after their first look-up: a batch of thousands of entries then
-    // costs one INSERT each.
-    private var pendingHouseholds: [HouseholdCode: HouseholdAccount] = [:]
-    private var pendingItems: [ItemCode: ItemStock] = [:]
-    private var versions: [String: Int64] = [:]
-    private var capCounts: [CapKey: Int] = [:]
-    private var capPeriodsLoaded: Set<HouseholdPeriod> = []
-    // Looked up once per transaction: a batch asks for them on every score.
-    private var cachedHasActors: Bool?
-    private var cachedNotices: [NoticeRecord]?
-    private var cachedSchemes: [SchemeVersion]?
-    // Asked for by every command of a batch (who gives it, whether its year is settled); dropped when they change.
-    private var cachedActors: [ActorName: ActorRecord?] = [:]
-    private var cachedSettlements: [Int: SettlementRecord?] = [:]
+    /// What this transaction holds in memory (or took over from the last one): a batch of thousands of entries then
+    /// costs one INSERT each, and what every line asks for (who gives it, the scheme, the notices, whether the year is
+    /// settled) is read once.
+    private(set) var memory: SessionMemory
+    // Households and items changed in this transaction, written once at its end (`flush`).
+    private var changedHouseholds: Set<HouseholdCode> = []
+    private var changedItems: Set<ItemCode> = []
+    // The canonical bytes of each appended row are built here, in one buffer for the transaction.
+    private var canonical = CanonicalBuffer()
+    private var eventStatement: Binder?, reviewStatement: Binder?
+    /// Whether the projections were written otherwise than by appending (`rebuild`): then the memory is not handed on.
+    private(set) var rewritten = false
 
-    init(db: Database) {
+    init(db: Database, memory: SessionMemory? = nil) {
         self.db = db
+        self.memory = memory ?? SessionMemory()
     }
 
     // Prepared statements are cached per connection: appends run the same few statements many times.
@@ -361,13 +454,33 @@ public final class StoreSession: LedgerTransaction {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
+    /// The prepared statements every append runs, held by the transaction (`Binder`).
+    func eventBinder() throws -> Binder {
+        if let eventStatement { return eventStatement }
+        let made = Binder(statement: try db.cachedStatement(sql: Self.insertSQL))
+        eventStatement = made
+        return made
+    }
+
+    func reviewBinder() throws -> Binder {
+        if let reviewStatement { return reviewStatement }
+        let made = Binder(statement: try db.cachedStatement(sql: Self.reviewSQL))
+        reviewStatement = made
+        return made
+    }
+
+    static let reviewSQL = """
+        INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     // MARK: LedgerState
 
     public func ledger() throws -> LedgerInfo? {
-        if let cachedInfo { return cachedInfo }
+        if let known = memory.info { return known }
         // The latest version is also in p_schemes, decoded there once per transaction; decode it only once.
         let info = try ledgerRow(scheme: try schemes().last?.scheme)
-        cachedInfo = .some(info)
+        memory.info = .some(info)
         return info
     }
 
@@ -397,13 +510,17 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func household(_ code: HouseholdCode) throws -> HouseholdAccount? {
-        if let pending = pendingHouseholds[code] { return pending }
-        return try row("SELECT \(Self.householdColumns) FROM p_households WHERE code = ?", arguments: [code.rawValue]).map(Self.household)
+        if let known = memory.households[code] { return known }
+        let account = try row("SELECT \(Self.householdColumns) FROM p_households WHERE code = ?", arguments: [code.rawValue]).map(Self.household)
+        if let account { memory.households[code] = account }
+        return account
     }
 
     public func item(_ code: ItemCode) throws -> ItemStock? {
-        if let pending = pendingItems[code] { return pending }
-        return try row("SELECT \(Self.itemColumns) FROM p_items WHERE code = ?", arguments: [code.rawValue]).map(Self.item)
+        if let known = memory.items[code] { return known }
+        let item = try row("SELECT \(Self.itemColumns) FROM p_items WHERE code = ?", arguments: [code.rawValue]).map(Self.item)
+        if let item { memory.items[code] = item }
+        return item
     }
 
     public func entry(_ ref: EventRef) throws -> Entry? {
@@ -416,39 +533,50 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func scoreCount(household: HouseholdCode, rule: RuleCode, in dates: ClosedRange<LocalDate>) throws -> Int {
-        let key = CapKey(household: household, rule: rule, dates: dates)
-        if let known = capCounts[key] { return known }
-        // One look-up counts every rule of the household in the period: a month's tally asks for most of them.
+        let from = dates.lowerBound, to = dates.upperBound
+        guard from.year == to.year, from.day == 1, to.day == LocalDate.daysIn(month: to.month, year: to.year) else {
+            // Not whole months of one year (caps are never that): counted as asked.
+            return try value(Int.self, """
+                SELECT count(*) FROM events e
+                WHERE household = ? AND rule = ? AND occurred_on BETWEEN ? AND ? AND type IN \(EventType.scoreList)
+                  AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
+                """, arguments: [household.rawValue, rule.rawValue, from.description, to.description]) ?? 0
+        }
+        return try scoresByMonth(of: HouseholdYear(household: household, year: from.year)).count(rule, months: from.month...to.month)
+    }
+
+    /// A household's scores of one year, not reversed, counted by rule and month: one look-up answers the month,
+    /// quarter and year caps of every rule, for the rest of the transaction (`countTowardsCaps` keeps it right).
+    private func scoresByMonth(of key: HouseholdYear) throws -> ScoreTally {
+        if let known = memory.capCounts[key] { return known }
+        var counts = ScoreTally()
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT rule, count(*) FROM events e
+            SELECT rule, substr(occurred_on, 6, 2), count(*) FROM events e
             WHERE household = ? AND occurred_on BETWEEN ? AND ? AND type IN \(EventType.scoreList)
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = 'reversal:' || e.seq)
-            GROUP BY rule
-            """), arguments: [household.rawValue, dates.lowerBound.description, dates.upperBound.description])
-        capCounts[key] = 0
+            GROUP BY 1, 2
+            """), arguments: [key.household.rawValue, "\(key.year)-01-01", "\(key.year)-12-31"])
         for row in rows {
-            capCounts[CapKey(household: household, rule: RuleCode(rawValue: try row.at(0)), dates: dates)] = try row.at(1)
+            let text: String = try row.at(1)
+            guard let month = Int(text), (1...12).contains(month) else {
+                throw StoreError.damaged(column: "events.occurred_on", found: text)
+            }
+            counts.add(RuleCode(rawValue: try row.at(0)), month: month, try row.at(2))
         }
-        capPeriodsLoaded.insert(HouseholdPeriod(household: household, dates: dates))
-        return capCounts[key]!
+        memory.capCounts[key] = counts
+        return counts
     }
 
-    struct HouseholdPeriod: Hashable {
+    /// A household's year, whose score counts this transaction holds.
+    struct HouseholdYear: Hashable {
         let household: HouseholdCode
-        let dates: ClosedRange<LocalDate>
+        let year: Int
     }
 
-    /// A cap count looked up in this transaction, kept up to date as scores and reversals are appended.
-    struct CapKey: Hashable {
-        let household: HouseholdCode
-        let rule: RuleCode
-        let dates: ClosedRange<LocalDate>
-    }
-
-    /// Keeps the cap counts of this transaction right after an append: a score counts in every period that
-    /// holds its date, a reversed score no longer does.
+    /// Keeps the cap counts of this transaction right after an append: a score counts in its month, a reversed score
+    /// no longer does.
     private func countTowardsCaps(_ event: LedgerEvent, facts: EventFacts, on date: LocalDate) throws {
-        guard !capCounts.isEmpty, let household = facts.household, let rule = facts.rule else { return }
+        guard !memory.capCounts.isEmpty, let household = facts.household, let rule = facts.rule else { return }
         let change: Int, day: LocalDate
         if event.type.isScore {
             change = 1
@@ -460,20 +588,12 @@ public final class StoreSession: LedgerTransaction {
         } else {
             return
         }
-        for period in CapPeriod.allCases {
-            let dates = period.bounds(of: day)
-            let key = CapKey(household: household, rule: rule, dates: dates)
-            if let count = capCounts[key] {
-                capCounts[key] = count + change
-            } else if capPeriodsLoaded.contains(HouseholdPeriod(household: household, dates: dates)) {
-                // The period was counted and this rule had no score in it yet.
-                capCounts[key] = change
-            }
-        }
+        let key = HouseholdYear(household: household, year: day.year)
+        memory.capCounts[key]?.add(rule, month: day.month, change)
     }
 
     public func sheet(_ sha256: String) throws -> Int64? {
-        try value(Int64.self, "SELECT seq FROM p_sheets WHERE sha256 = ?", arguments: [sha256])
+        try row("SELECT seq FROM p_sheets WHERE sha256 = ?", arguments: [sha256]).map { try $0.at(0) }
     }
 
     public func codes(of kind: CodeKind) throws -> [String] {
@@ -487,15 +607,35 @@ public final class StoreSession: LedgerTransaction {
 
     public func lowestAvailable(household: HouseholdCode, from date: LocalDate) throws -> Int {
         let now = try self.household(household)?.available ?? 0
-        // The household's whole history (a few hundred rows a year, by its index), each entry from the day it counts:
-        // the same rule as the core's fold (`availabilityChanges`).
-        let mine = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT seq, type, occurred_on, earned - deducted - redeemed, reverses FROM events WHERE household = ? ORDER BY seq
-            """), arguments: [household.rawValue]).map { row in
-            AvailabilityEntry(seq: try row.at(0), type: try EventType.stored(try row.at(1)), date: try row.date(2), delta: try row.at(3), reverses: try row.at(4))
-        }
         let notFinal = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT seq FROM p_reviews WHERE household = ?"),
                                               arguments: [household.rawValue]))
+        let notices = try closedNotices()
+        let rolesSince = try firstActorRegistered()
+        // Only changes dated after `date` count, and an entry's change is never dated before the entry itself; a score
+        // dated earlier changes the balance after `date` only when its notice closed after it. So the household's
+        // entries from the first day of those notices (or the day after `date`) on, each with what it needs to be judged
+        // (a score's takeback, a takeback's score), give the same changes after `date` as its whole history, which is
+        // years of rows on a county's ledger (the same rule as the core's fold, `availabilityChanges`).
+        var since = LocalDate(daysSinceEpoch: date.daysSinceEpoch + 1)
+        for notice in notices where notice.closedOn > date { since = min(since, notice.dates.lowerBound) }
+        let columns = "seq, type, occurred_on, earned - deducted - redeemed, reverses"
+        let mine = try Row.fetchAll(db.cachedStatement(sql: """
+            WITH recent AS (SELECT seq, reverses FROM events WHERE household = ?1 AND occurred_on >= ?2)
+            SELECT \(columns) FROM events WHERE seq IN (
+                SELECT seq FROM recent
+                UNION SELECT r.seq FROM recent JOIN events r ON r.stream = 'reversal:' || recent.seq
+                UNION SELECT reverses FROM recent WHERE reverses IS NOT NULL)
+            ORDER BY seq
+            """), arguments: [household.rawValue, since.description]).map { row in
+            AvailabilityEntry(seq: try row.at(0), type: try EventType.stored(try row.at(1)), date: try row.date(2), delta: try row.at(3), reverses: try row.at(4))
+        }
+        let changes = availabilityChanges(mine, notFinal: notFinal, notices: notices, rolesSince: rolesSince)
+        return lowestTotal(now: now, changesAfter: changes.filter { $0.date > date })
+    }
+
+    /// The closed notices with the events that closed them (held with the notices, a county's years of them).
+    private func closedNotices() throws -> [ClosedNotice] {
+        if let known = memory.closedNotices { return known }
         let notices = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT n.date_from, n.date_to, n.closed_on, c.seq FROM p_notices n
             JOIN events c ON c.stream = 'notice:' || n.period AND c.type = \(EventType.noticeClosed.sql)
@@ -505,11 +645,18 @@ public final class StoreSession: LedgerTransaction {
             guard from <= to else { throw StoreError.damaged(column: "p_notices.date_to", found: to.description) }
             return ClosedNotice(dates: from...to, closedOn: try row.date(2), closedSeq: try row.at(3))
         }
-        let rolesSince = try Int64.fetchOne(db.cachedStatement(sql: """
+        memory.closedNotices = notices
+        return notices
+    }
+
+    /// The first person's registration, from which scores wait for their notice (nil before roles).
+    private func firstActorRegistered() throws -> Int64? {
+        if let known = memory.rolesSince { return known }
+        let seq = try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT min(seq) FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = \(EventType.actorRegistered.sql)
             """))
-        let changes = availabilityChanges(mine, notFinal: notFinal, notices: notices, rolesSince: rolesSince)
-        return lowestTotal(now: now, changesAfter: changes.filter { $0.date > date })
+        memory.rolesSince = .some(seq)
+        return seq
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) throws -> Int {
@@ -529,16 +676,16 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func hasActors() throws -> Bool {
-        if let cachedHasActors { return cachedHasActors }
+        if let known = memory.hasActors { return known }
         let has = try value(Int.self, "SELECT EXISTS (SELECT 1 FROM p_actors)") == 1
-        cachedHasActors = has
+        memory.hasActors = has
         return has
     }
 
     public func actor(_ name: ActorName) throws -> ActorRecord? {
-        if let known = cachedActors[name] { return known }
+        if let known = memory.actors[name] { return known }
         let actor = try row("SELECT \(Self.actorColumns) FROM p_actors WHERE name = ?", arguments: [name.rawValue]).map(Self.actor)
-        cachedActors[name] = .some(actor)
+        memory.actors[name] = .some(actor)
         return actor
     }
 
@@ -547,11 +694,11 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func notices() throws -> [NoticeRecord] {
-        if let cachedNotices { return cachedNotices }
+        if let known = memory.notices { return known }
         let notices = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT period, date_from, date_to, opened_on, closes_on, closed_on FROM p_notices ORDER BY date_from, date_to
             """)).map(Self.notice)
-        cachedNotices = notices
+        memory.notices = notices
         return notices
     }
 
@@ -564,8 +711,10 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func reviews(in dates: ClosedRange<LocalDate>) throws -> [ScoreReview] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reviewColumns) FROM p_reviews WHERE occurred_on BETWEEN ? AND ? ORDER BY seq"),
-                         arguments: [dates.lowerBound.description, dates.upperBound.description]).map(Self.review)
+        // A month's reviews, read when its notice opens and closes: a county's month is tens of thousands of rows, each
+        // decoded in place (a cursor) rather than copied first.
+        try Array(Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Self.reviewColumns) FROM p_reviews WHERE occurred_on BETWEEN ? AND ? ORDER BY seq"),
+                                  arguments: [dates.lowerBound.description, dates.upperBound.description]).map(Self.review))
     }
 
     /// Every score not yet final, oldest first.
@@ -599,29 +748,36 @@ public final class StoreSession: LedgerTransaction {
     }
 
     public func schemes() throws -> [SchemeVersion] {
-        if let cachedSchemes { return cachedSchemes }
+        if let known = memory.schemes { return known }
         let versions = try Row.fetchAll(db.cachedStatement(sql: "SELECT version, effective, scheme FROM p_schemes ORDER BY version")).map { row in
             SchemeVersion(version: try row.at(0), effective: try row.date(1),
                           scheme: try EventCodec.decoder.decode(Scheme.self, from: Data(((try row.at(2) as String)).utf8)))
         }
-        cachedSchemes = versions
+        memory.schemes = versions
         return versions
     }
 
     public func settlement(year: Int) throws -> SettlementRecord? {
-        if let known = cachedSettlements[year] { return known }
+        if let known = memory.settlements[year] { return known }
         let settlement = try row("SELECT year, settled_on, scheme_version, expired FROM p_settlements WHERE year = ?", arguments: [year]).map {
             SettlementRecord(year: try $0.at(0), settledOn: try $0.date(1), schemeVersion: try $0.at(2), expired: try $0.at(3))
         }
-        cachedSettlements[year] = .some(settlement)
+        memory.settlements[year] = .some(settlement)
         return settlement
     }
 
     public func blacklisted(_ household: HouseholdCode, on date: LocalDate) throws -> LocalDate? {
-        try value(String.self, """
-            SELECT max(r.black_until) FROM p_ratings r JOIN p_settlements s ON s.year = r.year
-            WHERE r.household = ? AND r.black_until IS NOT NULL AND s.settled_on <= ? AND r.black_until > ?
-            """, arguments: [household.rawValue, date.description, date.description]).flatMap { LocalDate($0) }
+        // The household's rating of each settled year, by its key (a few rows, however many households): a date that
+        // is not one is damage.
+        var until: LocalDate?
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT r.black_until, s.settled_on FROM p_settlements s CROSS JOIN p_ratings r
+            WHERE r.year = s.year AND r.household = ? AND r.black_until IS NOT NULL
+            """), arguments: [household.rawValue]) {
+            let end = try row.date(0), settled = try row.date(1)
+            if settled <= date && end > date { until = max(until ?? end, end) }
+        }
+        return until
     }
 
     public func yearFigures(in dates: ClosedRange<LocalDate>) throws -> [HouseholdCode: YearFigures] {
@@ -666,17 +822,19 @@ public final class StoreSession: LedgerTransaction {
 
     /// The last event's sequence number and hash (0 and the genesis hash for an empty log).
     public func headOfLog() throws -> (seq: Int64, hash: Data) {
-        if let head { return head }
+        if let head = memory.head { return head }
         let row = try row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         let value = try row.map { (seq: (try $0.at(0) as Int64), hash: (try $0.at(1) as Data)) } ?? (seq: 0, hash: Chain.genesis)
-        head = value
+        memory.head = value
         return value
     }
 
     /// The current version of a stream (0 when it has no events).
     public func version(of stream: String) throws -> Int64 {
-        if let known = versions[stream] { return known }
-        return try value(Int64.self, "SELECT max(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+        if let known = memory.versions[stream] { return known }
+        let version = try value(Int64.self, "SELECT max(stream_version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+        memory.versions[stream] = version
+        return version
     }
 
     /// The event recorded under an idempotency key, if any.
@@ -713,10 +871,11 @@ public final class StoreSession: LedgerTransaction {
             throw StoreError.streamVersionConflict(stream: stream, expected: expectedVersion, actual: version)
         }
         let (link, recorded) = try Linking.link(event, id: meta.id, occurredOn: meta.occurredOn, recordedAt: meta.recordedAt,
-                                                actor: meta.actor, key: meta.key, after: head, version: version, state: self)
+                                                actor: meta.actor, key: meta.key, after: head, version: version, state: self,
+                                                canonical: &canonical)
         try insert(link.fields, previous: head.hash, hash: link.hash)
-        self.head = (link.fields.seq, link.hash)
-        versions[stream] = link.fields.streamVersion
+        memory.head = (link.fields.seq, link.hash)
+        memory.versions[stream] = link.fields.streamVersion
         try countTowardsCaps(event, facts: recorded.facts, on: meta.occurredOn)
         try applyProjection(of: recorded)
         return recorded
@@ -740,12 +899,19 @@ public final class StoreSession: LedgerTransaction {
 
     /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.
     func applyProjection(of recorded: RecordedEvent) throws {
-        try write(try project(recorded, state: self))
+        try apply(try project(recorded, state: self))
+    }
+
+    /// Writes projection changes that come from no append (`rebuild`'s): the transaction's memory is then not handed
+    /// on to the next.
+    func write(_ changes: [ProjectionChange]) throws {
+        rewritten = true
+        try apply(changes)
     }
 
     /// Writes projection changes to their tables: each change as one statement (a notice's posting and closing as
     /// one UPDATE and DELETE over its period), households and items held until `flush`.
-    func write(_ changes: [ProjectionChange]) throws {
+    private func apply(_ changes: [ProjectionChange]) throws {
         for change in changes {
             switch change {
             case .ledger(let info):
@@ -754,14 +920,16 @@ public final class StoreSession: LedgerTransaction {
                     INSERT OR REPLACE INTO p_ledger (one, ledger_id, village, demo, opened_on, scheme_version, scheme)
                     VALUES (1, ?, ?, ?, ?, ?, ?)
                     """, arguments: [info.ledgerId, info.village, info.demo, info.openedOn.description, info.schemeVersion, scheme])
-                cachedInfo = .some(info)
+                memory.info = .some(info)
             case .unit(let unit):
                 try run("INSERT OR REPLACE INTO p_units (code, name, leader) VALUES (?, ?, ?)",
                         arguments: [unit.code.rawValue, unit.name, unit.leader?.rawValue])
             case .household(let account):
-                pendingHouseholds[account.code] = account
+                memory.households[account.code] = account
+                changedHouseholds.insert(account.code)
             case .item(let item):
-                pendingItems[item.code] = item
+                memory.items[item.code] = item
+                changedItems.insert(item.code)
             case .entry, .reversed:
                 // Entries are the event rows themselves; a reversal is found by its stream.
                 break
@@ -771,20 +939,29 @@ public final class StoreSession: LedgerTransaction {
                 try run("INSERT OR REPLACE INTO p_actors (name, roles, unit, status, registered_on, retired_on) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [a.name.rawValue, a.roles.map(\.rawValue).joined(separator: ","), a.unit?.rawValue, a.status.rawValue,
                                     a.registeredOn.description, a.retiredOn?.description])
-                cachedHasActors = true
-                cachedActors[a.name] = nil
+                memory.hasActors = true
+                memory.actors[a.name] = nil
+                memory.rolesSince = nil
             case .notice(let n):
                 try run("""
                     INSERT OR REPLACE INTO p_notices (period, date_from, date_to, opened_on, closes_on, closed_on) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [n.period, n.from.description, n.to.description, n.openedOn.description, n.closesOn.description,
                                      n.closedOn?.description])
-                cachedNotices = nil
+                memory.notices = nil
+                memory.closedNotices = nil
             case .review(let r):
-                try run("""
-                    INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.seq, r.household.rawValue, r.rule.rawValue, r.occurredOn.description, r.points, r.state.rawValue,
-                                     r.recordedBy.rawValue, r.objection, r.objectedBy?.rawValue])
+                // Every score written while roles are in force: bound straight (`Binder`).
+                let bind = try reviewBinder()
+                bind.integer(1, r.seq)
+                bind.text(2, r.household.rawValue)
+                bind.text(3, r.rule.rawValue)
+                bind.text(4, r.occurredOn.description)
+                bind.integer(5, Int64(r.points))
+                bind.text(6, r.state.rawValue)
+                bind.text(7, r.recordedBy.rawValue)
+                bind.integer(8, r.objection)
+                bind.text(9, r.objectedBy?.rawValue)
+                try bind.run(db, sql: Self.reviewSQL)
             case .reviewEnded(let seq):
                 try run("DELETE FROM p_reviews WHERE seq = ?", arguments: [seq])
             case .noticePosted(let dates):
@@ -795,6 +972,7 @@ public final class StoreSession: LedgerTransaction {
                 // The households this transaction changed are written first, so that the UPDATE takes its points out of
                 // their figures as they now stand. (The event that closed the notice is found by its stream.)
                 try flush()
+                memory.households = [:]
                 let arguments: StatementArguments = [ReviewState.posted.rawValue, dates.lowerBound.description, dates.upperBound.description]
                 try run("""
                     UPDATE p_households SET pending = pending - (
@@ -815,11 +993,11 @@ public final class StoreSession: LedgerTransaction {
                 let scheme = String(decoding: try EventCodec.encoder.encode(v.scheme), as: UTF8.self)
                 try run("INSERT OR REPLACE INTO p_schemes (version, effective, scheme) VALUES (?, ?, ?)",
                         arguments: [v.version, v.effective.description, scheme])
-                cachedSchemes = nil
+                memory.schemes = nil
             case .settlement(let r):
                 try run("INSERT INTO p_settlements (year, settled_on, scheme_version, expired) VALUES (?, ?, ?, ?)",
                         arguments: [r.year, r.settledOn.description, r.schemeVersion, r.expired])
-                cachedSettlements[r.year] = nil
+                memory.settlements[r.year] = nil
             case .rating(let r):
                 try run("INSERT INTO p_ratings (year, household, points, stars, red, black_until) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [r.year, r.household.rawValue, r.rating.points, r.rating.stars, r.rating.red,
@@ -830,7 +1008,8 @@ public final class StoreSession: LedgerTransaction {
 
     /// Writes the households and items changed in this transaction to their tables.
     public func flush() throws {
-        for a in pendingHouseholds.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
+        for code in changedHouseholds.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let a = memory.households[code] else { continue }
             try run("""
                 INSERT OR REPLACE INTO p_households
                     (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed,
@@ -840,12 +1019,13 @@ public final class StoreSession: LedgerTransaction {
                                  a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed,
                                  a.pending, a.proposed, a.expired, a.moved])
         }
-        for item in pendingItems.values.sorted(by: { $0.code.rawValue < $1.code.rawValue }) {
+        for code in changedItems.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let item = memory.items[code] else { continue }
             try run("INSERT OR REPLACE INTO p_items (code, name, unit, price, stock) VALUES (?, ?, ?, ?, ?)",
                     arguments: [item.code.rawValue, item.name, item.unit, item.price, item.stock])
         }
-        pendingHouseholds = [:]
-        pendingItems = [:]
+        changedHouseholds = []
+        changedItems = []
     }
 
     // MARK: Row mapping

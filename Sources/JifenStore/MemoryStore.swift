@@ -85,6 +85,7 @@ public final class MemorySession: LedgerTransaction {
         let head = headOfLog()
         guard head.seq == decision.lastSeq else { throw StoreError.outdated(decision, head: head.seq) }
         var written: [RecordedEvent] = []
+        var canonical = CanonicalBuffer()
         // In place (a copy per decision would copy the whole fold for every line of a batch). An event that fails to
         // fold throws out of the transaction, which then commits nothing, as in SQLite.
         for (index, (event, date)) in decision.dated.enumerated() {
@@ -95,7 +96,7 @@ public final class MemorySession: LedgerTransaction {
             let head = log.links.last.map { ($0.fields.seq, $0.hash) } ?? (0, Chain.genesis)
             let (link, recorded) = try Linking.link(event, id: newId(), occurredOn: date, recordedAt: recordedAt,
                                                     actor: decision.context.actor, key: key, after: head, version: version,
-                                                    state: log.ledger)
+                                                    state: log.ledger, canonical: &canonical)
             try log.ledger.apply(recorded)
             log.links.append(link)
             log.recorded.append(recorded)

@@ -79,8 +79,8 @@ extension StoreError {
 enum Linking {
     /// The row `event` becomes after `head`, as the `version`-th event of its stream, and what it moves.
     static func link(_ event: LedgerEvent, id: String, occurredOn: LocalDate, recordedAt: String, actor: ActorName, key: String?,
-                     after head: (seq: Int64, hash: Data), version: Int64, state: some LedgerState) throws
-        -> (link: ChainLink, recorded: RecordedEvent) {
+                     after head: (seq: Int64, hash: Data), version: Int64, state: some LedgerState,
+                     canonical: inout CanonicalBuffer) throws -> (link: ChainLink, recorded: RecordedEvent) {
         // The version of the scheme in force on the event's business date (0 before the first).
         let schemeVersion = try state.schemes().inForce(on: occurredOn)?.version ?? 0
         let facts = try JifenCore.facts(of: event, state: state)
@@ -91,7 +91,8 @@ enum Linking {
                                   household: facts.household?.rawValue, item: facts.item?.rawValue, rule: facts.rule?.rawValue,
                                   earned: facts.earned, deducted: facts.deducted, redeemed: facts.redeemed, stock: facts.stock,
                                   reverses: facts.reverses, payload: try EventCodec.payload(of: event))
-        let hash = Chain.hash(previous: head.hash, fields: fields)
+        // Hashed in the caller's buffer as the row is built: the same bytes as `Chain.hash`, none of its strings.
+        let hash = canonical.hash(previous: head.hash, fields)
         let recorded = RecordedEvent(seq: fields.seq, id: id, stream: stream, streamVersion: fields.streamVersion,
                                      occurredOn: occurredOn, recordedAt: recordedAt, actor: actor,
                                      schemeVersion: schemeVersion, key: key, event: event, facts: facts)

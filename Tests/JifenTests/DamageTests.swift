@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 
-/// A damaged ledger file is an error that names the damage (exit 2), never a trap, never written to, and never
-/// "whole" to `verify`. Each stored column of each table, log and projections alike, is damaged in turn in a copy of
-/// a ledger that uses them all, and every read, `verify` and a write are run on it.
+/// A damaged ledger file is an error that names the damage (exit 2), never a trap, and never "whole" to `verify`.
+/// Each stored column of each table, log and projections alike, is damaged in turn in a copy of a ledger that uses
+/// them all, and every read, `verify` and a write are run on it: the write refuses damage at the head of the log and
+/// in the rows it reads (`RowsAWriteReads`), writes nothing when it refuses, and leaves the damage for `verify`.
 @Suite struct DamagedFiles {
-    /// Reads that must end cleanly (0, 1 or 2) on any damage; `verify` must exit 2; a write must write nothing.
+    /// Reads that must end cleanly (0, 1 or 2) on any damage; `verify` must exit 2.
     static let reads: [[String]] = [
         ["balance"], ["history", "H001"], ["log"], ["statement", "H001", "--period", "2025"], ["standings", "--period", "2025"],
         ["review"], ["audit", "replay", "--seq", "20"],
@@ -68,7 +69,7 @@ import Testing
         return values
     }
 
-    @Test("every damaged column: verify exits 2, reads end cleanly, a write writes nothing")
+    @Test("every damaged column: verify exits 2 before and after a write, reads end cleanly, a refused write writes nothing")
     func everyColumn() throws {
         let office = try village()
         try office.write("damage.py", Self.damage)
@@ -118,14 +119,112 @@ import Testing
             #expect(!run.err.contains("Fatal error") && !run.err.contains("Unexpectedly found nil"), "\(label): \(read)\n\(run.err)")
         }
         let write = try office.jifen("--ledger", copy, "record", "H003", "A1.1", "--date", "2026-01-20", "--by", "王会计")
-        // The quick check before a write covers the tables every decision reads and the head of the log; an older
-        // event's damage is verify's to find (the chain), and a NULL that leaves a well-formed row (a notice no longer
-        // closed) only the replay sees: there the write must only not crash.
-        if (table != "events" || made.out.hasPrefix("head")) && !(value == "NULL" && nullable) {
+        #expect(!write.err.contains("Fatal error") && !write.err.contains("Unexpectedly found nil"), "\(label): record\n\(write.err)")
+        // A write checks the schema and the head of the log, and each row it reads as it reads it (`RowsAWriteReads`
+        // shows those): damage at the head is refused, damage elsewhere may be written past, never over — a refusal
+        // writes nothing, and whatever the write did, `verify` still finds the damage.
+        if table == "events" && made.out.hasPrefix("head") && !(value == "NULL" && nullable) {
             #expect([1, 2].contains(write.status), "\(label): record exit \(write.status)\n\(write.out)\(write.err)")
-            #expect(try count() == unchanged, "\(label): record wrote to a damaged ledger")
         } else {
             #expect([0, 1, 2].contains(write.status), "\(label): record exit \(write.status)\n\(write.err)")
+        }
+        if write.status != 0 { #expect(try count() == unchanged, "\(label): a refused record wrote to the ledger") }
+        let after = try office.jifen("--ledger", copy, "verify")
+        #expect(after.status == 2, "\(label): verify after the record exit \(after.status)\n\(after.out)\(after.err)")
+    }
+}
+
+/// What a write reads, it checks as it reads it: damage in any of those rows refuses the write (exit 2) and writes
+/// nothing, however large the ledger — the check before a write no longer reads every projection row.
+@Suite struct RowsAWriteReads {
+    /// One damaged value (`table.column = value` in the row `row`), and a command that reads that row.
+    struct Case: CustomStringConvertible {
+        let table: String, column: String, value: String, row: String
+        let command: [String]
+        var description: String { "\(table).\(column) = \(value) where \(row): \(command.joined(separator: " "))" }
+    }
+
+    static let record = ["record", "H003", "A1.1", "--date", "2026-01-20", "--by", "王会计"]
+
+    static let cases: [Case] = [
+        // The household a score is for, and the clerk who records it.
+        Case(table: "p_households", column: "registered_on", value: "'2025/01/02'", row: "code = 'H003'", command: record),
+        Case(table: "p_households", column: "status", value: "'banana'", row: "code = 'H003'", command: record),
+        Case(table: "p_households", column: "head", value: "NULL", row: "code = 'H003'", command: record),
+        Case(table: "p_actors", column: "roles", value: "'banana'", row: "name = '王会计'", command: record),
+        // The notices (is the date posted?), the scheme in force, and the scores counted towards the rule's cap.
+        Case(table: "p_notices", column: "closed_on", value: "'2025/05/08'", row: "period = '2025-04'", command: record),
+        Case(table: "p_schemes", column: "scheme", value: "'{\"household\": 1'", row: "version = 1", command: record),
+        Case(table: "events", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
+             command: record),
+        // A unit, read when a household joins it.
+        Case(table: "p_units", column: "name", value: "NULL", row: "code = 'U02'",
+             command: ["household", "add", "H004", "--head", "刘大山", "--unit", "U02", "--date", "2026-01-20", "--by", "张书记"]),
+        // The review of a score not yet final, read when the score is to be reversed.
+        Case(table: "p_reviews", column: "state", value: "'banana'", row: "household = 'H002' AND occurred_on = '2026-01-13'",
+             command: ["reverse", "#REVIEWED", "--reason", "记错户", "--date", "2026-01-20", "--by", "王会计"]),
+        // A year's settlement, read by everything dated in it.
+        Case(table: "p_settlements", column: "settled_on", value: "'2026/01/10'", row: "year = 2025",
+             command: ["record", "H003", "A1.1", "--date", "2025-12-20", "--by", "王会计"]),
+    ]
+
+    /// Makes `copy`: the ledger with `table.column` set to `value` (SQL) in the rows `row`, past NOT NULL, CHECK and the
+    /// append-only triggers, the schema's text then put back as it was.
+    static let damage = #"""
+        import shutil, sqlite3, sys
+        table, column, value, row, copy = sys.argv[1:6]
+        shutil.copyfile("jifen.sqlite", copy)
+        db = sqlite3.connect(copy, isolation_level=None)
+        schema = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+        triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))]
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL', '') WHERE name = ?", (table,))
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+        db.close()
+        db = sqlite3.connect(copy, isolation_level=None)
+        db.execute("PRAGMA ignore_check_constraints = ON")
+        changed = db.execute(f"UPDATE {table} SET {column} = {value} WHERE {row}").rowcount
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (schema, table))
+        db.execute(f"PRAGMA schema_version = {version + 3}")
+        for trigger in triggers: db.execute(trigger)
+        db.close()
+        print(changed)
+        """#
+
+    @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger")
+    func damageInWhatTheWriteReads() throws {
+        let office = try DamagedFiles().village()
+        // A score recorded and a later event after it, so that the damaged score is not the head of the log.
+        expectOK(try office.jifen("record", "H003", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
+        expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-15", "--by", "王会计"))
+        let reviewed = try #require(try office.sqlite("SELECT seq FROM p_reviews WHERE household = 'H002' AND occurred_on = '2026-01-13'").first)
+        try office.write("damage.py", Self.damage)
+        #expect(Self.cases.count == Set(Self.cases.map(\.description)).count)
+        for (index, damage) in Self.cases.enumerated() {
+            let command = damage.command.map { $0 == "#REVIEWED" ? reviewed : $0 }
+            let copy = "rows-\(index).sqlite"
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: office.path(copy + suffix)) } }
+            // The command is one the sound ledger takes: its refusal below is the damage's doing.
+            let sound = "sound-\(index).sqlite"
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: office.path(sound + suffix)) } }
+            try FileManager.default.copyItem(atPath: office.path("jifen.sqlite"), toPath: office.path(sound))
+            if damage.table == "p_settlements" {
+                // Dated in the settled year: the sound ledger refuses it for that (exit 1), the damaged one for the damage.
+                #expect(try office.jifen(arguments: ["--ledger", sound] + command).status == 1, "\(damage)")
+            } else {
+                expectOK(try office.jifen(arguments: ["--ledger", sound] + command))
+            }
+            let made = try office.run("/usr/bin/env", ["python3", "damage.py", damage.table, damage.column, damage.value, damage.row, copy])
+            #expect(made.status == 0 && made.out == "1\n", "\(damage): \(made.out)\(made.err)")
+            let count = { try office.run("/usr/bin/env", ["sqlite3", copy, "SELECT count(*) FROM events"]).out }
+            let before = try count()
+            let write = try office.jifen(arguments: ["--ledger", copy] + command)
+            #expect(write.status == 2 && write.err.contains("jifen verify"), "\(damage): exit \(write.status)\n\(write.out)\(write.err)")
+            #expect(try count() == before, "\(damage): the refused command wrote to the ledger")
         }
     }
 }
@@ -151,7 +250,8 @@ import Testing
         let head = try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
         _ = try office.sqlite("UPDATE p_households SET registered_on = '2025/01/02', earned = 99 WHERE code = 'H001'")
         #expect(try office.jifen("verify").status == 2)
-        #expect(try office.jifen("record", "H002", "A1.1", "--date", "2025-03-05", "--by", "王会计").status == 2)
+        // A write that reads the damaged row refuses it; one that does not may go on, and verify still finds it.
+        #expect(try office.jifen("record", "H001", "A1.2", "--date", "2025-03-05", "--by", "王会计").status == 2)
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
         #expect(try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1") == head)
