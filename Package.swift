@@ -101,8 +101,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The benchmark suite (release builds): `swift run -c release jifen-bench`.
-        .executableTarget(name: "jifen-bench", dependencies: ["jifen", "jifen-pdf", "JifenStore"], path: "Benchmarks/jifen-bench", swiftSettings: strict),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
         .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
