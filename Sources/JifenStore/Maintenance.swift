@@ -313,7 +313,7 @@ extension EventStore {
             FROM events WHERE seq <= \(last) ORDER BY seq
             """)
         let noDate = LocalDate(year: 1970, month: 1, day: 1)!, nobody = ActorName(rawValue: "")
-        let whole = try db.makeStatement(sql: "SELECT * FROM events WHERE seq = ?")
+        let whole = try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events WHERE seq = ?")
         var types = TypeColumn()
         var dates = RepeatedColumn { LocalDate($0) }
         var actors = RepeatedColumn { ActorName(rawValue: $0) }
@@ -335,10 +335,12 @@ extension EventStore {
                 observe?(seq, facts, type.route, memory)
             } else {
                 // The register, units, items and scheme: few events, read whole.
-                guard let row = try Row.fetchOne(whole, arguments: [seq]) else { continue }
+                sqlite3_bind_int64(whole.handle, 1, seq)
+                defer { sqlite3_reset(whole.handle) }
+                guard try whole.next() else { continue }
                 let recorded: RecordedEvent
                 do {
-                    recorded = try StoreSession.recordedEvent(row)
+                    recorded = try EventStore.recordedEvent(whole, seq: seq)
                 } catch {
                     throw ProjectionError(seq: seq, problem: "its payload cannot be read (\(error))")
                 }
@@ -348,6 +350,34 @@ extension EventStore {
             if let progress, count % 100_000 == 0 { progress(count, total) }
         }
         return memory
+    }
+
+    /// An event from a row selected as `RawRows.chainColumns` (the table's own order), as `StoreSession.recordedEvent`
+    /// reads it from a GRDB row: the fold reads its twenty thousand register and unit events so, without a row object.
+    static func recordedEvent(_ rows: RawRows, seq: Int64) throws -> RecordedEvent {
+        func text(_ column: Int32) throws -> String {
+            guard let text = rows.string(column) else { throw StoreError.damaged(column: "events", found: "NULL in column \(column)") }
+            return text
+        }
+        guard let occurredOn = LocalDate(try text(5)) else {
+            throw ProjectionError(seq: seq, problem: "its date is not a date")
+        }
+        let event: LedgerEvent
+        do {
+            event = try EventCodec.event(type: try text(4), payload: try text(18))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.damagedPayload(seq: seq, error)
+        }
+        let facts = EventFacts(household: rows.string(10).map { HouseholdCode(rawValue: $0) },
+                               item: rows.string(11).map { ItemCode(rawValue: $0) },
+                               rule: rows.string(12).map { RuleCode(rawValue: $0) },
+                               earned: rows.int(13), deducted: rows.int(14), redeemed: rows.int(15), stock: rows.int(16),
+                               reverses: rows.isNull(17) ? nil : rows.int64(17))
+        return RecordedEvent(seq: seq, id: try text(1), stream: try text(2), streamVersion: rows.int64(3), occurredOn: occurredOn,
+                             recordedAt: try text(6), actor: ActorName(rawValue: try text(7)), schemeVersion: rows.int(8),
+                             key: rows.string(9), event: event, facts: facts)
     }
 
     /// Empties the projections and folds the whole log into them again, in one transaction.
@@ -363,7 +393,15 @@ extension EventStore {
             for table in EventStore.projectionTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
-            let memory = try EventStore.fold(db, progress: progress)
+            // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the
+            // pages read are not read again), the usual one again for the writes.
+            let memory: MemoryLedger
+            do {
+                let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
+                try db.execute(sql: "PRAGMA cache_size = -4096")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
+                memory = try EventStore.fold(db, progress: progress)
+            }
             var changes: [ProjectionChange] = []
             if let info = memory.info { changes.append(.ledger(info)) }
             changes += memory.units.keys.sorted { $0.rawValue < $1.rawValue }.compactMap { memory.units[$0].map { .unit($0) } }
