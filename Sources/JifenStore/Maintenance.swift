@@ -75,12 +75,75 @@ struct RepeatedColumn<Value> {
 enum ScannedEvent: Sendable {
     /// An entry, by its stored columns (its date and recorder read whether or not the fold needs them).
     case entry(seq: Int64, type: EventType, facts: EventFacts, occurredOn: LocalDate?, actor: ActorName?)
-    /// Any other event, read whole.
-    indirect case recorded(RecordedEvent)
+    /// Any other event, read whole (its payload is decoded by the fold's thread: the reader's is the busier).
+    indirect case stored(StoredEvent)
     /// A row the scan saw that was gone when it was read whole.
     case missing
     case failed(any Error)
     case end
+}
+
+extension RawRows {
+    /// A text column as a string, nil for NULL: what `string` gives, with two calls into SQLite rather than three (the
+    /// fold's reader makes three of these for each of a million entries).
+    fileprivate func text(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+}
+
+/// An event row's fields as stored, selected as `RawRows.chainColumns` (the table's own order).
+struct StoredEvent: Sendable {
+    let seq: Int64, streamVersion: Int64, schemeVersion: Int
+    let id: String?, stream: String?, type: String?, occurredOn: String?, recordedAt: String?, actor: String?, key: String?, payload: String?
+    let facts: EventFacts
+
+    init(_ rows: RawRows) {
+        seq = rows.int64(0)
+        id = rows.string(1)
+        stream = rows.string(2)
+        streamVersion = rows.int64(3)
+        type = rows.string(4)
+        occurredOn = rows.string(5)
+        recordedAt = rows.string(6)
+        actor = rows.string(7)
+        schemeVersion = rows.int(8)
+        key = rows.string(9)
+        facts = EventFacts(household: rows.string(10).map { HouseholdCode(rawValue: $0) },
+                           item: rows.string(11).map { ItemCode(rawValue: $0) },
+                           rule: rows.string(12).map { RuleCode(rawValue: $0) },
+                           earned: rows.int(13), deducted: rows.int(14), redeemed: rows.int(15), stock: rows.int(16),
+                           reverses: rows.isNull(17) ? nil : rows.int64(17))
+        payload = rows.string(18)
+    }
+
+    /// The event, as `StoreSession.recordedEvent` reads it from a GRDB row (the same errors), as a `ProjectionError` of
+    /// this event when it cannot be read.
+    func recorded() throws -> RecordedEvent {
+        do {
+            func text(_ value: String?, _ column: String) throws -> String {
+                guard let value else { throw StoreError.damaged(column: column, found: "NULL") }
+                return value
+            }
+            guard let occurredOn = LocalDate(try text(occurredOn, "occurred_on")) else {
+                throw ProjectionError(seq: seq, problem: "its date is not a date")
+            }
+            let event: LedgerEvent
+            do {
+                event = try EventCodec.event(type: try text(type, "type"), payload: try text(payload, "payload"))
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.damagedPayload(seq: seq, error)
+            }
+            return RecordedEvent(seq: seq, id: try text(id, "id"), stream: try text(stream, "stream"), streamVersion: streamVersion,
+                                 occurredOn: occurredOn, recordedAt: try text(recordedAt, "recorded_at"),
+                                 actor: ActorName(rawValue: try text(actor, "actor")), schemeVersion: schemeVersion, key: key,
+                                 event: event, facts: facts)
+        } catch {
+            throw ProjectionError(seq: seq, problem: "its payload cannot be read (\(error))")
+        }
+    }
 }
 
 /// Reads the log for the fold on a thread of its own, and hands it over in batches: at most a few batches wait, so the
@@ -147,9 +210,9 @@ final class FoldReader: @unchecked Sendable {
             while try rows.next() {
                 let seq = rows.int64(0)
                 if let type = types.read(rows, 9), type.entryKind != nil {
-                    let facts = EventFacts(household: rows.string(1).map { HouseholdCode(rawValue: $0) },
-                                           item: rows.string(2).map { ItemCode(rawValue: $0) },
-                                           rule: rows.string(3).map { RuleCode(rawValue: $0) },
+                    let facts = EventFacts(household: rows.text(1).map { HouseholdCode(rawValue: $0) },
+                                           item: rows.text(2).map { ItemCode(rawValue: $0) },
+                                           rule: rows.text(3).map { RuleCode(rawValue: $0) },
                                            earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
                                            reverses: rows.isNull(8) ? nil : rows.int64(8))
                     batch.append(.entry(seq: seq, type: type, facts: facts, occurredOn: dates.read(rows, 10), actor: actors.read(rows, 11)))
@@ -173,11 +236,7 @@ final class FoldReader: @unchecked Sendable {
         sqlite3_bind_int64(whole.handle, 1, seq)
         defer { sqlite3_reset(whole.handle) }
         guard try whole.next() else { return .missing }
-        do {
-            return .recorded(try EventStore.recordedEvent(whole, seq: seq))
-        } catch {
-            throw ProjectionError(seq: seq, problem: "its payload cannot be read (\(error))")
-        }
+        return .stored(StoredEvent(whole))
     }
 }
 
@@ -442,8 +501,8 @@ extension EventStore {
                     try memory.applyEntry(facts, seq: seq, filing: type.scoreFiling, route: type.route,
                                           occurredOn: reviewed ? occurredOn ?? noDate : noDate, actor: reviewed ? actor ?? nobody : nobody)
                     observe?(seq, facts, type.route, memory)
-                case .recorded(let recorded):
-                    try memory.apply(recorded)
+                case .stored(let stored):
+                    try memory.apply(try stored.recorded())
                 case .missing:
                     continue
                 case .failed(let error):
@@ -455,34 +514,6 @@ extension EventStore {
                 if let progress, count % 100_000 == 0 { progress(count, total) }
             }
         }
-    }
-
-    /// An event from a row selected as `RawRows.chainColumns` (the table's own order), as `StoreSession.recordedEvent`
-    /// reads it from a GRDB row: the fold reads its twenty thousand register and unit events so, without a row object.
-    static func recordedEvent(_ rows: RawRows, seq: Int64) throws -> RecordedEvent {
-        func text(_ column: Int32) throws -> String {
-            guard let text = rows.string(column) else { throw StoreError.damaged(column: "events", found: "NULL in column \(column)") }
-            return text
-        }
-        guard let occurredOn = LocalDate(try text(5)) else {
-            throw ProjectionError(seq: seq, problem: "its date is not a date")
-        }
-        let event: LedgerEvent
-        do {
-            event = try EventCodec.event(type: try text(4), payload: try text(18))
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.damagedPayload(seq: seq, error)
-        }
-        let facts = EventFacts(household: rows.string(10).map { HouseholdCode(rawValue: $0) },
-                               item: rows.string(11).map { ItemCode(rawValue: $0) },
-                               rule: rows.string(12).map { RuleCode(rawValue: $0) },
-                               earned: rows.int(13), deducted: rows.int(14), redeemed: rows.int(15), stock: rows.int(16),
-                               reverses: rows.isNull(17) ? nil : rows.int64(17))
-        return RecordedEvent(seq: seq, id: try text(1), stream: try text(2), streamVersion: rows.int64(3), occurredOn: occurredOn,
-                             recordedAt: try text(6), actor: ActorName(rawValue: try text(7)), schemeVersion: rows.int(8),
-                             key: rows.string(9), event: event, facts: facts)
     }
 
     /// Empties the projections and folds the whole log into them again, in one transaction.
