@@ -424,7 +424,14 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
 /// The fold of `rebuild` and `verify` files every score of a governed ledger here; before, one dictionary held them
 /// all and every notice's close walked all of it (on the governed 10^6 ledger, a third of rebuild's time).
 struct ReviewBook: Sendable {
-    private var months: [Int: [ScoreReview]] = [:]
+    /// A review and where its household's account is in the `HouseholdTable` (-1 when not known): a notice's close
+    /// takes each final score's points out of its household's pending without looking the household up.
+    struct Filed: Sendable {
+        var review: ScoreReview
+        var place: Int32
+    }
+
+    private var months: [Int: [Filed]] = [:]
     private(set) var count = 0
     /// The most reviews a month has held: a new month is given room for as many (a county's months are alike), so that
     /// its array is not copied again and again as it grows.
@@ -435,11 +442,11 @@ struct ReviewBook: Sendable {
     private static func month(_ date: LocalDate) -> Int { date.year * 12 + date.month - 1 }
 
     /// Where `seq` is, or would go, in a month's reviews.
-    private static func position(of seq: Int64, in reviews: [ScoreReview]) -> Int {
+    private static func position(of seq: Int64, in reviews: [Filed]) -> Int {
         var low = 0, high = reviews.count
         while low < high {
             let middle = (low + high) / 2
-            if reviews[middle].seq < seq { low = middle + 1 } else { high = middle }
+            if reviews[middle].review.seq < seq { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -447,30 +454,32 @@ struct ReviewBook: Sendable {
     func review(_ seq: Int64) -> ScoreReview? {
         for reviews in months.values {
             let at = Self.position(of: seq, in: reviews)
-            if at < reviews.count && reviews[at].seq == seq { return reviews[at] }
+            if at < reviews.count && reviews[at].review.seq == seq { return reviews[at].review }
         }
         return nil
     }
 
-    /// Files a review, or replaces the one of the same score. A new score's comes last in its month.
-    mutating func set(_ review: ScoreReview) {
+    /// Files a review, or replaces the one of the same score (keeping its household's place if `place` is not known).
+    /// A new score's comes last in its month.
+    mutating func set(_ review: ScoreReview, place: Int32 = -1) {
         let month = Self.month(review.occurredOn)
         if months[month] == nil {
-            var fresh: [ScoreReview] = []
+            var fresh: [Filed] = []
             fresh.reserveCapacity(largestMonth)
             months[month] = fresh
         }
-        let added = { (reviews: inout [ScoreReview]) -> Bool in
-            if reviews.last.map({ $0.seq < review.seq }) ?? true {
-                reviews.append(review)
+        let added = { (reviews: inout [Filed]) -> Bool in
+            if reviews.last.map({ $0.review.seq < review.seq }) ?? true {
+                reviews.append(Filed(review: review, place: place))
                 return true
             }
             let at = Self.position(of: review.seq, in: reviews)
-            if at < reviews.count && reviews[at].seq == review.seq {
-                reviews[at] = review
+            if at < reviews.count && reviews[at].review.seq == review.seq {
+                reviews[at].review = review
+                if place >= 0 { reviews[at].place = place }
                 return false
             }
-            reviews.insert(review, at: at)
+            reviews.insert(Filed(review: review, place: place), at: at)
             return true
         }(&months[month, default: []])
         if added { count += 1 }
@@ -482,7 +491,7 @@ struct ReviewBook: Sendable {
         var found: (month: Int, at: Int)?
         for (month, reviews) in months {
             let at = Self.position(of: seq, in: reviews)
-            if at < reviews.count && reviews[at].seq == seq {
+            if at < reviews.count && reviews[at].review.seq == seq {
                 found = (month, at)
                 break
             }
@@ -490,7 +499,7 @@ struct ReviewBook: Sendable {
         guard let found, let removed = months[found.month]?.remove(at: found.at) else { return nil }
         if months[found.month]?.isEmpty == true { months[found.month] = nil }
         count -= 1
-        return removed
+        return removed.review
     }
 
     /// The keys of the months `dates` touches that hold reviews.
@@ -503,24 +512,24 @@ struct ReviewBook: Sendable {
     /// A notice opens: every review dated in `dates` that is `pending` becomes `posted`.
     mutating func post(_ dates: ClosedRange<LocalDate>) {
         for month in monthsHolding(dates) {
-            ({ (reviews: inout [ScoreReview]) in
-                for at in reviews.indices where reviews[at].state == .pending && dates.contains(reviews[at].occurredOn) {
-                    reviews[at].state = .posted
+            ({ (reviews: inout [Filed]) in
+                for at in reviews.indices where reviews[at].review.state == .pending && dates.contains(reviews[at].review.occurredOn) {
+                    reviews[at].review.state = .posted
                 }
             })(&months[month, default: []])
         }
     }
 
     /// A notice closes: every review dated in `dates` that is `posted` ends (its score is final), and `ended` is told of
-    /// each, in the order of their sequence numbers within each month.
-    mutating func close(_ dates: ClosedRange<LocalDate>, ended: (ScoreReview) -> Void) {
+    /// each with its household's place, in the order of their sequence numbers within each month.
+    mutating func close(_ dates: ClosedRange<LocalDate>, ended: (ScoreReview, Int32) -> Void) {
         for month in monthsHolding(dates) {
             var removed = 0
-            ({ (reviews: inout [ScoreReview]) in
+            ({ (reviews: inout [Filed]) in
                 largestMonth = max(largestMonth, reviews.count)
-                reviews.removeAll { review in
-                    guard review.state == .posted && dates.contains(review.occurredOn) else { return false }
-                    ended(review)
+                reviews.removeAll { filed in
+                    guard filed.review.state == .posted && dates.contains(filed.review.occurredOn) else { return false }
+                    ended(filed.review, filed.place)
                     removed += 1
                     return true
                 }
@@ -532,25 +541,25 @@ struct ReviewBook: Sendable {
 
     /// Every review, by sequence number.
     var sorted: [ScoreReview] {
-        months.keys.sorted().flatMap { months[$0] ?? [] }.sorted { $0.seq < $1.seq }
+        months.keys.sorted().flatMap { months[$0]?.map(\.review) ?? [] }.sorted { $0.seq < $1.seq }
     }
 
     /// The reviews of scores dated within `dates`, by sequence number.
     func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] {
-        monthsHolding(dates).flatMap { (months[$0] ?? []).filter { dates.contains($0.occurredOn) } }.sorted { $0.seq < $1.seq }
+        monthsHolding(dates).flatMap { (months[$0] ?? []).map(\.review).filter { dates.contains($0.occurredOn) } }.sorted { $0.seq < $1.seq }
     }
 
     var all: [Int64: ScoreReview] {
         var all: [Int64: ScoreReview] = [:]
         all.reserveCapacity(count)
-        for reviews in months.values { for review in reviews { all[review.seq] = review } }
+        for reviews in months.values { for filed in reviews { all[filed.review.seq] = filed.review } }
         return all
     }
 
     var seqs: Set<Int64> {
         var seqs: Set<Int64> = []
         seqs.reserveCapacity(count)
-        for reviews in months.values { for review in reviews { seqs.insert(review.seq) } }
+        for reviews in months.values { for filed in reviews { seqs.insert(filed.review.seq) } }
         return seqs
     }
 }

@@ -373,6 +373,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var rolesSince: Int64?
     /// The event that closed each notice.
     private var noticeClosedSeqs: [String: Int64] = [:]
+    /// The place in `householdTable` of the account the entry rule changed last.
+    private var lastChanged = -1
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
 
@@ -550,7 +552,9 @@ public struct MemoryLedger: LedgerState, Sendable {
             // aside while the book closes, so that what it is told may change the table.)
             var table = householdTable
             householdTable = HouseholdTable()
-            reviewBook.close(dates) { table.hold($0, -1) }
+            reviewBook.close(dates) { review, place in
+                if place >= 0 { table.change(at: Int(place)) { $0.hold(review, -1) } } else { table.hold(review, -1) }
+            }
             householdTable = table
         case .request(let request): requestRecords[request.seq] = request
         case .requestEnded(let seq): requestRecords[seq] = nil
@@ -599,6 +603,7 @@ extension MemoryLedger: EntryFolding {
     public func itemPlace(_ code: ItemCode) -> ItemCode? { items[code] == nil ? nil : code }
     public mutating func changeHousehold(at place: Int, _ change: (inout HouseholdAccount) -> Void) {
         householdTable.change(at: place, change)
+        lastChanged = place
     }
     public mutating func changeItem(at place: ItemCode, _ change: (inout ItemStock) -> Void) {
         guard var item = items[place] else { return }
@@ -607,5 +612,9 @@ extension MemoryLedger: EntryFolding {
     }
     public mutating func endReview(_ seq: Int64) { reviewBook.remove(seq) }
     public mutating func endRequest(_ seq: Int64) { requestRecords[seq] = nil }
-    public mutating func startReview(_ review: ScoreReview) { reviewBook.set(review) }
+    public mutating func startReview(_ review: ScoreReview) {
+        // The rule changed the score's household just before: its place is at hand.
+        let known = lastChanged >= 0 && lastChanged < householdTable.count && householdTable.accounts[lastChanged].code == review.household
+        reviewBook.set(review, place: Int32(known ? lastChanged : householdTable.index(of: review.household) ?? -1))
+    }
 }
