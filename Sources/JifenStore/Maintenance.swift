@@ -150,8 +150,9 @@ struct StoredEvent: Sendable {
 /// memory it takes does not grow with the log. It alone uses the connection from `start` until `stop` returns; the
 /// folding thread touches neither statement meanwhile.
 final class FoldReader: @unchecked Sendable {
-    private let rows: RawRows
-    private let whole: RawRows
+    /// Taken by the reading thread when it starts, and let go before it says it is done: the caller keeps its own
+    /// until then, so that SQLite's statements are never finalized on the reading thread.
+    private var statements: (rows: RawRows, whole: RawRows)?
     private let batches = Mutex<[[ScannedEvent]]>([])
     /// Batches handed over and not yet taken.
     private let ready = DispatchSemaphore(value: 0)
@@ -164,8 +165,7 @@ final class FoldReader: @unchecked Sendable {
     /// `rows` selects `seq, household, item, rule, earned, deducted, redeemed, stock, reverses, type, occurred_on, actor`
     /// in order; `whole` an event by `seq` as `RawRows.chainColumns`.
     init(rows: RawRows, whole: RawRows) {
-        self.rows = rows
-        self.whole = whole
+        statements = (rows, whole)
     }
 
     func start() {
@@ -201,6 +201,8 @@ final class FoldReader: @unchecked Sendable {
     }
 
     private func read() {
+        guard let (rows, whole) = statements else { return }
+        statements = nil
         var types = TypeColumn()
         var dates = RepeatedColumn { LocalDate($0) }
         var actors = RepeatedColumn { ActorName(rawValue: $0) }
@@ -218,7 +220,7 @@ final class FoldReader: @unchecked Sendable {
                     batch.append(.entry(seq: seq, type: type, facts: facts, occurredOn: dates.read(rows, 10), actor: actors.read(rows, 11)))
                 } else {
                     // The register, units, items and scheme: few events, read whole.
-                    batch.append(try wholeEvent(seq))
+                    batch.append(try wholeEvent(seq, whole))
                 }
                 if batch.count == Self.batchSize {
                     guard hand(batch) else { return }
@@ -232,7 +234,7 @@ final class FoldReader: @unchecked Sendable {
         _ = hand(batch)
     }
 
-    private func wholeEvent(_ seq: Int64) throws -> ScannedEvent {
+    private func wholeEvent(_ seq: Int64, _ whole: RawRows) throws -> ScannedEvent {
         sqlite3_bind_int64(whole.handle, 1, seq)
         defer { sqlite3_reset(whole.handle) }
         guard try whole.next() else { return .missing }
@@ -486,10 +488,19 @@ extension EventStore {
         let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
         try db.execute(sql: "PRAGMA cache_size = -4096")
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
-        let reader = FoldReader(rows: try RawRows(db, sql: """
+        let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses, type, occurred_on, actor
             FROM events WHERE seq <= \(last) ORDER BY seq
-            """), whole: try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events WHERE seq = ?"))
+            """)
+        let whole = try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events WHERE seq = ?")
+        // The statements live until this returns, so that they are finalized on this thread, after the reader has let go.
+        return try withExtendedLifetime((rows, whole)) {
+            try fold(FoldReader(rows: rows, whole: whole), into: &memory, total: total, progress: progress, observe: observe)
+        }
+    }
+
+    private static func fold(_ reader: FoldReader, into memory: inout MemoryLedger, total: Int64, progress: ((Int64, Int64) -> Void)?,
+                             observe: ((Int64, EventFacts, EntryRoute, MemoryLedger) -> Void)?) throws -> MemoryLedger {
         reader.start()
         // The reader is done with the connection before this returns or throws.
         defer { reader.stop() }
