@@ -168,12 +168,16 @@ final class FoldReader: @unchecked Sendable {
         statements = (rows, whole)
     }
 
+    /// Starts the reading thread: a thread of its own, not one of Dispatch's shared pool, which callers waiting on it
+    /// (verify's replay pass, tests running side by side) could leave without a free thread.
     func start() {
         done.enter()
-        DispatchQueue.global().async {
+        let thread = Thread {
             self.read()
             self.done.leave()
         }
+        thread.name = "jifen fold reader"
+        thread.start()
     }
 
     /// The next batch, waiting for it; the last one ends with `.end` or `.failed`.
