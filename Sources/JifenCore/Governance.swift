@@ -533,6 +533,14 @@ struct ReviewBook: Sendable {
                     removed += 1
                     return true
                 }
+                // The few left (objected to, proposed) move to an array of their own size: the month's room for tens
+                // of thousands would otherwise stay in memory with them.
+                if !reviews.isEmpty && reviews.capacity > 4 * reviews.count {
+                    var left: [Filed] = []
+                    left.reserveCapacity(reviews.count)
+                    left.append(contentsOf: reviews)
+                    reviews = left
+                }
             })(&months[month, default: []])
             count -= removed
             if months[month]?.isEmpty == true { months[month] = nil }
