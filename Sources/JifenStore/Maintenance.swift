@@ -487,11 +487,6 @@ extension EventStore {
                      observe: ((Int64, EventFacts, EntryRoute, MemoryLedger) -> Void)? = nil) throws -> MemoryLedger {
         var memory = MemoryLedger(keepsEntries: false)
         let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0)
-        // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the pages
-        // read are not read again), and the connection's own comes back for what follows (rebuild's writes).
-        let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
-        try db.execute(sql: "PRAGMA cache_size = -4096")
-        defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
         let rows = try RawRows(db, sql: """
             SELECT seq, household, item, rule, earned, deducted, redeemed, stock, reverses, type, occurred_on, actor
             FROM events WHERE seq <= \(last) ORDER BY seq
@@ -551,7 +546,15 @@ extension EventStore {
             }
             // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the
             // pages read are not read again), the usual one again for the writes.
-            let memory = try EventStore.fold(db, progress: progress)
+            // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the pages
+            // read are not read again), and the connection's own comes back for the writes.
+            let memory: MemoryLedger
+            do {
+                let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
+                try db.execute(sql: "PRAGMA cache_size = -4096")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
+                memory = try EventStore.fold(db, progress: progress)
+            }
             var changes: [ProjectionChange] = []
             if let info = memory.info { changes.append(.ledger(info)) }
             changes += memory.units.keys.sorted { $0.rawValue < $1.rawValue }.compactMap { memory.units[$0].map { .unit($0) } }
