@@ -129,47 +129,115 @@ public struct EntryChanges: Hashable, Sendable {
     }
 }
 
-/// What an entry of points or stock changes, from its stored columns alone: the one rule of the live append path
-/// (through `project`) and of the fold of `rebuild` and `verify`, which calls it straight from the columns without
-/// decoding the payload.
+/// What the entry rule (`foldEntry`) reads and changes. The live append path's state answers through `projectEntry`,
+/// which gathers the changes as `EntryChanges` for its store to apply; `MemoryLedger` answers for the fold of `rebuild`
+/// and `verify`, and makes them in place.
+///
+/// A household or item is first found (`householdPlace`, `itemPlace`: nil when it is not in the ledger), and only once
+/// every look-up has succeeded is anything changed, so an entry the rule refuses changes nothing.
+public protocol EntryFolding {
+    /// Where a household's account is, for `changeHousehold`.
+    associatedtype HouseholdPlace
+    associatedtype ItemPlace
+    func review(_ seq: Int64) throws -> ScoreReview?
+    func request(target: Int64) throws -> ReversalRequest?
+    func hasActors() throws -> Bool
+    /// Whether the notice whose period holds `date` is open (nil if there is none).
+    func noticeOpen(covering date: LocalDate) throws -> Bool?
+    func householdPlace(_ code: HouseholdCode) throws -> HouseholdPlace?
+    func itemPlace(_ code: ItemCode) throws -> ItemPlace?
+    mutating func changeHousehold(at place: HouseholdPlace, _ change: (inout HouseholdAccount) -> Void)
+    mutating func changeItem(at place: ItemPlace, _ change: (inout ItemStock) -> Void)
+    /// The review of a score that was not final ends: it was taken back.
+    mutating func endReview(_ seq: Int64)
+    mutating func endRequest(_ seq: Int64)
+    mutating func startReview(_ review: ScoreReview)
+}
+
+/// The entry rule: what an entry of points or stock changes, from its stored columns alone — the one rule of the live
+/// append path (through `projectEntry` and `project`) and of the fold of `rebuild` and `verify`, which calls it straight
+/// from the columns without decoding the payload.
 ///
 /// Points and stock move by `HouseholdAccount.add` and `ItemStock.add`. Then the reviews: the entry ends the review of
 /// the score it takes back (if that was not final) and any open request to reverse that score; a score proposed, or
 /// recorded while roles are in force, starts a review — posted at once if the notice of its period is open.
-public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop, occurredOn: LocalDate,
-                         actor: ActorName, state: some LedgerState) throws -> EntryChanges {
-    var changes = EntryChanges()
+public func foldEntry<State: EntryFolding>(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop,
+                                           occurredOn: LocalDate, actor: ActorName, into state: inout State) throws {
     var ended: ScoreReview?
+    var requestEnded: Int64?
     if let target = facts.reverses {
         ended = try state.review(target)
-        changes.reviewEnded = ended?.seq
-        changes.requestEnded = try state.request(target: target)?.seq
+        requestEnded = try state.request(target: target)?.seq
     }
+    var started: ScoreReview?
     if let filing, let household = facts.household, let rule = facts.rule {
         var reviewState: ReviewState?
         switch filing {
         case .proposed: reviewState = .proposed
         case .recorded:
-            if try state.hasActors() { reviewState = try state.notice(covering: occurredOn)?.isOpen == true ? .posted : .pending }
+            if try state.hasActors() { reviewState = try state.noticeOpen(covering: occurredOn) == true ? .posted : .pending }
         }
         if let reviewState {
-            changes.review = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,
-                                         points: facts.earned - facts.deducted, state: reviewState, recordedBy: actor, objection: nil)
+            started = ScoreReview(seq: seq, household: household, rule: rule, occurredOn: occurredOn,
+                                  points: facts.earned - facts.deducted, state: reviewState, recordedBy: actor, objection: nil)
         }
     }
+    var household: State.HouseholdPlace?
     if let code = facts.household {
-        guard var account = try state.household(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
-        account.add(facts, route: route)
-        if let ended { account.hold(ended, -1) }
-        if let started = changes.review { account.hold(started, +1) }
+        guard let place = try state.householdPlace(code) else { throw ProjectionError(seq: seq, problem: "household \(code) is not in the ledger") }
+        household = place
+    }
+    var item: State.ItemPlace?
+    if let code = facts.item {
+        guard let place = try state.itemPlace(code) else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
+        item = place
+    }
+    if let household {
+        state.changeHousehold(at: household) { account in
+            account.add(facts, route: route)
+            if let ended { account.hold(ended, -1) }
+            if let started { account.hold(started, +1) }
+        }
+    }
+    if let item { state.changeItem(at: item) { $0.add(facts) } }
+    if let ended { state.endReview(ended.seq) }
+    if let requestEnded { state.endRequest(requestEnded) }
+    if let started { state.startReview(started) }
+}
+
+/// The entry rule (`foldEntry`) on a `LedgerState`, its changes gathered rather than made: what the live append path
+/// applies to its store.
+public func projectEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling?, route: EntryRoute = .shop, occurredOn: LocalDate,
+                         actor: ActorName, state: some LedgerState) throws -> EntryChanges {
+    var gathering = GatheredEntry(state: state)
+    try foldEntry(facts, seq: seq, filing: filing, route: route, occurredOn: occurredOn, actor: actor, into: &gathering)
+    return gathering.changes
+}
+
+/// A `LedgerState` read by the entry rule, and the changes it makes gathered in `EntryChanges`.
+private struct GatheredEntry<State: LedgerState>: EntryFolding {
+    let state: State
+    var changes = EntryChanges()
+
+    func review(_ seq: Int64) throws -> ScoreReview? { try state.review(seq) }
+    func request(target: Int64) throws -> ReversalRequest? { try state.request(target: target) }
+    func hasActors() throws -> Bool { try state.hasActors() }
+    func noticeOpen(covering date: LocalDate) throws -> Bool? { try state.notice(covering: date)?.isOpen }
+    func householdPlace(_ code: HouseholdCode) throws -> HouseholdAccount? { try state.household(code) }
+    func itemPlace(_ code: ItemCode) throws -> ItemStock? { try state.item(code) }
+    mutating func changeHousehold(at place: HouseholdAccount, _ change: (inout HouseholdAccount) -> Void) {
+        var account = place
+        change(&account)
         changes.household = account
     }
-    if let code = facts.item {
-        guard var item = try state.item(code) else { throw ProjectionError(seq: seq, problem: "item \(code) is not in the ledger") }
-        item.add(facts)
+    mutating func changeItem(at place: ItemStock, _ change: (inout ItemStock) -> Void) {
+        var item = place
+        change(&item)
         changes.item = item
     }
-    return changes
+    mutating func endReview(_ seq: Int64) { changes.reviewEnded = seq }
+    mutating func endRequest(_ seq: Int64) { changes.requestEnded = seq }
+    mutating func startReview(_ review: ScoreReview) { changes.review = review }
 }
 
 /// The projections as a fold: what one recorded event changes, given the state before it.

@@ -348,7 +348,9 @@ public struct YearRating: Hashable, Sendable {
 public struct MemoryLedger: LedgerState, Sendable {
     public private(set) var info: LedgerInfo?
     public private(set) var units: [UnitCode: UnitRecord] = [:]
-    public private(set) var households: [HouseholdCode: HouseholdAccount] = [:]
+    /// The register and each household's figures (`household(_:)` finds one).
+    public var households: [HouseholdCode: HouseholdAccount] { householdTable.dictionary }
+    private var householdTable = HouseholdTable()
     public private(set) var items: [ItemCode: ItemStock] = [:]
     public private(set) var entries: [Int64: Entry] = [:]
     private var entryIds: [String: Int64] = [:]
@@ -357,7 +359,9 @@ public struct MemoryLedger: LedgerState, Sendable {
     public private(set) var noticeRecords: [String: NoticeRecord] = [:]
     /// The same notices in period order, kept as they change: every score asks which notice covers its date.
     private var noticeList: [NoticeRecord] = []
-    public private(set) var reviewRecords: [Int64: ScoreReview] = [:]
+    /// The reviews of scores not yet final, by sequence number (`review(_:)` finds one).
+    public var reviewRecords: [Int64: ScoreReview] { reviewBook.all }
+    private var reviewBook = ReviewBook()
     public private(set) var requestRecords: [Int64: ReversalRequest] = [:]
     private var scores: [Int64: ScoreRecorded] = [:]
     public private(set) var schemeVersions: [SchemeVersion] = []
@@ -369,6 +373,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var rolesSince: Int64?
     /// The event that closed each notice.
     private var noticeClosedSeqs: [String: Int64] = [:]
+    /// The place in `householdTable` of the account the entry rule changed last.
+    private var lastChanged = -1
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
 
@@ -379,13 +385,13 @@ public struct MemoryLedger: LedgerState, Sendable {
     public var sheetSeqs: [String: Int64] { sheets }
 
     /// Whether scores need their date, rule and recorder to be folded: roles are in force, or reviews are open.
-    public var tracksReviews: Bool { !actorRecords.isEmpty || !reviewRecords.isEmpty || !requestRecords.isEmpty }
+    public var tracksReviews: Bool { !actorRecords.isEmpty || !reviewBook.isEmpty || !requestRecords.isEmpty }
 
     public func lastSeq() -> Int64 { last }
 
     public func ledger() -> LedgerInfo? { info }
     public func unit(_ code: UnitCode) -> UnitRecord? { units[code] }
-    public func household(_ code: HouseholdCode) -> HouseholdAccount? { households[code] }
+    public func household(_ code: HouseholdCode) -> HouseholdAccount? { householdTable[code] }
     public func item(_ code: ItemCode) -> ItemStock? { items[code] }
     public func sheet(_ sha256: String) -> Int64? { sheets[sha256] }
 
@@ -410,8 +416,8 @@ public struct MemoryLedger: LedgerState, Sendable {
             guard let closedOn = notice.closedOn, let seq = noticeClosedSeqs[notice.period] else { return nil }
             return ClosedNotice(dates: notice.dates, closedOn: closedOn, closedSeq: seq)
         }
-        let changes = availabilityChanges(mine, notFinal: Set(reviewRecords.keys), notices: closed, rolesSince: rolesSince)
-        return lowestTotal(now: households[household]?.available ?? 0, changesAfter: changes.filter { $0.date > date })
+        let changes = availabilityChanges(mine, notFinal: reviewBook.seqs, notices: closed, rolesSince: rolesSince)
+        return lowestTotal(now: householdTable[household]?.available ?? 0, changesAfter: changes.filter { $0.date > date })
     }
 
     public func lowestStock(item: ItemCode, from date: LocalDate) -> Int {
@@ -427,13 +433,10 @@ public struct MemoryLedger: LedgerState, Sendable {
         // Scores mostly fall in the latest periods: look from the end.
         noticeList.last { $0.dates.contains(date) }
     }
-    public func review(_ seq: Int64) -> ScoreReview? { reviewRecords[seq] }
-    public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] {
-        // Sort the numbers, not the reviews: a county's month holds hundreds of thousands.
-        var seqs: [Int64] = []
-        for (seq, review) in reviewRecords where dates.contains(review.occurredOn) { seqs.append(seq) }
-        return seqs.sorted().map { reviewRecords[$0]! }
-    }
+    public func review(_ seq: Int64) -> ScoreReview? { reviewBook.review(seq) }
+    /// Every review of a score not yet final, by sequence number.
+    public func sortedReviews() -> [ScoreReview] { reviewBook.sorted }
+    public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] { reviewBook.reviews(in: dates) }
     public func request(_ seq: Int64) -> ReversalRequest? { requestRecords[seq] }
     public func request(target: Int64) -> ReversalRequest? { requestRecords.values.first { $0.target == target } }
     public func score(_ seq: Int64) -> ScoreRecorded? { scores[seq] }
@@ -453,10 +456,11 @@ public struct MemoryLedger: LedgerState, Sendable {
         var redeemed: [HouseholdCode: Int] = [:]
         // Every household with an entry dated in the year, with zeros when all of it was taken back (as SQLite answers).
         var listed: Set<HouseholdCode> = []
+        let notFinal = reviewBook.all
         for entry in entries.values where dates.contains(entry.occurredOn) {
             guard let household = entry.household else { continue }
             listed.insert(household)
-            if entry.kind == .score && entry.reversedBy == nil && reviewRecords[entry.seq] == nil {
+            if entry.kind == .score && entry.reversedBy == nil && notFinal[entry.seq] == nil {
                 earned[household, default: 0] += entry.earned
                 deducted[household, default: 0] += entry.deducted
                 largest[household] = max(largest[household] ?? 0, entry.deducted)
@@ -471,14 +475,14 @@ public struct MemoryLedger: LedgerState, Sendable {
         })
     }
 
-    public func allHouseholds() -> [HouseholdAccount] { households.values.sorted { $0.code.rawValue < $1.code.rawValue } }
+    public func allHouseholds() -> [HouseholdAccount] { householdTable.accounts.sorted { $0.code.rawValue < $1.code.rawValue } }
 
     public func latestScoreDate() -> LocalDate? {
         entries.values.filter { $0.kind == .score }.map(\.occurredOn).max()
     }
 
     public func reviews(of household: HouseholdCode) -> [ScoreReview] {
-        reviewRecords.values.filter { $0.household == household }.sorted { $0.seq < $1.seq }
+        reviewBook.sorted.filter { $0.household == household }
     }
 
     /// Needs the entries (a `MemoryLedger` that keeps them).
@@ -489,12 +493,13 @@ public struct MemoryLedger: LedgerState, Sendable {
             return zero
         }
         var counted: Set<HouseholdCode> = []
+        let notFinal = reviewBook.all
         for entry in entries.values where entry.occurredOn <= date {
             guard let code = entry.household, accounts[code] != nil else { continue }
             counted.insert(code)
             accounts[code]!.add(EventFacts(household: code, earned: entry.earned, deducted: entry.deducted, redeemed: entry.redeemed),
                                 route: entry.type.route)
-            if let review = reviewRecords[entry.seq] { accounts[code]!.hold(review, +1) }
+            if let review = notFinal[entry.seq] { accounts[code]!.hold(review, +1) }
         }
         // The register as it stood that day (as SQLite answers): households registered by then or with entries by
         // then, and open if they closed later.
@@ -510,7 +515,7 @@ public struct MemoryLedger: LedgerState, Sendable {
     public func codes(of kind: CodeKind) -> [String] {
         switch kind {
         case .unit: return units.keys.map(\.rawValue).sorted()
-        case .household: return households.keys.map(\.rawValue).sorted()
+        case .household: return householdTable.accounts.map(\.code.rawValue).sorted()
         case .item: return items.keys.map(\.rawValue).sorted()
         }
     }
@@ -524,7 +529,7 @@ public struct MemoryLedger: LedgerState, Sendable {
         switch change {
         case .ledger(let info): self.info = info
         case .unit(let unit): units[unit.code] = unit
-        case .household(let account): households[account.code] = account
+        case .household(let account): householdTable.set(account)
         case .item(let item): items[item.code] = item
         case .entry(let entry):
             guard keepsEntries else { return }
@@ -535,25 +540,22 @@ public struct MemoryLedger: LedgerState, Sendable {
         case .sheet(let sha, let seq): sheets[sha] = seq
         case .actor(let actor): actorRecords[actor.name] = actor
         case .notice(let notice): setNotice(notice)
-        case .review(let review): reviewRecords[review.seq] = review
-        case .reviewEnded(let seq): reviewRecords[seq] = nil
+        case .review(let review): reviewBook.set(review)
+        case .reviewEnded(let seq): reviewBook.remove(seq)
         case .noticePosted(let dates):
-            // Changed where they lie: a county's month is hundreds of thousands of reviews. (The positions are
-            // gathered first, so that no index holds the dictionary's storage while it is written.)
-            let posting = reviewRecords.indices.filter {
-                let review = reviewRecords.values[$0]
-                return review.state == .pending && dates.contains(review.occurredOn)
-            }
-            for index in posting { reviewRecords.values[index].state = .posted }
+            // Only the months of the period are looked at, their reviews changed where they lie.
+            reviewBook.post(dates)
         case .noticeClosed(let period, let dates, let seq):
             noticeClosedSeqs[period] = seq
-            var ended: [Int64] = []
-            for (seq, review) in reviewRecords where review.state == .posted && dates.contains(review.occurredOn) { ended.append(seq) }
-            for seq in ended {
-                // A review's household is in the register: `projectEntry` refused the score otherwise.
-                guard let review = reviewRecords.removeValue(forKey: seq) else { continue }
-                households[review.household]?.hold(review, -1)
+            // The period's posted scores are final: their reviews go, and their points leave their households' pending.
+            // (A review's household is in the register: `projectEntry` refused the score otherwise. The table is held
+            // aside while the book closes, so that what it is told may change the table.)
+            var table = householdTable
+            householdTable = HouseholdTable()
+            reviewBook.close(dates) { review, place in
+                if place >= 0 { table.change(at: Int(place)) { $0.hold(review, -1) } } else { table.hold(review, -1) }
             }
+            householdTable = table
         case .request(let request): requestRecords[request.seq] = request
         case .requestEnded(let seq): requestRecords[seq] = nil
         case .score(let seq, let score): if keepsEntries { scores[seq] = score }
@@ -580,11 +582,39 @@ public struct MemoryLedger: LedgerState, Sendable {
     }
 
     /// Folds an entry from its stored columns alone (no payload): the fold of `rebuild` and `verify`. The same rule as
-    /// the live path (`projectEntry`), its few changes applied in place without a list.
+    /// the live path (`foldEntry`, which `projectEntry` runs), its changes made in place.
     public mutating func applyEntry(_ facts: EventFacts, seq: Int64, filing: ScoreFiling? = nil, route: EntryRoute = .shop,
                                     occurredOn: LocalDate, actor: ActorName) throws {
-        let changes = try projectEntry(facts, seq: seq, filing: filing, route: route, occurredOn: occurredOn, actor: actor, state: self)
-        changes.forEach { apply($0) }
+        try foldEntry(facts, seq: seq, filing: filing, route: route, occurredOn: occurredOn, actor: actor, into: &self)
         last = seq
+    }
+}
+
+/// The entry rule's changes made in place: an account is found once and changed where it lies.
+extension MemoryLedger: EntryFolding {
+    public func noticeOpen(covering date: LocalDate) -> Bool? {
+        // Scores mostly fall in the latest periods: look from the end.
+        for index in noticeList.indices.reversed() where noticeList[index].from <= date && date <= noticeList[index].to {
+            return noticeList[index].closedOn == nil
+        }
+        return nil
+    }
+    public func householdPlace(_ code: HouseholdCode) -> Int? { householdTable.index(of: code) }
+    public func itemPlace(_ code: ItemCode) -> ItemCode? { items[code] == nil ? nil : code }
+    public mutating func changeHousehold(at place: Int, _ change: (inout HouseholdAccount) -> Void) {
+        householdTable.change(at: place, change)
+        lastChanged = place
+    }
+    public mutating func changeItem(at place: ItemCode, _ change: (inout ItemStock) -> Void) {
+        guard var item = items[place] else { return }
+        change(&item)
+        items[place] = item
+    }
+    public mutating func endReview(_ seq: Int64) { reviewBook.remove(seq) }
+    public mutating func endRequest(_ seq: Int64) { requestRecords[seq] = nil }
+    public mutating func startReview(_ review: ScoreReview) {
+        // The rule changed the score's household just before: its place is at hand.
+        let known = lastChanged >= 0 && lastChanged < householdTable.count && householdTable.accounts[lastChanged].code == review.household
+        reviewBook.set(review, place: Int32(known ? lastChanged : householdTable.index(of: review.household) ?? -1))
     }
 }

@@ -141,7 +141,7 @@ extension StoreSession {
     /// The standings as they stood after event `through`, from the ledger `replayed` to that event: the same rule
     /// over the scores written by then, not taken back by then, and final then.
     public func unitStandings(in dates: ClosedRange<LocalDate>, replayed memory: MemoryLedger, through: Int64) throws -> [UnitStanding] {
-        let notFinal = "[" + memory.reviewRecords.keys.sorted().map(String.init).joined(separator: ",") + "]"
+        let notFinal = "[" + memory.sortedReviews().map { String($0.seq) }.joined(separator: ",") + "]"
         let rows = try Row.fetchAll(db, sql: """
             SELECT household, sum(earned - deducted) FROM events e
             WHERE seq <= ? AND occurred_on BETWEEN ? AND ? AND household IS NOT NULL
@@ -152,7 +152,7 @@ extension StoreSession {
             """, arguments: [through, dates.lowerBound.description, dates.upperBound.description, through, notFinal])
         var points: [String: Int] = [:]
         for row in rows { points[try row.at(0)] = try row.at(1) }
-        return Self.rank(points: points, households: Array(memory.households.values),
+        return Self.rank(points: points, households: memory.allHouseholds(),
                          units: memory.units.values.sorted { $0.code.rawValue < $1.code.rawValue })
     }
 
