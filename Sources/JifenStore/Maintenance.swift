@@ -544,8 +544,6 @@ extension EventStore {
             for table in EventStore.projectionTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
-            // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the
-            // pages read are not read again), the usual one again for the writes.
             // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the pages
             // read are not read again), and the connection's own comes back for the writes.
             let memory: MemoryLedger
