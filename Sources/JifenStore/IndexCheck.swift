@@ -94,6 +94,18 @@ struct IndexDigests {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
+    /// The same indexes and key, with no table rows added yet: for another part of the table.
+    func emptied() -> IndexDigests {
+        var copy = self
+        copy.tableSums = Array(repeating: 0, count: indexes.count)
+        return copy
+    }
+
+    /// Adds the table rows `other` (made by `emptied()` from this) has seen.
+    mutating func add(_ other: IndexDigests) {
+        for number in tableSums.indices where number < other.tableSums.count { tableSums[number] &+= other.tableSums[number] }
+    }
+
     /// Adds the current row of the chain's pass (selected as `chainColumns` and then `extraColumns`) to each index's
     /// table-side digest.
     mutating func addTableRow(_ rows: RawRows) {

@@ -4,22 +4,26 @@ import GRDB
 import JifenCore
 import Synchronization
 
-/// The two passes of `verifyAll`: how far each has read, and the replay's result.
+/// The passes of `verifyAll`: how far each has read, and what the ones on other connections found.
 private final class TwoPasses: Sendable {
     let replayed = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
     /// What SQLite's check of the pages found.
     let pages = Mutex<[VerifyReport.Problem]>([])
-    private let counts = Mutex((chain: Int64(0), replay: Int64(0), total: Int64(0)))
+    /// The second half of the chain, walked on its own connection: its report, its rows' index digests, and the link
+    /// its first event holds (to be held against the first half's head).
+    let secondHalf = Mutex<Result<(VerifyReport, IndexDigests?, Data?), any Error>?>(nil)
+    private let counts = Mutex((chain: Int64(0), chain2: Int64(0), replay: Int64(0), total: Int64(0)))
     private let progress: (@Sendable (Int64, Int64) -> Void)?
 
     init(progress: (@Sendable (Int64, Int64) -> Void)?) { self.progress = progress }
 
-    func update(chain: Int64? = nil, replay: Int64? = nil, total: Int64) {
+    func update(chain: Int64? = nil, chain2: Int64? = nil, replay: Int64? = nil, total: Int64? = nil) {
         let (done, all) = counts.withLock { counts -> (Int64, Int64) in
             if let chain { counts.chain = chain }
+            if let chain2 { counts.chain2 = chain2 }
             if let replay { counts.replay = replay }
-            counts.total = max(counts.total, total)
-            return (counts.chain + counts.replay, 2 * counts.total)
+            if let total { counts.total = max(counts.total, total) }
+            return (counts.chain + counts.chain2 + counts.replay, 2 * counts.total)
         }
         progress?(done, all)
     }
@@ -90,24 +94,29 @@ extension EventStore {
         return problems
     }
 
-    /// The chain from event `first` on (the whole log when 1): sequence numbers without gaps, each event's link to the
-    /// one before (to `previous` for `first`), each event's hash over its stored fields; and the append-only triggers.
-    /// With `digests`, each row is also added to the indexes' table-side digests (`IndexDigests`), in the same pass.
-    /// `observe` sees every row as read, before the next is stepped to.
-    static func walkChain(_ db: Database, from first: Int64 = 1, previous: Data = Chain.genesis, digests: inout IndexDigests?,
-                          problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil,
-                          observe: ((RawRows) -> Void)? = nil) throws -> VerifyReport {
+    /// The chain from event `first` through `last` (the whole log by default): sequence numbers without gaps, each
+    /// event's link to the one before (to `previous` for `first`; with `previous` nil, the first event's link is taken
+    /// as it is and handed back in `firstLink`, for the caller to hold against the event before), each event's hash
+    /// over its stored fields; and, with `triggers`, the append-only triggers. With `digests`, each row is also added to
+    /// the indexes' table-side digests (`IndexDigests`), in the same pass. `progress` gets (events read, events to read).
+    static func walkChain(_ db: Database, from first: Int64 = 1, through last: Int64 = Int64.max, previous: Data? = Chain.genesis,
+                          firstLink: UnsafeMutablePointer<Data?>? = nil, triggers: Bool = true, digests: inout IndexDigests?,
+                          problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         func problem(_ seq: Int64, zh: String, en: String) {
             if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, zh: zh, en: en)) }
         }
-        report.problems = Array(try triggerProblems(db).prefix(problemsMax))
-        let total = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE seq >= ?", arguments: [first]) ?? 0
+        if triggers { report.problems = Array(try triggerProblems(db).prefix(problemsMax)) }
+        // (Only for the progress: the last sequence number, found in the b-tree, where count(*) would read every page.)
+        let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
         var expectedSeq = first
         // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
-        let rows = try RawRows(db, sql: "SELECT \(RawRows.chainColumns)\(digests?.extraColumns ?? "") FROM events WHERE seq >= \(first) ORDER BY seq")
+        let rows = try RawRows(db, sql: """
+            SELECT \(RawRows.chainColumns)\(digests?.extraColumns ?? "") FROM events WHERE seq >= \(first) AND seq <= \(last) ORDER BY seq
+            """)
         var canonical = CanonicalBuffer()
-        var previousHash = [UInt8](previous)
+        var previousHash = previous.map { [UInt8]($0) } ?? []
+        var linked = previous != nil
         while try rows.next() {
             let seq = rows.int64(0)
             if seq != expectedSeq {
@@ -119,7 +128,10 @@ extension EventStore {
                 }
             }
             let hash = rows.bytes(20)
-            if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
+            if !linked {
+                firstLink?.pointee = Data(rows.bytes(19))
+                linked = true
+            } else if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
                 problem(seq, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
                         en: "its link to the event before it is broken (an event was removed, inserted or reordered)")
             }
@@ -128,7 +140,6 @@ extension EventStore {
                 problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
             }
             digests?.addTableRow(rows)
-            observe?(rows)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
             } else {
@@ -153,7 +164,8 @@ extension EventStore {
     /// the chain's pass rather than looked up row by row (0.6 s beside 4.6 s at 10^6 events). Each connection reads
     /// through a page cache of `verifyCacheKiB`: every pass reads pages once, in order, and a larger cache only costs
     /// memory.
-    public func verifyAll(audit: Bool, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+    public func verifyAll(audit: Bool, chainHalvesFrom: Int64 = EventStore.chainHalvesFrom,
+                          progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         // The schema first: a file whose schema is not whole is not replayed (its tables would only fail to be read).
         let schema = schemaFindings()
         let schemaWhole = schema.isEmpty
@@ -189,16 +201,51 @@ extension EventStore {
                 }
                 passes.pages.withLock { $0 = found }
             }
+            // The chain in two halves, the second on its own connection: with the replay and the pages beside them, the
+            // two cores stay busy to the end.
+            let last = try queue.read { try Int64.fetchOne($0, sql: "SELECT max(seq) FROM events") } ?? 0
+            let middle = last >= chainHalvesFrom ? last / 2 : last
+            let halfDigests = digests
+            let halves = DispatchGroup()
+            if middle < last {
+                DispatchQueue.global().async(group: halves) {
+                    let result = Result {
+                        let other = try EventStore(path: path, create: false, readOnly: true)
+                        try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
+                        return try other.queue.read { db in
+                            var digests = halfDigests?.emptied()
+                            var link: Data?
+                            let report = try EventStore.walkChain(db, from: middle + 1, previous: nil, firstLink: &link, triggers: false, digests: &digests,
+                                                                  progress: progress == nil ? nil : { done, _ in passes.update(chain2: done) })
+                            return (report, digests, link)
+                        }
+                    }
+                    passes.secondHalf.withLock { $0 = result }
+                }
+            }
             report = try withVerifyCache {
                 try queue.read { db in
-                    let report = try EventStore.walkChain(db, digests: &digests, progress: progress == nil ? nil : { passes.update(chain: $0, total: $1) })
+                    var report = try EventStore.walkChain(db, through: middle, digests: &digests,
+                                                          progress: progress == nil ? nil : { done, _ in passes.update(chain: done, total: last) })
+                    if middle < last {
+                        halves.wait()
+                        let (second, secondDigests, link) = try passes.secondHalf.withLock { $0 }?.get() ?? (VerifyReport(), nil, nil)
+                        if second.events > 0 && link != report.head {
+                            report.problems.append(.init(seq: middle + 1, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
+                                                         en: "its link to the event before it is broken (an event was removed, inserted or reordered)"))
+                        }
+                        report.problems = Array((report.problems + second.problems).prefix(100))
+                        report.events += second.events
+                        if second.events > 0 { report.head = second.head }
+                        if let secondDigests { digests?.add(secondDigests) }
+                    }
                     try digests?.checkIndexes(db) { zh, en in indexes.append(.init(seq: 0, zh: zh, en: en)) }
                     return report
                 }
             }
             group.wait()
+            // (What the projections hold that does not read back as jifen writes it is the replay's finding.)
             structural = Array((structural + passes.pages.withLock { $0 } + indexes).prefix(100))
-            if structural.isEmpty, let problem = try queue.read({ EventStore.readBackProblem($0) }) { structural.append(problem) }
             if audit && schemaWhole { rest = try auditConsistency() }
         } catch {
             report.problems.append(VerifyReport.Problem(reading: error))
@@ -213,6 +260,9 @@ extension EventStore {
         report.problems += rest
         return report
     }
+
+    /// The length of log from which `verifyAll` walks the chain in two halves side by side.
+    public static let chainHalvesFrom: Int64 = 50_000
 
     /// The page cache of each connection `verifyAll` reads through, in KiB.
     static let verifyCacheKiB = 4096
