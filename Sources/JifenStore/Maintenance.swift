@@ -339,49 +339,77 @@ extension EventStore {
             }
             let fix = "; run `jifen rebuild` to fold the tables again from the log"
             let fixZh = "；请运行 `jifen rebuild` 从流水重新汇总各表"
-            func compare<T: Equatable>(_ table: String, _ stored: [String: T], _ replayed: [String: T],
-                                       _ describe: (T) -> String = { "\($0)" }) {
-                for key in Set(stored.keys).union(replayed.keys).sorted() where stored[key] != replayed[key] {
-                    switch (stored[key], replayed[key]) {
+            // Each table against the replay, by key, with no copy of the replay's own dictionaries and no key made a
+            // string but those reported (a county's 10^5 open reviews, held twice as strings, were most of verify's
+            // peak memory).
+            func compare<K: Hashable & Comparable, T: Equatable>(_ table: String, _ stored: [K: T], _ replayed: [K: T],
+                                                                 key: (K) -> String, _ describe: (T) -> String = { "\($0)" }) {
+                var differing = stored.compactMap { $0.value != replayed[$0.key] ? $0.key : nil }
+                differing += replayed.keys.filter { stored[$0] == nil }
+                for k in differing.sorted() {
+                    switch (stored[k], replayed[k]) {
                     case (nil, _):
-                        problem(0, zh: "\(table) 里缺了 \(key)" + fixZh, en: "\(key) is missing from \(table)" + fix)
+                        problem(0, zh: "\(table) 里缺了 \(key(k))" + fixZh, en: "\(key(k)) is missing from \(table)" + fix)
                     case (_, nil):
-                        problem(0, zh: "\(table) 里有 \(key)，流水里却没有" + fixZh, en: "\(table) holds \(key), which the log does not" + fix)
+                        problem(0, zh: "\(table) 里有 \(key(k))，流水里却没有" + fixZh, en: "\(table) holds \(key(k)), which the log does not" + fix)
                     case (let s?, let r?):
-                        problem(0, zh: "\(table) 记的 \(key) 是 \(describe(s))，流水算出的是 \(describe(r))" + fixZh,
-                                en: "\(table) says \(describe(s)) for \(key), the log gives \(describe(r))" + fix)
+                        problem(0, zh: "\(table) 记的 \(key(k)) 是 \(describe(s))，流水算出的是 \(describe(r))" + fixZh,
+                                en: "\(table) says \(describe(s)) for \(key(k)), the log gives \(describe(r))" + fix)
                     }
                 }
             }
-            compare("p_ledger", try session.ledgerRow().map { ["ledger": $0] } ?? [:], memory.ledger().map { ["ledger": $0] } ?? [:]) {
+            // The large tables are read a row at a time, each row held against the replay as it is read: only the rows
+            // that differ are kept.
+            func compare<K: Hashable & Comparable, T: Equatable>(_ table: String, _ sql: String, _ decode: (Row) throws -> T,
+                                                                 by id: (T) -> K, _ replayed: [K: T], key: (K) -> String,
+                                                                 _ describe: (T) -> String) throws {
+                var stored: [K: T] = [:]
+                var matched = 0
+                let rows = try Row.fetchCursor(db, sql: sql)
+                while let row = try rows.next() {
+                    let value = try decode(row)
+                    if replayed[id(value)] == value { matched += 1 } else { stored[id(value)] = value }
+                }
+                var differing: [K: T] = [:]
+                for k in stored.keys { differing[k] = replayed[k] }
+                if matched + differing.count < replayed.count {
+                    // Rows of the replay that the table lacks: the table's keys, read again (only when some are missing).
+                    var keys = Set<K>()
+                    let again = try Row.fetchCursor(db, sql: sql)
+                    while let row = try again.next() { keys.insert(id(try decode(row))) }
+                    for (k, value) in replayed where !keys.contains(k) { differing[k] = value }
+                }
+                compare(table, stored, differing, key: key, describe)
+            }
+            compare("p_ledger", try session.ledgerRow().map { ["ledger": $0] } ?? [:], memory.ledger().map { ["ledger": $0] } ?? [:], key: { $0 }) {
                 "\($0.village), opened \($0.openedOn), scheme version \($0.schemeVersion)\($0.demo ? ", demo" : "")" }
-            compare("p_households", Dictionary(firstOf: try session.households().map { ($0.code.rawValue, Balances($0)) }),
-                    memory.households.reduce(into: [:]) { $0[$1.key.rawValue] = Balances($1.value) })
-            compare("p_items", Dictionary(firstOf: try session.items().map { ($0.code.rawValue, $0) }),
-                    memory.items.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "stock \($0.stock), price \($0.price)" }
-            compare("p_units", Dictionary(firstOf: try session.units().map { ($0.code.rawValue, $0) }),
-                    memory.units.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) { "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
-            compare("p_actors", Dictionary(firstOf: try session.actors().map { ($0.name.rawValue, $0) }),
-                    memory.actorRecords.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }) {
+            try compare("p_households", "SELECT \(StoreSession.householdColumns) FROM p_households", StoreSession.household, by: \.code,
+                        memory.households, key: \.rawValue) { Balances($0).description }
+            compare("p_items", Dictionary(firstOf: try session.items().map { ($0.code, $0) }), memory.items, key: \.rawValue) {
+                "stock \($0.stock), price \($0.price)" }
+            compare("p_units", Dictionary(firstOf: try session.units().map { ($0.code, $0) }), memory.units, key: \.rawValue) {
+                "name \($0.name), leader \($0.leader?.rawValue ?? "none")" }
+            compare("p_actors", Dictionary(firstOf: try session.actors().map { ($0.name, $0) }), memory.actorRecords, key: \.rawValue) {
                 "roles \($0.roleList), unit \($0.unit?.rawValue ?? "none"), \($0.status.rawValue)" }
-            compare("p_notices", Dictionary(firstOf: try session.notices().map { ($0.period, $0) }), memory.noticeRecords) {
+            compare("p_notices", Dictionary(firstOf: try session.notices().map { ($0.period, $0) }), memory.noticeRecords, key: { $0 }) {
                 "opened \($0.openedOn), closed \($0.closedOn?.description ?? "not yet")" }
-            compare("p_reviews", Dictionary(firstOf: try session.allReviews().map { ("#\($0.seq)", $0) }),
-                    memory.reviewRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "\($0.state.rawValue), \($0.points) points" }
-            compare("p_requests", Dictionary(firstOf: try session.requests().map { ("#\($0.seq)", $0) }),
-                    memory.requestRecords.reduce(into: [:]) { $0["#\($1.key)"] = $1.value }) { "reversal of #\($0.target)" }
-            compare("p_schemes", Dictionary(firstOf: try session.schemes().map { ("v\($0.version)", $0) }),
-                    memory.schemes().reduce(into: [:]) { $0["v\($1.version)"] = $1 }) { "effective \($0.effective), \($0.scheme.rules.count) rules" }
-            compare("p_settlements", Dictionary(firstOf: try session.settlements().map { ("\($0.year)", $0) }),
-                    memory.settlementRecords.reduce(into: [:]) { $0["\($1.key)"] = $1.value }) { "settled \($0.settledOn), expired \($0.expired)" }
+            try compare("p_reviews", "SELECT \(StoreSession.reviewColumns) FROM p_reviews", StoreSession.review, by: \.seq,
+                        memory.reviewRecords, key: { "#\($0)" }) { "\($0.state.rawValue), \($0.points) points" }
+            compare("p_requests", Dictionary(firstOf: try session.requests().map { ($0.seq, $0) }), memory.requestRecords, key: { "#\($0)" }) {
+                "reversal of #\($0.target)" }
+            compare("p_schemes", Dictionary(firstOf: try session.schemes().map { ($0.version, $0) }),
+                    memory.schemes().reduce(into: [:]) { $0[$1.version] = $1 }, key: { "v\($0)" }) {
+                "effective \($0.effective), \($0.scheme.rules.count) rules" }
+            compare("p_settlements", Dictionary(firstOf: try session.settlements().map { ($0.year, $0) }), memory.settlementRecords, key: { "\($0)" }) {
+                "settled \($0.settledOn), expired \($0.expired)" }
             var storedRatings: [String: HouseholdRating] = [:]
             for settlement in try session.settlements() {
                 for rating in try session.ratings(year: settlement.year) { storedRatings["\(settlement.year) \(rating.household)"] = rating }
             }
-            compare("p_ratings", storedRatings, memory.ratingRecords.mapValues(\.rating)) {
+            compare("p_ratings", storedRatings, memory.ratingRecords.mapValues(\.rating), key: { $0 }) {
                 "\($0.points) points, \($0.stars) stars\($0.red ? ", red list" : "")\($0.blackUntil.map { ", black list until \($0)" } ?? "")" }
             compare("p_sheets", Dictionary(firstOf: try Row.fetchAll(db, sql: "SELECT sha256, seq FROM p_sheets").map {
-                ((try $0.at(0) as String), (try $0.at(1) as Int64)) }), memory.sheetSeqs)
+                ((try $0.at(0) as String), (try $0.at(1) as Int64)) }), memory.sheetSeqs, key: { $0 })
             return problems
         }
     }
