@@ -30,8 +30,11 @@ extension EventStore {
             }
             var stock: [String: Int] = [:]
             let rows = try RawRows(db, sql: """
-                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed FROM events WHERE seq > \(after) ORDER BY seq
+                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed, rule FROM events WHERE seq > \(after) ORDER BY seq
                 """)
+            // Each event that takes another back, with its facts, to hold against that event's once the pass is done.
+            struct Undoing { let seq: Int64, target: Int64, household: String?, item: String?, rule: String?, moves: [Int] }
+            var undoing: [Undoing] = []
             var types = TypeColumn()
             var expected = after + 1
             while try rows.next() {
@@ -64,6 +67,10 @@ extension EventStore {
                         problem(seq, zh: "到这里 \(item) 的库存变成了 \(left)；库存不可能少于零", en: "the stock of \(item) falls to \(left) here; goods cannot go below none")
                     }
                 }
+                if !rows.isNull(4) {
+                    undoing.append(Undoing(seq: seq, target: rows.int64(4), household: rows.string(6), item: rows.string(2), rule: rows.string(10),
+                                           moves: [earned, deducted, redeemed, moved]))
+                }
                 if let allowed = knownType?.takesBack, !allowed.isEmpty {
                     let target = rows.isNull(4) ? nil : rows.int64(4)
                     guard let target, target < seq, let kind = try typeName(of: target) else {
@@ -85,16 +92,17 @@ extension EventStore {
                     }
                 }
             }
-            // What takes an entry back moves exactly the opposite of that entry.
-            let undone = try RawRows(db, sql: """
-                SELECT r.seq, t.seq FROM events r JOIN events t ON t.seq = r.reverses
-                WHERE r.seq > \(after) AND r.reverses IS NOT NULL AND (r.household IS NOT t.household OR r.item IS NOT t.item OR r.rule IS NOT t.rule
-                   OR r.earned != -t.earned OR r.deducted != -t.deducted OR r.redeemed != -t.redeemed OR r.stock != -t.stock)
-                ORDER BY r.seq
-                """)
-            while try undone.next() {
-                problem(undone.int64(0), zh: "它冲回第 \(undone.int64(1)) 条事件，但变动的数字不是那条事件的正好相反",
-                        en: "it takes back event #\(undone.int64(1)) but does not move exactly the opposite of what that moved")
+            // What takes an entry back moves exactly the opposite of that entry: each looked up by its sequence number
+            // (rather than a second pass over the log joined with itself).
+            let taken = try db.makeStatement(sql: "SELECT household, item, rule, earned, deducted, redeemed, stock FROM events WHERE seq = ?")
+            for undo in undoing {
+                guard let target = try Row.fetchOne(taken, arguments: [undo.target]) else { continue }
+                let moves: [Int] = [target[3] ?? 0, target[4] ?? 0, target[5] ?? 0, target[6] ?? 0]
+                if undo.household != target[0] as String? || undo.item != target[1] as String? || undo.rule != target[2] as String?
+                    || undo.moves != moves.map({ -$0 }) {
+                    problem(undo.seq, zh: "它冲回第 \(undo.target) 条事件，但变动的数字不是那条事件的正好相反",
+                            en: "it takes back event #\(undo.target) but does not move exactly the opposite of what that moved")
+                }
             }
             return problems
         }

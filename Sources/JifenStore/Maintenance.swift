@@ -4,11 +4,13 @@ import GRDB
 import JifenCore
 import Synchronization
 
-/// The passes of `verifyAll`: how far each has read, and what the ones on other connections found.
+/// The passes of `verifyAll`: how far the chain and the replay have read, and what the passes on other connections found.
 private final class TwoPasses: Sendable {
     let replayed = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
     /// What SQLite's check of the pages found.
     let pages = Mutex<[VerifyReport.Problem]>([])
+    /// What the auditors' consistency pass found.
+    let consistency = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
     /// The second half of the chain, walked on its own connection: its report, its rows' index digests, and the link
     /// its first event holds (to be held against the first half's head).
     let secondHalf = Mutex<Result<(VerifyReport, IndexDigests?, Data?), any Error>?>(nil)
@@ -153,11 +155,12 @@ extension EventStore {
         return report
     }
 
-    /// Everything `verify` checks, on two cores: the chain and the log's indexes (and, for auditors, what events name
-    /// and the stock) on this connection, while a second connection to the same file replays the log against the
-    /// tables (with the balance identities at every step, for auditors) and a third has SQLite check the file's pages.
-    /// The problems come in the same order on every run: the file's structure, the chain's, the tables', then the rest.
-    /// `progress` gets the events both passes have read, of twice the log.
+    /// Everything `verify` checks, in passes side by side on connections of their own, so that both cores stay busy:
+    /// the first half of the chain and then the log's indexes on this connection; the second half of a long chain
+    /// (`chainHalvesFrom`); the replay of the log against the tables (with the balance identities at every step, for
+    /// auditors); SQLite's check of the file's pages; and for auditors what events name and the stock. The problems
+    /// come in the same order on every run: the file's structure, the chain's, the tables', then the rest. `progress`
+    /// gets the events the chain and the replay have read, of twice the log.
     ///
     /// The structure is SQLite's `quick_check` of every page and constraint, its full `integrity_check` of the small
     /// tables, and `IndexDigests` for the log's indexes: what `integrity_check` would find there, read sequentially in
@@ -182,10 +185,19 @@ extension EventStore {
                 passes.replayed.withLock { $0 = result }
             }
         }
+        if audit && schemaWhole {
+            DispatchQueue.global().async(group: group) {
+                let result = Result {
+                    let other = try EventStore(path: path, create: false, readOnly: true)
+                    try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
+                    return try other.auditConsistency()
+                }
+                passes.consistency.withLock { $0 = result }
+            }
+        }
         var report = VerifyReport()
         var structural = schema
         var indexes: [VerifyReport.Problem] = []
-        var rest: [VerifyReport.Problem] = []
         do {
             var digests = try queue.read { try IndexDigests($0) }
             // SQLite's check of the pages: its full check when the indexes are not ones `IndexDigests` reads.
@@ -246,7 +258,6 @@ extension EventStore {
             group.wait()
             // (What the projections hold that does not read back as jifen writes it is the replay's finding.)
             structural = Array((structural + passes.pages.withLock { $0 } + indexes).prefix(100))
-            if audit && schemaWhole { rest = try auditConsistency() }
         } catch {
             report.problems.append(VerifyReport.Problem(reading: error))
         }
@@ -257,7 +268,11 @@ extension EventStore {
         case .failure(let error)?: report.problems.append(VerifyReport.Problem(reading: error))
         case nil: break
         }
-        report.problems += rest
+        switch passes.consistency.withLock({ $0 }) {
+        case .success(let problems)?: report.problems += problems
+        case .failure(let error)?: report.problems.append(VerifyReport.Problem(reading: error))
+        case nil: break
+        }
         return report
     }
 
