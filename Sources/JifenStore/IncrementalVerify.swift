@@ -57,7 +57,7 @@ extension EventStore {
         var report = VerifyReport()
         let schema = schemaFindings()
         do {
-            try queue.read { db in
+            try withVerifyCache { try queue.read { db in
                 guard let head = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [anchor.seq]), head.hex == anchor.head else {
                     report.problems.append(.init(seq: anchor.seq, zh: "它已不是签名存证所签的那一条", en: "it is no longer the event the checkpoint signed"))
                     return
@@ -68,7 +68,7 @@ extension EventStore {
                 walked.problems += try EventStore.constraintProblems(db, after: anchor.seq)
                 if let digests { walked.problems += try digests.entryProblems(db, after: anchor.seq) }
                 report = walked
-            }
+            } }
             if audit && schema.isEmpty { report.problems += try auditConsistency(after: anchor.seq, problemsMax: problemsMax) }
         } catch {
             report.problems.append(VerifyReport.Problem(reading: error))
