@@ -214,7 +214,8 @@ extension EventStore {
                 passes.pages.withLock { $0 = found }
             }
             // The chain in two halves, the second on its own connection: with the replay and the pages beside them, the
-            // two cores stay busy to the end.
+            // two cores stay busy to the end. Both read through the head as it is now (`last`), and so do the indexes,
+            // whatever a writer appends meanwhile: each connection reads a snapshot of its own.
             let last = try queue.read { try Int64.fetchOne($0, sql: "SELECT max(seq) FROM events") } ?? 0
             let middle = last >= chainHalvesFrom ? last / 2 : last
             let halfDigests = digests
@@ -227,7 +228,8 @@ extension EventStore {
                         return try other.queue.read { db in
                             var digests = halfDigests?.emptied()
                             var link: Data?
-                            let report = try EventStore.walkChain(db, from: middle + 1, previous: nil, firstLink: &link, triggers: false, digests: &digests,
+                            let report = try EventStore.walkChain(db, from: middle + 1, through: last, previous: nil, firstLink: &link, triggers: false,
+                                                                  digests: &digests,
                                                                   progress: progress == nil ? nil : { done, _ in passes.update(chain2: done) })
                             return (report, digests, link)
                         }
@@ -251,7 +253,7 @@ extension EventStore {
                         if second.events > 0 { report.head = second.head }
                         if let secondDigests { digests?.add(secondDigests) }
                     }
-                    try digests?.checkIndexes(db) { zh, en in indexes.append(.init(seq: 0, zh: zh, en: en)) }
+                    try digests?.checkIndexes(db, through: last) { zh, en in indexes.append(.init(seq: 0, zh: zh, en: en)) }
                     return report
                 }
             }
