@@ -34,6 +34,9 @@ struct IndexDigests {
     let extraColumns: String
     private(set) var tableSums: [UInt64]
     private let key: Hasher
+    /// `indexes`' positions laid out flat for the pass over the table, which reads them for every row: index `n`'s key
+    /// columns are `positions[starts[n]..<starts[n + 1]]`, its condition's column `conditions[n]` (-1 for none).
+    private let positions: [Int32], starts: [Int], conditions: [Int32]
 
     /// The indexes of `events` as the file holds them; nil when one has a form this check does not read (an expression,
     /// a collation other than BINARY, a descending column), and then SQLite's own full check is the one to run.
@@ -70,11 +73,15 @@ struct IndexDigests {
         extraColumns = extras.map { ", " + $0 }.joined()
         tableSums = Array(repeating: 0, count: indexes.count)
         key = Hasher()
+        positions = indexes.flatMap(\.positions)
+        starts = indexes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.positions.count) }
+        conditions = indexes.map { $0.conditionPosition ?? -1 }
     }
 
     /// The entry of index `number` for the current row of `rows`, as a 64-bit hash: the index, the rowid, each
     /// value with its storage class.
-    private func entryHash(_ number: Int, rowid: Int64, _ rows: RawRows, _ positions: [Int32]) -> UInt64 {
+    private static func entryHash(_ key: Hasher, _ number: Int, rowid: Int64, _ rows: RawRows,
+                                  _ positions: UnsafeBufferPointer<Int32>) -> UInt64 {
         var hasher = key
         hasher.combine(number)
         hasher.combine(rowid)
@@ -110,9 +117,21 @@ struct IndexDigests {
     /// table-side digest.
     mutating func addTableRow(_ rows: RawRows) {
         let rowid = rows.int64(0)
-        for (number, index) in indexes.enumerated() {
-            if let position = index.conditionPosition, rows.int64(position) == 0 { continue }
-            tableSums[number] &+= entryHash(number, rowid: rowid, rows, index.positions)
+        let key = self.key
+        // Through the arrays' buffers: no reference counting per row.
+        positions.withUnsafeBufferPointer { positions in
+            starts.withUnsafeBufferPointer { starts in
+                conditions.withUnsafeBufferPointer { conditions in
+                    tableSums.withUnsafeMutableBufferPointer { sums in
+                        for number in 0..<sums.count {
+                            let condition = conditions[number]
+                            if condition >= 0 && rows.int64(condition) == 0 { continue }
+                            let mine = UnsafeBufferPointer(rebasing: positions[starts[number]..<starts[number + 1]])
+                            sums[number] &+= IndexDigests.entryHash(key, number, rowid: rowid, rows, mine)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -128,6 +147,7 @@ struct IndexDigests {
                 """)
             let count = Int32(index.columns.count)
             let positions = (0..<count).map { $0 }
+            let key = self.key
             var sum: UInt64 = 0
             var previous = EntryKey(), current = EntryKey()
             var first = true, ordered = true, distinct = true
@@ -135,7 +155,7 @@ struct IndexDigests {
             while try rows.next() {
                 entries += 1
                 let rowid = rows.int64(count)
-                if rowid <= last { sum &+= entryHash(number, rowid: rowid, rows, positions) }
+                if rowid <= last { sum &+= positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) } }
                 current.read(rows, count: count, rowid: rowid)
                 if !first {
                     let order = previous.compare(current, keysOnly: false)
