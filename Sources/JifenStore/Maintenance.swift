@@ -282,7 +282,7 @@ extension EventStore {
     public static let chainHalvesFrom: Int64 = 50_000
 
     /// The page cache of each connection `verifyAll` reads through, in KiB.
-    static let verifyCacheKiB = 4096
+    static let verifyCacheKiB = 2048
 
     /// Runs `body` with this connection's page cache at `verifyCacheKiB`, and then as it was.
     func withVerifyCache<T>(_ body: () throws -> T) throws -> T {
