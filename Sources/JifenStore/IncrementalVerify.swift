@@ -4,9 +4,8 @@ import JifenAudit
 import JifenCore
 
 extension EventStore {
-    /// The latest checkpoint filed in the ledger that itself verifies — every signature on it holds (and each of
-    /// `signers` is among them), it signs an earlier event, and this log still holds that event with the signed hash —
-    /// and the findings about the checkpoints filed after it that do not verify (each is evidence that the log up to it
+    /// The latest checkpoint filed in the ledger that itself verifies — every signature on it holds, it signs an earlier
+    /// event, and this log still holds that event with the signed hash — and the findings about the checkpoints filed after it that do not verify (each is evidence that the log up to it
     /// was rewritten, or the checkpoint forged). A checkpoint that verifies but that `signed` does not accept (it lacks
     /// the signature of a key the auditor names) is passed over without a finding.
     public func latestVerifyingCheckpoint(ledgerId: String, village: String, signed: (Checkpoint) -> Bool = { _ in true })
@@ -53,7 +52,7 @@ extension EventStore {
     /// vouches for them), SQLite's check of the file's pages beyond the new rows, index entries that belong to no new
     /// row, and the tables against a replay (a replay needs the whole log), with the stock and the balance identities.
     public func verifyEvents(after anchor: IncrementalVerification.Anchor, audit: Bool, problemsMax: Int = 100,
-                      progress: ((Int64, Int64) -> Void)? = nil) throws -> (report: VerifyReport, through: Int64) {
+                             progress: ((Int64, Int64) -> Void)? = nil) throws -> (report: VerifyReport, through: Int64) {
         var report = VerifyReport()
         let schema = schemaFindings()
         do {
@@ -62,11 +61,12 @@ extension EventStore {
                     report.problems.append(.init(seq: anchor.seq, zh: "它已不是签名存证所签的那一条", en: "it is no longer the event the checkpoint signed"))
                     return
                 }
-                var digests: IndexDigests? = schema.isEmpty ? try IndexDigests(db) : nil
-                var walked = try EventStore.walkChain(db, from: anchor.seq + 1, previous: head, digests: &digests, problemsMax: problemsMax,
+                // (The new rows' index entries are looked up one by one below, not summed as the whole log's are.)
+                var noDigests: IndexDigests?
+                var walked = try EventStore.walkChain(db, from: anchor.seq + 1, previous: head, digests: &noDigests, problemsMax: problemsMax,
                                                       progress: progress)
                 walked.problems += try EventStore.constraintProblems(db, after: anchor.seq)
-                if let digests { walked.problems += try digests.entryProblems(db, after: anchor.seq) }
+                if schema.isEmpty, let indexes = try IndexDigests(db) { walked.problems += try indexes.entryProblems(db, after: anchor.seq) }
                 report = walked
             } }
             if audit && schema.isEmpty { report.problems += try auditConsistency(after: anchor.seq, problemsMax: problemsMax) }
