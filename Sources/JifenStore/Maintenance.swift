@@ -176,7 +176,7 @@ extension EventStore {
         let group = DispatchGroup()
         let path = path
         if schemaWhole {
-            DispatchQueue.global().async(group: group) {
+            EventStore.onThread(group) {
                 let result = Result {
                     let second = try EventStore(path: path, create: false, readOnly: true)
                     try second.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
@@ -186,7 +186,7 @@ extension EventStore {
             }
         }
         if audit && schemaWhole {
-            DispatchQueue.global().async(group: group) {
+            EventStore.onThread(group) {
                 let result = Result {
                     let other = try EventStore(path: path, create: false, readOnly: true)
                     try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
@@ -202,7 +202,7 @@ extension EventStore {
             var digests = try queue.read { try IndexDigests($0) }
             // SQLite's check of the pages: its full check when the indexes are not ones `IndexDigests` reads.
             let full = digests == nil
-            DispatchQueue.global().async(group: group) {
+            EventStore.onThread(group) {
                 let found: [VerifyReport.Problem]
                 do {
                     let third = try EventStore(path: path, create: false, readOnly: true)
@@ -221,7 +221,7 @@ extension EventStore {
             let halfDigests = digests
             let halves = DispatchGroup()
             if middle < last {
-                DispatchQueue.global().async(group: halves) {
+                EventStore.onThread(halves) {
                     let result = Result {
                         let other = try EventStore(path: path, create: false, readOnly: true)
                         try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
@@ -276,6 +276,20 @@ extension EventStore {
         case nil: break
         }
         return report
+    }
+
+    /// Runs `body` on a thread of its own, in `group`. `verifyAll`'s passes each get one rather than a turn on
+    /// Dispatch's pool, whose width follows the cores (two here) unless a worker blocks: the chain's second half must
+    /// not wait for the replay to finish, since the first half waits for it. (No difference measured in four runs side
+    /// by side at 10^6 on a busy machine; it holds the passes side by side whatever the pool decides.)
+    static func onThread(_ group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+        group.enter()
+        let thread = Thread {
+            body()
+            group.leave()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
     }
 
     /// The length of log from which `verifyAll` walks the chain in two halves side by side.
