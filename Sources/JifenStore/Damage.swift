@@ -193,14 +193,4 @@ extension EventStore {
             return [VerifyReport.Problem(reading: error)]
         }
     }
-
-    /// The first projection row that does not read back as what jifen writes, as a finding; nil when all do.
-    static func readBackProblem(_ db: Database) -> VerifyReport.Problem? {
-        do {
-            try EventStore.readBack(db)
-            return nil
-        } catch {
-            return VerifyReport.Problem(reading: error)
-        }
-    }
 }
