@@ -150,25 +150,40 @@ extension VerifyReport.Problem {
 }
 
 extension EventStore {
-    /// What SQLite's own integrity check (every page, every index against its table, NOT NULL and CHECK constraints)
-    /// and the schema say of the file; empty when both are sound.
-    public func structuralProblems(problemsMax: Int = 100) -> [VerifyReport.Problem] {
+    /// What of the schema is missing or changed (the append-only triggers are `verify`'s own to name), as findings.
+    func schemaFindings() -> [VerifyReport.Problem] {
         do {
             return try queue.read { db in
-                // (The append-only triggers are `verify`'s own to name.)
-                var problems = try EventStore.schemaProblems(db).filter { !$0.hasPrefix("trigger ") }.map {
+                try EventStore.schemaProblems(db).filter { !$0.hasPrefix("trigger ") }.map {
                     VerifyReport.Problem(seq: 0, zh: "账本的结构不完整：\($0)", en: "the ledger's structure is not whole: \($0)")
                 }
-                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(\(problemsMax))")
-                if integrity != ["ok"] {
-                    problems += integrity.map {
-                        VerifyReport.Problem(seq: 0, zh: "SQLite 自检发现文件损坏：\($0)", en: "SQLite's own check finds the file damaged: \($0)")
-                    }
+            }
+        } catch {
+            return [VerifyReport.Problem(reading: error)]
+        }
+    }
+
+    /// What SQLite's own checks say of the file's pages and constraints: `quick_check` of the whole file (every page,
+    /// NOT NULL, CHECK) and the full `integrity_check` of each table but the log (small: the projections, each with
+    /// its indexes); the log's indexes are `IndexDigests`' to check. With `full`, SQLite's full check of the whole
+    /// file instead (for indexes of a form `IndexDigests` does not read).
+    func pageProblems(full: Bool, problemsMax: Int = 100) -> [VerifyReport.Problem] {
+        func damaged(_ found: [String]) -> [VerifyReport.Problem] {
+            found == ["ok"] ? [] : found.map {
+                VerifyReport.Problem(seq: 0, zh: "SQLite 自检发现文件损坏：\($0)", en: "SQLite's own check finds the file damaged: \($0)")
+            }
+        }
+        do {
+            return try queue.read { db in
+                if full { return damaged(try String.fetchAll(db, sql: "PRAGMA integrity_check(\(problemsMax))")) }
+                var problems = damaged(try String.fetchAll(db, sql: "PRAGMA quick_check(\(problemsMax))"))
+                let tables = try String.fetchAll(db, sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'events' AND name NOT LIKE 'sqlite_%' ORDER BY name
+                    """)
+                for table in tables where problems.count < problemsMax {
+                    problems += damaged(try String.fetchAll(db, sql: "PRAGMA integrity_check(\(table.quotedDatabaseIdentifier))"))
                 }
-                if problems.isEmpty {
-                    do { try EventStore.readBack(db) } catch { problems.append(VerifyReport.Problem(reading: error)) }
-                }
-                return problems
+                return Array(problems.prefix(problemsMax))
             }
         } catch {
             return [VerifyReport.Problem(reading: error)]

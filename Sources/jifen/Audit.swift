@@ -287,15 +287,26 @@ struct AuditVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify the ledger (chain, triggers, balances, what events name, stock) and that it extends signed checkpoints.",
-        discussion: "Each --checkpoint needs every --pubkey to have signed it. Exit 0 when all holds; 2 otherwise, saying why.")
+        discussion: """
+            Each --checkpoint needs every --pubkey to have signed it. Exit 0 when all holds; 2 otherwise, saying why.
+
+            --since-checkpoint checks only what came after the latest checkpoint filed in the ledger that verifies \
+            and is signed by every --pubkey: the chain from its signed head on, the new events' columns, index \
+            entries and what they name, the checkpoints filed since. It says what it left to the full check (the \
+            events before, the tables against a replay, the balance identities and the stock); with no such \
+            checkpoint it checks the whole ledger and says so.
+            """)
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("A checkpoint file; may be given more than once.", valueName: "file")) var checkpoint: [String] = []
     @Option(help: ArgumentHelp("A public key that must have signed each checkpoint; may be given more than once.", valueName: "file"))
     var pubkey: [String] = []
+    @Flag(name: .customLong("since-checkpoint"), help: "Check only the events after the latest filed checkpoint that verifies.")
+    var sinceCheckpoint = false
     @Flag(help: "Print the result as JSON for scripts.") var json = false
 
     struct Report: Encodable {
         let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Verify.Report.Problem]
+        var since: Verify.Since? = nil
     }
 
     func validate() throws {
@@ -307,12 +318,21 @@ struct AuditVerifyCommand: ParsableCommand {
         let progress = Progress(label: say(l, "核验哈希链并重放", "checking the chain and replaying"))
         var filed = 0
         var checked: [String] = [], files: [String] = []
+        var since: IncrementalVerification?
         let report = try verifying(options) { ledger in
-            var report = try ledger.verify(audit: true, progress: { progress.update($0, $1) })
+            let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
+            var report: VerifyReport
+            if sinceCheckpoint {
+                let result = try ledger.verifySinceCheckpoint(audit: true, signed: { point in keys.allSatisfy { point.isSigned(by: $0.key) } },
+                                                              progress: { progress.update($0, $1) })
+                since = result
+                report = result.report
+            } else {
+                report = try ledger.verify(audit: true, progress: { progress.update($0, $1) })
+            }
             progress.finish()
             guard report.isValid || report.problems.allSatisfy({ !$0.what.hasPrefix("the ledger's structure") }) else { return report }
             filed = try ledger.checkpoints().count
-            let keys = try pubkey.map { (file: $0, key: try SigningKey.publicKey(file: String(decoding: try readFile($0), as: UTF8.self))) }
             for file in checkpoint {
                 guard let point = try? JSONDecoder().decode(Checkpoint.self, from: try readFile(file)) else {
                     report.problems.append(.init(seq: 0, zh: "\(file) 不是 `jifen checkpoint` 写出的签名存证", en: "\(file) is not a checkpoint written by `jifen checkpoint`"))
@@ -334,8 +354,15 @@ struct AuditVerifyCommand: ParsableCommand {
         progress.finish()
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, head: report.headHex, checkpoints: report.isValid ? files : [],
-                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) },
+                                 since: since.map { Verify.Since($0, audit: true, l) }))
+        } else if let since, let anchor = since.anchor {
+            printSince(report, anchor, last: since.through, audit: true, l)
+            if report.isValid { for line in checked { print(say(l, "延续签名存证：", "Extends the checkpoint ") + line) } }
         } else if report.isValid {
+            if let why = since?.noAnchor {
+                print(say(l, "\(why.chinese)，无从做增量核验：已核验整本账。", "\(why.english), so there is nothing to check from: the whole ledger was verified."))
+            }
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，各表与重放一致。",
                       "The ledger is sound: \(report.events) events, the chain unbroken, the append-only triggers in place, every table equal to a fresh replay."))
             print(say(l, "每一步余额恒等式成立，无透支；冲正、审批、异议所指事件无误；库存从未为负；账本内登记的签名存证 \(filed) 个均有效。",

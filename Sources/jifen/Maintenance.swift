@@ -16,16 +16,49 @@ struct Verify: ParsableCommand {
 
             A cut at the end of the log cannot be seen from the file alone: note the head that verify prints \
             (it is on printed statements too) and check it later with --head SEQ:HASH.
+
+            --since-checkpoint checks only what came after the latest checkpoint filed in the ledger that itself \
+            verifies (`jifen checkpoint`): the chain from its signed head on, the triggers, the new events' columns \
+            and index entries — a day's events for a daily check. It says which checkpoint, whose keys signed it, \
+            and what it left to the full verify (the events before, the balances against a replay). With no \
+            checkpoint that verifies, it verifies the whole ledger and says so.
             """
     )
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("A head noted earlier: the log must still hold event SEQ with this hash.", valueName: "seq:hash"))
     var head: String?
+    @Flag(name: .customLong("since-checkpoint"), help: "Check only the events after the latest filed checkpoint that verifies.")
+    var sinceCheckpoint = false
     @Flag(help: "Print JSON for scripts.") var json = false
 
     struct Report: Encodable {
         struct Problem: Encodable { let seq: Int64?; let problem: String }
         let valid: Bool, events: Int64, head: String, problems: [Problem]
+        /// With --since-checkpoint: what was checked and what was not.
+        var since: Since? = nil
+    }
+
+    /// What `--since-checkpoint` checked: from the checkpoint `anchor` (nil: none verifies, and the whole ledger was
+    /// checked, for `whole`), events `first`…`last`; `notChecked` says what it left to the full verify.
+    struct Since: Encodable {
+        struct Anchor: Encodable { let seq: Int64, head: String, filedAs: Int64, filedOn: String, keys: [String] }
+        let anchor: Anchor?, whole: String?, first: Int64, last: Int64, notChecked: [String]
+
+        init(_ result: IncrementalVerification, audit: Bool = false, _ l: Language) {
+            anchor = result.anchor.map { Anchor(seq: $0.seq, head: $0.head, filedAs: $0.filedAs, filedOn: $0.filedOn.description, keys: $0.keys) }
+            whole = result.noAnchor.map { l == .zh ? $0.chinese : $0.english }
+            first = (result.anchor?.seq ?? 0) + 1
+            last = result.through
+            notChecked = result.anchor.map { Since.notChecked($0, audit: audit, l) } ?? []
+        }
+
+        static func notChecked(_ anchor: IncrementalVerification.Anchor, audit: Bool = false, _ l: Language) -> [String] {
+            [say(l, "第 1…\(anchor.seq) 条事件（由签名存证担保；完整核验会逐条检查）",
+                 "events 1…\(anchor.seq) (the checkpoint's signature vouches for them; the full verify checks each)"),
+             say(l, "余额、名册等各表与整条流水的重放是否一致", "the balances, register and other tables against a replay of the whole log"),
+             say(l, "新事件以外的文件页与索引条目（SQLite 自检）", "the file's pages and index entries beyond the new events (SQLite's own check)")]
+                + (audit ? [say(l, "每一步的余额恒等式与库存（须从头汇总）", "the balance identities at every step and the stock (summed from the start)")] : [])
+        }
     }
 
     func validate() throws {
@@ -41,8 +74,15 @@ struct Verify: ParsableCommand {
     func run() throws {
         let l = options.language
         let progress = Progress(label: say(l, "核验", "verifying"))
-        var report = try verifying(options) { ledger in try ledger.verify(audit: false, progress: { progress.update($0, $1) }) }
+        var since: IncrementalVerification?
+        var report = try verifying(options) { ledger in
+            guard sinceCheckpoint else { return try ledger.verify(audit: false, progress: { progress.update($0, $1) }) }
+            let result = try ledger.verifySinceCheckpoint(audit: false, progress: { progress.update($0, $1) })
+            since = result
+            return result.report
+        }
         progress.finish()
+        let last = since?.through ?? report.events
         if let head, let noted = parsedHead(head), let ledger = try? options.openForReading() {
             if let hash = try ledger.hashHex(at: noted.seq) {
                 if hash != noted.hash {
@@ -50,14 +90,20 @@ struct Verify: ParsableCommand {
                                                  en: "its hash is not the one noted earlier (\(noted.hash.prefix(12))…): the log was rewritten since"))
                 }
             } else {
-                report.problems.append(.init(seq: noted.seq, zh: "此前记下的事件已不在账本中（现只有 \(report.events) 条）：账本被截断",
-                                             en: "the event noted earlier is gone (the log now has \(report.events)): the log was cut"))
+                report.problems.append(.init(seq: noted.seq, zh: "此前记下的事件已不在账本中（现只有 \(last) 条）：账本被截断",
+                                             en: "the event noted earlier is gone (the log now has \(last)): the log was cut"))
             }
         }
         if json {
             try printJSON(Report(valid: report.isValid, events: report.events, head: report.headHex,
-                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) }))
+                                 problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: l == .zh ? $0.chinese : $0.what) },
+                                 since: since.map { Since($0, l) }))
+        } else if let since, let anchor = since.anchor {
+            printSince(report, anchor, last: last, l)
         } else if report.isValid {
+            if let why = since?.noAnchor {
+                print(say(l, "\(why.chinese)，无从做增量核验：已核验整本账。", "\(why.english), so there is nothing to check from: the whole ledger was verified."))
+            }
             print(say(l, "账本完整：\(report.events) 条事件，哈希链无断裂，防篡改触发器齐全，余额与流水一致。",
                       "The ledger is whole: \(report.events) events, the hash chain is unbroken, the append-only triggers are in place, the balances agree with the log."))
             print(say(l, "链头 \(report.events):\(report.headHex)", "Head \(report.events):\(report.headHex)"))
@@ -69,6 +115,33 @@ struct Verify: ParsableCommand {
                       "\(report.events) events checked, \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found. Keep this file as it is and report it to the township's auditor."))
         }
         if !report.isValid { throw VerificationFailed() }
+    }
+}
+
+/// What --since-checkpoint found, from a checkpoint: what it checked, against what, and what it left.
+func printSince(_ report: VerifyReport, _ anchor: IncrementalVerification.Anchor, last: Int64, audit: Bool = false, _ l: Language) {
+    let keys = anchor.keys.joined(separator: " ")
+    let range = last > anchor.seq ? say(l, "第 \(anchor.seq + 1)…\(last) 条事件", "events \(anchor.seq + 1)…\(last)")
+        : say(l, "签名存证之后没有新事件", "no events after the checkpoint")
+    let against = say(l, "对照第 \(anchor.seq) 条事件的签名存证（第 \(anchor.filedAs) 条登记，\(anchor.filedOn)，签名公钥 \(keys)）",
+                      "against the checkpoint of event \(anchor.seq) (filed as event \(anchor.filedAs) on \(anchor.filedOn), signed by \(keys))")
+    if report.isValid {
+        print(say(l, "已核验\(range)，\(against)：自它签名的链头起哈希链无断裂，防篡改触发器齐全，新事件各栏与索引条目无误\(audit ? "；冲正、审批、异议所指事件无误，登记的签名存证有效" : "")。",
+                  "Checked \(range) \(against): the chain unbroken from its signed head, the append-only triggers in place, the new events' columns and index entries sound\(audit ? "; every reversal, approval and objection among them names the right event, and the checkpoints they file hold" : "")."))
+    } else {
+        let problems = report.problems.map { $0.text(chinese: l == .zh) }
+        print(say(l, "账本未通过核验（\(range)，\(against)）：\(problems[0])",
+                  "The ledger failed verification (\(range), \(against)): \(problems[0])"))
+        for problem in problems.dropFirst() { print("  \(problem)") }
+    }
+    let full = audit ? "jifen audit verify" : "jifen verify"
+    print(say(l, "未核验（留给完整的 \(full)）：", "Not checked (left to the full \(full)): ")
+          + Verify.Since.notChecked(anchor, audit: audit, l).joined(separator: say(l, "；", "; ")) + say(l, "。", "."))
+    if report.isValid {
+        print(say(l, "链头 \(last):\(report.headHex)", "Head \(last):\(report.headHex)"))
+    } else {
+        print(say(l, "发现 \(report.problems.count) 处问题。请保留此文件原样，并报告乡镇审计。",
+                  "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found. Keep this file as it is and report it to the township's auditor."))
     }
 }
 

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import JifenAudit
+import JifenCore
+
+extension EventStore {
+    /// The latest checkpoint filed in the ledger that itself verifies — every signature on it holds, it signs an earlier
+    /// event, and this log still holds that event with the signed hash — and the findings about the checkpoints filed after it that do not verify (each is evidence that the log up to it
+    /// was rewritten, or the checkpoint forged). A checkpoint that verifies but that `signed` does not accept (it lacks
+    /// the signature of a key the auditor names) is passed over without a finding.
+    public func latestVerifyingCheckpoint(ledgerId: String, village: String, signed: (Checkpoint) -> Bool = { _ in true })
+        throws -> (anchor: IncrementalVerification.Anchor?, passedOver: Int, problems: [VerifyReport.Problem]) {
+        let filed = try read { try $0.checkpoints() }
+        var problems: [VerifyReport.Problem] = []
+        var passedOver = 0
+        for entry in filed.reversed() {
+            let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
+            var broken: [VerifyReport.Problem] = []
+            if point.signatures.isEmpty {
+                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
+            }
+            for key in point.badSignatures {
+                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
+                                    en: "the signature of key \(key) on the checkpoint it files does not verify"))
+            }
+            if point.seq >= entry.seq {
+                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
+                                    en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
+            } else if let why = try extends(point, ledgerId: ledgerId) {
+                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(why.chinese)", en: "the checkpoint it files does not hold: \(why.english)"))
+            }
+            if !broken.isEmpty {
+                problems += broken
+                continue
+            }
+            guard signed(point) else {
+                passedOver += 1
+                continue
+            }
+            let anchor = IncrementalVerification.Anchor(seq: point.seq, head: point.head, filedAs: entry.seq, filedOn: entry.filedOn,
+                                                        keys: point.signatures.map { Checkpoint.fingerprint(publicKey: $0.publicKey) })
+            return (anchor, passedOver, problems)
+        }
+        return (nil, passedOver, problems)
+    }
+
+    /// What `verifyAll` checks of the events after `anchor`'s, and only of them: the chain from the checkpoint's signed
+    /// head on (each sequence number, link and hash), the append-only triggers and the schema, each new row's NOT NULL
+    /// and CHECK constraints (as the schema gives them), and its entry in every index of the log; for auditors also
+    /// what the new events name (earlier events of the right kind, looked up wherever they are) and that a reversal
+    /// moves exactly the opposite of its entry. Left to the full check: the events up to the checkpoint (its signature
+    /// vouches for them), SQLite's check of the file's pages beyond the new rows, index entries that belong to no new
+    /// row, and the tables against a replay (a replay needs the whole log), with the stock and the balance identities.
+    public func verifyEvents(after anchor: IncrementalVerification.Anchor, audit: Bool, problemsMax: Int = 100,
+                             progress: ((Int64, Int64) -> Void)? = nil) throws -> (report: VerifyReport, through: Int64) {
+        var report = VerifyReport()
+        let schema = schemaFindings()
+        do {
+            try withVerifyCache { try queue.read { db in
+                guard let head = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [anchor.seq]), head.hex == anchor.head else {
+                    report.problems.append(.init(seq: anchor.seq, zh: "它已不是签名存证所签的那一条", en: "it is no longer the event the checkpoint signed"))
+                    return
+                }
+                // (The new rows' index entries are looked up one by one below, not summed as the whole log's are.)
+                var noDigests: IndexDigests?
+                var walked = try EventStore.walkChain(db, from: anchor.seq + 1, previous: head, digests: &noDigests, problemsMax: problemsMax,
+                                                      progress: progress)
+                walked.problems += try EventStore.constraintProblems(db, after: anchor.seq)
+                if schema.isEmpty, let indexes = try IndexDigests(db) { walked.problems += try indexes.entryProblems(db, after: anchor.seq) }
+                report = walked
+            } }
+            if audit && schema.isEmpty { report.problems += try auditConsistency(after: anchor.seq, problemsMax: problemsMax) }
+        } catch {
+            report.problems.append(VerifyReport.Problem(reading: error))
+        }
+        report.problems = Array((schema + report.problems).prefix(problemsMax))
+        let through = anchor.seq + report.events
+        if report.events == 0, let hash = try? hash(at: anchor.seq) { report.head = hash }
+        return (report, through)
+    }
+
+    /// The NOT NULL and CHECK constraints of the log's table (as its schema in the file gives them), held against the
+    /// events after `seq`: each row that breaks one.
+    static func constraintProblems(_ db: Database, after seq: Int64) throws -> [VerifyReport.Problem] {
+        var terms = try Row.fetchAll(db, sql: "PRAGMA table_info(events)").compactMap { column -> String? in
+            guard (column["notnull"] as Int?) == 1, let name = column["name"] as String? else { return nil }
+            return "\(name.quotedDatabaseIdentifier) IS NULL"
+        }
+        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'") ?? ""
+        var rest = sql[...]
+        while let start = rest.range(of: "CHECK (") {
+            // The expression runs to its matching parenthesis.
+            var depth = 1, index = start.upperBound
+            while index < rest.endIndex && depth > 0 {
+                if rest[index] == "(" { depth += 1 } else if rest[index] == ")" { depth -= 1 }
+                index = rest.index(after: index)
+            }
+            guard depth == 0 else { break }
+            terms.append("NOT (\(rest[start.upperBound..<rest.index(before: index)]))")
+            rest = rest[index...]
+        }
+        guard !terms.isEmpty else { return [] }
+        let rows = try RawRows(db, sql: "SELECT seq FROM events WHERE seq > \(seq) AND (\(terms.joined(separator: " OR "))) ORDER BY seq")
+        var problems: [VerifyReport.Problem] = []
+        while try rows.next() {
+            problems.append(.init(seq: rows.int64(0), zh: "它有一栏是空的或不合规定（文件已损坏）", en: "one of its columns is empty or breaks the schema's rule (the file is damaged)"))
+        }
+        return problems
+    }
+}
+
+extension IndexDigests {
+    /// Each event after `seq` that an index of the log lacks its entry for (looked up entry by entry: the cost of the
+    /// new events only).
+    func entryProblems(_ db: Database, after seq: Int64) throws -> [VerifyReport.Problem] {
+        var problems: [VerifyReport.Problem] = []
+        for index in indexes {
+            let matches = index.columns.map { "i.\($0.quotedDatabaseIdentifier) IS e.\($0.quotedDatabaseIdentifier)" }.joined(separator: " AND ")
+            let condition = index.condition.map { " AND (\($0))" } ?? ""
+            let rows = try RawRows(db, sql: """
+                SELECT e.seq FROM events e WHERE e.seq > \(seq)\(condition)
+                AND NOT EXISTS (SELECT 1 FROM events i INDEXED BY \(index.name.quotedDatabaseIdentifier)
+                                WHERE \(matches)\(condition) AND i.rowid = e.rowid)
+                ORDER BY e.seq
+                """)
+            while try rows.next() {
+                problems.append(.init(seq: rows.int64(0), zh: "索引 \(index.name) 里没有它的条目（文件已损坏）",
+                                      en: "the index \(index.name) holds no entry for it (the file is damaged)"))
+            }
+        }
+        return problems
+    }
+}
