@@ -229,6 +229,58 @@ import Testing
     }
 }
 
+/// What a missing row or index entry reads as — "not there" — decides things too; the writes that act on "not there"
+/// check the table whole first: the small projection tables before every write, the household table when a household
+/// is looked up and not found.
+@Suite struct MissingEntries {
+    /// Drops H003's entry from the household table's index with SQLite's own hands (the index rebuilt from a definition
+    /// that leaves it out, then the definition put back), so that the schema reads as before.
+    func dropHouseholdIndexEntry(_ office: Office) throws {
+        let original = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'p_households_unit'").first)
+        func define(_ sql: String) throws {
+            _ = try office.sqlite("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = '\(sql.replacingOccurrences(of: "'", with: "''"))' WHERE name = 'p_households_unit'")
+        }
+        _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
+        try define("CREATE INDEX p_households_unit ON p_households (unit, code) WHERE code <> 'H003'")
+        _ = try office.sqlite("REINDEX p_households_unit")
+        try define(original)
+        #expect(try office.sqlite("PRAGMA integrity_check") != ["ok"], "SQLite's own check sees the damage")
+    }
+
+    @Test("a household not found is confirmed by the household table's check: a registration on a damaged table refuses (exit 2), writing nothing")
+    func registrationChecksTheHouseholdTable() throws {
+        let office = try DamagedFiles().village()
+        let register = ["household", "add", "H009", "--head", "刘大山", "--unit", "U02", "--date", "2026-01-20", "--by", "张书记"]
+        try FileManager.default.copyItem(atPath: office.path("jifen.sqlite"), toPath: office.path("sound.sqlite"))
+        expectOK(try office.jifen(arguments: ["--ledger", "sound.sqlite"] + register))
+        try dropHouseholdIndexEntry(office)
+        let before = try office.eventCount()
+        // A score for a household that is there reads its row and goes on: the table is checked only on "not there".
+        expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-20", "--by", "王会计"))
+        #expect(try office.eventCount() == before + 1)
+        let refused = try office.jifen(arguments: register)
+        #expect(refused.status == 2 && refused.err.contains("jifen verify"), "exit \(refused.status)\n\(refused.out)\(refused.err)")
+        #expect(try office.eventCount() == before + 1, "the refused registration wrote to the ledger")
+        #expect(try office.jifen("verify").status == 2)
+    }
+
+    @Test("the small projection tables are checked whole before every write")
+    func smallTablesBeforeEveryWrite() throws {
+        let office = try DamagedFiles().village()
+        // An index on a small table whose entry for the clerk is dropped, as a damaged page would leave it.
+        _ = try office.sqlite("CREATE INDEX p_actors_roles ON p_actors (roles)")
+        _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
+        _ = try office.sqlite("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE INDEX p_actors_roles ON p_actors (roles) WHERE name <> ''王会计''' WHERE name = 'p_actors_roles'")
+        _ = try office.sqlite("REINDEX p_actors_roles")
+        _ = try office.sqlite("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE INDEX p_actors_roles ON p_actors (roles)' WHERE name = 'p_actors_roles'")
+        #expect(try office.sqlite("PRAGMA integrity_check(p_actors)") != ["ok"])
+        let before = try office.eventCount()
+        let refused = try office.jifen("record", "H002", "A1.1", "--date", "2026-01-20", "--by", "王会计")
+        #expect(refused.status == 2, "exit \(refused.status)\n\(refused.out)\(refused.err)")
+        #expect(try office.eventCount() == before)
+    }
+}
+
 /// Files that are not ledgers, and damage inside SQLite's own structures, which the chain and the replay cannot see.
 @Suite struct NotWholeFiles {
     @Test("an empty file is not a ledger: verify exits 2 and writes nothing; a write refuses it and writes nothing")
