@@ -196,11 +196,18 @@ final class FoldReader: @unchecked Sendable {
         return batch
     }
 
-    /// Stops the reader, if it is still reading, and waits until it has let go of the connection.
+    /// Stops the reader, if it is still reading, and waits until it has let go of the connection. The batches handed
+    /// over and not taken (the fold threw part-way) give their room back: libdispatch stops the process when a
+    /// semaphore goes away below the value it started with.
     func stop() {
         stopped.store(true, ordering: .releasing)
         room.signal()
         done.wait()
+        let left = batches.withLock { batches in
+            defer { batches.removeAll() }
+            return batches.count
+        }
+        for _ in 0..<left { room.signal() }
     }
 
     /// Hands a batch over; false if the fold has stopped.

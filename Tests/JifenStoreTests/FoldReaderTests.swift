@@ -78,4 +78,43 @@ import Testing
         }
         #expect(try store.verifyProjections().isEmpty)
     }
+
+    /// A log of about 40,000 events (ten batches) that cannot be folded at an entry in its second batch, after the
+    /// reader has run ahead: batches are still handed over and not taken when the fold stops. The fold, the replay and
+    /// rebuild stop with the event at fault, and nothing crashes (the reader's semaphores, left below their start
+    /// values, once made libdispatch stop the process as they went away: "Semaphore object deallocated while in use").
+    @Test func aFoldStoppedWithBatchesWaitingEndsCleanly() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("county.sqlite")
+        _ = try LedgerGenerator.build(at: path, plan: GeneratorPlan(households: 600, years: 1, firstYear: 2025, seed: 3))
+        let store = try EventStore(path: path, create: false)
+        let (count, seq) = try store.read { session -> (Int64, Int64) in
+            (try Int64.fetchOne(session.db, sql: "SELECT count(*) FROM events") ?? 0,
+             try Int64.fetchOne(session.db, sql: "SELECT min(seq) FROM events WHERE type = 'v1.scoreRecorded' AND seq >= 5000") ?? 0)
+        }
+        #expect(count > 8 * 4096, "more batches than the reader may hold beyond the one at fault")
+        #expect(seq > 4096 && seq < 8192, "an entry in the second batch")
+        try store.withDatabase { db in
+            try db.execute(sql: "DROP TRIGGER events_are_never_updated")
+            try db.execute(sql: "UPDATE events SET household = 'H999' WHERE seq = ?", arguments: [seq])
+        }
+        // The fold waits at its first entry, so that the reader fills all the room it has and waits for more.
+        final class Once: @unchecked Sendable { var waited = false }
+        let once = Once()
+        try store.read { session -> Void in
+            #expect(throws: (any Error).self) {
+                try EventStore.fold(session.db, observe: { _, _, _, _ in
+                    if !once.waited {
+                        once.waited = true
+                        Thread.sleep(forTimeInterval: 0.5)
+                    }
+                })
+            }
+        }
+        #expect(once.waited)
+        let problems = try store.verifyProjections()
+        #expect(problems.map(\.seq) == [seq])
+        #expect(problems.first?.what.contains("household H999 is not in the ledger") == true)
+        #expect(throws: (any Error).self) { try store.rebuild() }
+    }
 }
