@@ -12,9 +12,9 @@ private final class TwoPasses: Sendable {
     let pages = Mutex<[VerifyReport.Problem]>([])
     /// What the auditors' consistency pass found.
     let consistency = Mutex<Result<[VerifyReport.Problem], any Error>?>(nil)
-    /// The second half of the chain, walked on its own connection: its report, its rows' index digests, and the link
-    /// its first event holds (to be held against the first half's head).
-    let secondHalf = Mutex<Result<(VerifyReport, IndexDigests?, Data?), any Error>?>(nil)
+    /// The second half of the chain, walked on its own connection: its report, its rows' index digests, and its first
+    /// event's sequence number and link (to be held against the first half's last event and head).
+    let secondHalf = Mutex<Result<(VerifyReport, IndexDigests?, EventStore.ChainEnds), any Error>?>(nil)
     private let counts = Mutex((chain: Int64(0), chain2: Int64(0), replay: Int64(0), total: Int64(0)))
     private let progress: (@Sendable (Int64, Int64) -> Void)?
 
@@ -300,18 +300,41 @@ extension EventStore {
         return problems
     }
 
+    /// Where a walk of part of the chain began and ended, for `verifyAll` to join two halves as one walk would.
+    struct ChainEnds {
+        /// The first event read and the link it holds, when the walk began with `previous` nil (neither its sequence
+        /// number nor its link was held against the event before: the caller does that).
+        var first: (seq: Int64, link: Data)?
+        /// The last event read; the one before `first` when it read none.
+        var lastSeq: Int64 = 0
+    }
+
+    /// The chain's finding for events `from` through `to` missing, found at `seq` (`to + 1`).
+    static func missingEvents(_ from: Int64, _ to: Int64, at seq: Int64) -> VerifyReport.Problem {
+        .init(seq: seq, zh: "第 \(from)…\(to) 条事件不见了：流水从第 \(from - 1) 条直接跳到第 \(seq) 条",
+              en: "events #\(from)…#\(to) are missing: the log jumps from #\(from - 1) to #\(seq)")
+    }
+
+    /// The chain's finding for an event whose link to the one before is broken.
+    static func brokenLink(at seq: Int64) -> VerifyReport.Problem {
+        .init(seq: seq, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
+              en: "its link to the event before it is broken (an event was removed, inserted or reordered)")
+    }
+
     /// The chain from event `first` through `last` (the whole log by default): sequence numbers without gaps, each
-    /// event's link to the one before (to `previous` for `first`; with `previous` nil, the first event's link is taken
-    /// as it is and handed back in `firstLink`, for the caller to hold against the event before), each event's hash
-    /// over its stored fields; and, with `triggers`, the append-only triggers. With `digests`, each row is also added to
-    /// the indexes' table-side digests (`IndexDigests`), in the same pass. `progress` gets (events read, events to read).
+    /// event's link to the one before (to `previous` for `first`; with `previous` nil, the first event read is taken as
+    /// it is, its sequence number and link handed back in `ends`, for the caller to hold against the event before),
+    /// each event's hash over its stored fields; and, with `triggers`, the append-only triggers. With `digests`, each
+    /// row is also added to the indexes' table-side digests (`IndexDigests`), in the same pass. `progress` gets (events
+    /// read, events to read).
     static func walkChain(_ db: Database, from first: Int64 = 1, through last: Int64 = Int64.max, previous: Data? = Chain.genesis,
-                          firstLink: UnsafeMutablePointer<Data?>? = nil, triggers: Bool = true, digests: inout IndexDigests?,
+                          ends: UnsafeMutablePointer<ChainEnds>? = nil, triggers: Bool = true, digests: inout IndexDigests?,
                           problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
-        func problem(_ seq: Int64, zh: String, en: String) {
-            if report.problems.count < problemsMax { report.problems.append(.init(seq: seq, zh: zh, en: en)) }
+        func problem(_ found: VerifyReport.Problem) {
+            if report.problems.count < problemsMax { report.problems.append(found) }
         }
+        func problem(_ seq: Int64, zh: String, en: String) { problem(.init(seq: seq, zh: zh, en: en)) }
         if triggers { report.problems = Array(try triggerProblems(db).prefix(problemsMax)) }
         // (Only for the progress: the last sequence number, found in the b-tree, where count(*) would read every page.)
         let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
@@ -325,21 +348,19 @@ extension EventStore {
         var linked = previous != nil
         while try rows.next() {
             let seq = rows.int64(0)
-            if seq != expectedSeq {
+            if seq != expectedSeq && linked {
                 if seq > expectedSeq {
-                    problem(seq, zh: "第 \(expectedSeq)…\(seq - 1) 条事件不见了：流水从第 \(expectedSeq - 1) 条直接跳到第 \(seq) 条",
-                            en: "events #\(expectedSeq)…#\(seq - 1) are missing: the log jumps from #\(expectedSeq - 1) to #\(seq)")
+                    problem(EventStore.missingEvents(expectedSeq, seq - 1, at: seq))
                 } else {
                     problem(seq, zh: "第 \(expectedSeq - 1) 条之后的序号乱了", en: "sequence number out of order after #\(expectedSeq - 1)")
                 }
             }
             let hash = rows.bytes(20)
             if !linked {
-                firstLink?.pointee = Data(rows.bytes(19))
+                ends?.pointee.first = (seq, Data(rows.bytes(19)))
                 linked = true
             } else if !previousHash.withUnsafeBytes({ rows.equals(19, $0) }) {
-                problem(seq, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
-                        en: "its link to the event before it is broken (an event was removed, inserted or reordered)")
+                problem(EventStore.brokenLink(at: seq))
             }
             let digest = rows.chainDigest(&canonical)
             if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
@@ -356,6 +377,7 @@ extension EventStore {
             if let progress, report.events % 100_000 == 0 { progress(report.events, total) }
         }
         report.head = Data(previousHash)
+        ends?.pointee.lastSeq = expectedSeq - 1
         return report
     }
 
@@ -364,14 +386,15 @@ extension EventStore {
     /// (`chainHalvesFrom`); the replay of the log against the tables (with the balance identities at every step, for
     /// auditors); SQLite's check of the file's pages; and for auditors what events name and the stock. The problems
     /// come in the same order on every run: the file's structure, the chain's, the tables', then the rest. `progress`
-    /// gets the events the chain and the replay have read, of twice the log.
+    /// gets the events the chain and the replay have read, of twice the log. The chain's findings, and the file's
+    /// structure's, are each at most `problemsMax`.
     ///
     /// The structure is SQLite's `quick_check` of every page and constraint, its full `integrity_check` of the small
     /// tables, and `IndexDigests` for the log's indexes: what `integrity_check` would find there, read sequentially in
     /// the chain's pass rather than looked up row by row (0.6 s beside 4.6 s at 10^6 events). Each connection reads
     /// through a page cache of `verifyCacheKiB`: every pass reads pages once, in order, and a larger cache only costs
     /// memory.
-    public func verifyAll(audit: Bool, chainHalvesFrom: Int64 = EventStore.chainHalvesFrom,
+    public func verifyAll(audit: Bool, chainHalvesFrom: Int64 = EventStore.chainHalvesFrom, problemsMax: Int = 100,
                           progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         // The schema first: a file whose schema is not whole is not replayed (its tables would only fail to be read).
         let schema = schemaFindings()
@@ -431,28 +454,34 @@ extension EventStore {
                         try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
                         return try other.queue.read { db in
                             var digests = halfDigests?.emptied()
-                            var link: Data?
-                            let report = try EventStore.walkChain(db, from: middle + 1, through: last, previous: nil, firstLink: &link, triggers: false,
-                                                                  digests: &digests,
+                            var ends = ChainEnds()
+                            let report = try EventStore.walkChain(db, from: middle + 1, through: last, previous: nil, ends: &ends, triggers: false,
+                                                                  digests: &digests, problemsMax: problemsMax,
                                                                   progress: progress == nil ? nil : { done, _ in passes.update(chain2: done) })
-                            return (report, digests, link)
+                            return (report, digests, ends)
                         }
                     }
                     passes.secondHalf.withLock { $0 = result }
                 }
             }
+            // Whatever this pass throws, the second half is done with its connection (and `passes`) before this returns.
+            defer { halves.wait() }
             report = try withVerifyCache {
                 try queue.read { db in
-                    var report = try EventStore.walkChain(db, through: middle, digests: &digests,
+                    var firstEnds = ChainEnds()
+                    var report = try EventStore.walkChain(db, through: middle, ends: &firstEnds, digests: &digests, problemsMax: problemsMax,
                                                           progress: progress == nil ? nil : { done, _ in passes.update(chain: done, total: last) })
                     if middle < last {
                         halves.wait()
-                        let (second, secondDigests, link) = try passes.secondHalf.withLock { $0 }?.get() ?? (VerifyReport(), nil, nil)
-                        if second.events > 0 && link != report.head {
-                            report.problems.append(.init(seq: middle + 1, zh: "它与前一条事件的链接断了（有事件被删除、插入或调换了顺序）",
-                                                         en: "its link to the event before it is broken (an event was removed, inserted or reordered)"))
+                        let (second, secondDigests, ends) = try passes.secondHalf.withLock { $0 }?.get() ?? (VerifyReport(), nil, ChainEnds())
+                        // The join, as one walk finds it at the second half's first event: the events missing before it
+                        // (at the end of the first half or the start of the second), then its link.
+                        var join: [VerifyReport.Problem] = []
+                        if let (seq, link) = ends.first {
+                            if seq > firstEnds.lastSeq + 1 { join.append(EventStore.missingEvents(firstEnds.lastSeq + 1, seq - 1, at: seq)) }
+                            if link != report.head { join.append(EventStore.brokenLink(at: seq)) }
                         }
-                        report.problems = Array((report.problems + second.problems).prefix(100))
+                        report.problems = Array((report.problems + join + second.problems).prefix(problemsMax))
                         report.events += second.events
                         if second.events > 0 { report.head = second.head }
                         if let secondDigests { digests?.add(secondDigests) }
@@ -461,13 +490,13 @@ extension EventStore {
                     return report
                 }
             }
-            group.wait()
-            // (What the projections hold that does not read back as jifen writes it is the replay's finding.)
-            structural = Array((structural + passes.pages.withLock { $0 } + indexes).prefix(100))
         } catch {
             report.problems.append(VerifyReport.Problem(reading: error))
         }
         group.wait()
+        // What SQLite's check of the pages found stands whether or not the chain could be read to its end.
+        // (What the projections hold that does not read back as jifen writes it is the replay's finding.)
+        structural = Array((structural + passes.pages.withLock { $0 } + indexes).prefix(problemsMax))
         report.problems = structural + report.problems
         switch passes.replayed.withLock({ $0 }) {
         case .success(let problems)?: report.problems += problems

@@ -8,21 +8,25 @@ import Testing
 /// `verifyAll` walks a long chain in two halves side by side and joins them at the middle: what it finds is what one
 /// walk from the start finds, in the same order, wherever the damage lies.
 @Suite struct ChainInHalves {
-    /// A village of 7 events, of which the halves are #1…#3 and #4…#7; `damage` runs on it with the update trigger out
-    /// of the way.
-    func findings(_ damage: String?) throws -> (halves: VerifyReport, whole: VerifyReport) {
+    /// A village of 7 events, of which the halves are #1…#3 and #4…#7; `damage` runs on it with the update and delete
+    /// triggers out of the way.
+    func findings(_ damage: String?, problemsMax: Int = 100) throws -> (halves: VerifyReport, whole: VerifyReport) {
         let scratch = try Scratch()
         let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
         #expect(try eventCount(ledger) == 7)
         if let damage {
             try ledger.store.withDatabase { db in
-                let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'events_are_never_updated'") ?? ""
-                try db.execute(sql: "DROP TRIGGER events_are_never_updated")
+                let triggers = try String.fetchAll(db, sql: """
+                    SELECT sql FROM sqlite_master WHERE name IN ('events_are_never_updated', 'events_are_never_deleted')
+                    """)
+                #expect(triggers.count == 2)
+                try db.execute(sql: "DROP TRIGGER events_are_never_updated; DROP TRIGGER events_are_never_deleted")
                 try db.execute(sql: damage)
-                try db.execute(sql: trigger)
+                for trigger in triggers { try db.execute(sql: trigger) }
             }
         }
-        return (try ledger.store.verifyAll(audit: false, chainHalvesFrom: 2), try ledger.store.verifyAll(audit: false, chainHalvesFrom: .max))
+        return (try ledger.store.verifyAll(audit: false, chainHalvesFrom: 2, problemsMax: problemsMax),
+                try ledger.store.verifyAll(audit: false, chainHalvesFrom: .max, problemsMax: problemsMax))
     }
 
     @Test func aSoundChainIsWholeWithItsHead() throws {
@@ -38,12 +42,27 @@ import Testing
         ("UPDATE events SET prev_hash = zeroblob(32) WHERE seq = 4", [4, 4]),
         // In the first half, at its end.
         ("UPDATE events SET actor = '李会计' WHERE seq = 3", [3]),
+        // Missing at the join: the last event of the first half, its last two, the first of the second half, and one on
+        // each side. One walk finds the gap at the first event after it, and then that event's link.
+        ("DELETE FROM events WHERE seq = 3", [4, 4]),
+        ("DELETE FROM events WHERE seq IN (2, 3)", [4, 4]),
+        ("DELETE FROM events WHERE seq = 4", [5, 5]),
+        ("DELETE FROM events WHERE seq IN (3, 4)", [5, 5]),
     ])
     func damageIsFoundAsByOneWalk(_ damage: String, _ seqs: [Int64]) throws {
         let (halves, whole) = try findings(damage)
-        #expect(halves.problems.map(\.seq) == seqs, "\(halves.problems)")
+        #expect(halves.problems.map(\.seq).prefix(seqs.count) == seqs[...], "\(halves.problems)")
+        #expect(halves.problems.map(\.seq) == whole.problems.map(\.seq))
         #expect(halves.problems.map(\.what) == whole.problems.map(\.what))
         #expect(halves.events == whole.events && halves.head == whole.head)
+    }
+
+    /// The halves joined keep the first `problemsMax` findings, as one walk does: here the broken link at the join, and
+    /// not #4's hash after it.
+    @Test func theJoinKeepsAsManyFindingsAsOneWalk() throws {
+        let (halves, whole) = try findings("UPDATE events SET prev_hash = zeroblob(32) WHERE seq = 4", problemsMax: 1)
+        #expect(halves.problems.map(\.what) == whole.problems.map(\.what))
+        #expect(halves.problems.map(\.seq) == [4] && halves.problems.first?.what.contains("link") == true, "\(halves.problems)")
     }
 
     /// A writer may append while verify runs, and each connection reads its own snapshot: the chain and the indexes are
