@@ -41,20 +41,44 @@ struct IndexDigests {
     /// The indexes of `events` as the file holds them; nil when one has a form this check does not read (an expression,
     /// a collation other than BINARY, a descending column), and then SQLite's own full check is the one to run.
     init?(_ db: Database) throws {
+        let found = try IndexDigests.readIndexes(db)
+        guard found.unreadable.isEmpty else { return nil }
+        let indexes = found.indexes
+        // Counting a partial index's entries takes SQLite's dbstat table (in Debian's and Apple's SQLite, not in every build).
+        if indexes.contains(where: { $0.condition != nil }) {
+            guard (try? Row.fetchAll(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = 'sqlite_schema'")) != nil else { return nil }
+        }
+        self.indexes = indexes
+        extraColumns = found.extras.map { ", " + $0 }.joined()
+        tableSums = Array(repeating: 0, count: indexes.count)
+        key = Hasher()
+        positions = indexes.flatMap(\.positions)
+        starts = indexes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.positions.count) }
+        conditions = indexes.map { $0.conditionPosition ?? -1 }
+    }
+
+    /// The indexes of `events` this check reads (their columns plain, ascending, BINARY), with each partial index's
+    /// condition as an extra column of the chain's pass; and the names of those of another form, which it does not.
+    static func readIndexes(_ db: Database) throws -> (indexes: [Index], extras: [String], unreadable: [String]) {
         let chain = RawRows.chainColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         var indexes: [Index] = []
         var extras: [String] = []
+        var unreadable: [String] = []
         for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name") {
-            guard let name = row[0] as String?, let sql = row[1] as String? else { return nil }
-            var columns: [String] = [], positions: [Int32] = []
+            // (An index SQLite made for a constraint has no SQL: the log's schema declares none.)
+            guard let name = try? row.decode(String?.self, atIndex: 0), let sql = try? row.decode(String?.self, atIndex: 1) else {
+                unreadable.append((try? row.decode(String?.self, atIndex: 0)) ?? "?")
+                continue
+            }
+            var columns: [String] = [], positions: [Int32] = [], readable = true
             let unique = sql.uppercased().hasPrefix("CREATE UNIQUE ")
             for column in try Row.fetchAll(db, sql: "PRAGMA index_xinfo(\(name.quotedDatabaseIdentifier))") where (column[5] as Int?) == 1 {
                 guard let columnName = column[2] as String?, (column[3] as Int?) == 0, (column[4] as String?) == "BINARY",
-                      let position = chain.firstIndex(of: columnName) else { return nil }
+                      let position = chain.firstIndex(of: columnName) else { readable = false; break }
                 columns.append(columnName)
                 positions.append(Int32(position))
             }
-            guard !columns.isEmpty else { return nil }
+            guard readable, !columns.isEmpty else { unreadable.append(name); continue }
             var condition: String?, conditionPosition: Int32?
             if let range = sql.range(of: " WHERE ", options: [.caseInsensitive, .backwards]) {
                 let clause = sql[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,17 +89,7 @@ struct IndexDigests {
             indexes.append(Index(name: name, unique: unique, columns: columns, positions: positions, condition: condition,
                                  conditionPosition: conditionPosition))
         }
-        // Counting a partial index's entries takes SQLite's dbstat table (in Debian's and Apple's SQLite, not in every build).
-        if indexes.contains(where: { $0.condition != nil }) {
-            guard (try? Row.fetchAll(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = 'sqlite_schema'")) != nil else { return nil }
-        }
-        self.indexes = indexes
-        extraColumns = extras.map { ", " + $0 }.joined()
-        tableSums = Array(repeating: 0, count: indexes.count)
-        key = Hasher()
-        positions = indexes.flatMap(\.positions)
-        starts = indexes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.positions.count) }
-        conditions = indexes.map { $0.conditionPosition ?? -1 }
+        return (indexes, extras, unreadable)
     }
 
     /// The entry of index `number` for the current row of `rows`, as a 64-bit hash: the index, the rowid, each
@@ -137,13 +151,18 @@ struct IndexDigests {
 
     /// Reads every index whole, in its order, and compares it with the table's digests: one problem per index that
     /// does not hold exactly the table's entries, or holds them out of order. The table's rows were read through
-    /// `last`: entries of later rows (appended since, and seen by this connection's newer snapshot) are left out of
-    /// the digest.
+    /// `last`: an entry of a later row is left out of the digest and held instead against its row, looked up in this
+    /// same snapshot — a row appended since has its entry, one that points at no row or at a row with other values
+    /// is a stray.
     func checkIndexes(_ db: Database, through last: Int64 = Int64.max, problem: (String, String) -> Void) throws {
         for (number, index) in indexes.enumerated() {
             let names = index.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             let rows = try RawRows(db, sql: """
                 SELECT \(names), rowid FROM events INDEXED BY \(index.name.quotedDatabaseIdentifier)\(index.condition.map { " WHERE " + $0 } ?? "")
+                """)
+            // An entry past `last`, looked up by its rowid in the table itself (not through an index).
+            let row = try RawRows(db, sql: """
+                SELECT \(names), \(index.condition.map { "(\($0))" } ?? "1") FROM events NOT INDEXED WHERE rowid = ?
                 """)
             let count = Int32(index.columns.count)
             let positions = (0..<count).map { $0 }
@@ -151,11 +170,22 @@ struct IndexDigests {
             var sum: UInt64 = 0
             var previous = EntryKey(), current = EntryKey()
             var first = true, ordered = true, distinct = true
-            var entries: Int64 = 0
+            var entries: Int64 = 0, strays: Int64 = 0
             while try rows.next() {
                 entries += 1
                 let rowid = rows.int64(count)
-                if rowid <= last { sum &+= positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) } }
+                let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) }
+                if rowid <= last {
+                    sum &+= entry
+                } else {
+                    sqlite3_reset(row.handle)
+                    sqlite3_bind_int64(row.handle, 1, rowid)
+                    let found = try row.next()
+                    if !found || row.int64(count) == 0
+                        || positions.withUnsafeBufferPointer({ IndexDigests.entryHash(key, number, rowid: rowid, row, $0) }) != entry {
+                        strays += 1
+                    }
+                }
                 current.read(rows, count: count, rowid: rowid)
                 if !first {
                     let order = previous.compare(current, keysOnly: false)
@@ -178,6 +208,10 @@ struct IndexDigests {
                cells != entries {
                 problem("索引 \(index.name) 有 \(cells) 个条目，其中 \(cells - entries) 个不属于它（文件已损坏）",
                         "the index \(index.name) holds \(cells) entries, \(cells - entries) of them not its own (the file is damaged)")
+            }
+            if strays > 0 {
+                problem("索引 \(index.name) 有 \(strays) 个条目指向事件表里没有的行（文件已损坏）",
+                        "the index \(index.name) holds \(strays) entr\(strays == 1 ? "y" : "ies") for no row of the events table (the file is damaged)")
             }
             if sum != tableSums[number] {
                 problem("索引 \(index.name) 与事件表不符：它缺了、多了或改了条目，按它查到的事件会出错（文件已损坏）",

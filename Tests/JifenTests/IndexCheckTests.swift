@@ -66,6 +66,28 @@ import Testing
         #expect(verify.status == 2 && verify.out.contains("the unique index events_id holds an entry twice"), "\(verify.out)")
     }
 
+    /// An index entry left behind by a row taken out of the table while SQLite did not know the index held it: its
+    /// rowid is past the log's last event, where the digest (read through the head) does not look.
+    @Test("an index entry pointing past the last event")
+    func entryPastTheLastEvent() throws {
+        let office = try Golden().village()
+        let last = try office.eventCount()
+        let original = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'events_id'").first)
+        let trigger = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'events_are_never_deleted'").joined(separator: "\n") as String?)
+        _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
+        func define(_ sql: String) throws {
+            _ = try office.sqlite("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = '\(sql.replacingOccurrences(of: "'", with: "''"))' WHERE name = 'events_id'")
+        }
+        // The index read as one that leaves the last event out, so that deleting the event leaves its entry in place.
+        try define("CREATE UNIQUE INDEX events_id ON events (id) WHERE seq <> \(last)")
+        _ = try office.sqlite("DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq = \(last); \(trigger);")
+        try define(original)
+        #expect(try office.sqlite("SELECT count(*) FROM events NOT INDEXED") == ["\(last - 1)"])
+        #expect(try office.sqlite("PRAGMA integrity_check") != ["ok"], "SQLite's own check sees the stray entry")
+        let verify = try office.jifen("verify", "--lang", "en")
+        #expect(verify.status == 2 && verify.out.contains("the index events_id holds 1 entry for no row of the events table"), "\(verify.out)\(verify.err)")
+    }
+
     func damageIndex(_ office: Office, _ index: String, definition: String, original: String) throws {
         _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
         func define(_ sql: String) throws {
