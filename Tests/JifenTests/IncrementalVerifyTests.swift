@@ -95,6 +95,31 @@ import Testing
         #expect(caught.status == 2 && caught.out.contains(finding.replacingOccurrences(of: "SEQ", with: seq)), "\(caught.out)")
     }
 
+    @Test("a gap among the events after the checkpoint: the report runs to the last event read, not the anchor plus the count")
+    func aGapAfterTheCheckpointKeepsTheLastEvent() throws {
+        let (office, signed) = try village()
+        let trigger = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'events_are_never_deleted'").joined(separator: "\n") as String?)
+        _ = try office.sqlite("DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq = \(signed + 2); \(trigger);")
+        let json = try office.jifen("verify", "--since-checkpoint", "--json")
+        #expect(json.status == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let since = try #require(report["since"] as? [String: Any])
+        #expect(since["first"] as? Int == signed + 1 && since["last"] as? Int == signed + 3, "\(json.out)")
+        let text = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
+        #expect(text.status == 2 && text.out.contains("events \(signed + 1)…\(signed + 3)") && text.out.contains("are missing"), "\(text.out)")
+    }
+
+    @Test("an index of a form the entry look-up does not read: said, not claimed sound")
+    func anIndexThatCannotBeCheckedIsSaid() throws {
+        let (office, _) = try village()
+        _ = try office.sqlite("CREATE INDEX events_lower_actor ON events (lower(actor))")
+        let text = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
+        let finding = "the index events_lower_actor has a form this check does not read, so the new events' entries in it were not checked"
+        #expect(text.status == 2 && text.out.contains(finding) && !text.out.contains("index entries sound"), "\(text.out)")
+        let json = try office.jifen("verify", "--since-checkpoint", "--json", "--lang", "en")
+        #expect(json.status == 2 && json.out.contains(finding), "\(json.out)")
+    }
+
     @Test("with no checkpoint filed, or none that verifies, the whole ledger is verified and the report says so")
     func withoutACheckpointTheWholeLedgerIsVerified() throws {
         let office = try Golden().village()
