@@ -97,9 +97,20 @@ extension EventStore {
             let taken = try db.makeStatement(sql: "SELECT household, item, rule, earned, deducted, redeemed, stock FROM events WHERE seq = ?")
             for undo in undoing {
                 guard let target = try Row.fetchOne(taken, arguments: [undo.target]) else { continue }
-                let moves: [Int] = [target[3] ?? 0, target[4] ?? 0, target[5] ?? 0, target[6] ?? 0]
-                if undo.household != target[0] as String? || undo.item != target[1] as String? || undo.rule != target[2] as String?
-                    || undo.moves != moves.map({ -$0 }) {
+                // Read with throwing decoding: a damaged value (text where a number belongs, bytes that are not UTF-8)
+                // is a finding, not a trap.
+                let household: String?, item: String?, rule: String?, moves: [Int]
+                do {
+                    household = try target.decode(String?.self, atIndex: 0)
+                    item = try target.decode(String?.self, atIndex: 1)
+                    rule = try target.decode(String?.self, atIndex: 2)
+                    moves = try (3...6).map { try target.decode(Int?.self, atIndex: $0) ?? 0 }
+                } catch {
+                    problem(undo.seq, zh: "它冲回的第 \(undo.target) 条事件有一栏读不出来（文件已损坏）",
+                            en: "it takes back event #\(undo.target), one of whose columns cannot be read (the file is damaged)")
+                    continue
+                }
+                if undo.household != household || undo.item != item || undo.rule != rule || undo.moves != moves.map({ 0 &- $0 }) {
                     problem(undo.seq, zh: "它冲回第 \(undo.target) 条事件，但变动的数字不是那条事件的正好相反",
                             en: "it takes back event #\(undo.target) but does not move exactly the opposite of what that moved")
                 }
