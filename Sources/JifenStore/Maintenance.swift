@@ -790,7 +790,7 @@ extension EventStore {
             let reviewIndexes = try Row.fetchAll(db, sql: """
                 SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'p_reviews' AND sql IS NOT NULL ORDER BY name
                 """).map { (name: try $0.at(0) as String, sql: try $0.at(1) as String) }
-            for index in reviewIndexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+            for index in reviewIndexes { try db.execute(sql: "DROP INDEX \(index.name.quotedDatabaseIdentifier)") }
             var reviews = try BatchInsert(db, table: "p_reviews", columns: """
                 seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by
                 """)

@@ -117,4 +117,19 @@ import Testing
         #expect(problems.first?.what.contains("household H999 is not in the ledger") == true)
         #expect(throws: (any Error).self) { try store.rebuild() }
     }
+
+    /// rebuild drops the review table's indexes while it writes the rows and makes them again after, by the names
+    /// SQLite keeps: a name that needs quoting (one added beside the migrations' own) is dropped and made again too.
+    @Test func rebuildMakesAgainAReviewIndexWhoseNameNeedsQuoting() throws {
+        let scratch = try Scratch()
+        let store = try Self.village(scratch)
+        let sql = "CREATE INDEX \"p_reviews by state\" ON p_reviews(state, seq)"
+        try store.withDatabase { db in try db.execute(sql: sql) }
+        #expect(try store.rebuild() > 8192)
+        let after = try store.withDatabase { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'p_reviews by state'")
+        }
+        #expect(after == sql)
+        #expect(try store.verifyProjections().isEmpty)
+    }
 }
