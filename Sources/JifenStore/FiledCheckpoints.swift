@@ -46,22 +46,26 @@ extension EventStore {
     /// hash, and every signature on it verifies. Each problem names the event that filed the checkpoint.
     public func verifyFiledCheckpoints(ledgerId: String, village: String) throws -> [VerifyReport.Problem] {
         let filed = try read { try $0.checkpoints() }
+        return try filed.flatMap { try problems(of: $0, as: Checkpoint($0.checkpoint, ledgerId: ledgerId, village: village), ledgerId: ledgerId) }
+    }
+
+    /// What is wrong with one filed checkpoint (`point`, read from `entry`): no signature, a signature that does not
+    /// verify, a signed event that is not before the filing one, or a signed head this log does not hold. Empty when
+    /// it holds.
+    func problems(of entry: FiledCheckpoint, as point: Checkpoint, ledgerId: String) throws -> [VerifyReport.Problem] {
         var problems: [VerifyReport.Problem] = []
-        for entry in filed {
-            let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
-            if point.signatures.isEmpty {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
-            }
-            for key in point.badSignatures {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
-                                      en: "the signature of key \(key) on the checkpoint it files does not verify"))
-            }
-            if point.seq >= entry.seq {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
-                                      en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
-            } else if let broken = try extends(point, ledgerId: ledgerId) {
-                problems.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(broken.chinese)", en: "the checkpoint it files does not hold: \(broken.english)"))
-            }
+        if point.signatures.isEmpty {
+            problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
+        }
+        for key in point.badSignatures {
+            problems.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
+                                  en: "the signature of key \(key) on the checkpoint it files does not verify"))
+        }
+        if point.seq >= entry.seq {
+            problems.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
+                                  en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
+        } else if let broken = try extends(point, ledgerId: ledgerId) {
+            problems.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(broken.chinese)", en: "the checkpoint it files does not hold: \(broken.english)"))
         }
         return problems
     }

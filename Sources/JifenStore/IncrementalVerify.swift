@@ -15,20 +15,7 @@ extension EventStore {
         var passedOver = 0
         for entry in filed.reversed() {
             let point = Checkpoint(entry.checkpoint, ledgerId: ledgerId, village: village)
-            var broken: [VerifyReport.Problem] = []
-            if point.signatures.isEmpty {
-                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证上没有任何签名", en: "the checkpoint it files carries no signature"))
-            }
-            for key in point.badSignatures {
-                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证上，密钥 \(key) 的签名核验不通过",
-                                    en: "the signature of key \(key) on the checkpoint it files does not verify"))
-            }
-            if point.seq >= entry.seq {
-                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证签的是第 \(point.seq) 条事件，不在它之前",
-                                    en: "the checkpoint it files signs event #\(point.seq), which is not before it"))
-            } else if let why = try extends(point, ledgerId: ledgerId) {
-                broken.append(.init(seq: entry.seq, zh: "它登记的签名存证不成立：\(why.chinese)", en: "the checkpoint it files does not hold: \(why.english)"))
-            }
+            let broken = try self.problems(of: entry, as: point, ledgerId: ledgerId)
             if !broken.isEmpty {
                 problems += broken
                 continue
