@@ -25,11 +25,13 @@ import Testing
         return office
     }
 
-    /// Makes `damaged.sqlite`: a copy of the ledger with one value of `table.column` replaced by `value` (SQL),
-    /// past NOT NULL, CHECK and the append-only triggers, the schema's text then put back as it was.
+    /// Makes `copy`: the ledger with `table.column` set to `value` (SQL), past NOT NULL, CHECK and the append-only
+    /// triggers, the schema's text then put back as it was. With a condition `row`, in the rows it selects (prints how
+    /// many); with `newest`, in the newest row whose value that changes (prints whether it is the table's last row,
+    /// `head`, or an `older` one; exit 3 if every row holds the value already, which is no damage).
     static let damage = #"""
         import shutil, sqlite3, sys
-        table, column, value, copy = sys.argv[1:5]
+        table, column, value, row, copy = sys.argv[1:6]
         shutil.copyfile("jifen.sqlite", copy)
         db = sqlite3.connect(copy, isolation_level=None)
         schema = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
@@ -43,17 +45,19 @@ import Testing
         db.close()
         db = sqlite3.connect(copy, isolation_level=None)
         db.execute("PRAGMA ignore_check_constraints = ON")
-        # The newest row whose value this changes: a value already NULL is no damage.
-        row = db.execute(f"SELECT max(rowid) FROM {table} WHERE {column} IS NOT {value}").fetchone()[0]
-        if row is None: sys.exit(3)
-        db.execute(f"UPDATE {table} SET {column} = {value} WHERE rowid = ?", (row,))
-        head = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
-        print("head" if row == head else "older")
+        if row == "newest":
+            target = db.execute(f"SELECT max(rowid) FROM {table} WHERE {column} IS NOT {value}").fetchone()[0]
+            if target is None: sys.exit(3)
+            db.execute(f"UPDATE {table} SET {column} = {value} WHERE rowid = ?", (target,))
+            said = "head" if target == db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] else "older"
+        else:
+            said = db.execute(f"UPDATE {table} SET {column} = {value} WHERE {row}").rowcount
         db.execute("PRAGMA writable_schema = ON")
         db.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (schema, table))
         db.execute(f"PRAGMA schema_version = {version + 3}")
         for trigger in triggers: db.execute(trigger)
         db.close()
+        print(said)
         """#
 
     /// What damage to try in a column: NULL everywhere, and where a date belongs one written the wrong way; a
@@ -101,7 +105,7 @@ import Testing
     func check(_ office: Office, _ damage: (table: String, column: String, value: String, nullable: Bool), copy: String) throws {
         let (table, column, value, nullable) = damage
         let label = "\(table).\(column) = \(value)"
-        let made = try office.run("/usr/bin/env", ["python3", "damage.py", table, column, value, copy])
+        let made = try office.run("/usr/bin/env", ["python3", "damage.py", table, column, value, "newest", copy])
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: office.path(copy + suffix)) } }
         if made.status == 3 { return }  // no row holds anything else: nothing to damage
         guard made.status == 0 else {
@@ -168,33 +172,6 @@ import Testing
              command: ["record", "H003", "A1.1", "--date", "2025-12-20", "--by", "王会计"]),
     ]
 
-    /// Makes `copy`: the ledger with `table.column` set to `value` (SQL) in the rows `row`, past NOT NULL, CHECK and the
-    /// append-only triggers, the schema's text then put back as it was.
-    static let damage = #"""
-        import shutil, sqlite3, sys
-        table, column, value, row, copy = sys.argv[1:6]
-        shutil.copyfile("jifen.sqlite", copy)
-        db = sqlite3.connect(copy, isolation_level=None)
-        schema = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-        triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))]
-        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall():
-            db.execute(f"DROP TRIGGER {name}")
-        version = db.execute("PRAGMA schema_version").fetchone()[0]
-        db.execute("PRAGMA writable_schema = ON")
-        db.execute("UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL', '') WHERE name = ?", (table,))
-        db.execute(f"PRAGMA schema_version = {version + 1}")
-        db.close()
-        db = sqlite3.connect(copy, isolation_level=None)
-        db.execute("PRAGMA ignore_check_constraints = ON")
-        changed = db.execute(f"UPDATE {table} SET {column} = {value} WHERE {row}").rowcount
-        db.execute("PRAGMA writable_schema = ON")
-        db.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (schema, table))
-        db.execute(f"PRAGMA schema_version = {version + 3}")
-        for trigger in triggers: db.execute(trigger)
-        db.close()
-        print(changed)
-        """#
-
     @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger")
     func damageInWhatTheWriteReads() throws {
         let office = try DamagedFiles().village()
@@ -202,7 +179,7 @@ import Testing
         expectOK(try office.jifen("record", "H003", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-15", "--by", "王会计"))
         let reviewed = try #require(try office.sqlite("SELECT seq FROM p_reviews WHERE household = 'H002' AND occurred_on = '2026-01-13'").first)
-        try office.write("damage.py", Self.damage)
+        try office.write("damage.py", DamagedFiles.damage)
         #expect(Self.cases.count == Set(Self.cases.map(\.description)).count)
         for (index, damage) in Self.cases.enumerated() {
             let command = damage.command.map { $0 == "#REVIEWED" ? reviewed : $0 }
