@@ -129,21 +129,12 @@ extension LedgerEnvironment {
         let millis = ((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000 + 0.5).rounded(.down)
         guard millis.isFinite, abs(millis) < 1e15 else { return formatted(date) }
         let total = Int64(millis)
-        var days = total >= 0 ? total / 86_400_000 : (total - 86_399_999) / 86_400_000
+        let days = total >= 0 ? total / 86_400_000 : (total - 86_399_999) / 86_400_000
         let ms = total - days * 86_400_000
-        // The civil date of a day count (Howard Hinnant's days_from_civil, reversed).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let day = LocalDate(daysSinceEpoch: Int(days))
         // Before 1600 ICU counts in the Julian calendar; after 9999 it writes more digits.
-        guard (1600...9999).contains(year) else { return formatted(date) }
-        var text = [UInt8]()
+        guard (1600...9999).contains(day.year) else { return formatted(date) }
+        var text = Array(day.description.utf8)
         text.reserveCapacity(24)
         func digits(_ value: Int64, _ count: Int) {
             var divisor: Int64 = 1
@@ -153,9 +144,7 @@ extension LedgerEnvironment {
                 divisor /= 10
             }
         }
-        digits(year, 4); text.append(UInt8(ascii: "-"))
-        digits(month, 2); text.append(UInt8(ascii: "-"))
-        digits(day, 2); text.append(UInt8(ascii: "T"))
+        text.append(UInt8(ascii: "T"))
         digits(ms / 3_600_000, 2); text.append(UInt8(ascii: ":"))
         digits(ms / 60_000 % 60, 2); text.append(UInt8(ascii: ":"))
         digits(ms / 1000 % 60, 2); text.append(UInt8(ascii: "."))
