@@ -55,43 +55,17 @@ public enum Chain {
         }
     }
 
+    /// The canonical bytes the hash is taken over (docs/FORMAT.md): every field but the two hashes, in table order, each
+    /// as a netstring. Written by `CanonicalBuffer`, the one writer of the form.
     public static func canonicalBytes(_ fields: Fields) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.payload.utf8.count + 200)
-        func field(_ text: String) {
-            let utf8 = text.utf8
-            bytes.append(contentsOf: String(utf8.count).utf8)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: ","))
-        }
-        field(String(fields.seq))
-        field(fields.id)
-        field(fields.stream)
-        field(String(fields.streamVersion))
-        field(fields.type)
-        field(fields.occurredOn)
-        field(fields.recordedAt)
-        field(fields.actor)
-        field(String(fields.schemeVersion))
-        field(fields.key ?? "")
-        field(fields.household ?? "")
-        field(fields.item ?? "")
-        field(fields.rule ?? "")
-        field(String(fields.earned))
-        field(String(fields.deducted))
-        field(String(fields.redeemed))
-        field(String(fields.stock))
-        field(fields.reverses.map { String($0) } ?? "")
-        field(fields.payload)
-        return bytes
+        var buffer = CanonicalBuffer()
+        buffer.build(fields)
+        return buffer.bytes
     }
 
     public static func hash(previous: Data, fields: Fields) -> Data {
-        var hasher = SHA256()
-        hasher.update(data: previous)
-        hasher.update(data: canonicalBytes(fields))
-        return Data(hasher.finalize())
+        var buffer = CanonicalBuffer()
+        return buffer.hash(previous: previous, fields)
     }
 }
 

@@ -71,7 +71,8 @@ struct RawRows {
     }
 }
 
-/// Builds the canonical bytes of `Chain` from raw columns, into one reused buffer.
+/// The one writer of the chain's canonical bytes (docs/FORMAT.md), from `Chain.Fields` or from raw columns, into one
+/// reused buffer.
 struct CanonicalBuffer {
     var bytes: [UInt8] = []
 
@@ -111,13 +112,13 @@ struct CanonicalBuffer {
         bytes.append(UInt8(ascii: ","))
     }
 
-    /// A text field (an absent one is the empty field, as `Chain.canonicalBytes` writes it).
+    /// A text field (an absent one is the empty field).
     mutating func field(_ text: String?) {
         guard var text else { return empty() }
         text.withUTF8 { field(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The canonical bytes of `fields` (`Chain.canonicalBytes`), built in place of the last ones.
+    /// The canonical bytes of `fields`, built in place of the last ones.
     mutating func build(_ fields: Chain.Fields) {
         reset()
         field(fields.seq)
@@ -141,8 +142,8 @@ struct CanonicalBuffer {
         field(fields.payload)
     }
 
-    /// The chain's hash of `fields` after `previous` (`Chain.hash`), with no bytes allocated but the digest's: building
-    /// the canonical bytes took 0.9% of the generator's CPU with `Chain.canonicalBytes` (a string per number), 0.7% here.
+    /// The chain's hash of `fields` after `previous`, with no bytes allocated but the digest's: building the canonical
+    /// bytes took 0.9% of the generator's CPU with a string per number, 0.7% here.
     mutating func hash(previous: Data, _ fields: Chain.Fields) -> Data {
         build(fields)
         var hasher = SHA256()
