@@ -111,10 +111,10 @@ extension EventStore {
     /// table (`StoreSession.household`); damage in rows the write does not read, and deeper in the log, is `verify`'s
     /// to find (SQLite's page and index checks, the chain, the replay, every projection row read back). A write that
     /// reaches a damaged page fails there with SQLite's error and writes nothing.
-    func checkStructure() throws {
+    func checkStructure(projections: Bool = true) throws {
         try queue.read { db in
             if let problem = try EventStore.schemaProblems(db).first { throw StoreError.failedCheck(what: problem) }
-            for table in EventStore.smallProjectionTables {
+            for table in EventStore.smallProjectionTables where projections {
                 try EventStore.checkTable(db, table)
             }
             // The head of the log, which the next event will link to: its hash recomputed, its link to the event before.

@@ -164,9 +164,10 @@ public final class EventStore: LedgerStore {
     /// so that a mistyped path never leaves an empty ledger behind. With `readOnly`, nothing is written to the
     /// file at all (an auditor's copy, a write-protected file): reads and `verify` only.
     ///
-    /// Opening for writing makes the quick structural check (`checkStructure`: the schema and the log's head, never
-    /// the projections, so its cost does not grow with the ledger). `refolding` (`rebuild`, which folds the projections
-    /// afresh from the log) makes the same check: damaged balances never stand in the way of their own repair.
+    /// Opening for writing makes the structural check (`checkStructure`: the schema, the small projection tables and the
+    /// log's head, so its cost does not grow with the ledger). `refolding` (`rebuild`, which folds the projections
+    /// afresh from the log) leaves the projection tables out of it: damaged projections never stand in the way of their
+    /// own repair.
     public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false) throws {
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
@@ -220,7 +221,7 @@ public final class EventStore: LedgerStore {
                         try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
                     }
                 }
-                if !create { try checkStructure() }
+                if !create { try checkStructure(projections: !refolding) }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notALedger(path: path, detail: .notSQLite)

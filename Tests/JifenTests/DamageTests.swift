@@ -252,9 +252,14 @@ import Testing
         _ = try office.sqlite("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE INDEX p_actors_roles ON p_actors (roles)' WHERE name = 'p_actors_roles'")
         #expect(try office.sqlite("PRAGMA integrity_check(p_actors)") != ["ok"])
         let before = try office.eventCount()
-        let refused = try office.jifen("record", "H002", "A1.1", "--date", "2026-01-20", "--by", "王会计")
+        let refused = try office.jifen("record", "H002", "A1.2", "--date", "2026-01-20", "--by", "王会计")
         #expect(refused.status == 2, "exit \(refused.status)\n\(refused.out)\(refused.err)")
         #expect(try office.eventCount() == before)
+        // The damage never stands in the way of its own repair: rebuild writes the tables afresh, and the write goes on.
+        expectOK(try office.jifen("rebuild"))
+        #expect(try office.sqlite("PRAGMA integrity_check(p_actors)") == ["ok"])
+        expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-20", "--by", "王会计"))
+        #expect(try office.eventCount() == before + 1)
     }
 }
 
