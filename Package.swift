@@ -65,6 +65,7 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("../../schema/0001_event_log.sql"),
+                .embedInCode("../../schema/0001_compact_log.sql"),
                 .embedInCode("../../schema/0002_projections.sql"),
                 .embedInCode("../../schema/0003_governance.sql"),
             ],

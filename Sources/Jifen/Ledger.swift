@@ -2,6 +2,9 @@ import Foundation
 import JifenCore
 import JifenStore
 
+/// How a ledger file stores its log (docs/FORMAT.md).
+public typealias LogFormat = JifenStore.LogFormat
+
 /// Where time and ids come from. The live one reads the clock and makes random UUIDs; the demo and
 /// the tests pass their own, which is what makes their ledgers identical run after run.
 public struct LedgerEnvironment: Sendable {
@@ -163,14 +166,18 @@ public struct BatchItem: Sendable {
 /// Every write is: read the state, `decide` (pure), append the decision and fold it into the projections,
 /// all in one IMMEDIATE transaction (`LedgerWriter`, the write path every store shares).
 public final class Ledger: Sendable {
+    /// How the file stores its log (stored format 1 or 2; the chain is the same).
+    public var format: LogFormat { store.format }
+
     /// The store: the facade's alone (and its package's tests'); callers go through the facade's reads and writes.
     package let store: EventStore
     public let environment: LedgerEnvironment
 
+    /// Opens a ledger; with `create`, a missing one is made, in `format` (an existing one keeps its own).
     public init(path: String, create: Bool = false, readOnly: Bool = false, refolding: Bool = false,
-                environment: LedgerEnvironment = .live) throws {
+                environment: LedgerEnvironment = .live, format: LogFormat = .compact) throws {
         self.store = try LedgerError.translating {
-            try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding)
+            try EventStore(path: path, create: create, readOnly: readOnly, refolding: refolding, format: format)
         }
         self.environment = environment
     }

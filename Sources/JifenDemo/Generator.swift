@@ -79,9 +79,12 @@ public struct GeneratorPlan: Sendable {
     public var unitSizes: ClosedRange<Int>
     public var village: String
     public var demo: Bool
+    /// How the file stores its log.
+    public var format: LogFormat
 
     public init(households: Int, years: Int, firstYear: Int, seed: UInt64, unitSizes: ClosedRange<Int> = 10...20,
-                village: String = "牛角村", demo: Bool = false) {
+                village: String = "牛角村", demo: Bool = false, format: LogFormat = .compact) {
+        self.format = format
         self.households = households
         self.years = years
         self.firstYear = firstYear
@@ -167,7 +170,7 @@ public enum LedgerGenerator {
         func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         let opened = LocalDate(year: plan.firstYear, month: 1, day: 2)!
         script.setEvening(of: opened)
-        let ledger = try Ledger(path: path, create: true, environment: script.environment)
+        let ledger = try Ledger(path: path, create: true, environment: script.environment, format: plan.format)
         let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
         try ledger.execute(.openLedger(ledgerId: script.environment.newId(), village: plan.village, scheme: scheme, demo: plan.demo,
                                        admin: ActorName(rawValue: secretary)), by: secretary)

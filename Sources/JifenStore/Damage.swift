@@ -63,11 +63,13 @@ extension StoreError {
 extension EventStore {
     /// The schema's objects (tables, indexes, triggers) and their SQL as the migrations make them, read once from a
     /// ledger made in memory.
-    static let expectedSchema: Result<[String: String], any Error> = Result {
-        let memory = try DatabaseQueue()
-        try migrator.migrate(memory)
-        return try memory.read { db in try schema(db) }
-    }
+    static let expectedSchemas: [LogFormat: Result<[String: String], any Error>] = Dictionary(uniqueKeysWithValues: LogFormat.allCases.map { format in
+        (format, Result {
+            let memory = try DatabaseQueue()
+            try migrator(format).migrate(memory)
+            return try memory.read { db in try schema(db) }
+        })
+    })
 
     static func schema(_ db: Database) throws -> [String: String] {
         var objects: [String: String] = [:]
@@ -81,7 +83,7 @@ extension EventStore {
 
     /// What of the schema is missing or not as the migrations made it (a dropped table, a changed index), by name.
     static func schemaProblems(_ db: Database) throws -> [String] {
-        let expected = try expectedSchema.get()
+        let expected = try (expectedSchemas[try LogFormat.of(db)] ?? .success([:])).get()
         let found = try schema(db)
         let order = ["table": 0, "index": 1, "trigger": 2]
         let names = expected.keys.sorted { (order[String($0.prefix { $0 != " " })] ?? 3, $0) < (order[String($1.prefix { $0 != " " })] ?? 3, $1) }
@@ -197,7 +199,7 @@ extension EventStore {
                 if full { return damaged(try String.fetchAll(db, sql: "PRAGMA integrity_check(\(problemsMax))")) }
                 var problems = damaged(try String.fetchAll(db, sql: "PRAGMA quick_check(\(problemsMax))"))
                 let tables = try String.fetchAll(db, sql: """
-                    SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'events' AND name NOT LIKE 'sqlite_%' ORDER BY name
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('events', 'event_log') AND name NOT LIKE 'sqlite_%' ORDER BY name
                     """)
                 for table in tables where problems.count < problemsMax {
                     problems += damaged(try String.fetchAll(db, sql: "PRAGMA integrity_check(\(table.quotedDatabaseIdentifier))"))

@@ -156,6 +156,8 @@ public final class EventStore: LedgerStore {
     /// 'JFEN': marks the file as a Jifen ledger (`PRAGMA application_id`).
     public static let applicationId: Int32 = 0x4A46_454E
     public let path: String
+    /// How the file stores its log (the chain is the same in both).
+    public let format: LogFormat
     let queue: DatabaseQueue
     /// What the last write transaction held in memory, for the next (`write`).
     let memory = CarriedMemory()
@@ -168,7 +170,10 @@ public final class EventStore: LedgerStore {
     /// log's head, so its cost does not grow with the ledger). `refolding` (`rebuild`, which folds the projections
     /// afresh from the log) leaves the projection tables out of it: damaged projections never stand in the way of their
     /// own repair.
-    public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false) throws {
+    ///
+    /// A new ledger is made in `format` (stored format 2, the compact one, unless told otherwise); an existing one keeps
+    /// the format it was made in (`format` then says which it is).
+    public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false, format: LogFormat = .compact) throws {
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
         var configuration = Configuration()
@@ -187,10 +192,11 @@ public final class EventStore: LedgerStore {
         }
         do {
             let opened = try EventStore.openQueue(path: path, configuration: configuration)
-            let (upToDate, marked) = try opened.read { db -> (Bool, Bool) in
+            let (upToDate, marked, found) = try opened.read { db -> (Bool, Bool, LogFormat) in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                let hasEvents = try db.tableExists("events")
+                let found = tables == 0 ? format : try LogFormat.of(db)
+                let hasEvents = try db.tableExists(found.table)
                 if applicationId != 0 && applicationId != EventStore.applicationId {
                     throw StoreError.notALedger(path: path, detail: .anotherApplication)
                 }
@@ -200,13 +206,14 @@ public final class EventStore: LedgerStore {
                 }
                 if !hasEvents && tables > 0 { throw StoreError.notALedger(path: path, detail: .otherTables) }
                 if !hasEvents && !create { throw StoreError.notALedger(path: path, detail: .empty) }
-                return (try EventStore.migrator.hasCompletedMigrations(db), applicationId == EventStore.applicationId)
+                return (try EventStore.migrator(found).hasCompletedMigrations(db), applicationId == EventStore.applicationId, found)
             }
+            self.format = found
             if readOnly && !upToDate {
                 // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
                 // file: the ledger is copied into memory and brought up to date there (its events are not touched).
                 let memory = try EventStore.inMemory(copyOf: opened, configuration: configuration)
-                try EventStore.migrator.migrate(memory)
+                try EventStore.migrator(found).migrate(memory)
                 queue = memory
             } else {
                 queue = opened
@@ -215,7 +222,7 @@ public final class EventStore: LedgerStore {
                 try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
                 // A ledger already up to date and marked is opened without a write: each of these is a transaction of
                 // its own, synced to disk, a few milliseconds of every command.
-                if !upToDate { try EventStore.migrator.migrate(queue) }
+                if !upToDate { try EventStore.migrator(found).migrate(queue) }
                 if !marked {
                     try queue.writeWithoutTransaction { db in
                         try db.execute(sql: "PRAGMA application_id = \(EventStore.applicationId)")
@@ -290,9 +297,13 @@ public final class EventStore: LedgerStore {
         throw DatabaseError(resultCode: .SQLITE_BUSY, message: "the ledger kept changing while it was read")
     }
 
-    static var migrator: DatabaseMigrator {
+    /// The migrations of a ledger of `format`: its own first one (the log), then those every ledger has.
+    static func migrator(_ format: LogFormat) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("0001_event_log") { db in try db.execute(sql: SchemaSQL.m0001EventLog) }
+        switch format {
+        case .wide: migrator.registerMigration("0001_event_log") { db in try db.execute(sql: SchemaSQL.m0001EventLog) }
+        case .compact: migrator.registerMigration("0001_compact_log") { db in try db.execute(sql: SchemaSQL.m0001CompactLog) }
+        }
         migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
         migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
         return migrator
@@ -383,6 +394,8 @@ struct SessionMemory {
     var schemes: [SchemeVersion]?
     var actors: [ActorName: ActorRecord?] = [:]
     var settlements: [Int: SettlementRecord?] = [:]
+    /// The rules' texts of `rule_texts` (a compact log) as read or written, by scheme version and rule; nil when absent.
+    var ruleTexts: [RuleTextKey: String?] = [:]
 
     /// Drops the cap counts of years before last year, once there are many: a run of transactions over a county's
     /// years (the generator) would otherwise hold every household's every year (36 MB at 16,400 households × 5 years).
@@ -433,6 +446,8 @@ public final class StoreSession: LedgerTransaction {
     private var eventStatement: Binder?, reviewStatement: Binder?
     /// Whether the projections were written otherwise than by appending (`rebuild`): then the memory is not handed on.
     private(set) var rewritten = false
+    /// How the file stores its log, looked up at the first append.
+    private var storedFormat: LogFormat?
 
     init(db: Database, memory: SessionMemory? = nil) {
         self.db = db
@@ -458,9 +473,22 @@ public final class StoreSession: LedgerTransaction {
     }
 
     /// The prepared statements every append runs, held by the transaction (`Binder`).
+    /// Keeps a rule's text of `rule_texts` for the rest of the transaction and the next.
+    func remember(_ text: String, for key: RuleTextKey) {
+        memory.ruleTexts[key] = .some(text)
+    }
+
+    /// How the file stores its log.
+    func format() throws -> LogFormat {
+        if let storedFormat { return storedFormat }
+        let found = try LogFormat.of(db)
+        storedFormat = found
+        return found
+    }
+
     func eventBinder() throws -> Binder {
         if let eventStatement { return eventStatement }
-        let made = Binder(statement: try db.cachedStatement(sql: Self.insertSQL))
+        let made = Binder(statement: try db.cachedStatement(sql: try format() == .compact ? Self.compactInsertSQL : Self.insertSQL))
         eventStatement = made
         return made
     }
@@ -538,7 +566,14 @@ public final class StoreSession: LedgerTransaction {
         case .seq(let seq):
             return try row("SELECT \(Self.entryColumns) FROM events e WHERE seq = ? AND \(Self.isEntry)", arguments: [seq]).map(Self.entry)
         case .id(let id):
-            return try row("SELECT \(Self.entryColumns) FROM events e WHERE id = ? AND \(Self.isEntry)", arguments: [id]).map(Self.entry)
+            guard try format() == .compact else {
+                return try row("SELECT \(Self.entryColumns) FROM events e WHERE id = ? AND \(Self.isEntry)", arguments: [id]).map(Self.entry)
+            }
+            // A compact log holds the UUID as its 16 bytes (no index: a look-up by id reads the log's ids, 0.1 s at 10^6).
+            let stored: DatabaseValue = CompactFields.uuidBytes(id)?.databaseValue ?? id.databaseValue
+            return try row("""
+                SELECT \(Self.entryColumns) FROM events e WHERE seq = (SELECT seq FROM event_log WHERE id = ?) AND \(Self.isEntry)
+                """, arguments: [stored]).map(Self.entry)
         }
     }
 

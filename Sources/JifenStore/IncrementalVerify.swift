@@ -73,14 +73,15 @@ extension EventStore {
     /// The NOT NULL and CHECK constraints of the log's table (as its schema in the file gives them), held against the
     /// events after `seq`: each row that breaks one.
     static func constraintProblems(_ db: Database, after seq: Int64) throws -> [VerifyReport.Problem] {
-        var terms = try Row.fetchAll(db, sql: "PRAGMA table_info(events)").compactMap { column -> String? in
+        let table = try LogFormat.of(db).table
+        var terms = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { column -> String? in
             guard (column["notnull"] as Int?) == 1, let name = column["name"] as String? else { return nil }
             return "\(name.quotedDatabaseIdentifier) IS NULL"
         }
-        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'") ?? ""
+        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '\(table)'") ?? ""
         terms += checkExpressions(sql).map { "NOT (\($0))" }
         guard !terms.isEmpty else { return [] }
-        let rows = try RawRows(db, sql: "SELECT seq FROM events WHERE seq > \(seq) AND (\(terms.joined(separator: " OR "))) ORDER BY seq")
+        let rows = try RawRows(db, sql: "SELECT seq FROM \(table) WHERE seq > \(seq) AND (\(terms.joined(separator: " OR "))) ORDER BY seq")
         var problems: [VerifyReport.Problem] = []
         while try rows.next() {
             problems.append(.init(seq: rows.int64(0), zh: "它有一栏是空的或不合规定（文件已损坏）", en: "one of its columns is empty or breaks the schema's rule (the file is damaged)"))
@@ -165,12 +166,13 @@ extension IndexDigests {
             VerifyReport.Problem(seq: 0, zh: "索引 \(name) 的形式无法逐条核对，新事件在其中的条目未经检查：请运行完整的核验",
                                  en: "the index \(name) has a form this check does not read, so the new events' entries in it were not checked: run the full verify")
         }
+        let table = try LogFormat.of(db).table
         for index in found.indexes {
             let matches = index.columns.map { "i.\($0.quotedDatabaseIdentifier) IS e.\($0.quotedDatabaseIdentifier)" }.joined(separator: " AND ")
             let condition = index.condition.map { " AND (\($0))" } ?? ""
             let rows = try RawRows(db, sql: """
-                SELECT e.seq FROM events e WHERE e.seq > \(seq)\(condition)
-                AND NOT EXISTS (SELECT 1 FROM events i INDEXED BY \(index.name.quotedDatabaseIdentifier)
+                SELECT e.seq FROM \(table) e WHERE e.seq > \(seq)\(condition)
+                AND NOT EXISTS (SELECT 1 FROM \(table) i INDEXED BY \(index.name.quotedDatabaseIdentifier)
                                 WHERE \(matches)\(condition) AND i.rowid = e.rowid)
                 ORDER BY e.seq
                 """)

@@ -64,7 +64,8 @@ struct IndexDigests {
         var indexes: [Index] = []
         var extras: [String] = []
         var unreadable: [String] = []
-        for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name") {
+        let table = try LogFormat.of(db).table
+        for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '\(table)' ORDER BY name") {
             // (An index SQLite made for a constraint has no SQL: the log's schema declares none.)
             guard let name = try? row.decode(String?.self, atIndex: 0), let sql = try? row.decode(String?.self, atIndex: 1) else {
                 unreadable.append((try? row.decode(String?.self, atIndex: 0)) ?? "?")
@@ -155,14 +156,15 @@ struct IndexDigests {
     /// same snapshot — a row appended since has its entry, one that points at no row or at a row with other values
     /// is a stray.
     func checkIndexes(_ db: Database, through last: Int64 = Int64.max, problem: (String, String) -> Void) throws {
+        let table = try LogFormat.of(db).table
         for (number, index) in indexes.enumerated() {
             let names = index.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             let rows = try RawRows(db, sql: """
-                SELECT \(names), rowid FROM events INDEXED BY \(index.name.quotedDatabaseIdentifier)\(index.condition.map { " WHERE " + $0 } ?? "")
+                SELECT \(names), rowid FROM \(table) INDEXED BY \(index.name.quotedDatabaseIdentifier)\(index.condition.map { " WHERE " + $0 } ?? "")
                 """)
             // An entry past `last`, looked up by its rowid in the table itself (not through an index).
             let row = try RawRows(db, sql: """
-                SELECT \(names), \(index.condition.map { "(\($0))" } ?? "1") FROM events NOT INDEXED WHERE rowid = ?
+                SELECT \(names), \(index.condition.map { "(\($0))" } ?? "1") FROM \(table) NOT INDEXED WHERE rowid = ?
                 """)
             let count = Int32(index.columns.count)
             let positions = (0..<count).map { $0 }

@@ -262,10 +262,12 @@ final class FoldReader: @unchecked Sendable {
 }
 
 extension EventStore {
-    /// The triggers migration 0001 creates, as SQLite keeps their text.
-    static let expectedTriggers: [String: String] = {
+    /// The triggers migration 0001 of each format creates, as SQLite keeps their text.
+    static let expectedTriggers: [LogFormat: [String: String]] = [.wide: triggers(in: SchemaSQL.m0001EventLog),
+                                                                   .compact: triggers(in: SchemaSQL.m0001CompactLog)]
+
+    static func triggers(in sql: String) -> [String: String] {
         var triggers: [String: String] = [:]
-        let sql = SchemaSQL.m0001EventLog
         var rest = sql[...]
         while let start = rest.range(of: "CREATE TRIGGER ") {
             guard let end = rest.range(of: "END;", range: start.upperBound..<rest.endIndex) else { break }
@@ -275,7 +277,7 @@ extension EventStore {
             rest = rest[end.upperBound...]
         }
         return triggers
-    }()
+    }
 
     /// Walks the whole chain: sequence numbers without gaps, each event's link to the one before, each
     /// event's hash over its stored fields; and checks that the append-only triggers are in place.
@@ -286,11 +288,12 @@ extension EventStore {
 
     /// The append-only triggers that are missing or not as migration 0001 made them.
     static func triggerProblems(_ db: Database) throws -> [VerifyReport.Problem] {
+        let format = try LogFormat.of(db)
         let found = Dictionary(firstOf: try Row.fetchAll(db, sql: """
-            SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'
+            SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('\(format.table)', 'rule_texts')
             """).map { ((try $0.at(0) as String), (try $0.at(1) as String)) })
         var problems: [VerifyReport.Problem] = []
-        for (name, sql) in EventStore.expectedTriggers.sorted(by: { $0.key < $1.key }) {
+        for (name, sql) in (EventStore.expectedTriggers[format] ?? [:]).sorted(by: { $0.key < $1.key }) {
             if found[name] == nil {
                 problems.append(.init(seq: 0, zh: "防篡改触发器 \(name) 不见了：流水已不再受保护，可以被改动", en: "the trigger \(name) is missing: the log is no longer protected against edits"))
             } else if found[name] != sql {

@@ -221,8 +221,16 @@ extension StoreSession {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
+    static let compactInsertSQL = """
+        INSERT INTO event_log (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                               idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
+                               payload, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     /// Inserts one event row, its values bound straight to SQLite's prepared statement (`Binder`).
     func insert(_ fields: Chain.Fields, previous: Data, hash: Data) throws {
+        if try format() == .compact { return try insertCompact(fields, hash: hash) }
         let bind = try eventBinder()
         bind.integer(1, fields.seq)
         bind.text(2, fields.id)
@@ -248,3 +256,4 @@ extension StoreSession {
         try bind.run(db, sql: StoreSession.insertSQL)
     }
 }
+

@@ -12,8 +12,10 @@ extension StoreSession {
         guard !types.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM events INDEXED BY events_household
-            WHERE household = ? AND occurred_on = ? AND type IN (\(marks)) AND recorded_at >= ?
+            SELECT * FROM events WHERE seq IN (
+                SELECT seq FROM \(try format().table) INDEXED BY events_household
+                WHERE household = ? AND occurred_on = ? AND type IN (\(marks)))
+            AND recorded_at >= ?
             ORDER BY seq DESC
             """), arguments: StatementArguments([household.rawValue, date.description] + types + [instant]))
         return try rows.map(Self.recordedEvent)

@@ -28,6 +28,7 @@ struct BenchGenerate: ParsableCommand {
     @Option(name: .customLong("from-year"), help: ArgumentHelp("The first year.", valueName: "year"))
     var fromYear: Int = 2020
     @Option(help: ArgumentHelp("The random seed.", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("How the file stores its log: 2 (default, compact) or 1.", valueName: "1|2")) var logFormat: LogFormat = .compact
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -51,7 +52,8 @@ struct BenchGenerate: ParsableCommand {
         }
         let progress = Progress(label: "generating (months)")
         let started = Date()
-        let summary = try LedgerGenerator.build(at: file, plan: GeneratorPlan(households: households, years: years, firstYear: fromYear, seed: seed),
+        let summary = try LedgerGenerator.build(at: file, plan: GeneratorPlan(households: households, years: years, firstYear: fromYear, seed: seed,
+                                                                                         format: logFormat),
                                                 progress: progress.update)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)

@@ -23,6 +23,8 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The first administrator (管理员), e.g. 张书记.", valueName: "name")) var admin: String
     @Option(help: ArgumentHelp("The day the ledger and its scheme start (default today); history may be entered from before it.",
                                valueName: "YYYY-MM-DD")) var date: LocalDate?
+    @Option(help: ArgumentHelp("How the file stores its log: 2 (default, compact) or 1 (as jifen before December 2026 wrote it, which those can still open); the hash chain is the same.",
+                               valueName: "1|2")) var logFormat: LogFormat = .compact
 
     func run() throws {
         let text = try scheme.map { String(decoding: try readFile($0), as: UTF8.self) } ?? ReferenceSeed.schemeYAML
@@ -30,7 +32,7 @@ struct Init: ParsableCommand {
         let path = options.path, file = options.file
         let existed = FileManager.default.fileExists(atPath: file)
         do {
-            let ledger = try Ledger(path: file, create: true)
+            let ledger = try Ledger(path: file, create: true, format: logFormat)
             try ledger.execute(.openLedger(ledgerId: ledger.environment.newId(), village: village, scheme: parsed, demo: false,
                                            admin: ActorName(rawValue: admin)), by: admin, on: date)
         } catch {

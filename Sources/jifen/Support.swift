@@ -130,3 +130,9 @@ func signed(_ points: Int) -> String {
 func usage(zh: String, en: String) -> ValidationError {
     ValidationError(Console.current.isEnglish ? en : zh)
 }
+
+extension LogFormat: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: Int(argument) ?? 0)
+    }
+}
