@@ -90,13 +90,18 @@ enum CompactFields {
         return bytes
     }
 
-    /// The lower-case text of a UUID's 16 bytes, into `buffer` (36 bytes).
-    static func uuidText(_ bytes: UnsafeRawBufferPointer, into buffer: inout CanonicalBuffer) {
-        let digits = Array("0123456789abcdef".utf8)
+    /// The lower-case text of a UUID's 16 bytes into `buffer` (36 bytes).
+    static func uuidText(_ bytes: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) {
+        func digit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10 }
+        var at = 0
         for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { buffer.bytes.append(UInt8(ascii: "-")) }
-            buffer.bytes.append(digits[Int(byte >> 4)])
-            buffer.bytes.append(digits[Int(byte & 0x0F)])
+            if index == 4 || index == 6 || index == 8 || index == 10 {
+                buffer[at] = UInt8(ascii: "-")
+                at += 1
+            }
+            buffer[at] = digit(byte >> 4)
+            buffer[at + 1] = digit(byte & 0x0F)
+            at += 2
         }
     }
 

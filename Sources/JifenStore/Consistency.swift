@@ -29,8 +29,11 @@ extension EventStore {
                 return try String.fetchOne(earlier, arguments: [seq])
             }
             var stock: [String: Int] = [:]
+            // From the log's own table: a compact log's payload is NULL for the scores its facts spell out, and only the
+            // payloads of events that name another (never such a score) are read here.
             let rows = try RawRows(db, sql: """
-                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed, rule FROM events WHERE seq > \(after) ORDER BY seq
+                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed, rule FROM \(try LogFormat.of(db).table)
+                WHERE seq > \(after) ORDER BY seq
                 """)
             // Each event that takes another back, with its facts, to hold against that event's once the pass is done.
             struct Undoing { let seq: Int64, target: Int64, household: String?, item: String?, rule: String?, moves: [Int] }

@@ -120,7 +120,7 @@ extension EventStore {
                 try EventStore.checkTable(db, table)
             }
             // The head of the log, which the next event will link to: its hash recomputed, its link to the event before.
-            let head = try RawRows(db, sql: "SELECT \(RawRows.chainColumns) FROM events ORDER BY seq DESC LIMIT 2")
+            let head = try LogRows(db, where: "1", order: "seq DESC LIMIT 2")
             var canonical = CanonicalBuffer()
             if try head.next() {
                 let seq = head.int64(0)

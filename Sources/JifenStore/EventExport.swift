@@ -28,11 +28,8 @@ extension EventStore {
             let last = to ?? Int64.max
             let total = progress == nil ? 0 : (try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE seq >= ? AND seq <= ?",
                                                                   arguments: [from, last]) ?? 0)
-            let rows = try RawRows(db, sql: """
-                SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                       idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses,
-                       payload, prev_hash, hash FROM events WHERE seq >= \(from) AND seq <= \(last) ORDER BY seq
-                """)
+            // Every stored column, in format 1's order and form whatever the file's format (`LogRows`).
+            let rows = try LogRows(db, where: "seq >= \(from) AND seq <= \(last)")
             let numeric: Set<Int32> = [0, 3, 8, 13, 14, 15, 16, 17]
             var out = PayloadWriter.JSONText()
             if format == .csv {

@@ -60,11 +60,11 @@ struct IndexDigests {
     /// The indexes of `events` this check reads (their columns plain, ascending, BINARY), with each partial index's
     /// condition as an extra column of the chain's pass; and the names of those of another form, which it does not.
     static func readIndexes(_ db: Database) throws -> (indexes: [Index], extras: [String], unreadable: [String]) {
-        let chain = RawRows.chainColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let format = try LogFormat.of(db), table = format.table
+        let chain = LogRows.columns(format).split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         var indexes: [Index] = []
         var extras: [String] = []
         var unreadable: [String] = []
-        let table = try LogFormat.of(db).table
         for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '\(table)' ORDER BY name") {
             // (An index SQLite made for a constraint has no SQL: the log's schema declares none.)
             guard let name = try? row.decode(String?.self, atIndex: 0), let sql = try? row.decode(String?.self, atIndex: 1) else {

@@ -343,9 +343,7 @@ extension EventStore {
         let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
         var expectedSeq = first
         // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
-        let rows = try RawRows(db, sql: """
-            SELECT \(RawRows.chainColumns)\(digests?.extraColumns ?? "") FROM events WHERE seq >= \(first) AND seq <= \(last) ORDER BY seq
-            """)
+        let rows = try LogRows(db, where: "seq >= \(first) AND seq <= \(last)", extra: digests?.extraColumns ?? "")
         var canonical = CanonicalBuffer()
         var previousHash = previous.map { [UInt8]($0) } ?? []
         var linked = previous != nil
@@ -369,7 +367,7 @@ extension EventStore {
             if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                 problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
             }
-            digests?.addTableRow(rows)
+            digests?.addTableRow(rows.rows)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
             } else {

@@ -1,0 +1,241 @@
+import Crypto
+import Foundation
+import GRDB
+import GRDBSQLite
+import JifenCore
+
+/// The loops over a whole log (`verify`'s chain, the audit export, the check of the head) read its rows through this:
+/// each event's 21 columns in stored format 1's order and form — 0 `seq` … 18 `payload`, 19 `prev_hash`, 20 `hash` —
+/// whatever the file's format. A format-1 file is read as it is; a compact one (`LogFormat.compact`) from `event_log`
+/// itself, its UUID, instant, payload and link given back here as the view `events` gives them (docs/FORMAT.md), at a
+/// fraction of the view's cost: the view looks up each row's link and each score's rule text, this keeps the last
+/// row's hash and every rule's text at hand. Column bytes are valid until the next step.
+final class LogRows {
+    let rows: RawRows
+    let format: LogFormat
+    /// The position of the first column the caller added after the log's own (`extra`).
+    let extraStart: Int32
+    /// Rule texts by scheme version and rule (compact).
+    private let texts: [RuleTextKey: [UInt8]]
+    /// The hash of the row before, looked up when the row before is not the one just read (compact).
+    private let linkLookup: RawRows?
+    private var id = UnsafeMutableRawBufferPointer.allocate(byteCount: 36, alignment: 1)
+    private var instant = [UInt8](repeating: 0, count: 24)
+    private var currentSeq: Int64?
+    private var instantBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 24, alignment: 1)
+    private var payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
+    private var payloadCount = 0
+    private var payloadState = PayloadState.unread
+    private var link = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 1)
+    private var linkCount = 0
+    private var lastSeq: Int64?
+    private var lastHash = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 1)
+    private var lastHashCount = -1
+
+    private enum PayloadState { case unread, stored, spelled, missing }
+
+    /// The log's own columns as each format selects them; the compact table has no `prev_hash`.
+    static func columns(_ format: LogFormat) -> String {
+        switch format {
+        case .wide: RawRows.chainColumns
+        case .compact: """
+            seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+            idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, hash
+            """
+        }
+    }
+
+    /// The rows of the log that `condition` (SQL over its columns) selects, in `order`, each with `extra` columns after
+    /// the log's own.
+    init(_ db: Database, where condition: String, order: String = "seq", extra: String = "") throws {
+        format = try LogFormat.of(db)
+        rows = try RawRows(db, sql: "SELECT \(LogRows.columns(format))\(extra) FROM \(format.table) WHERE \(condition) ORDER BY \(order)")
+        extraStart = format == .wide ? 21 : 20
+        if format == .compact {
+            var texts: [RuleTextKey: [UInt8]] = [:]
+            let all = try RawRows(db, sql: "SELECT scheme_version, rule, text FROM rule_texts")
+            while try all.next() {
+                guard let rule = all.string(1) else { continue }
+                texts[RuleTextKey(schemeVersion: all.int(0), rule: rule)] = Array(all.bytes(2))
+            }
+            self.texts = texts
+            linkLookup = try RawRows(db, sql: "SELECT hash FROM event_log WHERE seq = ?")
+        } else {
+            texts = [:]
+            linkLookup = nil
+        }
+    }
+
+    deinit {
+        id.deallocate()
+        instantBuffer.deallocate()
+        payload.deallocate()
+        link.deallocate()
+        lastHash.deallocate()
+    }
+
+    /// Steps to the next row; false at the end.
+    func next() throws -> Bool {
+        guard format == .compact else { return try rows.next() }
+        // The row just read is the link of the next, if that is its successor: its hash is kept before the step.
+        if let current = currentSeq {
+            let hash = rows.bytes(19)
+            lastHashCount = min(hash.count, 32)
+            if lastHashCount > 0 { lastHash.copyMemory(from: UnsafeRawBufferPointer(rebasing: hash[0..<lastHashCount])) }
+            lastSeq = current
+        }
+        guard try rows.next() else {
+            currentSeq = nil
+            return false
+        }
+        currentSeq = rows.int64(0)
+        payloadState = .unread
+        try readLink()
+        return true
+    }
+
+    /// The link of the current row: the hash of the row just read when it is the one before, else looked up (32 zero
+    /// bytes for the first event; none when the event before is missing).
+    private func readLink() throws {
+        let seq = rows.int64(0)
+        if seq == 1 {
+            link.initializeMemory(as: UInt8.self, repeating: 0)
+            linkCount = 32
+        } else if let lastSeq, lastSeq == seq - 1, lastHashCount >= 0 {
+            link.copyMemory(from: UnsafeRawBufferPointer(rebasing: lastHash[0..<lastHashCount]))
+            linkCount = lastHashCount
+        } else if let lookup = linkLookup {
+            sqlite3_bind_int64(lookup.handle, 1, seq - 1)
+            defer { sqlite3_reset(lookup.handle) }
+            if try lookup.next(), !lookup.isNull(0) {
+                let hash = lookup.bytes(0)
+                linkCount = min(hash.count, 32)
+                if linkCount > 0 { link.copyMemory(from: UnsafeRawBufferPointer(rebasing: hash[0..<linkCount])) }
+            } else {
+                linkCount = -1
+            }
+        }
+    }
+
+    func isNull(_ column: Int32) -> Bool {
+        guard format == .compact else { return rows.isNull(column) }
+        switch column {
+        case 18: return spellPayload() == .missing
+        case 19: return linkCount < 0
+        case 20: return rows.isNull(19)
+        default: return rows.isNull(column)
+        }
+    }
+
+    func int64(_ column: Int32) -> Int64 {
+        format == .compact && column == 20 ? rows.int64(19) : rows.int64(column)
+    }
+
+    func int(_ column: Int32) -> Int { Int(int64(column)) }
+
+    /// The column's bytes as format 1 holds them (text or blob).
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        guard format == .compact else { return rows.bytes(column) }
+        switch column {
+        case 1:
+            // The UUID's 16 bytes as its lower-case text; anything else as stored.
+            guard sqlite3_column_type(rows.handle, 1) == SQLITE_BLOB else { return rows.bytes(1) }
+            let stored = rows.bytes(1)
+            guard stored.count == 16 else { return stored }
+            CompactFields.uuidText(stored, into: id)
+            return UnsafeRawBufferPointer(id)
+        case 6:
+            // The instant's milliseconds as its text; anything else as stored.
+            guard sqlite3_column_type(rows.handle, 6) == SQLITE_INTEGER else { return rows.bytes(6) }
+            let milliseconds = rows.int64(6)
+            guard (0...RecordedInstant.latest).contains(milliseconds) else { return rows.bytes(6) }
+            RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
+            instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
+            return UnsafeRawBufferPointer(instantBuffer)
+        case 18:
+            switch spellPayload() {
+            case .stored: return rows.bytes(18)
+            case .spelled: return UnsafeRawBufferPointer(rebasing: payload[0..<payloadCount])
+            default: return UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+        case 19:
+            return linkCount < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: link[0..<linkCount])
+        case 20:
+            return rows.bytes(19)
+        default:
+            return rows.bytes(column)
+        }
+    }
+
+    /// Whether the column holds exactly these bytes.
+    func equals(_ column: Int32, _ other: UnsafeRawBufferPointer) -> Bool {
+        let mine = bytes(column)
+        return mine.count == other.count && (mine.count == 0 || memcmp(mine.baseAddress!, other.baseAddress!, mine.count) == 0)
+    }
+
+    func string(_ column: Int32) -> String? {
+        isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
+    }
+
+    /// A compact row's payload: stored, or spelled out from its facts and its rule's text as the view does (none when
+    /// the household or the rule's text is missing, as the view gives NULL).
+    private func spellPayload() -> PayloadState {
+        if payloadState != .unread { return payloadState }
+        if !rows.isNull(18) {
+            payloadState = .stored
+            return .stored
+        }
+        guard !rows.isNull(10), let rule = rows.string(12),
+              let text = texts[RuleTextKey(schemeVersion: Int(rows.int64(8)), rule: rule)] else {
+            payloadState = .missing
+            return .missing
+        }
+        let household = rows.bytes(10)
+        let points = String(rows.int64(13) - rows.int64(14))
+        let needed = 14 + household.count + 22 + points.utf8.count + 8 + text.count + 1
+        if needed > payload.count {
+            payload.deallocate()
+            payload = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
+        }
+        var count = 0
+        func append(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count > 0 else { return }
+            UnsafeMutableRawBufferPointer(rebasing: payload[count..<(count + bytes.count)]).copyMemory(from: bytes)
+            count += bytes.count
+        }
+        func append(_ text: StaticString) {
+            append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        append("{\"household\":\"")
+        append(household)
+        append("\",\"note\":\"\",\"points\":")
+        var digits = points
+        digits.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        append(",\"rule\":")
+        text.withUnsafeBytes { append($0) }
+        append("}")
+        payloadCount = count
+        payloadState = .spelled
+        return .spelled
+    }
+
+    /// The hash the chain gives the current row: SHA-256 over its link (`prev_hash`, column 19) and the netstrings of
+    /// its fields (docs/FORMAT.md), built in `canonical`.
+    func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
+        guard format == .compact else { return rows.chainDigest(&canonical) }
+        canonical.reset()
+        for column in Int32(0)...18 {
+            if isNull(column) {
+                canonical.empty()
+            } else if RawRows.chainText[Int(column)] {
+                canonical.field(bytes(column))
+            } else {
+                canonical.field(int64(column))
+            }
+        }
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes(19))
+        canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize()
+    }
+}
