@@ -252,6 +252,37 @@ import Testing
         #expect(try ledger.store.verifyProjections().isEmpty)
     }
 
+    /// A rule's text filed by a batch that is then refused goes with it, from the file and from the memory the next
+    /// transaction takes over: the next score of the rule files it again, and reads back whole.
+    @Test func aRefusedBatchTakesItsRuleTextWithIt() throws {
+        let scratch = try Scratch()
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let march = LocalDate("2025-03-10")!
+        let batch = [BatchItem(command: score("H001", "D1.2"), occurredOn: march, line: 2),
+                     BatchItem(command: score("H999", "D1.2"), occurredOn: march, line: 3)]
+        #expect(throws: (any Error).self) { try ledger.executeAll(batch, by: "王会计", fileName: "sheet.csv") }
+        // A transaction that appended a score of D1.2, filing its text, and then failed.
+        struct Failed: Error {}
+        let event = LedgerEvent.scoreRecorded(ScoreRecorded(household: "H003", rule: try Self.snapshot("D1.2"), points: 10, note: "", source: nil))
+        let meta = EventMeta(id: "00000000-0000-4000-8000-0000000000bb", occurredOn: march, recordedAt: "2025-12-31T09:30:00.000Z",
+                             actor: ActorName(rawValue: "王会计"), key: nil)
+        #expect(throws: Failed.self) {
+            try ledger.store.write { session in
+                _ = try session.append(event, meta: meta)
+                #expect(try session.value(Int.self, "SELECT count(*) FROM rule_texts") == 1, "filed, before the failure")
+                throw Failed()
+            }
+        }
+        #expect(try ledger.store.withDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM rule_texts") } == 0)
+        let written = try ledger.execute(score("H002", "D1.2"), by: "王会计", on: march)
+        try ledger.store.withDatabase { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM rule_texts WHERE rule = 'D1.2'") == 1)
+            let payload = try String.fetchOne(db, sql: "SELECT payload FROM events WHERE seq = ?", arguments: [written.events[0].seq])
+            #expect(payload?.hasPrefix("{\"household\":\"H002\",\"note\":\"\",\"points\":10,\"rule\":{") == true, "\(payload ?? "NULL")")
+        }
+        #expect(try ledger.store.verify().isValid)
+    }
+
     /// Ids come from the environment: only the lower-case text of 16 bytes is kept as a BLOB; any other id as its text,
     /// given back as it was, found by itself, and hashed as it was.
     @Test func anIdThatIsNotALowerCaseUUIDIsStoredAsText() throws {
