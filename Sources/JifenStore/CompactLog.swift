@@ -119,8 +119,29 @@ enum CompactFields {
         let payload = fields.payload.utf8
         guard payload.count > prefix.utf8.count + 1, payload.starts(with: prefix.utf8), payload.last == UInt8(ascii: "}") else { return nil }
         let text = String(decoding: payload.dropFirst(prefix.utf8.count).dropLast(), as: UTF8.self)
-        // The view puts the text between the two: it must be the whole rule object, not spill over into more keys.
-        guard text.first == "{", text.last == "}" else { return nil }
+        // The view puts the text between the two: it must be the whole rule object, not spill over into more keys (a
+        // tally sheet's `source` comes after the rule).
+        guard isOneObject(text.utf8) else { return nil }
         return text
+    }
+
+    /// Whether `text` is one JSON object and nothing more: the `{` it starts with closes at its last byte.
+    static func isOneObject(_ text: String.UTF8View) -> Bool {
+        guard text.first == UInt8(ascii: "{") else { return false }
+        var depth = 0, inString = false, escaped = false, index = 0
+        for byte in text {
+            index += 1
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return index == text.count }
+            }
+        }
+        return false
     }
 }

@@ -69,8 +69,9 @@ import Testing
 
     /// SQLite's projections are caches: dropped and folded again from the log, they are what the live path wrote, and
     /// the ledger verifies.
-    @Test func sqliteRebuildGivesTheSameProjectionsAgain() throws {
-        let store = try Harness(.sqlite)
+    @Test(arguments: StoreKind.sqliteKinds)
+    func sqliteRebuildGivesTheSameProjectionsAgain(_ kind: StoreKind) throws {
+        let store = try Harness(kind)
         try Scenario.write(to: store)
         let live = try store.projections()
         guard case .sqlite(let sqlite) = store.backing else { Issue.record("not SQLite"); return }

@@ -123,7 +123,8 @@ enum RandomYear {
         #expect(expected.contains { $0.contains("refused") } && expected.contains { $0.contains("v1.noticeClosed") },
                 "the year refuses some commands and closes notices")
         #expect(expected.contains { $0.contains("v1.pointsExpired") } == clearing, "points expire where the scheme clears them")
-        for kind in StoreKind.allCases where kind != .memory {
+        let chain = try reference.links()
+        for kind in StoreKind.sqliteKinds {
             let store = try Harness(kind, seed: seed)
             let transcript = try RandomYear.write(to: store, seed: seed, scheme: scheme)
             for (index, (line, other)) in zip(transcript, expected).enumerated() where line != other {
@@ -131,6 +132,13 @@ enum RandomYear {
             }
             #expect(transcript.count == expected.count)
             #expect(try store.headText() == reference.headText())
+            // The same chain, byte for byte: what each event hashes, its link and its hash.
+            let links = try store.links()
+            #expect(links.count == chain.count)
+            for (link, other) in zip(links, chain) where link.canonicalBytes != other.canonicalBytes || link.hash != other.hash
+                || link.previousHash != other.previousHash {
+                Issue.record("\(kind): event #\(link.fields.seq) differs from memory's")
+            }
             let (mine, theirs) = (try store.projections(), try reference.projections())
             #expect(mine == theirs, "\(mine.differences(from: theirs))")
         }

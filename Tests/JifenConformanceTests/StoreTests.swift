@@ -125,18 +125,45 @@ import Testing
 /// Tampering: SQLite refuses, in the file itself, to change or remove an event or to append one that does not extend
 /// the chain. (A memory store has no way in but `append`.)
 @Suite struct Tampering {
-    @Test func sqliteRefusesToRewriteTheLog() throws {
-        let store = try smallVillage(.sqlite)
-        guard case .sqlite(let sqlite) = store.backing else { Issue.record("not SQLite"); return }
+    /// What SQLite says to `sql`, or nil when it ran.
+    static func refusal(_ store: EventStore, _ sql: String) -> String? {
+        do {
+            try store.withDatabase { try $0.execute(sql: sql) }
+            return nil
+        } catch let error as DatabaseError {
+            return error.message ?? "\(error)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test(arguments: StoreKind.sqliteKinds)
+    func sqliteRefusesToRewriteTheLog(_ kind: StoreKind) throws {
+        let store = try smallVillage(kind)
+        guard case .sqlite(let sqlite) = store.backing, let format = kind.format else { Issue.record("not SQLite"); return }
         let head = try store.headText()
-        #expect(throws: DatabaseError.self) { try sqlite.withDatabase { try $0.execute(sql: "UPDATE events SET earned = 100 WHERE seq = 3") } }
-        #expect(throws: DatabaseError.self) { try sqlite.withDatabase { try $0.execute(sql: "DELETE FROM events WHERE seq = 8") } }
-        #expect(throws: DatabaseError.self) {
-            try sqlite.withDatabase {
-                try $0.execute(sql: "INSERT INTO events SELECT seq + 1, id || 'x', stream, stream_version + 1, type, occurred_on, recorded_at, actor, scheme_version, idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, hash FROM events WHERE seq = 8")
-            }
+        let log = format.table
+        #expect(Self.refusal(sqlite, "UPDATE \(log) SET earned = 100 WHERE seq = 3")?.contains("append-only") == true)
+        #expect(Self.refusal(sqlite, "DELETE FROM \(log) WHERE seq = 8")?.contains("append-only") == true)
+        // A copy of #8 after a gap, and (stored format 1) right after it, its previous hash #7's and not #8's.
+        let columns = format == .wide ? "prev_hash, hash" : "hash"
+        let copy = { (seq: String) in
+            "INSERT INTO \(log) SELECT \(seq), id || 'x', stream, stream_version + 1, type, occurred_on, recorded_at, actor, scheme_version, idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(columns) FROM \(log) WHERE seq = 8"
+        }
+        #expect(Self.refusal(sqlite, copy("seq + 2"))?.contains("next sequence number") == true)
+        if format == .wide { #expect(Self.refusal(sqlite, copy("seq + 1"))?.contains("previous hash") == true) }
+        if format == .compact {
+            #expect(Self.refusal(sqlite, "UPDATE events SET earned = 100 WHERE seq = 3")?.contains("it is a view") == true)
+            #expect(Self.refusal(sqlite, "DELETE FROM events WHERE seq = 8")?.contains("it is a view") == true)
         }
         #expect(try store.headText() == head)
         #expect(try sqlite.verify().isValid)
+        // Stored format 2 keeps no previous hash for SQLite to hold a new row to: the copy right after #8 goes in, and
+        // verify finds it, its hash made over #7's.
+        if format == .compact {
+            #expect(Self.refusal(sqlite, copy("seq + 1")) == nil)
+            let report = try sqlite.verify()
+            #expect(report.problems.map(\.seq) == [9] && report.problems.first?.what.contains("do not match its hash") == true, "\(report.problems)")
+        }
     }
 }

@@ -9,11 +9,26 @@ import Synchronization
 import Testing
 
 /// Every store the conformance suite runs against. A new store (PostgreSQL) is a new case here and in `Harness`;
-/// every test then runs against it.
+/// every test then runs against it. SQLite runs in both stored formats of its log: 2 (compact), what a new ledger is
+/// made in, and 1 (wide), what ledgers made before it are in.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case memory, sqlite
+    case memory
+    case sqlite = "sqlite (format 2)"
+    case sqliteFormat1 = "sqlite (format 1)"
 
     var testDescription: String { rawValue }
+
+    /// How the file stores its log; nil for memory.
+    var format: LogFormat? {
+        switch self {
+        case .memory: nil
+        case .sqlite: .compact
+        case .sqliteFormat1: .wide
+        }
+    }
+
+    /// The SQLite stores, one for each stored format.
+    static let sqliteKinds = allCases.filter { $0.format != nil }
 }
 
 /// A fresh folder, removed when the last reference goes.
@@ -61,10 +76,13 @@ final class Harness: Sendable {
         case .memory:
             scratch = nil
             backing = .memory(MemoryStore())
-        case .sqlite:
+        case .sqlite, .sqliteFormat1:
             let scratch = try Scratch()
             self.scratch = scratch
-            backing = .sqlite(try EventStore(path: scratch.path("village.sqlite"), create: true))
+            let format = kind.format ?? .compact
+            let store = try EventStore(path: scratch.path("village.sqlite"), create: true, format: format)
+            guard store.format == format else { throw StoreError.unusable(message: "made in format \(store.format), not \(format)") }
+            backing = .sqlite(store)
         }
     }
 

@@ -12,9 +12,11 @@ import Testing
     static let evening = Date(timeIntervalSince1970: TimeInterval(LocalDate("2025-12-31")!.daysSinceEpoch * 86_400 + 9 * 3600 + 30 * 60))
     static let march28 = LocalDate("2025-03-28")!
 
-    @Test func theSameScoreWithinTheHourIsRefusedUntilAgainSaysItIsMeant() throws {
+    /// (In both stored formats: the recent entries are found through the log's own table and index.)
+    @Test(arguments: LogFormat.allCases)
+    func theSameScoreWithinTheHourIsRefusedUntilAgainSaysItIsMeant(_ format: LogFormat) throws {
         let scratch = try Scratch()
-        let (ledger, script) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, script) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
         let mediation = score("H001", "C1.2", points: 8, note: "调解两户宅基地纠纷")
         let first = try ledger.execute(mediation, by: "王会计", on: Self.march28)
         #expect(first.events[0].seq == 8)
@@ -46,11 +48,17 @@ import Testing
         }
         script.set(Self.evening.addingTimeInterval(59 * 60 + 60 * 60 + 1))
         #expect(!(try ledger.execute(mediation, by: "王会计", on: Self.march28)).alreadyRecorded)
+        // A score with no note (whose payload stored format 2 leaves out) is as much a retry.
+        let plain = try ledger.execute(score("H002", "D1.2"), by: "王会计", on: Self.march28)
+        #expect(throws: Rejection.repeatedEntry(seq: plain.events[0].seq, minutesAgo: 0, redemption: false)) {
+            try ledger.execute(score("H002", "D1.2"), by: "王会计", on: Self.march28)
+        }
     }
 
-    @Test func theSameRedemptionWithinTheHourIsRefusedUntilAgainSaysItIsMeant() throws {
+    @Test(arguments: LogFormat.allCases)
+    func theSameRedemptionWithinTheHourIsRefusedUntilAgainSaysItIsMeant(_ format: LogFormat) throws {
         let scratch = try Scratch()
-        let (ledger, script) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, script) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
         try ledger.execute(.receiveStock("salt", quantity: 20, source: "捐赠"), by: "李店长", on: LocalDate("2025-03-01")!)
         try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-22")!)
         try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-23")!)

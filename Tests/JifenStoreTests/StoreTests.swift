@@ -7,45 +7,91 @@ import JifenCore
 import Testing
 
 @Suite struct AppendOnly {
-    @Test func updateAndDeleteAreRefusedBySQLite() throws {
+    /// The log's table refuses UPDATE and DELETE by its triggers; in stored format 2 the view `events` cannot be written
+    /// through at all.
+    @Test(arguments: LogFormat.allCases)
+    func updateAndDeleteAreRefusedBySQLite(_ format: LogFormat) throws {
         let scratch = try Scratch()
-        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
+        let log = format.table
         try ledger.store.withDatabase { db in
-            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE events SET payload = '{}' WHERE seq = 1") }
-            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM events WHERE seq = 7") }
-            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM events") }
+            for sql in ["UPDATE \(log) SET payload = '{}' WHERE seq = 1", "UPDATE \(log) SET actor = 'x'", "DELETE FROM \(log) WHERE seq = 7",
+                        "DELETE FROM \(log)"] {
+                let refusal = sqliteRefusal(db, sql)
+                #expect(refusal?.contains("append-only") == true, "\(sql): \(refusal ?? "ran")")
+            }
+            if format == .compact {
+                for sql in ["UPDATE events SET actor = 'x' WHERE seq = 1", "DELETE FROM events WHERE seq = 7"] {
+                    let refusal = sqliteRefusal(db, sql)
+                    #expect(refusal?.contains("cannot modify events because it is a view") == true, "\(sql): \(refusal ?? "ran")")
+                }
+            }
         }
         #expect(try eventCount(ledger) == 7)
         #expect(try ledger.store.verify().isValid)
     }
 
-    @Test func theSqlite3ToolCannotEditTheLogEither() throws {
+    @Test(arguments: LogFormat.allCases)
+    func theSqlite3ToolCannotEditTheLogEither(_ format: LogFormat) throws {
         let scratch = try Scratch()
         let path = scratch.path("v.sqlite")
-        _ = try makeVillage(at: path)
-        let update = try shell("/usr/bin/sqlite3", [path, "UPDATE events SET actor = 'x' WHERE seq = 3;"])
-        #expect(update.status != 0 && update.err.contains("append-only"))
-        let delete = try shell("/usr/bin/sqlite3", [path, "DELETE FROM events WHERE seq = 7;"])
-        #expect(delete.status != 0 && delete.err.contains("append-only"))
-        let count = try shell("/usr/bin/sqlite3", [path, "SELECT count(*) FROM events;"])
-        #expect(count.out.trimmingCharacters(in: .whitespacesAndNewlines) == "7")
+        do {
+            let (ledger, _) = try makeVillage(at: path, format: format)
+            try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-05")!)
+        }
+        let update = try shell("/usr/bin/sqlite3", [path, "UPDATE \(format.table) SET actor = 'x' WHERE seq = 3;"])
+        #expect(update.status != 0 && update.err.contains("append-only"), "\(update.err)")
+        let delete = try shell("/usr/bin/sqlite3", [path, "DELETE FROM \(format.table) WHERE seq = 7;"])
+        #expect(delete.status != 0 && delete.err.contains("append-only"), "\(delete.err)")
+        if format == .compact {
+            let view = try shell("/usr/bin/sqlite3", [path, "UPDATE events SET actor = 'x' WHERE seq = 3;"])
+            #expect(view.status != 0 && view.err.contains("it is a view"), "\(view.err)")
+            for sql in ["UPDATE rule_texts SET text = '{}';", "DELETE FROM rule_texts;"] {
+                let rules = try shell("/usr/bin/sqlite3", [path, sql])
+                #expect(rules.status != 0 && rules.err.contains("append-only"), "\(rules.err)")
+            }
+        }
+        let count = try shell("/usr/bin/sqlite3", [path, "SELECT count(*), count(DISTINCT actor) FROM events;"])
+        #expect(count.out.trimmingCharacters(in: .whitespacesAndNewlines) == "8|3")
+        if format == .compact {
+            let rules = try shell("/usr/bin/sqlite3", [path, "SELECT count(*) FROM rule_texts WHERE text LIKE '{%}';"])
+            #expect(rules.out.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        }
     }
 
-    @Test func anInsertThatDoesNotExtendTheChainIsRefused() throws {
+    /// An insert that leaves a gap in the sequence is refused in both formats; in stored format 1 so is a row whose
+    /// previous hash is not the hash of the row before. (Stored format 2 stores no previous hash: a row's link is the
+    /// hash of the row before it, so it cannot be stored wrong.)
+    @Test(arguments: LogFormat.allCases)
+    func anInsertThatDoesNotExtendTheChainIsRefused(_ format: LogFormat) throws {
         let scratch = try Scratch()
-        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
         try ledger.store.withDatabase { db in
-            let insert = """
-                INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
-                                    payload, prev_hash, hash)
-                VALUES (?, 'x', 'household:H001', 99, 'v1.scoreRecorded', '2025-01-01', 't', 'a', 1, '{}', ?, zeroblob(32))
-                """
-            let head = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = 7")!
-            // A gap in the sequence, and a wrong previous hash, are both refused.
-            #expect(throws: DatabaseError.self) { try db.execute(sql: insert, arguments: [9, head]) }
-            #expect(throws: DatabaseError.self) { try db.execute(sql: insert, arguments: [8, Data(repeating: 1, count: 32)]) }
+            let head = try #require(try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = 7"))
+            switch format {
+            case .wide:
+                let insert = """
+                    INSERT INTO events (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                                        payload, prev_hash, hash)
+                    VALUES (?, 'x', 'household:H001', 99, 'v1.scoreRecorded', '2025-01-01', 't', 'a', 1, '{}', ?, zeroblob(32))
+                    """
+                // A gap in the sequence, and a wrong previous hash, are both refused.
+                #expect(sqliteRefusal(db, insert, arguments: [9, head])?.contains("next sequence number") == true)
+                #expect(sqliteRefusal(db, insert, arguments: [8, Data(repeating: 1, count: 32)])?.contains("previous hash") == true)
+            case .compact:
+                let insert = """
+                    INSERT INTO event_log (seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                                           earned, deducted, redeemed, stock, payload, hash)
+                    VALUES (?, 'x', 'household:H001', 99, 'v1.scoreRecorded', '2025-01-01', 0, 'a', 1, 0, 0, 0, 0, '{}', zeroblob(32))
+                    """
+                // A gap in the sequence, and a row that takes the place of one already there.
+                #expect(sqliteRefusal(db, insert, arguments: [9])?.contains("next sequence number") == true)
+                #expect(sqliteRefusal(db, insert, arguments: [7])?.contains("next sequence number") == true)
+                #expect(sqliteRefusal(db, insert, arguments: [1])?.contains("next sequence number") == true)
+            }
         }
         #expect(try eventCount(ledger) == 7)
+        #expect(try ledger.store.verify().isValid)
     }
 }
 
@@ -54,13 +100,18 @@ import Testing
     func tamper(_ ledger: Ledger, _ sql: String) throws {
         try ledger.store.withDatabase { db in
             try db.execute(sql: "DROP TRIGGER events_are_never_updated; DROP TRIGGER events_are_never_deleted; DROP TRIGGER events_extend_the_chain")
+            if ledger.format == .compact {
+                try db.execute(sql: "DROP TRIGGER rule_texts_are_never_updated; DROP TRIGGER rule_texts_are_never_deleted")
+            }
+            let before = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq")
             try db.execute(sql: sql)
+            #expect(try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq") != before, "the damage changed the log")
         }
     }
 
-    func village() throws -> (Scratch, Ledger) {
+    func village(_ format: LogFormat) throws -> (Scratch, Ledger) {
         let scratch = try Scratch()
-        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
         for household in ["H001", "H002", "H003"] {
             try ledger.execute(score(household, "C2.3"), by: "王会计", on: LocalDate("2025-03-01")!)
         }
@@ -68,31 +119,98 @@ import Testing
         return (scratch, ledger)
     }
 
-    @Test(arguments: [
-        ("a changed payload", "UPDATE events SET payload = replace(payload, '\"points\":10', '\"points\":50') WHERE seq = 9", Int64(9)),
-        ("a changed actor", "UPDATE events SET actor = '李四' WHERE seq = 5", Int64(5)),
-        ("a changed date", "UPDATE events SET occurred_on = '2025-02-01' WHERE seq = 8", Int64(8)),
-        ("a deleted event", "DELETE FROM events WHERE seq = 6", Int64(7)),
-        ("a truncated tail and a re-added event", "DELETE FROM events WHERE seq = 10; INSERT INTO events SELECT 10, 'new', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, zeroblob(32) FROM events WHERE seq = 9", Int64(10)),
-        ("two swapped payloads", "UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 9) WHERE seq = 8", Int64(8)),
-        ("changed facts", "UPDATE events SET earned = 50 WHERE seq = 10", Int64(10)),
-    ])
-    func verifyNamesTheFirstAlteredEvent(_ name: String, _ sql: String, _ first: Int64) throws {
-        let (scratch, ledger) = try village()
-        try tamper(ledger, sql)
+    /// One kind of damage, as SQL on a file of each stored format (the same change to the events as hashed), and the
+    /// first event verify must name. Events #8, #9 and #10 are scores of C2.3 (10 points, no note): in stored format 2
+    /// their payloads are not stored, but spelled out by their facts and the rule's text in `rule_texts`.
+    struct Damage: Sendable, CustomTestStringConvertible {
+        let name: String
+        let wide: String
+        let compact: String
+        let first: Int64
+
+        func sql(_ format: LogFormat) -> String { format == .wide ? wide : compact }
+        var testDescription: String { name }
+    }
+
+    static let damages: [Damage] = [
+        Damage(name: "a changed payload",
+               wide: "UPDATE events SET payload = replace(payload, '\"points\":10', '\"points\":50') WHERE seq = 9",
+               compact: "UPDATE event_log SET payload = replace((SELECT payload FROM events WHERE seq = 9), '\"points\":10', '\"points\":50') WHERE seq = 9",
+               first: 9),
+        Damage(name: "a changed actor", wide: "UPDATE events SET actor = '李四' WHERE seq = 5", compact: "UPDATE event_log SET actor = '李四' WHERE seq = 5",
+               first: 5),
+        Damage(name: "a changed date", wide: "UPDATE events SET occurred_on = '2025-02-01' WHERE seq = 8",
+               compact: "UPDATE event_log SET occurred_on = '2025-02-01' WHERE seq = 8", first: 8),
+        Damage(name: "a changed instant", wide: "UPDATE events SET recorded_at = '2025-01-01T00:00:00.001Z' WHERE seq = 4",
+               compact: "UPDATE event_log SET recorded_at = recorded_at + 1 WHERE seq = 4", first: 4),
+        Damage(name: "a deleted event", wide: "DELETE FROM events WHERE seq = 6", compact: "DELETE FROM event_log WHERE seq = 6", first: 7),
+        Damage(name: "a truncated tail and a re-added event",
+               wide: "DELETE FROM events WHERE seq = 10; INSERT INTO events SELECT 10, 'new', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, zeroblob(32) FROM events WHERE seq = 9",
+               compact: "DELETE FROM event_log WHERE seq = 10; INSERT INTO event_log SELECT 10, 'new', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, zeroblob(32) FROM event_log WHERE seq = 9",
+               first: 10),
+        Damage(name: "two swapped payloads", wide: "UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 9) WHERE seq = 8",
+               compact: "UPDATE event_log SET payload = (SELECT payload FROM events WHERE seq = 9) WHERE seq = 8", first: 8),
+        Damage(name: "changed facts", wide: "UPDATE events SET earned = 50 WHERE seq = 10", compact: "UPDATE event_log SET earned = 50 WHERE seq = 10",
+               first: 10),
+        // Whole rows, hashes and all: two swapped, and one moved to the end of the log. (Stored format 1 finds these as
+        // broken links; stored format 2, whose link is the row before's hash, as hashes over other fields.)
+        Damage(name: "two swapped rows",
+               wide: "UPDATE events SET seq = 1000 WHERE seq = 8; UPDATE events SET seq = 8 WHERE seq = 9; UPDATE events SET seq = 9 WHERE seq = 1000",
+               compact: "UPDATE event_log SET seq = 1000 WHERE seq = 8; UPDATE event_log SET seq = 8 WHERE seq = 9; UPDATE event_log SET seq = 9 WHERE seq = 1000",
+               first: 8),
+        Damage(name: "a row moved to the end",
+               wide: "UPDATE events SET seq = 11 WHERE seq = 9", compact: "UPDATE event_log SET seq = 11 WHERE seq = 9", first: 10),
+        // A rule's text as every score of it has it (stored format 2 keeps it once, in rule_texts).
+        Damage(name: "a rule's text changed in its scores",
+               wide: "UPDATE events SET payload = replace(payload, '\"rule\":{', '\"rule\":{\"x\":1,') WHERE rule = 'C2.3'",
+               compact: "UPDATE rule_texts SET text = '{\"x\":1,' || substr(text, 2) WHERE rule = 'C2.3'", first: 8),
+    ]
+
+    @Test(arguments: LogFormat.allCases, damages)
+    func verifyNamesTheFirstAlteredEvent(_ format: LogFormat, _ damage: Damage) throws {
+        let (scratch, ledger) = try village(format)
+        try tamper(ledger, damage.sql(format))
         let report = try ledger.store.verify()
-        #expect(!report.isValid, "\(name) is caught")
-        #expect(report.problems.first { $0.seq > 0 }?.seq == first, "\(name): \(report.problems)")
+        #expect(!report.isValid, "\(damage.name) is caught")
+        #expect(report.problems.first { $0.seq > 0 }?.seq == damage.first, "\(damage.name): \(report.problems)")
         #expect(report.problems.contains { $0.seq == 0 && $0.what.contains("missing") }, "the dropped triggers are reported")
         _ = scratch
     }
 
-    @Test func aChangedTriggerIsReported() throws {
-        let (scratch, ledger) = try village()
+    /// An event rewritten by someone who also computes its hash anew: it holds, and the event after it is found. In
+    /// stored format 1 by its link (its previous hash is the old one); in stored format 2, which takes the link from the
+    /// row before, by its hash (made over the old link).
+    @Test(arguments: LogFormat.allCases)
+    func anEventRewrittenWithItsHashIsFoundAtTheNext(_ format: LogFormat) throws {
+        let (scratch, ledger) = try village(format)
+        try ledger.store.withDatabase { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = 8"))
+            let fields = Chain.Fields(seq: row["seq"], id: row["id"], stream: row["stream"], streamVersion: row["stream_version"],
+                                      type: row["type"], occurredOn: row["occurred_on"], recordedAt: row["recorded_at"],
+                                      actor: "李四", schemeVersion: row["scheme_version"], key: row["idempotency_key"],
+                                      household: row["household"], item: row["item"], rule: row["rule"], earned: row["earned"],
+                                      deducted: row["deducted"], redeemed: row["redeemed"], stock: row["stock"],
+                                      reverses: row["reverses"], payload: row["payload"])
+            let hash = Chain.hash(previous: row["prev_hash"], fields: fields)
+            let trigger = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'events_are_never_updated'"))
+            try db.execute(sql: "DROP TRIGGER events_are_never_updated")
+            try db.execute(sql: "UPDATE \(format.table) SET actor = '李四', hash = ? WHERE seq = 8", arguments: [hash])
+            try db.execute(sql: trigger)
+        }
+        let report = try ledger.store.verify()
+        #expect(report.problems.map(\.seq) == [9], "\(report.problems)")
+        let finding = try #require(report.problems.first).what
+        #expect(finding.contains(format == .wide ? "link to the event before it is broken" : "do not match its hash"), "\(finding)")
+        _ = scratch
+    }
+
+    @Test(arguments: LogFormat.allCases)
+    func aChangedTriggerIsReported(_ format: LogFormat) throws {
+        let (scratch, ledger) = try village(format)
         try ledger.store.withDatabase { db in
             try db.execute(sql: """
                 DROP TRIGGER events_are_never_deleted;
-                CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events WHEN 0 BEGIN SELECT 1; END;
+                CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON \(format.table) WHEN 0 BEGIN SELECT 1; END;
                 """)
         }
         let report = try ledger.store.verify()
@@ -264,14 +382,17 @@ import Testing
         #expect(try ledger.store.verifyProjections().isEmpty)
     }
 
-    @Test func aSecondReversalOfTheSameEntryIsRefusedBySQLite() throws {
+    /// (Stored format 1 refuses it by a trigger, stored format 2 by a CHECK: the reversal of an entry is the one event
+    /// of its stream.)
+    @Test(arguments: LogFormat.allCases)
+    func aSecondReversalOfTheSameEntryIsRefusedBySQLite(_ format: LogFormat) throws {
         let scratch = try Scratch()
-        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"), format: format)
         try ledger.execute(score("H001", "C2.3"), by: "王会计", on: LocalDate("2025-03-05")!)
         try ledger.execute(.reverse(.seq(8), reason: "记错户"), by: "王会计")
         // Bypassing decide: appending a second reversal straight to the store.
         let event = LedgerEvent.entryReversed(EntryReversed(target: 8, targetId: "x", targetType: "v1.scoreRecorded", reason: "again"))
-        let meta = EventMeta(id: "second", occurredOn: LocalDate("2025-03-06")!, recordedAt: "t", actor: ActorName(rawValue: "王会计"), key: nil)
+        let meta = EventMeta(id: "second", occurredOn: LocalDate("2025-03-06")!, recordedAt: "2025-12-31T09:30:00.000Z", actor: ActorName(rawValue: "王会计"), key: nil)
         #expect(throws: DatabaseError.self) { try ledger.store.write { try $0.append(event, meta: meta) } }
         #expect(try eventCount(ledger) == 9)
     }

@@ -6,6 +6,9 @@ import JifenCore
 import JifenStore
 import Testing
 
+/// How a ledger file stores its log (JifenStore's, as Jifen names it too).
+typealias LogFormat = JifenStore.LogFormat
+
 /// A fresh folder per test, removed afterwards.
 final class Scratch {
     let url: URL
@@ -20,11 +23,12 @@ final class Scratch {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A small village ledger on disk with a scripted clock (today is 2025-12-31 in Beijing).
-func makeVillage(at path: String, seed: UInt64 = 1) throws -> (Ledger, ScriptedEnvironment) {
+/// A small village ledger on disk with a scripted clock (today is 2025-12-31 in Beijing), in stored format 2 unless told.
+func makeVillage(at path: String, seed: UInt64 = 1, format: LogFormat = .compact) throws -> (Ledger, ScriptedEnvironment) {
     let script = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: seed)
     script.setEvening(of: LocalDate("2025-12-31")!)
-    let ledger = try Ledger(path: path, create: true, environment: script.environment)
+    let ledger = try Ledger(path: path, create: true, environment: script.environment, format: format)
+    #expect(ledger.format == format)
     let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
     try ledger.execute(.openLedger(ledgerId: "ledger-1", village: "牛角村", scheme: scheme, demo: false, admin: nil), by: "张书记",
                        on: LocalDate("2025-01-01")!)
@@ -50,6 +54,18 @@ func dumpProjections(_ ledger: Ledger) throws -> String {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1") { out += "\(row)\n" }
         }
         return out
+    }
+}
+
+/// The error SQLite gives for `sql`, or nil when it ran.
+func sqliteRefusal(_ db: Database, _ sql: String, arguments: StatementArguments = StatementArguments()) -> String? {
+    do {
+        try db.execute(sql: sql, arguments: arguments)
+        return nil
+    } catch let error as DatabaseError {
+        return error.message ?? "\(error)"
+    } catch {
+        return "\(error)"
     }
 }
 
