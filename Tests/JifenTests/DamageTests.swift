@@ -14,8 +14,9 @@ import Testing
 
     /// A village whose ledger has a row in every table: scores, a reversal, a notice, the shop, a settled year, a
     /// reversal waiting for approval, a score waiting for its notice and an imported sheet.
-    func village() throws -> Office {
-        let office = try Golden().village()
+    func village(_ format: StoredFormat = .compact) throws -> Office {
+        let office = try format.making { try Golden().village() }
+        #expect(try office.logTable() == format.table)
         try office.write("sheet.csv", "date,household,rule,points,note\n2025-05-06,H003,A1.1,,\n")
         expectOK(try office.jifen("record", "import", "sheet.csv", "--by", "王会计"))
         for month in ["2025-04", "2025-05"] { try office.finalize(month) }
@@ -28,9 +29,10 @@ import Testing
     /// Makes `copy`: the ledger with `table.column` set to `value` (SQL), past NOT NULL, CHECK and the append-only
     /// triggers, the schema's text then put back as it was. With a condition `row`, in the rows it selects (prints how
     /// many); with `newest`, in the newest row whose value that changes (prints whether it is the table's last row,
-    /// `head`, or an `older` one; exit 3 if every row holds the value already, which is no damage).
+    /// `head`, or an `older` one; exit 3 if every row holds the value already, which is no damage). A table without
+    /// rowid (`rule_texts`) has its rows in the order of its primary key.
     static let damage = #"""
-        import shutil, sqlite3, sys
+        import re, shutil, sqlite3, sys
         table, column, value, row, copy = sys.argv[1:6]
         shutil.copyfile("jifen.sqlite", copy)
         db = sqlite3.connect(copy, isolation_level=None)
@@ -40,16 +42,22 @@ import Testing
             db.execute(f"DROP TRIGGER {name}")
         version = db.execute("PRAGMA schema_version").fetchone()[0]
         db.execute("PRAGMA writable_schema = ON")
-        db.execute("UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL', '') WHERE name = ?", (table,))
+        # Each column's NOT NULL, not a CHECK's "IS NOT NULL".
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (re.sub(r"(?<!IS )NOT NULL", "", schema), table))
         db.execute(f"PRAGMA schema_version = {version + 1}")
         db.close()
         db = sqlite3.connect(copy, isolation_level=None)
         db.execute("PRAGMA ignore_check_constraints = ON")
+        if "WITHOUT ROWID" in schema.upper():
+            keys = [r[1] for r in sorted(db.execute(f"PRAGMA table_info({table})").fetchall(), key=lambda r: r[5]) if r[5] > 0]
+        else:
+            keys = ["rowid"]
+        key, descending = ", ".join(keys), ", ".join(k + " DESC" for k in keys)
         if row == "newest":
-            target = db.execute(f"SELECT max(rowid) FROM {table} WHERE {column} IS NOT {value}").fetchone()[0]
+            target = db.execute(f"SELECT {key} FROM {table} WHERE {column} IS NOT {value} ORDER BY {descending} LIMIT 1").fetchone()
             if target is None: sys.exit(3)
-            db.execute(f"UPDATE {table} SET {column} = {value} WHERE rowid = ?", (target,))
-            said = "head" if target == db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] else "older"
+            db.execute(f"UPDATE {table} SET {column} = {value} WHERE ({key}) = ({', '.join('?' for _ in keys)})", target)
+            said = "head" if target == db.execute(f"SELECT {key} FROM {table} ORDER BY {descending} LIMIT 1").fetchone() else "older"
         else:
             said = db.execute(f"UPDATE {table} SET {column} = {value} WHERE {row}").rowcount
         db.execute("PRAGMA writable_schema = ON")
@@ -61,9 +69,13 @@ import Testing
         """#
 
     /// What damage to try in a column: NULL everywhere, and where a date belongs one written the wrong way; a
-    /// payload that is not JSON and an event type no jifen wrote.
+    /// payload that is not JSON and an event type no jifen wrote. In stored format 2's log: an id of the wrong length,
+    /// an instant moved by a millisecond or written as text; a rule's text altered.
     static func values(table: String, column: String) -> [String] {
         var values = ["NULL"]
+        if table == "event_log" && column == "id" { values.append("x'0102'") }
+        if table == "event_log" && column == "recorded_at" { values += ["recorded_at + 1", "'2025-01-01T00:00:00.000Z'"] }
+        if table == "rule_texts" && column == "text" { values.append("replace(text, ':', ';')") }
         if column.hasSuffix("_on") || ["date_from", "date_to", "effective", "black_until", "closes_on"].contains(column) {
             values.append("'2025/01/01'")
         }
@@ -73,19 +85,22 @@ import Testing
         return values
     }
 
-    @Test("every damaged column: verify exits 2 before and after a write, reads end cleanly, a refused write writes nothing")
-    func everyColumn() throws {
-        let office = try village()
+    /// In either stored format: format 2's log is `event_log` and `rule_texts` (read through the view `events`).
+    @Test("every damaged column: verify exits 2 before and after a write, reads end cleanly, a refused write writes nothing",
+          arguments: StoredFormat.allCases)
+    func everyColumn(_ format: StoredFormat) throws {
+        let office = try village(format)
         try office.write("damage.py", Self.damage)
         let tables = try office.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations' ORDER BY name")
-        #expect(tables.contains("events") && tables.count > 10, "\(tables)")
+        let log = format == .compact ? ["event_log", "rule_texts"] : ["events"]
+        #expect(log.allSatisfy(tables.contains) && tables.count > 10, "\(tables)")
         var cases: [(table: String, column: String, value: String, nullable: Bool)] = []
         for table in tables {
             #expect(try office.sqlite("SELECT count(*) FROM \(table)") != ["0"], "\(table) has a row to damage")
             // Each column with whether it may hold NULL, read once before the copies are damaged side by side.
             let columns = try office.sqlite("SELECT name || ' ' || (\"notnull\" = 0) FROM pragma_table_info('\(table)')")
                 .map { $0.split(separator: " ").map(String.init) }
-            for column in columns where column.count == 2 && !(table == "events" && column[0] == "seq") {
+            for column in columns where column.count == 2 && !(table == format.table && column[0] == "seq") {
                 cases += Self.values(table: table, column: column[0]).map { (table, column[0], $0, column[1] == "1") }
             }
         }
@@ -94,7 +109,7 @@ import Testing
         let all = cases
         DispatchQueue.concurrentPerform(iterations: all.count) { index in
             do {
-                try check(shared, all[index], copy: "damaged-\(index).sqlite")
+                try check(shared, all[index], log: format.table, copy: "damaged-\(index).sqlite")
             } catch {
                 Issue.record(error)
             }
@@ -102,7 +117,7 @@ import Testing
         #expect(cases.count > 80)
     }
 
-    func check(_ office: Office, _ damage: (table: String, column: String, value: String, nullable: Bool), copy: String) throws {
+    func check(_ office: Office, _ damage: (table: String, column: String, value: String, nullable: Bool), log: String, copy: String) throws {
         let (table, column, value, nullable) = damage
         let label = "\(table).\(column) = \(value)"
         let made = try office.run("/usr/bin/env", ["python3", "damage.py", table, column, value, "newest", copy])
@@ -127,7 +142,7 @@ import Testing
         // A write checks the schema and the head of the log, and each row it reads as it reads it (`RowsAWriteReads`
         // shows those): damage at the head is refused, damage elsewhere may be written past, never over — a refusal
         // writes nothing, and whatever the write did, `verify` still finds the damage.
-        if table == "events" && made.out.hasPrefix("head") && !(value == "NULL" && nullable) {
+        if table == log && made.out.hasPrefix("head") && !(value == "NULL" && nullable) {
             #expect([1, 2].contains(write.status), "\(label): record exit \(write.status)\n\(write.out)\(write.err)")
         } else {
             #expect([0, 1, 2].contains(write.status), "\(label): record exit \(write.status)\n\(write.err)")
@@ -159,7 +174,7 @@ import Testing
         // The notices (is the date posted?), the scheme in force, and the scores counted towards the rule's cap.
         Case(table: "p_notices", column: "closed_on", value: "'2025/05/08'", row: "period = '2025-04'", command: record),
         Case(table: "p_schemes", column: "scheme", value: "'{\"household\": 1'", row: "version = 1", command: record),
-        Case(table: "events", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
+        Case(table: "event_log", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
              command: record),
         // A unit, read when a household joins it.
         Case(table: "p_units", column: "name", value: "NULL", row: "code = 'U02'",
@@ -303,12 +318,15 @@ import Testing
         #expect(write.status == 2 && write.err.contains("jifen verify"), "\(write.err)")
     }
 
-    @Test("an event whose hash is not 32 bytes, followed by sound ones: verify exit 2, no crash (found by the flip drill)")
-    func shortHash() throws {
-        let office = try Golden().village()
+    /// In either stored format: in format 2 the hash is also the next event's link (the view's `prev_hash`).
+    @Test("an event whose hash is not 32 bytes, followed by sound ones: verify exit 2, no crash (found by the flip drill)",
+          arguments: StoredFormat.allCases)
+    func shortHash(_ format: StoredFormat) throws {
+        let office = try format.making { try Golden().village() }
+        #expect(try office.logTable() == format.table)
         _ = try office.sqlite("""
             DROP TRIGGER events_are_never_updated; PRAGMA ignore_check_constraints = ON;
-            UPDATE events SET hash = x'0102' WHERE seq = 5;
+            UPDATE \(format.table) SET hash = x'0102' WHERE seq = 5;
             """)
         let verify = try office.jifen("verify")
         #expect(verify.status == 2 && verify.out.contains("第 5 条事件"), "exit \(verify.status)\n\(verify.out)\(verify.err)")
