@@ -85,7 +85,9 @@ import Testing
         return values
     }
 
-    /// In either stored format: format 2's log is `event_log` and `rule_texts` (read through the view `events`).
+    /// In either stored format: format 2's log is `event_log` and `rule_texts` (read through the view `events`). The
+    /// projection tables are the same in both, and the same code reads them: format 1's ledger has its log damaged,
+    /// format 2's every table.
     @Test("every damaged column: verify exits 2 before and after a write, reads end cleanly, a refused write writes nothing",
           arguments: StoredFormat.allCases)
     func everyColumn(_ format: StoredFormat) throws {
@@ -95,7 +97,7 @@ import Testing
         let log = format == .compact ? ["event_log", "rule_texts"] : ["events"]
         #expect(log.allSatisfy(tables.contains) && tables.count > 10, "\(tables)")
         var cases: [(table: String, column: String, value: String, nullable: Bool)] = []
-        for table in tables {
+        for table in tables where format == .compact || table == format.table {
             #expect(try office.sqlite("SELECT count(*) FROM \(table)") != ["0"], "\(table) has a row to damage")
             // Each column with whether it may hold NULL, read once before the copies are damaged side by side.
             let columns = try office.sqlite("SELECT name || ' ' || (\"notnull\" = 0) FROM pragma_table_info('\(table)')")
@@ -114,7 +116,7 @@ import Testing
                 Issue.record(error)
             }
         }
-        #expect(cases.count > 80)
+        #expect(cases.count > (format == .compact ? 80 : 20))
     }
 
     func check(_ office: Office, _ damage: (table: String, column: String, value: String, nullable: Bool), log: String, copy: String) throws {
