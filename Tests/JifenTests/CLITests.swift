@@ -108,7 +108,8 @@ import Testing
         expectOK(try office.jifen("record", "H003", "C2.3", "--date", "2025-03-06", "--by", "王会计"))
         expectOK(try office.jifen("verify"))
         // Someone with the file and the sqlite3 tool drops the trigger and edits a score.
-        let sql = "DROP TRIGGER events_are_never_updated; UPDATE events SET payload = replace(payload, '\"points\":6', '\"points\":10') WHERE seq = 12;"
+        let log = try office.logTable()
+        let sql = "DROP TRIGGER events_are_never_updated; UPDATE \(log) SET payload = replace(\(hashedPayload(log)), '\"points\":6', '\"points\":10') WHERE seq = 12;"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", sql]).status == 0)
         let run = try office.jifen("verify")
         #expect(run.status == 2)
@@ -122,12 +123,29 @@ import Testing
         #expect(problems.contains { $0["seq"] as? Int == 12 })
     }
 
-    @Test func theSqlite3ToolCannotUpdateOrDelete() throws {
+    /// In either stored format: the log's table refuses by its triggers (in stored format 2 `rule_texts` too, and the
+    /// view `events` takes no edit at all).
+    @Test(arguments: StoredFormat.allCases)
+    func theSqlite3ToolCannotUpdateOrDelete(_ format: StoredFormat) throws {
         let office = try Office()
-        try office.smallVillage()
-        let update = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "UPDATE events SET actor = '某人';"])
-        let delete = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DELETE FROM events WHERE seq > 3;"])
-        #expect(update.status != 0 && delete.status != 0)
+        try format.making { try office.smallVillage() }
+        expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-05", "--by", "王会计"))
+        let tables = [format.table] + (format == .compact ? ["events"] : [])
+        #expect(try office.logTable() == format.table)
+        for table in tables {
+            let update = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "UPDATE \(table) SET actor = '某人';"])
+            let delete = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DELETE FROM \(table) WHERE seq > 3;"])
+            #expect(update.status != 0 && delete.status != 0, "\(table)")
+            if table != "events" || format == .wide {
+                #expect(update.err.contains("append-only") && delete.err.contains("append-only"), "\(table): \(update.err)\(delete.err)")
+            }
+        }
+        if format == .compact {
+            #expect(try office.sqlite("SELECT count(*) FROM rule_texts") == ["1"])
+            let update = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "UPDATE rule_texts SET text = '{}';"])
+            let delete = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DELETE FROM rule_texts;"])
+            #expect(update.err.contains("append-only") && delete.err.contains("append-only"), "\(update.err)\(delete.err)")
+        }
         expectOK(try office.jifen("verify"))
     }
 }
@@ -225,7 +243,7 @@ import Testing
         expectOK(try office.jifen("verify", "--head", noted))
         // Cut the last two events and put the triggers back as they were: only the noted head shows it.
         let triggers = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND name = 'events_are_never_deleted';"]).out
-        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq >= 12; DELETE FROM p_households; DELETE FROM p_reviews; \(triggers)"
+        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM \(try office.logTable()) WHERE seq >= 12; DELETE FROM p_households; DELETE FROM p_reviews; \(triggers)"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", cut]).status == 0)
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))

@@ -10,7 +10,7 @@ import Testing
         let parts = pair.split(separator: " ")
         let (seq, target) = (try #require(parts.first), try #require(parts.last))
         let trigger = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'events_are_never_updated'").joined(separator: "\n") as String?)
-        _ = try office.sqlite("DROP TRIGGER events_are_never_updated; UPDATE events SET earned = 'abc', rule = CAST(x'ff' AS TEXT) WHERE seq = \(target); \(trigger);")
+        _ = try office.sqlite("DROP TRIGGER events_are_never_updated; UPDATE \(try office.logTable()) SET earned = 'abc', rule = CAST(x'ff' AS TEXT) WHERE seq = \(target); \(trigger);")
         let audit = try office.jifen("audit", "verify", "--lang", "en")
         #expect(audit.status == 2 && audit.out.contains("event #\(seq): it takes back event #\(target), one of whose columns cannot be read"),
                 "\(audit.out)\(audit.err)")

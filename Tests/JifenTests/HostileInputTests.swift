@@ -37,14 +37,15 @@ import Testing
         expectOK(try office.jifen("shop", "redeem", "H001", "salt", "--qty", "2", "--date", "2025-04-10", "--by", "李店长"))
         // A ledger written before the rule: a household coded =1+1, a person named like a DDE payload, keys that start
         // with -, a tab and a CR. It still opens, verifies and replays.
+        let log = try office.logTable()
         try office.forgeLog("""
-            UPDATE events SET household = replace(household, 'H003', '=1+1'), stream = replace(stream, 'H003', '=1+1'),
+            UPDATE \(log) SET household = replace(household, 'H003', '=1+1'), stream = replace(stream, 'H003', '=1+1'),
                 payload = replace(payload, '"H003"', '"=1+1"')
             """)
-        try office.forgeLog("UPDATE events SET actor = '=cmd|''/c calc''!A0' WHERE seq = 12")
-        try office.forgeLog("UPDATE events SET idempotency_key = '-k1' WHERE seq = 13")
-        try office.forgeLog("UPDATE events SET idempotency_key = char(9) || 'k2' WHERE seq = 14")
-        try office.forgeLog("UPDATE events SET idempotency_key = char(13) || 'k3' WHERE seq = 15")
+        try office.forgeLog("UPDATE \(log) SET actor = '=cmd|''/c calc''!A0' WHERE seq = 12")
+        try office.forgeLog("UPDATE \(log) SET idempotency_key = '-k1' WHERE seq = 13")
+        try office.forgeLog("UPDATE \(log) SET idempotency_key = char(9) || 'k2' WHERE seq = 14")
+        try office.forgeLog("UPDATE \(log) SET idempotency_key = char(13) || 'k3' WHERE seq = 15")
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
         expectOK(try office.jifen("audit", "verify"))

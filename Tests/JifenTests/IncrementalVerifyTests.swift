@@ -6,8 +6,9 @@ import Testing
 @Suite struct IncrementalVerify {
     /// The golden village with a checkpoint signed by the committee and filed, then two scores: returns the office and
     /// the event the checkpoint signs (it is filed as the next one; the scores follow).
-    func village() throws -> (Office, Int) {
-        let office = try Golden().village()
+    func village(_ format: StoredFormat = .compact) throws -> (Office, Int) {
+        let office = try format.making { try Golden().village() }
+        #expect(try office.logTable() == format.table)
         expectOK(try office.jifen("key", "new", "--out", "committee"))
         let signed = try office.eventCount()
         expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"))
@@ -40,7 +41,8 @@ import Testing
                 "\(sound.out)")
         #expect(sound.out.contains("Head \(signed + 3):"), "\(sound.out)")
 
-        try edit(office, "UPDATE events SET payload = replace(payload, 'A1.1', 'A1.2') WHERE seq = \(signed + 2)")
+        let log = try office.logTable()
+        try edit(office, "UPDATE \(log) SET payload = replace(\(hashedPayload(log)), 'A1.1', 'A1.2') WHERE seq = \(signed + 2)")
         let caught = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
         #expect(caught.status == 2 && caught.out.contains("event #\(signed + 2): its contents do not match its hash"), "\(caught.out)")
         let json = try office.jifen("verify", "--since-checkpoint", "--json")
@@ -61,7 +63,8 @@ import Testing
     @Test("an event altered before the checkpoint: the full verify finds it; the incremental one says it did not look there")
     func anEventAlteredBeforeTheCheckpointIsTheFullVerifys() throws {
         let (office, signed) = try village()
-        try edit(office, "UPDATE events SET payload = replace(payload, '3月院坝会', '4月院坝会') WHERE seq = 12")
+        let log = try office.logTable()
+        try edit(office, "UPDATE \(log) SET payload = replace(\(hashedPayload(log)), '3月院坝会', '4月院坝会') WHERE seq = 12")
         let full = try office.jifen("verify", "--lang", "en")
         #expect(full.status == 2 && full.out.contains("event #12: its contents do not match its hash"), "\(full.out)")
         let incremental = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
@@ -72,14 +75,15 @@ import Testing
     }
 
     /// Damage to the structure of what came after the checkpoint: a row's CHECK rule broken, a new row's index entry
-    /// missing. Each is named with its event.
-    @Test(arguments: [
-        ("UPDATE events SET occurred_on = '2025/05/06' WHERE seq = SEQ", "event #SEQ: one of its columns is empty or breaks the schema's rule"),
+    /// missing. Each is named with its event, in either stored format (LOG is the log's table).
+    @Test(arguments: StoredFormat.allCases, [
+        ("UPDATE LOG SET occurred_on = '2025/05/06' WHERE seq = SEQ", "event #SEQ: one of its columns is empty or breaks the schema's rule"),
         ("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, 'WHERE household IS NOT NULL', 'WHERE household IS NOT NULL AND seq <> SEQ') WHERE name = 'events_household'",
          "event #SEQ: the index events_household holds no entry for it"),
     ])
-    func damageAfterTheCheckpointIsNamed(_ damage: String, _ finding: String) throws {
-        let (office, signed) = try village()
+    func damageAfterTheCheckpointIsNamed(_ format: StoredFormat, _ damage: (sql: String, finding: String)) throws {
+        let (office, signed) = try village(format)
+        let (damage, finding) = (damage.sql.replacingOccurrences(of: "LOG", with: format.table), damage.finding)
         let seq = "\(signed + 2)"
         _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
         if damage.contains("writable_schema") {
@@ -99,7 +103,7 @@ import Testing
     func aGapAfterTheCheckpointKeepsTheLastEvent() throws {
         let (office, signed) = try village()
         let trigger = try #require(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'events_are_never_deleted'").joined(separator: "\n") as String?)
-        _ = try office.sqlite("DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE seq = \(signed + 2); \(trigger);")
+        _ = try office.sqlite("DROP TRIGGER events_are_never_deleted; DELETE FROM \(try office.logTable()) WHERE seq = \(signed + 2); \(trigger);")
         let json = try office.jifen("verify", "--since-checkpoint", "--json")
         #expect(json.status == 2)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
@@ -112,7 +116,7 @@ import Testing
     @Test("an index of a form the entry look-up does not read: said, not claimed sound")
     func anIndexThatCannotBeCheckedIsSaid() throws {
         let (office, _) = try village()
-        _ = try office.sqlite("CREATE INDEX events_lower_actor ON events (lower(actor))")
+        _ = try office.sqlite("CREATE INDEX events_lower_actor ON \(try office.logTable()) (lower(actor))")
         let text = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
         let finding = "the index events_lower_actor has a form this check does not read, so the new events' entries in it were not checked"
         #expect(text.status == 2 && text.out.contains(finding) && !text.out.contains("index entries sound"), "\(text.out)")
@@ -134,7 +138,7 @@ import Testing
         // which is itself a finding, and with no other checkpoint the whole ledger is verified.
         expectOK(try office.jifen("key", "new", "--out", "committee"))
         expectOK(try office.jifen("checkpoint", "--key", "committee.key", "--out", "cp.json", "--by", "张书记"))
-        try office.forgeLog("UPDATE events SET actor = '李会计' WHERE seq = 12")
+        try office.forgeLog("UPDATE \(try office.logTable()) SET actor = '李会计' WHERE seq = 12")
         let forged = try office.jifen("verify", "--since-checkpoint", "--lang", "en")
         #expect(forged.status == 2 && forged.out.contains("the checkpoint it files does not hold"), "\(forged.out)")
     }

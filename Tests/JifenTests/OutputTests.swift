@@ -114,7 +114,8 @@ import Testing
         expectOK(try office.jifen("record", "H001", "A1.1", "--date", "2025-03-05", "--note", "扶老人过马路", "--by", "王会计"))
         // A note forged into the log (every hash recomputed) with sequences that would clear the screen and retitle it,
         // escaped in the payload's JSON as JSON allows.
-        try office.forgeLog(#"UPDATE events SET payload = replace(payload, '扶老人过马路', '扶\\u001b[2J\\u001b]0;pwned\\u0007\\r老人') WHERE seq = 12"#)
+        let log = try office.logTable()
+        try office.forgeLog(#"UPDATE \#(log) SET payload = replace(\#(hashedPayload(log)), '扶老人过马路', '扶\\u001b[2J\\u001b]0;pwned\\u0007\\r老人') WHERE seq = 12"#)
         for command in [["history", "H001"], ["log"], ["statement", "H001", "--period", "2025-03"]] {
             let run = try office.jifen(arguments: command)
             expectOK(run)

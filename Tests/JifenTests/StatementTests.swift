@@ -193,7 +193,7 @@ extension String {
 
         // Someone with the file rewrites who recorded #12 and recomputes every hash after it, triggers put back:
         // the chain is consistent again and plain `verify` cannot tell.
-        try office.forgeLog("UPDATE events SET actor = '李会计' WHERE seq = 12")
+        try office.forgeLog("UPDATE \(try office.logTable()) SET actor = '李会计' WHERE seq = 12")
         expectOK(try office.jifen("verify"))
         let caught = try office.jifen(arguments: ["audit", "verify", "--checkpoint", "cp.json", "--lang", "en"] + both)
         #expect(caught.status == 2 && caught.out.contains("rewritten"), "\(caught.out)")
@@ -217,14 +217,17 @@ extension String {
 
 /// The tamper drill (scripts/tamper-drill): 100 random single alterations of a ledger — an edited field, a
 /// deleted, inserted or swapped event, a tail cut after a signed checkpoint — each with the triggers put back, and
-/// every one is caught.
+/// every one is caught. In stored format 2, and in format 1 with 40 (each kind of alteration 8 times; the drill's seed
+/// is fixed) to keep the suite's time down.
 @Suite struct TamperDrill {
-    @Test func everyAlterationIsCaught() throws {
-        let office = try Golden().village()
+    @Test(arguments: [(StoredFormat.compact, 100), (.wide, 40)])
+    func everyAlterationIsCaught(_ format: StoredFormat, _ runs: Int) throws {
+        let office = try format.making { try Golden().village() }
+        #expect(try office.logTable() == format.table)
         let run = try office.run("/usr/bin/env", ["python3", packageRoot.appendingPathComponent("scripts/tamper-drill").path,
-                                                  "jifen.sqlite", "--runs", "100", "--jifen", jifenBinary.path])
+                                                  "jifen.sqlite", "--runs", "\(runs)", "--jifen", jifenBinary.path])
         #expect(run.status == 0, "\(run.out)\(run.err)")
-        #expect(run.out.hasSuffix("caught 100 of 100\n"), "\(run.out.suffix(400))")
+        #expect(run.out.hasSuffix("caught \(runs) of \(runs)\n"), "\(run.out.suffix(400))")
     }
 }
 
@@ -266,11 +269,15 @@ extension String {
 
 /// `audit verify` checks what the chain cannot: that events naming others name the right kind.
 @Suite struct AuditVerify {
-    @Test func aReversalRepointedWithFreshHashesIsCaught() throws {
-        let office = try Golden().village()
+    /// Over both stored formats: the forger rewrites each format's own columns (format 1's `prev_hash` too).
+    @Test(arguments: StoredFormat.allCases)
+    func aReversalRepointedWithFreshHashesIsCaught(_ format: StoredFormat) throws {
+        let office = try format.making { try Golden().village() }
+        let log = try office.logTable()
+        #expect(log == format.table)
         expectOK(try office.jifen("audit", "verify"))
         // #17 reverses #12; someone points it at #3 (a person's registration) and recomputes every hash.
-        try office.forgeLog("UPDATE events SET reverses = 3 WHERE seq = 17")
+        try office.forgeLog("UPDATE \(log) SET reverses = 3 WHERE seq = 17")
         // The forger folds the tables again too: plain verify then finds the file consistent.
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))
@@ -281,21 +288,36 @@ extension String {
         #expect(chinese.status == 2 && chinese.out.contains("第 17 条事件：它冲回第 3 条事件（v1.actorRegistered）"), "\(chinese.out)")
     }
 
+    /// Two events with one id, every hash recomputed: stored format 1's log holds its ids in a unique index (such a
+    /// forgery cannot be written without breaking it, which verify finds); stored format 2's has no index on the id.
+    @Test func twoEventsWithOneIdAreCaught() throws {
+        let office = try Golden().village()
+        try office.forgeLog("UPDATE event_log SET id = (SELECT id FROM event_log WHERE seq = 12) WHERE seq = 13")
+        #expect(try office.sqlite("SELECT count(DISTINCT id) FROM events WHERE seq IN (12, 13)") == ["1"])
+        withKnownIssue("stored format 2 keeps no unique index on the id, and neither verify nor audit verify holds ids unique") {
+            let caught = try office.jifen("audit", "verify", "--lang", "en")
+            #expect(caught.status == 2, "\(caught.out)")
+        }
+    }
+
     /// Forgeries that keep the chain and the tables consistent but break the books' arithmetic: each is named by
     /// `audit verify` with its event, and plain `verify` (chain and tables) cannot tell.
-    @Test func forgedFiguresWithFreshHashesAreCaught() throws {
-        let office = try Golden().village()
+    @Test(arguments: StoredFormat.allCases)
+    func forgedFiguresWithFreshHashesAreCaught(_ format: StoredFormat) throws {
+        let office = try format.making { try Golden().village() }
+        let log = try office.logTable()
+        #expect(log == format.table)
         let redemption = try #require(try office.sqlite("SELECT seq FROM events WHERE type = 'v1.redeemed'").first)
         let notice = try #require(try office.sqlite("SELECT seq FROM events WHERE type = 'v1.noticeOpened'").first)
         let forgeries: [(sql: String, caught: String)] = [
             // The shop's redemption made to cost more than the household had.
-            ("UPDATE events SET redeemed = 500 WHERE seq = \(redemption)",
+            ("UPDATE \(log) SET redeemed = 500 WHERE seq = \(redemption)",
              "event #\(redemption): it spends 500 points of H001, which had only"),
             // The reversal of #12 made to take back less than #12 gave.
-            ("UPDATE events SET earned = earned + 1 WHERE seq = 17",
+            ("UPDATE \(log) SET earned = earned + 1 WHERE seq = 17",
              "event #17: it takes back event #12 but does not move exactly the opposite"),
             // Points slipped onto an event that moves none.
-            ("UPDATE events SET earned = 50, household = 'H002' WHERE seq = \(notice)",
+            ("UPDATE \(log) SET earned = 50, household = 'H002' WHERE seq = \(notice)",
              "event #\(notice): its facts (household H002, item none, earned 50"),
         ]
         for (index, forgery) in forgeries.enumerated() {
@@ -319,14 +341,18 @@ extension String {
 }
 
 extension Office {
-    /// What a careful forger with the file and Python does: drops the triggers, runs `sql` on the log, recomputes
-    /// every link and hash by the rule in docs/FORMAT.md, and puts the triggers back.
+    /// What a careful forger with the file and Python does: drops the triggers, runs `sql` on the log's table
+    /// (`logTable()`), recomputes every link and hash by the rule in docs/FORMAT.md over the events as `SELECT * FROM
+    /// events` gives them, and puts the triggers back. In stored format 1 each row's `prev_hash` and `hash` are
+    /// rewritten; in stored format 2, which keeps no `prev_hash` (the view `events` takes it from the row before), the
+    /// `hash` of `event_log`.
     func forgeLog(_ sql: String) throws {
         let script = """
             import hashlib, sqlite3
             def netstring(v):
                 d = ("" if v is None else str(v)).encode(); return str(len(d)).encode() + b":" + d + b","
             db = sqlite3.connect("jifen.sqlite")
+            compact = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'event_log'").fetchone()[0] == 1
             triggers = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
             for name in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
                 db.execute(f"DROP TRIGGER {name}")
@@ -335,7 +361,10 @@ extension Office {
             for row in db.execute("SELECT * FROM events ORDER BY seq").fetchall():
                 *fields, _, _ = row
                 digest = hashlib.sha256(previous + b"".join(netstring(v) for v in fields)).digest()
-                db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
+                if compact:
+                    db.execute("UPDATE event_log SET hash = ? WHERE seq = ?", (digest, row[0]))
+                else:
+                    db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
                 previous = digest
             for trigger in triggers: db.execute(trigger)
             db.commit()

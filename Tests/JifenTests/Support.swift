@@ -108,10 +108,26 @@ final class Office {
         return env
     }
 
+    /// The stored format `smallVillage` and `importedVillage` make their ledger in (`jifen init --log-format`): nil
+    /// for the default, stored format 2. A test runs over format 1 too with `Office.$logFormat.withValue(1) { … }`.
+    @TaskLocal static var logFormat: Int?
+
+    /// `jifen init`'s choice of stored format for `Office.logFormat`.
+    var formatArguments: [String] { Office.logFormat.map { ["--log-format", "\($0)"] } ?? [] }
+
+    /// The table that holds the office's log, as someone with the file and the sqlite3 tool finds it: `event_log` in
+    /// stored format 2 (the view `events` reads it back in format 1's columns), `events` in stored format 1.
+    func logTable(_ file: String = "jifen.sqlite") throws -> String {
+        let found = try run("/usr/bin/env", ["sqlite3", file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('event_log', 'events')"])
+        let names = found.out.split(separator: "\n").map(String.init)
+        #expect(names.count == 1, "\(file) holds one log table: \(names) \(found.err)")
+        return names.first ?? "events"
+    }
+
     /// A village with its people (张书记 administers, 王会计 clerks, 赵主任 reviews, 李店长 keeps the shop), two
     /// units and three households registered on 2025-01-02: events #1–#11, so the first entry after is #12.
     func smallVillage() throws {
-        try expectOK(jifen("init", "--village", "牛角村", "--admin", "张书记"))
+        try expectOK(jifen(arguments: ["init", "--village", "牛角村", "--admin", "张书记"] + formatArguments))
         for (name, role) in [("王会计", "clerk"), ("赵主任", "reviewer"), ("李店长", "shopkeeper")] {
             try expectOK(jifen("actor", "add", name, "--role", role, "--by", "张书记", "--date", "2025-01-02"))
         }
@@ -124,7 +140,7 @@ final class Office {
 
     /// docs/examples' register: 张书记 administers, 王会计 clerks; units U01 and U02; households from the CSV.
     func importedVillage() throws {
-        try expectOK(jifen("init", "--village", "牛角村", "--admin", "张书记"))
+        try expectOK(jifen(arguments: ["init", "--village", "牛角村", "--admin", "张书记"] + formatArguments))
         try expectOK(jifen("actor", "add", "王会计", "--role", "clerk", "--by", "张书记"))
         try expectOK(jifen("unit", "add", "U01", "--name", "第一联户", "--by", "张书记"))
         try expectOK(jifen("unit", "add", "U02", "--name", "第二联户", "--by", "张书记"))
@@ -157,6 +173,30 @@ final class Office {
     func eventCount() throws -> Int {
         let log = try json("log") as? [Any]
         return log?.count ?? -1
+    }
+}
+
+/// An event's payload exactly as hashed, in SQL, for an UPDATE of the log's table `table` (either stored format): in
+/// stored format 2 a score's payload may be stored as NULL, its facts and its rule's text spelling it out, so an
+/// edit of the payload a reader sees starts from the view `events`.
+func hashedPayload(_ table: String) -> String {
+    "(SELECT v.payload FROM events v WHERE v.seq = \(table).seq)"
+}
+
+/// A stored format of a ledger, for the tests that run over both: 2, what `jifen init` makes by default, and 1, what
+/// jifen made before and still opens, reads, writes and verifies (`jifen init --log-format 1`).
+enum StoredFormat: Int, CaseIterable, Sendable, CustomTestStringConvertible {
+    case compact = 2
+    case wide = 1
+
+    var testDescription: String { "stored format \(rawValue)" }
+
+    /// The table that holds the log in this format.
+    var table: String { self == .compact ? "event_log" : "events" }
+
+    /// Runs `body` with the villages of `Office` made in this format (the default for `compact`).
+    func making<T>(_ body: () throws -> T) rethrows -> T {
+        try Office.$logFormat.withValue(self == .compact ? nil : rawValue, operation: body)
     }
 }
 

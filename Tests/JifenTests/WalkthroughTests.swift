@@ -36,14 +36,17 @@ import Testing
 }
 
 @Suite struct FormatDocument {
-    /// The Python verifier printed in docs/FORMAT.md agrees with `jifen verify` on a real ledger.
-    @Test func thePythonVerifierInTheFormatDocumentAgreesWithVerify() throws {
+    /// The Python verifier printed in docs/FORMAT.md agrees with `jifen verify` on a real ledger, in either stored
+    /// format: it reads `SELECT * FROM events ORDER BY seq`, the table of format 1 or the view of format 2.
+    @Test(arguments: StoredFormat.allCases)
+    func thePythonVerifierInTheFormatDocumentAgreesWithVerify(_ stored: StoredFormat) throws {
         let format = try String(contentsOf: packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         let start = try #require(format.range(of: "```python\n"))
         let end = try #require(format[start.upperBound...].range(of: "```"))
         let script = String(format[start.upperBound..<end.lowerBound])
         let office = try Office()
-        try office.smallVillage()
+        try stored.making { try office.smallVillage() }
+        #expect(try office.logTable() == stored.table)
         expectOK(try office.jifen("record", "H001", "C1.2", "--points", "7", "--note", "调解", "--date", "2025-02-02", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "C2.3", "--key", "k-1", "--date", "2025-02-03", "--by", "王会计"))
         expectOK(try office.jifen("reverse", "12", "--reason", "记错", "--by", "王会计"))
@@ -55,7 +58,7 @@ import Testing
         let head = try #require(report["head"] as? String)
         #expect(python.out == "whole: 15 events, head \(head)\n")
         // And it catches an edit.
-        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DROP TRIGGER events_are_never_updated; UPDATE events SET actor = '某人' WHERE seq = 13;"]).status == 0)
+        #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "DROP TRIGGER events_are_never_updated; UPDATE \(stored.table) SET actor = '某人' WHERE seq = 13;"]).status == 0)
         let tampered = try office.run("/usr/bin/env", ["python3", "verify.py"])
         #expect(tampered.status != 0 && tampered.err.contains("#13: altered"))
     }
