@@ -89,10 +89,11 @@ extension EventStore {
         let target = try EventStore(path: path, create: true, format: format)
         defer { try? target.queue.close() }
         return try source.queue.read { old in
-            if let problem = try EventStore.schemaProblems(old).first {
+            // The old file's schema and triggers, named as `verify` names them.
+            if let problem = try EventStore.triggerProblems(old).first { throw UpgradeError.damaged(problem) }
+            if let problem = try EventStore.schemaProblems(old).first(where: { !$0.hasPrefix("trigger ") }) {
                 throw UpgradeError.damaged(VerifyReport.Problem(seq: 0, zh: "账本的结构不完整：\(problem)", en: "the ledger's structure is not whole: \(problem)"))
             }
-            if let problem = try EventStore.triggerProblems(old).first { throw UpgradeError.damaged(problem) }
             let total = try Int64.fetchOne(old, sql: "SELECT max(seq) FROM events") ?? 0
             let rows = try RawRows(old, sql: "SELECT \(RawRows.chainColumns) FROM events ORDER BY seq")
             var canonical = CanonicalBuffer()

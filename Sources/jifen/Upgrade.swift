@@ -40,6 +40,11 @@ struct Upgrade: ParsableCommand {
         if Console.current.isProcess {
             OutputFile.draftForSignal = strdup(Ledger.upgradeWorkPath(for: newFile))
             OutputFile.removeDraftOnSignal()
+            // Let those signals through even when the process was started with them blocked (as by some test runners).
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         }
         defer { OutputFile.forget() }
         let report: UpgradeReport
