@@ -56,7 +56,12 @@ import Testing
         #expect((from["bytes"] as? Int ?? 0) == before.count && (to["bytes"] as? Int ?? 0) == bytes(office, "jifen.sqlite")?.count)
         // The old file is only read; the new one holds its log in the compact form.
         #expect(bytes(office, "old.sqlite") == before)
-        #expect(try office.sqlite("SELECT count(*), sum(payload IS NULL) > 0 FROM event_log") == ["32|1"])
+        // A score's payload is left out exactly when its facts and its rule's text spell it out: no note, no tally sheet.
+        let spelled = try office.sqlite("""
+            ATTACH 'old.sqlite' AS old; SELECT count(*) FROM old.events WHERE type = 'v1.scoreRecorded'
+            AND json_extract(payload, '$.note') = '' AND json_extract(payload, '$.source') IS NULL
+            """).last ?? ""
+        #expect(try office.sqlite("SELECT count(*) || '|' || coalesce(sum(payload IS NULL), 0) FROM event_log") == ["32|\(spelled)"])
         #expect(try office.sqlite("SELECT type FROM sqlite_master WHERE name = 'events'") == ["view"])
         nothingLeftBeside(office, "jifen.sqlite")
 
