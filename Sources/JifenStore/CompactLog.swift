@@ -31,10 +31,11 @@ extension StoreSession {
         bind.text(19, try storesWholePayload(fields) ? fields.payload : nil)
         bind.blob(20, hash)
         try bind.run(db, sql: StoreSession.compactInsertSQL)
+        if fields.type == EventType.schemeAdopted.rawValue { try fileRuleTexts(ofScheme: fields.payload) }
     }
 
     /// Whether a compact log must hold this event's payload: false for a score whose payload its facts and its rule's
-    /// text in `rule_texts` spell out (the text is filed there by the first such score of its scheme version and rule).
+    /// text in `rule_texts` spell out byte for byte.
     private func storesWholePayload(_ fields: Chain.Fields) throws -> Bool {
         guard let text = CompactFields.ruleText(of: fields), let rule = fields.rule else { return true }
         let key = RuleTextKey(schemeVersion: fields.schemeVersion, rule: rule)
@@ -44,14 +45,23 @@ extension StoreSession {
         } else {
             known = try value(String.self, "SELECT text FROM rule_texts WHERE scheme_version = ? AND rule = ?",
                               arguments: [fields.schemeVersion, rule])
-        }
-        if let known {
             remember(known, for: key)
-            return known != text
         }
-        try run("INSERT INTO rule_texts (scheme_version, rule, text) VALUES (?, ?, ?)", arguments: [fields.schemeVersion, rule, text])
-        remember(text, for: key)
-        return false
+        return known != text
+    }
+
+    /// Files the texts of a scheme version's rules, as its scores' payloads will hold them, when the version's event is
+    /// appended: the texts come from the hashed scheme event alone, so an auditor can make them again, and a score is
+    /// never what files one — a text missing from `rule_texts` (damage) leaves the scores after it stored whole,
+    /// rather than filed again over the damage for the earlier ones to read as sound.
+    private func fileRuleTexts(ofScheme payload: String) throws {
+        guard case .schemeAdopted(let adopted)? = try? EventCodec.event(type: EventType.schemeAdopted.rawValue, payload: payload) else {
+            return
+        }
+        for (rule, text) in CompactFields.ruleTexts(of: adopted) {
+            try run("INSERT OR IGNORE INTO rule_texts (scheme_version, rule, text) VALUES (?, ?, ?)", arguments: [adopted.version, rule, text])
+            forgetRuleText(RuleTextKey(schemeVersion: adopted.version, rule: rule))
+        }
     }
 }
 
@@ -105,6 +115,21 @@ enum CompactFields {
         }
     }
 
+    /// Each rule of a scheme version with its text as a score's payload holds it: cut from the payload of a score of
+    /// that rule made by the same writer, so that the two are the same bytes.
+    static func ruleTexts(of adopted: SchemeAdopted) -> [(rule: String, text: String)] {
+        adopted.scheme.rules.compactMap { rule in
+            let snapshot = RuleSnapshot(rule: rule, category: adopted.scheme.category(of: rule)?.code ?? "")
+            let score = ScoreRecorded(household: HouseholdCode(rawValue: "H"), rule: snapshot, points: 1, note: "", source: nil)
+            guard let payload = try? EventCodec.payload(of: .scoreRecorded(score)) else { return nil }
+            let prefix = scorePrefix(household: "H", points: 1)
+            let utf8 = payload.utf8
+            guard utf8.count > prefix.utf8.count + 1, utf8.starts(with: prefix.utf8), utf8.last == UInt8(ascii: "}") else { return nil }
+            let text = String(decoding: utf8.dropFirst(prefix.utf8.count).dropLast(), as: UTF8.self)
+            return isOneObject(text.utf8) ? (rule.code.rawValue, text) : nil
+        }
+    }
+
     /// The start of a score's payload that its facts spell out, up to its rule's text.
     static func scorePrefix(household: some StringProtocol, points: Int) -> String {
         "{\"household\":\"\(household)\",\"note\":\"\",\"points\":\(points),\"rule\":"
@@ -143,5 +168,47 @@ enum CompactFields {
             }
         }
         return false
+    }
+}
+
+extension EventStore {
+    /// What of a compact log's `rule_texts` is not as its scheme events give it: a text whose scheme version and rule no
+    /// scheme of the log has, or which is not, byte for byte, the text the writer files for that rule when the scheme's
+    /// event is appended (`CompactFields.ruleTexts`). A text that compact scores lean on is held by their hashes too;
+    /// this finds one that none does yet.
+    static func ruleTextProblems(_ db: Database) throws -> [VerifyReport.Problem] {
+        guard try LogFormat.of(db) == .compact else { return [] }
+        var schemes: [Int: (seq: Int64, texts: [String: String])] = [:]
+        let events = try RawRows(db, sql: "SELECT seq, payload FROM event_log WHERE stream = 'ledger' AND type = '\(EventType.schemeAdopted.rawValue)' ORDER BY seq")
+        while try events.next() {
+            guard let payload = events.string(1),
+                  case .schemeAdopted(let adopted)? = try? EventCodec.event(type: EventType.schemeAdopted.rawValue, payload: payload) else { continue }
+            let texts = CompactFields.ruleTexts(of: adopted)
+            schemes[adopted.version] = (events.int64(0), Dictionary(texts.map { ($0.rule, $0.text) }, uniquingKeysWith: { first, _ in first }))
+        }
+        var problems: [VerifyReport.Problem] = []
+        var versionsMissing: Set<Int> = []
+        let texts = try RawRows(db, sql: "SELECT scheme_version, rule, text FROM rule_texts ORDER BY scheme_version, rule")
+        while try texts.next() {
+            let version = texts.int(0), rule = texts.string(1) ?? ""
+            guard let scheme = schemes[version] else {
+                // (Once for the version: its scheme's event is missing, which the chain names too.)
+                if versionsMissing.insert(version).inserted {
+                    problems.append(.init(seq: 0, zh: "rule_texts 里有第 \(version) 版积分方案的标准文字，而流水里没有这一版积分方案（文件已损坏）",
+                                          en: "rule_texts holds the rules' texts of scheme version \(version), which the log has no scheme of (the file is damaged)"))
+                }
+                continue
+            }
+            guard let expected = scheme.texts[rule] else {
+                problems.append(.init(seq: scheme.seq, zh: "rule_texts 里有标准 \(rule) 的文字，而这一版积分方案没有这一条（文件已损坏）",
+                                      en: "rule_texts holds a text for rule \(rule), which this scheme version does not have (the file is damaged)"))
+                continue
+            }
+            if texts.isNull(2) || !expected.utf8.elementsEqual(texts.bytes(2)) {
+                problems.append(.init(seq: scheme.seq, zh: "rule_texts 里标准 \(rule) 的文字与这一版积分方案所定的不同（文件已损坏）",
+                                      en: "rule_texts' text of rule \(rule) is not the rule this scheme version gives (the file is damaged)"))
+            }
+        }
+        return problems
     }
 }

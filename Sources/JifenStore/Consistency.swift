@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import JifenCore
 
 extension EventStore {
@@ -32,9 +34,12 @@ extension EventStore {
             // From the log's own table: a compact log's payload is NULL for the scores its facts spell out, and only the
             // payloads of events that name another (never such a score) are read here.
             let rows = try RawRows(db, sql: """
-                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed, rule FROM \(try LogFormat.of(db).table)
+                SELECT seq, type, item, stock, reverses, payload, household, earned, deducted, redeemed, rule, id FROM \(try LogFormat.of(db).table)
                 WHERE seq > \(after) ORDER BY seq
                 """)
+            // Each event's id as 16 bytes, to find one given twice: stored format 1 has a unique index on it, a compact
+            // log none (its UUIDs are 16 bytes of a BLOB, or text).
+            var ids = EventIds()
             // Each event that takes another back, with its facts, to hold against that event's once the pass is done.
             struct Undoing { let seq: Int64, target: Int64, household: String?, item: String?, rule: String?, moves: [Int] }
             var undoing: [Undoing] = []
@@ -42,6 +47,7 @@ extension EventStore {
             var expected = after + 1
             while try rows.next() {
                 let seq = rows.int64(0)
+                ids.add(rows, 11, seq: seq)
                 let knownType = types.read(rows, 1)
                 // (A gap in the log is the chain's to name; the codes stay one an event.)
                 while expected < seq { codes.append(0); expected += 1 }
@@ -118,6 +124,10 @@ extension EventStore {
                             en: "it takes back event #\(undo.target) but does not move exactly the opposite of what that moved")
                 }
             }
+            for (first, again) in ids.repeated() {
+                problem(again, zh: "它的编号（id）与第 \(first) 条事件的相同：每条事件的编号都应独一无二",
+                        en: "its id is the same as event #\(first)'s: every event's id is its own")
+            }
             return problems
         }
     }
@@ -129,5 +139,43 @@ extension EventStore {
         guard let type else { return EventType.movesNothing(earned: earned, deducted: deducted, redeemed: redeemed, stock: stock) }
         return type.factsHaveTheirShape(household: household, item: item, earned: earned, deducted: deducted, redeemed: redeemed,
                                         stock: stock)
+    }
+}
+
+/// Events' ids, 16 bytes each with the event's sequence number (24 MB at 10^6 events), sorted to find one given twice.
+struct EventIds {
+    private var entries: [(high: UInt64, low: UInt64, seq: Int64)] = []
+
+    /// Adds the current row's id (column `column`): a UUID's 16 bytes as stored, or as its lower-case text gives them,
+    /// or for any other text the first 16 bytes of its SHA-256.
+    mutating func add(_ rows: RawRows, _ column: Int32, seq: Int64) {
+        guard !rows.isNull(column) else { return }
+        var key = [UInt8](repeating: 0, count: 16)
+        let stored = rows.bytes(column)
+        if sqlite3_column_type(rows.handle, column) == SQLITE_BLOB && stored.count == 16 {
+            key = Array(stored)
+        } else if let bytes = CompactFields.uuidBytes(String(decoding: stored, as: UTF8.self)) {
+            key = Array(bytes)
+        } else {
+            key = Array(SHA256.hash(data: Data(stored)).prefix(16))
+        }
+        let high = key[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = key[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        entries.append((high, low, seq))
+    }
+
+    /// Each id given again: the first event that has it and each later one.
+    func repeated() -> [(first: Int64, again: Int64)] {
+        let sorted = entries.sorted { ($0.high, $0.low, $0.seq) < ($1.high, $1.low, $1.seq) }
+        var found: [(first: Int64, again: Int64)] = []
+        var start = 0
+        for index in sorted.indices.dropFirst() {
+            if sorted[index].high == sorted[start].high && sorted[index].low == sorted[start].low {
+                found.append((sorted[start].seq, sorted[index].seq))
+            } else {
+                start = index
+            }
+        }
+        return found.sorted { $0.again < $1.again }
     }
 }

@@ -474,8 +474,13 @@ public final class StoreSession: LedgerTransaction {
 
     /// The prepared statements every append runs, held by the transaction (`Binder`).
     /// Keeps a rule's text of `rule_texts` for the rest of the transaction and the next.
-    func remember(_ text: String, for key: RuleTextKey) {
+    func remember(_ text: String?, for key: RuleTextKey) {
         memory.ruleTexts[key] = .some(text)
+    }
+
+    /// Lets the next look-up of a rule's text read `rule_texts` again.
+    func forgetRuleText(_ key: RuleTextKey) {
+        memory.ruleTexts[key] = nil
     }
 
     /// How the file stores its log.

@@ -32,6 +32,8 @@ struct IndexDigests {
     let indexes: [Index]
     /// The extra columns the chain's pass selects after `RawRows.chainColumns`: each partial index's condition.
     let extraColumns: String
+    /// How many columns `extraColumns` selects.
+    let extraCount: Int
     private(set) var tableSums: [UInt64]
     private let key: Hasher
     /// `indexes`' positions laid out flat for the pass over the table, which reads them for every row: index `n`'s key
@@ -50,6 +52,7 @@ struct IndexDigests {
         }
         self.indexes = indexes
         extraColumns = found.extras.map { ", " + $0 }.joined()
+        extraCount = found.extras.count
         tableSums = Array(repeating: 0, count: indexes.count)
         key = Hasher()
         positions = indexes.flatMap(\.positions)

@@ -338,12 +338,16 @@ extension EventStore {
             if report.problems.count < problemsMax { report.problems.append(found) }
         }
         func problem(_ seq: Int64, zh: String, en: String) { problem(.init(seq: seq, zh: zh, en: en)) }
-        if triggers { report.problems = Array(try triggerProblems(db).prefix(problemsMax)) }
+        if triggers { report.problems = Array(try (triggerProblems(db) + ruleTextProblems(db)).prefix(problemsMax)) }
         // (Only for the progress: the last sequence number, found in the b-tree, where count(*) would read every page.)
         let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
         var expectedSeq = first
         // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
-        let rows = try LogRows(db, where: "seq >= \(first) AND seq <= \(last)", extra: digests?.extraColumns ?? "")
+        // After the indexes' columns, whether the row breaks the table's NOT NULL and CHECK rules (`constraintTerms`).
+        let terms = try EventStore.constraintTerms(db)
+        let broken = terms.isEmpty ? "" : ", coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0)"
+        let rows = try LogRows(db, where: "seq >= \(first) AND seq <= \(last)", extra: (digests?.extraColumns ?? "") + broken)
+        let brokenColumn = terms.isEmpty ? nil : rows.extraStart + Int32(digests?.extraCount ?? 0)
         var canonical = CanonicalBuffer()
         var previousHash = previous.map { [UInt8]($0) } ?? []
         var linked = previous != nil
@@ -367,6 +371,7 @@ extension EventStore {
             if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                 problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
             }
+            if let brokenColumn, rows.rows.int64(brokenColumn) != 0 { problem(EventStore.brokenConstraint(at: seq)) }
             digests?.addTableRow(rows.rows)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }

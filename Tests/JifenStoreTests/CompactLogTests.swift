@@ -252,35 +252,50 @@ import Testing
         #expect(try ledger.store.verifyProjections().isEmpty)
     }
 
-    /// A rule's text filed by a batch that is then refused goes with it, from the file and from the memory the next
-    /// transaction takes over: the next score of the rule files it again, and reads back whole.
-    @Test func aRefusedBatchTakesItsRuleTextWithIt() throws {
+    /// A scheme version's rule texts are filed when its event is appended, one for each of its rules, each the bytes a
+    /// score's payload holds for the rule; a score never files one. A text missing (damage) leaves the scores after it
+    /// stored whole, so that a write never files it again over the damage for the earlier scores to read as sound; and
+    /// a transaction that is refused takes nothing of `rule_texts` with it or away.
+    @Test func ruleTextsComeFromTheSchemeAndAScoreNeverFilesOne() throws {
         let scratch = try Scratch()
         let (ledger, _) = try makeVillage(at: scratch.path("v.sqlite"))
+        let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
         let march = LocalDate("2025-03-10")!
+        let filed = try ledger.store.withDatabase { try String.fetchAll($0, sql: "SELECT rule FROM rule_texts WHERE scheme_version = 1 ORDER BY rule") }
+        #expect(filed == scheme.rules.map(\.code.rawValue).sorted())
+        // Each text is what a score of its rule holds there.
+        for rule in ["A1.2", "D1.2", "B2.1"] {
+            let written = try ledger.execute(score("H001", rule), by: "王会计", on: march)
+            try ledger.store.withDatabase { db in
+                let stored = try Row.fetchOne(db, sql: "SELECT payload IS NULL, (SELECT text FROM rule_texts WHERE scheme_version = 1 AND rule = ?) FROM event_log WHERE seq = ?",
+                                              arguments: [rule, written.events[0].seq])
+                #expect(stored?[0] as Bool? == true, "\(rule): spelled out")
+                let payload = try String.fetchOne(db, sql: "SELECT payload FROM events WHERE seq = ?", arguments: [written.events[0].seq]) ?? ""
+                #expect(payload.contains(",\"rule\":" + (stored?[1] as String? ?? "?") + "}"), "\(rule): \(payload)")
+            }
+        }
+        // A refused batch leaves rule_texts as it was.
+        let before = try ledger.store.withDatabase { try Row.fetchAll($0, sql: "SELECT * FROM rule_texts") }
         let batch = [BatchItem(command: score("H001", "D1.2"), occurredOn: march, line: 2),
                      BatchItem(command: score("H999", "D1.2"), occurredOn: march, line: 3)]
         #expect(throws: (any Error).self) { try ledger.executeAll(batch, by: "王会计", fileName: "sheet.csv") }
-        // A transaction that appended a score of D1.2, filing its text, and then failed.
-        struct Failed: Error {}
-        let event = LedgerEvent.scoreRecorded(ScoreRecorded(household: "H003", rule: try Self.snapshot("D1.2"), points: 10, note: "", source: nil))
-        let meta = EventMeta(id: "00000000-0000-4000-8000-0000000000bb", occurredOn: march, recordedAt: "2025-12-31T09:30:00.000Z",
-                             actor: ActorName(rawValue: "王会计"), key: nil)
-        #expect(throws: Failed.self) {
-            try ledger.store.write { session in
-                _ = try session.append(event, meta: meta)
-                #expect(try session.value(Int.self, "SELECT count(*) FROM rule_texts") == 1, "filed, before the failure")
-                throw Failed()
-            }
-        }
-        #expect(try ledger.store.withDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM rule_texts") } == 0)
-        let written = try ledger.execute(score("H002", "D1.2"), by: "王会计", on: march)
+        #expect(try ledger.store.withDatabase { try Row.fetchAll($0, sql: "SELECT * FROM rule_texts") } == before)
+        // D1.2's text deleted behind jifen's back: the score that leans on it no longer verifies, the next score of the
+        // rule is stored whole (nothing filed again), and verify still finds the first.
+        let leaning = try ledger.store.withDatabase { try Int64.fetchOne($0, sql: "SELECT max(seq) FROM event_log WHERE rule = 'D1.2' AND payload IS NULL") }
         try ledger.store.withDatabase { db in
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM rule_texts WHERE rule = 'D1.2'") == 1)
-            let payload = try String.fetchOne(db, sql: "SELECT payload FROM events WHERE seq = ?", arguments: [written.events[0].seq])
-            #expect(payload?.hasPrefix("{\"household\":\"H002\",\"note\":\"\",\"points\":10,\"rule\":{") == true, "\(payload ?? "NULL")")
+            try db.execute(sql: "DROP TRIGGER rule_texts_are_never_deleted")
+            try db.execute(sql: "DELETE FROM rule_texts WHERE rule = 'D1.2'")
         }
-        #expect(try ledger.store.verify().isValid)
+        let next = try ledger.execute(score("H002", "D1.2"), by: "王会计", on: march)
+        let (texts, whole) = try ledger.store.withDatabase { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM rule_texts WHERE rule = 'D1.2'"),
+             try Bool.fetchOne(db, sql: "SELECT payload IS NOT NULL FROM event_log WHERE seq = ?", arguments: [next.events[0].seq]))
+        }
+        #expect(texts == 0 && whole == true)
+        let report = try ledger.store.verify()
+        #expect(!report.isValid && report.problems.contains { $0.seq == leaning }, "\(report.problems)")
+        #expect(!report.problems.contains { $0.seq == next.events[0].seq })
     }
 
     /// Ids come from the environment: only the lower-case text of 16 bytes is kept as a BLOB; any other id as its text,
@@ -371,7 +386,7 @@ import Testing
         let first = try ledger.read { try $0.lastSeq() }
         try ledger.store.withDatabase { db in
             let before = try Row.fetchAll(db, sql: "SELECT * FROM rule_texts")
-            #expect(before.count == 1)
+            #expect(before.count == (try SchemeFile.parse(ReferenceSeed.schemeYAML)).rules.count, "a text for each rule of the scheme")
             for sql in ["UPDATE rule_texts SET text = '{}'", "UPDATE rule_texts SET rule = 'C2.4'", "DELETE FROM rule_texts",
                         "DELETE FROM rule_texts WHERE rule = 'C2.3'"] {
                 #expect(sqliteRefusal(db, sql)?.contains("append-only") == true, "\(sql)")
@@ -388,8 +403,10 @@ import Testing
             #expect(replaced.contains("append-only"), "\(replaced)")
             #expect(try ledger.store.verify().isValid)
         } else {
+            // Named as a text that is not its scheme's rule (at the scheme's event), and at the first score it spells.
             let report = try ledger.store.verify()
-            #expect(report.problems.first { $0.seq > 0 }?.seq == first, "\(report.problems)")
+            #expect(report.problems.contains { $0.what.contains("rule_texts' text of rule") }, "\(report.problems)")
+            #expect(report.problems.filter { $0.seq > 0 && !$0.what.contains("rule_texts") }.first?.seq == first, "\(report.problems)")
         }
     }
 }

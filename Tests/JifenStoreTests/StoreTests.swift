@@ -54,7 +54,8 @@ import Testing
         let count = try shell("/usr/bin/sqlite3", [path, "SELECT count(*), count(DISTINCT actor) FROM events;"])
         #expect(count.out.trimmingCharacters(in: .whitespacesAndNewlines) == "8|3")
         if format == .compact {
-            let rules = try shell("/usr/bin/sqlite3", [path, "SELECT count(*) FROM rule_texts WHERE text LIKE '{%}';"])
+            // Every text as it was: each rule's object.
+            let rules = try shell("/usr/bin/sqlite3", [path, "SELECT count(*) > 0 AND count(*) = sum(text LIKE '{%}') FROM rule_texts;"])
             #expect(rules.out.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
         }
     }
@@ -172,7 +173,8 @@ import Testing
         try tamper(ledger, damage.sql(format))
         let report = try ledger.store.verify()
         #expect(!report.isValid, "\(damage.name) is caught")
-        #expect(report.problems.first { $0.seq > 0 }?.seq == damage.first, "\(damage.name): \(report.problems)")
+        // (A rule's text changed in stored format 2 is also named at its scheme's event, as not that scheme's rule.)
+        #expect(report.problems.first { $0.seq > 0 && !$0.what.contains("rule_texts") }?.seq == damage.first, "\(damage.name): \(report.problems)")
         #expect(report.problems.contains { $0.seq == 0 && $0.what.contains("missing") }, "the dropped triggers are reported")
         _ = scratch
     }

@@ -74,7 +74,8 @@ import Testing
     @Test(arguments: LogFormat.allCases, damages)
     func damageIsFoundAsByOneWalk(_ format: LogFormat, _ damage: Damage) throws {
         let (halves, whole) = try findings(damage.sql(format), format: format)
-        #expect(halves.problems.map(\.seq).prefix(damage.seqs.count) == damage.seqs[...], "\(halves.problems)")
+        // (The events' findings: with the scheme's event gone, rule_texts is named too, as no event's.)
+        #expect(halves.problems.map(\.seq).filter { $0 > 0 }.prefix(damage.seqs.count) == damage.seqs[...], "\(halves.problems)")
         #expect(halves.problems.map(\.seq) == whole.problems.map(\.seq))
         #expect(halves.problems.map(\.what) == whole.problems.map(\.what))
         #expect(halves.events == whole.events && halves.head == whole.head)

@@ -289,15 +289,15 @@ extension String {
     }
 
     /// Two events with one id, every hash recomputed: stored format 1's log holds its ids in a unique index (such a
-    /// forgery cannot be written without breaking it, which verify finds); stored format 2's has no index on the id.
+    /// forgery cannot be written without breaking it, which verify finds); stored format 2's has no index on the id, and
+    /// `audit verify` finds the id given twice.
     @Test func twoEventsWithOneIdAreCaught() throws {
         let office = try Golden().village()
         try office.forgeLog("UPDATE event_log SET id = (SELECT id FROM event_log WHERE seq = 12) WHERE seq = 13")
         #expect(try office.sqlite("SELECT count(DISTINCT id) FROM events WHERE seq IN (12, 13)") == ["1"])
-        withKnownIssue("stored format 2 keeps no unique index on the id, and neither verify nor audit verify holds ids unique") {
-            let caught = try office.jifen("audit", "verify", "--lang", "en")
-            #expect(caught.status == 2, "\(caught.out)")
-        }
+        // audit verify holds every id against every other.
+        let caught = try office.jifen("audit", "verify", "--lang", "en")
+        #expect(caught.status == 2 && caught.out.contains("event #13: its id is the same as event #12's"), "\(caught.out)")
     }
 
     /// Forgeries that keep the chain and the tables consistent but break the books' arithmetic: each is named by
