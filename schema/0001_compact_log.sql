@@ -75,12 +75,26 @@ BEGIN
     SELECT RAISE(ABORT, 'jifen: an event must take the next sequence number');
 END;
 
+-- INSERT OR REPLACE deletes the row a new one clashes with, firing no DELETE trigger: refused here first.
+CREATE TRIGGER events_replace_nothing BEFORE INSERT ON event_log
+WHEN EXISTS (SELECT 1 FROM event_log WHERE stream = NEW.stream AND stream_version = NEW.stream_version)
+  OR (NEW.idempotency_key IS NOT NULL AND EXISTS (SELECT 1 FROM event_log WHERE idempotency_key = NEW.idempotency_key))
+BEGIN
+    SELECT RAISE(ABORT, 'jifen: events are append-only; record a reversal instead');
+END;
+
 CREATE TRIGGER rule_texts_are_never_updated BEFORE UPDATE ON rule_texts
 BEGIN
     SELECT RAISE(ABORT, 'jifen: events are append-only; record a reversal instead');
 END;
 
 CREATE TRIGGER rule_texts_are_never_deleted BEFORE DELETE ON rule_texts
+BEGIN
+    SELECT RAISE(ABORT, 'jifen: events are append-only; record a reversal instead');
+END;
+
+CREATE TRIGGER rule_texts_replace_nothing BEFORE INSERT ON rule_texts
+WHEN EXISTS (SELECT 1 FROM rule_texts WHERE scheme_version = NEW.scheme_version AND rule = NEW.rule)
 BEGIN
     SELECT RAISE(ABORT, 'jifen: events are append-only; record a reversal instead');
 END;

@@ -59,7 +59,11 @@ extension StoreSession {
             return
         }
         for (rule, text) in CompactFields.ruleTexts(of: adopted) {
-            try run("INSERT OR IGNORE INTO rule_texts (scheme_version, rule, text) VALUES (?, ?, ?)", arguments: [adopted.version, rule, text])
+            // (A text already filed stays: rule_texts refuses any insert over one.)
+            try run("""
+                INSERT INTO rule_texts (scheme_version, rule, text) SELECT ?1, ?2, ?3
+                WHERE NOT EXISTS (SELECT 1 FROM rule_texts WHERE scheme_version = ?1 AND rule = ?2)
+                """, arguments: [adopted.version, rule, text])
             forgetRuleText(RuleTextKey(schemeVersion: adopted.version, rule: rule))
         }
     }
