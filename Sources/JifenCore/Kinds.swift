@@ -94,6 +94,8 @@ extension Rejection {
         case keyInvalid
         case controlCharacter
         case repeatedEntry
+        case passwordRequired
+        case passwordNotSet
     }
 
     public var kind: Kind {
@@ -190,6 +192,8 @@ extension Rejection {
         case .keyInvalid: return .keyInvalid
         case .controlCharacter: return .controlCharacter
         case .repeatedEntry: return .repeatedEntry
+        case .passwordRequired: return .passwordRequired
+        case .passwordNotSet: return .passwordNotSet
         }
     }
 }
@@ -225,6 +229,7 @@ extension Command {
         case mergeHousehold
         case printPassbook
         case recordCheckpoint
+        case setPassword
     }
 
     public var kind: Kind {
@@ -256,6 +261,7 @@ extension Command {
         case .mergeHousehold: return .mergeHousehold
         case .printPassbook: return .printPassbook
         case .recordCheckpoint: return .recordCheckpoint
+        case .setPassword: return .setPassword
         }
     }
 }
