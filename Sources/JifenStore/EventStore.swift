@@ -739,7 +739,10 @@ public final class StoreSession: LedgerTransaction {
 
     public func passwordsInForce() throws -> Bool {
         if let known = memory.passwordsInForce { return known }
-        let has = try value(Int.self, "SELECT EXISTS (SELECT 1 FROM p_actors WHERE password_since IS NOT NULL)") == 1
+        // The hashes count too: a projection damaged or emptied never lifts the need for passwords.
+        let has = try value(Int.self, """
+            SELECT EXISTS (SELECT 1 FROM p_actors WHERE password_since IS NOT NULL) OR EXISTS (SELECT 1 FROM credentials)
+            """) == 1
         memory.passwordsInForce = has
         return has
     }
