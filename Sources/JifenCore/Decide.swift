@@ -459,6 +459,11 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         if let asker, asker.name != actor, !asker.has(.admin) {
             throw Rejection.roleNotAllowed(asker.name, roles: asker.roles, action: .command(.setPassword), allowed: [.admin])
         }
+        // The first password is an administrator's own: any other would leave every administrator without one on a
+        // ledger that asks for them, and no one could set theirs.
+        if let asker, try !state.passwordsInForce(), !(asker.name == actor && asker.has(.admin)) {
+            throw Rejection.firstPasswordNotAdmins(asker.name)
+        }
         return [.passwordSet(PasswordSet(actor: actor))]
 
     case .recordCheckpoint(let checkpoint):

@@ -96,6 +96,7 @@ extension Rejection {
         case repeatedEntry
         case passwordRequired
         case passwordNotSet
+        case firstPasswordNotAdmins
     }
 
     public var kind: Kind {
@@ -194,6 +195,7 @@ extension Rejection {
         case .repeatedEntry: return .repeatedEntry
         case .passwordRequired: return .passwordRequired
         case .passwordNotSet: return .passwordNotSet
+        case .firstPasswordNotAdmins: return .firstPasswordNotAdmins
         }
     }
 }

@@ -111,6 +111,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case passwordRequired(ActorName)
     /// The ledger has passwords and the acting person has none: an administrator must set theirs first.
     case passwordNotSet(ActorName)
+    /// The ledger has no password yet and this one is not an administrator setting their own, which must come first.
+    case firstPasswordNotAdmins(ActorName)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -339,6 +341,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "This ledger has passwords, so every write needs the password of the one acting; give \(actor)'s password\(hint)."
         case .passwordNotSet(let actor):
             return "This ledger has passwords and \(actor) has none yet; an administrator must set \(actor)'s password first\(hint)."
+        case .firstPasswordNotAdmins:
+            return "This ledger has no password yet, so the first must be an administrator's own; an administrator sets theirs first\(hint)."
         }
     }
 }

@@ -253,5 +253,7 @@ public enum RejectionRows {
         Case("a write without the acting person's password once the ledger has passwords", setup: {
                 try $0.govern(); try $0.run(.setPassword("张书记", PasswordHash(encoded: "$2b$10$x")), by: "张书记")
              }, .registerActor("孙", roles: [.clerk], unit: nil), by: "张书记", .passwordRequired("张书记")),
+        Case("a first password that is not an administrator's own", setup: { try $0.govern() },
+             .setPassword("王会计", PasswordHash(encoded: "$2b$10$x")), by: "张书记", .firstPasswordNotAdmins("张书记")),
     ]
 }
