@@ -9,7 +9,7 @@ ALTER TABLE p_actors ADD COLUMN password_since TEXT;
 
 -- Each person's current password, as bcrypt's modular crypt text ($2b$10$…): replaced when it is set again.
 CREATE TABLE credentials (
-    actor           TEXT    PRIMARY KEY,          -- the person's name, as in p_actors
+    actor           TEXT    NOT NULL PRIMARY KEY, -- the person's name, as in p_actors
     hash            TEXT    NOT NULL,             -- bcrypt, cost 10 or more; never printed
     set_at          TEXT    NOT NULL,             -- recorded_at of the v1.passwordSet that set it
     set_seq         INTEGER NOT NULL              -- and its seq

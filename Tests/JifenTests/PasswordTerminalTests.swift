@@ -75,11 +75,21 @@ import Testing
         ("DROP TABLE credentials", 2, true),
         ("DROP TABLE login_failures", 2, true),
         ("INSERT INTO login_failures VALUES ('张书记', 'banana')", 0, false),
+        // SQLite refuses a name or a hash of NULL outright (NOT NULL): nothing to read then.
+        ("UPDATE credentials SET actor = NULL", -1, false),
+        ("UPDATE credentials SET hash = NULL", -1, false),
+        ("UPDATE login_failures SET failed_at = NULL", -1, false),
     ])
     func damageIsRefusedOrFound(damage: String, writeStatus: Int32, verifyFinds: Bool) throws {
         let office = try Office()
         try expectOK(office.jifen("init", "--village", "牛角村", "--admin", "张书记"))
         expectOK(Passwords.jifen(office, ["actor", "password", "张书记", "--by", "张书记", "--password-stdin"], input: "right-password\n"))
+        if writeStatus < 0 {
+            _ = Passwords.jifen(office, ["unit", "add", "U07", "--name", "七组", "--by", "张书记", "--password-stdin"], input: "wrong-password\n")
+            let refused = try office.run("/usr/bin/env", ["sqlite3", "jifen.sqlite", damage])
+            #expect(refused.status != 0 && refused.err.contains("NOT NULL"), "\(damage): \(refused.err)")
+            return
+        }
         _ = try office.sqlite(damage)
         let verify = try office.jifen("verify")
         #expect(verify.status == (verifyFinds ? 2 : 0), "\(damage): verify \(verify.status) \(verify.err)")
