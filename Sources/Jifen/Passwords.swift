@@ -81,6 +81,12 @@ extension Ledger {
         try passwordChecked(for: name)
     }
 
+    /// Lets `name`'s writes through this ledger go as proven, for a caller that checked the password itself
+    /// (`checkPassword` at a login, and a session since): the server, which names the actor from the session only.
+    public func trustAuthenticated(_ name: String) {
+        proof.insert(name)
+    }
+
     /// Whether `name`'s writes go as proven: checked before, or asked for and checked now.
     @discardableResult
     func passwordChecked(for name: String) throws -> Bool {
