@@ -176,6 +176,23 @@ import Testing
         #expect(throws: PasswordRefusal.throttled(minutes: 15)) { try ledger.checkPassword(name: "无此人", password: "guess-guess") }
     }
 
+    /// Through the facade, as the server will call it: a write is refused until the actor is proven, by a password
+    /// checked here or by the caller's own session.
+    @Test func theFacadeRefusesAnUnprovenWriteAndTakesAProvenOne() throws {
+        let office = try Self.village()
+        let ledger = try Ledger(path: office.path("jifen.sqlite"))
+        #expect(try ledger.passwordsInForce())
+        #expect(throws: Rejection.passwordRequired("张书记")) { try ledger.execute(.addUnit("U08", name: "八组", leader: nil), by: "张书记") }
+        #expect(throws: Rejection.passwordNotSet("李店长")) { try ledger.execute(.receiveStock("salt", quantity: 1, source: ""), by: "李店长") }
+        ledger.askForPasswords(with: { _ in "not-it-at-all" })
+        #expect(throws: PasswordRefusal.wrong) { try ledger.execute(.addUnit("U08", name: "八组", leader: nil), by: "张书记") }
+        ledger.trustAuthenticated("张书记")
+        try ledger.execute(.addUnit("U08", name: "八组", leader: nil), by: "张书记")
+        let other = try Ledger(path: office.path("jifen.sqlite"))
+        other.askForPasswords(with: { _ in Self.clerk })
+        try other.execute(.recordScore("H001", "A1.2", points: nil, note: "", source: nil), by: "王会计", on: LocalDate("2025-03-09"))
+    }
+
     @Test func theRuleOfTheWindow() {
         let now = 10_000.0
         #expect(PasswordRule.refusal(failures: [], now: now) == nil)
