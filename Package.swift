@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
+        // Only its HummingbirdBcrypt library (bcrypt in C, no other dependency) is linked: the server comes later.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -68,6 +70,7 @@ let package = Package(
                 .embedInCode("../../schema/0001_compact_log.sql"),
                 .embedInCode("../../schema/0002_projections.sql"),
                 .embedInCode("../../schema/0003_governance.sql"),
+                .embedInCode("../../schema/0004_credentials.sql"),
             ],
             swiftSettings: strict
         ),
@@ -88,7 +91,10 @@ let package = Package(
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
-        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements"], swiftSettings: strict),
+        // Passwords are hashed here (bcrypt) and checked before a write; the hashes live in JifenStore's table.
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements",
+                                              .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+                swiftSettings: strict),
         // The demo village and the benchmark's generated counties: built through the facade, kept out of its product.
         .target(name: "JifenDemo", dependencies: ["Jifen", "JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(

@@ -172,6 +172,8 @@ public final class Ledger: Sendable {
     /// The store: the facade's alone (and its package's tests'); callers go through the facade's reads and writes.
     package let store: EventStore
     public let environment: LedgerEnvironment
+    /// Whose passwords this ledger has checked, and where it asks for one (`Passwords.swift`).
+    let proof = Proof()
 
     /// Opens a ledger; with `create`, a missing one is made, in `format` (an existing one keeps its own).
     public init(path: String, create: Bool = false, readOnly: Bool = false, refolding: Bool = false,
@@ -207,20 +209,28 @@ public final class Ledger: Sendable {
     public static let retryWindow: TimeInterval = 3600
 
     /// The write path over this ledger's SQLite store.
-    var writer: LedgerWriter<EventStore> { LedgerWriter(store: store, environment: environment) }
+    var writer: LedgerWriter<EventStore> {
+        var writer = LedgerWriter(store: store, environment: environment)
+        writer.passwordChecked = proof.checked
+        return writer
+    }
 
     /// Decides one command and appends its events (`LedgerWriter.execute`).
     @discardableResult
     public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
                         again: Bool = false) throws -> Written {
-        try LedgerError.translating { try writer.execute(command, by: actor, on: date, key: key, again: again) }
+        try passwordChecked(for: actor)
+        return try LedgerError.translating { try writer.execute(command, by: actor, on: date, key: key, again: again) }
     }
 
     /// Decides and appends a batch in one transaction, all or nothing (`LedgerWriter.executeAll`).
     @discardableResult
     public func executeAll(_ items: [BatchItem], by actor: String, fileName: String, problems earlier: [LineProblem] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> [RecordedEvent] {
-        try LedgerError.translating { try writer.executeAll(items, by: actor, fileName: fileName, problems: earlier, progress: progress) }
+        try passwordChecked(for: actor)
+        return try LedgerError.translating {
+            try writer.executeAll(items, by: actor, fileName: fileName, problems: earlier, progress: progress)
+        }
     }
 
     /// The same for a batch read as it goes (`LedgerWriter.executeBatch`). Not public: `check` sees the store's
@@ -228,6 +238,7 @@ public final class Ledger: Sendable {
     func executeBatch(by actor: String, fileName: String, count: Int, progress: ((Int, Int) -> Void)? = nil,
                              check: ((StoreSession) throws -> Void)? = nil,
                              next: () throws -> BatchLine?, written: (RecordedEvent) -> Void) throws {
+        try passwordChecked(for: actor)
         try LedgerError.translating {
             try writer.executeBatch(by: actor, fileName: fileName, count: count, progress: progress, check: check, next: next,
                                     written: written)

@@ -15,6 +15,8 @@ public struct Written: Sendable {
 public struct LedgerWriter<Store: LedgerStore>: Sendable {
     public let store: Store
     public let environment: LedgerEnvironment
+    /// The people whose password the caller checked: their commands are decided as proven (`CommandContext`).
+    public var passwordChecked: Set<String> = []
 
     public init(store: Store, environment: LedgerEnvironment) {
         self.store = store
@@ -33,7 +35,8 @@ public struct LedgerWriter<Store: LedgerStore>: Sendable {
         let recordedAt = environment.timestamp(of: now)
         let windowOpened = environment.timestamp(of: now.addingTimeInterval(-Ledger.retryWindow))
         return try store.write { session in
-            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date)
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date,
+                                         passwordChecked: passwordChecked.contains(actor))
             if let key, let existing = try session.recorded(key: key) {
                 guard command.isRecorded(by: existing, on: context.occurredOn) else {
                     throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
@@ -88,6 +91,7 @@ public struct LedgerWriter<Store: LedgerStore>: Sendable {
         let today = environment.today()
         let recordedAt = environment.timestamp(of: environment.now())
         let actorName = ActorName(rawValue: actor)
+        let checked = passwordChecked.contains(actor)
         try store.write { session in
             try check?(session)
             var problems = ProblemList()
@@ -101,7 +105,7 @@ public struct LedgerWriter<Store: LedgerStore>: Sendable {
                 case .item(let next):
                     item = next
                 }
-                let context = CommandContext(actor: actorName, today: today, occurredOn: item.occurredOn)
+                let context = CommandContext(actor: actorName, today: today, occurredOn: item.occurredOn, passwordChecked: checked)
                 do {
                     let decision = try decide(item.command, context: context, state: session)
                     for recorded in try session.append(decision, recordedAt: recordedAt, key: nil, newId: environment.newId) {

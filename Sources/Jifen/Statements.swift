@@ -220,6 +220,7 @@ extension Ledger {
     public func updatePassbook(of household: HouseholdCode, by actor: String, printedOn: LocalDate) throws -> Passbook {
         let recordedAt = timestamp()
         let today = today()
+        let checked = try passwordChecked(for: actor)
         return try LedgerError.translating { try store.write { session in
             let book = try Self.passbookHistory(session, household: household)
             let printed = Set(book.printed.map(\.seq))
@@ -237,7 +238,8 @@ extension Ledger {
             }
             let update = PassbookPrinted(household: household, entries: lines.map(\.seq), page: lines.first?.page ?? position.0,
                                          line: lines.first?.line ?? position.1, balance: balance)
-            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: printedOn)
+            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: printedOn,
+                                         passwordChecked: checked)
             try session.append(try decide(.printPassbook(update), context: context, state: session), recordedAt: recordedAt, key: nil,
                                newId: environment.newId)
             guard let account = try session.household(household), let info = try session.ledger() else { throw Rejection.ledgerNotOpened }

@@ -42,6 +42,9 @@ public enum Command: Hashable, Sendable {
     case printPassbook(PassbookPrinted)
     /// Files a signed checkpoint of this ledger (checked against the chain and its signatures before it comes here).
     case recordCheckpoint(CheckpointRecorded)
+    /// Sets a person's password: an administrator's for anyone, anyone's for themselves. The hash goes to the
+    /// ledger's `credentials` table in the same transaction as the event, which records only that it was set.
+    case setPassword(ActorName, PasswordHash)
 }
 
 /// How a reviewer settles an objection to a posted score.
@@ -61,10 +64,14 @@ public struct CommandContext: Hashable, Sendable {
     public let today: LocalDate
     /// The business date of the act (defaults to today).
     public let occurredOn: LocalDate
+    /// Whether the caller checked the acting person's password (the facade, against the `credentials` table). Once
+    /// any password is set in a ledger, every write needs it.
+    public let passwordChecked: Bool
 
-    public init(actor: ActorName, today: LocalDate, occurredOn: LocalDate? = nil) {
+    public init(actor: ActorName, today: LocalDate, occurredOn: LocalDate? = nil, passwordChecked: Bool = false) {
         self.actor = actor
         self.today = today
         self.occurredOn = occurredOn ?? today
+        self.passwordChecked = passwordChecked
     }
 }

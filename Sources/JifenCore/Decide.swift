@@ -27,6 +27,11 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
     let asker = try authorize(command, context: context, state: state)
     // Before roles, any name may write, and it goes into the log as typed: it is held to a registered name's rules.
     if asker == nil { _ = try name(context.actor) }
+    // Once any password is set, a write needs the acting person's own, checked by the caller.
+    if let asker, try state.passwordsInForce() {
+        guard asker.passwordSince != nil else { throw Rejection.passwordNotSet(asker.name) }
+        guard context.passwordChecked else { throw Rejection.passwordRequired(asker.name) }
+    }
 
     switch command {
     case .openLedger:
@@ -446,6 +451,21 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         guard !update.entries.isEmpty else { throw Rejection.passbookUpToDate(update.household) }
         return [.passbookPrinted(update)]
 
+    case .setPassword(let actor, _):
+        guard let record = try state.actor(actor) else {
+            throw Rejection.actorUnknown(actor, suggestion: Nearest.code(to: actor.rawValue, among: try state.actors().map(\.name.rawValue)))
+        }
+        guard record.status == .active else { throw Rejection.actorRetired(actor, on: record.retiredOn ?? record.registeredOn) }
+        if let asker, asker.name != actor, !asker.has(.admin) {
+            throw Rejection.roleNotAllowed(asker.name, roles: asker.roles, action: .command(.setPassword), allowed: [.admin])
+        }
+        // The first password is an administrator's own: any other would leave every administrator without one on a
+        // ledger that asks for them, and no one could set theirs.
+        if let asker, try !state.passwordsInForce(), !(asker.name == actor && asker.has(.admin)) {
+            throw Rejection.firstPasswordNotAdmins(asker.name)
+        }
+        return [.passwordSet(PasswordSet(actor: actor))]
+
     case .recordCheckpoint(let checkpoint):
         return [.checkpointRecorded(checkpoint)]
     }
@@ -515,7 +535,7 @@ extension Command {
             }
         case .openLedger, .registerActor, .retireActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold,
              .closeHousehold, .reopenHousehold, .listItem, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection,
-             .publishScheme, .settleYear, .splitHousehold, .mergeHousehold, .printPassbook, .recordCheckpoint:
+             .publishScheme, .settleYear, .splitHousehold, .mergeHousehold, .printPassbook, .recordCheckpoint, .setPassword:
             return false
         }
     }

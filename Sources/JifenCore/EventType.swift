@@ -37,6 +37,9 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
     case passbookPrinted = "v1.passbookPrinted"
     case checkpointRecorded = "v1.checkpointRecorded"
     case householdReopened = "v1.householdReopened"
+    /// A person's password was set (or replaced): for whom is in the payload, by whom is the event's actor. The hash is
+    /// never in the log; it lives in the ledger's `credentials` table, outside the chain.
+    case passwordSet = "v1.passwordSet"
 
     /// The kind of entry an event of this type is, if it moves points or stock (its facts are then all that
     /// `rebuild` needs of it); nil for the register, the scheme, reviews, notices and the rest.
@@ -51,7 +54,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
              .householdClosed, .householdReopened, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .yearSettled, .passbookPrinted, .checkpointRecorded:
+             .yearSettled, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return nil
         }
     }
@@ -65,7 +68,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
+             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return nil
         }
     }
@@ -83,7 +86,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .scoreRejected, .reversalRequested,
              .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld,
-             .scoreAmended, .yearSettled, .passbookPrinted, .checkpointRecorded:
+             .scoreAmended, .yearSettled, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return .shop
         }
     }
@@ -99,7 +102,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired, .pointsSent,
-             .pointsReceived, .passbookPrinted, .checkpointRecorded:
+             .pointsReceived, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return []
         }
     }
@@ -113,7 +116,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreApproved, .reversalRequested, .reversalDeclined,
              .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed, .yearSettled, .pointsExpired,
-             .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
+             .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return false
         }
     }
@@ -128,7 +131,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .scoreRecorded, .itemListed, .stockReceived, .redeemed, .entryReversed, .sheetImported,
              .actorRegistered, .actorRetired, .scoreProposed, .scoreRejected, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionUpheld, .scoreAmended, .yearSettled, .pointsExpired, .pointsSent,
-             .pointsReceived, .passbookPrinted, .checkpointRecorded:
+             .pointsReceived, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return []
         }
     }
@@ -143,7 +146,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
              .householdClosed, .householdReopened, .itemListed, .stockReceived, .entryReversed, .sheetImported, .actorRegistered,
              .actorRetired, .scoreApproved, .scoreRejected, .reversalRequested, .reversalDeclined, .noticeOpened,
              .noticeClosed, .objectionRaised, .objectionDismissed, .objectionUpheld, .scoreAmended, .yearSettled,
-             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded:
+             .pointsExpired, .pointsSent, .pointsReceived, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return nil
         }
     }
@@ -170,7 +173,7 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         case .ledgerOpened, .schemeAdopted, .unitAdded, .unitLeaderChanged, .householdRegistered, .householdMoved,
              .householdClosed, .householdReopened, .itemListed, .sheetImported, .actorRegistered, .actorRetired, .scoreApproved,
              .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed, .objectionRaised, .objectionDismissed,
-             .yearSettled, .passbookPrinted, .checkpointRecorded:
+             .yearSettled, .passbookPrinted, .checkpointRecorded, .passwordSet:
             return Self.movesNothing(earned: earned, deducted: deducted, redeemed: redeemed, stock: stock)
         }
     }

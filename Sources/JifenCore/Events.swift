@@ -591,6 +591,7 @@ public enum LedgerEvent: Hashable, Sendable {
     case passbookPrinted(PassbookPrinted)
     case checkpointRecorded(CheckpointRecorded)
     case householdReopened(HouseholdReopened)
+    case passwordSet(PasswordSet)
 
     /// Its stored type, which says what the event means (`EventType`).
     public var type: EventType {
@@ -628,6 +629,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .passbookPrinted: return .passbookPrinted
         case .checkpointRecorded: return .checkpointRecorded
         case .householdReopened: return .householdReopened
+        case .passwordSet: return .passwordSet
         }
     }
 
@@ -667,6 +669,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .passbookPrinted(let e): return e
         case .checkpointRecorded(let e): return e
         case .householdReopened(let e): return e
+        case .passwordSet(let e): return e
         }
     }
 
@@ -706,6 +709,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .passbookPrinted: self = .passbookPrinted(try reader.payload())
         case .checkpointRecorded: self = .checkpointRecorded(try reader.payload())
         case .householdReopened: self = .householdReopened(try reader.payload())
+        case .passwordSet: self = .passwordSet(try reader.payload())
         }
     }
 
@@ -1129,4 +1133,19 @@ extension CheckpointRecorded {
         say(chinese, "签名存证：第 \(seq) 条事件，链头 \(head.prefix(16))…，\(signatures.count) 个签名",
             "checkpoint filed: event \(seq), head \(head.prefix(16))…, \(signatures.count) signature\(signatures.count == 1 ? "" : "s")")
     }
+}
+
+/// A person's password was set or replaced. The event says for whom (and, as every event does, by whom and when);
+/// the secret itself is never in the log.
+public struct PasswordSet: EventPayload {
+    public let actor: ActorName
+
+    public init(actor: ActorName) {
+        self.actor = actor
+    }
+}
+
+extension PasswordSet {
+    public var stream: String { "actor:\(actor)" }
+    public func summary(as type: EventType, chinese: Bool) -> String { say(chinese, "设置 \(actor) 的密码", "password of \(actor) set") }
 }

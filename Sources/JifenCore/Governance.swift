@@ -55,14 +55,18 @@ public struct ActorRecord: Hashable, Sendable, Codable {
     public var status: ActorStatus
     public var registeredOn: LocalDate
     public var retiredOn: LocalDate?
+    /// The business date of the latest `v1.passwordSet` for this person; nil while they have none.
+    public var passwordSince: LocalDate?
 
-    public init(name: ActorName, roles: [Role], unit: UnitCode?, status: ActorStatus, registeredOn: LocalDate, retiredOn: LocalDate?) {
+    public init(name: ActorName, roles: [Role], unit: UnitCode?, status: ActorStatus, registeredOn: LocalDate, retiredOn: LocalDate?,
+                passwordSince: LocalDate? = nil) {
         self.name = name
         self.roles = roles
         self.unit = unit
         self.status = status
         self.registeredOn = registeredOn
         self.retiredOn = retiredOn
+        self.passwordSince = passwordSince
     }
 
     public func has(_ role: Role) -> Bool { roles.contains(role) }
@@ -211,6 +215,8 @@ extension Command {
         case .splitHousehold, .mergeHousehold: return [.admin, .clerk]
         case .printPassbook: return [.admin, .clerk, .shopkeeper]
         case .recordCheckpoint: return [.admin]
+        // Everyone their own; an administrator anyone's (`decideEvents`).
+        case .setPassword: return Set(Role.allCases)
         }
     }
 
@@ -223,7 +229,7 @@ extension Command {
     /// Commands that only make sense once roles are in force.
     var needsRoles: Bool {
         switch kind {
-        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear: return true
+        case .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .retireActor, .settleYear, .setPassword: return true
         case .openLedger, .registerActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold, .closeHousehold,
              .reopenHousehold,
              .recordScore, .reverse, .listItem, .receiveStock, .redeem, .importSheet, .publishScheme, .splitHousehold,
@@ -264,6 +270,7 @@ extension Command.Kind {
         case .mergeHousehold: return "merge households"
         case .printPassbook: return "update passbooks"
         case .recordCheckpoint: return "file checkpoints"
+        case .setPassword: return "set other people's passwords"
         }
     }
 
@@ -297,6 +304,7 @@ extension Command.Kind {
         case .mergeHousehold: return "合户"
         case .printPassbook: return "补登存折"
         case .recordCheckpoint: return "登记签名存证"
+        case .setPassword: return "设置别人的密码"
         }
     }
 }

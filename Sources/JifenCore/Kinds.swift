@@ -94,6 +94,9 @@ extension Rejection {
         case keyInvalid
         case controlCharacter
         case repeatedEntry
+        case passwordRequired
+        case passwordNotSet
+        case firstPasswordNotAdmins
     }
 
     public var kind: Kind {
@@ -190,6 +193,9 @@ extension Rejection {
         case .keyInvalid: return .keyInvalid
         case .controlCharacter: return .controlCharacter
         case .repeatedEntry: return .repeatedEntry
+        case .passwordRequired: return .passwordRequired
+        case .passwordNotSet: return .passwordNotSet
+        case .firstPasswordNotAdmins: return .firstPasswordNotAdmins
         }
     }
 }
@@ -225,6 +231,7 @@ extension Command {
         case mergeHousehold
         case printPassbook
         case recordCheckpoint
+        case setPassword
     }
 
     public var kind: Kind {
@@ -256,6 +263,7 @@ extension Command {
         case .mergeHousehold: return .mergeHousehold
         case .printPassbook: return .printPassbook
         case .recordCheckpoint: return .recordCheckpoint
+        case .setPassword: return .setPassword
         }
     }
 }

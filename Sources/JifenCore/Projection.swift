@@ -38,7 +38,7 @@ public func facts(of event: LedgerEvent, state: some LedgerState) throws -> Even
     case .pointsExpired(let e): return EventFacts(household: e.household, redeemed: e.points)
     case .pointsSent(let e): return EventFacts(household: e.household, redeemed: e.points)
     case .pointsReceived(let e): return EventFacts(household: e.household, redeemed: -e.points)
-    case .yearSettled, .checkpointRecorded: return .none
+    case .yearSettled, .checkpointRecorded, .passwordSet: return .none
     case .passbookPrinted(let e): return EventFacts(household: e.household)
     case .actorRegistered, .actorRetired, .scoreApproved, .reversalRequested, .reversalDeclined, .noticeOpened, .noticeClosed,
          .objectionRaised, .objectionDismissed:
@@ -302,6 +302,10 @@ public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -
         var actor = try need(try state.actor(e.actor), "actor \(e.actor)")
         actor.status = .retired
         actor.retiredOn = recorded.occurredOn
+        return [.actor(actor)]
+    case .passwordSet(let e):
+        var actor = try need(try state.actor(e.actor), "actor \(e.actor)")
+        actor.passwordSince = recorded.occurredOn
         return [.actor(actor)]
     case .scoreApproved(let e):
         var review = try need(try state.review(e.target), "the review of #\(e.target)")

@@ -74,6 +74,12 @@ extension Rejection {
         case .repeatedEntry(let seq, let minutesAgo, let redemption):
             let ago = minutesAgo < 1 ? "不到 1 分钟前" : "\(minutesAgo) 分钟前"
             return "\(ago)刚记过一笔相同的\(redemption ? "兑换" : "记分")（#\(seq)），这次像是重试，没有写入；如果确实要再记一笔，请注明是第二笔后再记\(hint)。"
+        case .passwordRequired(let actor):
+            return "这本账已设密码，每次记账都要核对操作人的密码；请输入 \(actor) 的密码\(hint)。"
+        case .passwordNotSet(let actor):
+            return "这本账已设密码，但 \(actor) 还没有密码；请管理员先为 \(actor) 设置密码\(hint)。"
+        case .firstPasswordNotAdmins:
+            return "这本账还没有设过密码，第一个密码必须是管理员为自己设置的；请管理员先设置自己的密码\(hint)。"
         case .keyUsedForAnotherEntry(let key, let seq):
             return "键 \(key) 已经用在另一条不同的记录 #\(seq) 上；请给这条记录另起一个键\(hint)。"
         case .reversalWouldEmptyStock(let item, let stock, let quantity):

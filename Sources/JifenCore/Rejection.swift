@@ -106,6 +106,13 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// The same score (household, rule, date, points, note) or redemption (household, item, quantity, date) was
     /// recorded `minutesAgo` minutes ago as `seq`.
     case repeatedEntry(seq: Int64, minutesAgo: Int, redemption: Bool)
+    // Passwords: once any is set, a write needs the acting person's own
+    /// The ledger has passwords and this write came without the acting person's.
+    case passwordRequired(ActorName)
+    /// The ledger has passwords and the acting person has none: an administrator must set theirs first.
+    case passwordNotSet(ActorName)
+    /// The ledger has no password yet and this one is not an administrator setting their own, which must come first.
+    case firstPasswordNotAdmins(ActorName)
 
     public static let textLengthMax = 500
     public static let quantityMax = 10_000
@@ -330,6 +337,12 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             return "The same \(redemption ? "redemption" : "score") was recorded \(ago) as #\(seq), so this looks like a retry; nothing was written, and if a second one is really meant, ask for it again as a second entry\(hint)."
         case .passbookUpToDate(let household):
             return "Household \(household)'s passbook is up to date: every final entry is printed; reprint a page if one is needed\(hint)."
+        case .passwordRequired(let actor):
+            return "This ledger has passwords, so every write needs the password of the one acting; give \(actor)'s password\(hint)."
+        case .passwordNotSet(let actor):
+            return "This ledger has passwords and \(actor) has none yet; an administrator must set \(actor)'s password first\(hint)."
+        case .firstPasswordNotAdmins:
+            return "This ledger has no password yet, so the first must be an administrator's own; an administrator sets theirs first\(hint)."
         }
     }
 }

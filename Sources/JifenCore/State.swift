@@ -207,9 +207,17 @@ public protocol LedgerState {
     func latestScoreDate() throws -> LocalDate?
     /// Every household's figures counting only entries dated on or before `date` (not-yet-final scores as they are now).
     func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount]
+    /// Whether any person of the ledger, active or retired, has ever had a password set (by default, from `actors()`).
+    func passwordsInForce() throws -> Bool
 }
 
 extension LedgerState {
+    /// Whether any person of the ledger, active or retired, has ever had a password set: from then on every write
+    /// needs the acting person's password.
+    public func passwordsInForce() throws -> Bool {
+        try actors().contains { $0.passwordSince != nil }
+    }
+
     public func notice(covering date: LocalDate) throws -> NoticeRecord? {
         try notices().first { $0.dates.contains(date) }
     }

@@ -306,6 +306,7 @@ public final class EventStore: LedgerStore {
         }
         migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
         migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
+        migrator.registerMigration("0004_credentials") { db in try db.execute(sql: SchemaSQL.m0004Credentials) }
         return migrator
     }
 
@@ -387,6 +388,8 @@ struct SessionMemory {
     /// Scores not reversed, by household and year, rule and month: what caps count.
     var capCounts: [StoreSession.HouseholdYear: ScoreTally] = [:]
     var hasActors: Bool?
+    /// Whether anyone has a password (`passwordsInForce`), once read.
+    var passwordsInForce: Bool?
     var notices: [NoticeRecord]?
     /// The closed notices as availability sees them, and the first person's registration (`lowestAvailable`).
     var closedNotices: [ClosedNotice]?
@@ -739,6 +742,16 @@ public final class StoreSession: LedgerTransaction {
         return actor
     }
 
+    public func passwordsInForce() throws -> Bool {
+        if let known = memory.passwordsInForce { return known }
+        // The hashes count too: a projection damaged or emptied never lifts the need for passwords.
+        let has = try value(Int.self, """
+            SELECT EXISTS (SELECT 1 FROM p_actors WHERE password_since IS NOT NULL) OR EXISTS (SELECT 1 FROM credentials)
+            """) == 1
+        memory.passwordsInForce = has
+        return has
+    }
+
     public func actors() throws -> [ActorRecord] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.actorColumns) FROM p_actors ORDER BY name")).map(Self.actor)
     }
@@ -906,6 +919,10 @@ public final class StoreSession: LedgerTransaction {
                                  key: index == 0 ? key : nil)
             written.append(try append(event, meta: meta))
         }
+        // The hash goes beside the event that says it was set, in the same transaction, never into the log.
+        if case .setPassword(let actor, let hash) = decision.command, let event = written.last {
+            try setCredential(actor, hash: hash, at: recordedAt, seq: event.seq)
+        }
         return written
     }
 
@@ -986,9 +1003,13 @@ public final class StoreSession: LedgerTransaction {
             case .sheet(let sha256, let seq):
                 try run("INSERT INTO p_sheets (sha256, seq) VALUES (?, ?)", arguments: [sha256, seq])
             case .actor(let a):
-                try run("INSERT OR REPLACE INTO p_actors (name, roles, unit, status, registered_on, retired_on) VALUES (?, ?, ?, ?, ?, ?)",
+                try run("""
+                    INSERT OR REPLACE INTO p_actors (name, roles, unit, status, registered_on, retired_on, password_since)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
                         arguments: [a.name.rawValue, a.roles.map(\.rawValue).joined(separator: ","), a.unit?.rawValue, a.status.rawValue,
-                                    a.registeredOn.description, a.retiredOn?.description])
+                                    a.registeredOn.description, a.retiredOn?.description, a.passwordSince?.description])
+                if a.passwordSince != nil { memory.passwordsInForce = true }
                 memory.hasActors = true
                 memory.actors[a.name] = nil
                 memory.rolesSince = nil
@@ -1096,12 +1117,12 @@ public final class StoreSession: LedgerTransaction {
                          pending: try row.at(10), proposed: try row.at(11), expired: try row.at(12), moved: try row.at(13))
     }
 
-    static let actorColumns = "name, roles, unit, status, registered_on, retired_on"
+    static let actorColumns = "name, roles, unit, status, registered_on, retired_on, password_since"
 
     static func actor(_ row: Row) throws -> ActorRecord {
         ActorRecord(name: ActorName(rawValue: try row.at(0)), roles: try (try row.at(1) as String).split(separator: ",").map { try row.choice(1, String($0)) },
                     unit: (try row.at(2) as String?).map { UnitCode(rawValue: $0) }, status: try row.choice(3),
-                    registeredOn: try row.date(4), retiredOn: try row.optionalDate(5))
+                    registeredOn: try row.date(4), retiredOn: try row.optionalDate(5), passwordSince: try row.optionalDate(6))
     }
 
     static func notice(_ row: Row) throws -> NoticeRecord {

@@ -68,6 +68,9 @@ enum Hints {
         case .mergeIntoItself: return both("--into")
         case .repeatedEntry: return both("--again")
         case .passbookUpToDate: return ("--reprint 页码", "--reprint PAGE")
+        case .passwordRequired: return ("在终端输入，或用 --password-stdin 从标准输入提供", "type it on the terminal, or pass it with --password-stdin")
+        case .passwordNotSet: return ("`jifen actor password 姓名 --by 管理员`", "`jifen actor password NAME --by ADMIN`")
+        case .firstPasswordNotAdmins: return ("`jifen actor password 管理员 --by 管理员`", "`jifen actor password ADMIN --by ADMIN`")
         case .codeInvalid, .textRequired, .textTooLong, .dateInFuture, .unitExists, .householdExists, .householdClosed,
              .householdAlreadyInUnit, .householdNotClosed, .leaderNotInUnit, .pointsOutsideRange, .capReached, .reversalCannotBeReversed,
              .eventAlreadyReversed, .reversalBeforeEntry, .reversalWouldEmptyStock, .itemExists, .pointsShort,

@@ -96,6 +96,8 @@ enum Main {
         } catch let error as SchemeProblem {
             fail(say(language, "积分方案文件有误：\(error.chineseDescription)；请改正后再运行一次。",
                      "The scheme file is not usable: \(error); fix it and run the command again."))
+        } catch let error as PasswordRefusal {
+            fail(PasswordPrompt.sentence(error, language))
         } catch let error as CLIError {
             fail(say(language, error.chinese, error.description))
         } catch let error as CSVTable.Malformed {

@@ -43,6 +43,10 @@ final class Console: @unchecked Sendable {
 
     /// The language of messages said where no command is at hand (set from the arguments before parsing).
     var isEnglish = false
+    /// Passwords come from standard input, a line each (`--password-stdin`), not from the terminal.
+    var passwordFromInput = false
+    /// Standard input's lines not yet taken by `nextInputLine` (read whole on the first call).
+    var inputLines: [String]?
 
     /// What is waiting to go to standard output: written when it passes 64 KB, at the end of each line on a
     /// terminal, and when the command ends.

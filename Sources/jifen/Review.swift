@@ -17,7 +17,7 @@ struct ActorCommand: ParsableCommand {
             points shop; auditor (审计员) only reads. One person may hold several roles (--role clerk,shopkeeper), \
             but never approves what they asked for themselves.
             """,
-        subcommands: [ActorAdd.self, ActorRetire.self, ActorList.self]
+        subcommands: [ActorAdd.self, ActorRetire.self, ActorList.self, ActorPassword.self]
     )
 }
 
@@ -73,6 +73,8 @@ struct ActorList: ParsableCommand {
 
     struct Row: Encodable {
         let name: String, roles: [String], unit: String?, status: String, registeredOn: String, retiredOn: String?
+        /// Since when the person has a password (absent: none). The password itself is never shown.
+        let passwordSince: String?
     }
 
     func run() throws {
@@ -80,7 +82,7 @@ struct ActorList: ParsableCommand {
         let actors = try ledger.actors()
         let rows = actors.map { Row(name: $0.name.rawValue, roles: $0.roles.map(\.rawValue), unit: $0.unit?.rawValue,
                                     status: $0.status.rawValue, registeredOn: $0.registeredOn.description,
-                                    retiredOn: $0.retiredOn?.description) }
+                                    retiredOn: $0.retiredOn?.description, passwordSince: $0.passwordSince?.description) }
         if json { return try printJSON(rows) }
         let l = options.language
         if actors.isEmpty {
@@ -88,12 +90,16 @@ struct ActorList: ParsableCommand {
                       "No one is registered: this ledger predates roles, so any name may write. Register the first administrator with jifen actor add NAME --role admin."))
             return
         }
+        // The column of passwords appears once the ledger has any.
+        let passwords = actors.contains { $0.passwordSince != nil }
         var table = TextTable(headers: [say(l, "姓名", "Name"), say(l, "角色", "Roles"), say(l, "联户", "Unit"),
-                                        say(l, "状态", "Status"), say(l, "登记日期", "Since")], numeric: [])
+                                        say(l, "状态", "Status"), say(l, "登记日期", "Since")]
+                                       + (passwords ? [say(l, "密码设于", "Password set")] : []), numeric: [])
         for a in actors {
             table.add([a.name.rawValue, a.roles.map { l == .zh ? $0.zh : $0.rawValue }.joined(separator: l == .zh ? "、" : ", "),
                        a.unit?.rawValue ?? "", a.status == .active ? say(l, "在岗", "active") : say(l, "已停用 \(a.retiredOn!)", "retired \(a.retiredOn!)"),
-                       a.registeredOn.description])
+                       a.registeredOn.description]
+                      + (passwords ? [a.passwordSince?.description ?? say(l, "未设", "none")] : []))
         }
         print(table.render(), terminator: "")
     }

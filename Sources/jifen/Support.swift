@@ -27,7 +27,10 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens an existing ledger to write; a missing file is an error, never a new empty ledger.
     func open() throws -> Ledger {
-        try Ledger(path: file, create: false)
+        let ledger = try Ledger(path: file, create: false)
+        // Once the ledger has passwords, a write asks for the acting person's (PasswordPrompt).
+        ledger.askForPasswords(with: { try PasswordPrompt.password(of: $0) })
+        return ledger
     }
 
     /// Opens an existing ledger without writing anything to the file.
@@ -60,7 +63,15 @@ struct ActorOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Who is recording this (default: $JIFEN_ACTOR).", valueName: "name"))
     var by: String?
 
+    /// Hidden from each command's help (`jifen actor password --help` and the README say it), so that the help of
+    /// every write keeps its words.
+    @Flag(name: .customLong("password-stdin"),
+          help: ArgumentHelp("Read the acting person's password from the first line of standard input (for scripts), instead of asking on the terminal.",
+                             visibility: .hidden))
+    var passwordStdin = false
+
     func name() throws -> String {
+        if passwordStdin { Console.current.passwordFromInput = true }
         if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
         if let actor = Console.current.variable("JIFEN_ACTOR"), !actor.isEmpty { return actor }
         throw Rejection.actorRequired

@@ -61,7 +61,7 @@ import Testing
         // passbook, expiry under a clearing scheme, splits and merges, a declined request, a rejected proposal, an
         // amended score); the conformance of those is the same code path as the rest.
         let elsewhere: Set<EventType> = [.checkpointRecorded, .passbookPrinted, .pointsExpired, .pointsSent, .pointsReceived,
-                                         .reversalDeclined, .scoreRejected, .scoreAmended]
+                                         .reversalDeclined, .scoreRejected, .scoreAmended, .passwordSet]
         let missing = EventType.allCases.filter { !written.contains($0.rawValue) && !elsewhere.contains($0) }
         #expect(missing.isEmpty, "event types the scenario does not write: \(missing)")
         #expect(elsewhere.filter { written.contains($0.rawValue) }.isEmpty, "the list of those left out is out of date")

@@ -366,6 +366,7 @@ extension Village {
         .splitHousehold("H001", new: "H009", head: "王小福", unit: nil, members: 2, points: 0), .mergeHousehold("H002", into: "H001"),
         .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
         .recordCheckpoint(CheckpointRecorded(seq: 1, head: "00", time: "2025-01-01T00:00:00Z", signatures: [])),
+        .setPassword("王会计", PasswordHash(encoded: "$2b$10$x")),
     ]
 
     /// A command's kind (the core's exhaustive `Command.kind`): a new command is a new kind, and the test below then

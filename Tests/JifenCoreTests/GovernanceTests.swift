@@ -50,6 +50,7 @@ import Testing
         Row(name: "checkpoint", command: .recordCheckpoint(CheckpointRecorded(seq: 17, head: String(repeating: "0", count: 64),
                                                                                time: "2025-03-08T09:30:00.000Z", signatures: [])),
             allowed: [.admin]),
+        Row(name: "actor password", command: .setPassword("张书记", PasswordHash(encoded: "$2b$10$x")), allowed: [.admin]),
     ]
 
     /// A governed village with a pending score (#17), a unit leader's proposal (#18) and a stock receipt (#19).

@@ -58,6 +58,7 @@ import Testing
             return .passbookPrinted(PassbookPrinted(household: "H001", entries: [8], page: 1, line: 1, balance: 7))
         case .checkpointRecorded:
             return .checkpointRecorded(CheckpointRecorded(seq: 8, head: "00", time: "2025-03-05T00:00:00.000Z", signatures: []))
+        case .passwordSet: return .passwordSet(PasswordSet(actor: "王会计"))
         }
     }
 

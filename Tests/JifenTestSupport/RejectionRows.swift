@@ -247,5 +247,13 @@ public enum RejectionRows {
              .schemeBehindScores(effective: "2025-03-01", latest: "2025-03-05")),
         Case("a passbook update with nothing to print", .printPassbook(PassbookPrinted(household: "H001", entries: [], page: 1, line: 1, balance: 0)),
              .passbookUpToDate("H001")),
+        Case("a write by someone without a password once the ledger has passwords", setup: {
+                try $0.govern(); try $0.run(.setPassword("张书记", PasswordHash(encoded: "$2b$10$x")), by: "张书记")
+             }, .recordScore("H001", "A1.1", points: nil, note: "", source: nil), .passwordNotSet("王会计")),
+        Case("a write without the acting person's password once the ledger has passwords", setup: {
+                try $0.govern(); try $0.run(.setPassword("张书记", PasswordHash(encoded: "$2b$10$x")), by: "张书记")
+             }, .registerActor("孙", roles: [.clerk], unit: nil), by: "张书记", .passwordRequired("张书记")),
+        Case("a first password that is not an administrator's own", setup: { try $0.govern() },
+             .setPassword("王会计", PasswordHash(encoded: "$2b$10$x")), by: "张书记", .firstPasswordNotAdmins("张书记")),
     ]
 }
