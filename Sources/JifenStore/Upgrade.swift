@@ -135,6 +135,17 @@ extension EventStore {
                     }
                     progress?(expected - 1, 3 * total)
                 }
+                // People's passwords and failed attempts: outside the log and its projections, so copied as they are.
+                try db.inTransaction(.immediate) {
+                    for (table, columns) in [("credentials", "actor, hash, set_at, set_seq"), ("login_failures", "actor, failed_at")]
+                    where try old.tableExists(table) {
+                        let marks = columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")
+                        for row in try Row.fetchAll(old, sql: "SELECT \(columns) FROM \(table)") {
+                            try db.execute(sql: "INSERT INTO \(table) (\(columns)) VALUES (\(marks))", arguments: StatementArguments(row.databaseValues))
+                        }
+                    }
+                    return .commit
+                }
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 return (expected - 1, previous)
             }

@@ -14,7 +14,10 @@ import Testing
 
     /// A village whose ledger has a row in every table: scores, a reversal, a notice, the shop, a settled year, a
     /// reversal waiting for approval, a score waiting for its notice and an imported sheet.
-    func village(_ format: StoredFormat = .compact) throws -> Office {
+    ///
+    /// With `passwords`, 张书记 and 王会计 then have passwords (`DamagedFiles.passwords`) and one attempt of 王会计's
+    /// failed: a row in the tables of passwords and failed attempts too, and every write asks for its person's password.
+    func village(_ format: StoredFormat = .compact, passwords: Bool = false) throws -> Office {
         let office = try format.making { try Golden().village() }
         #expect(try office.logTable() == format.table)
         try office.write("sheet.csv", "date,household,rule,points,note\n2025-05-06,H003,A1.1,,\n")
@@ -23,8 +26,18 @@ import Testing
         expectOK(try office.jifen("settle", "2025", "--date", "2026-01-10", "--by", "张书记"))
         expectOK(try office.jifen("reverse", "15", "--reason", "重复记分", "--date", "2026-01-12", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "A1.1", "--date", "2026-01-13", "--by", "王会计"))
+        if passwords {
+            let (admin, clerk) = (Self.passwords["张书记"] ?? "", Self.passwords["王会计"] ?? "")
+            expectOK(try office.jifen(arguments: ["actor", "password", "张书记", "--by", "张书记", "--password-stdin"], input: admin + "\n"))
+            expectOK(try office.jifen(arguments: ["actor", "password", "王会计", "--by", "张书记", "--password-stdin"], input: admin + "\n" + clerk + "\n"))
+            expectRefused(try office.jifen(arguments: ["record", "H002", "A1.2", "--date", "2026-01-14", "--by", "王会计", "--password-stdin"],
+                                           input: "not-the-password\n"), mentioning: "密码")
+        }
         return office
     }
+
+    /// The passwords of `village(passwords: true)`.
+    static let passwords = ["张书记": "admin-password-1", "王会计": "clerk-password-1"]
 
     /// Makes `copy`: the ledger with `table.column` set to `value` (SQL), past NOT NULL, CHECK and the append-only
     /// triggers, the schema's text then put back as it was. With a condition `row`, in the rows it selects (prints how
@@ -91,7 +104,8 @@ import Testing
     @Test("every damaged column: verify exits 2 before and after a write, reads end cleanly, a refused write writes nothing",
           arguments: StoredFormat.allCases)
     func everyColumn(_ format: StoredFormat) throws {
-        let office = try village(format)
+        // With passwords set, so that the tables of passwords and failed attempts have rows to damage too.
+        let office = try village(format, passwords: true)
         try office.write("damage.py", Self.damage)
         let tables = try office.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations' ORDER BY name")
         let log = format == .compact ? ["event_log", "rule_texts"] : ["events"]
@@ -139,7 +153,8 @@ import Testing
             #expect([0, 1, 2].contains(run.status), "\(label): \(read) exit \(run.status)\n\(run.err)")
             #expect(!run.err.contains("Fatal error") && !run.err.contains("Unexpectedly found nil"), "\(label): \(read)\n\(run.err)")
         }
-        let write = try office.jifen("--ledger", copy, "record", "H003", "A1.1", "--date", "2026-01-20", "--by", "王会计")
+        let write = try office.jifen(arguments: ["--ledger", copy, "record", "H003", "A1.1", "--date", "2026-01-20", "--by", "王会计",
+                                                 "--password-stdin"], input: (Self.passwords["王会计"] ?? "") + "\n")
         #expect(!write.err.contains("Fatal error") && !write.err.contains("Unexpectedly found nil"), "\(label): record\n\(write.err)")
         // A write checks the schema and the head of the log, and each row it reads as it reads it (`RowsAWriteReads`
         // shows those): damage at the head is refused, damage elsewhere may be written past, never over — a refusal
@@ -151,7 +166,14 @@ import Testing
         }
         if write.status != 0 { #expect(try count() == unchanged, "\(label): a refused record wrote to the ledger") }
         let after = try office.jifen("--ledger", copy, "verify")
-        #expect(after.status == 2, "\(label): verify after the record exit \(after.status)\n\(after.out)\(after.err)")
+        // (A person's failed attempts are a throttle's count, not history: the write proved 王会计's password and so
+        // cleared them, the damaged one with them.)
+        if table == "login_failures" && write.status == 0 {
+            #expect(try office.run("/usr/bin/env", ["sqlite3", copy, "SELECT count(*) FROM login_failures WHERE actor = '王会计'"]).out
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(label)")
+        } else {
+            #expect(after.status == 2, "\(label): verify after the record exit \(after.status)\n\(after.out)\(after.err)")
+        }
     }
 }
 

@@ -61,13 +61,30 @@ final class Office {
         try jifen(arguments: arguments, environment: environment)
     }
 
+    /// With `input`, what the command reads from standard input (a password for `--password-stdin`).
     @discardableResult
-    func jifen(arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    func jifen(arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         switch mode {
         case .binary:
-            return try run(jifenBinary.path, arguments, environment: environment)
+            guard let input else { return try run(jifenBinary.path, arguments, environment: environment) }
+            let process = start(jifenBinary.path, arguments, environment: environment)
+            let stdin = Pipe(), out = Pipe(), err = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            nonisolated(unsafe) var errData = Data()
+            let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+            reader.start()
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            while !reader.isFinished { usleep(1000) }
+            return Run(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                       err: String(decoding: errData, as: UTF8.self))
         case .inProcess:
-            let run = Main.run(arguments, in: url.path, environment: self.environment(environment))
+            let run = Main.run(arguments, in: url.path, environment: self.environment(environment), input: input.map { Data($0.utf8) })
             return Run(status: run.status, out: run.out, err: run.err)
         }
     }

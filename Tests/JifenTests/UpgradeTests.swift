@@ -173,6 +173,22 @@ import Testing
         nothingLeftBeside(office, "killed.sqlite")
     }
 
+    @Test("people's passwords and failed attempts come over: a write on the new file asks the same passwords", arguments: ["1", "2"])
+    func passwordsComeOver(format: String) throws {
+        let office = try Passwords.village(format: format)
+        expectRefused(Passwords.jifen(office, ["record", "H001", "A1.2", "--date", "2025-03-06", "--by", "王会计", "--password-stdin"],
+                                      input: "not-it-at-all\n"), mentioning: "密码")
+        let other = format == "1" ? "2" : "1"
+        _ = try upgradeJSON(office, "jifen.sqlite", "new.sqlite", "--log-format", other)
+        #expect(try office.sqlite("ATTACH 'new.sqlite' AS n; SELECT (SELECT count(*) FROM n.credentials) || '|' || (SELECT count(*) FROM n.login_failures)")
+                .last == "3|1")
+        #expect(try office.sqlite("ATTACH 'new.sqlite' AS n; SELECT count(*) FROM n.credentials c JOIN main.credentials o USING (actor, hash)").last == "3")
+        expectRefused(Passwords.jifen(office, ["--ledger", "new.sqlite", "record", "H001", "A1.2", "--date", "2025-03-06", "--by", "王会计"]),
+                      mentioning: "password-stdin")
+        expectOK(Passwords.jifen(office, ["--ledger", "new.sqlite", "record", "H001", "A1.2", "--date", "2025-03-06", "--by", "王会计",
+                                          "--password-stdin"], input: Passwords.clerk + "\n"))
+    }
+
     @Test("refused: a new file that exists, a ledger already in the format, a work file that is not an upgrade's")
     func refusals() throws {
         let office = try Office()
