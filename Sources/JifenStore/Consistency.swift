@@ -124,7 +124,16 @@ extension EventStore {
                             en: "it takes back event #\(undo.target) but does not move exactly the opposite of what that moved")
                 }
             }
-            for (first, again) in ids.repeated() {
+            let idOf = try db.makeStatement(sql: "SELECT id FROM \(try LogFormat.of(db).table) WHERE seq = ?")
+            func id(_ seq: Int64) throws -> [UInt8]? {
+                guard let value = try DatabaseValue.fetchOne(idOf, arguments: [seq]) else { return nil }
+                switch value.storage {
+                case .blob(let data): return data.withUnsafeBytes { EventIds.bytes($0, isBlob: true) }
+                case .string(let text): return Array(text.utf8).withUnsafeBytes { EventIds.bytes($0, isBlob: false) }
+                default: return nil
+                }
+            }
+            for (first, again) in try ids.repeated(same: { try id($0) == id($1) }) {
                 problem(again, zh: "它的编号（id）与第 \(first) 条事件的相同：每条事件的编号都应独一无二",
                         en: "its id is the same as event #\(first)'s: every event's id is its own")
             }
@@ -142,38 +151,41 @@ extension EventStore {
     }
 }
 
-/// Events' ids, 16 bytes each with the event's sequence number (24 MB at 10^6 events), sorted to find one given twice.
+/// Events' ids, to find one given twice: each id as a 64-bit digest of its 16 bytes with the event's sequence number
+/// (16 MB at 10^6 events), sorted in place; two events whose digests meet have their whole ids compared.
 struct EventIds {
-    private var entries: [(high: UInt64, low: UInt64, seq: Int64)] = []
+    private var entries: [(key: UInt64, seq: Int64)] = []
 
-    /// Adds the current row's id (column `column`): a UUID's 16 bytes as stored, or as its lower-case text gives them,
-    /// or for any other text the first 16 bytes of its SHA-256.
-    mutating func add(_ rows: RawRows, _ column: Int32, seq: Int64) {
-        guard !rows.isNull(column) else { return }
-        var key = [UInt8](repeating: 0, count: 16)
-        let stored = rows.bytes(column)
-        if sqlite3_column_type(rows.handle, column) == SQLITE_BLOB && stored.count == 16 {
-            key = Array(stored)
-        } else if let bytes = CompactFields.uuidBytes(String(decoding: stored, as: UTF8.self)) {
-            key = Array(bytes)
-        } else {
-            key = Array(SHA256.hash(data: Data(stored)).prefix(16))
-        }
-        let high = key[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let low = key[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        entries.append((high, low, seq))
+    /// An id's 16 bytes: a UUID's as stored, or as its lower-case text gives them, or for any other text the first 16
+    /// bytes of its SHA-256.
+    static func bytes(_ stored: UnsafeRawBufferPointer, isBlob: Bool) -> [UInt8] {
+        if isBlob && stored.count == 16 { return Array(stored) }
+        if let bytes = CompactFields.uuidBytes(String(decoding: stored, as: UTF8.self)) { return Array(bytes) }
+        return Array(SHA256.hash(data: Data(stored)).prefix(16))
     }
 
-    /// Each id given again: the first event that has it and each later one.
-    func repeated() -> [(first: Int64, again: Int64)] {
-        let sorted = entries.sorted { ($0.high, $0.low, $0.seq) < ($1.high, $1.low, $1.seq) }
+    /// Adds the current row's id (column `column`).
+    mutating func add(_ rows: RawRows, _ column: Int32, seq: Int64) {
+        guard !rows.isNull(column) else { return }
+        let id = EventIds.bytes(rows.bytes(column), isBlob: sqlite3_column_type(rows.handle, column) == SQLITE_BLOB)
+        let high = id[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = id[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        entries.append((high ^ low.multipliedFullWidth(by: 0x9E37_79B9_7F4A_7C15).low, seq))
+    }
+
+    /// Each id given again: the first event that has it and each later one (`same` compares two events' whole ids).
+    mutating func repeated(same: (Int64, Int64) throws -> Bool) rethrows -> [(first: Int64, again: Int64)] {
+        entries.sort { ($0.key, $0.seq) < ($1.key, $1.seq) }
         var found: [(first: Int64, again: Int64)] = []
         var start = 0
-        for index in sorted.indices.dropFirst() {
-            if sorted[index].high == sorted[start].high && sorted[index].low == sorted[start].low {
-                found.append((sorted[start].seq, sorted[index].seq))
-            } else {
+        for index in entries.indices.dropFirst() {
+            guard entries[index].key == entries[start].key else {
                 start = index
+                continue
+            }
+            // The first of the run whose whole id is this one's.
+            if let first = try entries[start..<index].first(where: { try same($0.seq, entries[index].seq) }) {
+                found.append((first.seq, entries[index].seq))
             }
         }
         return found.sorted { $0.again < $1.again }

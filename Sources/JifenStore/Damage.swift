@@ -63,13 +63,20 @@ extension StoreError {
 extension EventStore {
     /// The schema's objects (tables, indexes, triggers) and their SQL as the migrations make them, read once from a
     /// ledger made in memory.
-    static let expectedSchemas: [LogFormat: Result<[String: String], any Error>] = Dictionary(uniqueKeysWithValues: LogFormat.allCases.map { format in
-        (format, Result {
+    static let expectedWide = expectedSchema(.wide)
+    static let expectedCompact = expectedSchema(.compact)
+    /// As a ledger from before passwords has it (read as it is, `credentialsStandIn`).
+    static let expectedWideBeforePasswords = expectedSchema(.wide, upTo: "0003_governance")
+    static let expectedCompactBeforePasswords = expectedSchema(.compact, upTo: "0003_governance")
+
+    /// Made on first use, per format: a command reads only its own ledger's.
+    static func expectedSchema(_ format: LogFormat, upTo last: String? = nil) -> Result<[String: String], any Error> {
+        Result {
             let memory = try DatabaseQueue()
-            try migrator(format).migrate(memory)
+            if let last { try migrator(format).migrate(memory, upTo: last) } else { try migrator(format).migrate(memory) }
             return try memory.read { db in try schema(db) }
-        })
-    })
+        }
+    }
 
     static func schema(_ db: Database) throws -> [String: String] {
         var objects: [String: String] = [:]
@@ -83,7 +90,10 @@ extension EventStore {
 
     /// What of the schema is missing or not as the migrations made it (a dropped table, a changed index), by name.
     static func schemaProblems(_ db: Database) throws -> [String] {
-        let expected = try (expectedSchemas[try LogFormat.of(db)] ?? .success([:])).get()
+        let format = try LogFormat.of(db)
+        let beforePasswords = try !migrator(format).appliedIdentifiers(db).contains(credentialsMigration)
+        let expected = try (format == .compact ? (beforePasswords ? expectedCompactBeforePasswords : expectedCompact)
+                                               : (beforePasswords ? expectedWideBeforePasswords : expectedWide)).get()
         let found = try schema(db)
         let order = ["table": 0, "index": 1, "trigger": 2]
         let names = expected.keys.sorted { (order[String($0.prefix { $0 != " " })] ?? 3, $0) < (order[String($1.prefix { $0 != " " })] ?? 3, $1) }

@@ -209,7 +209,15 @@ public final class EventStore: LedgerStore {
                 return (try EventStore.migrator(found).hasCompletedMigrations(db), applicationId == EventStore.applicationId, found)
             }
             self.format = found
-            if readOnly && !upToDate {
+            let missing = readOnly && !upToDate ? try opened.read { db in
+                try Set(EventStore.migrator(found).migrations).subtracting(EventStore.migrator(found).appliedIdentifiers(db))
+            } : []
+            if readOnly && missing == [EventStore.credentialsMigration] {
+                // A ledger written before passwords: read as it is, with the passwords' tables standing empty for this
+                // connection only (TEMP, never in the file) — a copy into memory would take as much memory as the file.
+                try opened.inDatabase { db in try db.execute(sql: EventStore.credentialsStandIn) }
+                queue = opened
+            } else if readOnly && !upToDate {
                 // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
                 // file: the ledger is copied into memory and brought up to date there (its events are not touched).
                 let memory = try EventStore.inMemory(copyOf: opened, configuration: configuration)
@@ -297,6 +305,17 @@ public final class EventStore: LedgerStore {
         throw DatabaseError(resultCode: .SQLITE_BUSY, message: "the ledger kept changing while it was read")
     }
 
+    /// The migration that brought passwords (schema/0004_credentials.sql).
+    static let credentialsMigration = "0004_credentials"
+
+    /// What a read of a ledger from before passwords finds in their place, for one connection and never in the file:
+    /// the two tables, empty, and the people's table with no one's password (`password_since` NULL).
+    static let credentialsStandIn = """
+        CREATE TEMP TABLE credentials (actor TEXT NOT NULL PRIMARY KEY, hash TEXT NOT NULL, set_at TEXT NOT NULL, set_seq INTEGER NOT NULL);
+        CREATE TEMP TABLE login_failures (actor TEXT NOT NULL, failed_at REAL NOT NULL);
+        CREATE TEMP VIEW p_actors AS SELECT *, NULL AS password_since FROM main.p_actors;
+        """
+
     /// The migrations of a ledger of `format`: its own first one (the log), then those every ledger has.
     static func migrator(_ format: LogFormat) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -306,7 +325,7 @@ public final class EventStore: LedgerStore {
         }
         migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
         migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
-        migrator.registerMigration("0004_credentials") { db in try db.execute(sql: SchemaSQL.m0004Credentials) }
+        migrator.registerMigration(credentialsMigration) { db in try db.execute(sql: SchemaSQL.m0004Credentials) }
         return migrator
     }
 
