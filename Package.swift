@@ -29,8 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
-        // Only its HummingbirdBcrypt library (bcrypt in C, no other dependency) is linked: the server comes later.
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -92,9 +90,10 @@ let package = Package(
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
         // The one facade the CLI calls.
         // Passwords are hashed here (bcrypt) and checked before a write; the hashes live in JifenStore's table.
-        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements",
-                                              .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+        .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements", "CXCrypt"],
                 swiftSettings: strict),
+        // Debian's libxcrypt: bcrypt for passwords.
+        .systemLibrary(name: "CXCrypt", providers: [.apt(["libcrypt-dev"])]),
         // The demo village and the benchmark's generated counties: built through the facade, kept out of its product.
         .target(name: "JifenDemo", dependencies: ["Jifen", "JifenCore", "JifenStore"], swiftSettings: strict),
         .executableTarget(
