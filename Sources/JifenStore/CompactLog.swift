@@ -3,40 +3,9 @@ import GRDB
 import JifenCore
 
 extension StoreSession {
-    /// Inserts one event row into a compact log (`LogFormat.compact`): the UUID as its 16 bytes, the instant in
-    /// milliseconds, and a score's payload left out when its facts and its rule's text give it back byte for byte.
-    func insertCompact(_ fields: Chain.Fields, hash: Data) throws {
-        guard let milliseconds = RecordedInstant.milliseconds(fields.recordedAt) else {
-            throw StoreError.unusable(message: "the instant \(fields.recordedAt) lies outside the years 1970–9999 that a compact log holds")
-        }
-        let bind = try eventBinder()
-        bind.integer(1, fields.seq)
-        if let bytes = CompactFields.uuidBytes(fields.id) { bind.blob(2, bytes) } else { bind.text(2, fields.id) }
-        bind.text(3, fields.stream)
-        bind.integer(4, fields.streamVersion)
-        bind.text(5, fields.type)
-        bind.text(6, fields.occurredOn)
-        bind.integer(7, milliseconds)
-        bind.text(8, fields.actor)
-        bind.integer(9, Int64(fields.schemeVersion))
-        bind.text(10, fields.key)
-        bind.text(11, fields.household)
-        bind.text(12, fields.item)
-        bind.text(13, fields.rule)
-        bind.integer(14, Int64(fields.earned))
-        bind.integer(15, Int64(fields.deducted))
-        bind.integer(16, Int64(fields.redeemed))
-        bind.integer(17, Int64(fields.stock))
-        bind.integer(18, fields.reverses)
-        bind.text(19, try storesWholePayload(fields) ? fields.payload : nil)
-        bind.blob(20, hash)
-        try bind.run(db, sql: StoreSession.compactInsertSQL)
-        if fields.type == EventType.schemeAdopted.rawValue { try fileRuleTexts(ofScheme: fields.payload) }
-    }
-
     /// Whether a compact log must hold this event's payload: false for a score whose payload its facts and its rule's
     /// text in `rule_texts` spell out byte for byte.
-    private func storesWholePayload(_ fields: Chain.Fields) throws -> Bool {
+    func storesWholePayload(_ fields: Chain.Fields) throws -> Bool {
         guard let text = CompactFields.ruleText(of: fields), let rule = fields.rule else { return true }
         let key = RuleTextKey(schemeVersion: fields.schemeVersion, rule: rule)
         let known: String?
@@ -54,7 +23,7 @@ extension StoreSession {
     /// appended: the texts come from the hashed scheme event alone, so an auditor can make them again, and a score is
     /// never what files one — a text missing from `rule_texts` (damage) leaves the scores after it stored whole,
     /// rather than filed again over the damage for the earlier ones to read as sound.
-    private func fileRuleTexts(ofScheme payload: String) throws {
+    func fileRuleTexts(ofScheme payload: String) throws {
         guard case .schemeAdopted(let adopted)? = try? EventCodec.event(type: EventType.schemeAdopted.rawValue, payload: payload) else {
             return
         }

@@ -10,7 +10,7 @@ import JifenCore
 /// itself, its UUID, instant, payload and link given back here as the view `events` gives them (docs/FORMAT.md), at a
 /// fraction of the view's cost: the view looks up each row's link and each score's rule text, this keeps the last
 /// row's hash and every rule's text at hand. Column bytes are valid until the next step.
-final class LogRows {
+final class LogRows: ChainRow {
     let rows: RawRows
     let format: LogFormat
     /// The position of the first column the caller added after the log's own (`extra`).
@@ -222,20 +222,6 @@ final class LogRows {
     /// The hash the chain gives the current row: SHA-256 over its link (`prev_hash`, column 19) and the netstrings of
     /// its fields (docs/FORMAT.md), built in `canonical`.
     func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
-        guard format == .compact else { return rows.chainDigest(&canonical) }
-        canonical.reset()
-        for column in Int32(0)...18 {
-            if isNull(column) {
-                canonical.empty()
-            } else if RawRows.chainText[Int(column)] {
-                canonical.field(bytes(column))
-            } else {
-                canonical.field(int64(column))
-            }
-        }
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes(19))
-        canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return hasher.finalize()
+        format == .compact ? canonical.digest(of: self) : canonical.digest(of: rows)
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
+import JifenCore
 
 /// Reads rows straight from SQLite's statement, for the loops over a whole log (`verify`, `rebuild`): no row
 /// objects, no Swift strings for columns that are only hashed. GRDB prepares the statement; this steps it.
@@ -51,25 +52,22 @@ struct RawRows {
     /// Which of the chain's columns are text (the rest are integers).
     static let chainText: [Bool] = (0...18).map { [1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 18].contains($0) }
 
-    /// The hash the chain gives the current row (selected as `chainColumns`): SHA-256 over its `prev_hash` and the
-    /// netstrings of its fields, built in `canonical`.
+    /// The hash the chain gives the current row (selected as `chainColumns`).
     func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
-        canonical.reset()
-        for column in Int32(0)...18 {
-            if isNull(column) {
-                canonical.empty()
-            } else if RawRows.chainText[Int(column)] {
-                canonical.field(bytes(column))
-            } else {
-                canonical.field(int64(column))
-            }
-        }
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes(19))
-        canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return hasher.finalize()
+        canonical.digest(of: self)
     }
 }
+
+/// A row of the log in stored format 1's columns and order — 0 `seq` … 18 `payload`, then 19 `prev_hash` — whatever
+/// the file holds: what the chain's hash is taken over (`RawRows` over format 1's table, `LogRows` over either).
+protocol ChainRow {
+    func isNull(_ column: Int32) -> Bool
+    func int64(_ column: Int32) -> Int64
+    /// The column's bytes (text or blob), valid until the next step.
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer
+}
+
+extension RawRows: ChainRow {}
 
 /// The one writer of the chain's canonical bytes (docs/FORMAT.md), from `Chain.Fields` or from raw columns, into one
 /// reused buffer.
@@ -152,6 +150,24 @@ struct CanonicalBuffer {
         return hasher.finalize().withUnsafeBytes { Data($0) }
     }
 
+    /// The hash the chain gives `row`: SHA-256 over its `prev_hash` and the netstrings of its fields, built here.
+    mutating func digest(of row: some ChainRow) -> SHA256.Digest {
+        reset()
+        for column in Int32(0)...18 {
+            if row.isNull(column) {
+                empty()
+            } else if RawRows.chainText[Int(column)] {
+                field(row.bytes(column))
+            } else {
+                field(row.int64(column))
+            }
+        }
+        var hasher = SHA256()
+        hasher.update(bufferPointer: row.bytes(19))
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize()
+    }
+
     mutating func empty() {
         bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ":"), UInt8(ascii: ",")])
     }
@@ -228,17 +244,27 @@ extension StoreSession {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Inserts one event row, its values bound straight to SQLite's prepared statement (`Binder`).
+    /// Inserts one event row, its values bound straight to SQLite's prepared statement (`Binder`): as the file's format
+    /// stores it (`LogFormat`). A compact log takes the UUID as its 16 bytes, the instant in milliseconds, and a
+    /// score's payload only when its facts and its rule's text do not give it back byte for byte; and files a scheme
+    /// version's rules' texts when its event is appended.
     func insert(_ fields: Chain.Fields, previous: Data, hash: Data) throws {
-        if try format() == .compact { return try insertCompact(fields, hash: hash) }
+        let compact = try format() == .compact
+        var milliseconds: Int64?
+        if compact {
+            guard let instant = RecordedInstant.milliseconds(fields.recordedAt) else {
+                throw StoreError.unusable(message: "the instant \(fields.recordedAt) is not one a compact log holds (YYYY-MM-DDTHH:MM:SS.sssZ, in the years 1970–9999)")
+            }
+            milliseconds = instant
+        }
         let bind = try eventBinder()
         bind.integer(1, fields.seq)
-        bind.text(2, fields.id)
+        if compact, let bytes = CompactFields.uuidBytes(fields.id) { bind.blob(2, bytes) } else { bind.text(2, fields.id) }
         bind.text(3, fields.stream)
         bind.integer(4, fields.streamVersion)
         bind.text(5, fields.type)
         bind.text(6, fields.occurredOn)
-        bind.text(7, fields.recordedAt)
+        if let milliseconds { bind.integer(7, milliseconds) } else { bind.text(7, fields.recordedAt) }
         bind.text(8, fields.actor)
         bind.integer(9, Int64(fields.schemeVersion))
         bind.text(10, fields.key)
@@ -250,10 +276,15 @@ extension StoreSession {
         bind.integer(16, Int64(fields.redeemed))
         bind.integer(17, Int64(fields.stock))
         bind.integer(18, fields.reverses)
-        bind.text(19, fields.payload)
-        bind.blob(20, previous)
-        bind.blob(21, hash)
-        try bind.run(db, sql: StoreSession.insertSQL)
+        bind.text(19, try !compact || storesWholePayload(fields) ? fields.payload : nil)
+        if compact {
+            bind.blob(20, hash)
+        } else {
+            bind.blob(20, previous)
+            bind.blob(21, hash)
+        }
+        try bind.run(db, sql: compact ? StoreSession.compactInsertSQL : StoreSession.insertSQL)
+        if compact && fields.type == EventType.schemeAdopted.rawValue { try fileRuleTexts(ofScheme: fields.payload) }
     }
 }
 

@@ -66,35 +66,25 @@ final class Office {
     func jifen(arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         switch mode {
         case .binary:
-            guard let input else { return try run(jifenBinary.path, arguments, environment: environment) }
-            let process = start(jifenBinary.path, arguments, environment: environment)
-            let stdin = Pipe(), out = Pipe(), err = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-            nonisolated(unsafe) var errData = Data()
-            let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-            reader.start()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            while !reader.isFinished { usleep(1000) }
-            return Run(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                       err: String(decoding: errData, as: UTF8.self))
+            return try run(jifenBinary.path, arguments, environment: environment, input: input)
         case .inProcess:
             let run = Main.run(arguments, in: url.path, environment: self.environment(environment), input: input.map { Data($0.utf8) })
             return Run(status: run.status, out: run.out, err: run.err)
         }
     }
 
-    func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// With `input`, what the program reads from standard input (else nothing: /dev/null).
+    func run(_ program: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         let process = start(program, arguments, environment: environment)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         // Read both pipes while the process runs, so a large output cannot block it.
         nonisolated(unsafe) var errData = Data()
         let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
