@@ -18,8 +18,8 @@ struct AuditExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "The event log for auditors: JSON Lines that carry the whole chain, or CSV for a spreadsheet.",
         discussion: """
-            jsonl: one event per line with every stored field and both hashes (docs/FORMAT.md, "Exports"); `jifen \\
-            audit check FILE` — or a verifier of the auditor's own — recomputes the chain from it alone. csv: the same \\
+            jsonl: one event per line with every stored field and both hashes (docs/FORMAT.md, "Exports"); `jifen \
+            audit check FILE` — or a verifier of the auditor's own — recomputes the chain from it alone. csv: the same \
             columns for Excel and WPS (UTF-8 with BOM); a text cell that starts with = + - @, a tab or a CR gets a \
             leading ' so that a spreadsheet never runs it as a formula.
             """)
@@ -461,9 +461,9 @@ struct AuditReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "The favouritism report (人情分排查): points per recorder, unit and household, with flags and their events.",
         discussion: """
-            Per recorder: scores, points awarded and deducted, awards per joint unit and the share to their own unit \\
-            (unit leaders), how many of their scores were taken back or objected to. Flags: a recorder with over 20 % \\
-            taken back; a household with over 80 % of its awards from one recorder; a household more than three \\
+            Per recorder: scores, points awarded and deducted, awards per joint unit and the share to their own unit \
+            (unit leaders), how many of their scores were taken back or objected to. Flags: a recorder with over 20 % \
+            taken back; a household with over 80 % of its awards from one recorder; a household more than three \
             standard deviations above the village — each with the events behind it.
             """)
     @OptionGroup var options: LedgerOptions

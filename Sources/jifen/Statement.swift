@@ -13,13 +13,13 @@ struct StatementCommand: ParsableCommand {
         commandName: "statement",
         abstract: "A household's statement for a period (积分对账单), to print and hand out.",
         discussion: """
-            Shows the household, its joint unit and the period; the available points at the start; every entry \\
-            (date, rule or item, points, note, who recorded it, and whether it is final, pending or reversed); the \\
-            available points at the end and today; the year's cumulative points, stars and rank in the unit and the \\
-            village; and a verification line — the ledger's position and hash when it was printed — with which an \\
+            Shows the household, its joint unit and the period; the available points at the start; every entry \
+            (date, rule or item, points, note, who recorded it, and whether it is final, pending or reversed); the \
+            available points at the end and today; the year's cumulative points, stars and rank in the unit and the \
+            village; and a verification line — the ledger's position and hash when it was printed — with which an \
             auditor proves the paper matches the log (`jifen verify --head SEQ:HASH`).
 
-            --width 80 for an office printer, 48 or 32 for 80 mm and 58 mm receipt printers. --all prints every \\
+            --width 80 for an office printer, 48 or 32 for 80 mm and 58 mm receipt printers. --all prints every \
             household, one after another, separated by form feeds (a new page on a printer).
             """)
     @OptionGroup var options: LedgerOptions
@@ -88,9 +88,9 @@ struct PassbookCommand: ParsableCommand {
         commandName: "passbook",
         abstract: "Bring a household's points passbook up to date (积分存折补登), or print a page again.",
         discussion: """
-            Prints only the final entries not yet printed, continuing the running balance and the line of the \\
-            current page; a page holds \\(Passbook.linesPerPage) lines, and a full page continues on the next with the \\
-            balance carried. Each update is recorded in the ledger, so the next one continues where this stopped. \\
+            Prints only the final entries not yet printed, continuing the running balance and the line of the \
+            current page; a page holds \(Passbook.linesPerPage) lines, and a full page continues on the next with the \
+            balance carried. Each update is recorded in the ledger, so the next one continues where this stopped. \
             --reprint PAGE prints a page again, marked as a copy, and records nothing.
             """)
     @OptionGroup var options: LedgerOptions

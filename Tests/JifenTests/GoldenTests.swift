@@ -1,3 +1,5 @@
+import ArgumentParser
+@testable import jifen
 import Foundation
 import Testing
 
@@ -135,5 +137,24 @@ import Testing
         let office = try Office()
         try check("help.txt", try office.jifen("--help").out)
         try check("help-record-add.txt", try office.jifen("record", "add", "--help").out)
+    }
+}
+
+/// Every command's help, as `--help` prints it: no escape of the source left in it (a `\` where a line of the source
+/// went on, an interpolation left as text).
+@Suite struct HelpTexts {
+    static func commands(_ command: any ParsableCommand.Type, path: [String] = []) -> [(path: [String], type: any ParsableCommand.Type)] {
+        [(path, command)] + command.configuration.subcommands.flatMap { sub in
+            commands(sub, path: path + [sub.configuration.commandName ?? String(describing: sub).lowercased()])
+        }
+    }
+
+    @Test func noCommandsHelpShowsTheSourcesEscapes() throws {
+        let all = Self.commands(Jifen.self)
+        #expect(all.count > 30, "the commands are walked: \(all.count)")
+        for (path, type) in all {
+            let help = type.helpMessage(columns: 200)
+            #expect(!help.contains("\\\n") && !help.contains("\\(") && !help.contains(" \\ "), "jifen \(path.joined(separator: " ")) --help:\n\(help)")
+        }
     }
 }
