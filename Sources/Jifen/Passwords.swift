@@ -49,7 +49,7 @@ extension Ledger {
     }
 
     /// Checks `name`'s password: the one rule for the CLI and the server. A name refused for too many failures is
-    /// refused again without looking (`PasswordRule.refusal`: more than five within fifteen minutes); a wrong password
+    /// refused again without looking (`PasswordRule.refusal`: after five within fifteen minutes); a wrong password
     /// and a name with no password (or no such person) are refused alike, with the same message and after the same
     /// slow hash, and counted as a failure of that name; the right one clears the name's failures. The clock is the
     /// ledger's environment's.

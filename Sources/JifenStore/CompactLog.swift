@@ -161,9 +161,17 @@ extension EventStore {
         }
         var problems: [VerifyReport.Problem] = []
         var versionsMissing: Set<Int> = []
-        let texts = try RawRows(db, sql: "SELECT scheme_version, rule, text FROM rule_texts ORDER BY scheme_version, rule")
+        let texts = try RawRows(db, sql: """
+            SELECT scheme_version, rule, text, typeof(scheme_version) = 'integer' AND typeof(rule) = 'text' AND typeof(text) = 'text'
+            FROM rule_texts ORDER BY scheme_version, rule
+            """)
         while try texts.next() {
             let version = texts.int(0), rule = texts.string(1) ?? ""
+            guard texts.int(3) == 1 else {
+                problems.append(.init(seq: 0, zh: "rule_texts 里标准 \(rule) 的一行存的不是文字（文件已损坏）",
+                                      en: "rule_texts' row of rule \(rule) does not hold text where text belongs (the file is damaged)"))
+                continue
+            }
             guard let scheme = schemes[version] else {
                 // (Once for the version: its scheme's event is missing, which the chain names too.)
                 if versionsMissing.insert(version).inserted {

@@ -18,6 +18,16 @@ extension Row {
         }
     }
 
+    /// Column `index` as an event's figure (points or stock): an integer within what any ledger holds
+    /// (`EventStore.factsLimit`), so that no sum of them overflows; anything else is damage.
+    func figure(_ index: Int) throws -> Int {
+        let value: Int = try at(index)
+        guard Int64(value).magnitude <= EventStore.factsLimit.magnitude else {
+            throw StoreError.damaged(column: column(index), found: found(index))
+        }
+        return value
+    }
+
     /// Column `index` as a date (YYYY-MM-DD): anything else is damage.
     func date(_ index: Int) throws -> LocalDate {
         guard let text = self[index] as String?, let date = LocalDate(text) else {

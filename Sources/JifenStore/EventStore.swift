@@ -763,9 +763,11 @@ public final class StoreSession: LedgerTransaction {
 
     public func passwordsInForce() throws -> Bool {
         if let known = memory.passwordsInForce { return known }
-        // The hashes count too: a projection damaged or emptied never lifts the need for passwords.
+        // The hashes and the log count too: a projection or the passwords' table damaged or emptied never lifts the
+        // need for passwords (the log's v1.passwordSet events are found through the actor streams' index).
         let has = try value(Int.self, """
             SELECT EXISTS (SELECT 1 FROM p_actors WHERE password_since IS NOT NULL) OR EXISTS (SELECT 1 FROM credentials)
+                OR EXISTS (SELECT 1 FROM events WHERE stream >= 'actor:' AND stream < 'actor;' AND type = '\(EventType.passwordSet.rawValue)')
             """) == 1
         memory.passwordsInForce = has
         return has
@@ -1186,8 +1188,8 @@ public final class StoreSession: LedgerTransaction {
         let type = try EventType.stored(try row.at(2))
         return Entry(seq: try row.at(0), id: try row.at(1), type: type, kind: type.entryKind ?? .score,
               household: (try row.at(3) as String?).map { HouseholdCode(rawValue: $0) }, rule: (try row.at(4) as String?).map { RuleCode(rawValue: $0) },
-              item: (try row.at(5) as String?).map { ItemCode(rawValue: $0) }, quantity: try row.at(6), earned: try row.at(7), deducted: try row.at(8),
-              redeemed: try row.at(9), occurredOn: try row.date(10), reverses: try row.at(11), reversedBy: try row.at(12))
+              item: (try row.at(5) as String?).map { ItemCode(rawValue: $0) }, quantity: try row.at(6), earned: try row.figure(7), deducted: try row.figure(8),
+              redeemed: try row.figure(9), occurredOn: try row.date(10), reverses: try row.at(11), reversedBy: try row.at(12))
     }
 
     /// An event from a `SELECT * FROM events` row, read by position (the table's column order, migration 0001).
@@ -1207,7 +1209,8 @@ public final class StoreSession: LedgerTransaction {
         let facts = EventFacts(household: (try row.at(10) as String?).map { HouseholdCode(rawValue: $0) },
                                item: (try row.at(11) as String?).map { ItemCode(rawValue: $0) },
                                rule: (try row.at(12) as String?).map { RuleCode(rawValue: $0) },
-                               earned: try row.at(13), deducted: try row.at(14), redeemed: try row.at(15), stock: try row.at(16), reverses: try row.at(17))
+                               earned: try row.figure(13), deducted: try row.figure(14), redeemed: try row.figure(15), stock: try row.figure(16),
+                               reverses: try row.at(17))
         return RecordedEvent(seq: seq, id: try row.at(1), stream: try row.at(2), streamVersion: try row.at(3), occurredOn: occurredOn,
                              recordedAt: try row.at(6), actor: ActorName(rawValue: try row.at(7)), schemeVersion: try row.at(8), key: try row.at(9),
                              event: event, facts: facts)

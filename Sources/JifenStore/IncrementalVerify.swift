@@ -81,8 +81,21 @@ extension EventStore {
         }
         let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '\(table)'") ?? ""
         terms += checkExpressions(sql).map { "NOT (\($0))" }
+        // Each hashed value of the kind jifen stores: a value of another kind (a REAL, a BLOB where text belongs) may be
+        // hashed as jifen reads it and yet compare otherwise in SQL (the view, every query); and no figure beyond what
+        // any ledger holds, which no sum of them may overflow.
+        var texts = ["stream", "type", "occurred_on", "actor", "idempotency_key", "household", "item", "rule", "payload"]
+        var integers = ["seq", "stream_version", "scheme_version", "earned", "deducted", "redeemed", "stock", "reverses"]
+        if table == LogFormat.compact.table { integers.append("recorded_at") } else { texts += ["id", "recorded_at"] }
+        terms += texts.map { "(\($0) IS NOT NULL AND typeof(\($0)) <> 'text')" }
+        terms += integers.map { "(\($0) IS NOT NULL AND typeof(\($0)) <> 'integer')" }
+        terms += ["earned", "deducted", "redeemed", "stock"].map { "(\($0) > \(EventStore.factsLimit) OR \($0) < -\(EventStore.factsLimit))" }
         return terms
     }
+
+    /// The largest figure (points or stock) an event may move: far beyond any village's, and a thousand million of
+    /// them summed stay within 64 bits.
+    static let factsLimit: Int64 = 1_000_000_000
 
     /// The finding for a row that breaks the log's NOT NULL or CHECK rules.
     static func brokenConstraint(at seq: Int64) -> VerifyReport.Problem {

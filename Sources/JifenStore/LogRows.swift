@@ -53,7 +53,11 @@ final class LogRows: ChainRow {
         extraStart = format == .wide ? 21 : 20
         if format == .compact {
             var texts: [RuleTextKey: [UInt8]] = [:]
-            let all = try RawRows(db, sql: "SELECT scheme_version, rule, text FROM rule_texts")
+            // (Of the kinds the view's look-up matches: SQL never finds a BLOB rule equal to a text one.)
+            let all = try RawRows(db, sql: """
+                SELECT scheme_version, rule, text FROM rule_texts
+                WHERE typeof(scheme_version) = 'integer' AND typeof(rule) = 'text' AND typeof(text) = 'text'
+                """)
             while try all.next() {
                 guard let rule = all.string(1) else { continue }
                 texts[RuleTextKey(schemeVersion: all.int(0), rule: rule)] = Array(all.bytes(2))
@@ -185,14 +189,19 @@ final class LogRows: ChainRow {
             payloadState = .stored
             return .stored
         }
-        guard !rows.isNull(10), let rule = rows.string(12),
+        // Only what the view spells out: a text household and rule, integer scheme version and figures (SQL compares
+        // values of other kinds otherwise), and points that are a number.
+        func holds(_ column: Int32, _ type: Int32) -> Bool { sqlite3_column_type(rows.handle, column) == type }
+        let (points, overflow) = rows.int64(13).subtractingReportingOverflow(rows.int64(14))
+        guard holds(10, SQLITE_TEXT), holds(12, SQLITE_TEXT), holds(8, SQLITE_INTEGER), holds(13, SQLITE_INTEGER),
+              holds(14, SQLITE_INTEGER), !overflow, let rule = rows.string(12),
               let text = texts[RuleTextKey(schemeVersion: Int(rows.int64(8)), rule: rule)] else {
             payloadState = .missing
             return .missing
         }
         let household = rows.bytes(10)
-        let points = String(rows.int64(13) - rows.int64(14))
-        let needed = 14 + household.count + 22 + points.utf8.count + 8 + text.count + 1
+        let digits = String(points)
+        let needed = 14 + household.count + 22 + digits.utf8.count + 8 + text.count + 1
         if needed > payload.count {
             payload.deallocate()
             payload = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
@@ -209,8 +218,8 @@ final class LogRows: ChainRow {
         append("{\"household\":\"")
         append(household)
         append("\",\"note\":\"\",\"points\":")
-        var digits = points
-        digits.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        var written = digits
+        written.withUTF8 { append(UnsafeRawBufferPointer($0)) }
         append(",\"rule\":")
         text.withUnsafeBytes { append($0) }
         append("}")

@@ -128,6 +128,9 @@ struct StoredEvent: Sendable {
     /// The event, as `StoreSession.recordedEvent` reads it from a GRDB row (the same errors), as a `ProjectionError` of
     /// this event when it cannot be read.
     func recorded() throws -> RecordedEvent {
+        guard [facts.earned, facts.deducted, facts.redeemed, facts.stock].allSatisfy({ Int64($0).magnitude <= EventStore.factsLimit.magnitude }) else {
+            throw ProjectionError(seq: seq, problem: "its figures are beyond any a ledger holds")
+        }
         do {
             func text(_ value: String?, _ column: String) throws -> String {
                 guard let value else { throw StoreError.damaged(column: column, found: "NULL") }
@@ -231,6 +234,10 @@ final class FoldReader: @unchecked Sendable {
             while try rows.next() {
                 let seq = rows.int64(0)
                 if let type = types.read(rows, 9), type.entryKind != nil {
+                    // Figures beyond any ledger's are damage, not sums to overflow.
+                    guard (4...7).allSatisfy({ rows.int64(Int32($0)).magnitude <= EventStore.factsLimit.magnitude }) else {
+                        throw ProjectionError(seq: seq, problem: "its figures are beyond any a ledger holds")
+                    }
                     let facts = EventFacts(household: rows.text(1).map { HouseholdCode(rawValue: $0) },
                                            item: rows.text(2).map { ItemCode(rawValue: $0) },
                                            rule: rows.text(3).map { RuleCode(rawValue: $0) },
@@ -338,7 +345,7 @@ extension EventStore {
             if report.problems.count < problemsMax { report.problems.append(found) }
         }
         func problem(_ seq: Int64, zh: String, en: String) { problem(.init(seq: seq, zh: zh, en: en)) }
-        if triggers { report.problems = Array(try (triggerProblems(db) + ruleTextProblems(db)).prefix(problemsMax)) }
+        if triggers { report.problems = Array(try (triggerProblems(db) + ruleTextProblems(db) + credentialProblems(db)).prefix(problemsMax)) }
         // (Only for the progress: the last sequence number, found in the b-tree, where count(*) would read every page.)
         let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
         var expectedSeq = first

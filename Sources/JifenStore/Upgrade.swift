@@ -94,6 +94,14 @@ extension EventStore {
             if let problem = try EventStore.schemaProblems(old).first(where: { !$0.hasPrefix("trigger ") }) {
                 throw UpgradeError.damaged(VerifyReport.Problem(seq: 0, zh: "账本的结构不完整：\(problem)", en: "the ledger's structure is not whole: \(problem)"))
             }
+            // What verify holds besides the chain: each row to its table's rules, a compact log's rule texts to its schemes.
+            if let problem = try EventStore.ruleTextProblems(old).first { throw UpgradeError.damaged(problem) }
+            let terms = try EventStore.constraintTerms(old)
+            if !terms.isEmpty, let seq = try Int64.fetchOne(old, sql: """
+                SELECT seq FROM \(try LogFormat.of(old).table) WHERE \(terms.map { "(\($0))" }.joined(separator: " OR ")) ORDER BY seq LIMIT 1
+                """) {
+                throw UpgradeError.damaged(EventStore.brokenConstraint(at: seq))
+            }
             let total = try Int64.fetchOne(old, sql: "SELECT max(seq) FROM events") ?? 0
             let rows = try RawRows(old, sql: "SELECT \(RawRows.chainColumns) FROM events ORDER BY seq")
             var canonical = CanonicalBuffer()

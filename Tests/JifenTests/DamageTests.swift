@@ -434,6 +434,21 @@ import Testing
                sql: "UPDATE event_log SET recorded_at = 253402300800000 WHERE seq = 12", named: "SELECT 12"),
         Damage(label: "an event's instant before 1970",
                sql: "UPDATE event_log SET recorded_at = -1 WHERE seq = 12", named: "SELECT 12"),
+        // Values of a kind jifen never stores there: hashed as jifen reads them, compared otherwise by SQL (the view).
+        Damage(label: "a score's rule made a BLOB of the same bytes",
+               sql: "UPDATE event_log SET rule = CAST(rule AS BLOB) WHERE seq = (SELECT max(seq) FROM event_log WHERE payload IS NULL)",
+               named: "SELECT max(seq) FROM event_log WHERE payload IS NULL"),
+        Damage(label: "a score's points made a real number",
+               sql: "UPDATE event_log SET earned = earned + 0.5 WHERE seq = (SELECT max(seq) FROM event_log WHERE payload IS NULL AND earned > 0)",
+               named: "SELECT max(seq) FROM event_log WHERE payload IS NULL AND earned > 0"),
+        Damage(label: "a rule's text filed under its rule as a BLOB",
+               sql: "UPDATE rule_texts SET rule = CAST(rule AS BLOB) WHERE (scheme_version, rule) = (\(mostUsed))", named: scoresOfMostUsed),
+        // Figures whose difference overflows 64 bits, at the head (read by the check before every write) and inside.
+        Damage(label: "the head given a rule and figures that overflow",
+               sql: "UPDATE event_log SET rule = 'A1.2', scheme_version = 1, payload = NULL, earned = 9223372036854775807, deducted = -1 WHERE seq = (SELECT max(seq) FROM event_log)",
+               named: "SELECT max(seq) FROM event_log"),
+        Damage(label: "a score's figures past any a ledger holds",
+               sql: "UPDATE event_log SET earned = 9223372036854775807 WHERE seq = 12", named: "SELECT 12"),
         Damage(label: "an event's hash made its predecessor's: the next event's link is its own",
                sql: "UPDATE event_log SET hash = (SELECT hash FROM event_log WHERE seq = 11) WHERE seq = 12", named: "SELECT 12"),
     ]
