@@ -57,11 +57,13 @@ import Testing
         }
     }
 
-    @Test func aWriteToALedgerOpenedToReadIsReadOnly() throws {
+    @Test(arguments: LogFormat.allCases)
+    func aWriteToALedgerOpenedToReadIsReadOnly(_ format: LogFormat) throws {
         let scratch = try Scratch()
         let path = scratch.path("v.sqlite")
-        _ = try makeVillage(at: path)
+        _ = try makeVillage(at: path, format: format)
         let reader = try Ledger(path: path, readOnly: true)
+        #expect(reader.format == format)
         #expect {
             try reader.execute(score("H001", "D2.3"), by: "王会计")
         } throws: { error in
@@ -111,10 +113,11 @@ import Testing
         #expect(head.hex.count == 64)
     }
 
-    @Test func verifyingASoundLedgerAFileThatIsNotOneAndNone() throws {
+    @Test(arguments: LogFormat.allCases)
+    func verifyingASoundLedgerAFileThatIsNotOneAndNone(_ format: LogFormat) throws {
         let scratch = try Scratch()
         let path = scratch.path("v.sqlite")
-        let (ledger, _) = try makeVillage(at: path)
+        let (ledger, _) = try makeVillage(at: path, format: format)
         let head = try ledger.head()
         for audit in [false, true] {
             let report = try Ledger.verifying(path: path) { try $0.verify(audit: audit) }

@@ -206,6 +206,29 @@ import Testing
         _ = scratch
     }
 
+    /// INSERT OR REPLACE of a row at the next sequence number that repeats an event's stream version: SQLite's REPLACE
+    /// removes the older row without firing the delete trigger. If SQLite lets it in, verify names the gap it leaves.
+    @Test(arguments: LogFormat.allCases)
+    func aReplaceThatRemovesAnEventIsCaught(_ format: LogFormat) throws {
+        let (scratch, ledger) = try village(format)
+        let link = format == .wide ? "(SELECT hash FROM events WHERE seq = 10), " : ""
+        let replace = """
+            INSERT OR REPLACE INTO \(format.table) SELECT 11, id, stream, stream_version, type, occurred_on, recorded_at, actor,
+                scheme_version, idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(link)hash
+            FROM \(format.table) WHERE seq = 5
+            """
+        let refusal = try ledger.store.withDatabase { sqliteRefusal($0, replace) }
+        if let refusal {
+            #expect(refusal.contains("append-only"), "\(refusal)")
+            #expect(try ledger.store.verify().isValid)
+        } else {
+            #expect(try eventCount(ledger) == 10, "#5 went, #11 came")
+            let report = try ledger.store.verify()
+            #expect(report.problems.first { $0.seq > 0 }?.seq == 6, "\(report.problems)")
+        }
+        _ = scratch
+    }
+
     @Test(arguments: LogFormat.allCases)
     func aChangedTriggerIsReported(_ format: LogFormat) throws {
         let (scratch, ledger) = try village(format)
