@@ -74,7 +74,7 @@ struct Upgrade: ParsableCommand {
             print(say(l, "链头相同：此前记下的链头和签名存证照样可以对新文件核验。",
                       "The heads are the same: a head noted earlier and every signed checkpoint verify against the new file."))
         }
-        let perEvent = { (bytes: Int64) in n > 0 ? " (\(bytes / n) \(say(l, "字节/条", "bytes an event")))" : "" }
+        let perEvent = { (bytes: Int64) in n > 0 ? say(l, "（每条 \(bytes / n) 字节）", " (\(bytes / n) bytes an event)") : "" }
         print(say(l, "文件大小：\(report.bytesBefore) 字节\(perEvent(report.bytesBefore)) → \(report.bytesAfter) 字节\(perEvent(report.bytesAfter))。",
                   "File size: \(report.bytesBefore) bytes\(perEvent(report.bytesBefore)) → \(report.bytesAfter) bytes\(perEvent(report.bytesAfter))."))
     }

@@ -204,7 +204,11 @@ import Testing
         expectRefused(try office.jifen("upgrade", "old.sqlite", "old.sqlite"), mentioning: "已经存在")
 
         expectRefused(try office.jifen("upgrade", "old.sqlite", "one.sqlite", "--log-format", "1"), mentioning: "已经是第 1 版存储格式")
-        expectOK(try office.jifen("upgrade", "old.sqlite", "two.sqlite"))
+        // Said in Chinese by default: both heads, the same; nothing on standard error (progress is for a terminal only).
+        let done = try office.jifen("upgrade", "old.sqlite", "two.sqlite")
+        expectOK(done)
+        #expect(done.err.isEmpty && done.out.hasPrefix("已升级：old.sqlite（第 1 版存储格式）→ two.sqlite（第 2 版），32 条事件"), "\(done.out)")
+        #expect(done.out.contains("原文件链头 32:\(ALedgerFromBeforeRoles.head)\n新文件链头 32:\(ALedgerFromBeforeRoles.head)\n链头相同"), "\(done.out)")
         expectRefused(try office.jifen("upgrade", "two.sqlite", "three.sqlite", "--lang", "en"), mentioning: "in stored format 2 already")
         #expect(!exists(office, "one.sqlite") && !exists(office, "three.sqlite"))
         expectRefused(try office.jifen("upgrade", "missing.sqlite", "four.sqlite", "--lang", "en"), mentioning: "There is no ledger at missing.sqlite")
@@ -267,6 +271,59 @@ import Testing
         #expect(!exists(office, "new.sqlite"))
         nothingLeftBeside(office, "new.sqlite")
         #expect(bytes(office, "old.sqlite") == before)
+    }
+}
+
+extension Upgrading {
+    /// Rewrites a ledger's chain from event `from` on, as a forger holding the file would after an edit: every later hash
+    /// (and, in stored format 1, link) recomputed, the append-only trigger put back as it was. The file then verifies.
+    static let rechain = """
+        import hashlib, sqlite3, sys
+        db = sqlite3.connect(sys.argv[1])
+        start, compact = int(sys.argv[2]), db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'event_log'").fetchone()[0] == 1
+        trigger = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events_are_never_updated'").fetchone()[0]
+        db.execute("DROP TRIGGER events_are_never_updated")
+        for statement in sys.argv[3:]:
+            db.execute(statement)
+        def netstring(value):
+            data = ("" if value is None else str(value)).encode("utf-8")
+            return str(len(data)).encode() + b":" + data + b","
+        previous = db.execute("SELECT hash FROM events WHERE seq = ?", (start - 1,)).fetchone()[0]
+        for row in db.execute("SELECT * FROM events WHERE seq >= ? ORDER BY seq", (start,)).fetchall():
+            digest = hashlib.sha256(previous + b"".join(netstring(v) for v in row[:19])).digest()
+            if compact:
+                db.execute("UPDATE event_log SET hash = ? WHERE seq = ?", (digest, row[0]))
+            else:
+                db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row[0]))
+            previous = digest
+        db.execute(trigger)
+        db.commit()
+        """
+
+    @Test("an event the new format cannot hold as it is hashed is refused (exit 1) naming it, and nothing is left")
+    func anEventTheFormatCannotHold() throws {
+        let office = try Office()
+        try office.write("rechain.py", Self.rechain)
+        // Format 1 → 2: an instant without its milliseconds (jifen never wrote one; a compact log keeps only the full form).
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: office.path("one.sqlite"))
+        let instant = try office.run("/usr/bin/env", ["python3", "rechain.py", "one.sqlite", "5",
+                                                      "UPDATE events SET recorded_at = '2025-03-01T08:00:00Z' WHERE seq = 5"])
+        #expect(instant.status == 0, "\(instant.err)")
+        expectOK(try office.jifen("verify", "--ledger", "one.sqlite"))
+        expectRefused(try office.jifen("upgrade", "one.sqlite", "two.sqlite"), mentioning: "one.sqlite 的第 5 条事件无法原样存入第 2 版存储格式")
+        #expect(!exists(office, "two.sqlite"))
+        nothingLeftBeside(office, "two.sqlite")
+
+        // Format 2 → 1: two events with one id (a compact log does not index ids; format 1 holds each once).
+        try office.smallVillage()
+        let twice = try office.run("/usr/bin/env", ["python3", "rechain.py", "jifen.sqlite", "9",
+                                                    "UPDATE event_log SET id = (SELECT id FROM event_log WHERE seq = 4) WHERE seq = 9"])
+        #expect(twice.status == 0, "\(twice.err)")
+        expectOK(try office.jifen("verify"))
+        expectRefused(try office.jifen("upgrade", "jifen.sqlite", "back.sqlite", "--log-format", "1", "--lang", "en"),
+                      mentioning: "Event #9 of jifen.sqlite cannot be kept as it is in stored format 1 (an earlier event has the same id")
+        #expect(!exists(office, "back.sqlite"))
+        nothingLeftBeside(office, "back.sqlite")
     }
 }
 
