@@ -176,7 +176,7 @@ import Testing
         // The notices (is the date posted?), the scheme in force, and the scores counted towards the rule's cap.
         Case(table: "p_notices", column: "closed_on", value: "'2025/05/08'", row: "period = '2025-04'", command: record),
         Case(table: "p_schemes", column: "scheme", value: "'{\"household\": 1'", row: "version = 1", command: record),
-        Case(table: "event_log", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
+        Case(table: "LOG", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
              command: record),
         // A unit, read when a household joins it.
         Case(table: "p_units", column: "name", value: "NULL", row: "code = 'U02'",
@@ -189,9 +189,11 @@ import Testing
              command: ["record", "H003", "A1.1", "--date", "2025-12-20", "--by", "王会计"]),
     ]
 
-    @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger")
-    func damageInWhatTheWriteReads() throws {
-        let office = try DamagedFiles().village()
+    /// In either stored format (LOG is the log's table).
+    @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger",
+          arguments: StoredFormat.allCases)
+    func damageInWhatTheWriteReads(_ format: StoredFormat) throws {
+        let office = try DamagedFiles().village(format)
         // A score recorded and a later event after it, so that the damaged score is not the head of the log.
         expectOK(try office.jifen("record", "H003", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-15", "--by", "王会计"))
@@ -212,7 +214,8 @@ import Testing
             } else {
                 expectOK(try office.jifen(arguments: ["--ledger", sound] + command))
             }
-            let made = try office.run("/usr/bin/env", ["python3", "damage.py", damage.table, damage.column, damage.value, damage.row, copy])
+            let table = damage.table == "LOG" ? format.table : damage.table
+            let made = try office.run("/usr/bin/env", ["python3", "damage.py", table, damage.column, damage.value, damage.row, copy])
             #expect(made.status == 0 && made.out == "1\n", "\(damage): \(made.out)\(made.err)")
             let count = { try office.run("/usr/bin/env", ["sqlite3", copy, "SELECT count(*) FROM events"]).out }
             let before = try count()
