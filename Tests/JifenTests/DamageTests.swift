@@ -418,9 +418,26 @@ import Testing
                sql: "UPDATE event_log SET recorded_at = 253402300800000 WHERE seq = 12", named: "SELECT 12"),
         Damage(label: "an event's instant before 1970",
                sql: "UPDATE event_log SET recorded_at = -1 WHERE seq = 12", named: "SELECT 12"),
+        // With no row before it, the view gives an event no link at all (prev_hash NULL).
+        Damage(label: "the first event deleted", sql: "DELETE FROM event_log WHERE seq = 1", named: "SELECT 2"),
+        Damage(label: "an event deleted", sql: "DELETE FROM event_log WHERE seq = 12", named: "SELECT 13"),
+        Damage(label: "an event moved past the last", sql: "UPDATE event_log SET seq = seq + 1000 WHERE seq = 12", named: "SELECT 13"),
         Damage(label: "an event's hash made its predecessor's: the next event's link is its own",
                sql: "UPDATE event_log SET hash = (SELECT hash FROM event_log WHERE seq = 11) WHERE seq = 12", named: "SELECT 12"),
     ]
+
+    /// `DamagedFiles`' village, made once for every test here (each takes a copy of its ledger: `office()`).
+    static let village: Data? = {
+        guard let office = try? DamagedFiles().village() else { return nil }
+        return try? Data(contentsOf: office.url.appendingPathComponent("jifen.sqlite"))
+    }()
+
+    /// An office with a copy of the village's ledger.
+    func office() throws -> Office {
+        let office = try Office()
+        try #require(Self.village).write(to: office.url.appendingPathComponent("jifen.sqlite"))
+        return office
+    }
 
     /// Copies the ledger to `copy` and runs `sql` there with the log's triggers dropped, CHECK rules ignored, and the
     /// triggers put back as they were.
@@ -439,7 +456,7 @@ import Testing
 
     @Test(arguments: damages)
     func isFoundAndNoReadTraps(_ damage: Damage) throws {
-        let office = try DamagedFiles().village()
+        let office = try office()
         #expect(try office.logTable() == "event_log")
         try office.write("edit.py", Self.edit)
         let named = try office.sqlite(damage.sql.isEmpty ? "SELECT 1 WHERE 0" : damage.named).compactMap { Int($0) }
@@ -481,7 +498,7 @@ import Testing
     /// of the rule, and must not write over the damage (as `DamagedFiles` demands of every write): it refuses, writing
     /// nothing, or `verify` still finds the scores whose text was deleted.
     @Test func aWriteDoesNotWriteOverADeletedRuleText() throws {
-        let office = try DamagedFiles().village()
+        let office = try office()
         // A score of another rule after the last of A1.1, so that the damage is not at the head the write checks.
         expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
         try office.write("edit.py", Self.edit)
@@ -505,7 +522,7 @@ import Testing
     /// A compact score's payload written out whole, exactly as its facts and its rule's text spell it: a form the
     /// writer does not choose, and no damage (the event is the same, byte for byte of what is hashed).
     @Test func aScorePayloadWrittenOutIsNoDamage() throws {
-        let office = try DamagedFiles().village()
+        let office = try office()
         try office.write("edit.py", Self.edit)
         let head = try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
         let made = try office.run("/usr/bin/env", ["python3", "edit.py", "UPDATE event_log SET payload = (SELECT payload FROM events e WHERE e.seq = event_log.seq) WHERE payload IS NULL", "whole.sqlite"])
