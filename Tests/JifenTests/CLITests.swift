@@ -101,14 +101,17 @@ import Testing
 }
 
 @Suite struct Verification {
-    @Test func anAlteredRowMakesVerifyExitTwoNamingTheEvent() throws {
+    /// In either stored format: in format 2 the score's payload is its facts' and its rule's text, written out altered.
+    @Test(arguments: StoredFormat.allCases)
+    func anAlteredRowMakesVerifyExitTwoNamingTheEvent(_ format: StoredFormat) throws {
         let office = try Office()
-        try office.smallVillage()
+        try format.making { try office.smallVillage() }
         expectOK(try office.jifen("record", "H002", "C1.2", "--points", "6", "--date", "2025-03-05", "--by", "王会计"))
         expectOK(try office.jifen("record", "H003", "C2.3", "--date", "2025-03-06", "--by", "王会计"))
         expectOK(try office.jifen("verify"))
         // Someone with the file and the sqlite3 tool drops the trigger and edits a score.
         let log = try office.logTable()
+        #expect(log == format.table)
         let sql = "DROP TRIGGER events_are_never_updated; UPDATE \(log) SET payload = replace(\(hashedPayload(log)), '\"points\":6', '\"points\":10') WHERE seq = 12;"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", sql]).status == 0)
         let run = try office.jifen("verify")
@@ -233,9 +236,11 @@ import Testing
         expectOK(try office.jifen("verify"))
     }
 
-    @Test func aHeadNotedEarlierCatchesACutLog() throws {
+    @Test(arguments: StoredFormat.allCases)
+    func aHeadNotedEarlierCatchesACutLog(_ format: StoredFormat) throws {
         let office = try Office()
-        try office.smallVillage()
+        try format.making { try office.smallVillage() }
+        #expect(try office.logTable() == format.table)
         expectOK(try office.jifen("record", "H001", "C2.3", "--date", "2025-03-05", "--by", "王会计"))
         let report = try #require(try office.json("verify") as? [String: Any])
         let noted = "\(report["events"] as! Int):\(report["head"] as! String)"
@@ -244,7 +249,7 @@ import Testing
         expectOK(try office.jifen("verify", "--head", noted))
         // Cut the last two events and put the triggers back as they were: only the noted head shows it.
         let triggers = try office.run("/usr/bin/sqlite3", ["jifen.sqlite", "SELECT sql || ';' FROM sqlite_master WHERE type = 'trigger' AND name = 'events_are_never_deleted';"]).out
-        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM \(try office.logTable()) WHERE seq >= 12; DELETE FROM p_households; DELETE FROM p_reviews; \(triggers)"
+        let cut = "DROP TRIGGER events_are_never_deleted; DELETE FROM \(format.table) WHERE seq >= 12; DELETE FROM p_households; DELETE FROM p_reviews; \(triggers)"
         #expect(try office.run("/usr/bin/sqlite3", ["jifen.sqlite", cut]).status == 0)
         expectOK(try office.jifen("rebuild"))
         expectOK(try office.jifen("verify"))

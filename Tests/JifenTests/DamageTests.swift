@@ -198,7 +198,7 @@ import Testing
         // The notices (is the date posted?), the scheme in force, and the scores counted towards the rule's cap.
         Case(table: "p_notices", column: "closed_on", value: "'2025/05/08'", row: "period = '2025-04'", command: record),
         Case(table: "p_schemes", column: "scheme", value: "'{\"household\": 1'", row: "version = 1", command: record),
-        Case(table: "event_log", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
+        Case(table: "LOG", column: "rule", value: "NULL", row: "seq = (SELECT min(seq) FROM events WHERE household = 'H003' AND occurred_on >= '2026-01-01')",
              command: record),
         // A unit, read when a household joins it.
         Case(table: "p_units", column: "name", value: "NULL", row: "code = 'U02'",
@@ -211,9 +211,11 @@ import Testing
              command: ["record", "H003", "A1.1", "--date", "2025-12-20", "--by", "王会计"]),
     ]
 
-    @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger")
-    func damageInWhatTheWriteReads() throws {
-        let office = try DamagedFiles().village()
+    /// In either stored format (LOG is the log's table).
+    @Test("damage in a row the write reads refuses the write (exit 2) and writes nothing; each command runs on the sound ledger",
+          arguments: StoredFormat.allCases)
+    func damageInWhatTheWriteReads(_ format: StoredFormat) throws {
+        let office = try DamagedFiles().village(format)
         // A score recorded and a later event after it, so that the damaged score is not the head of the log.
         expectOK(try office.jifen("record", "H003", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
         expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-15", "--by", "王会计"))
@@ -234,7 +236,8 @@ import Testing
             } else {
                 expectOK(try office.jifen(arguments: ["--ledger", sound] + command))
             }
-            let made = try office.run("/usr/bin/env", ["python3", "damage.py", damage.table, damage.column, damage.value, damage.row, copy])
+            let table = damage.table == "LOG" ? format.table : damage.table
+            let made = try office.run("/usr/bin/env", ["python3", "damage.py", table, damage.column, damage.value, damage.row, copy])
             #expect(made.status == 0 && made.out == "1\n", "\(damage): \(made.out)\(made.err)")
             let count = { try office.run("/usr/bin/env", ["sqlite3", copy, "SELECT count(*) FROM events"]).out }
             let before = try count()
@@ -449,9 +452,26 @@ import Testing
                named: "SELECT max(seq) FROM event_log"),
         Damage(label: "a score's figures past any a ledger holds",
                sql: "UPDATE event_log SET earned = 9223372036854775807 WHERE seq = 12", named: "SELECT 12"),
+        // With no row before it, the view gives an event no link at all (prev_hash NULL).
+        Damage(label: "the first event deleted", sql: "DELETE FROM event_log WHERE seq = 1", named: "SELECT 2"),
+        Damage(label: "an event deleted", sql: "DELETE FROM event_log WHERE seq = 12", named: "SELECT 13"),
+        Damage(label: "an event moved past the last", sql: "UPDATE event_log SET seq = seq + 1000 WHERE seq = 12", named: "SELECT 13"),
         Damage(label: "an event's hash made its predecessor's: the next event's link is its own",
                sql: "UPDATE event_log SET hash = (SELECT hash FROM event_log WHERE seq = 11) WHERE seq = 12", named: "SELECT 12"),
     ]
+
+    /// `DamagedFiles`' village, made once for every test here (each takes a copy of its ledger: `office()`).
+    static let village: Data? = {
+        guard let office = try? DamagedFiles().village() else { return nil }
+        return try? Data(contentsOf: office.url.appendingPathComponent("jifen.sqlite"))
+    }()
+
+    /// An office with a copy of the village's ledger.
+    func office() throws -> Office {
+        let office = try Office()
+        try #require(Self.village).write(to: office.url.appendingPathComponent("jifen.sqlite"))
+        return office
+    }
 
     /// Copies the ledger to `copy` and runs `sql` there with the log's triggers dropped, CHECK rules ignored, and the
     /// triggers put back as they were.
@@ -470,7 +490,7 @@ import Testing
 
     @Test(arguments: damages)
     func isFoundAndNoReadTraps(_ damage: Damage) throws {
-        let office = try DamagedFiles().village()
+        let office = try office()
         #expect(try office.logTable() == "event_log")
         try office.write("edit.py", Self.edit)
         let named = try office.sqlite(damage.sql.isEmpty ? "SELECT 1 WHERE 0" : damage.named).compactMap { Int($0) }
@@ -508,10 +528,37 @@ import Testing
         try found()
     }
 
+    /// A rule's text deleted, then a score of that rule recorded: the write acts on "not there" as on the first score
+    /// of the rule, and must not write over the damage (as `DamagedFiles` demands of every write): it refuses, writing
+    /// nothing, or `verify` still finds the scores whose text was deleted.
+    @Test func aWriteDoesNotWriteOverADeletedRuleText() throws {
+        let office = try office()
+        // A score of another rule after the last of A1.1, so that the damage is not at the head the write checks.
+        expectOK(try office.jifen("record", "H002", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
+        try office.write("edit.py", Self.edit)
+        let key = "SELECT scheme_version, rule FROM event_log WHERE payload IS NULL AND rule = 'A1.1' ORDER BY seq DESC LIMIT 1"
+        let scores = try office.sqlite("SELECT l.seq FROM event_log l JOIN (\(key)) USING (scheme_version, rule) WHERE l.payload IS NULL").compactMap { Int($0) }
+        #expect(!scores.isEmpty)
+        let made = try office.run("/usr/bin/env", ["python3", "edit.py", "DELETE FROM rule_texts WHERE (scheme_version, rule) = (\(key))", "deleted.sqlite"])
+        #expect(made.status == 0 && made.out == "1\n", "\(made.out)\(made.err)")
+        #expect(try office.jifen("--ledger", "deleted.sqlite", "verify").status == 2)
+        let count = { try office.run("/usr/bin/env", ["sqlite3", "deleted.sqlite", "SELECT count(*) FROM event_log"]).out }
+        let before = try count()
+        let write = try office.jifen("--ledger", "deleted.sqlite", "record", "H003", "A1.1", "--date", "2026-01-20", "--by", "王会计")
+        #expect([0, 1, 2].contains(write.status), "record exit \(write.status)\n\(write.err)")
+        if write.status != 0 { #expect(try count() == before, "a refused record wrote to the ledger") }
+        // A score never files a rule's text (a scheme's event does): the new score is stored whole, and the damage stays.
+        let after = try office.jifen("--ledger", "deleted.sqlite", "verify", "--json")
+        #expect(after.status == 2, "\(after.out)")
+        let named = Set(((try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any])?["problems"] as? [[String: Any]])?
+            .compactMap { $0["seq"] as? Int } ?? [])
+        #expect(Set(scores).isSubset(of: named), "verify names \(named.sorted()), not every one of \(scores)")
+    }
+
     /// A compact score's payload written out whole, exactly as its facts and its rule's text spell it: a form the
     /// writer does not choose, and no damage (the event is the same, byte for byte of what is hashed).
     @Test func aScorePayloadWrittenOutIsNoDamage() throws {
-        let office = try DamagedFiles().village()
+        let office = try office()
         try office.write("edit.py", Self.edit)
         let head = try office.sqlite("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
         let made = try office.run("/usr/bin/env", ["python3", "edit.py", "UPDATE event_log SET payload = (SELECT payload FROM events e WHERE e.seq = event_log.seq) WHERE payload IS NULL", "whole.sqlite"])

@@ -74,16 +74,28 @@ import Testing
         #expect(try office.jifen("audit", "verify").status == 2)
     }
 
-    /// Damage to the structure of what came after the checkpoint: a row's CHECK rule broken, a new row's index entry
-    /// missing. Each is named with its event, in either stored format (LOG is the log's table).
-    @Test(arguments: StoredFormat.allCases, [
-        ("UPDATE LOG SET occurred_on = '2025/05/06' WHERE seq = SEQ", "event #SEQ: one of its columns is empty or breaks the schema's rule"),
-        ("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, 'WHERE household IS NOT NULL', 'WHERE household IS NOT NULL AND seq <> SEQ') WHERE name = 'events_household'",
+    static let brokenRule = "event #SEQ: one of its columns is empty or breaks the schema's rule"
+
+    /// Damage to the structure of what came after the checkpoint, in either stored format (LOG is the log's table),
+    /// and in stored format 2's own CHECK rules: the id's 16 bytes, the instant an integer, a score's payload left to
+    /// its facts only when they name the rule.
+    static let structuralDamages: [(StoredFormat, String, String)] = StoredFormat.allCases.flatMap { format in [
+        (format, "UPDATE LOG SET occurred_on = '2025/05/06' WHERE seq = SEQ", brokenRule),
+        (format, "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, 'WHERE household IS NOT NULL', 'WHERE household IS NOT NULL AND seq <> SEQ') WHERE name = 'events_household'",
          "event #SEQ: the index events_household holds no entry for it"),
-    ])
-    func damageAfterTheCheckpointIsNamed(_ format: StoredFormat, _ damage: (sql: String, finding: String)) throws {
+    ] } + [
+        (.compact, "UPDATE event_log SET id = substr(id, 1, 15) WHERE seq = SEQ", brokenRule),
+        // Hashed as before (the view reads the same instant back): the CHECK rule is what finds it.
+        (.compact, "UPDATE event_log SET recorded_at = recorded_at + 0.5 WHERE seq = SEQ", brokenRule),
+        (.compact, "UPDATE event_log SET rule = NULL WHERE seq = SEQ AND payload IS NULL", brokenRule),
+    ]
+
+    /// Damage to the structure of what came after the checkpoint: a row's CHECK rule broken, a new row's index entry
+    /// missing. Each is named with its event.
+    @Test(arguments: structuralDamages)
+    func damageAfterTheCheckpointIsNamed(_ format: StoredFormat, _ sql: String, _ finding: String) throws {
         let (office, signed) = try village(format)
-        let (damage, finding) = (damage.sql.replacingOccurrences(of: "LOG", with: format.table), damage.finding)
+        let damage = sql.replacingOccurrences(of: "LOG", with: format.table)
         let seq = "\(signed + 2)"
         _ = try office.sqlite("PRAGMA wal_checkpoint(TRUNCATE)")
         if damage.contains("writable_schema") {

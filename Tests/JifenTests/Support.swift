@@ -116,7 +116,7 @@ final class Office {
     }
 
     /// The stored format `smallVillage` and `importedVillage` make their ledger in (`jifen init --log-format`): nil
-    /// for the default, stored format 2. A test runs over format 1 too with `Office.$logFormat.withValue(1) { … }`.
+    /// for the default, stored format 2. A test runs over format 1 too with `StoredFormat.wide.making { … }`.
     @TaskLocal static var logFormat: Int?
 
     /// `jifen init`'s choice of stored format for `Office.logFormat`.
