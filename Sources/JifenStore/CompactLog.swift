@@ -94,12 +94,9 @@ enum CompactFields {
         adopted.scheme.rules.compactMap { rule in
             let snapshot = RuleSnapshot(rule: rule, category: adopted.scheme.category(of: rule)?.code ?? "")
             let score = ScoreRecorded(household: HouseholdCode(rawValue: "H"), rule: snapshot, points: 1, note: "", source: nil)
-            guard let payload = try? EventCodec.payload(of: .scoreRecorded(score)) else { return nil }
-            let prefix = scorePrefix(household: "H", points: 1)
-            let utf8 = payload.utf8
-            guard utf8.count > prefix.utf8.count + 1, utf8.starts(with: prefix.utf8), utf8.last == UInt8(ascii: "}") else { return nil }
-            let text = String(decoding: utf8.dropFirst(prefix.utf8.count).dropLast(), as: UTF8.self)
-            return isOneObject(text.utf8) ? (rule.code.rawValue, text) : nil
+            guard let payload = try? EventCodec.payload(of: .scoreRecorded(score)),
+                  let text = ruleText(in: payload, household: "H", points: 1) else { return nil }
+            return (rule.code.rawValue, text)
         }
     }
 
@@ -113,14 +110,18 @@ enum CompactFields {
     static func ruleText(of fields: Chain.Fields) -> String? {
         guard fields.type == EventType.scoreRecorded.rawValue, let household = fields.household, fields.rule != nil,
               household.utf8.allSatisfy({ $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return nil }
-        let prefix = scorePrefix(household: household, points: fields.earned - fields.deducted)
-        let payload = fields.payload.utf8
-        guard payload.count > prefix.utf8.count + 1, payload.starts(with: prefix.utf8), payload.last == UInt8(ascii: "}") else { return nil }
-        let text = String(decoding: payload.dropFirst(prefix.utf8.count).dropLast(), as: UTF8.self)
+        return ruleText(in: fields.payload, household: household, points: fields.earned - fields.deducted)
+    }
+
+    /// The rule's text in a score's `payload` when it is `scorePrefix(household, points)`, one JSON object, and `}`.
+    static func ruleText(in payload: String, household: String, points: Int) -> String? {
+        let prefix = scorePrefix(household: household, points: points)
+        let utf8 = payload.utf8
+        guard utf8.count > prefix.utf8.count + 1, utf8.starts(with: prefix.utf8), utf8.last == UInt8(ascii: "}") else { return nil }
+        let text = String(decoding: utf8.dropFirst(prefix.utf8.count).dropLast(), as: UTF8.self)
         // The view puts the text between the two: it must be the whole rule object, not spill over into more keys (a
         // tally sheet's `source` comes after the rule).
-        guard isOneObject(text.utf8) else { return nil }
-        return text
+        return isOneObject(text.utf8) ? text : nil
     }
 
     /// Whether `text` is one JSON object and nothing more: the `{` it starts with closes at its last byte.
