@@ -397,7 +397,7 @@ struct AuditReplay: ParsableCommand {
 
     struct Report: Encodable {
         let seq: Int64
-        let balances: [BalanceRow]
+        let balances: [BalanceView]
         let stock: [Stock]
         let ratings: [Ratings]
         let period: String
@@ -421,7 +421,7 @@ struct AuditReplay: ParsableCommand {
         let memory = try ledger.replay(through: through)
         let last = min(through, memory.lastSeq())
         let accounts = memory.households.values.sorted { $0.code.rawValue < $1.code.rawValue }
-        let balances = accounts.map { BalanceRow($0, asOf: nil) }
+        let balances = accounts.map { BalanceView($0, asOf: nil) }
         let stock = memory.items.values.sorted { $0.code.rawValue < $1.code.rawValue }.map { Report.Stock(item: $0.code.rawValue, name: $0.name, stock: $0.stock) }
         let years = Dictionary(grouping: memory.ratingRecords.values, by: \.year)
         let ratings = years.keys.sorted().map { year in

@@ -4,35 +4,6 @@ import Jifen
 import JifenCore
 import JifenStatements
 
-/// A household's balance as `balance --json` prints it. Deducted and redeemed are positive numbers.
-struct BalanceRow: Encodable {
-    let household: String, head: String, unit: String, status: String
-    let earned: Int, deducted: Int, redeemed: Int
-    /// Final and redeemable.
-    let available: Int
-    /// Not yet final: waiting for or on the public notice, and proposed and waiting for review (signed).
-    let pending: Int, proposed: Int
-    /// Cleared at year-end settlements; moved to other households (net) when households split or merge.
-    let expired: Int, moved: Int
-    let asOf: String?
-
-    init(_ account: HouseholdAccount, asOf: LocalDate?) {
-        household = account.code.rawValue
-        head = account.head
-        unit = account.unit.rawValue
-        status = account.status.rawValue
-        earned = account.earned
-        deducted = account.deducted
-        redeemed = account.redeemed
-        available = account.available
-        pending = account.pending
-        proposed = account.proposed
-        expired = account.expired
-        moved = account.moved
-        self.asOf = asOf?.description
-    }
-}
-
 struct BalanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "balance",
@@ -48,7 +19,7 @@ struct BalanceCommand: ParsableCommand {
     func run() throws {
         let ledger = try options.openForReading()
         let accounts = try ledger.balances(of: household.map { HouseholdCode(rawValue: $0) }, asOf: asOf)
-        let rows = accounts.map { BalanceRow($0, asOf: asOf) }
+        let rows = accounts.map { BalanceView($0, asOf: asOf) }
         if json {
             if household != nil {
                 guard let row = rows.first else {
@@ -76,7 +47,7 @@ struct BalanceCommand: ParsableCommand {
             ["\(r[0])", "\(r[1])", "\(r[2])"] + (cleared ? ["\(r[3])", "\(r[4])"] : []) + ["\(r[5])"]
                 + (open ? [signed(r[6]), signed(r[7])] : [])
         }
-        func numbers(_ row: BalanceRow) -> [Int] {
+        func numbers(_ row: BalanceView) -> [Int] {
             [row.earned, row.deducted, row.redeemed, row.expired, row.moved, row.available, row.pending, row.proposed]
         }
         for row in rows {
@@ -100,48 +71,15 @@ struct History: ParsableCommand {
     @Argument(help: "The household's code.") var household: String
     @Flag(help: "Print JSON for scripts.") var json = false
 
-    struct Line: Encodable {
-        let seq: Int64, id: String, date: String, recordedAt: String, actor: String, type: String
-        let rule: String?, ruleName: String?, item: String?, quantity: Int?
-        let points: Int, note: String?, reverses: Int64?, reversedBy: Int64?
-        /// For a score not yet final: proposed, pending, posted or objected.
-        let state: String?
-        let balance: Int
-    }
-
-    struct Report: Encodable {
-        let household: String, head: String, unit: String, status: String
-        let earned: Int, deducted: Int, redeemed: Int, available: Int, pending: Int, proposed: Int
-        let entries: [Line]
-    }
-
     func run() throws {
         let ledger = try options.openForReading()
         let code = HouseholdCode(rawValue: household)
         let history = try ledger.history(of: code)
-        let (account, events, entries, reviews) = (history.account, history.events, history.entries, history.reviews)
+        let (account, events, reviews) = (history.account, history.events, history.reviews)
         let l = options.language
-        var balance = 0
-        var lines: [Line] = []
-        for recorded in events {
-            let entry = entries[recorded.seq]
-            let effect = entry.map { $0.earned - $0.deducted - $0.redeemed } ?? 0
-            balance += effect
-            let rule = recorded.event.score?.rule, note = recorded.event.historyNote
-            var item: ItemCode?, quantity: Int?
-            if case .redeemed(let e) = recorded.event { item = e.item; quantity = e.quantity }
-            lines.append(Line(seq: recorded.seq, id: recorded.id, date: recorded.occurredOn.description, recordedAt: recorded.recordedAt,
-                              actor: recorded.actor.rawValue, type: recorded.event.typeName, rule: rule?.code.rawValue,
-                              ruleName: rule.map { l == .zh ? $0.zh : $0.en }, item: item?.rawValue, quantity: quantity,
-                              points: effect, note: note, reverses: entry?.reverses, reversedBy: entry?.reversedBy,
-                              state: reviews[recorded.seq]?.state.rawValue, balance: balance))
-        }
-        if json {
-            return try printJSON(Report(household: household, head: account.head, unit: account.unit.rawValue,
-                                        status: account.status.rawValue, earned: account.earned, deducted: account.deducted,
-                                        redeemed: account.redeemed, available: account.available, pending: account.pending,
-                                        proposed: account.proposed, entries: lines))
-        }
+        let view = HistoryView(history, english: l != .zh)
+        if json { return try printJSON(view) }
+        let lines = view.entries
         print(say(l, "农户 \(household)  户主 \(account.head)  联户 \(account.unit)\(account.status == .closed ? "  已销户" : "")",
                   "Household \(household)  head \(account.head)  unit \(account.unit)\(account.status == .closed ? "  closed" : "")"))
         var table = TextTable(headers: [say(l, "编号", "No."), say(l, "日期", "Date"), say(l, "事项", "Entry"),
