@@ -80,3 +80,45 @@ public struct HistoryView: Encodable, Sendable {
         self.entries = lines
     }
 }
+
+/// One thing waiting for a reviewer, as `review --json` prints it.
+public struct ReviewItemView: Encodable, Sendable {
+    /// What waits: its JSON name is the case's.
+    public enum Kind: String, Encodable, Sendable {
+        case proposed, objected, reversal
+    }
+
+    public let seq: Int64, kind: Kind, date: String, household: String?, rule: String?, points: Int?, by: String, reason: String?
+}
+
+extension ReviewQueue {
+    /// What waits, by number: proposed and objected scores, and reversal requests.
+    public var items: [ReviewItemView] {
+        var rows: [ReviewItemView] = []
+        for r in reviews {
+            let objected = r.state == .objected
+            rows.append(ReviewItemView(seq: r.seq, kind: objected ? .objected : .proposed, date: r.occurredOn.description,
+                                       household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
+                                       by: (objected ? r.objectedBy : r.recordedBy)?.rawValue ?? "",
+                                       reason: objected ? r.objection.map { "#\($0)" } : nil))
+        }
+        for q in requests {
+            rows.append(ReviewItemView(seq: q.seq, kind: .reversal, date: q.requestedOn.description, household: nil, rule: nil,
+                                       points: nil, by: q.requestedBy.rawValue, reason: "#\(q.target): \(q.reason)"))
+        }
+        return rows.sorted { $0.seq < $1.seq }
+    }
+}
+
+/// An item of the shop's price list with its stock, as `shop list --json` prints it.
+public struct ShopItemView: Encodable, Sendable {
+    public let item: String, name: String, unit: String, price: Int, stock: Int
+
+    public init(_ stock: ItemStock) {
+        item = stock.code.rawValue
+        name = stock.name
+        unit = stock.unit
+        price = stock.price
+        self.stock = stock.stock
+    }
+}

@@ -166,31 +166,10 @@ struct ReviewList: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print JSON for scripts.") var json = false
 
-    /// What waits: its JSON name is the case's.
-    enum Kind: String, Encodable {
-        case proposed, objected, reversal
-    }
-
-    struct Row: Encodable {
-        let seq: Int64, kind: Kind, date: String, household: String?, rule: String?, points: Int?, by: String, reason: String?
-    }
-
     func run() throws {
         let ledger = try options.openForReading()
         let queue = try ledger.reviewQueue()
-        let (reviews, requests) = (queue.reviews, queue.requests)
-        var rows: [Row] = []
-        for r in reviews {
-            let objected = r.state == .objected
-            rows.append(Row(seq: r.seq, kind: objected ? .objected : .proposed, date: r.occurredOn.description,
-                            household: r.household.rawValue, rule: r.rule.rawValue, points: r.points,
-                            by: (objected ? r.objectedBy : r.recordedBy)?.rawValue ?? "", reason: objected ? r.objection.map { "#\($0)" } : nil))
-        }
-        for q in requests {
-            rows.append(Row(seq: q.seq, kind: .reversal, date: q.requestedOn.description, household: nil, rule: nil, points: nil,
-                            by: q.requestedBy.rawValue, reason: "#\(q.target): \(q.reason)"))
-        }
-        rows.sort { $0.seq < $1.seq }
+        let rows = queue.items
         if json { return try printJSON(rows) }
         let l = options.language
         if rows.isEmpty { return print(say(l, "没有待审核的事项。", "Nothing waits for review.")) }

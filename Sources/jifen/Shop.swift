@@ -79,15 +79,9 @@ struct ShopList: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print JSON for scripts.") var json = false
 
-    struct Row: Encodable {
-        let item: String, name: String, unit: String, price: Int, stock: Int
-    }
-
     func run() throws {
         let ledger = try options.openForReading()
-        let rows = try ledger.items().map {
-            Row(item: $0.code.rawValue, name: $0.name, unit: $0.unit, price: $0.price, stock: $0.stock)
-        }
+        let rows = try ledger.items().map(ShopItemView.init)
         if json { return try printJSON(rows) }
         let l = options.language
         var table = TextTable(headers: [say(l, "编号", "Item"), say(l, "品名", "Name"), say(l, "规格", "Unit"),
