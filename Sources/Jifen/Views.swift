@@ -122,3 +122,21 @@ public struct ShopItemView: Encodable, Sendable {
         self.stock = stock.stock
     }
 }
+
+/// A public notice and what it posted, as `notice list --json` prints it.
+public struct NoticeView: Encodable, Sendable {
+    public let period: String, from: String, to: String, openedOn: String, closesOn: String, closedOn: String?
+    public let posted: Int, objected: Int
+
+    public init(_ summary: NoticeSummary) {
+        let n = summary.notice
+        period = n.period
+        from = n.from.description
+        to = n.to.description
+        openedOn = n.openedOn.description
+        closesOn = n.closesOn.description
+        closedOn = n.closedOn?.description
+        posted = summary.posted
+        objected = summary.objected
+    }
+}

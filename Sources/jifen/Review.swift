@@ -284,18 +284,9 @@ struct NoticeList: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print JSON for scripts.") var json = false
 
-    struct Row: Encodable {
-        let period: String, from: String, to: String, openedOn: String, closesOn: String, closedOn: String?
-        let posted: Int, objected: Int
-    }
-
     func run() throws {
         let ledger = try options.openForReading()
-        let rows: [Row] = try ledger.notices().map { summary in
-            let n = summary.notice
-            return Row(period: n.period, from: n.from.description, to: n.to.description, openedOn: n.openedOn.description,
-                       closesOn: n.closesOn.description, closedOn: n.closedOn?.description, posted: summary.posted, objected: summary.objected)
-        }
+        let rows = try ledger.notices().map(NoticeView.init)
         if json { return try printJSON(rows) }
         let l = options.language
         if rows.isEmpty { return print(say(l, "尚无公示。", "No notices yet.")) }
