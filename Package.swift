@@ -29,6 +29,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/pointfreeco/swift-tagged", from: "0.10.0"),
+        // The server (`jifen-serve`) alone: Hummingbird 2 on SwiftNIO, and swift-log.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -107,6 +112,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The service: the JSON API, sessions and pages over the facade (Hummingbird 2). Only `jifen-serve` links it, so
+        // that `jifen` itself starts without SwiftNIO; `jifen serve` hands over to `jifen-serve` as PDFs go to `jifen-pdf`.
+        .target(
+            name: "JifenServer",
+            dependencies: [
+                "Jifen",
+                "JifenCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("../../api/openapi.yaml")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "jifen-serve",
+            dependencies: ["JifenServer", "Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
         .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
@@ -116,6 +143,10 @@ let package = Package(
         .testTarget(name: "JifenConformanceTests",
                     dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenDemo", "JifenTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "Tagged", package: "swift-tagged")],
+                    swiftSettings: strict),
+        .testTarget(name: "JifenServerTests",
+                    dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams")],
                     swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]

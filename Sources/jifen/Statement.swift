@@ -138,16 +138,18 @@ func deliver(_ text: String, format: String, to file: OutputFile?, title: String
     Output.error(say(language, "已写入 \(file.path)。\n", "Wrote \(file.path).\n"))
 }
 
+/// The program `name` beside this one (swift build makes them side by side), else the first on the PATH.
+func siblingProgram(_ name: String) -> String? {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let beside = here.appendingPathComponent(name).path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    return (Console.current.variable("PATH") ?? "").split(separator: ":").map({ "\($0)/\(name)" })
+        .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+}
+
 /// Has `jifen-pdf`, beside this program, draw a PDF: only it loads pango and cairo.
 func drawPDF(_ request: PDFRequest, to path: String) throws {
-    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    var helper = here.appendingPathComponent("jifen-pdf").path
-    if !FileManager.default.isExecutableFile(atPath: helper),
-       let found = (Console.current.variable("PATH") ?? "").split(separator: ":").map({ "\($0)/jifen-pdf" })
-        .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-        helper = found
-    }
-    guard FileManager.default.isExecutableFile(atPath: helper) else {
+    guard let helper = siblingProgram("jifen-pdf") else {
         throw CLIError(zh: "输出 PDF 需要 jifen 旁边有 jifen-pdf（swift build 会同时生成）；请把它复制过去，或改用 --format text 或 html。", en: "PDF output needs jifen-pdf beside jifen (swift build makes both); copy it there, or print --format text or html.")
     }
     let process = Process()

@@ -1,0 +1,384 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Jifen
+import JifenCore
+
+// The JSON API under /api/v1 (described by api/openapi.yaml, served at /openapi.yaml). Every write is made by the
+// session's person; a request never names who acts. The role rules are the ledger's own (`decide`), the same as the
+// CLI's.
+
+/// An event a write appended, as the API answers it.
+struct EventView: Encodable, Sendable {
+    let seq: Int64, id: String, type: String, date: String, recordedAt: String, actor: String
+    let household: String?, points: Int?
+
+    init(_ recorded: RecordedEvent) {
+        seq = recorded.seq
+        id = recorded.id
+        type = recorded.event.typeName
+        date = recorded.occurredOn.description
+        recordedAt = recorded.recordedAt
+        actor = recorded.actor.rawValue
+        household = recorded.event.household?.rawValue
+        let facts = recorded.facts
+        let effect = facts.earned - facts.deducted - facts.redeemed
+        points = recorded.event.entryKind == nil ? nil : effect
+    }
+}
+
+/// What a write did.
+struct WrittenView: Encodable, Sendable {
+    /// True when the Idempotency-Key had been used for this same request: nothing new was written.
+    let replayed: Bool
+    let events: [EventView]
+}
+
+struct SessionView: Encodable, Sendable {
+    let token: String?, actor: String, roles: [String], csrf: String
+    let idleSeconds: Int
+}
+
+struct RuleView: Encodable, Sendable {
+    let code: String, indicator: String, name: String, nameEn: String
+    /// "award" or "deduction", and the size's range (equal for a fixed rule).
+    let direction: String, min: Int, max: Int
+    /// A deduction needs a note.
+    let noteRequired: Bool
+}
+
+extension JifenService {
+    func addAPI(to router: Router<ServerContext>) {
+        let api = router.group("api/v1")
+
+        // MARK: Sessions
+
+        api.post("session") { request, context in
+            struct Login: Decodable { let name: String; let password: String }
+            let login = try await Self.decode(Login.self, request, context)
+            let record = try await door.hash { ledger -> ActorRecord? in
+                try ledger.checkPassword(name: login.name, password: login.password)
+                return try ledger.actors().first { $0.name.rawValue == login.name }
+            }
+            // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
+            guard let record, record.status == .active else { throw APIError.wrongPassword }
+            door.ledger.trustAuthenticated(record.name.rawValue)
+            let (token, session) = await sessions.open(actor: record.name.rawValue, roles: record.roles)
+            context.logger.info("login", metadata: ["actor": .string(record.name.rawValue)])
+            var response = try APIJSON.response(SessionView(token: token, actor: session.actor, roles: session.roles.map(\.rawValue),
+                                                            csrf: session.csrf, idleSeconds: Int(sessions.idle)))
+            response.setCookie(sessionCookie(token))
+            return response
+        }
+
+        api.get("session") { _, context in
+            let session = try context.requireSession()
+            return try APIJSON.response(SessionView(token: nil, actor: session.actor, roles: session.roles.map(\.rawValue),
+                                                    csrf: session.csrf, idleSeconds: Int(sessions.idle)))
+        }
+
+        api.delete("session") { request, context in
+            _ = try acting(request, context)
+            if let token = context.token { await sessions.close(token) }
+            var response = Response(status: .noContent)
+            response.setCookie(sessionCookie("", clear: true))
+            return response
+        }
+
+        api.post("password") { request, context in
+            struct Change: Decodable { let current: String; let new: String }
+            let session = try acting(request, context)
+            let change = try await Self.decode(Change.self, request, context)
+            try await door.hash { ledger in
+                try ledger.checkPassword(name: session.actor, password: change.current)
+                try ledger.setPassword(of: session.actor, to: change.new, by: session.actor)
+            }
+            await sessions.closeAll(of: session.actor, keeping: context.token)
+            return Response(status: .noContent)
+        }
+
+        // MARK: Reads
+
+        api.get("households") { _, context in
+            _ = try context.requireSession()
+            return try APIJSON.response(try await door.run { try $0.balances().map { BalanceView($0, asOf: nil) } })
+        }
+
+        api.get("households/:code/balance") { request, context in
+            _ = try context.requireSession()
+            let code = try context.parameters.require("code")
+            let asOf = try Self.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
+            let rows = try await door.run { ledger -> [BalanceView]? in
+                guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
+                return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
+            }
+            guard let rows else { throw Self.unknownHousehold(code) }
+            guard let row = rows.first else {
+                throw APIError.notFound("农户 \(code) 在 \(asOf?.description ?? "") 还没有登记。", "Household \(code) was not yet registered on \(asOf?.description ?? "").")
+            }
+            return try APIJSON.response(row)
+        }
+
+        api.get("households/:code/history") { request, context in
+            _ = try context.requireSession()
+            let code = try context.parameters.require("code")
+            let english = request.uri.queryParameters["lang"] == "en"
+            let view = try await door.run { ledger -> HistoryView? in
+                guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
+                return HistoryView(try ledger.history(of: HouseholdCode(rawValue: code)), english: english)
+            }
+            guard let view else { throw Self.unknownHousehold(code) }
+            return try APIJSON.response(view)
+        }
+
+        api.get("rules") { _, context in
+            _ = try context.requireSession()
+            let rules = try await door.run { ledger -> [RuleView] in
+                guard let scheme = try ledger.schemes().last?.scheme else { return [] }
+                return scheme.rules.map { rule in
+                    let deduction = rule.points.direction == .deduction
+                    return RuleView(code: rule.code.rawValue, indicator: rule.indicator, name: rule.zh, nameEn: rule.en,
+                                    direction: rule.points.direction.rawValue, min: rule.points.min, max: rule.points.max,
+                                    noteRequired: deduction)
+                }
+            }
+            return try APIJSON.response(rules)
+        }
+
+        api.get("review") { _, context in
+            _ = try context.requireSession()
+            return try APIJSON.response(try await door.run { try $0.reviewQueue().items })
+        }
+
+        api.get("notices") { _, context in
+            _ = try context.requireSession()
+            return try APIJSON.response(try await door.run { try $0.notices().map(NoticeView.init) })
+        }
+
+        api.get("shop") { _, context in
+            _ = try context.requireSession()
+            return try APIJSON.response(try await door.run { try $0.items().map(ShopItemView.init) })
+        }
+
+        api.get("log") { request, context in
+            _ = try context.requireSession()
+            let query = request.uri.queryParameters
+            let after = try Self.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
+            let limit = try Self.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
+            let body = try await door.run { ledger -> [UInt8] in
+                // The audit export's lines (docs/FORMAT.md, "Exports"), as they are, in one JSON object.
+                let head = try ledger.head()
+                var bytes = Array("{\"events\":[".utf8)
+                var first = true
+                var last = after
+                if after < head.seq {
+                    try ledger.exportEvents(format: .jsonl, from: after + 1, to: min(head.seq, after + limit)) { line in
+                        if !first { bytes.append(UInt8(ascii: ",")) }
+                        first = false
+                        var slice = line[...]
+                        while let end = slice.last, end == 0x0A || end == 0x0D { slice = slice.dropLast() }
+                        bytes.append(contentsOf: slice)
+                    }
+                    last = min(head.seq, after + limit)
+                }
+                bytes += Array("],\"head\":{\"hash\":\"\(head.hex)\",\"seq\":\(head.seq)},\"last\":\(last)}".utf8)
+                return bytes
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+
+        api.get("verify") { request, context in
+            _ = try context.requireSession()
+            struct Report: Encodable {
+                struct Problem: Encodable { let seq: Int64?; let problem: String; let problemEn: String }
+                let valid: Bool, events: Int64, head: String, problems: [Problem]
+            }
+            let report = try await door.run { try $0.verify(audit: false) }
+            return try APIJSON.response(Report(valid: report.isValid, events: report.events, head: report.headHex,
+                                               problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.chinese, problemEn: $0.what) }))
+        }
+
+        // MARK: Writes
+
+        api.post("scores") { request, context in
+            struct Score: Decodable {
+                let household: String, rule: String, points: Int?, date: String?, note: String?
+                /// A second score identical to one in the last hour is refused as a likely retry unless this says it is meant.
+                let again: Bool?
+            }
+            let session = try acting(request, context)
+            let score = try await Self.decode(Score.self, request, context)
+            let date = try Self.date(score.date, name: "date")
+            let key = Self.idempotencyKey(request)
+            let command = Command.recordScore(HouseholdCode(rawValue: score.household), RuleCode(rawValue: score.rule),
+                                              points: score.points, note: score.note ?? "", source: nil)
+            return try await write(command, by: session, on: date, key: key, again: score.again ?? false)
+        }
+
+        api.post("redemptions") { request, context in
+            struct Redemption: Decodable { let household: String, item: String, quantity: Int?, again: Bool? }
+            let session = try acting(request, context)
+            let body = try await Self.decode(Redemption.self, request, context)
+            let command = Command.redeem(HouseholdCode(rawValue: body.household), ItemCode(rawValue: body.item), quantity: body.quantity ?? 1)
+            return try await write(command, by: session, key: Self.idempotencyKey(request), again: body.again ?? false)
+        }
+
+        api.post("sheets") { request, context in
+            let session = try acting(request, context)
+            let name = request.uri.queryParameters["name"].map(String.init) ?? "sheet.csv"
+            let data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+            struct Imported: Encodable { let fileName: String, scores: Int, awarded: Int, deducted: Int, events: Int, firstSeq: Int64, lastSeq: Int64 }
+            let summary = try await door.run { try $0.importTallySheet(data, fileName: name, by: session.actor) }
+            return try APIJSON.response(Imported(fileName: name, scores: summary.scores, awarded: summary.awarded, deducted: summary.deducted,
+                                                 events: summary.events, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq),
+                                        status: .created)
+        }
+
+        api.post("approvals/:seq") { request, context in
+            let session = try acting(request, context)
+            let seq = try Self.seq(context)
+            return try await write(.approve(.seq(seq)), by: session)
+        }
+
+        api.post("rejections/:seq") { request, context in
+            struct Reason: Decodable { let reason: String }
+            let session = try acting(request, context)
+            let seq = try Self.seq(context)
+            let body = try await Self.decode(Reason.self, request, context)
+            return try await write(.reject(.seq(seq), reason: body.reason), by: session)
+        }
+
+        api.post("reversals") { request, context in
+            struct Reversal: Decodable { let seq: Int64; let reason: String }
+            let session = try acting(request, context)
+            let body = try await Self.decode(Reversal.self, request, context)
+            return try await write(.reverse(.seq(body.seq), reason: body.reason), by: session, key: Self.idempotencyKey(request))
+        }
+
+        api.post("notices/:period/open") { request, context in
+            let session = try acting(request, context)
+            return try await write(.openNotice(try Self.period(context)), by: session)
+        }
+
+        api.post("notices/:period/close") { request, context in
+            let session = try acting(request, context)
+            return try await write(.closeNotice(try Self.period(context)), by: session)
+        }
+
+        api.post("objections") { request, context in
+            struct Objection: Decodable { let seq: Int64; let reason: String }
+            let session = try acting(request, context)
+            let body = try await Self.decode(Objection.self, request, context)
+            return try await write(.object(.seq(body.seq), reason: body.reason), by: session)
+        }
+
+        api.post("objections/:seq/resolution") { request, context in
+            struct Settlement: Decodable { let resolution: String; let points: Int?; let reason: String }
+            let session = try acting(request, context)
+            let seq = try Self.seq(context)
+            let body = try await Self.decode(Settlement.self, request, context)
+            let resolution: Resolution
+            switch (body.resolution, body.points) {
+            case ("uphold", _): resolution = .uphold
+            case ("dismiss", _): resolution = .dismiss
+            case ("amend", let points?): resolution = .amend(points: points)
+            default:
+                throw APIError.badRequest("resolution 只能是 uphold、dismiss 或 amend（amend 须给出 points）。",
+                                          "resolution is uphold, dismiss or amend (amend with points).")
+            }
+            return try await write(.resolveObjection(.seq(seq), resolution, reason: body.reason), by: session)
+        }
+    }
+
+    /// Decides `command` as the session's person, today by the server's clock unless `date` (a score's business date)
+    /// says otherwise: 201 with what was appended, or 200 with `Idempotency-Replayed: true` when the key had been used
+    /// for this same request.
+    func write(_ command: Command, by session: Sessions.Session, on date: LocalDate? = nil, key: String? = nil,
+               again: Bool = false) async throws -> Response {
+        let written = try await door.run { ledger in
+            try ledger.execute(command, by: session.actor, on: date, key: key, again: again)
+        }
+        let view = WrittenView(replayed: written.alreadyRecorded, events: written.events.map(EventView.init))
+        if written.alreadyRecorded {
+            return try APIJSON.response(view, status: .ok, headers: [HTTPField.Name("Idempotency-Replayed")!: "true"])
+        }
+        return try APIJSON.response(view, status: .created)
+    }
+
+    /// The session of a request that changes something: with a session from the browser's cookie, the request must
+    /// also carry the session's CSRF token in `X-CSRF-Token` (a script with a bearer token needs none).
+    func acting(_ request: Request, _ context: ServerContext) throws -> Sessions.Session {
+        let session = try context.requireSession()
+        if context.viaCookie {
+            guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], Self.same(sent, session.csrf) else { throw APIError.csrf }
+        }
+        return session
+    }
+
+    func sessionCookie(_ token: String, clear: Bool = false) -> Cookie {
+        Cookie(name: Authenticate.cookieName, value: token, maxAge: clear ? 0 : nil, path: "/", secure: settings.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+
+    /// Compares two secrets in time that does not depend on where they differ.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        do {
+            return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.badRequest("请求的 JSON 不对：\(Self.describe(error))。", "The request's JSON is wrong: \(Self.describe(error)).")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "\"\(c.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type"
+        default: return "not JSON"
+        }
+    }
+
+    static func idempotencyKey(_ request: Request) -> String? {
+        request.headers[HTTPField.Name("Idempotency-Key")!]
+    }
+
+    static func date(_ text: String?, name: String) throws -> LocalDate? {
+        guard let text else { return nil }
+        guard let date = LocalDate(text) else {
+            throw APIError.badRequest("\(name) 应是 YYYY-MM-DD 格式的日期。", "\(name) must be a date as YYYY-MM-DD.")
+        }
+        return date
+    }
+
+    static func number(_ text: String?, name: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) 应是 \(range.lowerBound) 到 \(range.upperBound) 之间的整数。",
+                                      "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return number
+    }
+
+    static func seq(_ context: ServerContext) throws -> Int64 {
+        try number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+    }
+
+    static func period(_ context: ServerContext) throws -> NoticePeriod {
+        guard let text = context.parameters.get("period"), let period = NoticePeriod(text) else {
+            throw APIError.badRequest("公示期应写作 YYYY-MM（一个月）。", "A notice period is written YYYY-MM (a month).")
+        }
+        return period
+    }
+
+    static func unknownHousehold(_ code: String) -> APIError {
+        APIError.notFound("没有户号为 \(code) 的农户。", "There is no household \(code).")
+    }
+}

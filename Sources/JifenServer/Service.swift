@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import Jifen
+import JifenCore
+import Logging
+
+/// How the server runs.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// The address people reach the server at (through the reverse proxy), e.g. https://jifen.example.cn; with https,
+    /// cookies are marked Secure.
+    public var publicURL: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+    }
+
+    var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+}
+
+/// The service: the JSON API and the pages over one ledger.
+public struct JifenService: Sendable {
+    public let door: LedgerDoor
+    public let sessions: Sessions
+    public let settings: ServerSettings
+
+    public init(ledger: Ledger, settings: ServerSettings = ServerSettings(), idle: TimeInterval = Sessions.idleLimit) {
+        door = LedgerDoor(ledger: ledger)
+        let environment = ledger.environment
+        sessions = Sessions(idle: idle, clock: { environment.now() })
+        self.settings = settings
+    }
+
+    /// Every route, behind the session's middleware and the guard.
+    public func router() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        router.add(middleware: Authenticate(sessions: sessions))
+        router.add(middleware: Guard(page: nil))
+        router.get("healthz") { _, _ in
+            struct Health: Encodable { let status: String; let events: Int64 }
+            let head = try await door.run { try $0.head() }
+            return try APIJSON.response(Health(status: "ok", events: head.seq))
+        }
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+        }
+        addAPI(to: router)
+        return router
+    }
+
+    /// The application, listening where `settings` say. Its `runService()` ends on SIGTERM or SIGINT once the
+    /// requests in flight have been answered (and their writes committed).
+    public func application(logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(),
+                    configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "jifen"),
+                    logger: logger)
+    }
+}

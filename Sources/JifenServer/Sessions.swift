@@ -1,0 +1,83 @@
+import Crypto
+import Foundation
+import JifenCore
+
+/// The people logged in: a session is a random token (32 bytes, base64url) that a browser keeps in an HttpOnly
+/// cookie and a script sends as `Authorization: Bearer`. Only a SHA-256 of each token is held, so that a look-up
+/// does not compare secrets byte by byte; nothing is written to disk, so a restart of the server logs everyone out.
+/// A session ends after `idle` without a request (8 hours), when its person logs out, and when their password is set
+/// anew.
+public actor Sessions {
+    public struct Session: Sendable, Equatable {
+        public let actor: String
+        public let roles: [Role]
+        /// The token forms and cookie-authenticated API writes carry back (`X-CSRF-Token` or a form's `csrf` field).
+        public let csrf: String
+        public fileprivate(set) var lastSeen: Date
+    }
+
+    public static let idleLimit: TimeInterval = 8 * 3600
+
+    private var sessions: [String: Session] = [:]
+    let idle: TimeInterval
+    let clock: @Sendable () -> Date
+
+    public init(idle: TimeInterval = Sessions.idleLimit, clock: @escaping @Sendable () -> Date) {
+        self.idle = idle
+        self.clock = clock
+    }
+
+    /// A new session for `actor`; returns its token (shown once, to the one who logged in) and the session.
+    public func open(actor: String, roles: [Role]) -> (token: String, session: Session) {
+        forgetExpired()
+        let token = Self.randomToken()
+        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: clock())
+        sessions[Self.digest(token)] = session
+        return (token, session)
+    }
+
+    /// The session of `token`, marked as seen now; nil when there is none or it has been idle too long.
+    public func find(_ token: String) -> Session? {
+        let key = Self.digest(token)
+        guard var session = sessions[key] else { return nil }
+        let now = clock()
+        guard now.timeIntervalSince(session.lastSeen) <= idle else {
+            sessions[key] = nil
+            return nil
+        }
+        session.lastSeen = now
+        sessions[key] = session
+        return session
+    }
+
+    /// Ends the session of `token` (logging out).
+    public func close(_ token: String) {
+        sessions[Self.digest(token)] = nil
+    }
+
+    /// Ends every session of `actor` but the one of `keeping` (their password was set anew).
+    public func closeAll(of actor: String, keeping token: String? = nil) {
+        let kept = token.map(Self.digest)
+        sessions = sessions.filter { $0.value.actor != actor || $0.key == kept }
+    }
+
+    /// How many sessions are open.
+    public var count: Int { sessions.count }
+
+    private func forgetExpired() {
+        let now = clock()
+        sessions = sessions.filter { now.timeIntervalSince($0.value.lastSeen) <= idle }
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 32 random bytes from the system's generator, in base64url without padding (43 characters).
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Jifen
+import JifenCore
+import JifenServer
+import Logging
+
+/// `jifen serve` (and `jifen-serve`): the ledger as a service, on loopback unless told otherwise.
+@main
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jifen serve",
+        abstract: "Serve a village ledger: the JSON API and the pages for clerks, reviewers, the shop and residents.",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless --listen says otherwise; put it behind a reverse proxy for TLS \
+            (docs/DEPLOY.md). Stops on SIGTERM or Ctrl-C once the requests in flight are answered. People log in with \
+            the passwords set by `jifen actor password`; on a demo ledger with none, one is made up and printed once.
+            """)
+
+    @Option(help: ArgumentHelp("The ledger file.", valueName: "file")) var ledger: String?
+    @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
+    var publicURL: String?
+
+    func run() async throws {
+        let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
+        guard let (host, port) = Self.address(listen) else {
+            throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Refusal("账本 \(path) 不存在；请用 --ledger 指明账本文件，或先用 jifen init 新建。",
+                          "The ledger \(path) does not exist; name it with --ledger, or make one with jifen init.")
+        }
+        let opened: Ledger
+        do {
+            opened = try Ledger(path: path)
+        } catch let error as LedgerError {
+            throw Refusal(error.chinese, error.description)
+        }
+        try Self.demoPasswords(opened)
+
+        var logger = Logger(label: "jifen")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let service = JifenService(ledger: opened, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
+        logger.info("serving", metadata: ["ledger": .string(path), "listen": .string("\(host):\(port)")])
+        try await service.application(logger: logger).runService()
+        await service.door.close()
+    }
+
+    /// On a demo ledger where no one has a password yet, one made-up password for every active person, printed once.
+    static func demoPasswords(_ ledger: Ledger) throws {
+        guard try ledger.info().demo, try !ledger.passwordsInForce() else { return }
+        let people = try ledger.actors().filter { $0.status == .active }
+        guard let admin = people.first(where: { $0.roles.contains(.admin) }) else { return }
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
+        var generator = SystemRandomNumberGenerator()
+        let password = String((0..<10).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        try ledger.setPassword(of: admin.name.rawValue, to: password, by: admin.name.rawValue)
+        ledger.trustAuthenticated(admin.name.rawValue)
+        for person in people where person.name != admin.name {
+            try ledger.setPassword(of: person.name.rawValue, to: password, by: admin.name.rawValue)
+        }
+        print("演示账本：以下每个人的密码都是 \(password)（只显示这一次；可用 jifen actor password 改）")
+        print("Demo ledger: each of these people's password is \(password) (shown this once; change it with jifen actor password)")
+        for person in people {
+            print("  \(person.name.rawValue)  \(person.roles.map { "\($0.zh) \($0.rawValue)" }.joined(separator: ", "))")
+        }
+        fflush(nil)
+    }
+
+    /// "host:port", "[v6]:port" or ":port" (loopback).
+    static func address(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}
+
+/// A refusal before the server starts: one sentence in Chinese and in English, exit 2.
+struct Refusal: Error, CustomStringConvertible {
+    let zh: String, en: String
+    init(_ zh: String, _ en: String) { self.zh = zh; self.en = en }
+    var description: String { "\(zh)\n\(en)" }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `jifen serve`: hands over to `jifen-serve`, beside this program, so that only the server loads SwiftNIO and
+/// Hummingbird and `jifen` itself starts as fast as ever.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the ledger on the web: the JSON API and the pages for clerks, reviewers, the shop and residents.",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless --listen says otherwise; for TLS put it behind a reverse proxy \
+            (docs/DEPLOY.md). People log in with the passwords set by `jifen actor password`; on a demo ledger with \
+            none, one is made up and printed once. Stops on SIGTERM or Ctrl-C once the requests in flight are answered. \
+            The CLI keeps working on the same file meanwhile.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
+    var publicURL: String?
+
+    func run() throws {
+        guard let server = siblingProgram("jifen-serve") else {
+            throw CLIError(zh: "jifen serve 需要 jifen 旁边有 jifen-serve（swift build 会同时生成）；请把它复制过去。",
+                           en: "jifen serve needs jifen-serve beside jifen (swift build makes both); copy it there.")
+        }
+        guard Console.current.isProcess else {
+            throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
+        }
+        var arguments = [server, "--ledger", options.file, "--listen", listen]
+        if let publicURL { arguments += ["--public-url", publicURL] }
+        Output.flush()
+        let argv = arguments.map { strdup($0) } + [nil]
+        execv(server, argv)
+        throw CLIError(zh: "没能启动 \(server)（\(String(cString: strerror(errno)))）。", en: "Could not start \(server) (\(String(cString: strerror(errno)))).")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Jifen
+import JifenCore
+import JifenDemo
+import JifenServer
+import Testing
+
+/// A small generated village (40 households, the year 2025, roles, reviews and a notice a month) with a password for
+/// each of its people, served by a `JifenService` whose clock the test moves. The village is generated once and copied
+/// for each test.
+struct Harness {
+    static let password = "correct horse 7"
+    static let people = (admin: LedgerGenerator.secretary, clerk: LedgerGenerator.clerk, reviewer: LedgerGenerator.reviewer,
+                         shopkeeper: LedgerGenerator.shopkeeper, leader: LedgerGenerator.unitLeader, auditor: LedgerGenerator.auditor)
+
+    let folder: URL
+    let path: String
+    let clock: ScriptedEnvironment
+    let ledger: Ledger
+    let service: JifenService
+
+    /// The generated village with its passwords, built once.
+    static let template: Result<String, TemplateFailure> = {
+        do {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-server-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("village.sqlite").path
+            _ = try LedgerGenerator.build(at: path, plan: GeneratorPlan(households: 40, years: 1, firstYear: 2025, seed: 11))
+            let clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 1)
+            clock.setEvening(of: LocalDate(year: 2026, month: 1, day: 2)!)
+            let ledger = try Ledger(path: path, environment: clock.environment)
+            try ledger.setPassword(of: people.admin, to: password, by: people.admin)
+            ledger.trustAuthenticated(people.admin)
+            for name in [people.clerk, people.reviewer, people.shopkeeper, people.leader, people.auditor] {
+                try ledger.setPassword(of: name, to: password, by: people.admin)
+            }
+            return .success(path)
+        } catch {
+            return .failure(TemplateFailure(description: "\(error)"))
+        }
+    }()
+
+    struct TemplateFailure: Error, CustomStringConvertible { let description: String }
+
+    /// A copy of the village, served at 2026-01-15 17:30 Beijing time.
+    init(idle: TimeInterval = Sessions.idleLimit) throws {
+        let template = try Self.template.get()
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        path = folder.appendingPathComponent("village.sqlite").path
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+        clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 2)
+        clock.setEvening(of: LocalDate(year: 2026, month: 1, day: 15)!)
+        ledger = try Ledger(path: path, environment: clock.environment)
+        service = JifenService(ledger: ledger, idle: idle)
+    }
+
+    /// Runs `body` with a client of the service's router (no sockets).
+    func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let app = Application(router: service.router())
+        return try await app.test(.router, body)
+    }
+}
+
+/// Requests as a person would make them, and answers read back.
+extension TestClientProtocol {
+    /// Logs `name` in; returns the session's token and CSRF token.
+    func login(_ name: String, password: String = Harness.password) async throws -> (token: String, csrf: String) {
+        let response = try await call(.post, "/api/v1/session", json: ["name": name, "password": password])
+        #expect(response.status == .ok, "login of \(name): \(String(buffer: response.body))")
+        let object = try response.object()
+        return (object["token"] as? String ?? "", object["csrf"] as? String ?? "")
+    }
+
+    /// A request with a JSON body (an object of strings, numbers and booleans) and a bearer token.
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: [String: any Sendable]? = nil,
+              headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
+    }
+}
+
+extension TestResponse {
+    func object() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+    }
+
+    func array() throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] ?? []
+    }
+
+    /// The refusal's kind (`error`), or nil when the answer is not a refusal.
+    var kind: String? { (try? object())?["error"] as? String }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotencyReplayed = HTTPField.Name("Idempotency-Replayed")!
+    static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+}
