@@ -31,29 +31,36 @@ public struct LedgerWriter<Store: LedgerStore>: Sendable {
     public func execute(_ command: Command, by actor: String, on date: LocalDate? = nil, key: String? = nil,
                         again: Bool = false) throws -> Written {
         let now = environment.now()
+        return try store.write { session in
+            try decideAndAppend(command, by: actor, on: date, key: key, again: again, now: now, in: session)
+        }
+    }
+
+    /// `execute`'s work inside a write transaction of the store: look up the key, decide, refuse a likely retry, append.
+    /// A refusal throws before anything is appended, so the transaction may go on with other commands (`executeEach`).
+    func decideAndAppend(_ command: Command, by actor: String, on date: LocalDate?, key: String?, again: Bool, now: Date,
+                         in session: Store.Session) throws -> Written {
         let today = environment.today()
         let recordedAt = environment.timestamp(of: now)
         let windowOpened = environment.timestamp(of: now.addingTimeInterval(-Ledger.retryWindow))
-        return try store.write { session in
-            let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date,
-                                         passwordChecked: passwordChecked.contains(actor))
-            if let key, let existing = try session.recorded(key: key) {
-                guard command.isRecorded(by: existing, on: context.occurredOn) else {
-                    throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
-                }
-                return Written(events: [existing], alreadyRecorded: true)
+        let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date,
+                                     passwordChecked: passwordChecked.contains(actor))
+        if let key, let existing = try session.recorded(key: key) {
+            guard command.isRecorded(by: existing, on: context.occurredOn) else {
+                throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
             }
-            if let key, let problem = KeySyntax.problem(with: key) { throw Rejection.keyInvalid(key: key, problem: problem) }
-            let decision = try decide(command, context: context, state: session)
-            if key == nil, !again, let earlier = try Self.repeated(decision.events, on: context.occurredOn, since: windowOpened, in: session) {
-                let minutes = Ledger.instant(earlier.recordedAt).map { Int(now.timeIntervalSince($0) / 60) } ?? 0
-                var redemption = false
-                if case .redeemed = earlier.event { redemption = true }
-                throw Rejection.repeatedEntry(seq: earlier.seq, minutesAgo: max(0, minutes), redemption: redemption)
-            }
-            let written = try session.append(decision, recordedAt: recordedAt, key: key, newId: environment.newId)
-            return Written(events: written, alreadyRecorded: false)
+            return Written(events: [existing], alreadyRecorded: true)
         }
+        if let key, let problem = KeySyntax.problem(with: key) { throw Rejection.keyInvalid(key: key, problem: problem) }
+        let decision = try decide(command, context: context, state: session)
+        if key == nil, !again, let earlier = try Self.repeated(decision.events, on: context.occurredOn, since: windowOpened, in: session) {
+            let minutes = Ledger.instant(earlier.recordedAt).map { Int(now.timeIntervalSince($0) / 60) } ?? 0
+            var redemption = false
+            if case .redeemed = earlier.event { redemption = true }
+            throw Rejection.repeatedEntry(seq: earlier.seq, minutesAgo: max(0, minutes), redemption: redemption)
+        }
+        let written = try session.append(decision, recordedAt: recordedAt, key: key, newId: environment.newId)
+        return Written(events: written, alreadyRecorded: false)
     }
 
     /// The newest entry recorded since `instant` that the single score or redemption in `events` would repeat, one

@@ -296,9 +296,7 @@ extension JifenService {
     /// for this same request.
     func write(_ command: Command, by session: Sessions.Session, on date: LocalDate? = nil, key: String? = nil,
                again: Bool = false) async throws -> Response {
-        let written = try await door.run { ledger in
-            try ledger.execute(command, by: session.actor, on: date, key: key, again: again)
-        }
+        let written = try await writes.write(WriteRequest(command, by: session.actor, on: date, key: key, again: again))
         let view = WrittenView(replayed: written.alreadyRecorded, events: written.events.map(EventView.init))
         if written.alreadyRecorded {
             return try APIJSON.response(view, status: .ok, headers: [HTTPField.Name("Idempotency-Replayed")!: "true"])

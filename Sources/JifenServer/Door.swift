@@ -37,3 +37,44 @@ public final class LedgerDoor: Sendable {
         try? await hashing.shutdownGracefully()
     }
 }
+
+/// The server's writes, grouped: a write waits while the group before it commits, and then goes with every write
+/// that came meanwhile, in one transaction (`Ledger.executeEach`) — one commit and one sync to disk (synchronous =
+/// FULL) for the lot, instead of one each. Each request still gets its own answer; a refused one writes nothing and
+/// holds up no other.
+actor WriteGroups {
+    private var waiting: [(request: WriteRequest, answer: CheckedContinuation<Written, any Error>)] = []
+    private var writing = false
+    let door: LedgerDoor
+    /// At most this many writes go in one transaction.
+    static let groupLimit = 256
+
+    init(door: LedgerDoor) {
+        self.door = door
+    }
+
+    func write(_ request: WriteRequest) async throws -> Written {
+        try await withCheckedThrowingContinuation { answer in
+            waiting.append((request, answer))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !waiting.isEmpty {
+            let group = Array(waiting.prefix(Self.groupLimit))
+            waiting.removeFirst(group.count)
+            let requests = group.map(\.request)
+            do {
+                let results = try await door.run { try $0.executeEach(requests) }
+                for (entry, result) in zip(group, results) { entry.answer.resume(with: result) }
+            } catch {
+                for entry in group { entry.answer.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+}

@@ -25,10 +25,12 @@ public struct ServerSettings: Sendable {
 public struct JifenService: Sendable {
     public let door: LedgerDoor
     public let sessions: Sessions
+    let writes: WriteGroups
     public let settings: ServerSettings
 
     public init(ledger: Ledger, settings: ServerSettings = ServerSettings(), idle: TimeInterval = Sessions.idleLimit) {
         door = LedgerDoor(ledger: ledger)
+        writes = WriteGroups(door: door)
         let environment = ledger.environment
         sessions = Sessions(idle: idle, clock: { environment.now() })
         self.settings = settings
