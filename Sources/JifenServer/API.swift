@@ -109,10 +109,12 @@ extension JifenService {
             let code = try context.parameters.require("code")
             let asOf = try Self.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
             let rows = try await door.run { ledger -> [BalanceView]? in
-                // One read; the register is looked at only when there is no balance to give.
-                let rows = try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
-                if rows.isEmpty, try ledger.household(HouseholdCode(rawValue: code)) == nil { return nil }
-                return rows
+                // One read: an unknown household is the facade's refusal.
+                do {
+                    return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
+                } catch Rejection.householdUnknown {
+                    return nil
+                }
             }
             guard let rows else { throw Self.unknownHousehold(code) }
             guard let row = rows.first else {
