@@ -101,28 +101,13 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     init(_ rejection: Rejection) {
-        let kind = Self.caseName(of: rejection)
+        let kind = rejection.kind.rawValue
         let status: HTTPResponse.Status = switch rejection {
         case .roleNotAllowed, .leaderOutsideUnit, .auditorOnlyReads, .actorRetired, .actorUnknown: .forbidden
         case .keyUsedForAnotherEntry: .conflict
         default: .unprocessableContent
         }
         self.init(status, kind, zh: rejection.chinese(how: nil), en: rejection.english(how: nil))
-    }
-
-    /// The name of a refusal's case: its label when it carries values (read by reflection, so that a new case needs
-    /// nothing here), else the few without values by name.
-    static func caseName(of rejection: Rejection) -> String {
-        if let label = Mirror(reflecting: rejection).children.first?.label { return label }
-        switch rejection {
-        case .ledgerNotOpened: return "ledgerNotOpened"
-        case .actorRequired: return "actorRequired"
-        case .rolesNotSetUp: return "rolesNotSetUp"
-        case .rolesRequired: return "rolesRequired"
-        case .firstActorMustBeAdmin: return "firstActorMustBeAdmin"
-        case .auditorOnlyReads: return "auditorOnlyReads"
-        default: return "refused"
-        }
     }
 
     static func caseName(of refusal: PasswordRefusal) -> String {

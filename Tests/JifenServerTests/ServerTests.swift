@@ -384,10 +384,13 @@ import Yams
         }
     }
 
-    /// Every refusal `decide` can give has a kind of its own in the API.
-    @Test func everyRefusalHasAKind() {
+    /// Every refusal the table of rejections holds comes out with its own kind (the case's name) and both languages.
+    @Test func everyRefusalHasItsKind() {
         for rejection in RejectionRows.cases.map(\.expected) {
-            #expect(APIError(rejection).kind != "refused", "\(rejection)")
+            let refusal = APIError(rejection)
+            #expect(refusal.kind == rejection.kind.rawValue)
+            #expect(refusal.status == .unprocessableContent || refusal.status == .forbidden || refusal.status == .conflict)
+            #expect(!refusal.message.isEmpty && !refusal.messageEn.isEmpty)
         }
     }
 }
