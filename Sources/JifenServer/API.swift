@@ -165,7 +165,7 @@ extension JifenService {
         }
 
         api.get("log") { request, context in
-            _ = try context.requireSession()
+            _ = try context.requireRole(Self.auditing, for: ("复制流水", "copy the log"))
             let query = request.uri.queryParameters
             let after = try Self.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
             let limit = try Self.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
@@ -193,7 +193,8 @@ extension JifenService {
         }
 
         api.get("verify") { request, context in
-            _ = try context.requireSession()
+            // A whole verify reads every event: for those who check the books, not for every phone.
+            _ = try context.requireRole(Self.auditing, for: ("核验账本", "verify the ledger"))
             struct Report: Encodable {
                 struct Problem: Encodable { let seq: Int64?; let problem: String; let problemEn: String }
                 let valid: Bool, events: Int64, head: String, problems: [Problem]
@@ -294,6 +295,9 @@ extension JifenService {
             return try await write(.resolveObjection(.seq(seq), resolution, reason: body.reason), by: session)
         }
     }
+
+    /// Who may copy the log and verify the ledger through the server.
+    static let auditing: Set<Role> = [.auditor, .admin, .reviewer]
 
     /// Decides `command` as the session's person, today by the server's clock unless `date` (a score's business date)
     /// says otherwise: 201 with what was appended, or 200 with `Idempotency-Replayed: true` when the key had been used

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JifenCore
 import Logging
 
 /// What a request carries through the server: the session it was authenticated with (from its cookie or its bearer
@@ -25,6 +26,17 @@ public struct ServerContext: RequestContext {
     /// The session, or 401.
     func requireSession() throws -> Sessions.Session {
         guard let session else { throw APIError.unauthenticated }
+        return session
+    }
+
+    /// The session of a person with one of `roles`, or 401 or 403.
+    func requireRole(_ roles: Set<Role>, for what: (zh: String, en: String)) throws -> Sessions.Session {
+        let session = try requireSession()
+        guard session.roles.contains(where: roles.contains) else {
+            let zh = roles.sorted().map(\.zh).joined(separator: "、"), en = roles.sorted().map(\.rawValue).joined(separator: ", ")
+            throw APIError(.forbidden, "roleNotAllowed", zh: "只有\(zh)可以\(what.zh)；请换有此角色的人登录。",
+                           en: "Only a person with a role of \(en) may \(what.en); log in as one.")
+        }
         return session
     }
 }

@@ -167,6 +167,27 @@ import Yams
         }
     }
 
+    /// The log's feed and a whole verify are for those who check the books.
+    @Test func theLogAndVerifyAreForThoseWhoCheck() async throws {
+        let harness = try Harness()
+        let p = Harness.people
+        let checkers: Set<String> = [p.auditor, p.admin, p.reviewer]
+        try await harness.test { client in
+            for name in [p.admin, p.clerk, p.reviewer, p.shopkeeper, p.leader, p.auditor] {
+                let (token, _) = try await client.login(name)
+                for uri in ["/api/v1/log?limit=5", "/api/v1/verify"] {
+                    let response = try await client.call(.get, uri, token: token)
+                    #expect(response.status == (checkers.contains(name) ? .ok : .forbidden), "\(name) \(uri)")
+                }
+                // Everyone logged in reads balances, history, the shop, the rules, the review queue and the notices.
+                for uri in ["/api/v1/households/H001/balance", "/api/v1/households/H001/history", "/api/v1/households",
+                            "/api/v1/shop", "/api/v1/rules", "/api/v1/review", "/api/v1/notices", "/api/v1/session"] {
+                    #expect(try await client.call(.get, uri, token: token).status == .ok, "\(name) \(uri)")
+                }
+            }
+        }
+    }
+
     /// The impersonation, tried through the server: a name in the request changes nothing, the clerk cannot
     /// approve the reversal she asked for, and a notice is opened and closed on the server's days, not typed ones.
     @Test func theImpersonationSequenceIsImpossible() async throws {
