@@ -101,14 +101,14 @@ extension JifenService {
 
         api.get("households") { _, context in
             _ = try context.requireSession()
-            return try APIJSON.response(try await door.run { try $0.balances().map { BalanceView($0, asOf: nil) } })
+            return try APIJSON.response(try await door.read { try $0.balances().map { BalanceView($0, asOf: nil) } })
         }
 
         api.get("households/:code/balance") { request, context in
             _ = try context.requireSession()
             let code = try context.parameters.require("code")
             let asOf = try Self.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
-            let rows = try await door.run { ledger -> [BalanceView]? in
+            let rows = try await door.read { ledger -> [BalanceView]? in
                 // One read: an unknown household is the facade's refusal.
                 do {
                     return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
@@ -127,7 +127,7 @@ extension JifenService {
             _ = try context.requireSession()
             let code = try context.parameters.require("code")
             let english = request.uri.queryParameters["lang"] == "en"
-            let view = try await door.run { ledger -> HistoryView? in
+            let view = try await door.read { ledger -> HistoryView? in
                 guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
                 return HistoryView(try ledger.history(of: HouseholdCode(rawValue: code)), english: english)
             }
@@ -137,7 +137,7 @@ extension JifenService {
 
         api.get("rules") { _, context in
             _ = try context.requireSession()
-            let rules = try await door.run { ledger -> [RuleView] in
+            let rules = try await door.read { ledger -> [RuleView] in
                 guard let scheme = try ledger.schemes().last?.scheme else { return [] }
                 return scheme.rules.map { rule in
                     let deduction = rule.points.direction == .deduction
@@ -151,17 +151,17 @@ extension JifenService {
 
         api.get("review") { _, context in
             _ = try context.requireSession()
-            return try APIJSON.response(try await door.run { try $0.reviewQueue().items })
+            return try APIJSON.response(try await door.read { try $0.reviewQueue().items })
         }
 
         api.get("notices") { _, context in
             _ = try context.requireSession()
-            return try APIJSON.response(try await door.run { try $0.notices().map(NoticeView.init) })
+            return try APIJSON.response(try await door.read { try $0.notices().map(NoticeView.init) })
         }
 
         api.get("shop") { _, context in
             _ = try context.requireSession()
-            return try APIJSON.response(try await door.run { try $0.items().map(ShopItemView.init) })
+            return try APIJSON.response(try await door.read { try $0.items().map(ShopItemView.init) })
         }
 
         api.get("log") { request, context in
@@ -169,7 +169,7 @@ extension JifenService {
             let query = request.uri.queryParameters
             let after = try Self.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
             let limit = try Self.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
-            let body = try await door.run { ledger -> [UInt8] in
+            let body = try await door.read { ledger -> [UInt8] in
                 // The audit export's lines (docs/FORMAT.md, "Exports"), as they are, in one JSON object.
                 let head = try ledger.head()
                 var bytes = Array("{\"events\":[".utf8)
@@ -199,7 +199,7 @@ extension JifenService {
                 struct Problem: Encodable { let seq: Int64?; let problem: String; let problemEn: String }
                 let valid: Bool, events: Int64, head: String, problems: [Problem]
             }
-            let report = try await door.run { try $0.verify(audit: false) }
+            let report = try await door.read { try $0.verify(audit: false) }
             return try APIJSON.response(Report(valid: report.isValid, events: report.events, head: report.headHex,
                                                problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.chinese, problemEn: $0.what) }))
         }

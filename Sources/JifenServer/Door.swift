@@ -3,21 +3,38 @@ import Jifen
 import JifenCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The server's way to its ledger. The facade is synchronous (SQLite through GRDB), so every call runs on a thread
 /// of NIO's pool for blocking work, never on an event loop; a password's slow hash runs on a pool of its own, so that
 /// people logging in do not hold up the reads and writes of those already in.
 public final class LedgerDoor: Sendable {
     public let ledger: Ledger
+    /// Read-only connections to the same file, taken in turn by reads: in WAL mode each read sees every commit before
+    /// it and none waits for a write, nor for another read (one connection serves one call at a time).
+    let readers: [Ledger]
+    private let turn = Mutex(0)
     let work: NIOThreadPool
     let hashing: NIOThreadPool
 
-    public init(ledger: Ledger) {
+    /// A door to `ledger`, which writes (and checks passwords), with `readers` for reads (none: `ledger` reads too).
+    public init(ledger: Ledger, readers: [Ledger] = []) {
         self.ledger = ledger
+        self.readers = readers
         work = .singleton
         let hashing = NIOThreadPool(numberOfThreads: max(1, System.coreCount / 2))
         hashing.start()
         self.hashing = hashing
+    }
+
+    /// Runs `body`, which only reads, with the next reader on the pool for blocking work.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        guard !readers.isEmpty else { return try await run(body) }
+        let reader = readers[turn.withLock { n in
+            n = (n + 1) % readers.count
+            return n
+        }]
+        return try await work.runIfActive { try body(reader) }
     }
 
     /// Runs `body` with the ledger on the pool for blocking work.

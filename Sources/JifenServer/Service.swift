@@ -28,8 +28,10 @@ public struct JifenService: Sendable {
     let writes: WriteGroups
     public let settings: ServerSettings
 
-    public init(ledger: Ledger, settings: ServerSettings = ServerSettings(), idle: TimeInterval = Sessions.idleLimit) {
-        door = LedgerDoor(ledger: ledger)
+    /// The service over `ledger`, reading through `readers` (read-only connections to the same file) when given.
+    public init(ledger: Ledger, readers: [Ledger] = [], settings: ServerSettings = ServerSettings(),
+                idle: TimeInterval = Sessions.idleLimit) {
+        door = LedgerDoor(ledger: ledger, readers: readers)
         writes = WriteGroups(door: door)
         let environment = ledger.environment
         sessions = Sessions(idle: idle, clock: { environment.now() })
@@ -43,7 +45,7 @@ public struct JifenService: Sendable {
         router.add(middleware: Guard(page: nil))
         router.get("healthz") { _, _ in
             struct Health: Encodable { let status: String; let events: Int64 }
-            let head = try await door.run { try $0.head() }
+            let head = try await door.read { try $0.head() }
             return try APIJSON.response(Health(status: "ok", events: head.seq))
         }
         router.get("openapi.yaml") { _, _ in

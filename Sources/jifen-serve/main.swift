@@ -33,8 +33,11 @@ struct Serve: AsyncParsableCommand {
                           "The ledger \(path) does not exist; name it with --ledger, or make one with jifen init.")
         }
         let opened: Ledger
+        var readers: [Ledger] = []
         do {
             opened = try Ledger(path: path)
+            // One read-only connection per core, so that reads go side by side and never wait for a write.
+            for _ in 0..<max(1, ProcessInfo.processInfo.activeProcessorCount) { readers.append(try Ledger(path: path, readOnly: true)) }
         } catch let error as LedgerError {
             throw Refusal(error.chinese, error.description)
         }
@@ -42,7 +45,7 @@ struct Serve: AsyncParsableCommand {
 
         var logger = Logger(label: "jifen")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let service = JifenService(ledger: opened, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
+        let service = JifenService(ledger: opened, readers: readers, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
         logger.info("serving", metadata: ["ledger": .string(path), "listen": .string("\(host):\(port)")])
         try await service.application(logger: logger).runService()
         await service.door.close()

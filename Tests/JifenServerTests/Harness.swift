@@ -55,7 +55,10 @@ struct Harness {
         clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 2)
         clock.setEvening(of: LocalDate(year: 2026, month: 1, day: 15)!)
         ledger = try Ledger(path: path, environment: clock.environment)
-        service = JifenService(ledger: ledger, idle: idle)
+        // Reads go through two read-only connections, as the server's do.
+        let (file, environment) = (path, clock.environment)
+        let readers = try (0..<2).map { _ in try Ledger(path: file, readOnly: true, environment: environment) }
+        service = JifenService(ledger: ledger, readers: readers, idle: idle)
     }
 
     /// Runs `body` with a client of the service's router (no sockets).
