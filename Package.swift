@@ -146,7 +146,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "JifenServerTests",
                     dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
-                                   .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams")],
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+                                   .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]

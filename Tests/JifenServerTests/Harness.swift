@@ -6,6 +6,8 @@ import Jifen
 import JifenCore
 import JifenDemo
 import JifenServer
+import Logging
+import Synchronization
 import Testing
 
 /// A small generated village (40 households, the year 2025, roles, reviews and a notice a month) with a password for
@@ -61,9 +63,9 @@ struct Harness {
         service = JifenService(ledger: ledger, readers: readers, idle: idle)
     }
 
-    /// Runs `body` with a client of the service's router (no sockets).
-    func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let app = Application(router: service.router())
+    /// Runs `body` with a client of the service's router (no sockets), logging to `logger` when given.
+    func test<T: Sendable>(logger: Logger? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let app = Application(router: service.router(), logger: logger)
         return try await app.test(.router, body)
     }
 }
@@ -109,4 +111,34 @@ extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotencyReplayed = HTTPField.Name("Idempotency-Replayed")!
     static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+}
+
+/// A log handler that keeps every line it is given, with its metadata, as text.
+final class CapturedLog: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in Handler(log: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            let text = "\(event.level) \(event.message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            log.lines.withLock { $0.append(text) }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import Jifen
 import JifenCore
 import JifenServer
 import JifenTestSupport
+import Logging
 import Testing
 import Yams
 
@@ -84,6 +85,28 @@ import Yams
             #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
             #expect(try await client.call(.get, "/api/v1/shop", token: again).status == .unauthorized)
         }
+    }
+
+    /// One line a request, with its id and the person, and never a password or a token — not even a wrong one.
+    @Test func logsNameThePersonAndNeverASecret() async throws {
+        let harness = try Harness()
+        let log = CapturedLog()
+        let tokens = try await harness.test(logger: log.logger) { client in
+            _ = try await client.call(.post, "/api/v1/session", json: ["name": Harness.people.clerk, "password": "my wrong guess 1"])
+            let (token, csrf) = try await client.login(Harness.people.clerk)
+            _ = try await client.call(.post, "/api/v1/scores", token: token, json: ["household": "H001", "rule": "Z9.9"])
+            _ = try await client.call(.post, "/api/v1/password", token: token, json: ["current": Harness.password, "new": "another secret 9"])
+            _ = try await client.call(.get, "/api/v1/shop", headers: [.cookie: "jifen_session=\(token)"])
+            return [token, csrf]
+        }
+        let text = log.text
+        for secret in [Harness.password, "my wrong guess 1", "another secret 9"] + tokens {
+            #expect(!text.contains(secret), "the log holds a secret")
+        }
+        let requests = log.lines.withLock { $0.filter { $0.contains(" request ") } }
+        #expect(requests.count == 5)
+        #expect(requests.allSatisfy { $0.contains("hb.request.id=") && $0.contains("route=/") && $0.contains("status=") })
+        #expect(requests.filter { $0.contains("actor=\(Harness.people.clerk)") }.count == 3)
     }
 
     @Test func aRetiredPersonCannotLogIn() async throws {
