@@ -46,6 +46,7 @@ public struct ServerContext: RequestContext {
 struct Authenticate: RouterMiddleware {
     typealias Context = ServerContext
     let sessions: Sessions
+    let door: LedgerDoor
 
     static let cookieName = "jifen_session"
 
@@ -59,6 +60,12 @@ struct Authenticate: RouterMiddleware {
             context.session = await sessions.find(token)
             context.token = token
             context.viaCookie = true
+        }
+        // Now and then the person is looked up again: retired (or gone) ends the session, new roles apply.
+        if let token = context.token, context.session != nil, await sessions.due(token) {
+            let actor = context.session?.actor ?? ""
+            let record = try await door.read { ledger in try ledger.actors().first { $0.name.rawValue == actor } }
+            context.session = await sessions.recheck(token, roles: record?.status == .active ? record?.roles : nil)
         }
         if let actor = context.session?.actor { context.logger[metadataKey: "actor"] = .string(actor) }
         return try await next(request, context)

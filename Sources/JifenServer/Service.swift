@@ -41,7 +41,7 @@ public struct JifenService: Sendable {
     /// Every route, behind the session's middleware and the guard.
     public func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
-        router.add(middleware: Authenticate(sessions: sessions))
+        router.add(middleware: Authenticate(sessions: sessions, door: door))
         router.add(middleware: Guard(page: nil))
         router.get("healthz") { _, _ in
             struct Health: Encodable { let status: String; let events: Int64 }

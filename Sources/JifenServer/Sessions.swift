@@ -10,11 +10,18 @@ import JifenCore
 public actor Sessions {
     public struct Session: Sendable, Equatable {
         public let actor: String
-        public let roles: [Role]
+        /// The person's roles as the register had them when last looked at (`checkedAt`).
+        public fileprivate(set) var roles: [Role]
         /// The token forms and cookie-authenticated API writes carry back (`X-CSRF-Token` or a form's `csrf` field).
         public let csrf: String
         public fileprivate(set) var lastSeen: Date
+        /// When the register was last looked at for this person (`recheck`).
+        public fileprivate(set) var checkedAt: Date
     }
+
+    /// How often a session's person is looked up again in the register: a person retired, or whose roles changed,
+    /// through the CLI while logged in is seen within this long.
+    public static let recheckAfter: TimeInterval = 60
 
     public static let idleLimit: TimeInterval = 8 * 3600
 
@@ -31,7 +38,8 @@ public actor Sessions {
     public func open(actor: String, roles: [Role]) -> (token: String, session: Session) {
         forgetExpired()
         let token = Self.randomToken()
-        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: clock())
+        let now = clock()
+        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: now, checkedAt: now)
         sessions[Self.digest(token)] = session
         return (token, session)
     }
@@ -46,6 +54,27 @@ public actor Sessions {
             return nil
         }
         session.lastSeen = now
+        sessions[key] = session
+        return session
+    }
+
+    /// Whether the session of `token` is due to be checked against the register.
+    public func due(_ token: String) -> Bool {
+        guard let session = sessions[Self.digest(token)] else { return false }
+        return clock().timeIntervalSince(session.checkedAt) >= Self.recheckAfter
+    }
+
+    /// The session of `token` after its person was looked up in the register: with their roles now, or ended (nil)
+    /// when they are no longer active.
+    public func recheck(_ token: String, roles: [Role]?) -> Session? {
+        let key = Self.digest(token)
+        guard var session = sessions[key] else { return nil }
+        guard let roles else {
+            sessions[key] = nil
+            return nil
+        }
+        session.roles = roles
+        session.checkedAt = clock()
         sessions[key] = session
         return session
     }

@@ -120,6 +120,22 @@ import Yams
         }
     }
 
+    /// A person retired through the CLI while logged in loses the session within a minute; one given another role
+    /// has it then.
+    @Test func theRegisterIsLookedAtAgainWhileLoggedIn() async throws {
+        let harness = try Harness()
+        harness.ledger.trustAuthenticated(Harness.people.admin)
+        try await harness.test { client in
+            let (shop, _) = try await client.login(Harness.people.shopkeeper)
+            let (auditor, _) = try await client.login(Harness.people.auditor)
+            try harness.ledger.execute(.retireActor(ActorName(rawValue: Harness.people.shopkeeper), reason: "调走"), by: Harness.people.admin)
+            #expect(try await client.call(.get, "/api/v1/shop", token: shop).status == .ok)
+            harness.clock.set(harness.clock.environment.now().addingTimeInterval(Sessions.recheckAfter + 1))
+            #expect(try await client.call(.get, "/api/v1/shop", token: shop).status == .unauthorized)
+            #expect(try await client.call(.get, "/api/v1/session", token: auditor).object()["roles"] as? [String] == ["auditor"])
+        }
+    }
+
     @Test func changingOnesPasswordEndsOneOtherSessions() async throws {
         let harness = try Harness()
         try await harness.test { client in
