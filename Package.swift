@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The server's pages: templates (swift-mustache) and the tally sheet's upload (multipart-kit).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -119,14 +122,30 @@ let package = Package(
             dependencies: [
                 "Jifen",
                 "JifenCore",
+                "JifenStatements",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
-            resources: [.embedInCode("../../api/openapi.yaml")],
+            // The pages' templates and their style sheet and script are carried in the code as api/openapi.yaml is.
+            resources: [
+                .embedInCode("../../api/openapi.yaml"),
+                .embedInCode("Pages/layout.mustache"),
+                .embedInCode("Pages/message.mustache"),
+                .embedInCode("Pages/login.mustache"),
+                .embedInCode("Pages/clerk.mustache"),
+                .embedInCode("Pages/review.mustache"),
+                .embedInCode("Pages/shop.mustache"),
+                .embedInCode("Pages/audit.mustache"),
+                .embedInCode("Pages/notice.mustache"),
+                .embedInCode("Pages/jifen.css"),
+                .embedInCode("Pages/jifen.js"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -42,7 +42,8 @@ public struct JifenService: Sendable {
     public func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         router.add(middleware: Authenticate(sessions: sessions, door: door))
-        router.add(middleware: Guard(page: nil))
+        let site = pageSite()
+        router.add(middleware: Guard(page: { error, _, context in PageResponse.refusal(error, site: site, session: context.session) }))
         router.get("healthz") { _, _ in
             struct Health: Encodable { let status: String; let events: Int64 }
             let head = try await door.read { try $0.head() }
@@ -53,6 +54,8 @@ public struct JifenService: Sendable {
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
         addAPI(to: router)
+        addPages(to: router, site: site)
+        addDesks(to: router, site: site)
         return router
     }
 

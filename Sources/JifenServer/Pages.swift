@@ -1,0 +1,315 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Jifen
+import JifenCore
+import Mustache
+
+// The pages: server-rendered HTML in Chinese for the people at the village office and in the field (a phone 360 px
+// wide first, and paper). Templates are files beside this one (Pages/*.mustache), carried in the code as
+// api/openapi.yaml is. A form carries its session's CSRF token in a hidden field `csrf`; a write is made by the
+// session's person through the same facade calls as the API, and a refusal from the ledger is shown on the page as
+// its Chinese sentence (the `APIError`'s message). The one script (/static/jifen.js) only fits the clerk's points field
+// to the chosen rule; every page works without it.
+
+/// The templates, parsed once.
+enum PageTemplates {
+    static let sources: [(name: String, bytes: [UInt8])] = [
+        ("layout", PackageResources.layout_mustache), ("message", PackageResources.message_mustache),
+        ("login", PackageResources.login_mustache), ("clerk", PackageResources.clerk_mustache),
+        ("review", PackageResources.review_mustache), ("shop", PackageResources.shop_mustache),
+        ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
+    ]
+
+    /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).
+    static let library: Result<MustacheLibrary, TemplateFault> = {
+        var library = MustacheLibrary()
+        for (name, bytes) in sources {
+            do {
+                try library.register(String(decoding: bytes, as: UTF8.self), named: name)
+            } catch {
+                return .failure(TemplateFault(name: name, detail: "\(error)"))
+            }
+        }
+        return .success(library)
+    }()
+
+    struct TemplateFault: Error, CustomStringConvertible {
+        let name: String, detail: String
+        var description: String { "template \(name): \(detail)" }
+    }
+}
+
+/// What a page needs to know that does not change while the server runs.
+struct PageSite: Sendable {
+    let village: String
+    let secureCookies: Bool
+}
+
+/// The desks: one page for each kind of work, and the roles that work there.
+enum Desk: String, CaseIterable, Sendable {
+    case clerk, review, shop, audit
+
+    var path: String { "/\(rawValue)" }
+
+    var label: String {
+        switch self {
+        case .clerk: "记分"
+        case .review: "审核"
+        case .shop: "积分超市"
+        case .audit: "审计"
+        }
+    }
+
+    /// Who works at this desk: a unit leader proposes scores at the clerk's; the administrator, who keeps the ledger,
+    /// may verify it and download it as the auditor does.
+    var roles: Set<Role> {
+        switch self {
+        case .clerk: [.clerk, .leader]
+        case .review: [.reviewer]
+        case .shop: [.shopkeeper]
+        case .audit: [.auditor, .admin]
+        }
+    }
+
+    func admits(_ roles: [Role]) -> Bool { !self.roles.isDisjoint(with: roles) }
+
+    /// The first desk of a person with these roles (a clerk's before a reviewer's, and so on).
+    static func home(of roles: [Role]) -> Desk? { allCases.first { $0.admits(roles) } }
+}
+
+/// A page's answer: HTML, or a redirect.
+enum PageResponse {
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// 303 See Other: after a form, the browser asks for `location` with GET, so that reloading it does not send the
+    /// form again.
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// `data` rendered with the template `name`.
+    static func render(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        switch PageTemplates.library {
+        case .success(let library):
+            guard let text = library.render(data, withTemplate: name) else { return broken("no template \(name)") }
+            return html(text, status: status)
+        case .failure(let fault):
+            return broken(fault.description)
+        }
+    }
+
+    static func broken(_ detail: String) -> Response {
+        Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: "服务器出错（页面模板）：\(detail)\n")))
+    }
+
+    /// A refusal of a page request: a person who is not logged in (or whose session ended) is sent to the login;
+    /// any other refusal is a plain page with its Chinese sentence.
+    static func refusal(_ error: APIError, site: PageSite, session: Sessions.Session?) -> Response {
+        if error.status == .unauthorized { return redirect("/login") }
+        let heading = switch error.status {
+        case .forbidden: "不能这样做"
+        case .notFound: "找不到"
+        case .tooManyRequests: "请稍后再试"
+        case .badRequest, .unprocessableContent, .conflict: "没有办成"
+        default: "出错了"
+        }
+        var data = Pages.base(site: site, session: session, current: nil)
+        data["heading"] = heading
+        data["message"] = error.message
+        return render("message", data, status: error.status)
+    }
+}
+
+/// The helpers every page shares.
+enum Pages {
+    static let loginCookie = "jifen_login"
+
+    /// What the layout shows: the village, and for a person logged in their name, roles, desks and CSRF token.
+    static func base(site: PageSite, session: Sessions.Session?, current: Desk?) -> [String: Any] {
+        var data: [String: Any] = ["village": site.village]
+        if let session {
+            var links: [[String: Any]] = Desk.allCases.filter { $0.admits(session.roles) }.map {
+                ["href": $0.path, "label": $0.label, "current": $0 == current]
+            }
+            links.append(["href": "/notice", "label": "公示榜", "current": false])
+            data["me"] = ["name": session.actor, "roles": session.roles.map(\.zh).joined(separator: "、"), "csrf": session.csrf,
+                          "links": links] as [String: Any]
+            data["csrf"] = session.csrf
+        }
+        return data
+    }
+
+    /// The refusal's sentence for the layout's box, with a tally sheet's refused lines.
+    static func errorBox(_ error: APIError) -> [String: Any] {
+        let lines = error.lines ?? []
+        return ["text": error.message, "hasLines": !lines.isEmpty,
+                "lines": lines.map { ["line": $0.line, "text": $0.message] as [String: Any] }]
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (the first of a name that comes twice).
+    static func parseForm(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decodeComponent(parts[0])
+            let value = parts.count > 1 ? decodeComponent(parts[1]) : ""
+            if fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    static func decodeComponent(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// A form's fields (at most 1 MB).
+    static func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        return parseForm(String(buffer: buffer))
+    }
+
+    /// The session of a form that changes something: the form's `csrf` field must be the session's token.
+    static func acting(_ form: [String: String], _ context: ServerContext) throws -> Sessions.Session {
+        let session = try context.requireSession()
+        guard let sent = form["csrf"], JifenService.same(sent, session.csrf) else { throw APIError.csrf }
+        return session
+    }
+
+    /// The session of a page request at `desk`, or 401 (to the login) or 403.
+    static func at(_ desk: Desk, _ context: ServerContext) throws -> Sessions.Session {
+        let session = try context.requireSession()
+        guard desk.admits(session.roles) else { throw notYourDesk(desk, session) }
+        return session
+    }
+
+    static func notYourDesk(_ desk: Desk, _ session: Sessions.Session) -> APIError {
+        let roles = session.roles.map(\.zh).joined(separator: "、")
+        let allowed = Role.allCases.filter { desk.roles.contains($0) }.map(\.zh).joined(separator: "、")
+        return APIError(.forbidden, "pageNotForRole", zh: "「\(desk.label)」页面是给\(allowed)用的；你的角色是\(roles)。",
+                        en: "The \(desk.rawValue) page is for \(desk.roles.map(\.rawValue).sorted().joined(separator: ", ")).")
+    }
+
+    /// A form's optional whole number: nil when empty, a refusal when it is not a number.
+    static func number(_ text: String?, name: String) throws -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let number = Int(text) else {
+            throw APIError.badRequest("\(name)应是整数。", "\(name) must be a whole number.")
+        }
+        return number
+    }
+
+    /// "+2", "-1", "0".
+    static func signed(_ points: Int) -> String { points > 0 ? "+\(points)" : "\(points)" }
+
+    /// A fresh random token for a form's `key` (an idempotency key: the same form sent twice records once).
+    static func formKey() -> String { "form-" + Sessions.randomToken() }
+
+    static func loginCookie(_ token: String, site: PageSite, clear: Bool = false) -> Cookie {
+        Cookie(name: loginCookie, value: token, maxAge: clear ? 0 : nil, path: "/login", secure: site.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+}
+
+extension JifenService {
+    /// What pages know of the ledger from the start: the village's name.
+    func pageSite() -> PageSite {
+        let village = (try? door.ledger.info().village) ?? ""
+        return PageSite(village: village, secureCookies: settings.secureCookies)
+    }
+
+    /// The login, the home page, logout, the static files and the public notice sheet; the desks are in
+    /// PagesDesks.swift.
+    func addPages(to router: Router<ServerContext>, site: PageSite) {
+        router.get("static/jifen.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_css)))
+        }
+        router.get("static/jifen.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_js)))
+        }
+
+        router.get("/") { _, context in
+            guard let session = context.session else { return PageResponse.redirect("/login") }
+            guard let desk = Desk.home(of: session.roles) else { return PageResponse.redirect("/notice") }
+            return PageResponse.redirect(desk.path)
+        }
+
+        router.get("login") { _, context in
+            if let session = context.session, let desk = Desk.home(of: session.roles) { return PageResponse.redirect(desk.path) }
+            return loginPage(site: site, name: "", error: nil)
+        }
+
+        router.post("login") { request, context in
+            let form = try await Pages.form(request)
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let password = form["password"] ?? ""
+            // Logging in needs the token the login page set in its own cookie: another site's page cannot send it.
+            guard let sent = form["csrf"], let kept = request.cookies[Pages.loginCookie]?.value, !kept.isEmpty,
+                  JifenService.same(sent, kept) else {
+                return loginPage(site: site, name: name, error: .csrf)
+            }
+            let record: ActorRecord?
+            do {
+                record = try await door.hash { ledger -> ActorRecord? in
+                    try ledger.checkPassword(name: name, password: password)
+                    return try ledger.actors().first { $0.name.rawValue == name }
+                }
+            } catch {
+                return loginPage(site: site, name: name, error: APIError(error))
+            }
+            // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
+            guard let record, record.status == .active else { return loginPage(site: site, name: name, error: .wrongPassword) }
+            door.ledger.trustAuthenticated(record.name.rawValue)
+            let (token, session) = await sessions.open(actor: record.name.rawValue, roles: record.roles)
+            context.logger.info("login", metadata: ["actor": .string(record.name.rawValue), "via": "page"])
+            var response = PageResponse.redirect(Desk.home(of: session.roles)?.path ?? "/notice")
+            response.setCookie(sessionCookie(token))
+            response.setCookie(Pages.loginCookie("", site: site, clear: true))
+            return response
+        }
+
+        router.post("logout") { request, context in
+            let form = try await Pages.form(request)
+            _ = try Pages.acting(form, context)
+            if let token = context.token { await sessions.close(token) }
+            var response = PageResponse.redirect("/login")
+            response.setCookie(sessionCookie("", clear: true))
+            return response
+        }
+
+        router.get("notice") { _, _ in
+            let period = try await door.run { ledger -> String in
+                if let last = try ledger.notices().last { return last.notice.period }
+                return String(ledger.today().description.prefix(7))
+            }
+            return PageResponse.redirect("/notice/\(period)")
+        }
+
+        router.get("notice/:period") { _, context in
+            guard let text = context.parameters.get("period"), let period = NoticePeriod(text) else {
+                throw APIError.badRequest("公示期应写作 YYYY-MM（一个月）或 YYYY-Q1（一个季度）。", "A notice period is YYYY-MM or YYYY-Qn.")
+            }
+            let sheet = try await door.run { ledger in try ledger.noticeSheet(period: period, printedOn: ledger.today()) }
+            return noticePage(sheet, site: site, session: context.session)
+        }
+    }
+
+    /// The login form with a fresh token in its own cookie.
+    func loginPage(site: PageSite, name: String, error: APIError?) -> Response {
+        let token = Sessions.randomToken()
+        var data = Pages.base(site: site, session: nil, current: nil)
+        data["csrf"] = token
+        data["name"] = name
+        if let error { data["error"] = Pages.errorBox(error) }
+        var response = PageResponse.render("login", data, status: error?.status ?? .ok)
+        response.setCookie(Pages.loginCookie(token, site: site))
+        return response
+    }
+}

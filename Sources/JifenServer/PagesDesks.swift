@@ -1,0 +1,515 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Jifen
+import JifenCore
+import JifenStatements
+import MultipartKit
+import NIOCore
+
+// The desks: the clerk's (and a unit leader's), the reviewer's, the shop's and the auditor's, and the public notice
+// sheet. Each GET reads what its page shows in one call through the door; each form's POST checks the CSRF token, makes
+// one write as the session's person, and on success sends the browser back to its page (303) with what was done; a
+// refusal from the ledger shows the page again with the refusal's sentence and the form as it was filled in.
+
+/// What the clerk's page shows, read in one call.
+struct ClerkDesk: Sendable {
+    let today: LocalDate
+    /// A unit leader who is not also a clerk: their scores are proposals, for their own unit's households only.
+    let leaderOnly: Bool
+    let unit: UnitCode?
+    let households: [HouseholdAccount]
+    let scheme: Scheme?
+    /// What this person recorded today (recorded at, Beijing time).
+    let entries: [RecordedEvent]
+}
+
+/// What the reviewer's page shows.
+struct ReviewDesk: Sendable {
+    let today: LocalDate
+    let items: [ReviewItemView]
+    let notes: [Int64: String]
+    let heads: [String: String]
+    let ruleNames: [String: String]
+    let notices: [NoticeView]
+}
+
+extension JifenService {
+    func addDesks(to router: Router<ServerContext>, site: PageSite) {
+        // MARK: The clerk
+
+        router.get("clerk") { request, context in
+            let session = try Pages.at(.clerk, context)
+            var ok: String?
+            let query = request.uri.queryParameters
+            if let done = query["done"].flatMap({ Int64(String($0)) }) { ok = "已记入第 \(done) 号。" }
+            if let proposed = query["proposed"].flatMap({ Int64(String($0)) }) { ok = "已提交第 \(proposed) 号，等审核员批准后生效。" }
+            if let scores = query["sheet"].flatMap({ Int(String($0)) }) { ok = "记分表已记入，共 \(scores) 条记分。" }
+            let fresh = query["done"].flatMap { Int64(String($0)) } ?? query["proposed"].flatMap { Int64(String($0)) }
+            return try await clerkPage(session, site: site, ok: ok, fresh: fresh)
+        }
+
+        router.post("clerk/score") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            do {
+                let points = try Pages.number(form["points"], name: "分值")
+                let date = try Self.date(form["date"].flatMap { $0.isEmpty ? nil : $0 }, name: "日期")
+                let typed = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
+                let rule = RuleCode(rawValue: form["rule"] ?? "")
+                let note = form["note"] ?? ""
+                let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
+                let written = try await door.run { ledger in
+                    let household = try Self.household(typed, in: ledger)
+                    return try ledger.execute(.recordScore(household, rule, points: points, note: note, source: nil), by: session.actor,
+                                              on: date, key: key)
+                }
+                guard let event = written.events.first else { return PageResponse.redirect("/clerk") }
+                let proposed = event.event.typeName.hasSuffix("scoreProposed")
+                return PageResponse.redirect("/clerk?\(proposed ? "proposed" : "done")=\(event.seq)")
+            } catch {
+                return try await clerkPage(session, site: site, error: APIError(error), form: form)
+            }
+        }
+
+        router.post("clerk/sheet") { request, context in
+            _ = try Pages.at(.clerk, context)
+            let upload = try await Self.upload(request, context)
+            let session = try Pages.acting(["csrf": upload.csrf], context)
+            do {
+                let summary = try await door.run { ledger in
+                    try ledger.importTallySheet(upload.data, fileName: upload.fileName, by: session.actor)
+                }
+                return PageResponse.redirect("/clerk?sheet=\(summary.scores)")
+            } catch {
+                return try await clerkPage(session, site: site, error: APIError(error))
+            }
+        }
+
+        // MARK: The reviewer
+
+        router.get("review") { request, context in
+            let session = try Pages.at(.review, context)
+            let query = request.uri.queryParameters
+            let seq = query["seq"].map(String.init) ?? ""
+            let ok: String? = switch query["ok"].map(String.init) {
+            case "approved": "已批准第 \(seq) 号。"
+            case "rejected": "已驳回第 \(seq) 号。"
+            case "settled": "第 \(seq) 号的异议已处理。"
+            case "opened": "\(seq) 的公示已开始。"
+            case "closed": "\(seq) 的公示已结束，积分生效。"
+            default: nil
+            }
+            return try await reviewPage(session, site: site, ok: ok)
+        }
+
+        router.post("review/approve") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            return try await reviewWrite(session, site: site, form: form) { seq in
+                (.approve(.seq(try Self.formSeq(seq))), "approved", seq ?? "")
+            }
+        }
+
+        router.post("review/reject") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            return try await reviewWrite(session, site: site, form: form) { seq in
+                (.reject(.seq(try Self.formSeq(seq)), reason: form["reason"] ?? ""), "rejected", seq ?? "")
+            }
+        }
+
+        router.post("review/objection") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            return try await reviewWrite(session, site: site, form: form) { seq in
+                let resolution: Resolution
+                switch form["resolution"] {
+                case "uphold": resolution = .uphold
+                case "dismiss": resolution = .dismiss
+                case "amend":
+                    guard let points = try Pages.number(form["points"], name: "改后的分值") else {
+                        throw APIError.badRequest("改分须填写改后的分值。", "Amending needs the new points.")
+                    }
+                    resolution = .amend(points: points)
+                default:
+                    throw APIError.badRequest("请选择维持、撤销或改分。", "Choose uphold, dismiss or amend.")
+                }
+                return (.resolveObjection(.seq(try Self.formSeq(seq)), resolution, reason: form["reason"] ?? ""), "settled", seq ?? "")
+            }
+        }
+
+        router.post("review/notice") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            return try await reviewWrite(session, site: site, form: form) { _ in
+                guard let text = form["period"], let period = NoticePeriod(text) else {
+                    throw APIError.badRequest("请选择公示的月份。", "Choose the notice's month.")
+                }
+                switch form["action"] {
+                case "open": return (.openNotice(period), "opened", period.label)
+                case "close": return (.closeNotice(period), "closed", period.label)
+                default: throw APIError.badRequest("请选择开始或结束公示。", "Choose open or close.")
+                }
+            }
+        }
+
+        // MARK: The shop
+
+        router.get("shop") { request, context in
+            let session = try Pages.at(.shop, context)
+            let query = request.uri.queryParameters
+            let code = (query["household"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+            var ok: String?
+            if query["ok"] == "redeemed", let seq = query["seq"] { ok = "兑换成功（第 \(seq) 号）。" }
+            return try await shopPage(session, site: site, code: code, ok: ok)
+        }
+
+        router.post("shop/redeem") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            let code = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
+            do {
+                let quantity = try Pages.number(form["quantity"], name: "数量") ?? 1
+                let item = ItemCode(rawValue: form["item"] ?? "")
+                let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
+                let written = try await door.run { ledger in
+                    try ledger.execute(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity), by: session.actor, key: key)
+                }
+                let seq = written.events.first?.seq ?? 0
+                return PageResponse.redirect("/shop?household=\(Self.queryValue(code))&ok=redeemed&seq=\(seq)")
+            } catch {
+                return try await shopPage(session, site: site, code: code, error: APIError(error))
+            }
+        }
+
+        // MARK: The auditor
+
+        router.get("audit") { request, context in
+            let session = try Pages.at(.audit, context)
+            let verify = request.uri.queryParameters["verify"] != nil
+            let (head, report) = try await door.run { ledger -> (LogHead, VerifyReport?) in
+                (try ledger.head(), verify ? try ledger.verify(audit: false) : nil)
+            }
+            var data = Pages.base(site: site, session: session, current: .audit)
+            data["events"] = report?.events ?? head.seq
+            data["head"] = report?.headHex ?? head.hex
+            if let report {
+                data["verified"] = ["valid": report.isValid,
+                                    "problems": report.problems.map { ["hasSeq": $0.seq > 0, "seq": $0.seq, "text": $0.chinese] as [String: Any] }]
+                    as [String: Any]
+            }
+            return PageResponse.render("audit", data)
+        }
+
+        router.get("audit/export.jsonl") { _, context in
+            _ = try Pages.at(.audit, context)
+            return try await exportResponse(csv: false)
+        }
+
+        router.get("audit/export.csv") { _, context in
+            _ = try Pages.at(.audit, context)
+            return try await exportResponse(csv: true)
+        }
+    }
+
+    // MARK: Pages
+
+    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, error: APIError? = nil,
+                   form: [String: String] = [:]) async throws -> Response {
+        let desk = try await door.run { ledger -> ClerkDesk in
+            let today = ledger.today()
+            let me = try ledger.actors().first { $0.name.rawValue == session.actor }
+            let leaderOnly = session.roles.contains(.leader) && !session.roles.contains(.clerk)
+            let unit = leaderOnly ? me?.unit : nil
+            let households = try ledger.households().filter { $0.status == .open && (unit == nil || $0.unit == unit) }
+            let start = try ledger.lastSeq(recordedBy: LocalDate(daysSinceEpoch: today.daysSinceEpoch - 1)) + 1
+            let entries = try ledger.logPage(from: start).filter { $0.actor.rawValue == session.actor && $0.event.score != nil }
+            return ClerkDesk(today: today, leaderOnly: leaderOnly, unit: unit, households: households,
+                             scheme: try ledger.schemes().last?.scheme, entries: entries)
+        }
+        var data = Pages.base(site: site, session: session, current: .clerk)
+        data["leader"] = desk.leaderOnly
+        data["unit"] = desk.unit?.rawValue ?? ""
+        data["today"] = desk.today.description
+        data["key"] = Pages.formKey()
+        if let ok { data["ok"] = ok }
+        if let error { data["error"] = Pages.errorBox(error) }
+        data["households"] = desk.households.map { ["code": $0.code.rawValue, "head": $0.head] }
+        let heads = Dictionary(desk.households.map { ($0.code.rawValue, $0.head) }, uniquingKeysWith: { a, _ in a })
+        let chosen = form["rule"] ?? ""
+        var chosenRule: Rule?
+        var groups: [[String: Any]] = []
+        if let scheme = desk.scheme {
+            for indicator in scheme.indicators {
+                let rules = scheme.rules.filter { $0.indicator == indicator.code }
+                guard !rules.isEmpty else { continue }
+                groups.append(["label": "\(indicator.code) \(indicator.zh)", "rules": rules.map { rule -> [String: Any] in
+                    if rule.code.rawValue == chosen { chosenRule = rule }
+                    return ["code": rule.code.rawValue, "name": rule.zh, "range": Self.range(rule.points), "min": rule.points.min,
+                            "max": rule.points.max, "deduction": rule.points.direction == .deduction ? "true" : "false",
+                            "selected": rule.code.rawValue == chosen]
+                }])
+            }
+        }
+        data["groups"] = groups
+        data["form"] = ["household": form["household"] ?? "", "points": form["points"] ?? "", "note": form["note"] ?? "",
+                        "date": form["date"].flatMap { $0.isEmpty ? nil : $0 } ?? desk.today.description,
+                        "hasRange": chosenRule.map { !$0.points.isFixed } ?? false,
+                        "min": chosenRule?.points.min ?? 0, "max": chosenRule?.points.max ?? 0,
+                        "noteRequired": chosenRule?.points.direction == .deduction] as [String: Any]
+        let entries: [[String: Any]] = desk.entries.reversed().compactMap { recorded in
+            guard let score = recorded.event.score else { return nil }
+            let household = score.household.rawValue
+            return ["seq": recorded.seq, "household": household, "head": heads[household] ?? "", "rule": score.rule.code.rawValue,
+                    "ruleName": score.rule.zh, "points": Pages.signed(score.points), "note": score.note, "hasNote": !score.note.isEmpty,
+                    "proposed": recorded.event.typeName.hasSuffix("scoreProposed"), "fresh": recorded.seq == fresh]
+        }
+        data["entries"] = entries
+        data["hasEntries"] = !entries.isEmpty
+        return PageResponse.render("clerk", data, status: error?.status ?? .ok)
+    }
+
+    func reviewPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, error: APIError? = nil,
+                    form: [String: String] = [:]) async throws -> Response {
+        let desk = try await door.run { ledger -> ReviewDesk in
+            let items = try ledger.reviewQueue().items
+            var notes: [Int64: String] = [:]
+            for item in items where item.kind != .reversal {
+                if let note = try ledger.logPage(from: item.seq, limit: 1).first?.event.score?.note, !note.isEmpty { notes[item.seq] = note }
+            }
+            let heads = Dictionary(try ledger.households().map { ($0.code.rawValue, $0.head) }, uniquingKeysWith: { a, _ in a })
+            var ruleNames: [String: String] = [:]
+            for version in try ledger.schemes() { for rule in version.scheme.rules { ruleNames[rule.code.rawValue] = rule.zh } }
+            return ReviewDesk(today: ledger.today(), items: items, notes: notes, heads: heads, ruleNames: ruleNames,
+                              notices: try ledger.notices().map(NoticeView.init).reversed())
+        }
+        var data = Pages.base(site: site, session: session, current: .review)
+        if let ok { data["ok"] = ok }
+        if let error { data["error"] = Pages.errorBox(error) }
+        data["today"] = desk.today.description
+        // The month before this one is the one usually put on notice.
+        let month = desk.today.month == 1 ? (desk.today.year - 1, 12) : (desk.today.year, desk.today.month - 1)
+        data["period"] = form["period"] ?? String(format: "%04d-%02d", month.0, month.1)
+        data["count"] = desk.items.count
+        data["hasItems"] = !desk.items.isEmpty
+        data["items"] = desk.items.map { item -> [String: Any] in
+            let kindLabel = switch item.kind {
+            case .proposed: "联户长建议的记分"
+            case .objected: "有异议的记分"
+            case .reversal: "更正申请"
+            }
+            return ["seq": item.seq, "kindLabel": kindLabel, "date": item.date, "hasHousehold": item.household != nil,
+                    "household": item.household ?? "", "head": item.household.flatMap { desk.heads[$0] } ?? "",
+                    "hasRule": item.rule != nil, "rule": item.rule ?? "", "ruleName": item.rule.flatMap { desk.ruleNames[$0] } ?? "",
+                    "points": Pages.signed(item.points ?? 0), "hasNote": desk.notes[item.seq] != nil, "note": desk.notes[item.seq] ?? "",
+                    "byLabel": item.kind == .objected ? "提出异议" : (item.kind == .reversal ? "申请人" : "记录人"), "by": item.by,
+                    "hasReason": item.reason != nil, "reason": item.reason ?? "",
+                    "decide": item.kind != .objected, "objected": item.kind == .objected]
+        }
+        data["hasNotices"] = !desk.notices.isEmpty
+        data["notices"] = desk.notices.map { n -> [String: Any] in
+            ["period": n.period, "openedOn": n.openedOn, "closesOn": n.closesOn, "closedOn": n.closedOn ?? "—", "posted": n.posted,
+             "objected": n.objected, "hasObjections": n.objected > 0]
+        }
+        return PageResponse.render("review", data, status: error?.status ?? .ok)
+    }
+
+    /// One write from the reviewer's page: `command` makes it from the form's `seq`; then back to the page.
+    func reviewWrite(_ session: Sessions.Session, site: PageSite, form: [String: String],
+                     command: (String?) throws -> (Command, String, String)) async throws -> Response {
+        do {
+            let (made, done, what) = try command(form["seq"])
+            _ = try await door.run { ledger in try ledger.execute(made, by: session.actor) }
+            return PageResponse.redirect("/review?ok=\(done)&seq=\(Self.queryValue(what))")
+        } catch {
+            return try await reviewPage(session, site: site, error: APIError(error), form: form)
+        }
+    }
+
+    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, ok: String? = nil, error: APIError? = nil) async throws -> Response {
+        let (account, items) = try await door.run { ledger -> (HouseholdAccount?, [ItemStock]) in
+            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items())
+        }
+        var data = Pages.base(site: site, session: session, current: .shop)
+        if let ok { data["ok"] = ok }
+        var refusal = error
+        if refusal == nil, !code.isEmpty, account == nil { refusal = Self.unknownHousehold(code) }
+        if let refusal { data["error"] = Pages.errorBox(refusal) }
+        data["code"] = code
+        data["key"] = Pages.formKey()
+        data["items"] = items.map(ShopItemView.init).map { ["item": $0.item, "name": $0.name, "unit": $0.unit, "price": $0.price,
+                                                            "stock": $0.stock > 0 ? "\($0.stock)" : "0", "inStock": $0.stock > 0] as [String: Any] }
+        if let account {
+            data["account"] = ["code": account.code.rawValue, "head": account.head, "unit": account.unit.rawValue,
+                               "available": account.available, "pending": Pages.signed(account.pending), "redeemed": account.redeemed,
+                               "open": account.status == .open] as [String: Any]
+        }
+        return PageResponse.render("shop", data, status: refusal?.status ?? .ok)
+    }
+
+    /// The notice sheet for a screen in the village hall: names masked as the CLI's `notice sheet --mask` prints them.
+    func noticePage(_ sheet: NoticeSheet, site: PageSite, session: Sessions.Session?) -> Response {
+        let mask = NameMasking.masked
+        var data = Pages.base(site: site, session: session, current: nil)
+        data["village"] = sheet.village
+        data["period"] = sheet.period
+        data["from"] = sheet.from.description
+        data["to"] = sheet.to.description
+        data["posted"] = sheet.postedOn != nil
+        data["postedOn"] = sheet.postedOn?.description ?? ""
+        data["objectionsUntil"] = sheet.objectionsUntil?.description ?? ""
+        data["closed"] = sheet.closedOn != nil
+        data["closedOn"] = sheet.closedOn?.description ?? ""
+        data["hasUnits"] = !sheet.units.isEmpty
+        data["units"] = sheet.units.map { unit -> [String: Any] in
+            ["code": unit.code.rawValue, "name": unit.name, "hasLeader": unit.leader != nil, "leader": unit.leader.map(mask.apply) ?? "",
+             "households": unit.households.map { household -> [String: Any] in
+                 ["code": household.code.rawValue, "head": mask.apply(household.head), "total": Pages.signed(household.total),
+                  "scores": household.scores.map { score -> [String: Any] in
+                      ["day": String(score.date.description.dropFirst(5)), "rule": score.rule, "zh": score.zh,
+                       "points": Pages.signed(score.points), "objected": score.state == "objected",
+                       "hasNote": !score.note.isEmpty, "note": score.note]
+                  }]
+             }]
+        }
+        data["hasBlacklist"] = !sheet.blacklist.isEmpty
+        data["blacklist"] = sheet.blacklist.map { ["code": $0.code.rawValue, "head": mask.apply($0.head), "until": $0.until.description] }
+        data["printedOn"] = sheet.printedOn.description
+        return PageResponse.render("notice", data)
+    }
+
+    /// The audit export (JSON Lines) or the CSV export (with the BOM Excel and WPS need), a block of events at a time
+    /// up to the head as it stood when the download began.
+    func exportResponse(csv: Bool) async throws -> Response {
+        let head = try await door.run { try $0.head().seq }
+        let door = self.door
+        let name = csv ? "jifen-events.csv" : "jifen-events.jsonl"
+        let headers: HTTPFields = [.contentType: csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+                                   .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"]
+        let body = ResponseBody { writer in
+            if csv { try await writer.write(ByteBuffer(bytes: [0xEF, 0xBB, 0xBF])) }
+            var from: Int64 = 1
+            let block: Int64 = 20_000
+            repeat {
+                let first = from
+                let bytes = try await door.run { ledger -> [UInt8] in
+                    var bytes: [UInt8] = []
+                    var calls = 0
+                    try ledger.exportEvents(format: csv ? .csv : .jsonl, from: first, to: min(head, first + block - 1)) { line in
+                        calls += 1
+                        // Each block of the CSV starts with the header line: only the first block's is kept.
+                        if csv && calls == 1 && first > 1 { return }
+                        bytes.append(contentsOf: line)
+                    }
+                    return bytes
+                }
+                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                from += block
+            } while from <= head
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    // MARK: Helpers
+
+    /// The household a clerk typed: its code (in any case), "H001 张三" as the list offers it, or its head's name
+    /// when one open household has it; else the text as it is, which the ledger refuses as no such household.
+    static func household(_ typed: String, in ledger: Ledger) throws -> HouseholdCode {
+        let first = typed.split(separator: " ").first.map(String.init) ?? typed
+        for candidate in [typed, first, first.uppercased()] where !candidate.isEmpty {
+            if try ledger.household(HouseholdCode(rawValue: candidate)) != nil { return HouseholdCode(rawValue: candidate) }
+        }
+        let named = try ledger.households().filter { $0.head == typed && $0.status == .open }
+        if named.count == 1 { return named[0].code }
+        if named.count > 1 {
+            throw APIError.badRequest("户主叫「\(typed)」的有 \(named.count) 户（\(named.map(\.code.rawValue).joined(separator: "、"))），请填户号。",
+                                      "\(named.count) households have a head named \(typed); give the code.")
+        }
+        return HouseholdCode(rawValue: typed)
+    }
+
+    static func formSeq(_ text: String?) throws -> Int64 {
+        guard let text, let seq = Int64(text), seq > 0 else {
+            throw APIError.badRequest("缺少记录号。", "The entry's number is missing.")
+        }
+        return seq
+    }
+
+    /// "+2", "-1", "+15～50".
+    static func range(_ points: RulePoints) -> String {
+        points.description.replacingOccurrences(of: "..", with: "～")
+    }
+
+    static func queryValue(_ text: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// A tally sheet sent from the clerk's form (multipart/form-data): the CSRF field and the file.
+    struct Upload: Sendable {
+        let csrf: String, fileName: String, data: Data
+    }
+
+    static func upload(_ request: Request, _ context: ServerContext) async throws -> Upload {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+              let boundary = type.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { $0.lowercased().hasPrefix("boundary=") }).map({ String($0.dropFirst("boundary=".count)) })
+        else {
+            throw APIError.badRequest("请用页面上的表单上传记分表。", "Upload the sheet with the page's form.")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let parts: [Part]
+        do {
+            parts = try Self.parts(of: buffer, boundary: boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        } catch {
+            throw APIError.badRequest("上传的内容读不出来，请重新选择文件上传。", "The upload cannot be read; choose the file and send it again.")
+        }
+        guard let csrf = parts.first(where: { $0.name == "csrf" }) else { throw APIError.csrf }
+        guard let sheet = parts.first(where: { $0.name == "sheet" }), !sheet.body.isEmpty else {
+            throw APIError.badRequest("请先选择要上传的记分表文件。", "Choose the sheet's file first.")
+        }
+        return Upload(csrf: String(decoding: csrf.body, as: UTF8.self), fileName: sheet.fileName ?? "sheet.csv", data: Data(sheet.body))
+    }
+
+    /// One part of a multipart/form-data body: its field's name, the file's name if it is a file, and its bytes.
+    struct Part {
+        var name: String?, fileName: String?
+        var body: [UInt8] = []
+    }
+
+    /// The parts of a multipart/form-data body (multipart-kit's parser).
+    static func parts(of buffer: ByteBuffer, boundary: String) throws -> [Part] {
+        var parts: [Part] = []
+        var current = Part()
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in
+            guard name.lowercased() == "content-disposition" else { return }
+            current.name = Self.parameter("name", in: value)
+            current.fileName = Self.parameter("filename", in: value).flatMap { path in
+                path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)
+            }
+        }
+        parser.onBody = { body in current.body.append(contentsOf: body.readableBytesView) }
+        parser.onPartComplete = {
+            parts.append(current)
+            current = Part()
+        }
+        try parser.execute(buffer)
+        return parts
+    }
+
+    /// A parameter of a Content-Disposition header: `name="csrf"` → csrf.
+    static func parameter(_ name: String, in header: String) -> String? {
+        for piece in header.split(separator: ";") {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            guard trimmed.lowercased().hasPrefix(name + "=") else { continue }
+            var value = trimmed.dropFirst(name.count + 1)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = value.dropFirst().dropLast() }
+            return String(value)
+        }
+        return nil
+    }
+}
