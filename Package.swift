@@ -77,6 +77,7 @@ let package = Package(
                 .embedInCode("../../schema/0002_projections.sql"),
                 .embedInCode("../../schema/0003_governance.sql"),
                 .embedInCode("../../schema/0004_credentials.sql"),
+                .embedInCode("../../schema/0005_household_cards.sql"),
             ],
             swiftSettings: strict
         ),
@@ -136,6 +137,7 @@ let package = Package(
             resources: [
                 .embedInCode("../../api/openapi.yaml"),
                 .embedInCode("Pages/layout.mustache"),
+                .embedInCode("Pages/household.mustache"),
                 .embedInCode("Pages/message.mustache"),
                 .embedInCode("Pages/login.mustache"),
                 .embedInCode("Pages/clerk.mustache"),

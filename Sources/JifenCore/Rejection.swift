@@ -472,6 +472,8 @@ public enum Deed: Hashable, Sendable, CustomStringConvertible {
     case correctScores
     /// Reversing a redemption or a stock receipt: the shopkeeper's.
     case correctShopEntries
+    /// Issuing a household's card (扫码积分): an administrator's or a clerk's.
+    case issueCards
 
     /// Said after "may not".
     public var description: String {
@@ -479,6 +481,7 @@ public enum Deed: Hashable, Sendable, CustomStringConvertible {
         case .command(let kind): return kind.action
         case .correctScores: return "correct scores"
         case .correctShopEntries: return "correct the shop's entries"
+        case .issueCards: return "issue households' cards"
         }
     }
 
@@ -488,6 +491,7 @@ public enum Deed: Hashable, Sendable, CustomStringConvertible {
         case .command(let kind): return kind.chineseAction
         case .correctScores: return "冲正记分"
         case .correctShopEntries: return "冲正积分超市的记录"
+        case .issueCards: return "发放农户积分卡"
         }
     }
 }

@@ -19,6 +19,7 @@ enum PageTemplates {
         ("login", PackageResources.login_mustache), ("clerk", PackageResources.clerk_mustache),
         ("review", PackageResources.review_mustache), ("shop", PackageResources.shop_mustache),
         ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
+        ("household", PackageResources.household_mustache),
     ]
 
     /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).

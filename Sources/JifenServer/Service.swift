@@ -26,6 +26,7 @@ public struct JifenService: Sendable {
     public let door: LedgerDoor
     public let sessions: Sessions
     let writes: WriteGroups
+    let cards: CardMemory
     public let settings: ServerSettings
 
     /// The service over `ledger`, reading through `readers` (read-only connections to the same file) when given.
@@ -34,6 +35,7 @@ public struct JifenService: Sendable {
         door = LedgerDoor(ledger: ledger, readers: readers)
         writes = WriteGroups(door: door)
         let environment = ledger.environment
+        cards = CardMemory(clock: { environment.now() })
         sessions = Sessions(idle: idle, clock: { environment.now() })
         self.settings = settings
     }
@@ -56,6 +58,7 @@ public struct JifenService: Sendable {
         addAPI(to: router)
         addPages(to: router, site: site)
         addDesks(to: router, site: site)
+        addResidentPages(to: router, site: site)
         return router
     }
 

@@ -7,6 +7,8 @@ public struct PDFRequest: Codable, Sendable {
         case statements([Statement])
         /// Fixed-width text (a passbook update, a notice sheet) set in a mono face.
         case text(String)
+        /// Households' door cards, one a page, each with its QR code.
+        case cards([HouseholdCardSheet])
     }
 
     public var title: String

@@ -78,6 +78,9 @@ extension EventStore {
     /// As a ledger from before passwords has it (read as it is, `credentialsStandIn`).
     static let expectedWideBeforePasswords = expectedSchema(.wide, upTo: "0003_governance")
     static let expectedCompactBeforePasswords = expectedSchema(.compact, upTo: "0003_governance")
+    /// As a ledger from before households' cards has it (read as it is, `cardsStandIn`).
+    static let expectedWideBeforeCards = expectedSchema(.wide, upTo: credentialsMigration)
+    static let expectedCompactBeforeCards = expectedSchema(.compact, upTo: credentialsMigration)
 
     /// Made on first use, per format: a command reads only its own ledger's.
     static func expectedSchema(_ format: LogFormat, upTo last: String? = nil) -> Result<[String: String], any Error> {
@@ -101,9 +104,11 @@ extension EventStore {
     /// What of the schema is missing or not as the migrations made it (a dropped table, a changed index), by name.
     static func schemaProblems(_ db: Database) throws -> [String] {
         let format = try LogFormat.of(db)
-        let beforePasswords = try !migrator(format).appliedIdentifiers(db).contains(credentialsMigration)
-        let expected = try (format == .compact ? (beforePasswords ? expectedCompactBeforePasswords : expectedCompact)
-                                               : (beforePasswords ? expectedWideBeforePasswords : expectedWide)).get()
+        let applied = try migrator(format).appliedIdentifiers(db)
+        let expected = try (!applied.contains(credentialsMigration)
+            ? (format == .compact ? expectedCompactBeforePasswords : expectedWideBeforePasswords)
+            : !applied.contains(cardsMigration) ? (format == .compact ? expectedCompactBeforeCards : expectedWideBeforeCards)
+            : (format == .compact ? expectedCompact : expectedWide)).get()
         let found = try schema(db)
         let order = ["table": 0, "index": 1, "trigger": 2]
         let names = expected.keys.sorted { (order[String($0.prefix { $0 != " " })] ?? 3, $0) < (order[String($1.prefix { $0 != " " })] ?? 3, $1) }

@@ -212,10 +212,12 @@ public final class EventStore: LedgerStore {
             let missing = readOnly && !upToDate ? try opened.read { db in
                 try Set(EventStore.migrator(found).migrations).subtracting(EventStore.migrator(found).appliedIdentifiers(db))
             } : []
-            if readOnly && missing == [EventStore.credentialsMigration] {
-                // A ledger written before passwords: read as it is, with the passwords' tables standing empty for this
+            if readOnly && !missing.isEmpty && missing.isSubset(of: EventStore.standIns.keys) {
+                // A ledger written before passwords or cards: read as it is, with their tables standing empty for this
                 // connection only (TEMP, never in the file) — a copy into memory would take as much memory as the file.
-                try opened.inDatabase { db in try db.execute(sql: EventStore.credentialsStandIn) }
+                for migration in missing.sorted() {
+                    try opened.inDatabase { db in try db.execute(sql: EventStore.standIns[migration] ?? "") }
+                }
                 queue = opened
             } else if readOnly && !upToDate {
                 // A ledger written by an earlier jifen lacks the newer projection tables. A read never writes to the
@@ -316,6 +318,17 @@ public final class EventStore: LedgerStore {
         CREATE TEMP VIEW p_actors AS SELECT *, NULL AS password_since FROM main.p_actors;
         """
 
+    /// The migration that brought households' cards (schema/0005_household_cards.sql).
+    static let cardsMigration = "0005_household_cards"
+
+    /// What a read of a ledger from before cards finds in their place: the table, empty, for one connection.
+    static let cardsStandIn = """
+        CREATE TEMP TABLE household_cards (household TEXT NOT NULL PRIMARY KEY, hash TEXT NOT NULL, issued_at TEXT NOT NULL, issued_by TEXT NOT NULL);
+        """
+
+    /// The migrations a read may find missing and stand in for (they add tables beside the log and nothing else).
+    static let standIns = [credentialsMigration: credentialsStandIn, cardsMigration: cardsStandIn]
+
     /// The migrations of a ledger of `format`: its own first one (the log), then those every ledger has.
     static func migrator(_ format: LogFormat) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -326,6 +339,7 @@ public final class EventStore: LedgerStore {
         migrator.registerMigration("0002_projections") { db in try db.execute(sql: SchemaSQL.m0002Projections) }
         migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
         migrator.registerMigration(credentialsMigration) { db in try db.execute(sql: SchemaSQL.m0004Credentials) }
+        migrator.registerMigration(cardsMigration) { db in try db.execute(sql: SchemaSQL.m0005HouseholdCards) }
         return migrator
     }
 

@@ -11,10 +11,12 @@ enum SchemaSQL {
     static let m0003Governance = text(PackageResources._003_governance_sql)
     /// schema/0004_credentials.sql
     static let m0004Credentials = text(PackageResources._004_credentials_sql)
+    /// schema/0005_household_cards.sql
+    static let m0005HouseholdCards = text(PackageResources._005_household_cards_sql)
 
     /// Every migration by its file's name in schema/.
     static let byFile = ["0001_event_log.sql": m0001EventLog, "0001_compact_log.sql": m0001CompactLog, "0002_projections.sql": m0002Projections, "0003_governance.sql": m0003Governance,
-                         "0004_credentials.sql": m0004Credentials]
+                         "0004_credentials.sql": m0004Credentials, "0005_household_cards.sql": m0005HouseholdCards]
 
     /// A file's text without its final line feed, as the migrations have always been run (and the schema's text
     /// stored in the ledger's `sqlite_master`).

@@ -188,9 +188,11 @@ extension EventStore {
                     for index in indexes { try makeIndex(index.sql, on: index.columns, of: format.table, in: db, format: format) }
                     return .commit
                 }
-                // People's passwords and failed attempts: outside the log and its projections, so copied as they are.
+                // People's passwords and failed attempts, households' cards: outside the log and its projections, so
+                // copied as they are.
                 try db.inTransaction(.immediate) {
-                    for (table, columns) in [("credentials", "actor, hash, set_at, set_seq"), ("login_failures", "actor, failed_at")]
+                    for (table, columns) in [("credentials", "actor, hash, set_at, set_seq"), ("login_failures", "actor, failed_at"),
+                                             ("household_cards", "household, hash, issued_at, issued_by")]
                     where try old.tableExists(table) {
                         let marks = columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")
                         for row in try Row.fetchAll(old, sql: "SELECT \(columns) FROM \(table)") {

@@ -30,6 +30,8 @@ do {
         })
     case .text(let text):
         try TextPDF(text, title: request.title).write(to: path)
+    case .cards(let cards):
+        try CardPDF(cards, language: request.language, title: request.title).write(to: path)
     }
 } catch {
     fail("\(error)")

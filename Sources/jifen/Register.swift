@@ -119,7 +119,7 @@ struct HouseholdCommand: ParsableCommand {
         commandName: "household",
         abstract: "The household register (农户): points are kept per household.",
         subcommands: [HouseholdAdd.self, HouseholdImport.self, HouseholdMove.self, HouseholdClose.self, HouseholdReopen.self, HouseholdSplit.self, HouseholdMerge.self,
-                      HouseholdList.self]
+                      HouseholdList.self, HouseholdCard.self]
     )
 }
 
@@ -232,5 +232,76 @@ struct HouseholdList: ParsableCommand {
             table.add([row.household, row.head, row.unit, "\(row.members)", status])
         }
         print(table.render(), terminator: "")
+    }
+}
+
+struct HouseholdCard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card",
+        abstract: "Issue households' door cards (扫码积分): a QR code that opens the household's points, read only.",
+        discussion: """
+            Each card carries a new random link to the server's page of that household (BASE/h/CODE/TOKEN, BASE from \
+            --public-url or $JIFEN_PUBLIC_URL); only a slow hash of it is kept. Issuing a household's card again \
+            replaces it: the old card stops working. An administrator or a clerk issues them. The link is shown only \
+            now, so print the cards as you issue them (--format pdf --out cards.pdf: one card a page, to cut out).
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The households' codes.") var households: [String] = []
+    @Flag(help: "Every open household.") var all = false
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The server's address as residents reach it (default $JIFEN_PUBLIC_URL).", valueName: "url"))
+    var publicURL: String?
+    @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
+    @OptionGroup var actor: ActorOption
+    @Flag(help: "Print the cards as JSON for scripts (their links included).") var json = false
+
+    struct Row: Encodable {
+        let household: String, head: String, link: String, issuedAt: String, issuedBy: String
+    }
+
+    func validate() throws {
+        guard ["text", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text 或 pdf。", en: "--format must be text or pdf.") }
+        if format == "pdf" && out == nil && !json { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
+        if households.isEmpty == !all {
+            throw usage(zh: "请给出户号，或用 --all 为每一户发卡（二者选一）。", en: "Give households' codes, or --all for every household (one or the other).")
+        }
+    }
+
+    func run() throws {
+        let l = options.language
+        guard let base = publicURL ?? Console.current.variable("JIFEN_PUBLIC_URL").flatMap({ $0.isEmpty ? nil : $0 }),
+              base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw CLIError(zh: "卡上的二维码要指向服务器：请用 --public-url 给出村民访问服务器的地址（如 https://jifen.example.cn）。",
+                           en: "The card's QR code points at the server: give the address residents reach it at with --public-url (e.g. https://jifen.example.cn).")
+        }
+        // The file is checked before any card is issued: a refused --out issues nothing.
+        let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
+        let ledger = try options.open()
+        let codes = all ? try ledger.households().filter { $0.status == .open }.map(\.code) : households.map { HouseholdCode(rawValue: $0) }
+        let by = try actor.name()
+        let progress = Progress(label: say(l, "发卡", "issuing"))
+        var cards: [IssuedCard] = []
+        for (index, code) in codes.enumerated() {
+            cards.append(try ledger.issueCard(for: code, by: by))
+            progress.update(index + 1, codes.count)
+        }
+        progress.finish()
+        if json {
+            return try printJSON(cards.map { Row(household: $0.household.rawValue, head: $0.head, link: $0.link(base: base),
+                                                 issuedAt: $0.issuedAt, issuedBy: $0.issuedBy) })
+        }
+        let sheets = cards.map {
+            HouseholdCardSheet(village: $0.village, household: $0.household.rawValue, head: $0.head, link: $0.link(base: base),
+                               issuedOn: String($0.issuedAt.prefix(10)))
+        }
+        let language: StatementLanguage = l == .zh ? .zh : .en
+        let title = say(l, "农户积分卡", "Households' cards")
+        if format == "pdf", let file {
+            try file.write { draft in try drawPDF(PDFRequest(title: title, language: language, content: .cards(sheets)), to: draft) }
+            Output.error(say(l, "已写入 \(file.path)（\(sheets.count) 张卡）。\n", "Wrote \(file.path) (\(sheets.count) cards).\n"))
+        } else {
+            try deliver(sheets.map { $0.text(language) }.joined(separator: "\u{0C}\n"), format: "text", to: file, title: title, language: l)
+        }
     }
 }

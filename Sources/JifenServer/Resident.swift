@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Jifen
+import JifenCore
+import Mustache
+
+// The residents' page (扫码积分): a household's card (`jifen household card`) holds a link BASE/h/CODE/TOKEN that opens
+// this read-only page of that household's points, with no login: its balance, what is not yet final, and this year's
+// entries. Nothing else is reachable from it. The token is checked against the bcrypt hash kept for the household's
+// current card; a card issued again replaces it, and the old link then opens nothing.
+
+/// What the server has checked of cards: a link checked once is known by its SHA-256 and the hash it matched, so that
+/// later visits cost no bcrypt (a card issued anew has another hash, and the memory no longer matches); and wrong
+/// tokens per household, so that a flood of them is refused before any slow hash is spent on it.
+actor CardMemory {
+    private var opened: [String: (hash: String, digest: String)] = [:]
+    private var failures: [String: [Date]] = [:]
+    let clock: @Sendable () -> Date
+    static let failuresAllowed = 5
+    static let window: TimeInterval = 15 * 60
+
+    init(clock: @escaping @Sendable () -> Date) {
+        self.clock = clock
+    }
+
+    func knows(_ household: String, token: String, hash: String) -> Bool {
+        guard let entry = opened[household] else { return false }
+        return entry.hash == hash && JifenService.same(entry.digest, Self.digest(token))
+    }
+
+    func remember(_ household: String, token: String, hash: String) {
+        opened[household] = (hash, Self.digest(token))
+        failures[household] = nil
+    }
+
+    /// Whether `household` has had too many wrong tokens lately.
+    func refuses(_ household: String) -> Bool {
+        let since = clock().addingTimeInterval(-Self.window)
+        return (failures[household] ?? []).filter { $0 > since }.count >= Self.failuresAllowed
+    }
+
+    func failed(_ household: String) {
+        let since = clock().addingTimeInterval(-Self.window)
+        failures[household] = (failures[household] ?? []).filter { $0 > since } + [clock()]
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension JifenService {
+    func addResidentPages(to router: Router<ServerContext>, site: PageSite) {
+        router.get("h/:household/:token") { _, context in
+            let household = try context.parameters.require("household")
+            let token = try context.parameters.require("token")
+            // The same answer for an unknown household, a household with no card and a wrong or replaced token.
+            let nothing = APIError.notFound("这张积分卡无效或已被补发的新卡替换；请找村里的记分员。",
+                                            "This card is not valid, or a new card replaced it; ask the village's clerk.")
+            let code = HouseholdCode(rawValue: household)
+            guard token.count >= 40, token.count <= 64, household.count <= 32 else { throw nothing }
+            if await cards.refuses(household) {
+                throw APIError(.tooManyRequests, "throttled", zh: "这户的积分卡最近被试错太多次；请过一刻钟再扫。",
+                               en: "Too many wrong links for this household lately; scan again in a quarter of an hour.")
+            }
+            let current = try await door.read { try $0.cardHash(code) }
+            var known = false
+            if let current { known = await cards.knows(household, token: token, hash: current) }
+            if !known {
+                guard let matched = try await door.hash({ try $0.cardOpens(code, token: token) }) else {
+                    await cards.failed(household)
+                    throw nothing
+                }
+                await cards.remember(household, token: token, hash: matched)
+            }
+            let (history, today) = try await door.read { ledger in
+                (HistoryView(try ledger.history(of: code), english: false), ledger.today())
+            }
+            return Self.householdPage(history, today: today, site: site)
+        }
+    }
+
+    static func householdPage(_ view: HistoryView, today: LocalDate, site: PageSite) -> Response {
+        let year = String(today.description.prefix(4))
+        let entries: [[String: Any]] = view.entries.filter { $0.date.hasPrefix(year) && ($0.points != 0 || $0.rule != nil) }.reversed().map { line in
+            let what: String
+            if let rule = line.rule { what = "\(rule) \(line.ruleName ?? "")" }
+            else if let item = line.item { what = "兑换 \(item) × \(line.quantity ?? 1)" }
+            else { what = line.type }
+            return ["date": line.date, "what": what, "points": line.points > 0 ? "+\(line.points)" : "\(line.points)",
+                    "balance": "\(line.balance)", "note": line.note ?? "",
+                    "state": line.reversedBy.map { _ in "已冲正" } ?? line.state.flatMap { ReviewState(rawValue: $0)?.zh } ?? ""]
+        }
+        let data: [String: Any] = [
+            "village": site.village, "household": view.household, "head": view.head, "unit": view.unit,
+            "closed": view.status == "closed", "today": today.description, "year": year,
+            "available": view.available, "pending": view.pending > 0 ? "+\(view.pending)" : "\(view.pending)",
+            "proposed": view.proposed > 0 ? "+\(view.proposed)" : "\(view.proposed)",
+            "hasPending": view.pending != 0, "hasProposed": view.proposed != 0,
+            "earned": view.earned, "deducted": view.deducted, "redeemed": view.redeemed,
+            "entries": entries, "hasEntries": !entries.isEmpty,
+        ]
+        return PageResponse.render("household", data)
+    }
+}
