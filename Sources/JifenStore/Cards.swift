@@ -29,3 +29,30 @@ extension StoreSession {
         return StoredCard(hash: hash, issuedAt: at, issuedBy: by)
     }
 }
+
+extension EventStore {
+    /// What of the cards' table cannot be a card jifen issued: a household not on the register, a hash that is not
+    /// bcrypt's, a time or an issuer that is not text. (Which card is current is beyond the file: a hash replaced by
+    /// another card's is not damage anyone can see, and opens no more than that card did.)
+    static func cardProblems(_ db: Database) throws -> [VerifyReport.Problem] {
+        guard try db.tableExists("household_cards") else { return [] }
+        var problems: [VerifyReport.Problem] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT household, hash, issued_at, issued_by,
+                   typeof(household) = 'text' AND household IN (SELECT code FROM p_households) AS registered
+            FROM household_cards ORDER BY rowid
+            """) {
+            let household = (try? row.decode(String.self, atIndex: 0)) ?? "?"
+            let hash = (try? row.decode(String.self, atIndex: 1)) ?? ""
+            let at = (try? row.decode(String.self, atIndex: 2)) ?? ""
+            let by = (try? row.decode(String.self, atIndex: 3)) ?? ""
+            let registered = (try? row.decode(Int64.self, atIndex: 4)) == 1
+            let bcrypt = hash.utf8.count == 60 && hash.hasPrefix("$2b$") && (Int(hash.dropFirst(4).prefix(2)) ?? 0) >= 10
+            if !registered || !bcrypt || RecordedInstant.milliseconds(at) == nil || by.isEmpty {
+                problems.append(.init(seq: 0, zh: "积分卡表里 \(household) 的一行不是 jifen 发的卡（文件已被改动）",
+                                      en: "the cards' table holds a row for \(household) that is no card jifen issued (the file was altered)"))
+            }
+        }
+        return problems
+    }
+}

@@ -345,7 +345,7 @@ extension EventStore {
             if report.problems.count < problemsMax { report.problems.append(found) }
         }
         func problem(_ seq: Int64, zh: String, en: String) { problem(.init(seq: seq, zh: zh, en: en)) }
-        if triggers { report.problems = Array(try (triggerProblems(db) + ruleTextProblems(db) + credentialProblems(db)).prefix(problemsMax)) }
+        if triggers { report.problems = Array(try (triggerProblems(db) + ruleTextProblems(db) + credentialProblems(db) + cardProblems(db)).prefix(problemsMax)) }
         // (Only for the progress: the last sequence number, found in the b-tree, where count(*) would read every page.)
         let total = progress == nil ? 0 : max(0, min(last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) - first + 1)
         var expectedSeq = first

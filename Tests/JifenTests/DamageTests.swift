@@ -30,6 +30,10 @@ import Testing
             let (admin, clerk) = (Self.passwords["张书记"] ?? "", Self.passwords["王会计"] ?? "")
             expectOK(try office.jifen(arguments: ["actor", "password", "张书记", "--by", "张书记", "--password-stdin"], input: admin + "\n"))
             expectOK(try office.jifen(arguments: ["actor", "password", "王会计", "--by", "张书记", "--password-stdin"], input: admin + "\n" + clerk + "\n"))
+            // A household's card, so that the cards' table has a row to damage too (before the wrong password: the right
+            // one clears the failures).
+            expectOK(try office.jifen(arguments: ["household", "card", "H001", "--public-url", "https://jifen.example.cn", "--by", "王会计",
+                                                  "--password-stdin"], input: clerk + "\n"))
             expectRefused(try office.jifen(arguments: ["record", "H002", "A1.2", "--date", "2026-01-14", "--by", "王会计", "--password-stdin"],
                                            input: "not-the-password\n"), mentioning: "密码")
         }
