@@ -46,7 +46,9 @@ public struct LedgerWriter<Store: LedgerStore>: Sendable {
         let context = CommandContext(actor: ActorName(rawValue: actor), today: today, occurredOn: date,
                                      passwordChecked: passwordChecked.contains(actor))
         if let key, let existing = try session.recorded(key: key) {
-            guard command.isRecorded(by: existing, on: context.occurredOn) else {
+            // The same person's same entry again is a retry; anyone else's, or another entry, is a mistake.
+            guard existing.actor.rawValue == actor.trimmingCharacters(in: .whitespaces),
+                  command.isRecorded(by: existing, on: context.occurredOn) else {
                 throw Rejection.keyUsedForAnotherEntry(key: key, seq: existing.seq)
             }
             return Written(events: [existing], alreadyRecorded: true)

@@ -54,6 +54,11 @@ extension Ledger {
     /// slow hash, and counted as a failure of that name; the right one clears the name's failures. The clock is the
     /// ledger's environment's.
     public func checkPassword(name: String, password: String) throws {
+        // A name longer than any the register takes, or a password longer than any that can be set, is no one's: refused
+        // as a wrong one, without a hash to spend time on or a failure to write (a stranger cannot fill the file).
+        guard name.count <= CodeSyntax.lengthMax, password.utf8.count <= PasswordRule.maximumBytes else {
+            throw PasswordRefusal.wrong
+        }
         let actor = ActorName(rawValue: name)
         let now = environment.now().timeIntervalSince1970
         let (failures, hash) = try read { session in
@@ -84,6 +89,12 @@ extension Ledger {
     /// (`checkPassword` at a login, and a session since): the server, which names the actor from the session only.
     public func trustAuthenticated(_ name: String) {
         proof.insert(name)
+    }
+
+    /// A mark of `name`'s current password (the event that set it; nil when they have none): a session opened with
+    /// one mark ends when the mark changes, whoever set the password anew.
+    public func passwordMark(of name: String) throws -> Int64? {
+        try read { try $0.credentialSeq(ActorName(rawValue: name)) }
     }
 
     /// Whether `name`'s writes go as proven: checked before, or asked for and checked now.

@@ -528,10 +528,16 @@ extension Command {
             guard case .stockReceived(let e) = recorded.event else { return false }
             return e.item == item && e.quantity == quantity && e.source == source.trimmingSpaces
         case .reverse(let ref, _):
-            guard case .entryReversed(let e) = recorded.event else { return false }
+            // A reversal, or (by a clerk or a shopkeeper where roles are in force) the request for one.
+            let target: (seq: Int64, id: String)
+            switch recorded.event {
+            case .entryReversed(let e): target = (e.target, e.targetId)
+            case .reversalRequested(let e): target = (e.target, e.targetId)
+            default: return false
+            }
             switch ref {
-            case .seq(let seq): return e.target == seq
-            case .id(let id): return e.targetId == id
+            case .seq(let seq): return target.seq == seq
+            case .id(let id): return target.id == id
             }
         case .openLedger, .registerActor, .retireActor, .addUnit, .changeUnitLeader, .registerHousehold, .moveHousehold,
              .closeHousehold, .reopenHousehold, .listItem, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection,

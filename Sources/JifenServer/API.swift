@@ -56,15 +56,8 @@ extension JifenService {
         api.post("session") { request, context in
             struct Login: Decodable { let name: String; let password: String }
             let login = try await Self.decode(Login.self, request, context)
-            let record = try await door.hash { ledger -> ActorRecord? in
-                try ledger.checkPassword(name: login.name, password: login.password)
-                return try ledger.actors().first { $0.name.rawValue == login.name }
-            }
-            // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
-            guard let record, record.status == .active else { throw APIError.wrongPassword }
-            door.ledger.trustAuthenticated(record.name.rawValue)
-            let (token, session) = await sessions.open(actor: record.name.rawValue, roles: record.roles)
-            context.logger.info("login", metadata: ["actor": .string(record.name.rawValue)])
+            let (token, session) = try await logIn(login.name, login.password)
+            context.logger.info("login", metadata: ["actor": .string(session.actor)])
             var response = try APIJSON.response(SessionView(token: token, actor: session.actor, roles: session.roles.map(\.rawValue),
                                                             csrf: session.csrf, idleSeconds: Int(sessions.idle)))
             response.setCookie(sessionCookie(token))
@@ -298,6 +291,19 @@ extension JifenService {
 
     /// Who may copy the log and verify the ledger through the server.
     static let auditing: Set<Role> = [.auditor, .admin, .reviewer]
+
+    /// Checks a name and password (off the event loop, the throttle first) and opens a session for an active person:
+    /// the one way in, for the API and the login page.
+    func logIn(_ name: String, _ password: String) async throws -> (token: String, session: Sessions.Session) {
+        let (record, mark) = try await door.hash { ledger -> (ActorRecord?, Int64?) in
+            try ledger.checkPassword(name: name, password: password)
+            return (try ledger.actors().first { $0.name.rawValue == name }, try ledger.passwordMark(of: name))
+        }
+        // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
+        guard let record, record.status == .active else { throw APIError.wrongPassword }
+        door.ledger.trustAuthenticated(record.name.rawValue)
+        return await sessions.open(actor: record.name.rawValue, roles: record.roles, mark: mark)
+    }
 
     /// Decides `command` as the session's person, today by the server's clock unless `date` (a score's business date)
     /// says otherwise: 201 with what was appended, or 200 with `Idempotency-Replayed: true` when the key had been used

@@ -42,7 +42,9 @@ public struct ServerContext: RequestContext {
 }
 
 /// Finds the session of a request: `Authorization: Bearer TOKEN` first, else the `jifen_session` cookie. A request
-/// without one goes on without a session; the handlers that need one refuse it.
+/// without one goes on without a session; the handlers that need one refuse it. Once a minute a session's person is
+/// looked up again: retired, or with a password set anew (by anyone, through the CLI too), the session ends; new roles
+/// apply.
 struct Authenticate: RouterMiddleware {
     typealias Context = ServerContext
     let sessions: Sessions
@@ -64,8 +66,12 @@ struct Authenticate: RouterMiddleware {
         // Now and then the person is looked up again: retired (or gone) ends the session, new roles apply.
         if let token = context.token, context.session != nil, await sessions.due(token) {
             let actor = context.session?.actor ?? ""
-            let record = try await door.read { ledger in try ledger.actors().first { $0.name.rawValue == actor } }
-            context.session = await sessions.recheck(token, roles: record?.status == .active ? record?.roles : nil)
+            // Should the register not be read this time, the session goes on as it was and is looked at next time.
+            if let (record, mark) = try? await door.read({ ledger in
+                (try ledger.actors().first { $0.name.rawValue == actor }, try ledger.passwordMark(of: actor))
+            }) {
+                context.session = await sessions.recheck(token, roles: record?.status == .active ? record?.roles : nil, mark: mark)
+            }
         }
         if let actor = context.session?.actor { context.logger[metadataKey: "actor"] = .string(actor) }
         return try await next(request, context)

@@ -43,11 +43,26 @@ public final class LedgerDoor: Sendable {
         return try await work.runIfActive { try body(ledger) }
     }
 
-    /// Runs `body` (a password's check or hash) on the pool for slow hashes.
+    /// Runs `body` (a password's check or hash) on the pool for slow hashes; with more than `hashesWaiting` already
+    /// waiting (a flood of logins), refuses at once (503) rather than make everyone wait behind it.
     func hash<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        let admitted = waiting.withLock { n in
+            guard n < Self.hashesWaiting else { return false }
+            n += 1
+            return true
+        }
+        guard admitted else {
+            throw APIError(.serviceUnavailable, "busy", zh: "现在登录的人太多；请过一会儿再试。",
+                           en: "Too many people are logging in right now; try again in a moment.")
+        }
+        defer { waiting.withLock { $0 -= 1 } }
         let ledger = self.ledger
         return try await hashing.runIfActive { try body(ledger) }
     }
+
+    /// At most this many slow hashes wait at once (each about 60 ms on one core).
+    static let hashesWaiting = 16
+    private let waiting = Mutex(0)
 
     /// Lets the pool for slow hashes go (the blocking pool is NIO's own).
     public func close() async {

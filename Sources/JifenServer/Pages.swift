@@ -256,20 +256,13 @@ extension JifenService {
                   JifenService.same(sent, kept) else {
                 return loginPage(site: site, name: name, error: .csrf)
             }
-            let record: ActorRecord?
+            let (token, session): (String, Sessions.Session)
             do {
-                record = try await door.hash { ledger -> ActorRecord? in
-                    try ledger.checkPassword(name: name, password: password)
-                    return try ledger.actors().first { $0.name.rawValue == name }
-                }
+                (token, session) = try await logIn(name, password)
             } catch {
                 return loginPage(site: site, name: name, error: APIError(error))
             }
-            // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
-            guard let record, record.status == .active else { return loginPage(site: site, name: name, error: .wrongPassword) }
-            door.ledger.trustAuthenticated(record.name.rawValue)
-            let (token, session) = await sessions.open(actor: record.name.rawValue, roles: record.roles)
-            context.logger.info("login", metadata: ["actor": .string(record.name.rawValue), "via": "page"])
+            context.logger.info("login", metadata: ["actor": .string(session.actor), "via": "page"])
             var response = PageResponse.redirect(Desk.home(of: session.roles)?.path ?? "/notice")
             response.setCookie(sessionCookie(token))
             response.setCookie(Pages.loginCookie("", site: site, clear: true))

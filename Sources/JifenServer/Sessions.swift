@@ -17,6 +17,9 @@ public actor Sessions {
         public fileprivate(set) var lastSeen: Date
         /// When the register was last looked at for this person (`recheck`).
         public fileprivate(set) var checkedAt: Date
+        /// The mark of the password the person logged in with (`Ledger.passwordMark`): set anew, by anyone, it ends
+        /// the session.
+        public let mark: Int64?
     }
 
     /// How often a session's person is looked up again in the register: a person retired, or whose roles changed,
@@ -35,11 +38,11 @@ public actor Sessions {
     }
 
     /// A new session for `actor`; returns its token (shown once, to the one who logged in) and the session.
-    public func open(actor: String, roles: [Role]) -> (token: String, session: Session) {
+    public func open(actor: String, roles: [Role], mark: Int64? = nil) -> (token: String, session: Session) {
         forgetExpired()
         let token = Self.randomToken()
         let now = clock()
-        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: now, checkedAt: now)
+        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: now, checkedAt: now, mark: mark)
         sessions[Self.digest(token)] = session
         return (token, session)
     }
@@ -65,11 +68,11 @@ public actor Sessions {
     }
 
     /// The session of `token` after its person was looked up in the register: with their roles now, or ended (nil)
-    /// when they are no longer active.
-    public func recheck(_ token: String, roles: [Role]?) -> Session? {
+    /// when they are no longer active (`roles` nil) or their password was set anew (`mark` not the session's).
+    public func recheck(_ token: String, roles: [Role]?, mark: Int64?) -> Session? {
         let key = Self.digest(token)
         guard var session = sessions[key] else { return nil }
-        guard let roles else {
+        guard let roles, mark == session.mark else {
             sessions[key] = nil
             return nil
         }

@@ -19,6 +19,14 @@ extension StoreSession {
         return PasswordHash(encoded: text)
     }
 
+    /// The seq of the `v1.passwordSet` that set `actor`'s stored password (nil: none): it changes whenever the password
+    /// is set anew, so a server can tell a session opened with an older one.
+    package func credentialSeq(_ actor: ActorName) throws -> Int64? {
+        let value = try DatabaseValue.fetchOne(db, sql: "SELECT set_seq FROM credentials WHERE actor = ?", arguments: [actor.rawValue])
+        guard let value, case .int64(let seq) = value.storage else { return nil }
+        return seq
+    }
+
     /// The instants (seconds since 1970) of `actor`'s wrong passwords since `instant`. A row whose time is not a
     /// number counts as a failure now (damage never lifts the limit).
     package func loginFailures(_ actor: ActorName, since instant: Double, now: Double) throws -> [Double] {

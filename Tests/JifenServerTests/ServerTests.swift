@@ -136,6 +136,36 @@ import Yams
         }
     }
 
+    /// An administrator who sets a person's password anew through the CLI (a phone lost) ends that person's sessions
+    /// within a minute.
+    @Test func aPasswordSetAnewElsewhereEndsTheSessions() async throws {
+        let harness = try Harness()
+        harness.ledger.trustAuthenticated(Harness.people.admin)
+        try await harness.test { client in
+            let (phone, _) = try await client.login(Harness.people.clerk)
+            let (other, _) = try await client.login(Harness.people.reviewer)
+            try harness.ledger.setPassword(of: Harness.people.clerk, to: "a brand new one 5", by: Harness.people.admin)
+            harness.clock.set(harness.clock.environment.now().addingTimeInterval(Sessions.recheckAfter + 1))
+            #expect(try await client.call(.get, "/api/v1/shop", token: phone).status == .unauthorized)
+            #expect(try await client.call(.get, "/api/v1/shop", token: other).status == .ok)
+            _ = try await client.login(Harness.people.clerk, password: "a brand new one 5")
+        }
+    }
+
+    /// A name longer than any the register takes is refused like a wrong password, and counts as no failure: it
+    /// neither grows the file nor ever turns into "too many".
+    @Test func aNameNoOneCanHaveCostsNothing() async throws {
+        let harness = try Harness()
+        let long = String(repeating: "某", count: 5000)
+        try await harness.test { client in
+            for _ in 0..<7 {
+                let response = try await client.call(.post, "/api/v1/session", json: ["name": long, "password": Harness.password])
+                #expect(response.status == .unauthorized)
+                #expect(response.kind == "wrongPassword")
+            }
+        }
+    }
+
     @Test func changingOnesPasswordEndsOneOtherSessions() async throws {
         let harness = try Harness()
         try await harness.test { client in
@@ -306,6 +336,30 @@ import Yams
             let history = try await client.call(.get, "/api/v1/households/H004/history", token: clerk)
             let dated = try history.object()["entries"] as? [[String: Any]] ?? []
             #expect(dated.filter { $0["date"] as? String == "2026-01-14" }.count == 1)
+        }
+    }
+
+    /// A key is its person's: another's request with the same key is refused, not answered with the first one's entry.
+    /// A reversal asked for again with its key is a replay (a clerk's reversal is a request for one).
+    @Test func aKeyIsItsPersonsAndAReversalReplays() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            let (clerk, _) = try await client.login(Harness.people.clerk)
+            let (leader, _) = try await client.login(Harness.people.leader)
+            let body: [String: any Sendable] = ["household": "H001", "rule": "A1.2"]
+            let key: HTTPFields = [.idempotencyKey: "2026-01-H001-1"]
+            let first = try await client.call(.post, "/api/v1/scores", token: clerk, json: body, headers: key)
+            #expect(first.status == .created)
+            let other = try await client.call(.post, "/api/v1/scores", token: leader, json: body, headers: key)
+            #expect(other.status == .conflict)
+            #expect(other.kind == "keyUsedForAnotherEntry")
+            let seq = try #require((try first.object()["events"] as? [[String: Any]])?.first?["seq"] as? Int)
+            let reversalKey: HTTPFields = [.idempotencyKey: "undo-\(seq)"]
+            let request = try await client.call(.post, "/api/v1/reversals", token: clerk, json: ["seq": seq, "reason": "录错"], headers: reversalKey)
+            #expect(request.status == .created)
+            let again = try await client.call(.post, "/api/v1/reversals", token: clerk, json: ["seq": seq, "reason": "录错"], headers: reversalKey)
+            #expect(again.status == .ok)
+            #expect(again.headers[.idempotencyReplayed] == "true")
         }
     }
 
