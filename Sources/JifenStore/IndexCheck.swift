@@ -24,9 +24,11 @@ struct IndexDigests {
         let columns: [String]
         /// Their positions in the chain pass's row.
         let positions: [Int32]
-        /// A partial index's WHERE clause, as the schema gives it, and the position of its value in the chain pass's row.
+        /// A partial index's WHERE clause, as the schema gives it, and the position of its value in the chain pass's row;
+        /// or, for a clause `column IS NOT NULL` (each of the log's), that column's position, and no value selected.
         let condition: String?
         let conditionPosition: Int32?
+        var notNullPosition: Int32? = nil
     }
 
     let indexes: [Index]
@@ -39,6 +41,8 @@ struct IndexDigests {
     /// `indexes`' positions laid out flat for the pass over the table, which reads them for every row: index `n`'s key
     /// columns are `positions[starts[n]..<starts[n + 1]]`, its condition's column `conditions[n]` (-1 for none).
     private let positions: [Int32], starts: [Int], conditions: [Int32]
+    /// Index `n`'s column that a row must not hold NULL in to have an entry (-1 for none).
+    private let notNull: [Int32]
 
     /// The indexes of `events` as the file holds them; nil when one has a form this check does not read (an expression,
     /// a collation other than BINARY, a descending column), and then SQLite's own full check is the one to run.
@@ -58,6 +62,7 @@ struct IndexDigests {
         positions = indexes.flatMap(\.positions)
         starts = indexes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.positions.count) }
         conditions = indexes.map { $0.conditionPosition ?? -1 }
+        notNull = indexes.map { $0.notNullPosition ?? -1 }
     }
 
     /// The indexes of `events` this check reads (their columns plain, ascending, BINARY), with each partial index's
@@ -83,33 +88,43 @@ struct IndexDigests {
                 positions.append(Int32(position))
             }
             guard readable, !columns.isEmpty else { unreadable.append(name); continue }
-            var condition: String?, conditionPosition: Int32?
+            var condition: String?, conditionPosition: Int32?, notNullPosition: Int32?
             if let range = sql.range(of: " WHERE ", options: [.caseInsensitive, .backwards]) {
                 let clause = sql[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
                 condition = clause
-                conditionPosition = Int32(chain.count + extras.count)
-                extras.append("(\(clause))")
+                // `column IS NOT NULL` is read from the column's class in the chain's pass; any other clause is
+                // selected there as SQL.
+                let words = clause.split(whereSeparator: { $0 == " " })
+                if words.count == 4, words[1].uppercased() == "IS", words[2].uppercased() == "NOT", words[3].uppercased() == "NULL",
+                   let position = chain.firstIndex(of: String(words[0])) {
+                    notNullPosition = Int32(position)
+                } else {
+                    conditionPosition = Int32(chain.count + extras.count)
+                    extras.append("(\(clause))")
+                }
             }
-            indexes.append(Index(name: name, unique: unique, columns: columns, positions: positions, condition: condition,
-                                 conditionPosition: conditionPosition))
+            var index = Index(name: name, unique: unique, columns: columns, positions: positions, condition: condition,
+                              conditionPosition: conditionPosition)
+            index.notNullPosition = notNullPosition
+            indexes.append(index)
         }
         return (indexes, extras, unreadable)
     }
 
     /// The entry of index `number` for the current row of `rows`, as a 64-bit hash: the index, the rowid, each
     /// value with its storage class.
-    private static func entryHash(_ key: Hasher, _ number: Int, rowid: Int64, _ rows: RawRows,
+    private static func entryHash(_ key: Hasher, _ number: Int, rowid: Int64, _ rows: some IndexedColumns,
                                   _ positions: UnsafeBufferPointer<Int32>) -> UInt64 {
         var hasher = key
         hasher.combine(number)
         hasher.combine(rowid)
         for position in positions {
-            let type = sqlite3_column_type(rows.handle, position)
+            let type = rows.type(position)
             hasher.combine(UInt8(truncatingIfNeeded: type))
             switch type {
             case SQLITE_NULL: break
             case SQLITE_INTEGER: hasher.combine(rows.int64(position))
-            case SQLITE_FLOAT: hasher.combine(sqlite3_column_double(rows.handle, position).bitPattern)
+            case SQLITE_FLOAT: hasher.combine(rows.double(position).bitPattern)
             default:
                 let bytes = rows.bytes(position)
                 hasher.combine(bytes.count)
@@ -133,7 +148,7 @@ struct IndexDigests {
 
     /// Adds the current row of the chain's pass (selected as `chainColumns` and then `extraColumns`) to each index's
     /// table-side digest.
-    mutating func addTableRow(_ rows: RawRows) {
+    mutating func addTableRow(_ rows: StepColumns) {
         let rowid = rows.int64(0)
         let key = self.key
         // Through the arrays' buffers: no reference counting per row.
@@ -144,6 +159,7 @@ struct IndexDigests {
                         for number in 0..<sums.count {
                             let condition = conditions[number]
                             if condition >= 0 && rows.int64(condition) == 0 { continue }
+                            if notNull[number] >= 0 && rows.isNull(notNull[number]) { continue }
                             let mine = UnsafeBufferPointer(rebasing: positions[starts[number]..<starts[number + 1]])
                             sums[number] &+= IndexDigests.entryHash(key, number, rowid: rowid, rows, mine)
                         }
@@ -298,3 +314,19 @@ private struct EntryKey {
         }
     }
 }
+
+/// The columns of a row as the index digests read them: each value's storage class and contents. `RawRows` asks
+/// SQLite for each; `StepColumns` has them from its one read of the row.
+protocol IndexedColumns {
+    func type(_ column: Int32) -> Int32
+    func int64(_ column: Int32) -> Int64
+    func double(_ column: Int32) -> Double
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer
+}
+
+extension RawRows: IndexedColumns {
+    func type(_ column: Int32) -> Int32 { sqlite3_column_type(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+}
+
+extension StepColumns: IndexedColumns {}

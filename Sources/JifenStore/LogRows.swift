@@ -10,11 +10,16 @@ import JifenCore
 /// itself, its UUID, instant, payload and link given back here as the view `events` gives them (docs/FORMAT.md), at a
 /// fraction of the view's cost: the view looks up each row's link and each score's rule text, this keeps the last
 /// row's hash and every rule's text at hand. Column bytes are valid until the next step.
+///
+/// Each step asks SQLite for every selected column once (`StepColumns`): the canonical bytes, the kind checks and the
+/// index digests of `verify`'s chain pass all read the same row, and asking again per use was about 60 calls a row.
 final class LogRows: ChainRow {
     let rows: RawRows
     let format: LogFormat
     /// The position of the first column the caller added after the log's own (`extra`).
     let extraStart: Int32
+    /// The current row's columns as the statement selects them (the log's own, then `extra`'s), read once per step.
+    let columns: StepColumns
     /// Rule texts by scheme version and rule (compact).
     private let texts: [RuleTextKey: [UInt8]]
     /// The hash of the row before, looked up when the row before is not the one just read (compact).
@@ -51,6 +56,7 @@ final class LogRows: ChainRow {
         format = try LogFormat.of(db)
         rows = try RawRows(db, sql: "SELECT \(LogRows.columns(format))\(extra) FROM \(format.table) WHERE \(condition) ORDER BY \(order)")
         extraStart = format == .wide ? 21 : 20
+        columns = StepColumns(rows.handle, count: Int(sqlite3_column_count(rows.handle)))
         if format == .compact {
             var texts: [RuleTextKey: [UInt8]] = [:]
             // (Of the kinds the view's look-up matches: SQL never finds a BLOB rule equal to a text one.)
@@ -71,6 +77,7 @@ final class LogRows: ChainRow {
     }
 
     deinit {
+        columns.deallocate()
         id.deallocate()
         instantBuffer.deallocate()
         payload.deallocate()
@@ -80,10 +87,14 @@ final class LogRows: ChainRow {
 
     /// Steps to the next row; false at the end.
     func next() throws -> Bool {
-        guard format == .compact else { return try rows.next() }
+        guard format == .compact else {
+            guard try rows.next() else { return false }
+            columns.read()
+            return true
+        }
         // The row just read is the link of the next, if that is its successor: its hash is kept before the step.
         if let current = currentSeq {
-            let hash = rows.bytes(19)
+            let hash = columns.bytes(19)
             lastHashCount = min(hash.count, 32)
             if lastHashCount > 0 { lastHash.copyMemory(from: UnsafeRawBufferPointer(rebasing: hash[0..<lastHashCount])) }
             lastSeq = current
@@ -92,7 +103,8 @@ final class LogRows: ChainRow {
             currentSeq = nil
             return false
         }
-        currentSeq = rows.int64(0)
+        columns.read()
+        currentSeq = columns.int64(0)
         payloadState = .unread
         try readLink()
         return true
@@ -101,7 +113,7 @@ final class LogRows: ChainRow {
     /// The link of the current row: the hash of the row just read when it is the one before, else looked up (32 zero
     /// bytes for the first event; none when the event before is missing).
     private func readLink() throws {
-        let seq = rows.int64(0)
+        let seq = columns.int64(0)
         if seq == 1 {
             link.initializeMemory(as: UInt8.self, repeating: 0)
             linkCount = 32
@@ -122,52 +134,52 @@ final class LogRows: ChainRow {
     }
 
     func isNull(_ column: Int32) -> Bool {
-        guard format == .compact else { return rows.isNull(column) }
+        guard format == .compact else { return columns.isNull(column) }
         switch column {
         case 18: return spellPayload() == .missing
         case 19: return linkCount < 0
-        case 20: return rows.isNull(19)
-        default: return rows.isNull(column)
+        case 20: return columns.isNull(19)
+        default: return columns.isNull(column)
         }
     }
 
     func int64(_ column: Int32) -> Int64 {
-        format == .compact && column == 20 ? rows.int64(19) : rows.int64(column)
+        format == .compact && column == 20 ? columns.int64(19) : columns.int64(column)
     }
 
     func int(_ column: Int32) -> Int { Int(int64(column)) }
 
     /// The column's bytes as format 1 holds them (text or blob).
     func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
-        guard format == .compact else { return rows.bytes(column) }
+        guard format == .compact else { return columns.bytes(column) }
         switch column {
         case 1:
             // The UUID's 16 bytes as its lower-case text; anything else as stored.
-            guard sqlite3_column_type(rows.handle, 1) == SQLITE_BLOB else { return rows.bytes(1) }
-            let stored = rows.bytes(1)
+            guard columns.type(1) == SQLITE_BLOB else { return columns.bytes(1) }
+            let stored = columns.bytes(1)
             guard stored.count == 16 else { return stored }
             CompactFields.uuidText(stored, into: id)
             return UnsafeRawBufferPointer(id)
         case 6:
             // The instant's milliseconds as its text; anything else as stored.
-            guard sqlite3_column_type(rows.handle, 6) == SQLITE_INTEGER else { return rows.bytes(6) }
-            let milliseconds = rows.int64(6)
-            guard (0...RecordedInstant.latest).contains(milliseconds) else { return rows.bytes(6) }
+            guard columns.type(6) == SQLITE_INTEGER else { return columns.bytes(6) }
+            let milliseconds = columns.int64(6)
+            guard (0...RecordedInstant.latest).contains(milliseconds) else { return columns.bytes(6) }
             RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
             instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
             return UnsafeRawBufferPointer(instantBuffer)
         case 18:
             switch spellPayload() {
-            case .stored: return rows.bytes(18)
+            case .stored: return columns.bytes(18)
             case .spelled: return UnsafeRawBufferPointer(rebasing: payload[0..<payloadCount])
             default: return UnsafeRawBufferPointer(start: nil, count: 0)
             }
         case 19:
             return linkCount < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: link[0..<linkCount])
         case 20:
-            return rows.bytes(19)
+            return columns.bytes(19)
         default:
-            return rows.bytes(column)
+            return columns.bytes(column)
         }
     }
 
@@ -181,25 +193,30 @@ final class LogRows: ChainRow {
         isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
     }
 
+    /// The text of a rule as a score's payload holds it, by scheme version and rule (none when `rule_texts` has none).
+    private func ruleText(schemeVersion: Int, rule: UnsafeRawBufferPointer) -> [UInt8]? {
+        texts[RuleTextKey(schemeVersion: schemeVersion, rule: String(decoding: rule, as: UTF8.self))]
+    }
+
     /// A compact row's payload: stored, or spelled out from its facts and its rule's text as the view does (none when
     /// the household or the rule's text is missing, as the view gives NULL).
     private func spellPayload() -> PayloadState {
         if payloadState != .unread { return payloadState }
-        if !rows.isNull(18) {
+        if !columns.isNull(18) {
             payloadState = .stored
             return .stored
         }
         // Only what the view spells out: a text household and rule, integer scheme version and figures (SQL compares
         // values of other kinds otherwise), and points that are a number.
-        func holds(_ column: Int32, _ type: Int32) -> Bool { sqlite3_column_type(rows.handle, column) == type }
-        let (points, overflow) = rows.int64(13).subtractingReportingOverflow(rows.int64(14))
+        func holds(_ column: Int32, _ type: Int32) -> Bool { columns.type(column) == type }
+        let (points, overflow) = columns.int64(13).subtractingReportingOverflow(columns.int64(14))
         guard holds(10, SQLITE_TEXT), holds(12, SQLITE_TEXT), holds(8, SQLITE_INTEGER), holds(13, SQLITE_INTEGER),
-              holds(14, SQLITE_INTEGER), !overflow, let rule = rows.string(12),
-              let text = texts[RuleTextKey(schemeVersion: Int(rows.int64(8)), rule: rule)] else {
+              holds(14, SQLITE_INTEGER), !overflow,
+              let text = ruleText(schemeVersion: Int(columns.int64(8)), rule: columns.bytes(12)) else {
             payloadState = .missing
             return .missing
         }
-        let household = rows.bytes(10)
+        let household = columns.bytes(10)
         let digits = String(points)
         let needed = 14 + household.count + 22 + digits.utf8.count + 8 + text.count + 1
         if needed > payload.count {
@@ -232,5 +249,93 @@ final class LogRows: ChainRow {
     /// its fields (docs/FORMAT.md), built in `canonical`.
     func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
         format == .compact ? canonical.digest(of: self) : canonical.digest(of: rows)
+    }
+}
+
+/// One row's columns as SQLite's statement holds them after a step, each asked for once: its storage class, and its
+/// integer (a REAL's bit pattern) or its bytes. A value read otherwise than as stored (the bytes of a number, the
+/// integer of a text) is asked of SQLite as before, as `RawRows` reads it. Valid until the next step; `read` after each.
+struct StepColumns {
+    let handle: OpaquePointer
+    let count: Int
+    private let types: UnsafeMutablePointer<Int32>
+    private let integers: UnsafeMutablePointer<Int64>
+    private let starts: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let lengths: UnsafeMutablePointer<Int>
+
+    init(_ handle: OpaquePointer, count: Int) {
+        self.handle = handle
+        self.count = count
+        types = .allocate(capacity: max(count, 1))
+        types.initialize(repeating: SQLITE_NULL, count: max(count, 1))
+        integers = .allocate(capacity: max(count, 1))
+        integers.initialize(repeating: 0, count: max(count, 1))
+        starts = .allocate(capacity: max(count, 1))
+        starts.initialize(repeating: nil, count: max(count, 1))
+        lengths = .allocate(capacity: max(count, 1))
+        lengths.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    func deallocate() {
+        types.deallocate()
+        integers.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
+    }
+
+    /// Reads the current row's columns: one call into SQLite for each (`sqlite3_column_value`, the connection's
+    /// lock taken once), then the value's class and contents, which take none.
+    func read() {
+        for index in 0..<count {
+            let value = sqlite3_column_value(handle, Int32(index))
+            let type = sqlite3_value_type(value)
+            types[index] = type
+            switch type {
+            case SQLITE_INTEGER:
+                integers[index] = sqlite3_value_int64(value)
+            case SQLITE_TEXT, SQLITE_BLOB:
+                starts[index] = sqlite3_value_blob(value)
+                lengths[index] = Int(sqlite3_value_bytes(value))
+            case SQLITE_FLOAT:
+                integers[index] = Int64(bitPattern: sqlite3_value_double(value).bitPattern)
+            default:
+                break
+            }
+        }
+    }
+
+    @inline(__always) func type(_ column: Int32) -> Int32 { types[Int(column)] }
+    @inline(__always) func isNull(_ column: Int32) -> Bool { types[Int(column)] == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 {
+        types[Int(column)] == SQLITE_INTEGER ? integers[Int(column)] : sqlite3_column_int64(handle, column)
+    }
+
+    func double(_ column: Int32) -> Double {
+        types[Int(column)] == SQLITE_FLOAT ? Double(bitPattern: UInt64(bitPattern: integers[Int(column)])) : sqlite3_column_double(handle, column)
+    }
+
+    /// The column's bytes (text or blob; a number's as SQLite writes it as text; none for NULL).
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        switch types[Int(column)] {
+        case SQLITE_TEXT, SQLITE_BLOB: return UnsafeRawBufferPointer(start: starts[Int(column)], count: lengths[Int(column)])
+        case SQLITE_NULL: return UnsafeRawBufferPointer(start: nil, count: 0)
+        default:
+            let pointer = sqlite3_column_blob(handle, column)
+            return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+        }
+    }
+
+    /// Whether the column holds exactly these bytes.
+    func equals(_ column: Int32, _ other: UnsafeRawBufferPointer) -> Bool {
+        bytes(column).count == other.count && equals(prefixOf: column, other)
+    }
+
+    /// Whether the column's bytes begin with these.
+    func equals(prefixOf column: Int32, _ prefix: UnsafeRawBufferPointer) -> Bool {
+        let mine = bytes(column)
+        guard mine.count >= prefix.count else { return false }
+        guard prefix.count > 0, let a = mine.baseAddress, let b = prefix.baseAddress else { return true }
+        return memcmp(a, b, prefix.count) == 0
     }
 }

@@ -351,10 +351,13 @@ extension EventStore {
         var expectedSeq = first
         // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
         // After the indexes' columns, whether the row breaks the table's NOT NULL and CHECK rules (`constraintTerms`).
+        // Held in Swift (`LogRowRules`) when the table is as its migration made it, else selected with every row.
         let terms = try EventStore.constraintTerms(db)
-        let broken = terms.isEmpty ? "" : ", coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0)"
+        let rules = try LogRowRules.make(db, terms: terms)
+        let broken = terms.isEmpty || rules != nil ? "" : ", coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0)"
         let rows = try LogRows(db, where: "seq >= \(first) AND seq <= \(last)", extra: (digests?.extraColumns ?? "") + broken)
-        let brokenColumn = terms.isEmpty ? nil : rows.extraStart + Int32(digests?.extraCount ?? 0)
+        let brokenColumn = broken.isEmpty ? nil : rows.extraStart + Int32(digests?.extraCount ?? 0)
+        let columns = rows.columns
         var canonical = CanonicalBuffer()
         var previousHash = previous.map { [UInt8]($0) } ?? []
         var linked = previous != nil
@@ -378,8 +381,12 @@ extension EventStore {
             if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                 problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
             }
-            if let brokenColumn, rows.rows.int64(brokenColumn) != 0 { problem(EventStore.brokenConstraint(at: seq)) }
-            digests?.addTableRow(rows.rows)
+            if let rules {
+                if !rules.clears(columns), try rules.breaks(seq: seq) { problem(EventStore.brokenConstraint(at: seq)) }
+            } else if let brokenColumn, columns.int64(brokenColumn) != 0 {
+                problem(EventStore.brokenConstraint(at: seq))
+            }
+            digests?.addTableRow(columns)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
             } else {
