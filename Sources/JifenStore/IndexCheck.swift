@@ -175,7 +175,23 @@ struct IndexDigests {
     /// same snapshot — a row appended since has its entry, one that points at no row or at a row with other values
     /// is a stray.
     func checkIndexes(_ db: Database, through last: Int64 = Int64.max, problem: (String, String) -> Void) throws {
+        report(try scanIndexes(db, through: last), problem: problem)
+    }
+
+    /// What a scan of one index found (`scanIndexes`), to be held against the table's side (`report`).
+    struct IndexScan: Sendable {
+        var sum: UInt64 = 0
+        var ordered = true, distinct = true
+        var entries: Int64 = 0, strays: Int64 = 0
+        /// A partial index's entries as its pages count them.
+        var cells: Int64?
+    }
+
+    /// The index side of `checkIndexes`: each index read whole, in its order. It needs none of the table's rows, so
+    /// `verify` runs it on a connection of its own beside the chain's halves.
+    func scanIndexes(_ db: Database, through last: Int64 = Int64.max) throws -> [IndexScan] {
         let table = try LogFormat.of(db).table
+        var scans: [IndexScan] = []
         for (number, index) in indexes.enumerated() {
             let names = index.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             let rows = try RawRows(db, sql: """
@@ -188,53 +204,63 @@ struct IndexDigests {
             let count = Int32(index.columns.count)
             let positions = (0..<count).map { $0 }
             let key = self.key
-            var sum: UInt64 = 0
+            var scan = IndexScan()
             var previous = EntryKey(), current = EntryKey()
-            var first = true, ordered = true, distinct = true
-            var entries: Int64 = 0, strays: Int64 = 0
+            var first = true
             while try rows.next() {
-                entries += 1
+                scan.entries += 1
                 let rowid = rows.int64(count)
                 let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) }
                 if rowid <= last {
-                    sum &+= entry
+                    scan.sum &+= entry
                 } else {
                     sqlite3_reset(row.handle)
                     sqlite3_bind_int64(row.handle, 1, rowid)
                     let found = try row.next()
                     if !found || row.int64(count) == 0
                         || positions.withUnsafeBufferPointer({ IndexDigests.entryHash(key, number, rowid: rowid, row, $0) }) != entry {
-                        strays += 1
+                        scan.strays += 1
                     }
                 }
                 current.read(rows, count: count, rowid: rowid)
                 if !first {
                     let order = previous.compare(current, keysOnly: false)
-                    if order >= 0 { ordered = false }
-                    if index.unique && !current.hasNull && previous.compare(current, keysOnly: true) == 0 { distinct = false }
+                    if order >= 0 { scan.ordered = false }
+                    if index.unique && !current.hasNull && previous.compare(current, keysOnly: true) == 0 { scan.distinct = false }
                 }
                 first = false
                 swap(&previous, &current)
             }
-            if !ordered {
-                problem("索引 \(index.name) 的条目次序乱了：按它查到的事件会出错（文件已损坏）",
-                        "the index \(index.name) holds its entries out of order: look-ups through it go wrong (the file is damaged)")
-            } else if !distinct {
-                problem("唯一索引 \(index.name) 里有重复的条目（文件已损坏）", "the unique index \(index.name) holds an entry twice (the file is damaged)")
-            }
             // A partial index is read through its condition, which would pass over an entry that does not meet it:
             // its entries are counted from its pages as well (SQLite's dbstat table, in one walk of the index).
-            if index.condition != nil,
-               let cells = try Int64.fetchOne(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = ?", arguments: [index.name]),
-               cells != entries {
-                problem("索引 \(index.name) 有 \(cells) 个条目，其中 \(cells - entries) 个不属于它（文件已损坏）",
-                        "the index \(index.name) holds \(cells) entries, \(cells - entries) of them not its own (the file is damaged)")
+            if index.condition != nil {
+                scan.cells = try Int64.fetchOne(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = ?", arguments: [index.name])
             }
-            if strays > 0 {
+            scans.append(scan)
+        }
+        return scans
+    }
+
+    /// The problems `scans` (of these indexes, `scanIndexes`) show against the table's digests.
+    func report(_ scans: [IndexScan], problem: (String, String) -> Void) {
+        for (number, index) in indexes.enumerated() where number < scans.count {
+            let scan = scans[number]
+            if !scan.ordered {
+                problem("索引 \(index.name) 的条目次序乱了：按它查到的事件会出错（文件已损坏）",
+                        "the index \(index.name) holds its entries out of order: look-ups through it go wrong (the file is damaged)")
+            } else if !scan.distinct {
+                problem("唯一索引 \(index.name) 里有重复的条目（文件已损坏）", "the unique index \(index.name) holds an entry twice (the file is damaged)")
+            }
+            if let cells = scan.cells, cells != scan.entries {
+                problem("索引 \(index.name) 有 \(cells) 个条目，其中 \(cells - scan.entries) 个不属于它（文件已损坏）",
+                        "the index \(index.name) holds \(cells) entries, \(cells - scan.entries) of them not its own (the file is damaged)")
+            }
+            if scan.strays > 0 {
+                let strays = scan.strays
                 problem("索引 \(index.name) 有 \(strays) 个条目指向事件表里没有的行（文件已损坏）",
                         "the index \(index.name) holds \(strays) entr\(strays == 1 ? "y" : "ies") for no row of the events table (the file is damaged)")
             }
-            if sum != tableSums[number] {
+            if scan.sum != tableSums[number] {
                 problem("索引 \(index.name) 与事件表不符：它缺了、多了或改了条目，按它查到的事件会出错（文件已损坏）",
                         "the index \(index.name) does not hold exactly the rows of the events table: an entry is missing, extra or altered, and look-ups through it go wrong (the file is damaged)")
             }
