@@ -207,10 +207,14 @@ struct IndexDigests {
             var scan = IndexScan()
             var previous = EntryKey(), current = EntryKey()
             var first = true
+            // Each entry's values asked of SQLite once, for its hash and its order both.
+            let entryColumns = StepColumns(rows.handle, count: Int(count) + 1)
+            defer { entryColumns.deallocate() }
             while try rows.next() {
                 scan.entries += 1
-                let rowid = rows.int64(count)
-                let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) }
+                entryColumns.read()
+                let rowid = entryColumns.int64(count)
+                let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, entryColumns, $0) }
                 if rowid <= last {
                     scan.sum &+= entry
                 } else {
@@ -222,7 +226,7 @@ struct IndexDigests {
                         scan.strays += 1
                     }
                 }
-                current.read(rows, count: count, rowid: rowid)
+                current.read(entryColumns, count: count, rowid: rowid)
                 if !first {
                     let order = previous.compare(current, keysOnly: false)
                     if order >= 0 { scan.ordered = false }
@@ -281,18 +285,18 @@ private struct EntryKey {
     var rowid: Int64 = 0
     var hasNull = false
 
-    mutating func read(_ rows: RawRows, count: Int32, rowid: Int64) {
+    mutating func read(_ rows: some IndexedColumns, count: Int32, rowid: Int64) {
         if values.count != Int(count) { values = Array(repeating: Value(), count: Int(count)) }
         self.rowid = rowid
         hasNull = false
         for column in 0..<count {
             let i = Int(column)
-            let type = sqlite3_column_type(rows.handle, column)
+            let type = rows.type(column)
             values[i].type = type
             switch type {
             case SQLITE_NULL: hasNull = true
             case SQLITE_INTEGER: values[i].integer = rows.int64(column)
-            case SQLITE_FLOAT: values[i].real = sqlite3_column_double(rows.handle, column)
+            case SQLITE_FLOAT: values[i].real = rows.double(column)
             default:
                 values[i].bytes.removeAll(keepingCapacity: true)
                 values[i].bytes.append(contentsOf: rows.bytes(column))

@@ -21,7 +21,7 @@ final class LogRows: ChainRow {
     /// The current row's columns as the statement selects them (the log's own, then `extra`'s), read once per step.
     let columns: StepColumns
     /// Rule texts by scheme version and rule (compact).
-    private let texts: [RuleTextKey: [UInt8]]
+    private let texts: RuleTextTable
     /// The hash of the row before, looked up when the row before is not the one just read (compact).
     private let linkLookup: RawRows?
     private var id = UnsafeMutableRawBufferPointer.allocate(byteCount: 36, alignment: 1)
@@ -58,20 +58,19 @@ final class LogRows: ChainRow {
         extraStart = format == .wide ? 21 : 20
         columns = StepColumns(rows.handle, count: Int(sqlite3_column_count(rows.handle)))
         if format == .compact {
-            var texts: [RuleTextKey: [UInt8]] = [:]
+            var found: [(schemeVersion: Int64, rule: [UInt8], text: [UInt8])] = []
             // (Of the kinds the view's look-up matches: SQL never finds a BLOB rule equal to a text one.)
             let all = try RawRows(db, sql: """
                 SELECT scheme_version, rule, text FROM rule_texts
                 WHERE typeof(scheme_version) = 'integer' AND typeof(rule) = 'text' AND typeof(text) = 'text'
                 """)
             while try all.next() {
-                guard let rule = all.string(1) else { continue }
-                texts[RuleTextKey(schemeVersion: all.int(0), rule: rule)] = Array(all.bytes(2))
+                found.append((all.int64(0), Array(all.bytes(1)), Array(all.bytes(2))))
             }
-            self.texts = texts
+            texts = RuleTextTable(found)
             linkLookup = try RawRows(db, sql: "SELECT hash FROM event_log WHERE seq = ?")
         } else {
-            texts = [:]
+            texts = RuleTextTable([])
             linkLookup = nil
         }
     }
@@ -81,6 +80,7 @@ final class LogRows: ChainRow {
         id.deallocate()
         instantBuffer.deallocate()
         payload.deallocate()
+        texts.deallocate()
         link.deallocate()
         lastHash.deallocate()
     }
@@ -193,13 +193,10 @@ final class LogRows: ChainRow {
         isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
     }
 
-    /// The text of a rule as a score's payload holds it, by scheme version and rule (none when `rule_texts` has none).
-    private func ruleText(schemeVersion: Int, rule: UnsafeRawBufferPointer) -> [UInt8]? {
-        texts[RuleTextKey(schemeVersion: schemeVersion, rule: String(decoding: rule, as: UTF8.self))]
-    }
-
     /// A compact row's payload: stored, or spelled out from its facts and its rule's text as the view does (none when
-    /// the household or the rule's text is missing, as the view gives NULL).
+    /// the household or the rule's text is missing, as the view gives NULL). Written straight into `payload`: with a
+    /// string made for the rule to look its text up, and the payload appended piece by piece, this was a seventh of
+    /// the chain pass's own work.
     private func spellPayload() -> PayloadState {
         if payloadState != .unread { return payloadState }
         if !columns.isNull(18) {
@@ -212,37 +209,60 @@ final class LogRows: ChainRow {
         let (points, overflow) = columns.int64(13).subtractingReportingOverflow(columns.int64(14))
         guard holds(10, SQLITE_TEXT), holds(12, SQLITE_TEXT), holds(8, SQLITE_INTEGER), holds(13, SQLITE_INTEGER),
               holds(14, SQLITE_INTEGER), !overflow,
-              let text = ruleText(schemeVersion: Int(columns.int64(8)), rule: columns.bytes(12)) else {
+              let text = texts.find(schemeVersion: columns.int64(8), rule: columns.bytes(12)) else {
             payloadState = .missing
             return .missing
         }
         let household = columns.bytes(10)
-        let digits = String(points)
-        let needed = 14 + household.count + 22 + digits.utf8.count + 8 + text.count + 1
+        let needed = LogRows.spelledHead.utf8CodeUnitCount + household.count + LogRows.spelledPoints.utf8CodeUnitCount + 20
+            + LogRows.spelledRule.utf8CodeUnitCount + text.count + 1
         if needed > payload.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
             payload.deallocate()
-            payload = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
+            payload = larger
         }
-        var count = 0
-        func append(_ bytes: UnsafeRawBufferPointer) {
-            guard bytes.count > 0 else { return }
-            UnsafeMutableRawBufferPointer(rebasing: payload[count..<(count + bytes.count)]).copyMemory(from: bytes)
-            count += bytes.count
+        guard let base = payload.baseAddress else {
+            payloadState = .missing
+            return .missing
         }
-        func append(_ text: StaticString) {
-            append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        var at = 0
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledHead), base, &at)
+        LogRows.put(household, base, &at)
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledPoints), base, &at)
+        // The points in decimal.
+        var magnitude = points.magnitude, digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
         }
-        append("{\"household\":\"")
-        append(household)
-        append("\",\"note\":\"\",\"points\":")
-        var written = digits
-        written.withUTF8 { append(UnsafeRawBufferPointer($0)) }
-        append(",\"rule\":")
-        text.withUnsafeBytes { append($0) }
-        append("}")
-        payloadCount = count
+        if points < 0 {
+            base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: at, as: UInt8.self)
+            at += 1
+        }
+        magnitude = points.magnitude
+        for index in stride(from: at + digits - 1, through: at, by: -1) {
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ magnitude % 10), toByteOffset: index, as: UInt8.self)
+            magnitude /= 10
+        }
+        at += digits
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledRule), base, &at)
+        LogRows.put(text, base, &at)
+        base.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
+        payloadCount = at + 1
         payloadState = .spelled
         return .spelled
+    }
+
+    /// The fixed pieces of a spelled-out score's payload (docs/FORMAT.md).
+    private static let spelledHead: StaticString = "{\"household\":\""
+    private static let spelledPoints: StaticString = "\",\"note\":\"\",\"points\":"
+    private static let spelledRule: StaticString = ",\"rule\":"
+
+    /// Copies `piece` to `base + at`, and moves `at` past it.
+    @inline(__always)
+    private static func put(_ piece: UnsafeRawBufferPointer, _ base: UnsafeMutableRawPointer, _ at: inout Int) {
+        if let source = piece.baseAddress, piece.count > 0 { (base + at).copyMemory(from: source, byteCount: piece.count) }
+        at += piece.count
     }
 
     /// The hash the chain gives the current row: SHA-256 over its link (`prev_hash`, column 19) and the netstrings of
@@ -337,5 +357,84 @@ struct StepColumns {
         guard mine.count >= prefix.count else { return false }
         guard prefix.count > 0, let a = mine.baseAddress, let b = prefix.baseAddress else { return true }
         return memcmp(a, b, prefix.count) == 0
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// A static string's UTF-8 bytes (which live as long as the program).
+    init(staticString text: StaticString) {
+        self.init(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+}
+
+/// The rule texts of a compact log (`rule_texts`), found by scheme version and the rule's stored bytes — the bytes SQL
+/// compares, as the view's look-up does — with no string made: an open-addressed table over one buffer, made once.
+final class RuleTextTable {
+    private struct Entry {
+        var schemeVersion: Int64
+        var rule: Int, ruleCount: Int, text: Int, textCount: Int
+    }
+    private let bytes: UnsafeMutableRawBufferPointer
+    private let entries: UnsafeMutableBufferPointer<Entry>
+    /// Indexes into `entries` by hash, -1 where empty; a power of two long.
+    private let slots: UnsafeMutableBufferPointer<Int32>
+
+    init(_ texts: [(schemeVersion: Int64, rule: [UInt8], text: [UInt8])]) {
+        bytes = .allocate(byteCount: max(1, texts.reduce(0) { $0 + $1.rule.count + $1.text.count }), alignment: 1)
+        entries = .allocate(capacity: max(1, texts.count))
+        var size = 8
+        while size < texts.count * 2 { size *= 2 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1)
+        var at = 0
+        for (number, text) in texts.enumerated() {
+            let rule = at
+            text.rule.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[at..<(at + $0.count)]).copyMemory(from: $0) }
+            at += text.rule.count
+            let start = at
+            text.text.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[at..<(at + $0.count)]).copyMemory(from: $0) }
+            at += text.text.count
+            entries.baseAddress?.advanced(by: number).initialize(to: Entry(schemeVersion: text.schemeVersion, rule: rule,
+                                                                           ruleCount: text.rule.count, text: start, textCount: text.text.count))
+            // (rule_texts' primary key makes each pair distinct; were one there twice, the first would be found.)
+            var slot = RuleTextTable.hash(text.schemeVersion, text.rule.withUnsafeBytes { RuleTextTable.hash($0) }) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(number)
+        }
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+        entries.deallocate()
+        slots.deallocate()
+    }
+
+    /// FNV-1a over the bytes.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    private static func hash(_ schemeVersion: Int64, _ rule: UInt64) -> Int {
+        Int(truncatingIfNeeded: (rule ^ UInt64(bitPattern: schemeVersion) &* 0x9e37_79b9_7f4a_7c15) >> 7)
+    }
+
+    /// The text of `rule` in scheme version `schemeVersion`, valid as long as the table.
+    func find(schemeVersion: Int64, rule: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let mask = slots.count - 1
+        var slot = RuleTextTable.hash(schemeVersion, RuleTextTable.hash(rule)) & mask
+        while true {
+            let number = slots[slot]
+            guard number >= 0 else { return nil }
+            let entry = entries[Int(number)]
+            if entry.schemeVersion == schemeVersion && entry.ruleCount == rule.count {
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[entry.rule..<(entry.rule + entry.ruleCount)])
+                if rule.count == 0 || (stored.baseAddress.flatMap { a in rule.baseAddress.map { b in memcmp(a, b, rule.count) == 0 } } ?? false) {
+                    return UnsafeRawBufferPointer(rebasing: bytes[entry.text..<(entry.text + entry.textCount)])
+                }
+            }
+            slot = (slot + 1) & mask
+        }
     }
 }
