@@ -28,6 +28,8 @@ final class LogRows: ChainRow {
     private var instant = [UInt8](repeating: 0, count: 24)
     private var currentSeq: Int64?
     private var instantBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 24, alignment: 1)
+    /// The instant whose text `instantBuffer` holds (none yet: -1).
+    private var instantWritten: Int64 = -1
     private var payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
     private var payloadCount = 0
     private var payloadState = PayloadState.unread
@@ -165,8 +167,12 @@ final class LogRows: ChainRow {
             guard columns.type(6) == SQLITE_INTEGER else { return columns.bytes(6) }
             let milliseconds = columns.int64(6)
             guard (0...RecordedInstant.latest).contains(milliseconds) else { return columns.bytes(6) }
-            RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
-            instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
+            // A batch's events share their instant: its text is written again only when it changes.
+            if milliseconds != instantWritten {
+                RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
+                instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
+                instantWritten = milliseconds
+            }
             return UnsafeRawBufferPointer(instantBuffer)
         case 18:
             switch spellPayload() {
