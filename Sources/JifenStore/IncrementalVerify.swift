@@ -213,7 +213,8 @@ final class LogRowRules {
     static func make(_ db: Database, terms: [String]) throws -> LogRowRules? {
         guard !terms.isEmpty else { return nil }
         let format = try LogFormat.of(db)
-        let expected = try (format == .compact ? EventStore.expectedCompact : EventStore.expectedWide).get()["table \(format.table)"]
+        // (Should the migrations' schema not be at hand, the terms stay SQL.)
+        let expected = try? (format == .compact ? EventStore.expectedCompact : EventStore.expectedWide).get()["table \(format.table)"]
         let found = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '\(format.table)'")
         guard let expected, found == expected else { return nil }
         return LogRowRules(format: format, lookup: try RawRows(db, sql: """
