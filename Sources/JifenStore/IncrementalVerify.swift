@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import JifenAudit
 import JifenCore
 
@@ -196,4 +197,93 @@ extension IndexDigests {
         }
         return problems
     }
+}
+
+/// The rules `EventStore.constraintTerms` gives as SQL — each column's NOT NULL, the table's CHECKs, the kind jifen
+/// stores in each hashed column, the bound on every figure — held in Swift against the columns the chain's pass has
+/// already read (`StepColumns`): SQL terms selected with every row were a sixth of verify's CPU at 10^6 events. Made
+/// only for a log table whose SQL is the one its migration writes (otherwise its rules are not the ones written here).
+/// `clears` is a quick test that passes only rows every term holds for; a row it does not pass is decided by SQLite,
+/// the same terms over that one row, so what is found is exactly what the terms find.
+final class LogRowRules {
+    private let format: LogFormat
+    private let lookup: RawRows
+
+    /// Nil when the log's table is not as migration 0001 of its format made it, or there are no terms.
+    static func make(_ db: Database, terms: [String]) throws -> LogRowRules? {
+        guard !terms.isEmpty else { return nil }
+        let format = try LogFormat.of(db)
+        // (Should the migrations' schema not be at hand, the terms stay SQL.)
+        let expected = try? (format == .compact ? EventStore.expectedCompact : EventStore.expectedWide).get()["table \(format.table)"]
+        let found = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '\(format.table)'")
+        guard let expected, found == expected else { return nil }
+        return LogRowRules(format: format, lookup: try RawRows(db, sql: """
+            SELECT coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0) FROM \(format.table) WHERE seq = ?
+            """))
+    }
+
+    private init(format: LogFormat, lookup: RawRows) {
+        self.format = format
+        self.lookup = lookup
+    }
+
+    /// SQLite's verdict on the row `seq`: whether it breaks a term.
+    func breaks(seq: Int64) throws -> Bool {
+        sqlite3_bind_int64(lookup.handle, 1, seq)
+        defer { sqlite3_reset(lookup.handle) }
+        return try lookup.next() && lookup.int64(0) != 0
+    }
+
+    /// True only when the row (selected as `LogRows.columns(format)`) holds every rule: each hashed column of its kind
+    /// (and not NULL where the table says NOT NULL), each figure within the bound, and the table's CHECKs.
+    func clears(_ row: StepColumns) -> Bool {
+        @inline(__always) func integer(_ column: Int32) -> Bool { row.type(column) == SQLITE_INTEGER }
+        @inline(__always) func text(_ column: Int32) -> Bool { row.type(column) == SQLITE_TEXT }
+        @inline(__always) func textOrNull(_ column: Int32) -> Bool { row.type(column) == SQLITE_TEXT || row.type(column) == SQLITE_NULL }
+        @inline(__always) func figure(_ column: Int32) -> Bool {
+            integer(column) && row.int64(column).magnitude <= EventStore.factsLimit.magnitude
+        }
+        // seq, stream_version (CHECK >= 1), scheme_version; the figures; reverses.
+        guard integer(0), row.int64(0) >= 1, integer(3), row.int64(3) >= 1, integer(8),
+              figure(13), figure(14), figure(15), figure(16), integer(17) || row.isNull(17) else { return false }
+        // stream, type, occurred_on, actor; idempotency_key (CHECK: not ''), household, item, rule.
+        guard text(2), text(4), text(5), text(7), textOrNull(9), textOrNull(10), textOrNull(11), textOrNull(12) else { return false }
+        if text(9) && row.bytes(9).count == 0 { return false }
+        // CHECK (occurred_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')
+        let date = row.bytes(5)
+        guard date.count == 10 else { return false }
+        for (offset, byte) in date.enumerated() {
+            let dash = offset == 4 || offset == 7
+            if dash ? byte != UInt8(ascii: "-") : !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { return false }
+        }
+        switch format {
+        case .wide:
+            // id, recorded_at and payload text; CHECK (length(prev_hash) = 32 AND length(hash) = 32).
+            return text(1) && text(6) && text(18) && row.type(19) == SQLITE_BLOB && row.bytes(19).count == 32
+                && row.type(20) == SQLITE_BLOB && row.bytes(20).count == 32
+        case .compact:
+            // CHECK ((typeof(id) = 'blob' AND length(id) = 16) OR typeof(id) = 'text')
+            guard text(1) || (row.type(1) == SQLITE_BLOB && row.bytes(1).count == 16) else { return false }
+            // CHECK (typeof(recorded_at) = 'integer' AND recorded_at BETWEEN 0 AND 253402300799999)
+            guard integer(6), (0...RecordedInstant.latest).contains(row.int64(6)) else { return false }
+            // CHECK (length(hash) = 32)
+            guard row.type(19) == SQLITE_BLOB, row.bytes(19).count == 32 else { return false }
+            // CHECK (payload IS NOT NULL OR (type = 'v1.scoreRecorded' AND household IS NOT NULL AND rule IS NOT NULL))
+            if row.isNull(18) {
+                guard !row.isNull(10), !row.isNull(12), LogRowRules.scoreType.withUnsafeBytes({ row.equals(4, $0) }) else { return false }
+            } else if !text(18) {
+                return false
+            }
+            // CHECK (stream NOT GLOB 'reversal:*' OR stream_version = 1)
+            let stream = row.bytes(2)
+            if stream.count >= LogRowRules.reversalPrefix.count,
+               LogRowRules.reversalPrefix.withUnsafeBytes({ row.equals(prefixOf: 2, $0) }) {
+                return row.int64(3) == 1
+            }
+            return true
+        }
+    }
+
+    private static let scoreType = Array("v1.scoreRecorded".utf8)
+    private static let reversalPrefix = Array("reversal:".utf8)
 }

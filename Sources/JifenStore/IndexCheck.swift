@@ -24,9 +24,11 @@ struct IndexDigests {
         let columns: [String]
         /// Their positions in the chain pass's row.
         let positions: [Int32]
-        /// A partial index's WHERE clause, as the schema gives it, and the position of its value in the chain pass's row.
+        /// A partial index's WHERE clause, as the schema gives it, and the position of its value in the chain pass's row;
+        /// or, for a clause `column IS NOT NULL` (each of the log's), that column's position, and no value selected.
         let condition: String?
         let conditionPosition: Int32?
+        var notNullPosition: Int32? = nil
     }
 
     let indexes: [Index]
@@ -39,6 +41,8 @@ struct IndexDigests {
     /// `indexes`' positions laid out flat for the pass over the table, which reads them for every row: index `n`'s key
     /// columns are `positions[starts[n]..<starts[n + 1]]`, its condition's column `conditions[n]` (-1 for none).
     private let positions: [Int32], starts: [Int], conditions: [Int32]
+    /// Index `n`'s column that a row must not hold NULL in to have an entry (-1 for none).
+    private let notNull: [Int32]
 
     /// The indexes of `events` as the file holds them; nil when one has a form this check does not read (an expression,
     /// a collation other than BINARY, a descending column), and then SQLite's own full check is the one to run.
@@ -58,6 +62,7 @@ struct IndexDigests {
         positions = indexes.flatMap(\.positions)
         starts = indexes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.positions.count) }
         conditions = indexes.map { $0.conditionPosition ?? -1 }
+        notNull = indexes.map { $0.notNullPosition ?? -1 }
     }
 
     /// The indexes of `events` this check reads (their columns plain, ascending, BINARY), with each partial index's
@@ -83,33 +88,43 @@ struct IndexDigests {
                 positions.append(Int32(position))
             }
             guard readable, !columns.isEmpty else { unreadable.append(name); continue }
-            var condition: String?, conditionPosition: Int32?
+            var condition: String?, conditionPosition: Int32?, notNullPosition: Int32?
             if let range = sql.range(of: " WHERE ", options: [.caseInsensitive, .backwards]) {
                 let clause = sql[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
                 condition = clause
-                conditionPosition = Int32(chain.count + extras.count)
-                extras.append("(\(clause))")
+                // `column IS NOT NULL` is read from the column's class in the chain's pass; any other clause is
+                // selected there as SQL.
+                let words = clause.split(whereSeparator: { $0 == " " })
+                if words.count == 4, words[1].uppercased() == "IS", words[2].uppercased() == "NOT", words[3].uppercased() == "NULL",
+                   let position = chain.firstIndex(of: String(words[0])) {
+                    notNullPosition = Int32(position)
+                } else {
+                    conditionPosition = Int32(chain.count + extras.count)
+                    extras.append("(\(clause))")
+                }
             }
-            indexes.append(Index(name: name, unique: unique, columns: columns, positions: positions, condition: condition,
-                                 conditionPosition: conditionPosition))
+            var index = Index(name: name, unique: unique, columns: columns, positions: positions, condition: condition,
+                              conditionPosition: conditionPosition)
+            index.notNullPosition = notNullPosition
+            indexes.append(index)
         }
         return (indexes, extras, unreadable)
     }
 
     /// The entry of index `number` for the current row of `rows`, as a 64-bit hash: the index, the rowid, each
     /// value with its storage class.
-    private static func entryHash(_ key: Hasher, _ number: Int, rowid: Int64, _ rows: RawRows,
+    private static func entryHash(_ key: Hasher, _ number: Int, rowid: Int64, _ rows: some IndexedColumns,
                                   _ positions: UnsafeBufferPointer<Int32>) -> UInt64 {
         var hasher = key
         hasher.combine(number)
         hasher.combine(rowid)
         for position in positions {
-            let type = sqlite3_column_type(rows.handle, position)
+            let type = rows.type(position)
             hasher.combine(UInt8(truncatingIfNeeded: type))
             switch type {
             case SQLITE_NULL: break
             case SQLITE_INTEGER: hasher.combine(rows.int64(position))
-            case SQLITE_FLOAT: hasher.combine(sqlite3_column_double(rows.handle, position).bitPattern)
+            case SQLITE_FLOAT: hasher.combine(rows.double(position).bitPattern)
             default:
                 let bytes = rows.bytes(position)
                 hasher.combine(bytes.count)
@@ -133,7 +148,7 @@ struct IndexDigests {
 
     /// Adds the current row of the chain's pass (selected as `chainColumns` and then `extraColumns`) to each index's
     /// table-side digest.
-    mutating func addTableRow(_ rows: RawRows) {
+    mutating func addTableRow(_ rows: StepColumns) {
         let rowid = rows.int64(0)
         let key = self.key
         // Through the arrays' buffers: no reference counting per row.
@@ -144,6 +159,7 @@ struct IndexDigests {
                         for number in 0..<sums.count {
                             let condition = conditions[number]
                             if condition >= 0 && rows.int64(condition) == 0 { continue }
+                            if notNull[number] >= 0 && rows.isNull(notNull[number]) { continue }
                             let mine = UnsafeBufferPointer(rebasing: positions[starts[number]..<starts[number + 1]])
                             sums[number] &+= IndexDigests.entryHash(key, number, rowid: rowid, rows, mine)
                         }
@@ -159,7 +175,23 @@ struct IndexDigests {
     /// same snapshot — a row appended since has its entry, one that points at no row or at a row with other values
     /// is a stray.
     func checkIndexes(_ db: Database, through last: Int64 = Int64.max, problem: (String, String) -> Void) throws {
+        report(try scanIndexes(db, through: last), problem: problem)
+    }
+
+    /// What a scan of one index found (`scanIndexes`), to be held against the table's side (`report`).
+    struct IndexScan: Sendable {
+        var sum: UInt64 = 0
+        var ordered = true, distinct = true
+        var entries: Int64 = 0, strays: Int64 = 0
+        /// A partial index's entries as its pages count them.
+        var cells: Int64?
+    }
+
+    /// The index side of `checkIndexes`: each index read whole, in its order. It needs none of the table's rows, so
+    /// `verify` runs it on a connection of its own beside the chain's halves.
+    func scanIndexes(_ db: Database, through last: Int64 = Int64.max) throws -> [IndexScan] {
         let table = try LogFormat.of(db).table
+        var scans: [IndexScan] = []
         for (number, index) in indexes.enumerated() {
             let names = index.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             let rows = try RawRows(db, sql: """
@@ -172,53 +204,67 @@ struct IndexDigests {
             let count = Int32(index.columns.count)
             let positions = (0..<count).map { $0 }
             let key = self.key
-            var sum: UInt64 = 0
+            var scan = IndexScan()
             var previous = EntryKey(), current = EntryKey()
-            var first = true, ordered = true, distinct = true
-            var entries: Int64 = 0, strays: Int64 = 0
+            var first = true
+            // Each entry's values asked of SQLite once, for its hash and its order both.
+            let entryColumns = StepColumns(rows.handle, count: Int(count) + 1)
+            defer { entryColumns.deallocate() }
             while try rows.next() {
-                entries += 1
-                let rowid = rows.int64(count)
-                let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, rows, $0) }
+                scan.entries += 1
+                entryColumns.read()
+                let rowid = entryColumns.int64(count)
+                let entry = positions.withUnsafeBufferPointer { IndexDigests.entryHash(key, number, rowid: rowid, entryColumns, $0) }
                 if rowid <= last {
-                    sum &+= entry
+                    scan.sum &+= entry
                 } else {
                     sqlite3_reset(row.handle)
                     sqlite3_bind_int64(row.handle, 1, rowid)
                     let found = try row.next()
                     if !found || row.int64(count) == 0
                         || positions.withUnsafeBufferPointer({ IndexDigests.entryHash(key, number, rowid: rowid, row, $0) }) != entry {
-                        strays += 1
+                        scan.strays += 1
                     }
                 }
-                current.read(rows, count: count, rowid: rowid)
+                current.read(entryColumns, count: count, rowid: rowid)
                 if !first {
                     let order = previous.compare(current, keysOnly: false)
-                    if order >= 0 { ordered = false }
-                    if index.unique && !current.hasNull && previous.compare(current, keysOnly: true) == 0 { distinct = false }
+                    if order >= 0 { scan.ordered = false }
+                    if index.unique && !current.hasNull && previous.compare(current, keysOnly: true) == 0 { scan.distinct = false }
                 }
                 first = false
                 swap(&previous, &current)
             }
-            if !ordered {
-                problem("索引 \(index.name) 的条目次序乱了：按它查到的事件会出错（文件已损坏）",
-                        "the index \(index.name) holds its entries out of order: look-ups through it go wrong (the file is damaged)")
-            } else if !distinct {
-                problem("唯一索引 \(index.name) 里有重复的条目（文件已损坏）", "the unique index \(index.name) holds an entry twice (the file is damaged)")
-            }
             // A partial index is read through its condition, which would pass over an entry that does not meet it:
             // its entries are counted from its pages as well (SQLite's dbstat table, in one walk of the index).
-            if index.condition != nil,
-               let cells = try Int64.fetchOne(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = ?", arguments: [index.name]),
-               cells != entries {
-                problem("索引 \(index.name) 有 \(cells) 个条目，其中 \(cells - entries) 个不属于它（文件已损坏）",
-                        "the index \(index.name) holds \(cells) entries, \(cells - entries) of them not its own (the file is damaged)")
+            if index.condition != nil {
+                scan.cells = try Int64.fetchOne(db, sql: "SELECT ncell FROM dbstat('main', 1) WHERE name = ?", arguments: [index.name])
             }
-            if strays > 0 {
+            scans.append(scan)
+        }
+        return scans
+    }
+
+    /// The problems `scans` (of these indexes, `scanIndexes`) show against the table's digests.
+    func report(_ scans: [IndexScan], problem: (String, String) -> Void) {
+        for (number, index) in indexes.enumerated() where number < scans.count {
+            let scan = scans[number]
+            if !scan.ordered {
+                problem("索引 \(index.name) 的条目次序乱了：按它查到的事件会出错（文件已损坏）",
+                        "the index \(index.name) holds its entries out of order: look-ups through it go wrong (the file is damaged)")
+            } else if !scan.distinct {
+                problem("唯一索引 \(index.name) 里有重复的条目（文件已损坏）", "the unique index \(index.name) holds an entry twice (the file is damaged)")
+            }
+            if let cells = scan.cells, cells != scan.entries {
+                problem("索引 \(index.name) 有 \(cells) 个条目，其中 \(cells - scan.entries) 个不属于它（文件已损坏）",
+                        "the index \(index.name) holds \(cells) entries, \(cells - scan.entries) of them not its own (the file is damaged)")
+            }
+            if scan.strays > 0 {
+                let strays = scan.strays
                 problem("索引 \(index.name) 有 \(strays) 个条目指向事件表里没有的行（文件已损坏）",
                         "the index \(index.name) holds \(strays) entr\(strays == 1 ? "y" : "ies") for no row of the events table (the file is damaged)")
             }
-            if sum != tableSums[number] {
+            if scan.sum != tableSums[number] {
                 problem("索引 \(index.name) 与事件表不符：它缺了、多了或改了条目，按它查到的事件会出错（文件已损坏）",
                         "the index \(index.name) does not hold exactly the rows of the events table: an entry is missing, extra or altered, and look-ups through it go wrong (the file is damaged)")
             }
@@ -239,18 +285,18 @@ private struct EntryKey {
     var rowid: Int64 = 0
     var hasNull = false
 
-    mutating func read(_ rows: RawRows, count: Int32, rowid: Int64) {
+    mutating func read(_ rows: some IndexedColumns, count: Int32, rowid: Int64) {
         if values.count != Int(count) { values = Array(repeating: Value(), count: Int(count)) }
         self.rowid = rowid
         hasNull = false
         for column in 0..<count {
             let i = Int(column)
-            let type = sqlite3_column_type(rows.handle, column)
+            let type = rows.type(column)
             values[i].type = type
             switch type {
             case SQLITE_NULL: hasNull = true
             case SQLITE_INTEGER: values[i].integer = rows.int64(column)
-            case SQLITE_FLOAT: values[i].real = sqlite3_column_double(rows.handle, column)
+            case SQLITE_FLOAT: values[i].real = rows.double(column)
             default:
                 values[i].bytes.removeAll(keepingCapacity: true)
                 values[i].bytes.append(contentsOf: rows.bytes(column))
@@ -298,3 +344,19 @@ private struct EntryKey {
         }
     }
 }
+
+/// The columns of a row as the index digests read them: each value's storage class and contents. `RawRows` asks
+/// SQLite for each; `StepColumns` has them from its one read of the row.
+protocol IndexedColumns {
+    func type(_ column: Int32) -> Int32
+    func int64(_ column: Int32) -> Int64
+    func double(_ column: Int32) -> Double
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer
+}
+
+extension RawRows: IndexedColumns {
+    func type(_ column: Int32) -> Int32 { sqlite3_column_type(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+}
+
+extension StepColumns: IndexedColumns {}

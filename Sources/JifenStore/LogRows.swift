@@ -10,19 +10,26 @@ import JifenCore
 /// itself, its UUID, instant, payload and link given back here as the view `events` gives them (docs/FORMAT.md), at a
 /// fraction of the view's cost: the view looks up each row's link and each score's rule text, this keeps the last
 /// row's hash and every rule's text at hand. Column bytes are valid until the next step.
+///
+/// Each step asks SQLite for every selected column once (`StepColumns`): the canonical bytes, the kind checks and the
+/// index digests of `verify`'s chain pass all read the same row, and asking again per use was about 60 calls a row.
 final class LogRows: ChainRow {
     let rows: RawRows
     let format: LogFormat
     /// The position of the first column the caller added after the log's own (`extra`).
     let extraStart: Int32
+    /// The current row's columns as the statement selects them (the log's own, then `extra`'s), read once per step.
+    let columns: StepColumns
     /// Rule texts by scheme version and rule (compact).
-    private let texts: [RuleTextKey: [UInt8]]
+    private let texts: RuleTextTable
     /// The hash of the row before, looked up when the row before is not the one just read (compact).
     private let linkLookup: RawRows?
     private var id = UnsafeMutableRawBufferPointer.allocate(byteCount: 36, alignment: 1)
     private var instant = [UInt8](repeating: 0, count: 24)
     private var currentSeq: Int64?
     private var instantBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 24, alignment: 1)
+    /// The instant whose text `instantBuffer` holds (none yet: -1).
+    private var instantWritten: Int64 = -1
     private var payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
     private var payloadCount = 0
     private var payloadState = PayloadState.unread
@@ -51,39 +58,45 @@ final class LogRows: ChainRow {
         format = try LogFormat.of(db)
         rows = try RawRows(db, sql: "SELECT \(LogRows.columns(format))\(extra) FROM \(format.table) WHERE \(condition) ORDER BY \(order)")
         extraStart = format == .wide ? 21 : 20
+        columns = StepColumns(rows.handle, count: Int(sqlite3_column_count(rows.handle)))
         if format == .compact {
-            var texts: [RuleTextKey: [UInt8]] = [:]
+            var found: [(schemeVersion: Int64, rule: [UInt8], text: [UInt8])] = []
             // (Of the kinds the view's look-up matches: SQL never finds a BLOB rule equal to a text one.)
             let all = try RawRows(db, sql: """
                 SELECT scheme_version, rule, text FROM rule_texts
                 WHERE typeof(scheme_version) = 'integer' AND typeof(rule) = 'text' AND typeof(text) = 'text'
                 """)
             while try all.next() {
-                guard let rule = all.string(1) else { continue }
-                texts[RuleTextKey(schemeVersion: all.int(0), rule: rule)] = Array(all.bytes(2))
+                found.append((all.int64(0), Array(all.bytes(1)), Array(all.bytes(2))))
             }
-            self.texts = texts
+            texts = RuleTextTable(found)
             linkLookup = try RawRows(db, sql: "SELECT hash FROM event_log WHERE seq = ?")
         } else {
-            texts = [:]
+            texts = RuleTextTable([])
             linkLookup = nil
         }
     }
 
     deinit {
+        columns.deallocate()
         id.deallocate()
         instantBuffer.deallocate()
         payload.deallocate()
+        texts.deallocate()
         link.deallocate()
         lastHash.deallocate()
     }
 
     /// Steps to the next row; false at the end.
     func next() throws -> Bool {
-        guard format == .compact else { return try rows.next() }
+        guard format == .compact else {
+            guard try rows.next() else { return false }
+            columns.read()
+            return true
+        }
         // The row just read is the link of the next, if that is its successor: its hash is kept before the step.
         if let current = currentSeq {
-            let hash = rows.bytes(19)
+            let hash = columns.bytes(19)
             lastHashCount = min(hash.count, 32)
             if lastHashCount > 0 { lastHash.copyMemory(from: UnsafeRawBufferPointer(rebasing: hash[0..<lastHashCount])) }
             lastSeq = current
@@ -92,7 +105,8 @@ final class LogRows: ChainRow {
             currentSeq = nil
             return false
         }
-        currentSeq = rows.int64(0)
+        columns.read()
+        currentSeq = columns.int64(0)
         payloadState = .unread
         try readLink()
         return true
@@ -101,7 +115,7 @@ final class LogRows: ChainRow {
     /// The link of the current row: the hash of the row just read when it is the one before, else looked up (32 zero
     /// bytes for the first event; none when the event before is missing).
     private func readLink() throws {
-        let seq = rows.int64(0)
+        let seq = columns.int64(0)
         if seq == 1 {
             link.initializeMemory(as: UInt8.self, repeating: 0)
             linkCount = 32
@@ -122,52 +136,56 @@ final class LogRows: ChainRow {
     }
 
     func isNull(_ column: Int32) -> Bool {
-        guard format == .compact else { return rows.isNull(column) }
+        guard format == .compact else { return columns.isNull(column) }
         switch column {
         case 18: return spellPayload() == .missing
         case 19: return linkCount < 0
-        case 20: return rows.isNull(19)
-        default: return rows.isNull(column)
+        case 20: return columns.isNull(19)
+        default: return columns.isNull(column)
         }
     }
 
     func int64(_ column: Int32) -> Int64 {
-        format == .compact && column == 20 ? rows.int64(19) : rows.int64(column)
+        format == .compact && column == 20 ? columns.int64(19) : columns.int64(column)
     }
 
     func int(_ column: Int32) -> Int { Int(int64(column)) }
 
     /// The column's bytes as format 1 holds them (text or blob).
     func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
-        guard format == .compact else { return rows.bytes(column) }
+        guard format == .compact else { return columns.bytes(column) }
         switch column {
         case 1:
             // The UUID's 16 bytes as its lower-case text; anything else as stored.
-            guard sqlite3_column_type(rows.handle, 1) == SQLITE_BLOB else { return rows.bytes(1) }
-            let stored = rows.bytes(1)
+            guard columns.type(1) == SQLITE_BLOB else { return columns.bytes(1) }
+            let stored = columns.bytes(1)
             guard stored.count == 16 else { return stored }
             CompactFields.uuidText(stored, into: id)
             return UnsafeRawBufferPointer(id)
         case 6:
             // The instant's milliseconds as its text; anything else as stored.
-            guard sqlite3_column_type(rows.handle, 6) == SQLITE_INTEGER else { return rows.bytes(6) }
-            let milliseconds = rows.int64(6)
-            guard (0...RecordedInstant.latest).contains(milliseconds) else { return rows.bytes(6) }
-            RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
-            instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
+            guard columns.type(6) == SQLITE_INTEGER else { return columns.bytes(6) }
+            let milliseconds = columns.int64(6)
+            guard (0...RecordedInstant.latest).contains(milliseconds) else { return columns.bytes(6) }
+            // A batch's events share their instant: its text is written again only when it changes.
+            if milliseconds != instantWritten {
+                RecordedInstant.write(milliseconds: milliseconds, into: &instant, at: 0)
+                instant.withUnsafeBytes { instantBuffer.copyMemory(from: $0) }
+                instantWritten = milliseconds
+            }
             return UnsafeRawBufferPointer(instantBuffer)
         case 18:
             switch spellPayload() {
-            case .stored: return rows.bytes(18)
+            case .stored: return columns.bytes(18)
             case .spelled: return UnsafeRawBufferPointer(rebasing: payload[0..<payloadCount])
             default: return UnsafeRawBufferPointer(start: nil, count: 0)
             }
         case 19:
             return linkCount < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: link[0..<linkCount])
         case 20:
-            return rows.bytes(19)
+            return columns.bytes(19)
         default:
-            return rows.bytes(column)
+            return columns.bytes(column)
         }
     }
 
@@ -182,55 +200,247 @@ final class LogRows: ChainRow {
     }
 
     /// A compact row's payload: stored, or spelled out from its facts and its rule's text as the view does (none when
-    /// the household or the rule's text is missing, as the view gives NULL).
+    /// the household or the rule's text is missing, as the view gives NULL). Written straight into `payload`: with a
+    /// string made for the rule to look its text up, and the payload appended piece by piece, this was a seventh of
+    /// the chain pass's own work.
     private func spellPayload() -> PayloadState {
         if payloadState != .unread { return payloadState }
-        if !rows.isNull(18) {
+        if !columns.isNull(18) {
             payloadState = .stored
             return .stored
         }
         // Only what the view spells out: a text household and rule, integer scheme version and figures (SQL compares
         // values of other kinds otherwise), and points that are a number.
-        func holds(_ column: Int32, _ type: Int32) -> Bool { sqlite3_column_type(rows.handle, column) == type }
-        let (points, overflow) = rows.int64(13).subtractingReportingOverflow(rows.int64(14))
+        func holds(_ column: Int32, _ type: Int32) -> Bool { columns.type(column) == type }
+        let (points, overflow) = columns.int64(13).subtractingReportingOverflow(columns.int64(14))
         guard holds(10, SQLITE_TEXT), holds(12, SQLITE_TEXT), holds(8, SQLITE_INTEGER), holds(13, SQLITE_INTEGER),
-              holds(14, SQLITE_INTEGER), !overflow, let rule = rows.string(12),
-              let text = texts[RuleTextKey(schemeVersion: Int(rows.int64(8)), rule: rule)] else {
+              holds(14, SQLITE_INTEGER), !overflow,
+              let text = texts.find(schemeVersion: columns.int64(8), rule: columns.bytes(12)) else {
             payloadState = .missing
             return .missing
         }
-        let household = rows.bytes(10)
-        let digits = String(points)
-        let needed = 14 + household.count + 22 + digits.utf8.count + 8 + text.count + 1
+        let household = columns.bytes(10)
+        let needed = LogRows.spelledHead.utf8CodeUnitCount + household.count + LogRows.spelledPoints.utf8CodeUnitCount + 20
+            + LogRows.spelledRule.utf8CodeUnitCount + text.count + 1
         if needed > payload.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
             payload.deallocate()
-            payload = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, payload.count * 2), alignment: 1)
+            payload = larger
         }
-        var count = 0
-        func append(_ bytes: UnsafeRawBufferPointer) {
-            guard bytes.count > 0 else { return }
-            UnsafeMutableRawBufferPointer(rebasing: payload[count..<(count + bytes.count)]).copyMemory(from: bytes)
-            count += bytes.count
+        guard let base = payload.baseAddress else {
+            payloadState = .missing
+            return .missing
         }
-        func append(_ text: StaticString) {
-            append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        var at = 0
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledHead), base, &at)
+        LogRows.put(household, base, &at)
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledPoints), base, &at)
+        // The points in decimal.
+        var magnitude = points.magnitude, digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
         }
-        append("{\"household\":\"")
-        append(household)
-        append("\",\"note\":\"\",\"points\":")
-        var written = digits
-        written.withUTF8 { append(UnsafeRawBufferPointer($0)) }
-        append(",\"rule\":")
-        text.withUnsafeBytes { append($0) }
-        append("}")
-        payloadCount = count
+        if points < 0 {
+            base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: at, as: UInt8.self)
+            at += 1
+        }
+        magnitude = points.magnitude
+        for index in stride(from: at + digits - 1, through: at, by: -1) {
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ magnitude % 10), toByteOffset: index, as: UInt8.self)
+            magnitude /= 10
+        }
+        at += digits
+        LogRows.put(UnsafeRawBufferPointer(staticString: LogRows.spelledRule), base, &at)
+        LogRows.put(text, base, &at)
+        base.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
+        payloadCount = at + 1
         payloadState = .spelled
         return .spelled
+    }
+
+    /// The fixed pieces of a spelled-out score's payload (docs/FORMAT.md).
+    private static let spelledHead: StaticString = "{\"household\":\""
+    private static let spelledPoints: StaticString = "\",\"note\":\"\",\"points\":"
+    private static let spelledRule: StaticString = ",\"rule\":"
+
+    /// Copies `piece` to `base + at`, and moves `at` past it.
+    @inline(__always)
+    private static func put(_ piece: UnsafeRawBufferPointer, _ base: UnsafeMutableRawPointer, _ at: inout Int) {
+        if let source = piece.baseAddress, piece.count > 0 { (base + at).copyMemory(from: source, byteCount: piece.count) }
+        at += piece.count
     }
 
     /// The hash the chain gives the current row: SHA-256 over its link (`prev_hash`, column 19) and the netstrings of
     /// its fields (docs/FORMAT.md), built in `canonical`.
     func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
         format == .compact ? canonical.digest(of: self) : canonical.digest(of: rows)
+    }
+}
+
+/// One row's columns as SQLite's statement holds them after a step, each asked for once: its storage class, and its
+/// integer (a REAL's bit pattern) or its bytes. A value read otherwise than as stored (the bytes of a number, the
+/// integer of a text) is asked of SQLite as before, as `RawRows` reads it. Valid until the next step; `read` after each.
+struct StepColumns {
+    let handle: OpaquePointer
+    let count: Int
+    private let types: UnsafeMutablePointer<Int32>
+    private let integers: UnsafeMutablePointer<Int64>
+    private let starts: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let lengths: UnsafeMutablePointer<Int>
+
+    init(_ handle: OpaquePointer, count: Int) {
+        self.handle = handle
+        self.count = count
+        types = .allocate(capacity: max(count, 1))
+        types.initialize(repeating: SQLITE_NULL, count: max(count, 1))
+        integers = .allocate(capacity: max(count, 1))
+        integers.initialize(repeating: 0, count: max(count, 1))
+        starts = .allocate(capacity: max(count, 1))
+        starts.initialize(repeating: nil, count: max(count, 1))
+        lengths = .allocate(capacity: max(count, 1))
+        lengths.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    func deallocate() {
+        types.deallocate()
+        integers.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
+    }
+
+    /// Reads the current row's columns: one call into SQLite for each (`sqlite3_column_value`, the connection's
+    /// lock taken once), then the value's class and contents, which take none.
+    func read() {
+        for index in 0..<count {
+            let value = sqlite3_column_value(handle, Int32(index))
+            let type = sqlite3_value_type(value)
+            types[index] = type
+            switch type {
+            case SQLITE_INTEGER:
+                integers[index] = sqlite3_value_int64(value)
+            case SQLITE_TEXT, SQLITE_BLOB:
+                starts[index] = sqlite3_value_blob(value)
+                lengths[index] = Int(sqlite3_value_bytes(value))
+            case SQLITE_FLOAT:
+                integers[index] = Int64(bitPattern: sqlite3_value_double(value).bitPattern)
+            default:
+                break
+            }
+        }
+    }
+
+    @inline(__always) func type(_ column: Int32) -> Int32 { types[Int(column)] }
+    @inline(__always) func isNull(_ column: Int32) -> Bool { types[Int(column)] == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 {
+        types[Int(column)] == SQLITE_INTEGER ? integers[Int(column)] : sqlite3_column_int64(handle, column)
+    }
+
+    func double(_ column: Int32) -> Double {
+        types[Int(column)] == SQLITE_FLOAT ? Double(bitPattern: UInt64(bitPattern: integers[Int(column)])) : sqlite3_column_double(handle, column)
+    }
+
+    /// The column's bytes (text or blob; a number's as SQLite writes it as text; none for NULL).
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        switch types[Int(column)] {
+        case SQLITE_TEXT, SQLITE_BLOB: return UnsafeRawBufferPointer(start: starts[Int(column)], count: lengths[Int(column)])
+        case SQLITE_NULL: return UnsafeRawBufferPointer(start: nil, count: 0)
+        default:
+            let pointer = sqlite3_column_blob(handle, column)
+            return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+        }
+    }
+
+    /// Whether the column holds exactly these bytes.
+    func equals(_ column: Int32, _ other: UnsafeRawBufferPointer) -> Bool {
+        bytes(column).count == other.count && equals(prefixOf: column, other)
+    }
+
+    /// Whether the column's bytes begin with these.
+    func equals(prefixOf column: Int32, _ prefix: UnsafeRawBufferPointer) -> Bool {
+        let mine = bytes(column)
+        guard mine.count >= prefix.count else { return false }
+        guard prefix.count > 0, let a = mine.baseAddress, let b = prefix.baseAddress else { return true }
+        return memcmp(a, b, prefix.count) == 0
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// A static string's UTF-8 bytes (which live as long as the program).
+    init(staticString text: StaticString) {
+        self.init(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+}
+
+/// The rule texts of a compact log (`rule_texts`), found by scheme version and the rule's stored bytes — the bytes SQL
+/// compares, as the view's look-up does — with no string made: an open-addressed table over one buffer, made once.
+final class RuleTextTable {
+    private struct Entry {
+        var schemeVersion: Int64
+        var rule: Int, ruleCount: Int, text: Int, textCount: Int
+    }
+    private let bytes: UnsafeMutableRawBufferPointer
+    private let entries: UnsafeMutableBufferPointer<Entry>
+    /// Indexes into `entries` by hash, -1 where empty; a power of two long.
+    private let slots: UnsafeMutableBufferPointer<Int32>
+
+    init(_ texts: [(schemeVersion: Int64, rule: [UInt8], text: [UInt8])]) {
+        bytes = .allocate(byteCount: max(1, texts.reduce(0) { $0 + $1.rule.count + $1.text.count }), alignment: 1)
+        entries = .allocate(capacity: max(1, texts.count))
+        var size = 8
+        while size < texts.count * 2 { size *= 2 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1)
+        var at = 0
+        for (number, text) in texts.enumerated() {
+            let rule = at
+            text.rule.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[at..<(at + $0.count)]).copyMemory(from: $0) }
+            at += text.rule.count
+            let start = at
+            text.text.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[at..<(at + $0.count)]).copyMemory(from: $0) }
+            at += text.text.count
+            entries.baseAddress?.advanced(by: number).initialize(to: Entry(schemeVersion: text.schemeVersion, rule: rule,
+                                                                           ruleCount: text.rule.count, text: start, textCount: text.text.count))
+            // (rule_texts' primary key makes each pair distinct; were one there twice, the first would be found.)
+            var slot = RuleTextTable.hash(text.schemeVersion, text.rule.withUnsafeBytes { RuleTextTable.hash($0) }) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(number)
+        }
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+        entries.deallocate()
+        slots.deallocate()
+    }
+
+    /// FNV-1a over the bytes.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    private static func hash(_ schemeVersion: Int64, _ rule: UInt64) -> Int {
+        Int(truncatingIfNeeded: (rule ^ UInt64(bitPattern: schemeVersion) &* 0x9e37_79b9_7f4a_7c15) >> 7)
+    }
+
+    /// The text of `rule` in scheme version `schemeVersion`, valid as long as the table.
+    func find(schemeVersion: Int64, rule: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let mask = slots.count - 1
+        var slot = RuleTextTable.hash(schemeVersion, RuleTextTable.hash(rule)) & mask
+        while true {
+            let number = slots[slot]
+            guard number >= 0 else { return nil }
+            let entry = entries[Int(number)]
+            if entry.schemeVersion == schemeVersion && entry.ruleCount == rule.count {
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[entry.rule..<(entry.rule + entry.ruleCount)])
+                if rule.count == 0 || (stored.baseAddress.flatMap { a in rule.baseAddress.map { b in memcmp(a, b, rule.count) == 0 } } ?? false) {
+                    return UnsafeRawBufferPointer(rebasing: bytes[entry.text..<(entry.text + entry.textCount)])
+                }
+            }
+            slot = (slot + 1) & mask
+        }
     }
 }

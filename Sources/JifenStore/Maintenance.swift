@@ -15,6 +15,8 @@ private final class TwoPasses: Sendable {
     /// The second half of the chain, walked on its own connection: its report, its rows' index digests, and its first
     /// event's sequence number and link (to be held against the first half's last event and head).
     let secondHalf = Mutex<Result<(VerifyReport, IndexDigests?, EventStore.ChainEnds), any Error>?>(nil)
+    /// The log's indexes read whole (`IndexDigests.scanIndexes`), on a connection of their own.
+    let indexScans = Mutex<Result<[IndexDigests.IndexScan], any Error>?>(nil)
     private let counts = Mutex((chain: Int64(0), chain2: Int64(0), replay: Int64(0), total: Int64(0)))
     private let progress: (@Sendable (Int64, Int64) -> Void)?
 
@@ -351,10 +353,13 @@ extension EventStore {
         var expectedSeq = first
         // The hot loop reads SQLite's columns in place and hashes them without making Swift values.
         // After the indexes' columns, whether the row breaks the table's NOT NULL and CHECK rules (`constraintTerms`).
+        // Held in Swift (`LogRowRules`) when the table is as its migration made it, else selected with every row.
         let terms = try EventStore.constraintTerms(db)
-        let broken = terms.isEmpty ? "" : ", coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0)"
+        let rules = try LogRowRules.make(db, terms: terms)
+        let broken = terms.isEmpty || rules != nil ? "" : ", coalesce(\(terms.map { "(\($0))" }.joined(separator: " OR ")), 0)"
         let rows = try LogRows(db, where: "seq >= \(first) AND seq <= \(last)", extra: (digests?.extraColumns ?? "") + broken)
-        let brokenColumn = terms.isEmpty ? nil : rows.extraStart + Int32(digests?.extraCount ?? 0)
+        let brokenColumn = broken.isEmpty ? nil : rows.extraStart + Int32(digests?.extraCount ?? 0)
+        let columns = rows.columns
         var canonical = CanonicalBuffer()
         var previousHash = previous.map { [UInt8]($0) } ?? []
         var linked = previous != nil
@@ -378,8 +383,12 @@ extension EventStore {
             if !digest.withUnsafeBytes({ rows.equals(20, $0) }) {
                 problem(seq, zh: "内容与它的哈希值不符：写入之后被改动过", en: "its contents do not match its hash: it was altered after it was written")
             }
-            if let brokenColumn, rows.rows.int64(brokenColumn) != 0 { problem(EventStore.brokenConstraint(at: seq)) }
-            digests?.addTableRow(rows.rows)
+            if let rules {
+                if !rules.clears(columns), try rules.breaks(seq: seq) { problem(EventStore.brokenConstraint(at: seq)) }
+            } else if let brokenColumn, columns.int64(brokenColumn) != 0 {
+                problem(EventStore.brokenConstraint(at: seq))
+            }
+            digests?.addTableRow(columns)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
             } else {
@@ -477,7 +486,20 @@ extension EventStore {
                     passes.secondHalf.withLock { $0 = result }
                 }
             }
-            // Whatever this pass throws, the second half is done with its connection (and `passes`) before this returns.
+            // The indexes' side of their check needs none of the chain's rows: read beside the halves, and held against
+            // the table's digests once both are in.
+            if let halfDigests {
+                EventStore.onThread(halves) {
+                    let result = Result {
+                        let other = try EventStore(path: path, create: false, readOnly: true)
+                        try other.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
+                        return try other.queue.read { db in try halfDigests.scanIndexes(db, through: last) }
+                    }
+                    passes.indexScans.withLock { $0 = result }
+                }
+            }
+            // Whatever this pass throws, the second half and the indexes are done with their connections (and `passes`)
+            // before this returns.
             defer { halves.wait() }
             report = try withVerifyCache {
                 try queue.read { db in
@@ -499,7 +521,11 @@ extension EventStore {
                         if second.events > 0 { report.head = second.head }
                         if let secondDigests { digests?.add(secondDigests) }
                     }
-                    try digests?.checkIndexes(db, through: last) { zh, en in indexes.append(.init(seq: 0, zh: zh, en: en)) }
+                    if let digests {
+                        halves.wait()
+                        let scans = try passes.indexScans.withLock { $0 }?.get() ?? []
+                        digests.report(scans) { zh, en in indexes.append(.init(seq: 0, zh: zh, en: en)) }
+                    }
                     return report
                 }
             }
