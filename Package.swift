@@ -152,7 +152,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "jifen-serve",
-            dependencies: ["JifenServer", "Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["JifenServer", "Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.

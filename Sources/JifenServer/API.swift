@@ -111,7 +111,8 @@ extension JifenService {
             }
             guard let rows else { throw Self.unknownHousehold(code) }
             guard let row = rows.first else {
-                throw APIError.notFound("农户 \(code) 在 \(asOf?.description ?? "") 还没有登记。", "Household \(code) was not yet registered on \(asOf?.description ?? "").")
+                throw APIError.notFound("农户 \(code) 在 \(asOf?.description ?? "") 还没有登记；请把 asOf 选晚一些。",
+                                        "Household \(code) was not yet registered on \(asOf?.description ?? ""); choose a later asOf.")
             }
             return try APIJSON.response(row)
         }
@@ -167,7 +168,8 @@ extension JifenService {
                 let head = try ledger.head()
                 var bytes = Array("{\"events\":[".utf8)
                 var first = true
-                var last = after
+                // Never past the head: a copy that goes on from `last` misses nothing, whatever `after` was.
+                var last = min(after, head.seq)
                 if after < head.seq {
                     try ledger.exportEvents(format: .jsonl, from: after + 1, to: min(head.seq, after + limit)) { line in
                         if !first { bytes.append(UInt8(ascii: ",")) }
@@ -192,7 +194,7 @@ extension JifenService {
                 struct Problem: Encodable { let seq: Int64?; let problem: String; let problemEn: String }
                 let valid: Bool, events: Int64, head: String, problems: [Problem]
             }
-            let report = try await door.read { try $0.verify(audit: false) }
+            let report = try await door.heavy { try $0.verify(audit: false) }
             return try APIJSON.response(Report(valid: report.isValid, events: report.events, head: report.headHex,
                                                problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.chinese, problemEn: $0.what) }))
         }
@@ -341,11 +343,17 @@ extension JifenService {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
+        // JSON only: a form another site posts (text/plain, urlencoded) can neither log a browser in nor write.
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+            throw APIError(.unsupportedMediaType, "notJSON", zh: "请求要以 JSON 发送（Content-Type: application/json）。",
+                           en: "Send the request as JSON (Content-Type: application/json).")
+        }
         let buffer = try await request.body.collect(upTo: 1 << 20)
         do {
             return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
         } catch {
-            throw APIError.badRequest("请求的 JSON 不对：\(Self.describe(error))。", "The request's JSON is wrong: \(Self.describe(error)).")
+            throw APIError.badRequest("请求的 JSON 不对：\(Self.describe(error))；请按 /openapi.yaml 改正后再发。",
+                                      "The request's JSON is wrong: \(Self.describe(error)); correct it as /openapi.yaml describes and send it again.")
         }
     }
 
@@ -391,6 +399,6 @@ extension JifenService {
     }
 
     static func unknownHousehold(_ code: String) -> APIError {
-        APIError.notFound("没有户号为 \(code) 的农户。", "There is no household \(code).")
+        APIError.notFound("没有户号为 \(code) 的农户；请核对户号。", "There is no household \(code); check the code.")
     }
 }

@@ -16,15 +16,25 @@ public final class LedgerDoor: Sendable {
     private let turn = Mutex(0)
     let work: NIOThreadPool
     let hashing: NIOThreadPool
+    /// One thread for long reads (`heavy`).
+    let long: NIOThreadPool
 
-    /// A door to `ledger`, which writes (and checks passwords), with `readers` for reads (none: `ledger` reads too).
-    public init(ledger: Ledger, readers: [Ledger] = []) {
+    /// A connection of its own for long reads, so that they hold up no reader (nil: the last reader).
+    let longReader: Ledger?
+
+    /// A door to `ledger`, which writes (and checks passwords), with `readers` for reads (none: `ledger` reads too) and
+    /// `longReader` for verifies and exports.
+    public init(ledger: Ledger, readers: [Ledger] = [], longReader: Ledger? = nil) {
         self.ledger = ledger
         self.readers = readers
+        self.longReader = longReader
         work = .singleton
         let hashing = NIOThreadPool(numberOfThreads: max(1, System.coreCount / 2))
         hashing.start()
         self.hashing = hashing
+        let long = NIOThreadPool(numberOfThreads: 1)
+        long.start()
+        self.long = long
     }
 
     /// Runs `body`, which only reads, with the next reader on the pool for blocking work.
@@ -64,9 +74,17 @@ public final class LedgerDoor: Sendable {
     static let hashesWaiting = 16
     private let waiting = Mutex(0)
 
-    /// Lets the pool for slow hashes go (the blocking pool is NIO's own).
+    /// Runs `body` — long work that reads the whole ledger (a verify, an export) — on a thread of its own, with a reader,
+    /// so that a few of them at once hold up no one's balance or score.
+    func heavy<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        let reader = longReader ?? readers.last ?? ledger
+        return try await long.runIfActive { try body(reader) }
+    }
+
+    /// Lets the pools for slow hashes and long work go (the blocking pool is NIO's own).
     public func close() async {
         try? await hashing.shutdownGracefully()
+        try? await long.shutdownGracefully()
     }
 }
 

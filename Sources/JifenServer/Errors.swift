@@ -54,7 +54,8 @@ public struct APIError: HTTPResponseError, Sendable {
                                en: "The page has expired or did not come from this server; reload it and submit again.")
     static func badRequest(_ zh: String, _ en: String) -> APIError { APIError(.badRequest, "badRequest", zh: zh, en: en) }
     static func notFound(_ zh: String, _ en: String) -> APIError { APIError(.notFound, "notFound", zh: zh, en: en) }
-    static let noRoute = APIError(.notFound, "notFound", zh: "没有这个地址。", en: "There is nothing at this address.")
+    static let noRoute = APIError(.notFound, "notFound", zh: "没有这个地址；请从首页进入，或核对地址。",
+                                  en: "There is nothing at this address; start from the home page, or check the address.")
 
     /// The refusal for any error a handler threw: the domain's, the ledger's, a sheet's, or (last) an unexpected one,
     /// which says nothing of its insides.
@@ -83,17 +84,20 @@ public struct APIError: HTTPResponseError, Sendable {
                 retryAfter = 5
             case .conflict:
                 self = APIError(.conflict, "conflict", zh: failure.chinese, en: failure.description)
-            case .damaged:
-                self = APIError(.internalServerError, "damaged", zh: failure.chinese, en: failure.description)
-            case .diskFull, .unusable, .noLedger, .notALedger:
-                self = APIError(.internalServerError, "unusable", zh: failure.chinese, en: failure.description)
+            case .damaged, .diskFull, .unusable, .noLedger, .notALedger:
+                // What is wrong with the file (its path, SQLite's words, stored values) is for the log and the
+                // administrator, not for a phone: the client hears that nothing was written.
+                self = APIError(.internalServerError, failure.kind == .damaged ? "damaged" : "unusable",
+                                zh: "服务器的账本出了问题，这次操作没有写入；请告诉管理员（详情在服务器日志里）。",
+                                en: "The server's ledger has a problem and nothing was written; tell the administrator (the server's log has the details).")
             }
         case let malformed as CSVTable.Malformed:
             self = APIError(.unprocessableContent, "sheetUnreadable", zh: malformed.chinese, en: malformed.description)
         case let undecodable as SheetText.Undecodable:
             self = APIError(.unprocessableContent, "sheetUnreadable", zh: undecodable.chinese, en: undecodable.description)
         case let http as HTTPError where http.status == .contentTooLarge:
-            self = APIError(.contentTooLarge, "tooLarge", zh: "提交的内容太大。", en: "What was sent is too large.")
+            self = APIError(.contentTooLarge, "tooLarge", zh: "提交的内容太大；请分成几个较小的文件再传。",
+                            en: "What was sent is too large; split it into smaller files and send them one by one.")
         default:
             self = APIError(.internalServerError, "internal", zh: "服务器出错，这次操作没有写入；请稍后再试，并告诉管理员。",
                             en: "The server failed; nothing was written. Try again later and tell the administrator.")

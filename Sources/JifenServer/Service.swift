@@ -30,9 +30,9 @@ public struct JifenService: Sendable {
     public let settings: ServerSettings
 
     /// The service over `ledger`, reading through `readers` (read-only connections to the same file) when given.
-    public init(ledger: Ledger, readers: [Ledger] = [], settings: ServerSettings = ServerSettings(),
+    public init(ledger: Ledger, readers: [Ledger] = [], longReader: Ledger? = nil, settings: ServerSettings = ServerSettings(),
                 idle: TimeInterval = Sessions.idleLimit) {
-        door = LedgerDoor(ledger: ledger, readers: readers)
+        door = LedgerDoor(ledger: ledger, readers: readers, longReader: longReader)
         writes = WriteGroups(door: door)
         let environment = ledger.environment
         cards = CardMemory(clock: { environment.now() })

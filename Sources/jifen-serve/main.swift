@@ -5,10 +5,28 @@ import Jifen
 import JifenCore
 import JifenServer
 import Logging
+import NIOCore
 
 /// `jifen serve` (and `jifen-serve`): the ledger as a service, on loopback unless told otherwise.
 @main
 struct Serve: AsyncParsableCommand {
+    /// Runs the command; a refusal before the server starts is one sentence in each language and exit 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if let serve = command as? Serve {
+                try await serve.run()
+            } else {
+                try command.run()
+            }
+        } catch let refusal as Refusal {
+            FileHandle.standardError.write(Data("\(refusal.zh)\n\(refusal.en)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "jifen serve",
         abstract: "Serve a village ledger: the JSON API and the pages for clerks, reviewers, the shop and residents.",
@@ -34,8 +52,10 @@ struct Serve: AsyncParsableCommand {
         }
         let opened: Ledger
         var readers: [Ledger] = []
+        let longReader: Ledger
         do {
             opened = try Ledger(path: path)
+            longReader = try Ledger(path: path, readOnly: true)
             // One read-only connection per core, so that reads go side by side and never wait for a write.
             for _ in 0..<max(1, ProcessInfo.processInfo.activeProcessorCount) { readers.append(try Ledger(path: path, readOnly: true)) }
         } catch let error as LedgerError {
@@ -45,9 +65,16 @@ struct Serve: AsyncParsableCommand {
 
         var logger = Logger(label: "jifen")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let service = JifenService(ledger: opened, readers: readers, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
+        let service = JifenService(ledger: opened, readers: readers, longReader: longReader, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
         logger.info("serving", metadata: ["ledger": .string(path), "listen": .string("\(host):\(port)")])
-        try await service.application(logger: logger).runService()
+        do {
+            try await service.application(logger: logger).runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            throw Refusal(error.errnoCode == EADDRINUSE ? "\(host):\(port) 已被别的程序占用；请换一个端口（--listen）或先停掉那个程序。"
+                                                         : "没有权限在 \(host):\(port) 上监听；请换一个大于 1024 的端口（--listen）。",
+                          error.errnoCode == EADDRINUSE ? "\(host):\(port) is in use by another program; choose another port (--listen) or stop that one."
+                                                         : "No permission to listen on \(host):\(port); choose a port above 1024 (--listen).")
+        }
         await service.door.close()
     }
 

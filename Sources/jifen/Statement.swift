@@ -140,10 +140,16 @@ func deliver(_ text: String, format: String, to file: OutputFile?, title: String
 
 /// The program `name` beside this one (swift build makes them side by side), else the first on the PATH.
 func siblingProgram(_ name: String) -> String? {
-    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    let beside = here.appendingPathComponent(name).path
-    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-    return (Console.current.variable("PATH") ?? "").split(separator: ":").map({ "\($0)/\(name)" })
+    // This program's own file: the kernel's word for it (/proc/self/exe), else the name it was started by when that is
+    // a path — never a bare name taken from the working folder, where anyone may have put a program of that name.
+    var here: URL?
+    if let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        here = URL(fileURLWithPath: own).deletingLastPathComponent()
+    } else if CommandLine.arguments[0].contains("/") {
+        here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+    if let beside = here?.appendingPathComponent(name).path, FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    return (Console.current.variable("PATH") ?? "").split(separator: ":").filter { $0.hasPrefix("/") }.map({ "\($0)/\(name)" })
         .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
 }
 
