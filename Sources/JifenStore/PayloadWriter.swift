@@ -93,8 +93,16 @@ enum PayloadWriter {
             ("null" as StaticString).withUTF8Buffer { bytes.append(contentsOf: $0) }
         }
 
+        /// An integer in decimal, written digit by digit (as `String(value)` writes it, with no string made).
         mutating func number(_ value: Int) {
-            bytes.append(contentsOf: String(value).utf8)
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude, divisor: UInt = 1
+            while magnitude / divisor >= 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+                magnitude %= divisor
+                divisor /= 10
+            }
         }
 
         mutating func string(_ value: String) {
