@@ -175,6 +175,7 @@ public final class EventStore: LedgerStore {
     /// A new ledger is made in `format` (stored format 2, the compact one, unless told otherwise); an existing one keeps
     /// the format it was made in (`format` then says which it is).
     public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false, format: LogFormat = .compact) throws {
+        _ = EventStore.sqliteConfigured
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
         var configuration = Configuration()
@@ -305,6 +306,23 @@ public final class EventStore: LedgerStore {
         }
         throw DatabaseError(resultCode: .SQLITE_BUSY, message: "the ledger kept changing while it was read")
     }
+
+    /// SQLite set up for this process before its first connection: without its count of memory in use
+    /// (`SQLITE_CONFIG_MEMSTATUS` off), which takes a global mutex around every allocation and free SQLite makes — and
+    /// Debian's SQLite, built without lookaside memory, allocates for nearly every value of every statement: 13% of a
+    /// batched import's instructions went to `sqlite3Malloc` and `sqlite3_free`. Nothing of jifen's reads the count.
+    /// (`sqlite3_config` is variadic, which Swift does not call: it is called through its address with its one integer
+    /// argument, as the C calling convention of Linux's platforms passes it. It only takes effect before SQLite is
+    /// first used; otherwise it changes nothing.)
+    static let sqliteConfigured: Bool = {
+        #if os(Linux)
+        typealias ConfigureInt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "sqlite3_config") else { return false }
+        return unsafeBitCast(symbol, to: ConfigureInt.self)(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK
+        #else
+        return false
+        #endif
+    }()
 
     /// The migration that brought passwords (schema/0004_credentials.sql).
     static let credentialsMigration = "0004_credentials"
@@ -838,7 +856,7 @@ public final class StoreSession: LedgerTransaction {
             """)
         try rows.statement.setArguments([dates.lowerBound.description, dates.upperBound.description])
         let states: [(ReviewState, [UInt8])] = [ReviewState.proposed, .pending, .posted, .objected].map { ($0, Array($0.rawValue.utf8)) }
-        var parts: [ReviewState: ReviewTally.Part] = [:]
+        var parts = [ReviewTally.Part?](repeating: nil, count: states.count)
         func kind(_ column: Int32) -> Int32 { sqlite3_column_type(rows.handle, column) }
         while try rows.next() {
             let stateBytes = rows.bytes(5)
@@ -846,18 +864,20 @@ public final class StoreSession: LedgerTransaction {
                   kind(4) == SQLITE_INTEGER, kind(5) == SQLITE_TEXT, kind(6) == SQLITE_TEXT,
                   kind(7) == SQLITE_NULL || kind(7) == SQLITE_INTEGER, kind(8) == SQLITE_NULL || kind(8) == SQLITE_TEXT,
                   LocalDate.isDate(rows.bytes(3)),
-                  let state = states.first(where: { $0.1.elementsEqual(stateBytes) })?.0 else {
+                  let state = states.firstIndex(where: { $0.1.elementsEqual(stateBytes) }) else {
                 return ReviewTally(try reviews(in: dates))
             }
             let seq = rows.int64(0), points = rows.int(4)
-            var part = parts[state, default: ReviewTally.Part()]
+            var part = parts[state] ?? ReviewTally.Part()
             part.count += 1
             part.awarded += max(points, 0)
             part.deducted += max(-points, 0)
             part.first = min(part.first ?? seq, seq)
             parts[state] = part
         }
-        return ReviewTally(parts)
+        var tally: [ReviewState: ReviewTally.Part] = [:]
+        for (index, part) in parts.enumerated() { if let part { tally[states[index].0] = part } }
+        return ReviewTally(tally)
     }
 
     /// Every score not yet final, oldest first.
