@@ -108,6 +108,24 @@ import Testing
         #expect(matched == households.count * figures.count)
     }
 
+    @Test("numbers are written into a payload as JSONEncoder writes them")
+    func payloadNumbers() throws {
+        let rule = RuleSnapshot(rule: Rule(code: "C1.2", indicator: "C1", zh: "成功调解邻里纠纷", en: "Settles a neighbours' dispute",
+                                           points: RulePoints(direction: .award, min: 5, max: 10), cap: nil), category: "C")
+        var figures = [0, 1, -1, 9, 10, -10, 99, 100, 101, 999, 1000, Int.max, Int.min, Int.min + 1, Int.max / 10]
+        var random = SeededRandom(seed: 5)
+        for _ in 0..<100 { figures.append(Int(truncatingIfNeeded: random.next()) >> Int(random.next() % 60)) }
+        for figure in figures {
+            let events: [LedgerEvent] = [
+                .scoreRecorded(ScoreRecorded(household: "H001", rule: rule, points: figure, note: "", source: SheetLine(sheet: "ab", line: figure))),
+                .redeemed(Redeemed(household: "H001", item: "oil", name: "油", quantity: figure, price: 1)),
+            ]
+            for event in events {
+                #expect(try EventCodec.payload(of: event) == EventCodec.encodedPayload(of: event), "\(figure)")
+            }
+        }
+    }
+
     @Test("a UUID's bytes are read from its lower-case text, and nothing else is one")
     func uuidBytes() throws {
         var random = SeededRandom(seed: 21)
