@@ -656,7 +656,9 @@ private func text(_ value: String, _ what: FreeText) throws -> String {
 /// Free text that may be left empty: trimmed, not too long, no control character (`TextSyntax`).
 private func optionalText(_ value: String, _ what: FreeText) throws -> String {
     let trimmed = value.trimmingSpaces
-    guard trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
+    // (No more bytes than the limit is no more characters: the count of characters, which walks the text's graphemes,
+    // is taken only for a long text.)
+    guard trimmed.utf8.count <= Rejection.textLengthMax || trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
     if let scalar = TextSyntax.forbidden(in: trimmed) {
         throw Rejection.controlCharacter(what: what, character: TextSyntax.name(of: scalar))
     }

@@ -126,6 +126,23 @@ import Testing
         }
     }
 
+    @Test("a character is forbidden in free text exactly as its category says, with or without the short cut")
+    func forbiddenCharacters() {
+        var forbidden = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let byCategory: Bool
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: byCategory = scalar != "\t"
+            default: byCategory = (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+            }
+            let found = TextSyntax.forbidden(in: "a" + String(Character(scalar)) + "中") != nil
+            #expect(found == byCategory, "U+\(String(value, radix: 16))")
+            if found { forbidden += 1 }
+        }
+        #expect(forbidden > 0)
+    }
+
     @Test("a UUID's bytes are read from its lower-case text, and nothing else is one")
     func uuidBytes() throws {
         var random = SeededRandom(seed: 21)
