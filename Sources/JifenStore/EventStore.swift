@@ -382,10 +382,10 @@ public final class EventStore: LedgerStore {
     /// Runs `body` on a consistent snapshot of the ledger.
     ///
     /// On a connection that may write, the snapshot is a transaction that is always rolled back, so nothing a read does
-    /// can reach the file, and its session refuses to append or write projections. (GRDB's `read` would switch `PRAGMA query_only` on and off around it, and SQLite expires every
-    /// prepared statement of the connection when such a flag changes: the next write then compiled each of its
-    /// statements again, the queries through the `events` view most of all — a quarter of a batched import's
-    /// instructions, since the facade reads before each write.)
+    /// can reach the file, and its session refuses to append or write projections. (GRDB's `read` would switch `PRAGMA
+    /// query_only` on and off around it, and SQLite expires every prepared statement of the connection when such a flag
+    /// changes: the next write then compiled each of its statements again, the queries through the `events` view most
+    /// of all — a quarter of a batched import's instructions, since the facade reads before each write.)
     public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
         guard !queue.configuration.readonly else { return try queue.read { db in try body(StoreSession(db: db)) } }
         return try queue.inDatabase { db in
@@ -868,6 +868,10 @@ public final class StoreSession: LedgerTransaction {
                 return ReviewTally(try reviews(in: dates))
             }
             let seq = rows.int64(0), points = rows.int(4)
+            // Within what any score holds, so that no sum overflows.
+            guard Int64(points).magnitude <= EventStore.factsLimit.magnitude else {
+                throw StoreError.damaged(column: "p_reviews.points", found: String(points))
+            }
             var part = parts[state] ?? ReviewTally.Part()
             part.count += 1
             part.awarded += max(points, 0)
@@ -1161,9 +1165,12 @@ public final class StoreSession: LedgerTransaction {
                     }
                     closing[HouseholdCode(rawValue: code)] = Int(points)
                 }
-                if exact {
-                    for (code, points) in closing where memory.households[code] != nil { memory.households[code]?.pending -= points }
-                } else {
+                for (code, points) in closing where exact {
+                    guard let pending = memory.households[code]?.pending else { continue }
+                    let (left, overflow) = pending.subtractingReportingOverflow(points)
+                    if overflow { exact = false } else { memory.households[code]?.pending = left }
+                }
+                if !exact {
                     // (Only damage gets here: the rows are read again as they stand after the UPDATE.)
                     memory.households = [:]
                 }

@@ -73,6 +73,14 @@ import Testing
         }
         // The dates that are not dates, each refused by both.
         #expect(refused == 2 * notDates.count)
+        // Points beyond what any score holds are damage to the count (no sum of them can overflow).
+        let copy = scratch.path("damaged-points.sqlite")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let damaged = try EventStore(path: copy, create: false)
+        try damaged.withDatabase { try $0.execute(sql: "UPDATE p_reviews SET points = ? WHERE seq = ?", arguments: [Int64.max, seq]) }
+        #expect(throws: StoreError.damaged(column: "p_reviews.points", found: String(Int64.max))) {
+            try damaged.read { _ = try $0.reviewTally(in: year) }
+        }
     }
 
     @Test("a score's payload is found spelled out by its facts and its rule's text exactly when the text cut out of it is that text")
