@@ -276,7 +276,16 @@ public struct CSVTable: Sendable {
             ranges.append(start..<text.count)
         }
         let legacy = sha256(Data(text))
-        ranges.sort { text[$0].lexicographicallyPrecedes(text[$1]) }
+        // The same order as `lexicographicallyPrecedes` of the bytes, compared by `memcmp` (element by element, the
+        // sort took 6% of importing a sheet of 20,000 rows into the demo ledger).
+        text.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            ranges.sort { a, b in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(base + a.lowerBound, base + b.lowerBound, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
         var sorted: [UInt8] = Array(text[..<headerEnd])
         sorted.reserveCapacity(text.count)
         for range in ranges {

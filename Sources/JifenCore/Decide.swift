@@ -258,16 +258,15 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
         guard context.occurredOn >= period.dates.upperBound else {
             throw Rejection.periodNotOver(period: period.label, lastDay: period.dates.upperBound)
         }
-        let reviews = try state.reviews(in: period.dates)
-        let proposed = reviews.filter { $0.state == .proposed }
-        if !proposed.isEmpty { throw Rejection.proposalsWaiting(period: period.label, count: proposed.count, first: proposed[0].seq) }
-        let posted = reviews.filter { $0.state == .pending }
+        // Counted by state, not read one by one: a county's month is tens of thousands of reviews.
+        let reviews = try state.reviewTally(in: period.dates)
+        let proposed = reviews[.proposed]
+        if let first = proposed.first { throw Rejection.proposalsWaiting(period: period.label, count: proposed.count, first: first) }
+        let posted = reviews[.pending]
         let noticeDays = (try state.schemes().inForce(on: context.occurredOn)?.scheme ?? info.scheme).settings.noticeDays
         let closesOn = LocalDate(daysSinceEpoch: context.occurredOn.daysSinceEpoch + noticeDays)
         return [.noticeOpened(NoticeOpened(period: period.label, from: period.dates.lowerBound, to: period.dates.upperBound,
-                                           closesOn: closesOn, scores: posted.count,
-                                           awarded: posted.reduce(0) { $0 + max($1.points, 0) },
-                                           deducted: posted.reduce(0) { $0 + max(-$1.points, 0) }))]
+                                           closesOn: closesOn, scores: posted.count, awarded: posted.awarded, deducted: posted.deducted))]
 
     case .closeNotice(let period):
         guard let notice = try state.notices().first(where: { $0.period == period.label }) else {
@@ -278,13 +277,11 @@ func decideEvents(_ command: Command, context: CommandContext, state: some Ledge
             throw Rejection.noticeTooEarly(period: period.label, closesOn: notice.closesOn,
                                            days: notice.closesOn.daysSinceEpoch - notice.openedOn.daysSinceEpoch)
         }
-        let reviews = try state.reviews(in: notice.dates)
-        let objected = reviews.filter { $0.state == .objected }
-        if !objected.isEmpty { throw Rejection.objectionsOpen(period: period.label, count: objected.count, first: objected[0].seq) }
-        let final = reviews.filter { $0.state == .posted }
-        return [.noticeClosed(NoticeClosed(period: period.label, scores: final.count,
-                                           awarded: final.reduce(0) { $0 + max($1.points, 0) },
-                                           deducted: final.reduce(0) { $0 + max(-$1.points, 0) }))]
+        let reviews = try state.reviewTally(in: notice.dates)
+        let objected = reviews[.objected]
+        if let first = objected.first { throw Rejection.objectionsOpen(period: period.label, count: objected.count, first: first) }
+        let final = reviews[.posted]
+        return [.noticeClosed(NoticeClosed(period: period.label, scores: final.count, awarded: final.awarded, deducted: final.deducted))]
 
     case .object(let ref, let reason):
         let seq = try resolveSeq(ref, state: state)
@@ -665,7 +662,9 @@ private func text(_ value: String, _ what: FreeText) throws -> String {
 /// Free text that may be left empty: trimmed, not too long, no control character (`TextSyntax`).
 private func optionalText(_ value: String, _ what: FreeText) throws -> String {
     let trimmed = value.trimmingSpaces
-    guard trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
+    // (No more bytes than the limit is no more characters: the count of characters, which walks the text's graphemes,
+    // is taken only for a long text.)
+    guard trimmed.utf8.count <= Rejection.textLengthMax || trimmed.count <= Rejection.textLengthMax else { throw Rejection.textTooLong(what: what, lengthMax: Rejection.textLengthMax) }
     if let scalar = TextSyntax.forbidden(in: trimmed) {
         throw Rejection.controlCharacter(what: what, character: TextSyntax.name(of: scalar))
     }

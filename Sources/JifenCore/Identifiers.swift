@@ -57,6 +57,9 @@ public enum TextSyntax {
     public static func forbidden(in text: String) -> Unicode.Scalar? {
         text.unicodeScalars.first { scalar in
             if scalar == "\t" { return false }
+            // Printable ASCII and the common Chinese characters are never forbidden: no look-up of their category
+            // (which was 3% of importing a tally sheet).
+            if (0x20..<0x7F).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value) { return false }
             switch scalar.value {
             case 0x202A...0x202E, 0x2066...0x2069: return true
             default: break

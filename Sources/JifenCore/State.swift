@@ -209,6 +209,42 @@ public protocol LedgerState {
     func balances(asOf date: LocalDate) throws -> [HouseholdCode: HouseholdAccount]
     /// Whether any person of the ledger, active or retired, has ever had a password set (by default, from `actors()`).
     func passwordsInForce() throws -> Bool
+    /// The reviews of scores dated within `dates` counted by state, with their points and the first of each (by
+    /// default, from `reviews(in:)`): what opening and closing a notice ask of a month of reviews.
+    func reviewTally(in dates: ClosedRange<LocalDate>) throws -> ReviewTally
+}
+
+/// Reviews counted by state (`LedgerState.reviewTally`).
+public struct ReviewTally: Sendable, Equatable {
+    /// The reviews in one state: how many, the points they award and deduct (both positive), the first by sequence number.
+    public struct Part: Sendable, Equatable {
+        public var count = 0, awarded = 0, deducted = 0
+        public var first: Int64?
+
+        public init(count: Int = 0, awarded: Int = 0, deducted: Int = 0, first: Int64? = nil) {
+            (self.count, self.awarded, self.deducted, self.first) = (count, awarded, deducted, first)
+        }
+    }
+
+    public var parts: [ReviewState: Part]
+
+    public init(_ parts: [ReviewState: Part] = [:]) { self.parts = parts }
+
+    /// The same counted from the reviews themselves.
+    public init(_ reviews: [ScoreReview]) {
+        var parts: [ReviewState: Part] = [:]
+        for review in reviews {
+            var part = parts[review.state, default: Part()]
+            part.count += 1
+            part.awarded += max(review.points, 0)
+            part.deducted += max(-review.points, 0)
+            part.first = min(part.first ?? review.seq, review.seq)
+            parts[review.state] = part
+        }
+        self.parts = parts
+    }
+
+    public subscript(state: ReviewState) -> Part { parts[state] ?? Part() }
 }
 
 extension LedgerState {
@@ -220,6 +256,10 @@ extension LedgerState {
 
     public func notice(covering date: LocalDate) throws -> NoticeRecord? {
         try notices().first { $0.dates.contains(date) }
+    }
+
+    public func reviewTally(in dates: ClosedRange<LocalDate>) throws -> ReviewTally {
+        ReviewTally(try reviews(in: dates))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import JifenCore
 import Tagged
 
@@ -174,6 +175,7 @@ public final class EventStore: LedgerStore {
     /// A new ledger is made in `format` (stored format 2, the compact one, unless told otherwise); an existing one keeps
     /// the format it was made in (`format` then says which it is).
     public init(path: String, create: Bool, readOnly: Bool = false, refolding: Bool = false, format: LogFormat = .compact) throws {
+        _ = EventStore.sqliteConfigured
         self.path = path
         if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noLedger(path: path) }
         var configuration = Configuration()
@@ -307,6 +309,23 @@ public final class EventStore: LedgerStore {
         throw DatabaseError(resultCode: .SQLITE_BUSY, message: "the ledger kept changing while it was read")
     }
 
+    /// SQLite set up for this process before its first connection: without its count of memory in use
+    /// (`SQLITE_CONFIG_MEMSTATUS` off), which takes a global mutex around every allocation and free SQLite makes — and
+    /// Debian's SQLite, built without lookaside memory, allocates for nearly every value of every statement: 13% of a
+    /// batched import's instructions went to `sqlite3Malloc` and `sqlite3_free`. Nothing of jifen's reads the count.
+    /// (`sqlite3_config` is variadic, which Swift does not call: it is called through its address with its one integer
+    /// argument, as the C calling convention of Linux's platforms passes it. It only takes effect before SQLite is
+    /// first used; otherwise it changes nothing.)
+    static let sqliteConfigured: Bool = {
+        #if os(Linux)
+        typealias ConfigureInt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "sqlite3_config") else { return false }
+        return unsafeBitCast(symbol, to: ConfigureInt.self)(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK
+        #else
+        return false
+        #endif
+    }()
+
     /// The migration that brought passwords (schema/0004_credentials.sql).
     static let credentialsMigration = "0004_credentials"
 
@@ -375,8 +394,23 @@ public final class EventStore: LedgerStore {
     }
 
     /// Runs `body` on a consistent snapshot of the ledger.
+    ///
+    /// On a connection that may write, the snapshot is a transaction that is always rolled back, so nothing a read does
+    /// can reach the file, and its session refuses to append or write projections. (GRDB's `read` would switch `PRAGMA
+    /// query_only` on and off around it, and SQLite expires every prepared statement of the connection when such a flag
+    /// changes: the next write then compiled each of its statements again, the queries through the `events` view most
+    /// of all — a quarter of a batched import's instructions, since the facade reads before each write.)
     public func read<T>(_ body: (StoreSession) throws -> T) throws -> T {
-        try queue.read { db in try body(StoreSession(db: db)) }
+        guard !queue.configuration.readonly else { return try queue.read { db in try body(StoreSession(db: db)) } }
+        return try queue.inDatabase { db in
+            var result: T?
+            try db.inTransaction(.deferred) {
+                result = try body(StoreSession(db: db, reading: true))
+                return .rollback
+            }
+            guard let result else { throw StoreError.unusable(message: "the read returned nothing") }
+            return result
+        }
     }
 
     /// Direct access for maintenance (tests, the tamper drill); never for the facade's callers.
@@ -430,7 +464,8 @@ struct SessionMemory {
     var schemes: [SchemeVersion]?
     var actors: [ActorName: ActorRecord?] = [:]
     var settlements: [Int: SettlementRecord?] = [:]
-    /// The rules' texts of `rule_texts` (a compact log) as read or written, by scheme version and rule; nil when absent.
+    /// The rules' texts of `rule_texts` (a compact log) as read, by scheme version and rule; nil when absent or not one
+    /// JSON object (which only damage leaves): a text a score's payload may be spelled out with.
     var ruleTexts: [RuleTextKey: String?] = [:]
 
     /// Drops the cap counts of years before last year, once there are many: a run of transactions over a county's
@@ -485,9 +520,18 @@ public final class StoreSession: LedgerTransaction {
     /// How the file stores its log, looked up at the first append.
     private var storedFormat: LogFormat?
 
-    init(db: Database, memory: SessionMemory? = nil) {
+    /// A session of a read (`EventStore.read`): it appends nothing and writes no projection.
+    private let reading: Bool
+
+    init(db: Database, memory: SessionMemory? = nil, reading: Bool = false) {
         self.db = db
         self.memory = memory ?? SessionMemory()
+        self.reading = reading
+    }
+
+    /// Refuses a write in a read's session.
+    private func mayWrite() throws {
+        if reading { throw StoreError.unusable(message: "a read of the ledger cannot write to it") }
     }
 
     // Prepared statements are cached per connection: appends run the same few statements many times.
@@ -815,6 +859,45 @@ public final class StoreSession: LedgerTransaction {
                                   arguments: [dates.lowerBound.description, dates.upperBound.description]).map(Self.review))
     }
 
+    /// Counted straight from SQLite's columns (opening and closing a notice): decoding each review into a `ScoreReview`
+    /// took 350,000 instructions a notice per 1,000 scores of its month, 5% of the generator's (and an SQL aggregate,
+    /// which must also check each row's kinds and date, took more). Each row is held to what `reviews(in:)` would decode:
+    /// when one would not decode, the reviews are read one by one, which names the damage as `reviews(in:)` does.
+    public func reviewTally(in dates: ClosedRange<LocalDate>) throws -> ReviewTally {
+        let rows = try RawRows(db, sql: """
+            SELECT seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by
+            FROM p_reviews WHERE occurred_on BETWEEN ? AND ?
+            """)
+        try rows.statement.setArguments([dates.lowerBound.description, dates.upperBound.description])
+        let states: [(ReviewState, [UInt8])] = [ReviewState.proposed, .pending, .posted, .objected].map { ($0, Array($0.rawValue.utf8)) }
+        var parts = [ReviewTally.Part?](repeating: nil, count: states.count)
+        func kind(_ column: Int32) -> Int32 { sqlite3_column_type(rows.handle, column) }
+        while try rows.next() {
+            let stateBytes = rows.bytes(5)
+            guard kind(0) == SQLITE_INTEGER, kind(1) == SQLITE_TEXT, kind(2) == SQLITE_TEXT, kind(3) == SQLITE_TEXT,
+                  kind(4) == SQLITE_INTEGER, kind(5) == SQLITE_TEXT, kind(6) == SQLITE_TEXT,
+                  kind(7) == SQLITE_NULL || kind(7) == SQLITE_INTEGER, kind(8) == SQLITE_NULL || kind(8) == SQLITE_TEXT,
+                  LocalDate.isDate(rows.bytes(3)),
+                  let state = states.firstIndex(where: { $0.1.elementsEqual(stateBytes) }) else {
+                return ReviewTally(try reviews(in: dates))
+            }
+            let seq = rows.int64(0), points = rows.int(4)
+            // Within what any score holds, so that no sum overflows.
+            guard Int64(points).magnitude <= EventStore.factsLimit.magnitude else {
+                throw StoreError.damaged(column: "p_reviews.points", found: String(points))
+            }
+            var part = parts[state] ?? ReviewTally.Part()
+            part.count += 1
+            part.awarded += max(points, 0)
+            part.deducted += max(-points, 0)
+            part.first = min(part.first ?? seq, seq)
+            parts[state] = part
+        }
+        var tally: [ReviewState: ReviewTally.Part] = [:]
+        for (index, part) in parts.enumerated() { if let part { tally[states[index].0] = part } }
+        return ReviewTally(tally)
+    }
+
     /// Every score not yet final, oldest first.
     public func allReviews() throws -> [ScoreReview] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.reviewColumns) FROM p_reviews ORDER BY seq")).map(Self.review)
@@ -945,6 +1028,7 @@ public final class StoreSession: LedgerTransaction {
     /// transaction sees it.
     @discardableResult
     public func append(_ decision: Decision, recordedAt: String, key: String?, newId: () -> String) throws -> [RecordedEvent] {
+        try mayWrite()
         let head = try headOfLog()
         guard head.seq == decision.lastSeq else { throw StoreError.outdated(decision, head: head.seq) }
         var written: [RecordedEvent] = []
@@ -966,6 +1050,7 @@ public final class StoreSession: LedgerTransaction {
     /// JifenStore events come from a `Decision` (the tests of the chain's triggers reach it with `@testable`).
     @discardableResult
     func append(_ event: LedgerEvent, meta: EventMeta, expectedVersion: Int64? = nil) throws -> RecordedEvent {
+        try mayWrite()
         let head = try headOfLog()
         let stream = event.stream
         let version = try version(of: stream)
@@ -1007,6 +1092,7 @@ public final class StoreSession: LedgerTransaction {
     /// Writes projection changes that come from no append (`rebuild`'s): the transaction's memory is then not handed
     /// on to the next.
     func write(_ changes: [ProjectionChange]) throws {
+        try mayWrite()
         rewritten = true
         try apply(changes)
     }
@@ -1078,8 +1164,30 @@ public final class StoreSession: LedgerTransaction {
                 // The households this transaction changed are written first, so that the UPDATE takes its points out of
                 // their figures as they now stand. (The event that closed the notice is found by its stream.)
                 try flush()
-                memory.households = [:]
                 let arguments: StatementArguments = [ReviewState.posted.rawValue, dates.lowerBound.description, dates.upperBound.description]
+                // The households held in memory take the same change as their rows, rather than being read again one
+                // by one afterwards (a county's every household, each month: 4% of the generator's instructions).
+                var closing: [HouseholdCode: Int] = [:]
+                var exact = true
+                for row in try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT household, sum(points) FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3 GROUP BY household
+                    """), arguments: arguments) {
+                    guard case .string(let code) = (row[0] as DatabaseValue).storage,
+                          case .int64(let points) = (row[1] as DatabaseValue).storage else {
+                        exact = false
+                        break
+                    }
+                    closing[HouseholdCode(rawValue: code)] = Int(points)
+                }
+                for (code, points) in closing where exact {
+                    guard let pending = memory.households[code]?.pending else { continue }
+                    let (left, overflow) = pending.subtractingReportingOverflow(points)
+                    if overflow { exact = false } else { memory.households[code]?.pending = left }
+                }
+                if !exact {
+                    // (Only damage gets here: the rows are read again as they stand after the UPDATE.)
+                    memory.households = [:]
+                }
                 try run("""
                     UPDATE p_households SET pending = pending - (
                         SELECT sum(points) FROM p_reviews r
@@ -1112,18 +1220,36 @@ public final class StoreSession: LedgerTransaction {
         }
     }
 
+    static let householdSQL = """
+        INSERT OR REPLACE INTO p_households
+            (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed,
+             expired, moved)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     /// Writes the households and items changed in this transaction to their tables.
     public func flush() throws {
-        for code in changedHouseholds.sorted(by: { $0.rawValue < $1.rawValue }) {
-            guard let a = memory.households[code] else { continue }
-            try run("""
-                INSERT OR REPLACE INTO p_households
-                    (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed,
-                     expired, moved)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [a.code.rawValue, a.head, a.unit.rawValue, a.members, a.status.rawValue,
-                                 a.registeredOn.description, a.closedOn?.description, a.earned, a.deducted, a.redeemed,
-                                 a.pending, a.proposed, a.expired, a.moved])
+        if !changedHouseholds.isEmpty {
+            // Bound straight (`Binder`): a batch writes every household it touched, GRDB's arguments boxed each value.
+            let bind = Binder(statement: try db.cachedStatement(sql: Self.householdSQL))
+            for code in changedHouseholds.sorted(by: { $0.rawValue < $1.rawValue }) {
+                guard let a = memory.households[code] else { continue }
+                bind.text(1, a.code.rawValue)
+                bind.text(2, a.head)
+                bind.text(3, a.unit.rawValue)
+                bind.integer(4, Int64(a.members))
+                bind.text(5, a.status.rawValue)
+                bind.text(6, a.registeredOn.description)
+                bind.text(7, a.closedOn?.description)
+                bind.integer(8, Int64(a.earned))
+                bind.integer(9, Int64(a.deducted))
+                bind.integer(10, Int64(a.redeemed))
+                bind.integer(11, Int64(a.pending))
+                bind.integer(12, Int64(a.proposed))
+                bind.integer(13, Int64(a.expired))
+                bind.integer(14, Int64(a.moved))
+                try bind.run(db, sql: Self.householdSQL)
+            }
         }
         for code in changedItems.sorted(by: { $0.rawValue < $1.rawValue }) {
             guard let item = memory.items[code] else { continue }
