@@ -40,13 +40,12 @@ extension JifenService {
 
         router.get("clerk") { request, context in
             let session = try Pages.at(.clerk, context)
-            var ok: String?
             let query = request.uri.queryParameters
-            if let done = query["done"].flatMap({ Int64(String($0)) }) { ok = "已记入第 \(done) 号。" }
-            if let proposed = query["proposed"].flatMap({ Int64(String($0)) }) { ok = "已提交第 \(proposed) 号，等审核员批准后生效。" }
+            var ok: String?
             if let scores = query["sheet"].flatMap({ Int(String($0)) }) { ok = "记分表已记入，共 \(scores) 条记分。" }
-            let fresh = query["done"].flatMap { Int64(String($0)) } ?? query["proposed"].flatMap { Int64(String($0)) }
-            return try await clerkPage(session, site: site, ok: ok, fresh: fresh)
+            let done = query["done"].flatMap { Int64(String($0)) }
+            let proposed = query["proposed"].flatMap { Int64(String($0)) }
+            return try await clerkPage(session, site: site, ok: ok, fresh: done ?? proposed, freshProposed: proposed != nil)
         }
 
         router.post("clerk/score") { request, context in
@@ -160,9 +159,8 @@ extension JifenService {
             let session = try Pages.at(.shop, context)
             let query = request.uri.queryParameters
             let code = (query["household"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            var ok: String?
-            if query["ok"] == "redeemed", let seq = query["seq"] { ok = "兑换成功（第 \(seq) 号）。" }
-            return try await shopPage(session, site: site, code: code, ok: ok)
+            let redeemed = query["ok"] == "redeemed" ? query["seq"].flatMap { Int64(String($0)) } : nil
+            return try await shopPage(session, site: site, code: code, redeemed: redeemed)
         }
 
         router.post("shop/redeem") { request, context in
@@ -215,8 +213,8 @@ extension JifenService {
 
     // MARK: Pages
 
-    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, error: APIError? = nil,
-                   form: [String: String] = [:]) async throws -> Response {
+    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, freshProposed: Bool = false,
+                   error: APIError? = nil, form: [String: String] = [:]) async throws -> Response {
         let desk = try await door.run { ledger -> ClerkDesk in
             let today = ledger.today()
             let me = try ledger.actors().first { $0.name.rawValue == session.actor }
@@ -267,6 +265,13 @@ extension JifenService {
         }
         data["entries"] = entries
         data["hasEntries"] = !entries.isEmpty
+        // What was just recorded, said in full; the number alone when it is not among today's (another day's page).
+        if let fresh {
+            let what = desk.entries.first { $0.seq == fresh }?.event.score.map { score in
+                "：\(score.household) \(heads[score.household.rawValue] ?? "") \(score.rule.code) \(score.rule.zh) \(Pages.signed(score.points)) 分"
+            } ?? ""
+            data["ok"] = freshProposed ? "已提交第 \(fresh) 号\(what)，等审核员批准后生效。" : "已记入第 \(fresh) 号\(what)。"
+        }
         return PageResponse.render("clerk", data, status: error?.status ?? .ok)
     }
 
@@ -309,8 +314,9 @@ extension JifenService {
         }
         data["hasNotices"] = !desk.notices.isEmpty
         data["notices"] = desk.notices.map { n -> [String: Any] in
-            ["period": n.period, "openedOn": n.openedOn, "closesOn": n.closesOn, "closedOn": n.closedOn ?? "—", "posted": n.posted,
-             "objected": n.objected, "hasObjections": n.objected > 0]
+            let state = n.closedOn.map { "已于 \($0.dropFirst(5)) 结束" } ?? "公示中，\(n.closesOn.dropFirst(5)) 起可结束"
+            return ["period": n.period, "openedOn": String(n.openedOn.dropFirst(5)), "state": state, "objected": n.objected,
+                    "hasObjections": n.objected > 0]
         }
         return PageResponse.render("review", data, status: error?.status ?? .ok)
     }
@@ -327,12 +333,19 @@ extension JifenService {
         }
     }
 
-    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, ok: String? = nil, error: APIError? = nil) async throws -> Response {
-        let (account, items) = try await door.run { ledger -> (HouseholdAccount?, [ItemStock]) in
-            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items())
+    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, redeemed: Int64? = nil, error: APIError? = nil) async throws -> Response {
+        let (account, items, event) = try await door.run { ledger -> (HouseholdAccount?, [ItemStock], RecordedEvent?) in
+            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items(),
+             try redeemed.flatMap { try ledger.logPage(from: $0, limit: 1).first })
         }
         var data = Pages.base(site: site, session: session, current: .shop)
-        if let ok { data["ok"] = ok }
+        if let redeemed {
+            var what = ""
+            if case .redeemed(let e)? = event?.event, event?.event.household?.rawValue == code {
+                what = "：\(e.name) \(e.quantity) 份，用去 \(e.points) 分"
+            }
+            data["ok"] = "兑换成功（第 \(redeemed) 号）\(what)。"
+        }
         var refusal = error
         if refusal == nil, !code.isEmpty, account == nil { refusal = Self.unknownHousehold(code) }
         if let refusal { data["error"] = Pages.errorBox(refusal) }
