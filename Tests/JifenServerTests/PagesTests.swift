@@ -388,6 +388,39 @@ private let everyone: [String] = {
         }
     }
 
+    @Test func theReviewerSettlesAnObjectionOnThePage() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            // December goes on notice, and the unit leader objects to one of its scores (through the API).
+            let (reviewerToken, _) = try await client.login(Harness.people.reviewer)
+            #expect(try await client.call(.post, "/api/v1/notices/2025-12/open", token: reviewerToken).status == .created)
+            let posted = try #require(try harness.ledger.households().lazy.compactMap { account in
+                try? harness.ledger.history(of: account.code).reviews.values.first { $0.state == .posted }
+            }.first)
+            let (leaderToken, _) = try await client.login(Harness.people.leader)
+            let objection = try await client.call(.post, "/api/v1/objections", token: leaderToken, json: ["seq": posted.seq, "reason": "当天不在家"])
+            #expect(objection.status == .created, "\(String(buffer: objection.body))")
+
+            var reviewer = Browser(client)
+            _ = try await reviewer.logIn(Harness.people.reviewer)
+            let page = try await reviewer.get("/review")
+            #expect(page.html.contains("id=\"item-\(posted.seq)\""))
+            #expect(page.html.contains("有异议的记分"))
+            let csrf = try #require(page.html.csrf)
+            // Amending needs the new points; the refusal is on the page and nothing is written.
+            let head = try harness.ledger.head()
+            let bare = try await reviewer.post("/review/objection", ["csrf": csrf, "seq": "\(posted.seq)", "resolution": "amend", "reason": "核实"])
+            #expect(bare.status == .badRequest)
+            #expect(bare.html.contains("改分须填写改后的分值"))
+            #expect(try harness.ledger.head() == head)
+            let settled = try await reviewer.post("/review/objection", ["csrf": csrf, "seq": "\(posted.seq)", "resolution": "uphold", "reason": "核实无误"])
+            #expect(settled.location == "/review?ok=settled&seq=\(posted.seq)", "\(settled.html)")
+            #expect(try harness.ledger.review(posted.seq)?.state != .objected)
+            let last = try #require(try harness.ledger.logPage(from: try harness.ledger.head().seq, limit: 1).first)
+            #expect(last.actor.rawValue == Harness.people.reviewer)
+        }
+    }
+
     @Test func theShopShowsTheAvailablePointsAndRedeems() async throws {
         let harness = try Harness()
         let item = try #require(try harness.ledger.items().filter { $0.stock > 0 }.min { $0.price < $1.price })
