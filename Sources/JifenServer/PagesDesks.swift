@@ -394,7 +394,7 @@ extension JifenService {
 
     /// The audit export (JSON Lines) or the CSV export (with the BOM Excel and WPS need), a block of events at a time
     /// up to the head as it stood when the download began.
-    func exportResponse(csv: Bool) async throws -> Response {
+    func exportResponse(csv: Bool, block: Int64 = 20_000) async throws -> Response {
         let head = try await door.run { try $0.head().seq }
         let door = self.door
         let name = csv ? "jifen-events.csv" : "jifen-events.jsonl"
@@ -403,7 +403,6 @@ extension JifenService {
         let body = ResponseBody { writer in
             if csv { try await writer.write(ByteBuffer(bytes: [0xEF, 0xBB, 0xBF])) }
             var from: Int64 = 1
-            let block: Int64 = 20_000
             repeat {
                 let first = from
                 let bytes = try await door.run { ledger -> [UInt8] in
