@@ -19,6 +19,7 @@ enum PageTemplates {
         ("login", PackageResources.login_mustache), ("clerk", PackageResources.clerk_mustache),
         ("review", PackageResources.review_mustache), ("shop", PackageResources.shop_mustache),
         ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
+        ("password", PackageResources.password_mustache),
     ]
 
     /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).
@@ -284,6 +285,32 @@ extension JifenService {
             return response
         }
 
+        // A person changes their own password; their other sessions end.
+        router.get("password") { request, context in
+            let session = try context.requireSession()
+            let ok = request.uri.queryParameters["ok"] != nil ? "密码已改好；其他地方的登录已退出。" : nil
+            return passwordPage(site: site, session: session, ok: ok, error: nil)
+        }
+
+        router.post("password") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            let (current, new) = (form["current"] ?? "", form["new"] ?? "")
+            guard new == form["confirm"] else {
+                return passwordPage(site: site, session: session, ok: nil, error: APIError(PasswordRefusal.mismatch))
+            }
+            do {
+                try await door.hash { ledger in
+                    try ledger.checkPassword(name: session.actor, password: current)
+                    try ledger.setPassword(of: session.actor, to: new, by: session.actor)
+                }
+            } catch {
+                return passwordPage(site: site, session: session, ok: nil, error: APIError(error))
+            }
+            await sessions.closeAll(of: session.actor, keeping: context.token)
+            return PageResponse.redirect("/password?ok=1")
+        }
+
         router.get("notice") { _, _ in
             let period = try await door.run { ledger -> String in
                 if let last = try ledger.notices().last { return last.notice.period }
@@ -299,6 +326,14 @@ extension JifenService {
             let sheet = try await door.run { ledger in try ledger.noticeSheet(period: period, printedOn: ledger.today()) }
             return noticePage(sheet, site: site, session: context.session)
         }
+    }
+
+    func passwordPage(site: PageSite, session: Sessions.Session, ok: String?, error: APIError?) -> Response {
+        var data = Pages.base(site: site, session: session, current: nil)
+        data["minimum"] = PasswordRule.minimumLength
+        if let ok { data["ok"] = ok }
+        if let error { data["error"] = Pages.errorBox(error) }
+        return PageResponse.render("password", data, status: error?.status ?? .ok)
     }
 
     /// The login form with a fresh token in its own cookie.

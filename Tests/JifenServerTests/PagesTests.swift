@@ -181,6 +181,36 @@ private let everyone: [String] = {
     }
 }
 
+@Suite("Pages: one's own password") struct PagePasswordTests {
+    @Test func aPersonChangesTheirOwnPasswordAndTheirOtherSessionsEnd() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            var phone = Browser(client)
+            _ = try await phone.logIn(Harness.people.clerk)
+            var office = Browser(client)
+            _ = try await office.logIn(Harness.people.clerk)
+            let page = try await phone.get("/password")
+            #expect(page.status == .ok)
+            let csrf = try #require(page.html.csrf)
+            // Two different new passwords, and a wrong current one: refused on the page, the old password still opens.
+            let mismatch = try await phone.post("/password", ["csrf": csrf, "current": Harness.password, "new": "new secret 42", "confirm": "new secret 43"])
+            #expect(mismatch.html.unescaped.contains(PasswordRefusal.mismatch.chinese))
+            let wrong = try await phone.post("/password", ["csrf": csrf, "current": "not the one", "new": "new secret 42", "confirm": "new secret 42"])
+            #expect(wrong.html.unescaped.contains(PasswordRefusal.wrong.chinese))
+            #expect(try await phone.post("/password", ["current": Harness.password, "new": "new secret 42", "confirm": "new secret 42"]).status == .forbidden)
+            #expect(try await office.get("/clerk").status == .ok)
+
+            let changed = try await phone.post("/password", ["csrf": csrf, "current": Harness.password, "new": "new secret 42", "confirm": "new secret 42"])
+            #expect(changed.location == "/password?ok=1", "\(changed.html)")
+            #expect(try await phone.get("/clerk").status == .ok)
+            #expect(try await office.get("/clerk").location == "/login")
+            var again = Browser(client)
+            #expect(try await again.logIn(Harness.people.clerk).status == .unauthorized)
+            #expect(try await again.logIn(Harness.people.clerk, password: "new secret 42").location == "/clerk")
+        }
+    }
+}
+
 @Suite("Pages: desks") struct PageDeskTests {
     @Test func eachDeskRendersForItsRolesAndRefusesOthers() async throws {
         let harness = try Harness()
