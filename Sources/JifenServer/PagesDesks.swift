@@ -7,10 +7,11 @@ import JifenStatements
 import MultipartKit
 import NIOCore
 
-// The desks: the clerk's (and a unit leader's), the reviewer's, the shop's and the auditor's, and the public notice
-// sheet. Each GET reads what its page shows in one call through the door; each form's POST checks the CSRF token, makes
-// one write as the session's person, and on success sends the browser back to its page (303) with what was done; a
-// refusal from the ledger shows the page again with the refusal's sentence and the form as it was filled in.
+// The desks: the clerk's (and a unit leader's), the reviewer's, the shop's and the auditor's. Each GET reads what its
+// page shows in one call through the door; each form's POST checks the person's desk and the CSRF token, makes one
+// write as the session's person (the ledger checks the role again, as for the API), and on success sends the browser
+// back to its page (303) with what was done; a refusal from the ledger shows the page again with the refusal's
+// sentence and the form as it was filled in.
 
 /// What the clerk's page shows, read in one call.
 struct ClerkDesk: Sendable {
@@ -49,6 +50,7 @@ extension JifenService {
         }
 
         router.post("clerk/score") { request, context in
+            _ = try Pages.at(.clerk, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             do {
@@ -103,6 +105,7 @@ extension JifenService {
         }
 
         router.post("review/approve") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -111,6 +114,7 @@ extension JifenService {
         }
 
         router.post("review/reject") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -119,6 +123,7 @@ extension JifenService {
         }
 
         router.post("review/objection") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -139,6 +144,7 @@ extension JifenService {
         }
 
         router.post("review/notice") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { _ in
@@ -164,6 +170,7 @@ extension JifenService {
         }
 
         router.post("shop/redeem") { request, context in
+            _ = try Pages.at(.shop, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             let code = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)

@@ -234,6 +234,36 @@ private let everyone: [String] = {
         }
     }
 
+    /// A form of another desk is refused before anything is read or written, even with the person's own token.
+    @Test func eachDesksFormsRefuseOthers() async throws {
+        let harness = try Harness()
+        let forms: [(desk: String, uri: String, fields: [String: String])] = [
+            ("/clerk", "/clerk/score", ["household": "H001", "rule": "A1.2"]),
+            ("/review", "/review/approve", ["seq": "1"]),
+            ("/review", "/review/reject", ["seq": "1", "reason": "不符"]),
+            ("/review", "/review/objection", ["seq": "1", "resolution": "uphold", "reason": "属实"]),
+            ("/review", "/review/notice", ["period": "2025-12", "action": "open"]),
+            ("/shop", "/shop/redeem", ["household": "H001", "item": "SALT"]),
+        ]
+        try await harness.test { client in
+            let head = try harness.ledger.head()
+            for name in everyone {
+                var browser = Browser(client)
+                _ = try await browser.logIn(name)
+                let own = try await browser.csrf(of: "/password")
+                for form in forms {
+                    guard let desk = desks.first(where: { $0.path == form.desk }), !desk.people.contains(name) else { continue }
+                    var fields = form.fields
+                    fields["csrf"] = own
+                    let response = try await browser.post(form.uri, fields)
+                    #expect(response.status == .forbidden, "\(name) \(form.uri)")
+                    #expect(response.html.contains("页面是给"), "\(name) \(form.uri)")
+                }
+            }
+            #expect(try harness.ledger.head() == head)
+        }
+    }
+
     @Test func aScoreFromTheClerksFormIsTheSessionsPersons() async throws {
         let harness = try Harness()
         try await harness.test { client in
