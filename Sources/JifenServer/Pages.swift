@@ -94,12 +94,17 @@ enum PageResponse {
 
     /// `data` rendered with the template `name`.
     static func render(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        rendered(name, data, status: status).response
+    }
+
+    /// The same, with the page's text (nil when a template is missing or broken).
+    static func rendered(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> (response: Response, html: String?) {
         switch PageTemplates.library {
         case .success(let library):
-            guard let text = library.render(data, withTemplate: name) else { return broken("no template \(name)") }
-            return html(text, status: status)
+            guard let text = library.render(data, withTemplate: name) else { return (broken("no template \(name)"), nil) }
+            return (html(text, status: status), text)
         case .failure(let fault):
-            return broken(fault.description)
+            return (broken(fault.description), nil)
         }
     }
 
@@ -123,6 +128,27 @@ enum PageResponse {
         data["heading"] = heading
         data["message"] = error.message
         return render("message", data, status: error.status)
+    }
+}
+
+/// The public notice sheet's pages as last rendered for a visitor not logged in, by period, with the head and the day
+/// they were rendered at: the sheet changes only when the log does, or the day.
+actor NoticeSheetCache {
+    struct Key: Hashable, Sendable {
+        let period: String, head: Int64, day: String
+    }
+
+    private var pages: [String: (key: Key, html: String)] = [:]
+
+    func page(_ key: Key) -> String? {
+        guard let kept = pages[key.period], kept.key == key else { return nil }
+        return kept.html
+    }
+
+    func keep(_ key: Key, _ html: String) {
+        // A few periods are looked at; anything beyond a couple of years' worth is let go.
+        if pages.count >= 24, pages[key.period] == nil { pages.removeAll() }
+        pages[key.period] = (key, html)
     }
 }
 
@@ -319,12 +345,20 @@ extension JifenService {
             return PageResponse.redirect("/notice/\(period)")
         }
 
+        let noticeCache = NoticeSheetCache()
         router.get("notice/:period") { _, context in
             guard let text = context.parameters.get("period"), let period = NoticePeriod(text) else {
                 throw APIError.badRequest("公示期应写作 YYYY-MM（一个月）或 YYYY-Q1（一个季度）。", "A notice period is YYYY-MM or YYYY-Qn.")
             }
-            let sheet = try await door.run { ledger in try ledger.noticeSheet(period: period, printedOn: ledger.today()) }
-            return noticePage(sheet, site: site, session: context.session)
+            // A screen in the hall, and anyone's phone, asks for it without logging in: the page as last rendered is
+            // kept while the log and the day stay the same, so that asking again costs one read of the head.
+            let (head, today) = try await door.run { ledger in (try ledger.head().seq, ledger.today()) }
+            let key = NoticeSheetCache.Key(period: period.label, head: head, day: today.description)
+            if context.session == nil, let html = await noticeCache.page(key) { return PageResponse.html(html) }
+            let sheet = try await door.run { ledger in try ledger.noticeSheet(period: period, printedOn: today) }
+            let page = noticePage(sheet, site: site, session: context.session)
+            if context.session == nil, let html = page.html { await noticeCache.keep(key, html) }
+            return page.response
         }
     }
 

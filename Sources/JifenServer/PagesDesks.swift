@@ -369,7 +369,7 @@ extension JifenService {
     }
 
     /// The notice sheet for a screen in the village hall: names masked as the CLI's `notice sheet --mask` prints them.
-    func noticePage(_ sheet: NoticeSheet, site: PageSite, session: Sessions.Session?) -> Response {
+    func noticePage(_ sheet: NoticeSheet, site: PageSite, session: Sessions.Session?) -> (response: Response, html: String?) {
         let mask = NameMasking.masked
         var data = Pages.base(site: site, session: session, current: nil)
         data["village"] = sheet.village
@@ -396,7 +396,7 @@ extension JifenService {
         data["hasBlacklist"] = !sheet.blacklist.isEmpty
         data["blacklist"] = sheet.blacklist.map { ["code": $0.code.rawValue, "head": mask.apply($0.head), "until": $0.until.description] }
         data["printedOn"] = sheet.printedOn.description
-        return PageResponse.render("notice", data)
+        return PageResponse.rendered("notice", data)
     }
 
     /// The audit export (JSON Lines) or the CSV export (with the BOM Excel and WPS need), a block of events at a time

@@ -598,6 +598,21 @@ private let everyone: [String] = {
         }
     }
 
+    /// The page a visitor gets is kept only while the log stays as it was: a notice opened shows at once.
+    @Test func theNoticeSheetFollowsTheLog() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            let before = try await Browser(client).get("/notice/2025-12")
+            #expect(before.html.contains("本期尚未公示"))
+            #expect(try await Browser(client).get("/notice/2025-12").html == before.html)
+            let (token, _) = try await client.login(Harness.people.reviewer)
+            #expect(try await client.call(.post, "/api/v1/notices/2025-12/open", token: token).status == .created)
+            let after = try await Browser(client).get("/notice/2025-12")
+            #expect(!after.html.contains("本期尚未公示"))
+            #expect(after.html.contains("如有异议，请于"))
+        }
+    }
+
     @Test func unknownAddressesAndStaticFiles() async throws {
         let harness = try Harness()
         try await harness.test { client in
