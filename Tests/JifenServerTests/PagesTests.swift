@@ -588,6 +588,8 @@ private let everyone: [String] = {
             let page = try await Browser(client).get("/notice/2025-11")
             #expect(page.status == .ok)
             #expect(page.html.contains("积分公示（2025-11）"))
+            // A screen in the hall shows it all day: it reloads itself every five minutes.
+            #expect(page.html.contains("<meta http-equiv=\"refresh\" content=\"300\">"))
             #expect(page.html.contains(household.code.rawValue))
             let masked = String(household.head.prefix(1)) + String(repeating: "*", count: max(1, household.head.count - 2))
                 + (household.head.count > 2 ? String(household.head.suffix(1)) : "")
