@@ -145,6 +145,7 @@ let package = Package(
                 .embedInCode("Pages/shop.mustache"),
                 .embedInCode("Pages/audit.mustache"),
                 .embedInCode("Pages/notice.mustache"),
+                .embedInCode("Pages/password.mustache"),
                 .embedInCode("Pages/jifen.css"),
                 .embedInCode("Pages/jifen.js"),
             ],

@@ -19,7 +19,7 @@ enum PageTemplates {
         ("login", PackageResources.login_mustache), ("clerk", PackageResources.clerk_mustache),
         ("review", PackageResources.review_mustache), ("shop", PackageResources.shop_mustache),
         ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
-        ("household", PackageResources.household_mustache),
+        ("household", PackageResources.household_mustache), ("password", PackageResources.password_mustache),
     ]
 
     /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).
@@ -94,12 +94,17 @@ enum PageResponse {
 
     /// `data` rendered with the template `name`.
     static func render(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        rendered(name, data, status: status).response
+    }
+
+    /// The same, with the page's text (nil when a template is missing or broken).
+    static func rendered(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> (response: Response, html: String?) {
         switch PageTemplates.library {
         case .success(let library):
-            guard let text = library.render(data, withTemplate: name) else { return broken("no template \(name)") }
-            return html(text, status: status)
+            guard let text = library.render(data, withTemplate: name) else { return (broken("no template \(name)"), nil) }
+            return (html(text, status: status), text)
         case .failure(let fault):
-            return broken(fault.description)
+            return (broken(fault.description), nil)
         }
     }
 
@@ -123,6 +128,27 @@ enum PageResponse {
         data["heading"] = heading
         data["message"] = error.message
         return render("message", data, status: error.status)
+    }
+}
+
+/// The public notice sheet's pages as last rendered for a visitor not logged in, by period, with the head and the day
+/// they were rendered at: the sheet changes only when the log does, or the day.
+actor NoticeSheetCache {
+    struct Key: Hashable, Sendable {
+        let period: String, head: Int64, day: String
+    }
+
+    private var pages: [String: (key: Key, html: String)] = [:]
+
+    func page(_ key: Key) -> String? {
+        guard let kept = pages[key.period], kept.key == key else { return nil }
+        return kept.html
+    }
+
+    func keep(_ key: Key, _ html: String) {
+        // A few periods are looked at; anything beyond a couple of years' worth is let go.
+        if pages.count >= 24, pages[key.period] == nil { pages.removeAll() }
+        pages[key.period] = (key, html)
     }
 }
 
@@ -278,21 +304,71 @@ extension JifenService {
             return response
         }
 
+        // A person changes their own password; their other sessions end.
+        router.get("password") { request, context in
+            let session = try context.requireSession()
+            let ok = request.uri.queryParameters["ok"] != nil ? "密码已改好；其他地方的登录已退出。" : nil
+            return passwordPage(site: site, session: session, ok: ok, error: nil)
+        }
+
+        router.post("password") { request, context in
+            let form = try await Pages.form(request)
+            let session = try Pages.acting(form, context)
+            let (current, new) = (form["current"] ?? "", form["new"] ?? "")
+            guard new == form["confirm"] else {
+                return passwordPage(site: site, session: session, ok: nil, error: APIError(PasswordRefusal.mismatch))
+            }
+            do {
+                try await door.hash { ledger in
+                    try ledger.checkPassword(name: session.actor, password: current)
+                    try ledger.setPassword(of: session.actor, to: new, by: session.actor)
+                }
+            } catch {
+                return passwordPage(site: site, session: session, ok: nil, error: APIError(error))
+            }
+            await sessions.closeAll(of: session.actor, keeping: context.token)
+            return PageResponse.redirect("/password?ok=1")
+        }
+
         router.get("notice") { _, _ in
-            let period = try await door.run { ledger -> String in
+            let period = try await door.read { ledger -> String in
                 if let last = try ledger.notices().last { return last.notice.period }
                 return String(ledger.today().description.prefix(7))
             }
             return PageResponse.redirect("/notice/\(period)")
         }
 
+        let noticeCache = NoticeSheetCache()
         router.get("notice/:period") { _, context in
             guard let text = context.parameters.get("period"), let period = NoticePeriod(text) else {
                 throw APIError.badRequest("公示期应写作 YYYY-MM（一个月）或 YYYY-Q1（一个季度）。", "A notice period is YYYY-MM or YYYY-Qn.")
             }
-            let sheet = try await door.run { ledger in try ledger.noticeSheet(period: period, printedOn: ledger.today()) }
-            return noticePage(sheet, site: site, session: context.session)
+            // A screen in the hall, and anyone's phone, asks for it without logging in: the page as last rendered is
+            // kept while the log and the day stay the same, so that asking again costs one read of the head.
+            let (head, today, posted) = try await door.read { ledger in
+                (try ledger.head().seq, ledger.today(), try ledger.notices().contains { $0.notice.period == period.label })
+            }
+            // Without a login, only what the board shows: a period whose notice has been posted. (A month still being
+            // scored, and its notes, are for the people who keep the books.)
+            if context.session == nil, !posted {
+                throw APIError.notFound("\(period.label) 的积分还没有公示；请看已公示的月份。",
+                                        "\(period.label) has not been posted yet; look at a month that has.")
+            }
+            let key = NoticeSheetCache.Key(period: period.label, head: head, day: today.description)
+            if context.session == nil, let html = await noticeCache.page(key) { return PageResponse.html(html) }
+            let sheet = try await door.read { ledger in try ledger.noticeSheet(period: period, printedOn: today) }
+            let page = noticePage(sheet, site: site, session: context.session)
+            if context.session == nil, let html = page.html { await noticeCache.keep(key, html) }
+            return page.response
         }
+    }
+
+    func passwordPage(site: PageSite, session: Sessions.Session, ok: String?, error: APIError?) -> Response {
+        var data = Pages.base(site: site, session: session, current: nil)
+        data["minimum"] = PasswordRule.minimumLength
+        if let ok { data["ok"] = ok }
+        if let error { data["error"] = Pages.errorBox(error) }
+        return PageResponse.render("password", data, status: error?.status ?? .ok)
     }
 
     /// The login form with a fresh token in its own cookie.

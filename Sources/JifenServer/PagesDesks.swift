@@ -7,10 +7,11 @@ import JifenStatements
 import MultipartKit
 import NIOCore
 
-// The desks: the clerk's (and a unit leader's), the reviewer's, the shop's and the auditor's, and the public notice
-// sheet. Each GET reads what its page shows in one call through the door; each form's POST checks the CSRF token, makes
-// one write as the session's person, and on success sends the browser back to its page (303) with what was done; a
-// refusal from the ledger shows the page again with the refusal's sentence and the form as it was filled in.
+// The desks: the clerk's (and a unit leader's), the reviewer's, the shop's and the auditor's. Each GET reads what its
+// page shows in one call through the door; each form's POST checks the person's desk and the CSRF token, makes one
+// write as the session's person (the ledger checks the role again, as for the API), and on success sends the browser
+// back to its page (303) with what was done; a refusal from the ledger shows the page again with the refusal's
+// sentence and the form as it was filled in.
 
 /// What the clerk's page shows, read in one call.
 struct ClerkDesk: Sendable {
@@ -40,16 +41,16 @@ extension JifenService {
 
         router.get("clerk") { request, context in
             let session = try Pages.at(.clerk, context)
-            var ok: String?
             let query = request.uri.queryParameters
-            if let done = query["done"].flatMap({ Int64(String($0)) }) { ok = "已记入第 \(done) 号。" }
-            if let proposed = query["proposed"].flatMap({ Int64(String($0)) }) { ok = "已提交第 \(proposed) 号，等审核员批准后生效。" }
+            var ok: String?
             if let scores = query["sheet"].flatMap({ Int(String($0)) }) { ok = "记分表已记入，共 \(scores) 条记分。" }
-            let fresh = query["done"].flatMap { Int64(String($0)) } ?? query["proposed"].flatMap { Int64(String($0)) }
-            return try await clerkPage(session, site: site, ok: ok, fresh: fresh)
+            let done = query["done"].flatMap { Int64(String($0)) }
+            let proposed = query["proposed"].flatMap { Int64(String($0)) }
+            return try await clerkPage(session, site: site, ok: ok, fresh: done ?? proposed, freshProposed: proposed != nil)
         }
 
         router.post("clerk/score") { request, context in
+            _ = try Pages.at(.clerk, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             do {
@@ -59,11 +60,9 @@ extension JifenService {
                 let rule = RuleCode(rawValue: form["rule"] ?? "")
                 let note = form["note"] ?? ""
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
-                let written = try await door.run { ledger in
-                    let household = try Self.household(typed, in: ledger)
-                    return try ledger.execute(.recordScore(household, rule, points: points, note: note, source: nil), by: session.actor,
-                                              on: date, key: key)
-                }
+                let household = try await door.read { ledger in try Self.household(typed, in: ledger) }
+                let written = try await writes.write(WriteRequest(.recordScore(household, rule, points: points, note: note, source: nil),
+                                                                  by: session.actor, on: date, key: key))
                 guard let event = written.events.first else { return PageResponse.redirect("/clerk") }
                 let proposed = event.event.typeName.hasSuffix("scoreProposed")
                 return PageResponse.redirect("/clerk?\(proposed ? "proposed" : "done")=\(event.seq)")
@@ -104,6 +103,7 @@ extension JifenService {
         }
 
         router.post("review/approve") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -112,6 +112,7 @@ extension JifenService {
         }
 
         router.post("review/reject") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -120,6 +121,7 @@ extension JifenService {
         }
 
         router.post("review/objection") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { seq in
@@ -140,6 +142,7 @@ extension JifenService {
         }
 
         router.post("review/notice") { request, context in
+            _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             return try await reviewWrite(session, site: site, form: form) { _ in
@@ -160,12 +163,12 @@ extension JifenService {
             let session = try Pages.at(.shop, context)
             let query = request.uri.queryParameters
             let code = (query["household"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            var ok: String?
-            if query["ok"] == "redeemed", let seq = query["seq"] { ok = "兑换成功（第 \(seq) 号）。" }
-            return try await shopPage(session, site: site, code: code, ok: ok)
+            let redeemed = query["ok"] == "redeemed" ? query["seq"].flatMap { Int64(String($0)) } : nil
+            return try await shopPage(session, site: site, code: code, redeemed: redeemed)
         }
 
         router.post("shop/redeem") { request, context in
+            _ = try Pages.at(.shop, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             let code = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -173,9 +176,8 @@ extension JifenService {
                 let quantity = try Pages.number(form["quantity"], name: "数量") ?? 1
                 let item = ItemCode(rawValue: form["item"] ?? "")
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
-                let written = try await door.run { ledger in
-                    try ledger.execute(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity), by: session.actor, key: key)
-                }
+                let written = try await writes.write(WriteRequest(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity),
+                                                                  by: session.actor, key: key))
                 let seq = written.events.first?.seq ?? 0
                 return PageResponse.redirect("/shop?household=\(Self.queryValue(code))&ok=redeemed&seq=\(seq)")
             } catch {
@@ -188,7 +190,7 @@ extension JifenService {
         router.get("audit") { request, context in
             let session = try Pages.at(.audit, context)
             let verify = request.uri.queryParameters["verify"] != nil
-            let (head, report) = try await door.run { ledger -> (LogHead, VerifyReport?) in
+            let (head, report) = try await door.heavy { ledger -> (LogHead, VerifyReport?) in
                 (try ledger.head(), verify ? try ledger.verify(audit: false) : nil)
             }
             var data = Pages.base(site: site, session: session, current: .audit)
@@ -215,9 +217,9 @@ extension JifenService {
 
     // MARK: Pages
 
-    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, error: APIError? = nil,
-                   form: [String: String] = [:]) async throws -> Response {
-        let desk = try await door.run { ledger -> ClerkDesk in
+    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, freshProposed: Bool = false,
+                   error: APIError? = nil, form: [String: String] = [:]) async throws -> Response {
+        let desk = try await door.read { ledger -> ClerkDesk in
             let today = ledger.today()
             let me = try ledger.actors().first { $0.name.rawValue == session.actor }
             let leaderOnly = session.roles.contains(.leader) && !session.roles.contains(.clerk)
@@ -267,12 +269,19 @@ extension JifenService {
         }
         data["entries"] = entries
         data["hasEntries"] = !entries.isEmpty
+        // What was just recorded, said in full; the number alone when it is not among today's (another day's page).
+        if let fresh {
+            let what = desk.entries.first { $0.seq == fresh }?.event.score.map { score in
+                "：\(score.household) \(heads[score.household.rawValue] ?? "") \(score.rule.code) \(score.rule.zh) \(Pages.signed(score.points)) 分"
+            } ?? ""
+            data["ok"] = freshProposed ? "已提交第 \(fresh) 号\(what)，等审核员批准后生效。" : "已记入第 \(fresh) 号\(what)。"
+        }
         return PageResponse.render("clerk", data, status: error?.status ?? .ok)
     }
 
     func reviewPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, error: APIError? = nil,
                     form: [String: String] = [:]) async throws -> Response {
-        let desk = try await door.run { ledger -> ReviewDesk in
+        let desk = try await door.read { ledger -> ReviewDesk in
             let items = try ledger.reviewQueue().items
             var notes: [Int64: String] = [:]
             for item in items where item.kind != .reversal {
@@ -309,8 +318,9 @@ extension JifenService {
         }
         data["hasNotices"] = !desk.notices.isEmpty
         data["notices"] = desk.notices.map { n -> [String: Any] in
-            ["period": n.period, "openedOn": n.openedOn, "closesOn": n.closesOn, "closedOn": n.closedOn ?? "—", "posted": n.posted,
-             "objected": n.objected, "hasObjections": n.objected > 0]
+            let state = n.closedOn.map { "已于 \($0.dropFirst(5)) 结束" } ?? "公示中，\(n.closesOn.dropFirst(5)) 起可结束"
+            return ["period": n.period, "openedOn": String(n.openedOn.dropFirst(5)), "state": state, "objected": n.objected,
+                    "hasObjections": n.objected > 0]
         }
         return PageResponse.render("review", data, status: error?.status ?? .ok)
     }
@@ -320,19 +330,26 @@ extension JifenService {
                      command: (String?) throws -> (Command, String, String)) async throws -> Response {
         do {
             let (made, done, what) = try command(form["seq"])
-            _ = try await door.run { ledger in try ledger.execute(made, by: session.actor) }
+            _ = try await writes.write(WriteRequest(made, by: session.actor))
             return PageResponse.redirect("/review?ok=\(done)&seq=\(Self.queryValue(what))")
         } catch {
             return try await reviewPage(session, site: site, error: APIError(error), form: form)
         }
     }
 
-    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, ok: String? = nil, error: APIError? = nil) async throws -> Response {
-        let (account, items) = try await door.run { ledger -> (HouseholdAccount?, [ItemStock]) in
-            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items())
+    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, redeemed: Int64? = nil, error: APIError? = nil) async throws -> Response {
+        let (account, items, event) = try await door.read { ledger -> (HouseholdAccount?, [ItemStock], RecordedEvent?) in
+            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items(),
+             try redeemed.flatMap { try ledger.logPage(from: $0, limit: 1).first })
         }
         var data = Pages.base(site: site, session: session, current: .shop)
-        if let ok { data["ok"] = ok }
+        if let redeemed {
+            var what = ""
+            if case .redeemed(let e)? = event?.event, event?.event.household?.rawValue == code {
+                what = "：\(e.name) \(e.quantity) 份，用去 \(e.points) 分"
+            }
+            data["ok"] = "兑换成功（第 \(redeemed) 号）\(what)。"
+        }
         var refusal = error
         if refusal == nil, !code.isEmpty, account == nil { refusal = Self.unknownHousehold(code) }
         if let refusal { data["error"] = Pages.errorBox(refusal) }
@@ -349,7 +366,7 @@ extension JifenService {
     }
 
     /// The notice sheet for a screen in the village hall: names masked as the CLI's `notice sheet --mask` prints them.
-    func noticePage(_ sheet: NoticeSheet, site: PageSite, session: Sessions.Session?) -> Response {
+    func noticePage(_ sheet: NoticeSheet, site: PageSite, session: Sessions.Session?) -> (response: Response, html: String?) {
         let mask = NameMasking.masked
         var data = Pages.base(site: site, session: session, current: nil)
         data["village"] = sheet.village
@@ -376,13 +393,13 @@ extension JifenService {
         data["hasBlacklist"] = !sheet.blacklist.isEmpty
         data["blacklist"] = sheet.blacklist.map { ["code": $0.code.rawValue, "head": mask.apply($0.head), "until": $0.until.description] }
         data["printedOn"] = sheet.printedOn.description
-        return PageResponse.render("notice", data)
+        return PageResponse.rendered("notice", data)
     }
 
     /// The audit export (JSON Lines) or the CSV export (with the BOM Excel and WPS need), a block of events at a time
     /// up to the head as it stood when the download began.
-    func exportResponse(csv: Bool) async throws -> Response {
-        let head = try await door.run { try $0.head().seq }
+    func exportResponse(csv: Bool, block: Int64 = 20_000) async throws -> Response {
+        let head = try await door.read { try $0.head().seq }
         let door = self.door
         let name = csv ? "jifen-events.csv" : "jifen-events.jsonl"
         let headers: HTTPFields = [.contentType: csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
@@ -390,10 +407,9 @@ extension JifenService {
         let body = ResponseBody { writer in
             if csv { try await writer.write(ByteBuffer(bytes: [0xEF, 0xBB, 0xBF])) }
             var from: Int64 = 1
-            let block: Int64 = 20_000
             repeat {
                 let first = from
-                let bytes = try await door.run { ledger -> [UInt8] in
+                let bytes = try await door.heavy { ledger -> [UInt8] in
                     var bytes: [UInt8] = []
                     var calls = 0
                     try ledger.exportEvents(format: csv ? .csv : .jsonl, from: first, to: min(head, first + block - 1)) { line in

@@ -181,6 +181,36 @@ private let everyone: [String] = {
     }
 }
 
+@Suite("Pages: one's own password") struct PagePasswordTests {
+    @Test func aPersonChangesTheirOwnPasswordAndTheirOtherSessionsEnd() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            var phone = Browser(client)
+            _ = try await phone.logIn(Harness.people.clerk)
+            var office = Browser(client)
+            _ = try await office.logIn(Harness.people.clerk)
+            let page = try await phone.get("/password")
+            #expect(page.status == .ok)
+            let csrf = try #require(page.html.csrf)
+            // Two different new passwords, and a wrong current one: refused on the page, the old password still opens.
+            let mismatch = try await phone.post("/password", ["csrf": csrf, "current": Harness.password, "new": "new secret 42", "confirm": "new secret 43"])
+            #expect(mismatch.html.unescaped.contains(PasswordRefusal.mismatch.chinese))
+            let wrong = try await phone.post("/password", ["csrf": csrf, "current": "not the one", "new": "new secret 42", "confirm": "new secret 42"])
+            #expect(wrong.html.unescaped.contains(PasswordRefusal.wrong.chinese))
+            #expect(try await phone.post("/password", ["current": Harness.password, "new": "new secret 42", "confirm": "new secret 42"]).status == .forbidden)
+            #expect(try await office.get("/clerk").status == .ok)
+
+            let changed = try await phone.post("/password", ["csrf": csrf, "current": Harness.password, "new": "new secret 42", "confirm": "new secret 42"])
+            #expect(changed.location == "/password?ok=1", "\(changed.html)")
+            #expect(try await phone.get("/clerk").status == .ok)
+            #expect(try await office.get("/clerk").location == "/login")
+            var again = Browser(client)
+            #expect(try await again.logIn(Harness.people.clerk).status == .unauthorized)
+            #expect(try await again.logIn(Harness.people.clerk, password: "new secret 42").location == "/clerk")
+        }
+    }
+}
+
 @Suite("Pages: desks") struct PageDeskTests {
     @Test func eachDeskRendersForItsRolesAndRefusesOthers() async throws {
         let harness = try Harness()
@@ -201,6 +231,36 @@ private let everyone: [String] = {
                     }
                 }
             }
+        }
+    }
+
+    /// A form of another desk is refused before anything is read or written, even with the person's own token.
+    @Test func eachDesksFormsRefuseOthers() async throws {
+        let harness = try Harness()
+        let forms: [(desk: String, uri: String, fields: [String: String])] = [
+            ("/clerk", "/clerk/score", ["household": "H001", "rule": "A1.2"]),
+            ("/review", "/review/approve", ["seq": "1"]),
+            ("/review", "/review/reject", ["seq": "1", "reason": "不符"]),
+            ("/review", "/review/objection", ["seq": "1", "resolution": "uphold", "reason": "属实"]),
+            ("/review", "/review/notice", ["period": "2025-12", "action": "open"]),
+            ("/shop", "/shop/redeem", ["household": "H001", "item": "SALT"]),
+        ]
+        try await harness.test { client in
+            let head = try harness.ledger.head()
+            for name in everyone {
+                var browser = Browser(client)
+                _ = try await browser.logIn(name)
+                let own = try await browser.csrf(of: "/password")
+                for form in forms {
+                    guard let desk = desks.first(where: { $0.path == form.desk }), !desk.people.contains(name) else { continue }
+                    var fields = form.fields
+                    fields["csrf"] = own
+                    let response = try await browser.post(form.uri, fields)
+                    #expect(response.status == .forbidden, "\(name) \(form.uri)")
+                    #expect(response.html.contains("页面是给"), "\(name) \(form.uri)")
+                }
+            }
+            #expect(try harness.ledger.head() == head)
         }
     }
 
@@ -388,6 +448,39 @@ private let everyone: [String] = {
         }
     }
 
+    @Test func theReviewerSettlesAnObjectionOnThePage() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            // December goes on notice, and the unit leader objects to one of its scores (through the API).
+            let (reviewerToken, _) = try await client.login(Harness.people.reviewer)
+            #expect(try await client.call(.post, "/api/v1/notices/2025-12/open", token: reviewerToken).status == .created)
+            let posted = try #require(try harness.ledger.households().lazy.compactMap { account in
+                try? harness.ledger.history(of: account.code).reviews.values.first { $0.state == .posted }
+            }.first)
+            let (leaderToken, _) = try await client.login(Harness.people.leader)
+            let objection = try await client.call(.post, "/api/v1/objections", token: leaderToken, json: ["seq": posted.seq, "reason": "当天不在家"])
+            #expect(objection.status == .created, "\(String(buffer: objection.body))")
+
+            var reviewer = Browser(client)
+            _ = try await reviewer.logIn(Harness.people.reviewer)
+            let page = try await reviewer.get("/review")
+            #expect(page.html.contains("id=\"item-\(posted.seq)\""))
+            #expect(page.html.contains("有异议的记分"))
+            let csrf = try #require(page.html.csrf)
+            // Amending needs the new points; the refusal is on the page and nothing is written.
+            let head = try harness.ledger.head()
+            let bare = try await reviewer.post("/review/objection", ["csrf": csrf, "seq": "\(posted.seq)", "resolution": "amend", "reason": "核实"])
+            #expect(bare.status == .badRequest)
+            #expect(bare.html.contains("改分须填写改后的分值"))
+            #expect(try harness.ledger.head() == head)
+            let settled = try await reviewer.post("/review/objection", ["csrf": csrf, "seq": "\(posted.seq)", "resolution": "uphold", "reason": "核实无误"])
+            #expect(settled.location == "/review?ok=settled&seq=\(posted.seq)", "\(settled.html)")
+            #expect(try harness.ledger.review(posted.seq)?.state != .objected)
+            let last = try #require(try harness.ledger.logPage(from: try harness.ledger.head().seq, limit: 1).first)
+            #expect(last.actor.rawValue == Harness.people.reviewer)
+        }
+    }
+
     @Test func theShopShowsTheAvailablePointsAndRedeems() async throws {
         let harness = try Harness()
         let item = try #require(try harness.ledger.items().filter { $0.stock > 0 }.min { $0.price < $1.price })
@@ -495,6 +588,8 @@ private let everyone: [String] = {
             let page = try await Browser(client).get("/notice/2025-11")
             #expect(page.status == .ok)
             #expect(page.html.contains("积分公示（2025-11）"))
+            // A screen in the hall shows it all day: it reloads itself every five minutes.
+            #expect(page.html.contains("<meta http-equiv=\"refresh\" content=\"300\">"))
             #expect(page.html.contains(household.code.rawValue))
             let masked = String(household.head.prefix(1)) + String(repeating: "*", count: max(1, household.head.count - 2))
                 + (household.head.count > 2 ? String(household.head.suffix(1)) : "")
@@ -502,6 +597,24 @@ private let everyone: [String] = {
             #expect(!page.html.contains(">\(household.head)<") && !page.html.contains(" \(household.head) "))
             #expect(try await Browser(client).get("/notice").location == "/notice/\(try harness.ledger.notices().last?.notice.period ?? "")")
             #expect(try await Browser(client).get("/notice/2025-13").status == .badRequest)
+        }
+    }
+
+    /// A visitor sees only a posted month (a month still being scored is for those who keep the books), and the page a
+    /// visitor gets is kept only while the log stays as it was: a notice opened shows at once.
+    @Test func theNoticeSheetFollowsTheLog() async throws {
+        let harness = try Harness()
+        try await harness.test { client in
+            let before = try await Browser(client).get("/notice/2025-12")
+            #expect(before.status == .notFound)
+            #expect(before.html.contains("还没有公示"))
+            let (token, _) = try await client.login(Harness.people.reviewer)
+            let insider = try await client.call(.get, "/notice/2025-12", token: token)
+            #expect(String(buffer: insider.body).contains("本期尚未公示"))
+            #expect(try await client.call(.post, "/api/v1/notices/2025-12/open", token: token).status == .created)
+            let after = try await Browser(client).get("/notice/2025-12")
+            #expect(!after.html.contains("本期尚未公示"))
+            #expect(after.html.contains("如有异议，请于"))
         }
     }
 
