@@ -11,7 +11,8 @@ import Synchronization
 public final class LedgerDoor: Sendable {
     public let ledger: Ledger
     /// Read-only connections to the same file, taken in turn by reads: in WAL mode each read sees every commit before
-    /// it and none waits for a write, nor for another read (one connection serves one call at a time).
+    /// it and none waits for a write. One connection serves one call at a time, so a read may wait behind the one
+    /// before it on the same connection (long reads have a connection of their own, `heavy`).
     let readers: [Ledger]
     private let turn = Mutex(0)
     let work: NIOThreadPool
