@@ -138,6 +138,7 @@ let package = Package(
                 .embedInCode("../../api/openapi.yaml"),
                 .embedInCode("Pages/layout.mustache"),
                 .embedInCode("Pages/household.mustache"),
+                .embedInCode("Pages/check.mustache"),
                 .embedInCode("Pages/message.mustache"),
                 .embedInCode("Pages/login.mustache"),
                 .embedInCode("Pages/clerk.mustache"),

@@ -270,7 +270,7 @@ struct StatementPages {
         // The verification block: the position and the whole hash, and the same in a QR code.
         let qrSize = 86.0
         page.rule(y: y, from: Self.left, to: Self.right, width: 0.8, gray: 0.3)
-        page.qr(s.verification, x: Self.right - qrSize, y: y + 6, size: qrSize)
+        page.qr(s.verificationCode, x: Self.right - qrSize, y: y + 6, size: qrSize)
         let textWidth = Self.right - Self.left - qrSize - 12
         var v = y + 8
         v += page.text(l.text("核验：账本第 \(s.headSeq) 条事件时的哈希", "Verification: the ledger's hash at event \(s.headSeq)"),

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenStatements
 import Mustache
 
 // The residents' page (扫码积分): a household's card (`jifen household card`) holds a link BASE/h/CODE/TOKEN that opens
@@ -78,6 +79,39 @@ extension JifenService {
                 (HistoryView(try ledger.history(of: code), english: false), ledger.today())
             }
             return Self.householdPage(history, today: today, site: site)
+        }
+    }
+
+    /// The check a statement's QR code opens (`jifen statement --public-url`): whether the log still holds, at the
+    /// event the statement was printed at, the hash printed on it — the history it was printed from not rewritten —
+    /// and the period's figures by the ledger now, to compare with the paper. It shows what the paper shows, so it
+    /// needs no login.
+    func addStatementCheck(to router: Router<ServerContext>, site: PageSite) {
+        router.get("s/:household/:period/:seq/:hash") { _, context in
+            let code = HouseholdCode(rawValue: try context.parameters.require("household"))
+            let hash = try context.parameters.require("hash").lowercased()
+            guard let period = ReportPeriod(try context.parameters.require("period")),
+                  let seq = Int64(try context.parameters.require("seq")), seq > 0, hash.count == 64 else {
+                throw APIError.notFound("这个核对地址不完整；请直接扫对账单上的二维码。", "This check's address is incomplete; scan the statement's QR code itself.")
+            }
+            let found = try await door.read { ledger -> (Statement, String?, Int64)? in
+                guard try ledger.household(code) != nil else { return nil }
+                return (try ledger.statement(of: code, period: period, printedOn: ledger.today()), try ledger.hashHex(at: seq),
+                        try ledger.head().seq)
+            }
+            guard let (statement, held, now) = found else { throw Self.unknownHousehold(code.rawValue) }
+            var data: [String: Any] = [
+                "village": site.village, "household": code.rawValue, "head": statement.head, "period": period.label,
+                "seq": seq, "now": now, "opening": statement.opening, "closing": statement.closing,
+            ]
+            if held == hash {
+                data["intact"] = true
+            } else {
+                data["problem"] = held == nil
+                    ? "不一致：账本现在只有 \(now) 条事件，没有这张对账单打印时的第 \(seq) 条——账本被截断过。请马上告诉乡里的审计员。"
+                    : "不一致：账本第 \(seq) 条事件的哈希不是这张对账单上印的——打印之后记录被改写过，或对账单不是这本账打印的。请马上告诉乡里的审计员。"
+            }
+            return PageResponse.render("check", data)
         }
     }
 

@@ -59,6 +59,7 @@ public struct JifenService: Sendable {
         addPages(to: router, site: site)
         addDesks(to: router, site: site)
         addResidentPages(to: router, site: site)
+        addStatementCheck(to: router, site: site)
         return router
     }
 

@@ -37,6 +37,9 @@ public struct Statement: Hashable, Sendable, Codable {
     /// it was never rewritten.
     public var checkpoint: StatementCheckpoint?
     public var printedOn: LocalDate
+    /// With the server's public address given: the link the QR code holds instead of the bare head, which opens the
+    /// server's check of this statement (`BASE/s/HOUSEHOLD/PERIOD/SEQ/HASH`).
+    public var verificationLink: String?
 
     public init(village: String, household: HouseholdCode, head: String, unit: UnitCode, unitName: String, closed: Bool,
                 period: String, from: LocalDate, to: LocalDate, opening: Int, closing: Int, lines: [StatementLine],
@@ -74,6 +77,15 @@ public struct Statement: Hashable, Sendable, Codable {
 
     /// The verification line's content: `jifen verify --head SEQ:HASH` checks the log against it.
     public var verification: String { "\(headSeq):\(headHash)" }
+
+    /// What the QR code holds: the link to the server's check when there is one, else the verification line.
+    public var verificationCode: String { verificationLink ?? verification }
+
+    /// The link to the server's check of this statement under `base` (the server's public address).
+    public func link(base: String) -> String {
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        return "\(trimmed)/s/\(household.rawValue)/\(period)/\(headSeq)/\(headHash)"
+    }
 }
 
 /// A signed checkpoint as a statement prints it: the event it signs, the head hash there, the day it was signed

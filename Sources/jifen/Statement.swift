@@ -32,6 +32,8 @@ struct StatementCommand: ParsableCommand {
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the statement's contents as JSON for scripts.") var json = false
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The server's address as residents reach it (default $JIFEN_PUBLIC_URL): the PDF's QR code then opens the server's check of the statement.", valueName: "url"))
+    var publicURL: String?
 
     func validate() throws {
         guard TextStatement.widths.contains(width) else { throw usage(zh: "--width 只能是 80、48 或 32。", en: "--width must be 80, 48 or 32.") }
@@ -44,13 +46,19 @@ struct StatementCommand: ParsableCommand {
         let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
         let printedOn = date ?? ledger.today()
-        let statements: [Statement]
+        var statements: [Statement]
         if let household {
             statements = [try ledger.statement(of: HouseholdCode(rawValue: household), period: period, printedOn: printedOn)]
         } else {
             let progress = Progress(label: say(options.language, "对账单", "statements"))
             statements = try ledger.statements(period: period, printedOn: printedOn, progress: progress.update)
             progress.finish()
+        }
+        if let base = publicURL ?? Console.current.variable("JIFEN_PUBLIC_URL").flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+                throw usage(zh: "--public-url 应是 http:// 或 https:// 开头的地址。", en: "--public-url is an address starting with http:// or https://.")
+            }
+            for index in statements.indices { statements[index].verificationLink = statements[index].link(base: base) }
         }
         if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en

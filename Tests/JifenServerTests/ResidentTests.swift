@@ -51,3 +51,29 @@ import Testing
         }
     }
 }
+
+@Suite("Statements' checks") struct StatementCheckTests {
+    /// The link a statement's QR code holds says whether the log still holds, at the statement's head, the hash
+    /// printed on it, and shows the period's figures by the ledger now.
+    @Test func aStatementsLinkSaysWhetherTheLogStillHoldsItsHead() async throws {
+        let harness = try Harness()
+        guard let period = ReportPeriod("2025-11") else { Issue.record("no period"); return }
+        let statement = try harness.ledger.statement(of: "H005", period: period, printedOn: harness.ledger.today())
+        let link = statement.link(base: "https://jifen.example.cn")
+        #expect(link == "https://jifen.example.cn/s/H005/2025-11/\(statement.headSeq)/\(statement.headHash)")
+        let path = String(link.dropFirst("https://jifen.example.cn".count))
+        try await harness.test { client in
+            let page = try await client.call(.get, path)
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            #expect(html.contains("一致：") && !html.contains("不一致"))
+            #expect(html.contains(">\(statement.closing)<"))
+            let altered = String(statement.headHash.dropLast()) + (statement.headHash.hasSuffix("0") ? "1" : "0")
+            let rewritten = try await client.call(.get, "/s/H005/2025-11/\(statement.headSeq)/\(altered)")
+            #expect(String(buffer: rewritten.body).contains("改写"))
+            let cut = try await client.call(.get, "/s/H005/2025-11/\(statement.headSeq + 1000)/\(statement.headHash)")
+            #expect(String(buffer: cut.body).contains("截断"))
+            #expect(try await client.call(.get, "/s/H999/2025-11/\(statement.headSeq)/\(statement.headHash)").status == .notFound)
+        }
+    }
+}

@@ -86,4 +86,17 @@ import Testing
         #expect(try Ledger(path: file, readOnly: true).cardHash("H001") != nil)
         expectOK(try office.jifen("verify"))
     }
+
+    /// With the server's address, a statement's QR code holds the link to the server's check of it.
+    @Test func aStatementsQRCodeOpensTheServersCheck() throws {
+        let office = try Golden().village()
+        let json = try office.jifen("statement", "H001", "--period", "2025-03", "--json")
+        let statement = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any] ?? [:]
+        expectOK(try office.jifen("statement", "H001", "--period", "2025-03", "--format", "pdf", "--out", "h001.pdf",
+                                  "--public-url", Self.base))
+        expectOK(try office.run("/usr/bin/pdftoppm", ["-r", "150", "-png", "h001.pdf", "page"]))
+        let scan = try office.run("/usr/bin/zbarimg", ["-q", "--raw", "page-1.png"])
+        #expect(scan.out.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(Self.base)/s/H001/2025-03/\(statement["headSeq"] ?? "")/\(statement["headHash"] ?? "")")
+    }
 }
