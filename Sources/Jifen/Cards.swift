@@ -73,8 +73,9 @@ extension Ledger {
         try read { try $0.card(household)?.hash }
     }
 
-    /// 32 random bytes from the system's generator, in base64url without padding.
-    static func randomToken() -> String {
+    /// 32 random bytes from the system's generator, in base64url without padding (43 characters): a card's token, and
+    /// the server's session and CSRF tokens.
+    public static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")

@@ -16,16 +16,10 @@ public struct CardPDF {
     }
 
     public func write(to path: String) throws {
-        guard let surface = cairo_pdf_surface_create(path, PDFStatement.pageWidth, PDFStatement.pageHeight) else {
-            throw PDFStatement.Failure(description: "Cannot create \(path)")
-        }
-        defer { cairo_surface_destroy(surface) }
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "jifen")
-        guard let cr = cairo_create(surface) else { throw PDFStatement.Failure(description: "Cannot draw into \(path)") }
-        defer { cairo_destroy(cr) }
-        let page = Page(cr: cr)
-        defer { page.release() }
+        try A4Document.write(to: path, title: title) { cr, page in draw(cr, page) }
+    }
+
+    func draw(_ cr: OpaquePointer, _ page: Page) {
         // The card: 105 × 148 mm (A6), at the page's top left margin.
         let left = PDFStatement.margin, top = PDFStatement.margin, width = 297.6, height = 419.5
         let l = language
@@ -52,10 +46,6 @@ public struct CardPDF {
                              "Read only. Issued \(card.issuedOn); a new card replaces this one, which then stops working."),
                       x: left + 18, y: y, width: inner, size: 8, align: PANGO_ALIGN_CENTER, gray: 0.3)
             cairo_show_page(cr)
-        }
-        cairo_surface_finish(surface)
-        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
-            throw PDFStatement.Failure(description: "Cannot write \(path)")
         }
     }
 }

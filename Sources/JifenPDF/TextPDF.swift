@@ -16,16 +16,10 @@ public struct TextPDF {
     static let size = 9.0, leading = 13.5
 
     public func write(to path: String) throws {
-        guard let surface = cairo_pdf_surface_create(path, PDFStatement.pageWidth, PDFStatement.pageHeight) else {
-            throw PDFStatement.Failure(description: "Cannot create \(path)")
-        }
-        defer { cairo_surface_destroy(surface) }
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "jifen")
-        guard let cr = cairo_create(surface) else { throw PDFStatement.Failure(description: "Cannot draw into \(path)") }
-        defer { cairo_destroy(cr) }
-        let page = Page(cr: cr)
-        defer { page.release() }
+        try A4Document.write(to: path, title: title) { cr, page in draw(cr, page) }
+    }
+
+    func draw(_ cr: OpaquePointer, _ page: Page) {
         let top = PDFStatement.margin, bottom = PDFStatement.pageHeight - PDFStatement.margin
         let linesPerPage = Int((bottom - top) / Self.leading)
         var pages: [[Substring]] = []
@@ -49,6 +43,24 @@ public struct TextPDF {
             }
             cairo_show_page(cr)
         }
+    }
+}
+
+/// An A4 PDF at `path` with its title, drawn by `draw` page by page (it calls `cairo_show_page` after each), Chinese
+/// fonts embedded; a file that cannot be made or written is a `PDFStatement.Failure`.
+enum A4Document {
+    static func write(to path: String, title: String, draw: (OpaquePointer, Page) throws -> Void) throws {
+        guard let surface = cairo_pdf_surface_create(path, PDFStatement.pageWidth, PDFStatement.pageHeight) else {
+            throw PDFStatement.Failure(description: "Cannot create \(path)")
+        }
+        defer { cairo_surface_destroy(surface) }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "jifen")
+        guard let cr = cairo_create(surface) else { throw PDFStatement.Failure(description: "Cannot draw into \(path)") }
+        defer { cairo_destroy(cr) }
+        let page = Page(cr: cr)
+        defer { page.release() }
+        try draw(cr, page)
         cairo_surface_finish(surface)
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw PDFStatement.Failure(description: "Cannot write \(path)")

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Jifen
@@ -27,11 +26,11 @@ actor CardMemory {
 
     func knows(_ household: String, token: String, hash: String) -> Bool {
         guard let entry = opened[household] else { return false }
-        return entry.hash == hash && JifenService.same(entry.digest, Self.digest(token))
+        return entry.hash == hash && JifenService.same(entry.digest, Sessions.digest(token))
     }
 
     func remember(_ household: String, token: String, hash: String) {
-        opened[household] = (hash, Self.digest(token))
+        opened[household] = (hash, Sessions.digest(token))
         failures[household] = nil
     }
 
@@ -44,10 +43,6 @@ actor CardMemory {
     func failed(_ household: String) {
         let since = clock().addingTimeInterval(-Self.window)
         failures[household] = (failures[household] ?? []).filter { $0 > since } + [clock()]
-    }
-
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

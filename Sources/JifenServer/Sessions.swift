@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Jifen
 import JifenCore
 
 /// The people logged in: a session is a random token (32 bytes, base64url) that a browser keeps in an HttpOnly
@@ -105,11 +106,6 @@ public actor Sessions {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// 32 random bytes from the system's generator, in base64url without padding (43 characters).
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    /// A new random token (`Ledger.randomToken`).
+    static func randomToken() -> String { Ledger.randomToken() }
 }
