@@ -73,7 +73,9 @@ extension JifenService {
             let (history, today) = try await door.read { ledger in
                 (HistoryView(try ledger.history(of: code), english: false), ledger.today())
             }
-            return Self.householdPage(history, today: today, site: site)
+            // The shopkeeper who scans a card with the phone's camera lands here logged in: one tap to the shop.
+            let shop = context.session?.roles.contains(.shopkeeper) == true
+            return Self.householdPage(history, today: today, site: site, shop: shop)
         }
     }
 
@@ -110,7 +112,7 @@ extension JifenService {
         }
     }
 
-    static func householdPage(_ view: HistoryView, today: LocalDate, site: PageSite) -> Response {
+    static func householdPage(_ view: HistoryView, today: LocalDate, site: PageSite, shop: Bool = false) -> Response {
         let year = String(today.description.prefix(4))
         let entries: [[String: Any]] = view.entries.filter { $0.date.hasPrefix(year) && ($0.points != 0 || $0.rule != nil) }.reversed().map { line in
             let what: String
@@ -129,6 +131,7 @@ extension JifenService {
             "hasPending": view.pending != 0, "hasProposed": view.proposed != 0,
             "earned": view.earned, "deducted": view.deducted, "redeemed": view.redeemed,
             "entries": entries, "hasEntries": !entries.isEmpty,
+            "shop": shop, "shopLink": "/shop?household=\(view.household.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
         ]
         return PageResponse.render("household", data)
     }

@@ -28,6 +28,14 @@ import Testing
             #expect(try await client.call(.get, "/h/H005/\(altered)").status == .notFound)
             // The card is no session: the API stays closed.
             #expect(try await client.call(.get, "/api/v1/households/H005/balance").status == .unauthorized)
+            #expect(!html.contains("/shop?household="))
+            // The shopkeeper who scans the card, logged in, gets one tap to the shop with the household filled in.
+            let (shop, _) = try await client.login(Harness.people.shopkeeper)
+            let scanned = try await client.call(.get, "/h/H005/\(first.token)", headers: [.cookie: "jifen_session=\(shop)"])
+            #expect(String(buffer: scanned.body).contains("href=\"/shop?household=H005\""))
+            let counter = try await client.call(.get, "/shop?household=H005", headers: [.cookie: "jifen_session=\(shop)"])
+            #expect(counter.status == .ok)
+            #expect(String(buffer: counter.body).contains(account.head))
         }
         let second = try harness.ledger.issueCard(for: "H005", by: Harness.people.clerk)
         try await harness.test { client async throws in
