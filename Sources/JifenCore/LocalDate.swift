@@ -18,7 +18,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD` exactly (ten characters, zero padded).
     public init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        guard let (year, month, day) = Array(text.utf8).withUnsafeBytes(Self.fields) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// The year, month and day of `YYYY-MM-DD` (ten bytes, zero padded), not yet checked to be a day of the calendar.
+    static func fields(_ bytes: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
@@ -30,22 +35,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
-        self.init(year: year, month: month, day: day)
+        return (year, month, day)
     }
 
     /// Whether `bytes` are a date as `init?(_:)` reads one, read in place.
     public static func isDate(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return false }
+        guard let (year, month, day) = fields(bytes) else { return false }
         return (1...9999).contains(year) && (1...12).contains(month) && (1...daysIn(month: month, year: year)).contains(day)
     }
 

@@ -94,9 +94,6 @@ public actor Sessions {
         sessions = sessions.filter { $0.value.actor != actor || $0.key == kept }
     }
 
-    /// How many sessions are open.
-    public var count: Int { sessions.count }
-
     private func forgetExpired() {
         let now = clock()
         sessions = sessions.filter { now.timeIntervalSince($0.value.lastSeen) <= idle }
