@@ -280,6 +280,11 @@ struct HouseholdCard: ParsableCommand {
         let ledger = try options.open()
         let codes = all ? try ledger.households().filter { $0.status == .open }.map(\.code) : households.map { HouseholdCode(rawValue: $0) }
         let by = try actor.name()
+        // Every household is checked before any card is issued: a refused one issues none.
+        for code in codes {
+            guard let account = try ledger.household(code) else { throw Rejection.householdUnknown(code, suggestion: nil) }
+            if account.status == .closed { throw Rejection.householdClosed(code, on: account.closedOn ?? ledger.today()) }
+        }
         let progress = Progress(label: say(l, "发卡", "issuing"))
         var cards: [IssuedCard] = []
         for (index, code) in codes.enumerated() {

@@ -65,6 +65,10 @@ import Testing
         #expect(noAddress.err.contains("--public-url"))
         let neither = try office.jifen("household", "card", "--public-url", Self.base, "--by", "王会计")
         #expect(neither.status != 0)
+        // A list with an unknown household issues no card, not even for the households before it.
+        let unknown = try office.jifen("household", "card", "H001", "H999", "--public-url", Self.base, "--by", "王会计")
+        #expect(unknown.status != 0)
+        #expect(unknown.err.contains("H999"))
         // Nothing was issued by any of them.
         let ledger = try Ledger(path: office.path("jifen.sqlite"), readOnly: true)
         #expect(try ledger.cardHash("H001") == nil)
