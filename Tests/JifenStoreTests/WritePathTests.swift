@@ -156,3 +156,27 @@ import Testing
         #expect(differ.isEmpty, "\(differ.prefix(5))")
     }
 }
+
+@Suite struct VillageDay {
+    @Test("the village's date of an instant, counted by hand, is the date Foundation's calendar gives in Asia/Shanghai")
+    func sameAsCalendar() {
+        var random = SeededRandom(seed: 29)
+        // Midnight in Beijing and the instants either side of it, the summer times of 1986–1991 and their changes, and
+        // random instants from 1600 to 2100.
+        var instants: [TimeInterval] = [0, -1, 57_599, 57_600, 57_601, 515_520_000, 516_211_199, 530_467_200, 684_777_600]
+        for day in stride(from: -13_000, through: 47_000, by: 97) {
+            let midnight = Double(day) * 86_400 - 8 * 3600
+            instants += [midnight - 3600.5, midnight - 0.001, midnight, midnight + 0.001, midnight + 3600]
+        }
+        for _ in 0..<20_000 {
+            instants.append(Double(random.next() % 16_725_225_600) - 11_676_096_000 + Double(random.next() % 1000) / 1000)
+        }
+        var differ: [String] = []
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let mine = LedgerEnvironment.day(of: date), calendar = LedgerEnvironment.calendarDay(of: date)
+            if mine != calendar { differ.append("\(instant): \(mine) ≠ \(calendar)") }
+        }
+        #expect(differ.isEmpty, "\(differ.prefix(5))")
+    }
+}
