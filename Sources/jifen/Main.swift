@@ -109,6 +109,8 @@ enum Main {
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))
         } catch let error as PassbookPageMissing {
             fail(say(language, error.chinese, error.description))
+        } catch let error as ReceiptRefusal {
+            fail(say(language, error.chinese, error.description))
         } catch is VerificationFailed {
             Output.flush()
             status = 2
