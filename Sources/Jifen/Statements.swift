@@ -41,13 +41,27 @@ extension Ledger {
             StatementCheckpoint(seq: filed.checkpoint.seq, head: filed.checkpoint.head, signedOn: beijingDate(filed.checkpoint.time) ?? filed.filedOn,
                                 signatures: filed.checkpoint.signatures.count)
         }
+        // The year's scores for the charts: the period's own when it starts the year, else read from January on.
+        let january = LocalDate(year: to.year, month: 1, day: 1) ?? from
+        let yearEntries = from == january ? entries
+            : Dictionary(firstOf: try session.entries(in: january...to, household: household).map { ($0.seq, $0) })
+        var charts: [HouseholdCode: YearChart] = [:]
+        for (seq, entry) in yearEntries {
+            guard let code = entry.household, entry.kind == .score, entry.reversedBy == nil, reviews[seq] == nil,
+                  entry.occurredOn >= january else { continue }
+            var chart = charts[code] ?? Self.emptyChart(info.scheme, year: to.year, through: to)
+            Self.add(entry, to: &chart, scheme: info.scheme)
+            charts[code] = chart
+        }
         var statements: [Statement] = []
         for (index, account) in accounts.enumerated() {
             let mine = (events[account.code] ?? []).sorted { ($0.occurredOn, $0.seq) < ($1.occurredOn, $1.seq) }
-            statements.append(statement(info: info, account: account, period: period, opening: opening[account.code] ?? 0,
-                                        closing: closing[account.code] ?? 0, events: mine, entries: entries, reviews: reviews,
-                                        yearTable: table, headSeq: head.seq, headHash: head.hash.hex, checkpoint: checkpoint,
-                                        printedOn: printedOn))
+            var statement = statement(info: info, account: account, period: period, opening: opening[account.code] ?? 0,
+                                      closing: closing[account.code] ?? 0, events: mine, entries: entries, reviews: reviews,
+                                      yearTable: table, headSeq: head.seq, headHash: head.hash.hex, checkpoint: checkpoint,
+                                      printedOn: printedOn)
+            statement.chart = charts[account.code] ?? Self.emptyChart(info.scheme, year: to.year, through: to)
+            statements.append(statement)
             if index % 50 == 49 || index == accounts.count - 1 { progress?(index + 1, accounts.count) }
         }
         return statements
@@ -153,6 +167,25 @@ extension Ledger {
                          unitRank: rank.unit, unitHouseholds: rank.unitOf, villageRank: rank.village,
                          villageHouseholds: rank.villageOf, headSeq: headSeq, headHash: headHash, checkpoint: checkpoint,
                          printedOn: printedOn)
+    }
+
+    /// A year with nothing in it: twelve months, and the scheme's categories in its order.
+    static func emptyChart(_ scheme: Scheme, year: Int, through: LocalDate) -> YearChart {
+        YearChart(year: year, through: through, months: (1...12).map { YearChart.Month(month: $0) },
+                  categories: scheme.categories.map { YearChart.Category(code: $0.code, zh: $0.zh, en: $0.en) })
+    }
+
+    /// Counts a final score into its month and its rule's category (a rule the scheme no longer has counts in its
+    /// month only).
+    static func add(_ entry: Entry, to chart: inout YearChart, scheme: Scheme) {
+        let month = entry.occurredOn.month
+        guard (1...12).contains(month) else { return }
+        chart.months[month - 1].awards += entry.earned
+        chart.months[month - 1].deductions += entry.deducted
+        guard let rule = entry.rule.flatMap(scheme.rule), let category = scheme.category(of: rule),
+              let index = chart.categories.firstIndex(where: { $0.code == category.code }) else { return }
+        chart.categories[index].awards += entry.earned
+        chart.categories[index].deductions += entry.deducted
     }
 
     /// The day in Beijing of a UTC instant written `YYYY-MM-DDTHH:MM:SS…Z`.

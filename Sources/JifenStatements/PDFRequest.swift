@@ -14,10 +14,13 @@ public struct PDFRequest: Codable, Sendable {
     public var title: String
     public var language: StatementLanguage
     public var content: Content
+    /// Statements in large type (nil: the usual size).
+    public var large: Bool?
 
-    public init(title: String, language: StatementLanguage, content: Content) {
+    public init(title: String, language: StatementLanguage, content: Content, large: Bool? = nil) {
         self.title = title
         self.language = language
         self.content = content
+        self.large = large
     }
 }

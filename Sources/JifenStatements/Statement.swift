@@ -40,6 +40,9 @@ public struct Statement: Hashable, Sendable, Codable {
     /// With the server's public address given: the link the QR code holds instead of the bare head, which opens the
     /// server's check of this statement (`BASE/s/HOUSEHOLD/PERIOD/SEQ/HASH`).
     public var verificationLink: String?
+    /// The year's final scores by month and by category, for the statement's small charts (PDF and HTML); nil when
+    /// the statement was made without them.
+    public var chart: YearChart?
 
     public init(village: String, household: HouseholdCode, head: String, unit: UnitCode, unitName: String, closed: Bool,
                 period: String, from: LocalDate, to: LocalDate, opening: Int, closing: Int, lines: [StatementLine],
@@ -158,4 +161,53 @@ public struct StatementLine: Hashable, Sendable, Codable {
         case .pending, .posted, .proposed, .objected: return false
         }
     }
+}
+
+/// A household's final scores of one year, up to a statement's last day: awards and deductions by month (January to
+/// December; months after the statement's end are zero) and by the scheme's categories, in the scheme's order.
+public struct YearChart: Hashable, Sendable, Codable {
+    public struct Month: Hashable, Sendable, Codable {
+        public var month: Int
+        public var awards: Int
+        public var deductions: Int
+
+        public init(month: Int, awards: Int = 0, deductions: Int = 0) {
+            self.month = month
+            self.awards = awards
+            self.deductions = deductions
+        }
+    }
+
+    public struct Category: Hashable, Sendable, Codable {
+        public var code: String
+        public var zh: String
+        public var en: String
+        public var awards: Int
+        public var deductions: Int
+
+        public init(code: String, zh: String, en: String, awards: Int = 0, deductions: Int = 0) {
+            self.code = code
+            self.zh = zh
+            self.en = en
+            self.awards = awards
+            self.deductions = deductions
+        }
+    }
+
+    public var year: Int
+    /// The last day counted (the statement's end, or the year's).
+    public var through: LocalDate
+    public var months: [Month]
+    public var categories: [Category]
+
+    public init(year: Int, through: LocalDate, months: [Month], categories: [Category]) {
+        self.year = year
+        self.through = through
+        self.months = months
+        self.categories = categories
+    }
+
+    /// The largest award or deduction of any month or category: what the charts' scales reach.
+    public var monthPeak: Int { months.map { max($0.awards, $0.deductions) }.max() ?? 0 }
+    public var categoryPeak: Int { categories.map { max($0.awards, $0.deductions) }.max() ?? 0 }
 }

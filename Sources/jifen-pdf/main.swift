@@ -23,7 +23,7 @@ let terminal = isatty(STDERR_FILENO) == 1
 do {
     switch request.content {
     case .statements(let statements):
-        try PDFStatement(statements, language: request.language).write(to: path, progress: { done, total in
+        try PDFStatement(statements, language: request.language, large: request.large ?? false).write(to: path, progress: { done, total in
             guard terminal, total > 1 else { return }
             FileHandle.standardError.write(Data("\r\(request.language == .zh ? "排版" : "typesetting") \(done)/\(total) (\(done * 100 / total)%)".utf8))
             if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -34,8 +34,13 @@ struct StatementCommand: ParsableCommand {
     @Flag(help: "Print the statement's contents as JSON for scripts.") var json = false
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The server's address as residents reach it (default $JIFEN_PUBLIC_URL): the PDF's QR code then opens the server's check of the statement.", valueName: "url"))
     var publicURL: String?
+    @Flag(help: "Large type for elderly residents (pdf and html): bigger letters, fewer columns.") var large = false
 
     func validate() throws {
+        if large && format == "text" {
+            throw usage(zh: "--large 只用于 --format pdf 或 html（文字版的字号由打印机决定）。",
+                        en: "--large is for --format pdf or html (a text statement's size is the printer's).")
+        }
         guard TextStatement.widths.contains(width) else { throw usage(zh: "--width 只能是 80、48 或 32。", en: "--width must be 80, 48 or 32.") }
         guard ["text", "html", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text、html 或 pdf。", en: "--format must be text, html or pdf.") }
         if format == "pdf" && out == nil && !json { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
@@ -65,14 +70,14 @@ struct StatementCommand: ParsableCommand {
         if format == "pdf", let file {
             try file.write { draft in
                 try drawPDF(PDFRequest(title: say(options.language, "积分对账单 \(period)", "Statements \(period)"), language: language,
-                                       content: .statements(statements)), to: draft)
+                                       content: .statements(statements), large: large), to: draft)
             }
             Output.error(say(options.language, "已写入 \(file.path)（\(statements.count) 户）。\n", "Wrote \(file.path) (\(statements.count) households).\n"))
             return
         }
         let text: String
         switch format {
-        case "html": text = HTMLStatement(statements, language: language).render()
+        case "html": text = HTMLStatement(statements, language: language, large: large).render()
         default: text = statements.map { TextStatement($0, language: language, width: width).render() }.joined(separator: "\u{0C}\n")
         }
         if let file {
