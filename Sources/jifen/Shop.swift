@@ -67,7 +67,11 @@ struct ShopRedeem: ParsableCommand {
     @OptionGroup var slip: ReceiptOptions
 
     func validate() throws {
-        try slip.check(json: false, to: receipt)
+        if receipt == nil && (slip.escpos || slip.force || slip.paper != Receipt.Paper.mm58.rawValue) {
+            throw usage(zh: "--paper、--escpos 和 --force 用于小票：请同时给出 --receipt 文件名（或 - 直接输出）。",
+                        en: "--paper, --escpos and --force are for the receipt: give --receipt FILE (or - for standard output) too.")
+        }
+        try slip.check(json: false, to: receipt ?? "")
     }
 
     func run() throws {
