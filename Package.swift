@@ -147,6 +147,7 @@ let package = Package(
                 .embedInCode("Pages/audit.mustache"),
                 .embedInCode("Pages/notice.mustache"),
                 .embedInCode("Pages/password.mustache"),
+                .embedInCode("Pages/receipt.mustache"),
                 .embedInCode("Pages/jifen.css"),
                 .embedInCode("Pages/jifen.js"),
             ],

@@ -158,6 +158,12 @@ extension JifenService {
             return try APIJSON.response(try await door.read { try $0.items().map(ShopItemView.init) })
         }
 
+        api.get("redemptions/:seq/receipt") { _, context in
+            _ = try context.requireRole(Self.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
+            let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+            return try APIJSON.response(try await door.read { try $0.receipt(for: [seq]) })
+        }
+
         api.get("log") { request, context in
             _ = try context.requireRole(Self.auditing, for: ("复制流水", "copy the log"))
             let query = request.uri.queryParameters

@@ -91,6 +91,12 @@ public struct APIError: HTTPResponseError, Sendable {
                                 zh: "服务器的账本出了问题，这次操作没有写入；请告诉管理员（详情在服务器日志里）。",
                                 en: "The server's ledger has a problem and nothing was written; tell the administrator (the server's log has the details).")
             }
+        case let refusal as ReceiptRefusal:
+            if case .noEvent = refusal.problem {
+                self = APIError(.notFound, "notFound", zh: refusal.chinese, en: refusal.description)
+            } else {
+                self = APIError(.unprocessableContent, "noReceipt", zh: refusal.chinese, en: refusal.description)
+            }
         case let malformed as CSVTable.Malformed:
             self = APIError(.unprocessableContent, "sheetUnreadable", zh: malformed.chinese, en: malformed.description)
         case let undecodable as SheetText.Undecodable:

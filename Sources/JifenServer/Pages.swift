@@ -20,7 +20,7 @@ enum PageTemplates {
         ("review", PackageResources.review_mustache), ("shop", PackageResources.shop_mustache),
         ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
         ("household", PackageResources.household_mustache), ("password", PackageResources.password_mustache),
-        ("check", PackageResources.check_mustache),
+        ("check", PackageResources.check_mustache), ("receipt", PackageResources.receipt_mustache),
     ]
 
     /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).

@@ -185,6 +185,14 @@ extension JifenService {
             }
         }
 
+        router.get("shop/receipt/:seq") { _, context in
+            _ = try Pages.at(.shop, context)
+            let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+            let receipt = try await door.read { try $0.receipt(for: [seq]) }
+            return PageResponse.render("receipt", ["seq": seq, "household": receipt.household, "text": receipt.text(paper: .mm58)]
+                                       .merging(Pages.base(site: site, session: context.session, current: .shop)) { a, _ in a })
+        }
+
         // MARK: The auditor
 
         router.get("audit") { request, context in
@@ -349,6 +357,7 @@ extension JifenService {
                 what = "：\(e.name) \(e.quantity) 份，用去 \(e.points) 分"
             }
             data["ok"] = "兑换成功（第 \(redeemed) 号）\(what)。"
+            data["receiptSeq"] = redeemed
         }
         var refusal = error
         if refusal == nil, !code.isEmpty, account == nil { refusal = Self.unknownHousehold(code) }

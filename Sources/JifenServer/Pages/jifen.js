@@ -25,3 +25,11 @@
   rule.addEventListener("change", apply);
   apply();
 })();
+
+// A button marked data-print prints the page (the receipt); the browser's own print does the same without it.
+(function () {
+  var buttons = document.querySelectorAll("[data-print]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () { window.print(); });
+  }
+})();
