@@ -149,7 +149,7 @@ public struct TallySheet {
     let table: CSVTable
     let columns: (date: Int, household: Int, rule: Int, points: Int?, note: Int?)
     var reader: CSVTable.Reader
-    var started = false, saidNoRows = false
+    var started = false, saidNoRows = false, given = 0
 
     /// Reads the sheet's text, header and identity; throws `SheetText.Undecodable` or `CSVTable.Malformed` when it
     /// cannot be read as a sheet.
@@ -175,7 +175,22 @@ public struct TallySheet {
             saidNoRows = true
             return .problem(.noRows)
         }
-        guard let row = try reader.nextRow() else { return nil }
+        var next = try reader.nextRow()
+        // A line of a blank tally form (`jifen sheet blank`) left empty — its household filled in, no date, rule,
+        // points or note — is no score: it is passed over, as an empty line is.
+        while let row = next, Ledger.extraCells(row, header: table.header.count) == nil,
+              [columns.date, columns.rule, columns.points, columns.note].allSatisfy({ row.field($0).isEmpty }) {
+            next = try reader.nextRow()
+        }
+        guard let row = next else {
+            // Rows, but every one an empty line of a form: nothing to record.
+            if given == 0 && rows > 0 && !saidNoRows {
+                saidNoRows = true
+                return .problem(.noFilledRows)
+            }
+            return nil
+        }
+        given += 1
         if let problem = Ledger.extraCells(row, header: table.header.count) { return .problem(problem) }
         let field = row.field
         let dateText = field(columns.date), pointsText = field(columns.points)

@@ -97,6 +97,8 @@ public struct LineProblem: Sendable, CustomStringConvertible {
 
     /// A sheet with its header only.
     static let noRows = LineProblem(line: 1, problem: "the sheet has a header but no rows", chinese: "这张表只有表头，没有数据行；请填上要导入的行。")
+    static let noFilledRows = LineProblem(line: 1, problem: "no line of the form is filled in (a date, a rule, points or a note)",
+                                          chinese: "这张记录表没有一行填写过（日期、规则、分值或备注）；请填好后再导入。")
 
     public var description: String { "line \(line): \(problem)" }
     public var chineseDescription: String { "第 \(line) 行：\(chinese)" }

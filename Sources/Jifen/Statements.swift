@@ -358,3 +358,37 @@ extension StatementLine.Kind {
         }
     }
 }
+
+extension Ledger {
+    /// A blank tally form for a joint unit and a period: the unit's households open during it, `lines` empty lines
+    /// each, and the rules of the scheme in force on the period's first day.
+    public func tallyForm(unit code: UnitCode, period: NoticePeriod, lines: Int, printedOn: LocalDate) throws -> TallyForm {
+        try read { session in
+            guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
+            guard let unit = try session.unit(code) else {
+                throw Rejection.unitUnknown(code, suggestion: Nearest.code(to: code.rawValue, among: try session.codes(of: .unit)))
+            }
+            let from = period.dates.lowerBound, to = period.dates.upperBound
+            let households = try session.households()
+                .filter { $0.unit == code && $0.registeredOn <= to && ($0.closedOn.map { $0 >= from } ?? true) }
+                .sorted { $0.code.rawValue < $1.code.rawValue }
+            let scheme = try session.schemes().inForce(on: from)?.scheme ?? info.scheme
+            var rules: [TallyForm.RuleLine] = []
+            for category in scheme.categories {
+                for indicator in scheme.indicators where indicator.category == category.code {
+                    for rule in scheme.rules where rule.indicator == indicator.code {
+                        let period = rule.cap.map { ["month": ("月", "month"), "quarter": ("季度", "quarter"), "year": ("年", "year")][$0.period.rawValue] }
+                        rules.append(TallyForm.RuleLine(
+                            code: rule.code.rawValue, zh: rule.zh, en: rule.en, points: rule.points.description,
+                            capZh: rule.cap.map { "每\(period??.0 ?? $0.period.rawValue) \($0.count) 次" },
+                            capEn: rule.cap.map { "\($0.count)/\(period??.1 ?? $0.period.rawValue)" },
+                            categoryZh: category.zh, categoryEn: category.en))
+                    }
+                }
+            }
+            return TallyForm(village: info.village, unit: code.rawValue, unitName: unit.name, period: period.label, from: from, to: to,
+                             households: households.map { TallyForm.Household(code: $0.code.rawValue, head: $0.head) },
+                             lines: lines, rules: rules, printedOn: printedOn)
+        }
+    }
+}

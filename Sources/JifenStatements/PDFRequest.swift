@@ -9,6 +9,8 @@ public struct PDFRequest: Codable, Sendable {
         case text(String)
         /// Households' door cards, one a page, each with its QR code.
         case cards([HouseholdCardSheet])
+        /// A blank tally form for a joint unit.
+        case tallyForm(TallyForm)
     }
 
     public var title: String

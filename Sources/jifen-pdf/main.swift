@@ -32,6 +32,8 @@ do {
         try TextPDF(text, title: request.title).write(to: path)
     case .cards(let cards):
         try CardPDF(cards, language: request.language, title: request.title).write(to: path)
+    case .tallyForm(let form):
+        try TallyFormPDF(form, language: request.language).write(to: path)
     }
 } catch {
     fail("\(error)")
