@@ -64,13 +64,15 @@ public struct SheetLayout: Codable, Sendable, Equatable {
         self.columns = columns
     }
 
-    /// The columns for rows of JSON objects: `first` in that order, then every other key found in `rows`, sorted (as
-    /// jifen's JSON sorts them); keys named in `dates` are date columns.
+    /// The columns for rows of JSON objects: those of `first` that some row has (all of them when there is no row), in
+    /// that order, then every other key found in `rows`, sorted (as jifen's JSON sorts them); keys named in `dates` are
+    /// date columns.
     public init(name: String, first: [String], rows: [[String: SheetValue]], dates: Set<String>) {
+        let present = Set(rows.flatMap(\.keys))
         var seen = Set<String>()
         var keys: [String] = []
-        for key in first where seen.insert(key).inserted { keys.append(key) }
-        let others = Set(rows.flatMap(\.keys)).subtracting(seen).sorted()
+        for key in first where (rows.isEmpty || present.contains(key)) && seen.insert(key).inserted { keys.append(key) }
+        let others = present.subtracting(seen).sorted()
         keys += others
         self.init(name: name, columns: keys.map { Column($0, dates.contains($0) ? .date : .value) })
     }

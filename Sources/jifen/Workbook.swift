@@ -102,3 +102,19 @@ private final class CollectedOutput: @unchecked Sendable {
     var data = Data()
     let done = DispatchSemaphore(value: 0)
 }
+
+/// A workbook goes to a file (`--out`), never to the screen, and is not JSON.
+func checkWorkbookOptions(format: String, out: String?, json: Bool) throws {
+    if format == "xlsx" {
+        guard out != nil else { throw usage(zh: ".xlsx 要写进文件：请加上 --out 文件名.xlsx。", en: "A workbook goes to a file: give --out FILE.xlsx.") }
+        guard !json else { throw usage(zh: "--json 和 --format xlsx 只能选一个。", en: "Give --json or --format xlsx, not both.") }
+    } else if out != nil {
+        throw usage(zh: "--out 只和 --format xlsx 一起用。", en: "--out goes with --format xlsx.")
+    }
+}
+
+/// The --out file of a command that writes a workbook with --format xlsx, checked before anything is read.
+func workbookFile(format: String, out: String?, force: Bool, options: LedgerOptions) throws -> OutputFile? {
+    guard format == "xlsx", let out else { return nil }
+    return try OutputFile(out, force: force, ledger: options.path)
+}
