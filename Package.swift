@@ -188,6 +188,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf",
-                                                      "jifen-xlsx", "JifenXLSX", "JifenSheets"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+                                                      "jifen-xlsx", "JifenXLSX", "JifenSheets",
+                                                      .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

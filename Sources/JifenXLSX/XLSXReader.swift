@@ -20,10 +20,10 @@ public enum XLSXReader {
         public var file = 64 << 20
         /// Parts in the zip.
         public var parts = 4096
-        /// One part, inflated.
-        public var part = 256 << 20
+        /// One part, inflated (a sheet of 20,000 rows is about 2 MB).
+        public var part = 128 << 20
         /// Every part read, inflated.
-        public var total = 512 << 20
+        public var total = 256 << 20
         /// Shared strings, and cells (counting the empty ones a row's later cell puts before it).
         public var strings = 2_000_000
         public var cells = 4_000_000
@@ -198,7 +198,8 @@ func parse(_ data: Data, with delegate: some XMLParserDelegate) throws {
     parser.shouldProcessNamespaces = true
     parser.shouldResolveExternalEntities = false
     parser.delegate = delegate
-    if !parser.parse() {
+    // libxml2 may recover from an error and go on: any error it met fails the part.
+    if !parser.parse() || parser.parserError != nil {
         if let failure = (delegate as? Failing)?.failure { throw failure }
         throw XLSXReader.damaged("XML 在第 \(parser.lineNumber) 行出错", "its XML breaks at line \(parser.lineNumber)")
     }
