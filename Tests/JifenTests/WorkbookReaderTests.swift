@@ -229,3 +229,21 @@ import ZIPFoundation
         #expect(try office.eventCount() == before)
     }
 }
+
+/// The .xlsx fuzz target's seed corpus (Fuzz/Corpus/xlsx, made by Fuzz/xlsx-seeds.py with openpyxl), read as the target
+/// reads it: every seed is a workbook whose first sheet has rows, and an input that once crashed the reader (saved
+/// there as `crash-…`) is a clean failure or cells, read again on every run.
+@Suite struct WorkbookCorpus {
+    @Test func theSeedsAreWorkbooksWithRows() throws {
+        let folder = packageRoot.appendingPathComponent("Fuzz/Corpus/xlsx")
+        let inputs = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+        #expect(inputs.contains { $0.lastPathComponent == "tally.xlsx" })
+        for input in inputs {
+            let data = try Data(contentsOf: input)
+            let result = Result { try XLSXReader.firstSheet(data) }
+            if input.lastPathComponent.hasPrefix("crash-") { continue }
+            let rows = try result.get().rows
+            #expect(rows.count >= 3 && rows[0].cells.count >= 4, "\(input.lastPathComponent): \(rows)")
+        }
+    }
+}
