@@ -3,7 +3,6 @@ import Foundation
 import FoundationXML
 #endif
 import JifenSheets
-import ZIPFoundation
 
 /// Reads the first sheet of an .xlsx workbook (Office Open XML, as Excel, WPS, LibreOffice and openpyxl save it) as
 /// text cells, each row with the number Excel shows: shared and inline strings, numbers, booleans, errors, and dates
@@ -34,6 +33,7 @@ public enum XLSXReader {
     /// Excel's last row and column (XFD).
     static let lastRow = 1_048_576, lastColumn = 16_384
 
+    /// The first sheet of the workbook in `data`.
     public static func firstSheet(_ data: Data, limits: Limits = Limits()) throws(SheetFailure) -> SheetCells {
         do {
             return try read(data, limits: limits)
@@ -43,6 +43,24 @@ public enum XLSXReader {
             throw SheetFailure(zh: "这个文件不是能读的 .xlsx 工作簿（\(error)）；请在 Excel 或 WPS 里打开它，另存为 .xlsx 后再导入。",
                                en: "This file is not a readable .xlsx workbook (\(error)); open it in Excel or WPS, save it as .xlsx again and import that.")
         }
+    }
+
+    /// The first sheet of the workbook in a file: a plain file of at most `limits.file` bytes.
+    public static func firstSheet(at url: URL, limits: Limits = Limits()) throws(SheetFailure) -> SheetCells {
+        let data: Data
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            guard attributes[.type] as? FileAttributeType == .typeRegular else { throw damaged("它不是普通文件", "it is not a plain file") }
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            // One byte past the limit is enough to know it is too large.
+            data = try handle.read(upToCount: limits.file + 1) ?? Data()
+        } catch let failure as SheetFailure {
+            throw failure
+        } catch {
+            throw SheetFailure(zh: "读不到文件 \(url.path)（\(error)）。", en: "Cannot read \(url.path) (\(error)).")
+        }
+        return try firstSheet(data, limits: limits)
     }
 
     static func damaged(_ zh: String, _ en: String) -> SheetFailure {
@@ -108,27 +126,21 @@ public enum XLSXReader {
     }
 }
 
-/// The zip's parts by path, each inflated only when asked for and only up to the limits.
+/// The zip's parts by path (`ZipParts`), each inflated only when asked for and only up to the limits, and checked to
+/// be XML that can be parsed safely.
 final class Package {
-    let archive: Archive
-    var entries: [String: Entry] = [:]
+    let zip: ZipParts
     let limits: XLSXReader.Limits
     var inflated = 0
 
     init(_ data: Data, limits: XLSXReader.Limits) throws {
         self.limits = limits
         do {
-            archive = try Archive(data: data, accessMode: .read)
-        } catch {
-            throw XLSXReader.damaged("它不是完整的 zip 压缩包", "it is not a whole zip archive")
-        }
-        var count = 0
-        for entry in archive {
-            count += 1
-            guard count <= limits.parts else {
-                throw XLSXReader.tooLarge("里面的部件超过 \(limits.parts) 个", "it holds more than \(limits.parts) parts")
-            }
-            if entries[entry.path] == nil { entries[entry.path] = entry }
+            zip = try ZipParts(data, maxParts: limits.parts)
+        } catch let damage as ZipParts.Damaged {
+            throw XLSXReader.damaged(damage.zh, damage.en)
+        } catch is ZipParts.TooMany {
+            throw XLSXReader.tooLarge("里面的部件超过 \(limits.parts) 个", "it holds more than \(limits.parts) parts")
         }
     }
 
@@ -147,28 +159,28 @@ final class Package {
 
     /// A part's bytes, or nil when the zip has no such part.
     func part(_ path: String) throws -> Data? {
-        guard let entry = entries[path] else { return nil }
         let limit = min(limits.part, limits.total - inflated)
-        var data = Data()
+        let data: Data
         do {
-            _ = try archive.extract(entry, consumer: { chunk in
-                guard data.count + chunk.count <= limit else { throw PartTooLarge() }
-                data.append(chunk)
-            })
-        } catch is PartTooLarge {
+            guard let read = try zip.read(path, limit: limit) else { return nil }
+            data = read
+        } catch is ZipParts.TooLarge {
             throw XLSXReader.tooLarge("\(path) 解压后超过 \(limit >> 20) MB", "\(path) inflates to more than \(limit >> 20) MB")
-        } catch {
-            throw XLSXReader.damaged("\(path) 解压不出来", "\(path) does not inflate")
+        } catch let damage as ZipParts.Damaged {
+            throw XLSXReader.damaged(damage.zh, damage.en)
         }
         inflated += data.count
+        // UTF-8 only (what Excel, WPS and openpyxl write): FoundationXML's parser traps on a name that is not valid
+        // UTF-8, which libxml2 may hand it from a damaged part (libFuzzer found one).
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw XLSXReader.damaged("\(path) 不是 UTF-8 编码的 XML", "\(path) is not XML in UTF-8")
+        }
         // No document type declaration: no entity can be declared, so none is expanded (a "billion laughs").
         if Package.declaresType(data) {
             throw XLSXReader.damaged("\(path) 带有文档类型声明（DOCTYPE），Excel 从不写这个", "\(path) has a document type declaration (DOCTYPE), which Excel never writes")
         }
         return data
     }
-
-    struct PartTooLarge: Error {}
 
     static func declaresType(_ data: Data) -> Bool {
         let marker = Array("<!DOCTYPE".utf8)

@@ -25,14 +25,11 @@ guard arguments.count == 2, ["read", "write"].contains(arguments[0]) else {
 }
 let path = arguments[1]
 if arguments[0] == "read" {
-    let limit = XLSXReader.Limits().file
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    guard FileManager.default.isReadableFile(atPath: path) else {
         finish(SheetFailure(zh: "读不到文件 \(path)；请核对文件名，确认文件存在。", en: "Cannot read \(path); check the file name and that it exists."), status: 1)
     }
-    // One byte past the limit is enough to know it is too large.
-    let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
     do {
-        finish(try XLSXReader.firstSheet(data), status: 0)
+        finish(try XLSXReader.firstSheet(at: URL(fileURLWithPath: path)), status: 0)
     } catch {
         finish(error, status: 2)
     }

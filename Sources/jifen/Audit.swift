@@ -34,7 +34,7 @@ struct AuditExportCommand: ParsableCommand {
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
-        guard ["jsonl", "csv", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 jsonl、csv 或 xlsx。", en: "--format must be jsonl, csv or xlsx.") }
+        guard ["jsonl", "csv", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 jsonl 或 csv（或 xlsx，写进 --out 给的文件）。", en: "--format must be jsonl or csv (or xlsx, written to the --out file).") }
         if format == "xlsx" && out == nil { throw usage(zh: ".xlsx 要写进文件：请加上 --out 文件名.xlsx。", en: "A workbook goes to a file: give --out FILE.xlsx.") }
         guard from >= 1 else { throw usage(zh: "--from 须是 1 或更大。", en: "--from must be 1 or more.") }
         if let to, to < from { throw usage(zh: "--to 不能在 --from 之前。", en: "--to must not be before --from.") }

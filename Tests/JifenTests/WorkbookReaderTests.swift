@@ -170,6 +170,20 @@ import ZIPFoundation
                       "the first sheet (xl/worksheets/sheet1.xml) is missing"))
         cases.append(("no relationships", try WorkbookReader.workbook(sheet: "", omitting: ["xl/_rels/workbook.xml.rels"]), .init(),
                       "relationships"))
+        var badName = Data("<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheets><sheet".utf8)
+        badName.append(contentsOf: [0xE5, 0xB6])
+        badName.append(contentsOf: " name=\"a\"/></sheets></workbook>".utf8)
+        cases.append(("a name that is not UTF-8", try WorkbookReader.workbook(sheet: "", replacing: ["xl/workbook.xml": badName]), .init(),
+                      "is not XML in UTF-8"))
+        var flipped = try WorkbookReader.workbook(sheet: "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>aaaa</t></is></c></row>")
+        // The sheet with a checksum that is not its own: a byte of its CRC-32 in the central directory changed.
+        let entry = Data("PK\u{01}\u{02}".utf8), name = Data("xl/worksheets/sheet1.xml".utf8)
+        var at = flipped.startIndex
+        while let found = flipped[at...].firstRange(of: entry) {
+            if flipped[(found.lowerBound + 46)...].starts(with: name) { flipped[found.lowerBound + 16] ^= 0xFF }
+            at = found.upperBound
+        }
+        cases.append(("a wrong checksum", flipped, .init(), "fails its checksum"))
         cases.append(("broken XML", try WorkbookReader.workbook(sheet: "<row r=\"1\"><c><v>1</v></row>"), .init(), "XML breaks"))
         var fewStrings = XLSXReader.Limits()
         fewStrings.strings = 10
