@@ -39,7 +39,7 @@ let package = Package(
         // The server's pages: templates (swift-mustache) and the tally sheet's upload (multipart-kit).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
-        // .xlsx in and out (`jifen-xlsx` alone): the zip container; the XML is read with Foundation's XMLParser.
+        // .xlsx in and out (`jifen-xlsx` alone): it writes the zip; reading checks every offset itself, over its zlib.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -104,9 +104,10 @@ let package = Package(
         // A spreadsheet as `jifen` hands it to `jifen-xlsx` and gets it back: a table to write, the cells read. No
         // dependencies, so that `jifen` links it without loading the zip and XML libraries.
         .target(name: "JifenSheets", swiftSettings: strict),
-        // .xlsx files: the first sheet's cells read (ZIPFoundation, and FoundationXML's XMLParser over libxml2), a table
-        // written. Only `jifen-xlsx` links it: loading libxml2 and its ICU costs `jifen`'s start 16% more instructions
-        // (docs/PERFORMANCE.md), so `jifen` hands .xlsx files to `jifen-xlsx` as it hands PDFs to `jifen-pdf`.
+        // .xlsx files: the first sheet's cells read (its own zip reader over zlib, FoundationXML's XMLParser over libxml2),
+        // a table written (ZIPFoundation). Only `jifen-xlsx` links it: loading libxml2 and its ICU costs a program's start
+        // 2.2 M more instructions (docs/ARCHITECTURE.md), so `jifen` hands .xlsx files to `jifen-xlsx` as it hands PDFs
+        // to `jifen-pdf`.
         .target(name: "JifenXLSX", dependencies: ["JifenSheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: strict),
         .executableTarget(name: "jifen-xlsx", dependencies: ["JifenXLSX", "JifenSheets"], swiftSettings: strict),
