@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "JifenCore", targets: ["JifenCore"]),
         // The auditor's side, with no database: the export checker and signed checkpoints.
         .library(name: "JifenAudit", targets: ["JifenAudit"]),
+        // The .xlsx reader and writer (for the fuzz target of Fuzz/).
+        .library(name: "JifenXLSX", targets: ["JifenXLSX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -37,6 +39,8 @@ let package = Package(
         // The server's pages: templates (swift-mustache) and the tally sheet's upload (multipart-kit).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // .xlsx in and out (`jifen-xlsx` alone): it writes the zip; reading checks every offset itself, over its zlib.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -97,6 +101,16 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(pangoHeaders.flatMap { ["-Xcc", "-I" + $0] })]),
         // The program beside `jifen` that draws PDFs, so that only it loads pango and cairo.
         .executableTarget(name: "jifen-pdf", dependencies: ["JifenPDF", "JifenStatements"], swiftSettings: strict),
+        // A spreadsheet as `jifen` hands it to `jifen-xlsx` and gets it back: a table to write, the cells read. No
+        // dependencies, so that `jifen` links it without loading the zip and XML libraries.
+        .target(name: "JifenSheets", swiftSettings: strict),
+        // .xlsx files: the first sheet's cells read (its own zip reader over zlib, FoundationXML's XMLParser over libxml2),
+        // a table written (ZIPFoundation). Only `jifen-xlsx` links it: loading libxml2 and its ICU costs a program's start
+        // 2.2 M more instructions (docs/ARCHITECTURE.md), so `jifen` hands .xlsx files to `jifen-xlsx` as it hands PDFs
+        // to `jifen-pdf`.
+        .target(name: "JifenXLSX", dependencies: ["JifenSheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: strict),
+        .executableTarget(name: "jifen-xlsx", dependencies: ["JifenXLSX", "JifenSheets"], swiftSettings: strict),
         // The one facade the CLI calls.
         // Passwords are hashed here (bcrypt) and checked before a write; the hashes live in JifenStore's table.
         .target(name: "Jifen", dependencies: ["JifenCore", "JifenAudit", "JifenStore", "JifenStatements", "CXCrypt"],
@@ -112,6 +126,7 @@ let package = Package(
                 "JifenAudit",
                 "JifenDemo",
                 "JifenStatements",
+                "JifenSheets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -174,6 +189,8 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf",
+                                                      "jifen-xlsx", "JifenXLSX", "JifenSheets",
+                                                      .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -18,6 +18,10 @@ let package = Package(
         // The tally-sheet reader: decoding, CSV, identity, each row's parsing (no ledger).
         .executableTarget(name: "fuzz-sheet", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),
+        // The .xlsx reader (zip, XML, shared strings, styles, dates), then the sheet as a tally sheet.
+        .executableTarget(name: "fuzz-xlsx", dependencies: ["FuzzDriver", .product(name: "Jifen", package: jifen),
+                                                            .product(name: "JifenXLSX", package: jifen)],
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
         // `audit check`'s strict JSON Lines reader.
         .executableTarget(name: "fuzz-audit-check", dependencies: ["FuzzDriver", .product(name: "JifenAudit", package: jifen)],
                           swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -47,12 +47,16 @@ extension Ledger {
         return LocalDate(year: y, month: m, day: d)
     }
 
-    static func table(_ data: Data, fileName: String, required: [(String, [String])]) throws -> (CSVTable, [String: Int]) {
-        let table = try CSVTable(utf8: try SheetText.utf8(data, fileName: fileName))
+    static func table(_ sheet: SheetInput, fileName: String, required: [(String, [String])]) throws -> (CSVTable, [String: Int]) {
+        let table: CSVTable
+        switch sheet {
+        case .csv(let data): table = try CSVTable(utf8: try SheetText.utf8(data, fileName: fileName))
+        case .cells(let rows): table = try CSVTable(cells: rows)
+        }
         var columns: [String: Int] = [:]
         for (name, aliases) in required {
             guard let index = table.column(aliases) else {
-                throw CSVTable.Malformed(line: 1, kind: .missingColumn(name, required: required.map(\.0)))
+                throw CSVTable.Malformed(line: table.headerLine, kind: .missingColumn(name, required: required.map(\.0)))
             }
             columns[name] = index
         }
@@ -83,7 +87,14 @@ extension Ledger {
     /// refused, even saved again in another encoding or with its rows in another order.
     public func importTallySheet(_ data: Data, fileName: String, by actor: String,
                                  progress: ((Int, Int) -> Void)? = nil) throws -> SheetImport {
-        var sheet = try TallySheet(data, fileName: fileName)
+        try importTallySheet(.csv(data), fileName: fileName, by: actor, progress: progress)
+    }
+
+    /// Loads a tally sheet saved as CSV or read from a workbook (`SheetInput`): the same rules, each row named by its
+    /// line in the CSV file or its row number in the sheet.
+    public func importTallySheet(_ input: SheetInput, fileName: String, by actor: String,
+                                 progress: ((Int, Int) -> Void)? = nil) throws -> SheetImport {
+        var sheet = try TallySheet(input, fileName: fileName)
         var summary = SheetImport()
         try executeBatch(by: actor, fileName: fileName, count: sheet.rows + 1, progress: progress, check: { session in
             // A sheet imported by an earlier version, which knew it by its rows in the file's order.
@@ -107,7 +118,12 @@ extension Ledger {
 
     /// Loads the household register (columns code, head, unit, members) in one transaction, all or nothing.
     public func importHouseholds(_ data: Data, fileName: String, by actor: String, on date: LocalDate? = nil) throws -> [RecordedEvent] {
-        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
+        try importHouseholds(.csv(data), fileName: fileName, by: actor, on: date)
+    }
+
+    /// Loads the household register from a CSV file or a workbook's sheet (`SheetInput`).
+    public func importHouseholds(_ input: SheetInput, fileName: String, by actor: String, on date: LocalDate? = nil) throws -> [RecordedEvent] {
+        let (table, columns) = try Ledger.table(input, fileName: fileName, required: [
             ("code", Columns.code), ("head", Columns.head), ("unit", Columns.unit)])
         let membersColumn = table.column(Columns.members)
         var problems: [LineProblem] = []
@@ -135,6 +151,13 @@ extension Ledger {
     }
 }
 
+/// A sheet to import: a CSV file's bytes, or the rows of a workbook's first sheet (read by `jifen-xlsx`), each with
+/// the row number Excel shows. Both are read as one `CSVTable` from there on.
+public enum SheetInput: Sendable {
+    case csv(Data)
+    case cells([CSVTable.Row])
+}
+
 /// A tally sheet read for import, with no ledger: its identity, then its lines one at a time — the sheet's own
 /// command first, then each row as a score to record or as what is wrong with it.
 ///
@@ -154,8 +177,13 @@ public struct TallySheet {
     /// Reads the sheet's text, header and identity; throws `SheetText.Undecodable` or `CSVTable.Malformed` when it
     /// cannot be read as a sheet.
     public init(_ data: Data, fileName: String) throws {
+        try self.init(.csv(data), fileName: fileName)
+    }
+
+    /// Reads a CSV file's or a workbook sheet's header and identity.
+    public init(_ input: SheetInput, fileName: String) throws {
         self.fileName = fileName
-        let (table, columns) = try Ledger.table(data, fileName: fileName, required: [
+        let (table, columns) = try Ledger.table(input, fileName: fileName, required: [
             ("date", Ledger.Columns.date), ("household", Ledger.Columns.household), ("rule", Ledger.Columns.rule)])
         self.table = table
         self.columns = (columns["date"] ?? 0, columns["household"] ?? 0, columns["rule"] ?? 0,

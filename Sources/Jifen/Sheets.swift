@@ -66,7 +66,9 @@ public enum SheetText {
     }
 }
 
-/// A CSV table with each row's line number in the file, so that every error can name its line.
+/// A CSV table with each row's line number in the file, so that every error can name its line — or the cells of a
+/// workbook's sheet (`init(cells:)`), each row with the number Excel shows beside it, which are read the same way from
+/// there on: one import, whichever file the clerk saved.
 ///
 /// RFC 4180: fields separated by commas, optionally in double quotes (a quote doubled inside them),
 /// rows ended by LF, CRLF or CR alone (old Excel for the Mac). Hand-written because the libraries at hand do not
@@ -77,6 +79,11 @@ public struct CSVTable: Sendable {
         /// The line of the file the row starts on (the header is line 1).
         public let line: Int
         public let fields: [String]
+
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
 
         /// The trimmed text of a column, or "" when the row is shorter or the column absent.
         public func field(_ index: Int?) -> String {
@@ -91,6 +98,10 @@ public struct CSVTable: Sendable {
     let bytes: [UInt8]
     /// Where the first row after the header starts, and its line.
     let bodyStart: Int, bodyLine: Int
+    /// The header's line (1 in a CSV file; a sheet may begin lower).
+    public let headerLine: Int
+    /// A sheet's rows after the header, when the table was made from cells (else the rows are read from `bytes`).
+    let cells: [Row]?
 
     public struct Malformed: Error, CustomStringConvertible {
         public enum Problem: Sendable {
@@ -114,7 +125,7 @@ public struct CSVTable: Sendable {
             case .unclosedQuote: return "第 \(line) 行的引号没有配对，表格读不下去；请检查这一行的引号后重新导入。"
             case .empty: return "这个文件是空的；请选对文件，或在表里填上表头和数据行后重新导入。"
             case .missingColumn(let name, let required):
-                return "表头（第 1 行）没有「\(name)」列；第一行须写明各列：\(required.joined(separator: "、"))，改好后重新导入。"
+                return "表头（第 \(line) 行）没有「\(name)」列；第一行须写明各列：\(required.joined(separator: "、"))，改好后重新导入。"
             }
         }
     }
@@ -132,25 +143,51 @@ public struct CSVTable: Sendable {
         header = first.fields.map { CSVTable.trimmed($0).lowercased() }
         bodyStart = reader.position
         bodyLine = reader.line
+        headerLine = first.line
+        cells = nil
+    }
+
+    /// A sheet's rows, as read from a workbook: the first that holds any text is the header. Throws `Malformed` when
+    /// none does.
+    public init(cells rows: [Row]) throws {
+        guard let first = rows.firstIndex(where: { $0.fields.contains { !CSVTable.trimmed($0).isEmpty } }) else {
+            throw Malformed(line: 1, kind: .empty)
+        }
+        header = rows[first].fields.map { CSVTable.trimmed($0).lowercased() }
+        headerLine = rows[first].line
+        cells = Array(rows[(first + 1)...])
+        bytes = []
+        bodyStart = 0
+        bodyLine = headerLine + 1
     }
 
     /// The rows after the header, one at a time; blank rows (and rows of empty cells, which spreadsheets leave at
     /// the end) are skipped.
-    public func rows() -> Reader { Reader(bytes: bytes, start: bodyStart, line: bodyLine) }
+    public func rows() -> Reader { Reader(bytes: bytes, start: bodyStart, line: bodyLine, cells: cells) }
 
     public struct Reader {
         let bytes: [UInt8]
         var position: Int
         var line: Int
+        let cells: [Row]?
 
-        init(bytes: [UInt8], start: Int, line: Int) {
+        init(bytes: [UInt8], start: Int, line: Int, cells: [Row]? = nil) {
             self.bytes = bytes
             self.position = start
             self.line = line
+            self.cells = cells
         }
 
         /// The next row that holds any text, or nil at the end; `Malformed` for an unclosed quote.
         public mutating func nextRow() throws -> Row? {
+            if let cells {
+                while position < cells.count {
+                    let row = cells[position]
+                    position += 1
+                    if row.fields.contains(where: { !CSVTable.trimmed($0).isEmpty }) { return row }
+                }
+                return nil
+            }
             while position < bytes.count {
                 let row = try readRow()
                 if row.fields.contains(where: { !CSVTable.trimmed($0).isEmpty }) { return row }

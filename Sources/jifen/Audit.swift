@@ -3,6 +3,7 @@ import Foundation
 import Jifen
 import JifenAudit
 import JifenCore
+import JifenSheets
 import JifenStatements
 
 struct AuditCommand: ParsableCommand {
@@ -21,17 +22,20 @@ struct AuditExportCommand: ParsableCommand {
             jsonl: one event per line with every stored field and both hashes (docs/FORMAT.md, "Exports"); `jifen \
             audit check FILE` — or a verifier of the auditor's own — recomputes the chain from it alone. csv: the same \
             columns for Excel and WPS (UTF-8 with BOM); a text cell that starts with = + - @, a tab or a CR gets a \
-            leading ' so that a spreadsheet never runs it as a formula.
+            leading ' so that a spreadsheet never runs it as a formula. xlsx (needs --out): the same columns as a \
+            workbook, each cell the jsonl line's value as it is (numbers as numbers, occurredOn as a date, text as text, \
+            which a workbook never runs as a formula); one sheet holds at most 1,048,575 events.
             """)
     @OptionGroup var options: LedgerOptions
-    @Option(help: ArgumentHelp("jsonl or csv.", valueName: "format")) var format: String = "jsonl"
+    @Option(help: ArgumentHelp("jsonl, csv or xlsx.", valueName: "format")) var format: String = "jsonl"
     @Option(help: ArgumentHelp("The first event (default 1).", valueName: "seq")) var from: Int64 = 1
     @Option(help: ArgumentHelp("The last event (default the head).", valueName: "seq")) var to: Int64?
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
 
     func validate() throws {
-        guard ["jsonl", "csv"].contains(format) else { throw usage(zh: "--format 只能是 jsonl 或 csv。", en: "--format must be jsonl or csv.") }
+        guard ["jsonl", "csv", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 jsonl 或 csv（或 xlsx，写进 --out 给的文件）。", en: "--format must be jsonl or csv (or xlsx, written to the --out file).") }
+        if format == "xlsx" && out == nil { throw usage(zh: ".xlsx 要写进文件：请加上 --out 文件名.xlsx。", en: "A workbook goes to a file: give --out FILE.xlsx.") }
         guard from >= 1 else { throw usage(zh: "--from 须是 1 或更大。", en: "--from must be 1 or more.") }
         if let to, to < from { throw usage(zh: "--to 不能在 --from 之前。", en: "--to must not be before --from.") }
     }
@@ -57,6 +61,17 @@ struct AuditExportCommand: ParsableCommand {
             try buffer.withUnsafeBytes { try sink($0) }
         }
         defer { progress.finish() }
+        if format == "xlsx", let file {
+            // The jsonl lines, each a row, streamed to jifen-xlsx.
+            let layout = SheetLayout(name: say(options.language, "事件日志", "Event log"),
+                                     columns: AuditExport.columns.map { SheetLayout.Column("\($0)", "\($0)" == "occurredOn" ? .date : .value) })
+            try writeWorkbook(layout, to: file) { line in
+                try ledger.exportEvents(format: .jsonl, from: from, to: to, progress: progress.update) { bytes in
+                    try line(Data(bytes))
+                }
+            }
+            return
+        }
         if let file {
             try file.stream(export)
         } else {

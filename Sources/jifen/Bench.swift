@@ -73,10 +73,14 @@ struct Export: ParsableCommand {
         commandName: "export",
         abstract: "Write the log for other tools: a plain-text accounting journal (hledger, ledger).",
         discussion: """
-            --format ledger writes one transaction per event, oldest first: a household's points move between \
-            points:HOUSEHOLD and village:awarded, village:deducted or shop:redeemed (in PTS), goods between \
-            stock:ITEM and stock:moved; events that move nothing post 0 PTS to events. `hledger -f FILE bal points` \
-            then gives every household's available points.
+            --format ledger writes a journal that `hledger check --strict` and `ledger --strict` accept: its accounts \
+            and commodities declared first, then one transaction per event that moves points or goods, oldest first. \
+            A household's points move between points:HOUSEHOLD and village:awarded or village:deducted (scores), \
+            shop:redeemed (the shop), village:expired (year-end clearing) or village:transfers (split and merge), in \
+            PTS; goods between stock:ITEM and stock:moved, in the item's commodity. A score not yet final (on review or \
+            on notice) is a pending transaction (!), so `hledger -f FILE bal --cleared points` gives every household's \
+            available points (expiry and transfers included), and `bal points` those plus the points not yet final. \
+            Events that move nothing (registrations, approvals, notices, …) are left out; the first lines say how many.
             """
     )
     @OptionGroup var options: LedgerOptions
@@ -105,6 +109,6 @@ struct Export: ParsableCommand {
                 try text.withUTF8 { try sink(UnsafeRawBufferPointer($0)) }
             }
         }
-        Output.error(say(options.language, "已把 \(count) 条事件写入 \(file.path)。\n", "Wrote \(count) events to \(file.path).\n"))
+        Output.error(say(options.language, "已把 \(count) 笔交易写入 \(file.path)。\n", "Wrote \(count) transactions to \(file.path).\n"))
     }
 }

@@ -104,6 +104,9 @@ enum Main {
             fail(say(language, error.chinese, error.description))
         } catch let error as SheetText.Undecodable {
             fail(say(language, error.chinese, error.description))
+        } catch let error as UnreadableWorkbook {
+            // A damaged or hostile workbook, as damage is said.
+            fail(say(language, error.chinese, error.description), status: 2)
         } catch let error as CheckpointError {
             fail(say(language, "密钥或签名存证文件不能用（\(error.description)）；请核对所给的文件。",
                      "The key or checkpoint file cannot be used: \(error.description); check the file you named."))

@@ -15,11 +15,26 @@ struct BalanceCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Balances at the end of this day.", valueName: "YYYY-MM-DD"))
     var asOf: LocalDate?
     @Flag(help: "Print JSON for scripts.") var json = false
+    @Option(help: ArgumentHelp("text (default), or xlsx: a workbook whose cells are the --json output's (needs --out).", valueName: "format"))
+    var format: String = "text"
+    @Option(help: ArgumentHelp("The .xlsx file to write (with --format xlsx).", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
+
+    func validate() throws {
+        guard ["text", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 text 或 xlsx。", en: "--format must be text or xlsx.") }
+        try checkWorkbookOptions(format: format, out: out, json: json)
+    }
 
     func run() throws {
+        let file = try workbookFile(format: format, out: out, force: force, options: options)
         let ledger = try options.openForReading()
         let accounts = try ledger.balances(of: household.map { HouseholdCode(rawValue: $0) }, asOf: asOf)
         let rows = accounts.map { BalanceView($0, asOf: asOf) }
+        if let file {
+            return try writeWorkbook(rows, to: file, name: say(options.language, "积分余额", "Balances"),
+                                     first: ["household", "head", "unit", "status", "earned", "deducted", "redeemed", "expired", "moved",
+                                             "available", "pending", "proposed", "asOf"], dates: ["asOf"])
+        }
         if json {
             if household != nil {
                 guard let row = rows.first else {

@@ -60,22 +60,25 @@ struct RecordAdd: ParsableCommand {
 struct RecordImport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Load a tally sheet (积分登记表) saved as CSV: columns date, household, rule, points, note.",
+        abstract: "Load a tally sheet (积分登记表), .xlsx or CSV: columns date, household, rule, points, note.",
         discussion: """
-            Chinese headers work too (日期, 户号, 规则, 分值, 备注). UTF-8 with or without BOM, or GB18030 as Excel and \
-            WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
-            and nothing is written (the first 100 are listed). A sheet is imported once, even saved again in another \
-            encoding or with its rows in another order.
+            Chinese headers work too (日期, 户号, 规则, 分值, 备注). An .xlsx workbook (Excel, WPS): its first sheet, \
+            dates stored as Excel dates or written as text; a CSV file: UTF-8 with or without BOM, or GB18030 as Excel \
+            and WPS save it. All or nothing: when any row is refused, every bad row is listed with its line number \
+            (the row number Excel shows) and nothing is written (the first 100 are listed). A sheet is imported once, \
+            even saved again in another encoding or format or with its rows in another order. A file that is not a \
+            readable workbook is refused with exit 2.
             """
     )
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The CSV file.") var file: String
+    @Argument(help: "The .xlsx or CSV file.") var file: String
     @OptionGroup var actor: ActorOption
 
     func run() throws {
+        let input = try readSheet(file)
         let ledger = try options.open()
         let progress = Progress(label: say(options.language, "导入", "importing"))
-        let sheet = try ledger.importTallySheet(try readFile(file), fileName: file, by: try actor.name(),
+        let sheet = try ledger.importTallySheet(input, fileName: file, by: try actor.name(),
                                                 progress: progress.update)
         progress.finish()
         print(say(options.language,

@@ -145,17 +145,21 @@ struct HouseholdAdd: ParsableCommand {
 struct HouseholdImport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Register households from a CSV file (columns code, head, unit, members).",
-        discussion: "Chinese headers work too (户号, 户主, 联户, 人口). UTF-8 (with or without BOM) or GB18030. All rows or none."
+        abstract: "Register households from an .xlsx or CSV file (columns code, head, unit, members).",
+        discussion: """
+            Chinese headers work too (户号, 户主, 联户, 人口). An .xlsx workbook's first sheet, or CSV in UTF-8 (with or \
+            without BOM) or GB18030. All rows or none; a refused row is named by its line (the row number Excel shows).
+            """
     )
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The CSV file.") var file: String
+    @Argument(help: "The .xlsx or CSV file.") var file: String
     @Option(help: ArgumentHelp("The day it took effect (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @OptionGroup var actor: ActorOption
 
     func run() throws {
+        let input = try readSheet(file)
         let ledger = try options.open()
-        let events = try ledger.importHouseholds(try readFile(file), fileName: file, by: try actor.name(), on: date)
+        let events = try ledger.importHouseholds(input, fileName: file, by: try actor.name(), on: date)
         print(say(options.language, "已登记 \(events.count) 户。", "Registered \(events.count) households."))
     }
 }

@@ -256,15 +256,36 @@ struct NoticeSheetCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The month or quarter: 2025-03 or 2025-Q1.", valueName: "period")) var period: NoticePeriod
     @Flag(help: "Names as 张*三.") var mask = false
     @Flag(name: .customLong("black-list-names"), help: "Print the black list with full names (only when you mean to).") var blackListNames = false
-    @Option(help: ArgumentHelp("text (default) or pdf (needs --out).", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("text (default), pdf, or xlsx: a score a row, its unit and household beside it (pdf and xlsx need --out).", valueName: "format"))
+    var format: String = "text"
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
     @Option(help: ArgumentHelp("The printing date shown (default today).", valueName: "YYYY-MM-DD")) var date: LocalDate?
     @Flag(help: "Print the sheet's contents as JSON for scripts.") var json = false
 
     func validate() throws {
-        guard ["text", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text 或 pdf。", en: "--format must be text or pdf.") }
+        guard ["text", "pdf", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 text、pdf 或 xlsx。", en: "--format must be text, pdf or xlsx.") }
         if format == "pdf" && out == nil { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
+        if format == "xlsx" { try checkWorkbookOptions(format: format, out: out, json: json) }
+    }
+
+    /// A score of the sheet with its unit and household: a row of the .xlsx.
+    struct Row: Encodable {
+        let unit: String, unitName: String, leader: String?, household: String, head: String
+        let seq: Int64, date: String, rule: String, zh: String, en: String, points: Int, note: String, state: String
+    }
+
+    /// The sheet's scores a row each, names masked as the text's are with --mask.
+    static func rows(_ sheet: NoticeSheet, masking: NameMasking) -> [Row] {
+        sheet.units.flatMap { unit in
+            unit.households.flatMap { household in
+                household.scores.map { score in
+                    Row(unit: unit.code.rawValue, unitName: unit.name, leader: unit.leader.map(masking.apply), household: household.code.rawValue,
+                        head: masking.apply(household.head), seq: score.seq, date: score.date.description, rule: score.rule, zh: score.zh,
+                        en: score.en, points: score.points, note: score.note, state: score.state)
+                }
+            }
+        }
     }
 
     func run() throws {
@@ -272,6 +293,12 @@ struct NoticeSheetCommand: ParsableCommand {
         let ledger = try options.openForReading()
         let sheet = try ledger.noticeSheet(period: period, printedOn: date ?? ledger.today())
         if json { return try printJSON(sheet) }
+        if format == "xlsx", let file {
+            return try writeWorkbook(Self.rows(sheet, masking: mask ? .masked : .full), to: file,
+                                     name: say(options.language, "积分公示 \(period)", "Notice \(period)"),
+                                     first: ["unit", "unitName", "leader", "household", "head", "seq", "date", "rule", "zh", "en", "points", "note", "state"],
+                                     dates: ["date"])
+        }
         let text = TextNoticeSheet(sheet, language: options.language == .zh ? .zh : .en, masking: mask ? .masked : .full,
                                    blacklistNames: blackListNames).render()
         try deliver(text, format: format, to: file, title: say(options.language, "积分公示 \(period)", "Points notice \(period)"),
@@ -367,6 +394,15 @@ struct Standings: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: String
     @Flag(help: "Print JSON for scripts.") var json = false
+    @Option(help: ArgumentHelp("text (default), or xlsx: a workbook whose cells are the --json output's (needs --out).", valueName: "format"))
+    var format: String = "text"
+    @Option(help: ArgumentHelp("The .xlsx file to write (with --format xlsx).", valueName: "file")) var out: String?
+    @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
+
+    func validate() throws {
+        guard ["text", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 text 或 xlsx。", en: "--format must be text or xlsx.") }
+        try checkWorkbookOptions(format: format, out: out, json: json)
+    }
 
     struct Row: Encodable {
         let rank: Int, unit: String, name: String, leader: String?, leaderHead: String?, households: Int, points: Int
@@ -378,9 +414,14 @@ struct Standings: ParsableCommand {
         guard let dates = ReportPeriod(period)?.dates else {
             throw CLIError(zh: "「\(period)」不是期间；请写月份（2025-03）、季度（2025-Q1）或年份（2025）。", en: "'\(period)' is not a period; give a month (2025-03), a quarter (2025-Q1) or a year (2025).")
         }
+        let file = try workbookFile(format: format, out: out, force: force, options: options)
         let ledger = try options.openForReading()
         let rows = Self.rows(try ledger.standings(in: dates))
         if json { return try printJSON(rows) }
+        if let file {
+            return try writeWorkbook(rows, to: file, name: say(options.language, "联户评比 \(period)", "Standings \(period)"),
+                                     first: ["rank", "unit", "name", "leader", "leaderHead", "households", "points", "average"])
+        }
         Self.printTable(rows, period: period, options.language)
     }
 

@@ -20,13 +20,16 @@ struct StatementCommand: ParsableCommand {
             auditor proves the paper matches the log (`jifen verify --head SEQ:HASH`).
 
             --width 80 for an office printer, 48 or 32 for 80 mm and 58 mm receipt printers. --all prints every \
-            household, one after another, separated by form feeds (a new page on a printer).
+            household, one after another, separated by form feeds (a new page on a printer). --format xlsx (with \
+            --out) writes the period's entries as a workbook instead: an entry a row, with its household, head and unit \
+            beside it, each cell the --json output's value.
             """)
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The household's code (leave out with --all).") var household: String?
     @Flag(help: "Every household registered by the period's end.") var all = false
     @Option(help: ArgumentHelp("A month, quarter or year: 2025-03, 2025-Q1, 2025.", valueName: "period")) var period: ReportPeriod
-    @Option(help: ArgumentHelp("text (default), html or pdf (A4, needs --out).", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("text (default), html, pdf (A4, needs --out) or xlsx (the entries, needs --out).", valueName: "format"))
+    var format: String = "text"
     @Option(help: ArgumentHelp("Columns of text: 80, 48 or 32.", valueName: "n")) var width: Int = 80
     @Option(help: ArgumentHelp("Write to this file instead of the screen.", valueName: "file")) var out: String?
     @Flag(help: "Replace the --out file if it exists (never a folder, a device or the ledger).") var force = false
@@ -37,12 +40,13 @@ struct StatementCommand: ParsableCommand {
     @Flag(help: "Large type for elderly residents (pdf and html): bigger letters, fewer columns.") var large = false
 
     func validate() throws {
-        if large && format == "text" {
+        if large && !["pdf", "html"].contains(format) {
             throw usage(zh: "--large 只用于 --format pdf 或 html（文字版的字号由打印机决定）。",
                         en: "--large is for --format pdf or html (a text statement's size is the printer's).")
         }
         guard TextStatement.widths.contains(width) else { throw usage(zh: "--width 只能是 80、48 或 32。", en: "--width must be 80, 48 or 32.") }
-        guard ["text", "html", "pdf"].contains(format) else { throw usage(zh: "--format 只能是 text、html 或 pdf。", en: "--format must be text, html or pdf.") }
+        guard ["text", "html", "pdf", "xlsx"].contains(format) else { throw usage(zh: "--format 只能是 text、html、pdf 或 xlsx。", en: "--format must be text, html, pdf or xlsx.") }
+        if format == "xlsx" { try checkWorkbookOptions(format: format, out: out, json: json) }
         if format == "pdf" && out == nil && !json { throw usage(zh: "PDF 要写进文件：请加上 --out 文件名.pdf。", en: "A PDF goes to a file: give --out FILE.pdf.") }
         guard all != (household != nil) else { throw usage(zh: "请给出户号，或用 --all 打印每一户。", en: "Give a household's code, or --all for every household.") }
     }
@@ -67,6 +71,11 @@ struct StatementCommand: ParsableCommand {
         }
         if json { return try printJSON(household == nil ? AnyEncodable(statements) : AnyEncodable(statements[0])) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en
+        if format == "xlsx", let file {
+            return try writeWorkbook(Self.entries(statements), to: file, name: say(options.language, "积分明细 \(period)", "Entries \(period)"),
+                                     first: ["household", "head", "unit", "seq", "date", "kind", "code", "zh", "en", "points", "note", "by",
+                                             "status", "other", "balance"], dates: ["date"])
+        }
         if format == "pdf", let file {
             try file.write { draft in
                 try drawPDF(PDFRequest(title: say(options.language, "积分对账单 \(period)", "Statements \(period)"), language: language,
@@ -85,6 +94,25 @@ struct StatementCommand: ParsableCommand {
             Output.error(say(options.language, "已写入 \(file.path)（\(statements.count) 户）。\n", "Wrote \(file.path) (\(statements.count) households).\n"))
         } else {
             print(text, terminator: "")
+        }
+    }
+}
+
+extension StatementCommand {
+    /// An entry of a statement with its household: a row of the .xlsx.
+    struct Entry: Encodable {
+        let household: String, head: String, unit: String
+        let seq: Int64, date: String, kind: String, code: String, zh: String, en: String, points: Int, note: String, by: String
+        let status: String, other: Int64?, balance: Int
+    }
+
+    static func entries(_ statements: [Statement]) -> [Entry] {
+        statements.flatMap { s in
+            s.lines.map { line in
+                Entry(household: s.household.rawValue, head: s.head, unit: s.unit.rawValue, seq: line.seq, date: line.date.description,
+                      kind: line.kind.rawValue, code: line.code, zh: line.zh, en: line.en, points: line.points, note: line.note, by: line.by,
+                      status: line.status.rawValue, other: line.other, balance: line.balance)
+            }
         }
     }
 }
