@@ -60,3 +60,36 @@ import Testing
         #expect(try office.jifen("sheet", "blank", "--unit", "U01", "--period", "2025-03").status == 64, "a PDF needs --out")
     }
 }
+
+/// The blank form as a workbook, filled in as a clerk fills it in Excel (here by openpyxl, a date typed as a date).
+@Suite(.enabled(if: Openpyxl.usable, Openpyxl.reason)) struct TallyFormWorkbooks {
+    @Test("a blank .xlsx form, two lines filled in with openpyxl, imports those two scores")
+    func aFilledWorkbookImports() throws {
+        let office = try Office()
+        try office.smallVillage()
+        expectOK(try office.jifen("sheet", "blank", "--unit", "U01", "--period", "2025-03", "--format", "xlsx", "--out", "form.xlsx"))
+        let events = try office.eventCount()
+        try Openpyxl.run(office, """
+            import datetime, sys, openpyxl
+            book = openpyxl.load_workbook("form.xlsx")
+            sheet = book.worksheets[0]
+            header = [cell.value for cell in sheet[1]]
+            assert header == ["户号", "户主", "日期", "规则", "分值", "备注"], header
+            assert [sheet.cell(row=r, column=1).value for r in range(2, 8)] == ["H001"] * 3 + ["H002"] * 3
+            sheet.cell(row=2, column=3).value = datetime.date(2025, 3, 5)
+            sheet.cell(row=2, column=3).number_format = "yyyy-mm-dd"
+            sheet.cell(row=2, column=4).value = "A1.2"
+            sheet.cell(row=2, column=6).value = "3月院坝会"
+            sheet.cell(row=6, column=3).value = datetime.date(2025, 3, 8)
+            sheet.cell(row=6, column=3).number_format = "yyyy-mm-dd"
+            sheet.cell(row=6, column=4).value = "A1.3"
+            sheet.cell(row=6, column=6).value = "无故缺席"
+            book.save("filled.xlsx")
+            """)
+        expectOK(try office.jifen("record", "import", "filled.xlsx", "--by", "王会计"))
+        #expect(try office.eventCount() == events + 3, "the sheet's own event and two scores")
+        let log = try #require(try office.json("log") as? [[String: Any]]).suffix(2)
+        #expect(log.map { $0["stream"] as? String ?? "" } == ["household:H001", "household:H002"])
+        #expect(log.map { $0["occurredOn"] as? String ?? "" } == ["2025-03-05", "2025-03-08"])
+    }
+}
