@@ -845,9 +845,6 @@ extension EventStore {
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
             let db = session.db
-            for table in EventStore.projectionTables {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
             // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the pages
             // read are not read again), and the connection's own comes back for the writes.
             let memory: MemoryLedger
@@ -856,6 +853,10 @@ extension EventStore {
                 try db.execute(sql: "PRAGMA cache_size = -4096")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 memory = try EventStore.fold(db, progress: progress)
+            }
+            // The tables are emptied once the log is folded (the fold reads none of them): the log's reading starts sooner.
+            for table in EventStore.projectionTables {
+                try db.execute(sql: "DELETE FROM \(table)")
             }
             var changes: [ProjectionChange] = []
             if let info = memory.info { changes.append(.ledger(info)) }
