@@ -34,10 +34,11 @@ import Testing
         try store.read { session in
             let db = session.db
             let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
-            #expect(last > 8192 + 1, "more than two batches")
+            let batch = Int64(FoldPacker.batchRows)
+            #expect(last > 2 * batch + 1, "more than two batches")
             let read = try EventStore.fold(db)
             #expect(!read.households.isEmpty && !read.reviewRecords.isEmpty && read.lastSeq() == last)
-            for middle in [1, 4096, 5000, last / 2, last - 1, last] {
+            for middle in [1, batch, batch + 1, last / 2, last - 1, last] {
                 let feed = ChainFeed()
                 if middle == last { feed.second.close(.end) }
                 try Self.walk(db, middle: middle, last: last, into: feed, second: middle < last)
@@ -60,7 +61,7 @@ import Testing
             try Self.walk(db, middle: last / 2, last: last, into: feed)
             var fed: [(Int64, EventFacts)] = []
             #expect(try EventStore.fold(db, feed: feed, observe: { seq, facts, _, _ in fed.append((seq, facts)) }) != nil)
-            #expect(read.count > 8192)
+            #expect(read.count > 2 * FoldPacker.batchRows, "more than two batches")
             #expect(fed.map(\.0) == read.map(\.0) && fed.map(\.1) == read.map(\.1))
         }
     }

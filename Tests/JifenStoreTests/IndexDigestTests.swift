@@ -18,16 +18,18 @@ import Testing
             #expect(try rows.next())
             let key = Hasher()
             var hashes: Set<UInt64> = []
-            for positions: [Int32] in [[0, 1], [2, 3, 4, 5], [6], [0, 6], [7, 1]] {
+            let entries: [[Int32]] = [[0, 1], [2, 3, 4, 5], [6], [0, 6], [7, 1]]
+            let places: [(number: Int, rowid: Int64)] = [(0, 7), (1, 7), (0, 8)]
+            for positions in entries {
                 positions.withUnsafeBufferPointer { positions in
-                    for (number, rowid) in [(0, Int64(7)), (1, 7), (0, 8)] {
+                    for (number, rowid) in places {
                         let buffered = IndexDigests.entryHash(key, number, rowid: rowid, rows, positions)
                         #expect(buffered == IndexDigests.entryHashByValue(key, number, rowid: rowid, rows, positions), "\(Array(positions))")
                         hashes.insert(buffered)
                     }
                 }
             }
-            #expect(hashes.count == 5 * 3)
+            #expect(hashes.count == entries.count * places.count)
         }
     }
 
