@@ -60,71 +60,31 @@ struct TypeColumn {
     }
 }
 
-/// Reads a text column that mostly repeats the row before's (a log's dates come in runs, and one clerk records most of
-/// it) as a value made from it: made again only when the stored bytes differ from the last ones.
-struct RepeatedColumn<Value> {
-    private var lastBytes: [UInt8]?
-    private var lastValue: Value?
-    private let make: (String) -> Value?
-
-    init(_ make: @escaping (String) -> Value?) { self.make = make }
-
-    mutating func read(_ rows: RawRows, _ column: Int32) -> Value? {
-        if rows.isNull(column) { return nil }
-        let same = lastBytes?.withUnsafeBytes { rows.equals(column, $0) } ?? false
-        if !same {
-            let bytes = Array(rows.bytes(column))
-            lastBytes = bytes
-            lastValue = make(String(decoding: bytes, as: UTF8.self))
-        }
-        return lastValue
-    }
-}
-
-/// One event as the fold's reader hands it over.
-enum ScannedEvent: Sendable {
-    /// An entry, by its stored columns (its date and recorder read whether or not the fold needs them).
-    case entry(seq: Int64, type: EventType, facts: EventFacts, occurredOn: LocalDate?, actor: ActorName?)
-    /// Any other event, read whole (its payload is decoded by the fold's thread: the reader's is the busier).
-    indirect case stored(StoredEvent)
-    /// A row the scan saw that was gone when it was read whole.
-    case missing
-    case failed(any Error)
-    case end
-}
-
-extension RawRows {
-    /// A text column as a string, nil for NULL: what `string` gives, with two calls into SQLite rather than three (the
-    /// fold's reader makes three of these for each of a million entries).
-    fileprivate func text(_ column: Int32) -> String? {
-        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
-    }
-}
-
 /// An event row's fields as stored, selected as `RawRows.chainColumns` (the table's own order).
 struct StoredEvent: Sendable {
     let seq: Int64, streamVersion: Int64, schemeVersion: Int
     let id: String?, stream: String?, type: String?, occurredOn: String?, recordedAt: String?, actor: String?, key: String?, payload: String?
     let facts: EventFacts
 
-    init(_ rows: RawRows) {
+    init(_ rows: some ChainRow) {
+        func string(_ column: Int32) -> String? { rows.isNull(column) ? nil : String(decoding: rows.bytes(column), as: UTF8.self) }
+        func int(_ column: Int32) -> Int { Int(rows.int64(column)) }
         seq = rows.int64(0)
-        id = rows.string(1)
-        stream = rows.string(2)
+        id = string(1)
+        stream = string(2)
         streamVersion = rows.int64(3)
-        type = rows.string(4)
-        occurredOn = rows.string(5)
-        recordedAt = rows.string(6)
-        actor = rows.string(7)
-        schemeVersion = rows.int(8)
-        key = rows.string(9)
-        facts = EventFacts(household: rows.string(10).map { HouseholdCode(rawValue: $0) },
-                           item: rows.string(11).map { ItemCode(rawValue: $0) },
-                           rule: rows.string(12).map { RuleCode(rawValue: $0) },
-                           earned: rows.int(13), deducted: rows.int(14), redeemed: rows.int(15), stock: rows.int(16),
+        type = string(4)
+        occurredOn = string(5)
+        recordedAt = string(6)
+        actor = string(7)
+        schemeVersion = int(8)
+        key = string(9)
+        facts = EventFacts(household: string(10).map { HouseholdCode(rawValue: $0) },
+                           item: string(11).map { ItemCode(rawValue: $0) },
+                           rule: string(12).map { RuleCode(rawValue: $0) },
+                           earned: int(13), deducted: int(14), redeemed: int(15), stock: int(16),
                            reverses: rows.isNull(17) ? nil : rows.int64(17))
-        payload = rows.string(18)
+        payload = string(18)
     }
 
     /// The event, as `StoreSession.recordedEvent` reads it from a GRDB row (the same errors), as a `ProjectionError` of
@@ -159,24 +119,24 @@ struct StoredEvent: Sendable {
     }
 }
 
-/// Reads the log for the fold on a thread of its own, and hands it over in batches: at most a few batches wait, so the
-/// memory it takes does not grow with the log. It alone uses the connection from `start` until `stop` returns; the
-/// folding thread touches neither statement meanwhile.
+/// Reads the log for the fold on a thread of its own, and hands it over in batches (`FoldBatch`: entries packed from
+/// their columns, each column asked of SQLite once, `StepColumns`): at most a few batches wait, so the memory it takes
+/// does not grow with the log. It alone uses the connection from `start` until `stop` returns; the folding thread
+/// touches neither statement meanwhile.
 final class FoldReader: @unchecked Sendable {
     /// Taken by the reading thread when it starts, and let go before it says it is done: the caller keeps its own
     /// until then, so that SQLite's statements are never finalized on the reading thread.
     private var statements: (rows: RawRows, whole: RawRows)?
-    private let batches = Mutex<[[ScannedEvent]]>([])
+    private let batches = Mutex<[FoldBatch]>([])
     /// Batches handed over and not yet taken.
     private let ready = DispatchSemaphore(value: 0)
     /// Room for batches to wait.
     private let room = DispatchSemaphore(value: 4)
     private let stopped = Atomic<Bool>(false)
     private let done = DispatchGroup()
-    private static let batchSize = 4096
 
     /// `rows` selects `seq, household, item, rule, earned, deducted, redeemed, stock, reverses, type, occurred_on, actor`
-    /// in order; `whole` an event by `seq` as `RawRows.chainColumns`.
+    /// in order (`FoldPositions.narrow`); `whole` an event by `seq` as `RawRows.chainColumns`.
     init(rows: RawRows, whole: RawRows) {
         statements = (rows, whole)
     }
@@ -194,9 +154,9 @@ final class FoldReader: @unchecked Sendable {
     }
 
     /// The next batch, waiting for it; the last one ends with `.end` or `.failed`.
-    func next() -> [ScannedEvent] {
+    func next() -> FoldBatch {
         ready.wait()
-        let batch = batches.withLock { $0.isEmpty ? [.end] : $0.removeFirst() }
+        let batch = batches.withLock { $0.isEmpty ? FoldBatch(capacity: 0, ending: .end) : $0.removeFirst() }
         room.signal()
         return batch
     }
@@ -216,7 +176,7 @@ final class FoldReader: @unchecked Sendable {
     }
 
     /// Hands a batch over; false if the fold has stopped.
-    private func hand(_ batch: [ScannedEvent]) -> Bool {
+    private func hand(_ batch: FoldBatch) -> Bool {
         room.wait()
         if stopped.load(ordering: .acquiring) { return false }
         batches.withLock { $0.append(batch) }
@@ -227,46 +187,27 @@ final class FoldReader: @unchecked Sendable {
     private func read() {
         guard let (rows, whole) = statements else { return }
         statements = nil
-        var types = TypeColumn()
-        var dates = RepeatedColumn { LocalDate($0) }
-        var actors = RepeatedColumn { ActorName(rawValue: $0) }
-        var batch: [ScannedEvent] = []
-        batch.reserveCapacity(Self.batchSize)
+        let columns = StepColumns(rows.handle, count: Int(sqlite3_column_count(rows.handle)))
+        defer { columns.deallocate() }
+        var packer = FoldPacker(positions: .narrow)
         do {
             while try rows.next() {
-                let seq = rows.int64(0)
-                if let type = types.read(rows, 9), type.entryKind != nil {
-                    // Figures beyond any ledger's are damage, not sums to overflow.
-                    guard (4...7).allSatisfy({ rows.int64(Int32($0)).magnitude <= EventStore.factsLimit.magnitude }) else {
-                        throw ProjectionError(seq: seq, problem: "its figures are beyond any a ledger holds")
-                    }
-                    let facts = EventFacts(household: rows.text(1).map { HouseholdCode(rawValue: $0) },
-                                           item: rows.text(2).map { ItemCode(rawValue: $0) },
-                                           rule: rows.text(3).map { RuleCode(rawValue: $0) },
-                                           earned: rows.int(4), deducted: rows.int(5), redeemed: rows.int(6), stock: rows.int(7),
-                                           reverses: rows.isNull(8) ? nil : rows.int64(8))
-                    batch.append(.entry(seq: seq, type: type, facts: facts, occurredOn: dates.read(rows, 10), actor: actors.read(rows, 11)))
-                } else {
+                columns.read()
+                if !packer.addEntry(columns) {
                     // The register, units, items and scheme: few events, read whole.
-                    batch.append(try wholeEvent(seq, whole))
+                    let seq = columns.int64(0)
+                    sqlite3_bind_int64(whole.handle, 1, seq)
+                    defer { sqlite3_reset(whole.handle) }
+                    if try whole.next() { packer.addWhole(StoredEvent(whole)) } else { packer.addMissing() }
                 }
-                if batch.count == Self.batchSize {
-                    guard hand(batch) else { return }
-                    batch.removeAll(keepingCapacity: true)
+                if packer.full {
+                    guard hand(packer.take()) else { return }
                 }
             }
-            batch.append(.end)
+            _ = hand(packer.take(ending: .end))
         } catch {
-            batch.append(.failed(error))
+            _ = hand(packer.take(ending: .failed(error)))
         }
-        _ = hand(batch)
-    }
-
-    private func wholeEvent(_ seq: Int64, _ whole: RawRows) throws -> ScannedEvent {
-        sqlite3_bind_int64(whole.handle, 1, seq)
-        defer { sqlite3_reset(whole.handle) }
-        guard try whole.next() else { return .missing }
-        return .stored(StoredEvent(whole))
     }
 }
 
@@ -337,11 +278,12 @@ extension EventStore {
     /// event's link to the one before (to `previous` for `first`; with `previous` nil, the first event read is taken as
     /// it is, its sequence number and link handed back in `ends`, for the caller to hold against the event before),
     /// each event's hash over its stored fields; and, with `triggers`, the append-only triggers. With `digests`, each
-    /// row is also added to the indexes' table-side digests (`IndexDigests`), in the same pass. `progress` gets (events
-    /// read, events to read).
+    /// row is also added to the indexes' table-side digests (`IndexDigests`), in the same pass; with `feed`, each row is
+    /// packed for the replay's fold (`ChainFeed`) and the stream ended at the walk's end (one who gives up on it closes it
+    /// otherwise). `progress` gets (events read, events to read).
     static func walkChain(_ db: Database, from first: Int64 = 1, through last: Int64 = Int64.max, previous: Data? = Chain.genesis,
                           ends: UnsafeMutablePointer<ChainEnds>? = nil, triggers: Bool = true, digests: inout IndexDigests?,
-                          problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+                          feed: FoldStream? = nil, problemsMax: Int = 100, progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         func problem(_ found: VerifyReport.Problem) {
             if report.problems.count < problemsMax { report.problems.append(found) }
@@ -363,6 +305,7 @@ extension EventStore {
         var canonical = CanonicalBuffer()
         var previousHash = previous.map { [UInt8]($0) } ?? []
         var linked = previous != nil
+        var feeder = feed.map { FoldStream.Feeder($0) }
         while try rows.next() {
             let seq = rows.int64(0)
             if seq != expectedSeq && linked {
@@ -389,6 +332,7 @@ extension EventStore {
                 problem(EventStore.brokenConstraint(at: seq))
             }
             digests?.addTableRow(columns)
+            feeder?.add(rows)
             if hash.count == 32 && previousHash.count == 32 {
                 previousHash.withUnsafeMutableBytes { $0.copyMemory(from: hash) }
             } else {
@@ -398,6 +342,7 @@ extension EventStore {
             report.events += 1
             if let progress, report.events % 100_000 == 0 { progress(report.events, total) }
         }
+        feeder?.finish()
         report.head = Data(previousHash)
         ends?.pointee.lastSeq = expectedSeq - 1
         return report
@@ -424,13 +369,17 @@ extension EventStore {
         let passes = TwoPasses(progress: progress)
         let group = DispatchGroup()
         let path = path
+        // The replay folds what the chain's halves read (one read of the log for both), or reads the log itself.
+        let feed = schemaWhole ? ChainFeed() : nil
         if schemaWhole {
             EventStore.onThread(group) {
                 let result = Result {
                     let second = try EventStore(path: path, create: false, readOnly: true)
                     try second.queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -\(EventStore.verifyCacheKiB)") }
-                    return try second.verifyProjections(balances: audit, progress: progress == nil ? nil : { passes.update(replay: $0, total: $1) })
+                    return try second.verifyProjections(balances: audit, feed: feed,
+                                                        progress: progress == nil ? nil : { passes.update(replay: $0, total: $1) })
                 }
+                feed?.stop()
                 passes.replayed.withLock { $0 = result }
             }
         }
@@ -467,6 +416,8 @@ extension EventStore {
             // whatever a writer appends meanwhile: each connection reads a snapshot of its own.
             let last = try queue.read { try Int64.fetchOne($0, sql: "SELECT max(seq) FROM events") } ?? 0
             let middle = last >= chainHalvesFrom ? last / 2 : last
+            feed?.publish(last: last)
+            if middle >= last { feed?.second.close(.end) }
             let halfDigests = digests
             let halves = DispatchGroup()
             if middle < last {
@@ -478,7 +429,7 @@ extension EventStore {
                             var digests = halfDigests?.emptied()
                             var ends = ChainEnds()
                             let report = try EventStore.walkChain(db, from: middle + 1, through: last, previous: nil, ends: &ends, triggers: false,
-                                                                  digests: &digests, problemsMax: problemsMax,
+                                                                  digests: &digests, feed: feed?.second, problemsMax: problemsMax,
                                                                   progress: progress == nil ? nil : { done, _ in passes.update(chain2: done) })
                             return (report, digests, ends)
                         }
@@ -504,7 +455,8 @@ extension EventStore {
             report = try withVerifyCache {
                 try queue.read { db in
                     var firstEnds = ChainEnds()
-                    var report = try EventStore.walkChain(db, through: middle, ends: &firstEnds, digests: &digests, problemsMax: problemsMax,
+                    var report = try EventStore.walkChain(db, through: middle, ends: &firstEnds, digests: &digests, feed: feed?.first,
+                                                          problemsMax: problemsMax,
                                                           progress: progress == nil ? nil : { done, _ in passes.update(chain: done, total: last) })
                     if middle < last {
                         halves.wait()
@@ -532,6 +484,8 @@ extension EventStore {
         } catch {
             report.problems.append(VerifyReport.Problem(reading: error))
         }
+        // A half that did not reach its end hands the replay nothing more: it reads the log itself.
+        feed?.abandon()
         group.wait()
         // What SQLite's check of the pages found stands whether or not the chain could be read to its end.
         // (What the projections hold that does not read back as jifen writes it is the replay's finding.)
@@ -591,6 +545,12 @@ extension EventStore {
     /// and receive cancels out.
     public func verifyProjections(balances: Bool = false, problemsMax: Int = 100,
                                   progress: ((Int64, Int64) -> Void)? = nil) throws -> [VerifyReport.Problem] {
+        try verifyProjections(balances: balances, feed: nil, problemsMax: problemsMax, progress: progress)
+    }
+
+    /// `verifyProjections`, folding the events `verify`'s chain pass hands over (`feed`) when they are this snapshot's.
+    func verifyProjections(balances: Bool, feed: ChainFeed?, problemsMax: Int = 100,
+                           progress: ((Int64, Int64) -> Void)? = nil) throws -> [VerifyReport.Problem] {
         try queue.read { db in
             let session = StoreSession(db: db)
             var problems: [VerifyReport.Problem] = []
@@ -627,7 +587,14 @@ extension EventStore {
             }
             let memory: MemoryLedger
             do {
-                memory = try EventStore.fold(db, progress: progress, observe: balances ? check : nil)
+                if let feed, let fed = try EventStore.fold(db, feed: feed, progress: progress, observe: balances ? check : nil) {
+                    memory = fed
+                } else {
+                    // (What a fold of the feed found before its reader gave up is not kept: the log is folded again here.)
+                    sums = [:]
+                    problems = []
+                    memory = try EventStore.fold(db, progress: progress, observe: balances ? check : nil)
+                }
                 if balances {
                     let moved = memory.households.values.reduce(0) { $0 + $1.moved }
                     if moved != 0 {
@@ -751,30 +718,119 @@ extension EventStore {
         reader.start()
         // The reader is done with the connection before this returns or throws.
         defer { reader.stop() }
+        try fold(batches: reader.next, into: &memory, total: total, progress: progress, observe: observe)
+        return memory
+    }
+
+    /// Folds `verify`'s chain pass's events (`ChainFeed`) in memory, as `fold` folds the log it reads itself: the
+    /// replay's half of one read of the log. Nil when the feed is not for this snapshot of the log (a writer appended
+    /// between the two, or the log has events before #1, which the chain's walk does not read) or its reader gave up:
+    /// the caller then reads the log itself.
+    static func fold(_ db: Database, feed: ChainFeed, progress: ((Int64, Int64) -> Void)? = nil,
+                     observe: ((Int64, EventFacts, EntryRoute, MemoryLedger) -> Void)? = nil) throws -> MemoryLedger? {
+        // Whatever happens here, the chain's halves pack no more for this fold once it returns.
+        defer { feed.stop() }
+        let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
+        let early = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE seq < 1)") ?? true
+        guard let bound = feed.last(), bound == last, !early else { return nil }
+        var memory = MemoryLedger(keepsEntries: false)
+        var second = false
+        do {
+            try fold(batches: {
+                let batch = second ? feed.second.next() : feed.first.next()
+                switch batch.ending {
+                case .more: break
+                case .end:
+                    // The first half ends where the second begins.
+                    if !second {
+                        second = true
+                        batch.ending = .more
+                    }
+                case .failed, .abandoned:
+                    // The chain could not read its half: the replay reads the log itself, as it would alone.
+                    batch.ending = .abandoned
+                }
+                return batch
+            }, into: &memory, total: last, progress: progress, observe: observe)
+        } catch is FeedAbandoned {
+            return nil
+        }
+        fedReplays.add(1, ordering: .relaxed)
+        return memory
+    }
+
+    /// How many replays have folded a chain pass's feed in this process (for the tests: that `verify` does).
+    static let fedReplays = Atomic<Int>(0)
+
+    /// Folds batches of the log (`FoldBatch`) into `memory` until the last: entries by their packed columns through the
+    /// entry rule (`MemoryLedger.applyEntry`), every other event through `MemoryLedger.apply`. Throws what the fold
+    /// of an event throws, the reader's error after the events it read, and `FeedAbandoned` for a reader that gave up.
+    private static func fold(batches next: () -> FoldBatch, into memory: inout MemoryLedger, total: Int64,
+                             progress: ((Int64, Int64) -> Void)?, observe: ((Int64, EventFacts, EntryRoute, MemoryLedger) -> Void)?) throws {
         let noDate = LocalDate(year: 1970, month: 1, day: 1)!, nobody = ActorName(rawValue: "")
+        let types = FoldPacker.types
+        let limit = EventStore.factsLimit.magnitude
         var count: Int64 = 0
         while true {
-            for scanned in reader.next() {
-                switch scanned {
-                case .entry(let seq, let type, var facts, let occurredOn, let actor):
-                    // An entry: its stored facts are all it takes.
-                    // Once roles are in force, scores wait for review and notice: their date, rule and recorder count too.
-                    let reviewed = memory.tracksReviews
-                    if !reviewed { facts.rule = nil }
-                    try memory.applyEntry(facts, seq: seq, filing: type.scoreFiling, route: type.route,
-                                          occurredOn: reviewed ? occurredOn ?? noDate : noDate, actor: reviewed ? actor ?? nobody : nobody)
-                    observe?(seq, facts, type.route, memory)
-                case .stored(let stored):
-                    try memory.apply(try stored.recorded())
-                case .missing:
-                    continue
-                case .failed(let error):
-                    throw error
-                case .end:
-                    return memory
+            let batch = next()
+            do {
+                var reader = FoldBatchReader(batch)
+                var seq: Int64 = 0, whole = 0
+                var lastDate: LocalDate?, lastActor: ActorName?
+                for _ in 0..<batch.rows {
+                    let head = reader.byte()
+                    switch head & 3 {
+                    case FoldBatch.whole:
+                        let stored = batch.wholes[whole]
+                        whole += 1
+                        seq = stored.seq
+                        try memory.apply(try stored.recorded())
+                    case FoldBatch.missing:
+                        continue
+                    default:
+                        seq = head & FoldBatch.nextSeq != 0 ? seq + 1 : reader.number()
+                        let type = types[Int(reader.byte())]
+                        let has = reader.byte()
+                        let earned = reader.number(), deducted = reader.number(), redeemed = reader.number(), stock = reader.number()
+                        let reverses: Int64? = has & FoldBatch.hasReverses != 0 ? reader.number() : nil
+                        func text(_ flag: UInt8) -> String? {
+                            has & flag != 0 ? String(decoding: reader.bytes(), as: UTF8.self) : nil
+                        }
+                        let household = text(FoldBatch.hasHousehold).map { HouseholdCode(rawValue: $0) }
+                        let item = text(FoldBatch.hasItem).map { ItemCode(rawValue: $0) }
+                        let rule = text(FoldBatch.hasRule).map { RuleCode(rawValue: $0) }
+                        var occurredOn: LocalDate?, actor: ActorName?
+                        if head & FoldBatch.noDate == 0 {
+                            if head & FoldBatch.sameDate == 0 { lastDate = LocalDate(String(decoding: reader.bytes(), as: UTF8.self)) }
+                            occurredOn = lastDate
+                        }
+                        if head & FoldBatch.noActor == 0 {
+                            if head & FoldBatch.sameActor == 0 { lastActor = ActorName(rawValue: String(decoding: reader.bytes(), as: UTF8.self)) }
+                            actor = lastActor
+                        }
+                        // Figures beyond any ledger's are damage, not sums to overflow.
+                        guard earned.magnitude <= limit, deducted.magnitude <= limit, redeemed.magnitude <= limit, stock.magnitude <= limit else {
+                            throw ProjectionError(seq: seq, problem: "its figures are beyond any a ledger holds")
+                        }
+                        var facts = EventFacts(household: household, item: item, rule: rule, earned: Int(earned), deducted: Int(deducted),
+                                               redeemed: Int(redeemed), stock: Int(stock), reverses: reverses)
+                        // An entry: its stored facts are all it takes.
+                        // Once roles are in force, scores wait for review and notice: their date, rule and recorder count too.
+                        let reviewed = memory.tracksReviews
+                        if !reviewed { facts.rule = nil }
+                        try memory.applyEntry(facts, seq: seq, filing: type.scoreFiling, route: type.route,
+                                              occurredOn: reviewed ? occurredOn ?? noDate : noDate, actor: reviewed ? actor ?? nobody : nobody)
+                        observe?(seq, facts, type.route, memory)
+                    }
+                    count += 1
+                    if let progress, count % 100_000 == 0 { progress(count, total) }
                 }
-                count += 1
-                if let progress, count % 100_000 == 0 { progress(count, total) }
+            }
+            switch batch.ending {
+            case .more: continue
+            case .end: return
+            case .failed(let error): throw error
+            case .abandoned: throw FeedAbandoned()
             }
         }
     }
@@ -789,9 +845,6 @@ extension EventStore {
     public func rebuild(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try write { session in
             let db = session.db
-            for table in EventStore.projectionTables {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
             // The log is read once, in order: a small page cache while it is folded keeps the peak memory down (the pages
             // read are not read again), and the connection's own comes back for the writes.
             let memory: MemoryLedger
@@ -800,6 +853,10 @@ extension EventStore {
                 try db.execute(sql: "PRAGMA cache_size = -4096")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 memory = try EventStore.fold(db, progress: progress)
+            }
+            // The tables are emptied once the log is folded (the fold reads none of them): the log's reading starts sooner.
+            for table in EventStore.projectionTables {
+                try db.execute(sql: "DELETE FROM \(table)")
             }
             var changes: [ProjectionChange] = []
             if let info = memory.info { changes.append(.ledger(info)) }
