@@ -68,6 +68,19 @@ import Testing
         let office = try Office()
         try office.smallVillage()
         expectOK(try office.jifen("sheet", "blank", "--unit", "U01", "--period", "2025-03", "--format", "xlsx", "--out", "form.xlsx"))
+        // Every cell as --json says: each household's code and head on its lines, the rest empty.
+        let form = try #require(try office.json("sheet", "blank", "--unit", "U01", "--period", "2025-03") as? [String: Any])
+        let lines = try #require(form["lines"] as? Int)
+        let expected = try #require(form["households"] as? [[String: Any]]).flatMap { household in
+            Array(repeating: "\(household["code"] ?? "")|\(household["head"] ?? "")||||", count: lines)
+        }
+        let cells = try Openpyxl.run(office, """
+            import openpyxl
+            sheet = openpyxl.load_workbook("form.xlsx").worksheets[0]
+            for row in sheet.iter_rows(min_row=2, values_only=True):
+                print("|".join("" if value is None else str(value) for value in row))
+            """).split(separator: "\n").map(String.init)
+        #expect(cells == expected)
         let events = try office.eventCount()
         try Openpyxl.run(office, """
             import datetime, sys, openpyxl
