@@ -261,3 +261,16 @@ import ZIPFoundation
         }
     }
 }
+
+/// `jifen` starts without the .xlsx libraries: only `jifen-xlsx`, beside it, loads libxml2 (and its ICU) and zlib.
+@Suite struct WorkbookProgram {
+    @Test func onlyJifenXLSXLoadsTheXMLAndZipLibraries() throws {
+        let helper = jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-xlsx")
+        let office = try Office()
+        let jifen = try office.run("/usr/bin/env", ["ldd", jifenBinary.path])
+        let xlsx = try office.run("/usr/bin/env", ["ldd", helper.path])
+        #expect(jifen.status == 0 && xlsx.status == 0, "\(jifen.err) \(xlsx.err)")
+        #expect(xlsx.out.contains("libxml2") && xlsx.out.contains("libz.so"), "\(xlsx.out)")
+        #expect(!jifen.out.contains("libxml2") && !jifen.out.contains("libz.so") && !jifen.out.contains("libicuuc"), "\(jifen.out)")
+    }
+}
