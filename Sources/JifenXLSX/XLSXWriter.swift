@@ -122,35 +122,47 @@ public struct XLSXWriter {
     /// Every part's date in the zip: fixed, so the same table gives the same file.
     static let partDate = Date(timeIntervalSince1970: 946_684_800)
 
-    /// Text for XML, with what XML 1.0 cannot hold (control characters but tab and line breaks) written as OOXML's
-    /// _xHHHH_, and a literal _xHHHH_ kept literal by escaping its underscore.
+    /// Text for XML, with what XML 1.0 cannot hold (control characters but tab and line breaks, U+FFFE and U+FFFF)
+    /// written as OOXML's _xHHHH_, and a literal _xHHHH_ kept literal by escaping its underscore. Works on the UTF-8
+    /// bytes: the audit export's payloads, JSON full of quotes, are most of what a workbook escapes.
     static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        let scalars = Array(text.unicodeScalars)
-        for (index, scalar) in scalars.enumerated() {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case "_" where looksEscaped(scalars, at: index): out += "_x005F_"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    out += String(format: "_x%04X_", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        let bytes = Array(text.utf8)
+        func plain(_ byte: UInt8) -> Bool {
+            !(byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<")
+                && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "_") && byte != 0xEF
         }
-        return out
+        if bytes.allSatisfy(plain) { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        func hex(_ value: UInt32) {
+            out.append(contentsOf: "_x".utf8)
+            out.append(contentsOf: String(format: "%04X", value).utf8)
+            out.append(UInt8(ascii: "_"))
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "_") where looksEscaped(bytes, at: index): out.append(contentsOf: "_x005F_".utf8)
+            case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF):
+                hex(bytes[index + 2] == 0xBE ? 0xFFFE : 0xFFFF)
+                index += 2
+            case 0x00..<0x20 where byte != 0x09 && byte != 0x0A && byte != 0x0D: hex(UInt32(byte))
+            default: out.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `_xHHHH_` starts at `index`.
-    static func looksEscaped(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
-        guard index + 6 < scalars.count, scalars[index + 1] == "x", scalars[index + 6] == "_" else { return false }
-        return scalars[(index + 2)...(index + 5)].allSatisfy { $0.properties.isASCIIHexDigit }
+    static func looksEscaped(_ bytes: [UInt8], at index: Int) -> Bool {
+        guard index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"), bytes[index + 6] == UInt8(ascii: "_") else { return false }
+        return bytes[(index + 2)...(index + 5)].allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// How many columns text takes on screen: East Asian wide and full-width characters count two.

@@ -35,14 +35,21 @@ if arguments[0] == "read" {
     }
 }
 
-let input = FileHandle.standardInput.readDataToEndOfFile()
-var lines = input.split(separator: 0x0A, omittingEmptySubsequences: true).makeIterator()
+let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+/// The non-empty lines of the input, a range each (`split` on Data took a fifth of writing an export).
+var lines: [Range<Int>] = []
+var start = 0
+while start < input.count {
+    let end = input[start...].firstIndex(of: 0x0A) ?? input.count
+    if end > start { lines.append(start..<end) }
+    start = end + 1
+}
 let decoder = JSONDecoder()
 do {
-    guard let first = lines.next() else { throw SheetFailure(zh: "没有收到表格。", en: "No table was given.") }
-    var writer = XLSXWriter(layout: try decoder.decode(SheetLayout.self, from: Data(first)))
-    while let line = lines.next() {
-        try writer.add(try decoder.decode(SheetRecord.self, from: Data(line)))
+    guard let first = lines.first else { throw SheetFailure(zh: "没有收到表格。", en: "No table was given.") }
+    var writer = XLSXWriter(layout: try decoder.decode(SheetLayout.self, from: Data(input[first])))
+    for line in lines.dropFirst() {
+        try writer.add(try decoder.decode(SheetRecord.self, from: Data(input[line])))
     }
     try writer.data().write(to: URL(fileURLWithPath: path))
 } catch let failure as SheetFailure {

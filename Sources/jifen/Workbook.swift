@@ -52,8 +52,8 @@ func writeWorkbook(_ rows: some Encodable, to file: OutputFile, name: String, fi
 func writeWorkbook(_ layout: SheetLayout, to file: OutputFile, rows: (_ line: (Data) throws -> Void) throws -> Void) throws {
     try file.write { draft in
         let (status, output) = try runXLSX(["write", draft], feeding: true) { pipe in
-            pipe.write(try JSONEncoder().encode(layout) + [0x0A])
-            try rows { data in pipe.write(data + [0x0A]) }
+            try send(pipe, try JSONEncoder().encode(layout) + [0x0A])
+            try rows { data in try send(pipe, data + [0x0A]) }
         }
         guard status == 0 else {
             let failure = try? JSONDecoder().decode(SheetFailure.self, from: output)
@@ -71,6 +71,9 @@ private func runXLSX(_ arguments: [String], feeding: Bool, input: (FileHandle) t
         throw CLIError(zh: ".xlsx 文件要由 jifen 旁边的 jifen-xlsx 来读写（swift build 会同时生成）；请把它复制过去，或改用 CSV。",
                        en: ".xlsx files are read and written by jifen-xlsx beside jifen (swift build makes both); copy it there, or use CSV.")
     }
+    // A helper that stops early makes a write to its input fail with EPIPE (said as an error) rather than end jifen by
+    // SIGPIPE; only the binary may change how the process takes a signal.
+    if feeding && Console.current.isProcess { signal(SIGPIPE, SIG_IGN) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: helper)
     process.arguments = arguments
@@ -93,8 +96,23 @@ private func runXLSX(_ arguments: [String], feeding: Bool, input: (FileHandle) t
     }
     collected.done.wait()
     process.waitUntilExit()
-    if let failure { throw failure }
+    // A helper that stopped reading says why in its output; the closed pipe is only the sign of it.
+    if let failure, !(failure is PipeClosed) || process.terminationStatus == 0 {
+        throw failure is PipeClosed ? CLIError(zh: "jifen-xlsx 没有读完表格。", en: "jifen-xlsx did not read the whole table.") : failure
+    }
     return (process.terminationStatus, collected.data)
+}
+
+/// The helper's input closed under a write.
+private struct PipeClosed: Error {}
+
+/// Writes bytes to the helper's input.
+private func send(_ pipe: FileHandle, _ data: Data) throws {
+    do {
+        try pipe.write(contentsOf: data)
+    } catch {
+        throw PipeClosed()
+    }
 }
 
 /// What a helper printed, filled by the thread that reads it.

@@ -116,6 +116,23 @@ import ZIPFoundation
         ])
     }
 
+    @Test func whatTheWriterWritesTheReaderReadsBack() throws {
+        let texts = ["a_x0041_b", "x\u{1}y\u{1F}", "<&>\"'", "中文 备注", "=1+1", "@SUM(A1)", "\u{FFFE}\u{FFFF}", "tab\there", "_x00", ""]
+        var writer = XLSXWriter(layout: SheetLayout(name: "a:b/c", columns: [SheetLayout.Column("text"), SheetLayout.Column("n"),
+                                                                            SheetLayout.Column("day", .date), SheetLayout.Column("yes")]))
+        for (index, text) in texts.enumerated() {
+            try writer.add(["text": .text(text), "n": index % 2 == 0 ? .integer(index - 3) : .number(Double(index) + 0.25),
+                            "day": .text("2025-03-0\(index % 9 + 1)"), "yes": .bool(index % 2 == 0)])
+        }
+        let rows = try WorkbookReader.cells(try writer.data())
+        #expect(rows.first == SheetCells.Row(row: 1, cells: ["text", "n", "day", "yes"]))
+        #expect(rows.count == texts.count + 1)
+        for (index, text) in texts.enumerated() where index + 1 < rows.count {
+            let n = index % 2 == 0 ? "\(index - 3)" : "\(Double(index) + 0.25)"
+            #expect(rows[index + 1] == SheetCells.Row(row: index + 2, cells: [text, n, "2025-03-0\(index % 9 + 1)", index % 2 == 0 ? "TRUE" : "FALSE"]))
+        }
+    }
+
     @Test func theFirstSheetIsTheWorkbooksFirstWhateverItsPartIsCalled() throws {
         let data = try WorkbookReader.workbook(sheet: "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>", workbook: """
             <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
@@ -259,5 +276,18 @@ import ZIPFoundation
             let rows = try result.get().rows
             #expect(rows.count >= 3 && rows[0].cells.count >= 4, "\(input.lastPathComponent): \(rows)")
         }
+    }
+}
+
+/// `jifen` starts without the .xlsx libraries: only `jifen-xlsx`, beside it, loads libxml2 (and its ICU) and zlib.
+@Suite struct WorkbookProgram {
+    @Test func onlyJifenXLSXLoadsTheXMLAndZipLibraries() throws {
+        let helper = jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-xlsx")
+        let office = try Office()
+        let jifen = try office.run("/usr/bin/env", ["ldd", jifenBinary.path])
+        let xlsx = try office.run("/usr/bin/env", ["ldd", helper.path])
+        #expect(jifen.status == 0 && xlsx.status == 0, "\(jifen.err) \(xlsx.err)")
+        #expect(xlsx.out.contains("libxml2") && xlsx.out.contains("libz.so"), "\(xlsx.out)")
+        #expect(!jifen.out.contains("libxml2") && !jifen.out.contains("libz.so") && !jifen.out.contains("libicuuc"), "\(jifen.out)")
     }
 }
