@@ -173,6 +173,8 @@ public struct TallySheet {
     let columns: (date: Int, household: Int, rule: Int, points: Int?, note: Int?)
     var reader: CSVTable.Reader
     var started = false, saidNoRows = false, given = 0
+    /// Rows passed over: lines of a blank form left empty (every other row is given, as a score or a problem).
+    public private(set) var passedOver = 0
 
     /// Reads the sheet's text, header and identity; throws `SheetText.Undecodable` or `CSVTable.Malformed` when it
     /// cannot be read as a sheet.
@@ -208,6 +210,7 @@ public struct TallySheet {
         // points or note — is no score: it is passed over, as an empty line is.
         while let row = next, Ledger.extraCells(row, header: table.header.count) == nil,
               [columns.date, columns.rule, columns.points, columns.note].allSatisfy({ row.field($0).isEmpty }) {
+            passedOver += 1
             next = try reader.nextRow()
         }
         guard let row = next else {
