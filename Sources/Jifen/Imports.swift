@@ -171,6 +171,8 @@ public struct TallySheet {
     public let rows: Int
     let table: CSVTable
     let columns: (date: Int, household: Int, rule: Int, points: Int?, note: Int?)
+    /// The head of household's column of a blank form, which the import does not read.
+    let headColumn: Int?
     var reader: CSVTable.Reader
     var started = false, saidNoRows = false, given = 0
     /// Rows passed over: lines of a blank form left empty (every other row is given, as a score or a problem).
@@ -190,6 +192,7 @@ public struct TallySheet {
         self.table = table
         self.columns = (columns["date"] ?? 0, columns["household"] ?? 0, columns["rule"] ?? 0,
                         table.column(Ledger.Columns.points), table.column(Ledger.Columns.note))
+        headColumn = table.column(Ledger.Columns.head)
         let identity = try table.digests(Chain.sha256Hex)
         (sha256, legacySha256, rows) = (identity.sha256, identity.legacy, identity.rows)
         reader = table.rows()
@@ -206,10 +209,10 @@ public struct TallySheet {
             return .problem(.noRows)
         }
         var next = try reader.nextRow()
-        // A line of a blank tally form (`jifen sheet blank`) left empty — its household filled in, no date, rule,
-        // points or note — is no score: it is passed over, as an empty line is.
+        // A line of a blank tally form (`jifen sheet blank`) left empty — its household and head filled in, every other
+        // cell empty, whatever its column — is no score: it is passed over, as an empty line is.
         while let row = next, Ledger.extraCells(row, header: table.header.count) == nil,
-              [columns.date, columns.rule, columns.points, columns.note].allSatisfy({ row.field($0).isEmpty }) {
+              row.fields.indices.allSatisfy({ $0 == columns.household || $0 == headColumn || row.field($0).isEmpty }) {
             passedOver += 1
             next = try reader.nextRow()
         }

@@ -14,6 +14,10 @@ public struct ReceiptRefusal: Error, CustomStringConvertible {
         case reversed(Int64, by: Int64)
         /// Redemptions of more than one household.
         case households(HouseholdCode, HouseholdCode)
+        /// An entry given twice.
+        case repeated(Int64)
+        /// Redemptions of different days.
+        case days(LocalDate, LocalDate)
     }
 
     public let problem: Problem
@@ -24,6 +28,8 @@ public struct ReceiptRefusal: Error, CustomStringConvertible {
         case .notRedemption(let seq): "Entry #\(seq) is not a redemption at the shop; a receipt is printed only for redemptions."
         case .reversed(let seq, let by): "Redemption #\(seq) was reversed by #\(by), so it gets no receipt; print the reversal's record instead."
         case .households(let a, let b): "The entries are of households \(a) and \(b); one receipt is for one household's redemptions."
+        case .repeated(let seq): "Entry #\(seq) is given twice; give each redemption once."
+        case .days(let a, let b): "The redemptions are of \(a) and \(b); one receipt is for one day's redemptions, so print one for each day."
         }
     }
 
@@ -33,6 +39,8 @@ public struct ReceiptRefusal: Error, CustomStringConvertible {
         case .notRedemption(let seq): "第 \(seq) 号记录不是积分超市的兑换，只有兑换才打印小票。"
         case .reversed(let seq, let by): "第 \(seq) 号兑换已被第 \(by) 号记录冲正，不再打印小票。"
         case .households(let a, let b): "这些记录分属 \(a) 和 \(b) 两户；一张小票只记一户的兑换。"
+        case .repeated(let seq): "第 \(seq) 号记录给了两次；每笔兑换只给一次。"
+        case .days(let a, let b): "这些兑换分别在 \(a) 和 \(b)；一张小票只记同一天的兑换，请每天各打一张。"
         }
     }
 }
@@ -44,10 +52,13 @@ extension Ledger {
     /// later says what the first one said.
     public func receipt(for seqs: [Int64]) throws -> Receipt {
         guard let last = seqs.max() else { throw ReceiptRefusal(problem: .noEvent(0)) }
+        var seen = Set<Int64>()
+        for seq in seqs where !seen.insert(seq).inserted { throw ReceiptRefusal(problem: .repeated(seq)) }
         let gathered = try read { session -> (lines: [Receipt.Line], household: HouseholdAccount?, village: String, head: Int64,
                                               final: RecordedEvent) in
             var lines: [Receipt.Line] = []
             var household: HouseholdCode?
+            var day: LocalDate?
             var final: RecordedEvent?
             for seq in seqs {
                 guard seq >= 1, let event = try session.events(from: seq, limit: 1).first, event.seq == seq else {
@@ -58,6 +69,8 @@ extension Ledger {
                 if let household, household != redemption.household {
                     throw ReceiptRefusal(problem: .households(household, redemption.household))
                 }
+                if let day, day != event.occurredOn { throw ReceiptRefusal(problem: .days(day, event.occurredOn)) }
+                day = event.occurredOn
                 household = redemption.household
                 let unit = try session.item(redemption.item)?.unit ?? ""
                 lines.append(Receipt.Line(seq: seq, item: redemption.item.rawValue, name: redemption.name, unit: unit,

@@ -155,7 +155,12 @@ public struct CSVTable: Sendable {
         }
         header = rows[first].fields.map { CSVTable.trimmed($0).lowercased() }
         headerLine = rows[first].line
-        cells = Array(rows[(first + 1)...])
+        // Each row as wide as the header, as the same cells saved as CSV are: a workbook's row ends at its last filled
+        // cell, and the sheet's identity must not depend on which file the clerk saved.
+        let width = header.count
+        cells = rows[(first + 1)...].map { row in
+            row.fields.count >= width ? row : Row(line: row.line, fields: row.fields + Array(repeating: "", count: width - row.fields.count))
+        }
         bytes = []
         bodyStart = 0
         bodyLine = headerLine + 1

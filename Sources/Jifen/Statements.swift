@@ -45,12 +45,16 @@ extension Ledger {
         let january = LocalDate(year: to.year, month: 1, day: 1) ?? from
         let yearEntries = from == january ? entries
             : Dictionary(firstOf: try session.entries(in: january...to, household: household).map { ($0.seq, $0) })
+        // Each score in its rule's category under the scheme in force on its day (a scheme published later, even one
+        // not yet in force, changes no chart already printed); the chart's categories are those in force on its last day.
+        let schemes = try session.schemes()
+        let chartScheme = schemes.inForce(on: to)?.scheme ?? info.scheme
         var charts: [HouseholdCode: YearChart] = [:]
         for (seq, entry) in yearEntries {
             guard let code = entry.household, entry.kind == .score, entry.reversedBy == nil, reviews[seq] == nil,
                   entry.occurredOn >= january else { continue }
-            var chart = charts[code] ?? Self.emptyChart(info.scheme, year: to.year, through: to)
-            Self.add(entry, to: &chart, scheme: info.scheme)
+            var chart = charts[code] ?? Self.emptyChart(chartScheme, year: to.year, through: to)
+            Self.add(entry, to: &chart, scheme: schemes.inForce(on: entry.occurredOn)?.scheme ?? chartScheme)
             charts[code] = chart
         }
         var statements: [Statement] = []
@@ -60,7 +64,7 @@ extension Ledger {
                                       closing: closing[account.code] ?? 0, events: mine, entries: entries, reviews: reviews,
                                       yearTable: table, headSeq: head.seq, headHash: head.hash.hex, checkpoint: checkpoint,
                                       printedOn: printedOn)
-            statement.chart = charts[account.code] ?? Self.emptyChart(info.scheme, year: to.year, through: to)
+            statement.chart = charts[account.code] ?? Self.emptyChart(chartScheme, year: to.year, through: to)
             statements.append(statement)
             if index % 50 == 49 || index == accounts.count - 1 { progress?(index + 1, accounts.count) }
         }
@@ -175,8 +179,8 @@ extension Ledger {
                   categories: scheme.categories.map { YearChart.Category(code: $0.code, zh: $0.zh, en: $0.en) })
     }
 
-    /// Counts a final score into its month and its rule's category (a rule the scheme no longer has counts in its
-    /// month only).
+    /// Counts a final score into its month and its rule's category under `scheme` (a rule whose category is not among
+    /// the chart's counts in its month only).
     static func add(_ entry: Entry, to chart: inout YearChart, scheme: Scheme) {
         let month = entry.occurredOn.month
         guard (1...12).contains(month) else { return }

@@ -26,6 +26,9 @@ public enum XLSXReader {
         /// Shared strings, and cells (counting the empty ones a row's later cell puts before it).
         public var strings = 2_000_000
         public var cells = 4_000_000
+        /// The text of every cell read, in bytes: a short shared string named by many cells is held once for each (a
+        /// sheet of 20,000 rows holds about 2 MB).
+        public var text = 64 << 20
 
         public init() {}
     }
@@ -385,11 +388,11 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
     var inSheetData = false
     var row: Int = 0, lastRow = 0
     var cells: [String] = []
-    var cellCount = 0
+    var cellCount = 0, textBytes = 0
     // The cell being read.
     var column = 0, lastColumn = 0, type = "n", style = 0
     var value = "", inline = ""
-    var inValue = false, inInlineText = false, inInline = false, phonetic = 0, hasValue = false
+    var inValue = false, inInlineText = false, inInline = false, phonetic = 0, hasValue = false, hasFormula = false
 
     init(strings: [String], dateStyles: [Bool], date1904: Bool, limits: XLSXReader.Limits) {
         self.strings = strings
@@ -446,6 +449,8 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
             value = ""
             inline = ""
             hasValue = false
+            hasFormula = false
+        case "f" where inSheetData: hasFormula = true
         case "v" where inSheetData:
             inValue = true
             hasValue = true
@@ -478,6 +483,10 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
             guard cellCount <= limits.cells else {
                 return stop(parser, XLSXReader.tooLarge("单元格超过 \(limits.cells) 个", "it has more than \(limits.cells) cells"))
             }
+            textBytes += text.utf8.count
+            guard textBytes <= limits.text else {
+                return stop(parser, XLSXReader.tooLarge("单元格里的文字超过 \(limits.text >> 20) MB", "its cells hold more than \(limits.text >> 20) MB of text"))
+            }
             while cells.count < column - 1 { cells.append("") }
             cells.append(text)
         case "v": inValue = false
@@ -498,6 +507,12 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
 
     /// The cell's text as a CSV file saved from it would hold it (dates as YYYY-MM-DD).
     func cellText() throws -> String {
+        // A formula whose result was never saved (openpyxl and other programs write the formula alone): its value is
+        // unknown, and reading it as empty would drop what the clerk meant.
+        if hasFormula, !hasValue || value.isEmpty, type != "inlineStr" {
+            throw SheetFailure(zh: "第 \(row) 行 \(SheetReader.columnName(column)) 列是公式，文件里没有它的计算结果；请在 Excel 或 WPS 里打开后保存一次，再导入。",
+                               en: "Cell \(SheetReader.columnName(column))\(row) is a formula whose result the file does not hold; open it in Excel or WPS, save it once, and import it again.")
+        }
         switch type {
         case "inlineStr": return SheetReader.unescaped(inline)
         case "s":
@@ -506,7 +521,11 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
                 throw XLSXReader.damaged("第 \(row) 行有一格指向不存在的共享字符串", "a cell of row \(row) names a shared string that is not there")
             }
             return strings[index]
-        case "str", "e": return value
+        case "str": return value
+        case "e":
+            // An error value (#N/A, #DIV/0!, #REF!) is what a formula could not compute, never a score's text.
+            throw SheetFailure(zh: "第 \(row) 行 \(SheetReader.columnName(column)) 列是错误值 \(value.prefix(12))；请在表里改正后再导入。",
+                               en: "Cell \(SheetReader.columnName(column))\(row) holds the error \(value.prefix(12)); correct it in the sheet and import it again.")
         case "b": return value == "1" ? "TRUE" : value == "0" ? "FALSE" : value
         case "d":
             // An ISO 8601 date (openpyxl's iso_dates): the day, and the time only when there is one.
@@ -521,6 +540,17 @@ final class SheetReader: NSObject, XMLParserDelegate, Failing {
             }
             return SheetReader.numberText(number)
         }
+    }
+
+    /// A column's letters as Excel shows them: 1 is A, 27 is AA.
+    static func columnName(_ number: Int) -> String {
+        var number = number, letters: [Character] = []
+        while number > 0 {
+            let digit = (number - 1) % 26
+            letters.insert(Character(Unicode.Scalar(UInt8(65 + digit))), at: 0)
+            number = (number - 1) / 26
+        }
+        return String(letters)
     }
 
     /// Text with OOXML's escapes undone: _xHHHH_ is the character HHHH (how a workbook holds a control character,

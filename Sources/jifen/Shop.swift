@@ -151,6 +151,11 @@ struct ShopReceipt: ParsableCommand {
 
     func validate() throws {
         guard !entries.isEmpty else { throw usage(zh: "请给出兑换的记账号，例如 jifen shop receipt 1234。", en: "Give the redemption's entry number, e.g. jifen shop receipt 1234.") }
+        if slip.force && out == nil { throw usage(zh: "--force 用于替换 --out 文件：请同时给出 --out 文件名。", en: "--force replaces the --out file: give --out FILE too.") }
+        if json && (slip.escpos || slip.paper != Receipt.Paper.mm58.rawValue) {
+            throw usage(zh: "--json 给出小票的数字，不排版：请去掉 --escpos 和 --paper，或去掉 --json。",
+                        en: "--json gives the receipt's figures, not a layout: leave out --escpos and --paper, or --json.")
+        }
         try slip.check(json: json, to: out)
     }
 

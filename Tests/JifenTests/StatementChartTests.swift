@@ -48,6 +48,21 @@ import Testing
         #expect(partial.months[..<3].map { [$0.awards, $0.deductions] } == whole.months[..<3].map { [$0.awards, $0.deductions] })
     }
 
+    @Test("a scheme published later, not yet in force, changes no chart of an earlier year")
+    func aLaterSchemeChangesNoPastChart() throws {
+        let office = try Office()
+        expectOK(try office.jifen("demo", "--ledger", "jifen.sqlite"))
+        let before = try Chart(try #require(try office.json("statement", "H001", "--period", "2025") as? [String: Any]))
+        // The next scheme (the demo's, the reference) moves the indicator A1 into the category B.
+        let reference = try String(contentsOf: packageRoot.appendingPathComponent("seed/reference-scheme.yaml"), encoding: .utf8)
+        let moved = reference.replacingOccurrences(of: "{code: A1, category: A,", with: "{code: A1, category: B,")
+        #expect(moved != reference)
+        try office.write("next.yaml", moved)
+        expectOK(try office.jifen("scheme", "publish", "next.yaml", "--effective", "2027-01-01", "--by", "张书记"))
+        let after = try Chart(try #require(try office.json("statement", "H001", "--period", "2025") as? [String: Any]))
+        #expect(after.categories.map { "\($0.code) \($0.awards) \($0.deductions)" } == before.categories.map { "\($0.code) \($0.awards) \($0.deductions)" })
+    }
+
     @Test("the HTML statement draws both charts as SVG with their figures; --large makes it large; text takes no --large")
     func htmlCharts() throws {
         let office = try Office()
