@@ -228,6 +228,11 @@ struct Push: AsyncParsableCommand {
     var passwordStdin = false
     @Option(help: ArgumentHelp("Where to write the receipt (default beside the ledger).", valueName: "file")) var receipt: String?
     @Flag(name: .customLong("no-file"), help: "Write the receipt but do not file it in the ledger.") var noFile = false
+    @Option(help: ArgumentHelp("Events a request (at most 5,000; fewer on a poor connection).", valueName: "n")) var piece = SyncWire.piece
+
+    func validate() throws {
+        guard (1...SyncWire.piece).contains(piece) else { throw ValidationError("--piece is 1 to \(SyncWire.piece).") }
+    }
 
     func run() async throws {
         place.setUp()
@@ -240,7 +245,7 @@ struct Push: AsyncParsableCommand {
         var last: Data?
         var from = countyHead.seq + 1
         repeat {
-            let links = try store.read { try $0.links(from: from, limit: SyncWire.piece) }
+            let links = try store.read { try $0.links(from: from, limit: piece) }
             let answer = try await county.call(.POST, "/push", body: SyncWire.lines(links))
             switch answer.status {
             case 200: last = Data(answer.bytes)
