@@ -245,7 +245,7 @@ struct Push: AsyncParsableCommand {
         var last: Data?
         var from = countyHead.seq + 1
         repeat {
-            let links = try store.read { try $0.links(from: from, limit: piece) }
+            let links = try store.read { try $0.links(from: from, limit: Int(min(Int64(piece), max(0, file.seq - from + 1)))) }
             let answer = try await county.call(.POST, "/push", body: SyncWire.lines(links))
             switch answer.status {
             case 200: last = Data(answer.bytes)
