@@ -24,8 +24,8 @@ import Glibc
             for name in ["hongqi", "other"] { expectOK(try office.jifen("county", "add", name, "--folder", "county", "--out", "\(name).key")) }
             let port = Self.freePort()
             url = "http://127.0.0.1:\(port)"
-            process = office.start(jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-serve").path,
-                                   ["--county", "county", "--county-key", "county.key", "--listen", "127.0.0.1:\(port)"])
+            // `jifen serve --county` hands over to jifen-serve (execv: the same process).
+            process = office.start(jifenBinary.path, ["serve", "--county", "county", "--county-key", "county.key", "--listen", "127.0.0.1:\(port)"])
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
