@@ -114,7 +114,6 @@ let package = Package(
                 "JifenAudit",
                 "JifenDemo",
                 "JifenStatements",
-                "JifenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenAudit
-import JifenStore
 
 /// `jifen county`: a county folder of village ledgers, which `jifen serve --county` serves to the villages' pushes.
 struct CountyCommand: ParsableCommand {
@@ -37,11 +36,10 @@ struct CountyInit: ParsableCommand {
             print(say(l, "已生成县里的签名密钥 \(key)（仅本人可读，妥善保管）和 \(publicPath)（交给各村和审计）。",
                       "Made the county's signing key \(key) (readable by you only; keep it safe) and \(publicPath) (for the villages and auditors)."))
         }
-        let token = SyncKeys.newKey(prefix: "jfa_")
+        let token: String
         do {
-            _ = try CountyFolder.create(at: Console.current.resolved(folder), publicKey: signing.key.publicKey.rawRepresentation.base64EncodedString(),
-                                        adminTokenHash: try SyncKeys.hash(token))
-        } catch let error as CountyError {
+            token = try CountyFolders.create(at: Console.current.resolved(folder), publicKey: signing.key.publicKey.rawRepresentation.base64EncodedString())
+        } catch let error as CountyFolders.Problem {
             throw CLIError(zh: "县级文件夹没能建成：\(error)", en: "The county folder could not be made: \(error)")
         }
         print(say(l, "已建县级文件夹 \(folder)。管理员令牌（只显示这一次）：", "Made the county folder \(folder). The administrator's token (shown this once):"))
@@ -60,11 +58,10 @@ struct CountyAdd: ParsableCommand {
 
     func run() throws {
         let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
-        let key = SyncKeys.newKey()
+        let key: String
         do {
-            let county = try CountyFolder(path: Console.current.resolved(folder))
-            try county.add(village: village, syncKeyHash: try SyncKeys.hash(key), on: ISO8601DateFormatter().string(from: Date()))
-        } catch let error as CountyError {
+            key = try CountyFolders.add(village: village, folder: Console.current.resolved(folder), on: ISO8601DateFormatter().string(from: Date()))
+        } catch let error as CountyFolders.Problem {
             throw CLIError(zh: "没能加上 \(village)：\(error)", en: "\(village) could not be added: \(error)")
         }
         if let out {
@@ -83,19 +80,12 @@ struct CountyList: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
 
-    struct Row: Encodable { let village: String, events: Int64, head: String, ledgerId: String?, name: String? }
-
     func run() throws {
         let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
-        let rows: [Row]
+        let rows: [CountyFolders.Village]
         do {
-            let county = try CountyFolder(path: Console.current.resolved(folder))
-            rows = try county.villages().map { name in
-                let head = try county.head(of: name)
-                let identity = try county.identity(of: name)
-                return Row(village: name, events: head.seq, head: head.hash.hex, ledgerId: identity?.ledgerId, name: identity?.village)
-            }
-        } catch let error as CountyError {
+            rows = try CountyFolders.villages(folder: Console.current.resolved(folder))
+        } catch let error as CountyFolders.Problem {
             throw CLIError(zh: "读不了县级文件夹：\(error)", en: "The county folder cannot be read: \(error)")
         }
         if json { return try printJSON(rows) }
