@@ -187,6 +187,8 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        // (jifen-serve and jifen-sync: the sync tests run them beside jifen.)
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf", "jifen-serve", "jifen-sync"],
+                    exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )
