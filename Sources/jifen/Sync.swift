@@ -20,7 +20,7 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         // Global options moved before the subcommand (`jifen --lang en sync push …`) go after it, where jifen-sync takes them.
         var words = arguments
-        if let index = words.firstIndex(where: { $0 == "push" || $0 == "pull" }), index > 0 {
+        if let index = words.firstIndex(where: { ["push", "pull", "verify"].contains($0) }), index > 0 {
             let globals = words[..<index]
             words.removeSubrange(..<index)
             words.insert(contentsOf: globals, at: 1)
