@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // .xlsx in and out (`jifen-xlsx` alone): it writes the zip; reading checks every offset itself, over its zlib.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // `jifen-sync` alone: the HTTP client a village pushes to its county with (on the SwiftNIO the server uses).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -139,6 +141,9 @@ let package = Package(
                 "Jifen",
                 "JifenCore",
                 "JifenStatements",
+                // The county's sync server: the county's chains and the wire (JifenStore), its receipts (JifenAudit).
+                "JifenStore",
+                "JifenAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -170,8 +175,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "jifen-serve",
-            dependencies: ["JifenServer", "Jifen", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // `jifen sync` and `jifen audit verify --against`: the county's sync client, a program of its own so that only it
+        // links an HTTP client (`jifen` hands over to it as `jifen serve` does to `jifen-serve`).
+        .executableTarget(
+            name: "jifen-sync",
+            dependencies: ["JifenStore", "JifenAudit", "JifenCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict
         ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
@@ -189,7 +203,8 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf",
+        // (jifen-serve and jifen-sync: the sync tests run them beside jifen.)
+        .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf", "jifen-serve", "jifen-sync",
                                                       "jifen-xlsx", "JifenXLSX", "JifenSheets",
                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]

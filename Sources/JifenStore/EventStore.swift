@@ -1356,3 +1356,56 @@ public final class StoreSession: LedgerTransaction {
                              event: event, facts: facts)
     }
 }
+
+// MARK: Appending verbatim
+
+extension StoreSession {
+    /// Appends links as another store holds them (`links(from:limit:)` there), unchanged: what a county's copy of a
+    /// village's ledger and a pulled copy are written with. Each must be the next (seq = head + 1, previous hash = the
+    /// head's hash), hold (its hash is SHA-256 of the previous hash and its canonical bytes), be of a type whose payload
+    /// this jifen decodes, and be what appending its event here gives (its stream and stream version, its facts and its
+    /// scheme version); it is then written as `append` writes (`insert`: a compact log stores a score's payload as NULL
+    /// when its facts and rule text spell it out) and folded as `append` folds. The first link that fails throws
+    /// `LinkRefusal`, and since a write transaction is all or nothing, none of them is appended.
+    public func append(links: [ChainLink]) throws {
+        try mayWrite()
+        for link in links { try appendVerbatim(link) }
+    }
+
+    private func appendVerbatim(_ link: ChainLink) throws {
+        let head = try headOfLog()
+        let fields = link.fields
+        guard fields.seq == head.seq + 1 else { throw LinkRefusal(seq: fields.seq, .notNext(expected: head.seq + 1)) }
+        guard link.previousHash == head.hash else { throw LinkRefusal(seq: fields.seq, .wrongPrevious) }
+        guard canonical.hash(previous: head.hash, fields) == link.hash else { throw LinkRefusal(seq: fields.seq, .wrongHash) }
+        guard let type = EventType(rawValue: fields.type) else { throw LinkRefusal(seq: fields.seq, .unknownType(fields.type)) }
+        let event: LedgerEvent
+        do {
+            event = try EventCodec.event(type: type, payload: fields.payload)
+        } catch {
+            throw LinkRefusal(seq: fields.seq, .undecodable)
+        }
+        guard let occurredOn = LocalDate(fields.occurredOn), occurredOn.description == fields.occurredOn else {
+            throw LinkRefusal(seq: fields.seq, .notAsAppended("occurredOn"))
+        }
+        let version = try version(of: event.stream)
+        guard fields.stream == event.stream else { throw LinkRefusal(seq: fields.seq, .notAsAppended("stream")) }
+        guard fields.streamVersion == version + 1 else { throw LinkRefusal(seq: fields.seq, .notAsAppended("streamVersion")) }
+        guard fields.schemeVersion == (try schemes().inForce(on: occurredOn)?.version ?? 0) else {
+            throw LinkRefusal(seq: fields.seq, .notAsAppended("schemeVersion"))
+        }
+        let facts = try JifenCore.facts(of: event, state: self)
+        let stored = EventFacts(household: fields.household.map { HouseholdCode(rawValue: $0) }, item: fields.item.map { ItemCode(rawValue: $0) },
+                                rule: fields.rule.map { RuleCode(rawValue: $0) }, earned: fields.earned, deducted: fields.deducted,
+                                redeemed: fields.redeemed, stock: fields.stock, reverses: fields.reverses)
+        guard stored == facts else { throw LinkRefusal(seq: fields.seq, .notAsAppended("facts")) }
+        try insert(fields, previous: head.hash, hash: link.hash)
+        memory.head = (fields.seq, link.hash)
+        memory.versions[event.stream] = fields.streamVersion
+        let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: fields.stream, streamVersion: fields.streamVersion,
+                                     occurredOn: occurredOn, recordedAt: fields.recordedAt, actor: ActorName(rawValue: fields.actor),
+                                     schemeVersion: fields.schemeVersion, key: fields.key, event: event, facts: facts)
+        try countTowardsCaps(event, facts: facts, on: occurredOn)
+        try applyProjection(of: recorded)
+    }
+}

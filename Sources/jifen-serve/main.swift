@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenAudit
 import JifenServer
+import JifenStore
 import Logging
 import NIOCore
 
@@ -40,8 +42,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
+    @Option(help: ArgumentHelp("Serve a county's sync instead: the county folder made by `jifen county init`.", valueName: "folder"))
+    var county: String?
+    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county: the county's signing key, which signs the receipts.", valueName: "file"))
+    var countyKey: String?
 
     func run() async throws {
+        if let county { return try await serveCounty(county) }
         let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
         guard let (host, port) = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
@@ -76,6 +83,31 @@ struct Serve: AsyncParsableCommand {
                                                          : "No permission to listen on \(host):\(port); choose a port above 1024 (--listen).")
         }
         await service.door.close()
+    }
+
+    /// `--county`: the county's sync server over a county folder (`CountyService`).
+    func serveCounty(_ folder: String) async throws {
+        guard let (host, port) = Self.address(listen) else {
+            throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
+        }
+        guard let countyKey, let text = try? String(contentsOfFile: countyKey, encoding: .utf8) else {
+            throw Refusal("县级同步服务要用县里的签名密钥签回执：请用 --county-key 指明 jifen county init 时的密钥文件。",
+                          "The county's sync signs its receipts with the county's key: name the key file of `jifen county init` with --county-key.")
+        }
+        let service: CountyService
+        do {
+            service = try CountyService(chains: try CountyFolder(path: folder), key: try SigningKey(file: text))
+        } catch {
+            throw Refusal("县级同步服务没能启动：\(error)", "The county's sync could not start: \(error)")
+        }
+        var logger = Logger(label: "jifen-county")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.info("serving the county", metadata: ["folder": .string(folder), "listen": .string("\(host):\(port)")])
+        do {
+            try await service.application(host: host, port: port, logger: logger).runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            throw Refusal("没能在 \(host):\(port) 上监听（\(error)）；请换一个端口（--listen）。", "Could not listen on \(host):\(port) (\(error)); choose another port (--listen).")
+        }
     }
 
     /// On a demo ledger where no one has a password yet, one made-up password for every active person, printed once.

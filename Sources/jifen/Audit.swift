@@ -318,6 +318,10 @@ struct AuditVerifyCommand: ParsableCommand {
     @Flag(name: .customLong("since-checkpoint"), help: "Check only the events after the latest filed checkpoint that verifies.")
     var sinceCheckpoint = false
     @Flag(help: "Print the result as JSON for scripts.") var json = false
+    @Option(help: ArgumentHelp("Compare the ledger with the county's copy instead (with --village and --key-file; see `jifen sync`).", valueName: "url"))
+    var against: String?
+    @Option(help: ArgumentHelp("With --against: the village's name in the county.", valueName: "name")) var village: String?
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("With --against: the village's sync key file.", valueName: "file")) var keyFile: String?
 
     struct Report: Encodable {
         let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Verify.Report.Problem]
@@ -329,6 +333,14 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let against {
+            // The county's copy is reached over HTTP, by `jifen-sync`.
+            guard let village, let keyFile else {
+                throw usage(zh: "--against 要同时给出 --village 和 --key-file。", en: "--against needs --village and --key-file.")
+            }
+            return try handOver(to: "jifen-sync", ["verify", "--against", against, "--village", village, "--key-file", Console.current.resolved(keyFile),
+                                                   "--ledger", options.file, "--lang", options.language.rawValue])
+        }
         let l = options.language
         let progress = Progress(label: say(l, "核验哈希链并重放", "checking the chain and replaying"))
         var filed = 0

@@ -29,7 +29,7 @@ struct Jifen: ParsableCommand {
                       Settle.self, SettlementReport.self, ShopCommand.self, BalanceCommand.self, History.self, StatementCommand.self, PassbookCommand.self,
                       Standings.self,
                       Log.self, Verify.self, AuditCommand.self, KeyCommand.self, CheckpointCommand.self, Rebuild.self,
-                      SchemeCommand.self, SheetCommand.self, Export.self, Upgrade.self, ServeCommand.self, Demo.self, BenchCommand.self]
+                      SchemeCommand.self, SheetCommand.self, Export.self, Upgrade.self, ServeCommand.self, CountyCommand.self, SyncCommand.self, Demo.self, BenchCommand.self]
     )
 }
 

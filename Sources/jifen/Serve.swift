@@ -20,6 +20,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
+    @Option(help: ArgumentHelp("Serve a county's sync instead: the folder of `jifen county init` (docs/DEPLOY.md).", valueName: "folder"))
+    var county: String?
+    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county: the county's signing key.", valueName: "file"))
+    var countyKey: String?
 
     func run() throws {
         guard let server = siblingProgram("jifen-serve") else {
@@ -30,6 +34,7 @@ struct ServeCommand: ParsableCommand {
             throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
         }
         var arguments = [server, "--ledger", options.file, "--listen", listen]
+        if let county { arguments += ["--county", Console.current.resolved(county)] + (countyKey.map { ["--county-key", Console.current.resolved($0)] } ?? []) }
         if let publicURL { arguments += ["--public-url", publicURL] }
         Output.flush()
         let argv = arguments.map { strdup($0) } + [nil]

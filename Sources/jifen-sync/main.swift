@@ -1,0 +1,399 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import JifenAudit
+import JifenCore
+import JifenStore
+import NIOCore
+import NIOHTTP1
+
+/// `jifen sync` (and `jifen audit verify --against`): a village's ledger and its county's copy, over HTTP. A program
+/// beside `jifen`, so that only it links an HTTP client and `jifen` starts as fast as ever.
+@main
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jifen sync",
+        abstract: "Hand a village's log to its county, and copy it back: push, pull, and compare with the county's copy.",
+        subcommands: [Push.self, Pull.self, Against.self])
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let refusal as Refusal {
+            FileHandle.standardError.write(Data("jifen: \(refusal.text)\n".utf8))
+            Foundation.exit(refusal.status)
+        } catch {
+            exit(withError: error)
+        }
+        try? await HTTPClient.shared.shutdown()
+    }
+}
+
+/// A refusal: one sentence in the user's language, exit 1 (2 when the ledger and the county's copy disagree).
+struct Refusal: Error {
+    let text: String, status: Int32
+    init(_ zh: String, _ en: String, status: Int32 = 1) {
+        text = Talk.chinese ? zh : en
+        self.status = status
+    }
+}
+
+enum Talk {
+    nonisolated(unsafe) static var chinese = true
+    static func say(_ zh: String, _ en: String) {
+        print(chinese ? zh : en)
+        fflush(nil)
+    }
+}
+
+/// The options every command takes: the county, the village, its key, the ledger.
+struct Where: ParsableArguments {
+    @Option(name: .customLong("village"), help: ArgumentHelp("The village's name in the county (`jifen county add`).", valueName: "name"))
+    var village: String
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("The file holding the village's sync key.", valueName: "file"))
+    var keyFile: String
+    @Option(help: ArgumentHelp("The ledger file (default ./jifen.sqlite or $JIFEN_LEDGER).", valueName: "file")) var ledger: String?
+    @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: String?
+
+    var path: String { ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite" }
+
+    func setUp() {
+        let language = lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"] ?? "zh"
+        Talk.chinese = !language.lowercased().hasPrefix("en")
+    }
+
+    func key() throws -> String {
+        guard let text = try? String(contentsOfFile: keyFile, encoding: .utf8),
+              let key = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !key.isEmpty else {
+            throw Refusal("读不出同步密钥文件 \(keyFile)；它应是 jifen county add 给出的那一行密钥。",
+                          "The sync key file \(keyFile) could not be read; it holds the one line `jifen county add` printed.")
+        }
+        return key
+    }
+
+    func county(_ url: String) throws -> County {
+        guard CountyFolder.isVillageName(village) else {
+            throw Refusal("\(village) 不是县里的村名（字母、数字、- 和 _）。", "\(village) is not a village name of the county (letters, digits, - and _).")
+        }
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw Refusal("县里的地址应以 http:// 或 https:// 开头：\(url)", "The county's address starts with http:// or https://: \(url)")
+        }
+        return County(base: base, village: village, key: try key())
+    }
+
+    func open(readOnly: Bool) throws -> EventStore {
+        do {
+            return try EventStore(path: path, create: false, readOnly: readOnly)
+        } catch let error as StoreError {
+            throw Refusal(error.chinese, error.description, status: error.isDamage ? 2 : 1)
+        }
+    }
+}
+
+/// The county's sync API for one village.
+struct County {
+    let base: String, village: String, key: String
+    static let timeout = TimeAmount.seconds(300)
+
+    var prefix: String { "\(base)/api/v1/villages/\(village)/sync" }
+
+    struct Answer {
+        let status: UInt, body: ByteBuffer, headers: HTTPHeaders
+        var bytes: [UInt8] { Array(buffer: body) }
+    }
+
+    func call(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: prefix + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/jsonl")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            bytes = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw Refusal("与县里的连接断了（\(error)）；已经交出的事件县里都收下了，请再运行一次接着推送。",
+                          "The connection to the county broke (\(error)); what it took is kept: run the command again to go on.")
+        }
+        if response.status.code == 401 {
+            throw Refusal("县里不认这个同步密钥（或没有 \(village) 这个村）；请核对 --key-file 和 --village。",
+                          "The county does not accept this sync key (or holds no village \(village)); check --key-file and --village.")
+        }
+        return Answer(status: response.status.code, body: bytes, headers: response.headers)
+    }
+
+    struct Head: Decodable { let seq: Int64, head: String }
+
+    func head() async throws -> (seq: Int64, hash: Data) {
+        let answer = try await call(.GET, "/head")
+        guard answer.status == 200, let head = try? JSONDecoder().decode(Head.self, from: Data(answer.bytes)),
+              let hash = SyncWire.hexBytes(head.head) else {
+            throw Self.unexpected(answer)
+        }
+        return (head.seq, hash)
+    }
+
+    func hash(at seq: Int64) async throws -> Data? {
+        let answer = try await call(.GET, "/hash/\(seq)")
+        if answer.status == 404 { return nil }
+        struct Hash: Decodable { let hash: String }
+        guard answer.status == 200, let hash = (try? JSONDecoder().decode(Hash.self, from: Data(answer.bytes))).flatMap({ SyncWire.hexBytes($0.hash) }) else {
+            throw Self.unexpected(answer)
+        }
+        return hash
+    }
+
+    func links(after seq: Int64) async throws -> [ChainLink] {
+        let answer = try await call(.GET, "/links?after=\(seq)&limit=\(SyncWire.piece)")
+        guard answer.status == 200 else { throw Self.unexpected(answer) }
+        do {
+            return try SyncWire.links(answer.bytes)
+        } catch {
+            throw Refusal("县里发来的不是事件行（\(error)）。", "What the county sent is not event lines (\(error)).")
+        }
+    }
+
+    static func unexpected(_ answer: Answer) -> Refusal {
+        struct Problem: Decodable { let message: String, zh: String }
+        if let problem = try? JSONDecoder().decode(Problem.self, from: Data(answer.bytes)) {
+            return Refusal("县里拒绝了：\(problem.zh)", "The county refused: \(problem.message)")
+        }
+        return Refusal("县里的回答出乎意料（HTTP \(answer.status)）。", "The county answered unexpectedly (HTTP \(answer.status)).")
+    }
+
+    /// The first seq where the file and the county's copy differ, knowing they differ at `differing` (and agree at 0).
+    func firstDifference(_ store: EventStore, differing: Int64) async throws -> Int64 {
+        var agree: Int64 = 0, differ = differing
+        while differ - agree > 1 {
+            let middle = agree + (differ - agree) / 2
+            let mine = try store.hash(at: middle)
+            if let mine, try await hash(at: middle) == mine { agree = middle } else { differ = middle }
+        }
+        return differ
+    }
+}
+
+extension EventStore {
+    func head() throws -> (seq: Int64, hash: Data) { try read { try $0.headOfLog() } }
+}
+
+/// How the file stands against the county's copy: nil when the file holds the county's head (it may hold more).
+func disagreement(_ store: EventStore, _ county: County, countyHead: (seq: Int64, hash: Data)) async throws -> Refusal? {
+    let file = try store.head()
+    guard countyHead.seq > 0 else { return nil }
+    if let mine = try store.hash(at: countyHead.seq) {
+        guard mine != countyHead.hash else { return nil }
+        let seq = try await county.firstDifference(store, differing: countyHead.seq)
+        return Refusal("账本与县里的副本在第 \(seq) 条事件分叉：从那里起县里存的事件与本账本不同（账本被改写过，或换成了别的账本）；两边都没有改动。",
+                       "The ledger and the county's copy fork at event #\(seq): from there the county holds other events than this file (the file was rewritten, or is another ledger); neither side was changed.",
+                       status: 2)
+    }
+    if let countyHash = try await county.hash(at: file.seq), countyHash == file.hash {
+        return Refusal("县里已有 \(countyHead.seq) 条事件，本账本只到第 \(file.seq) 条：账本被截短了，或换回了旧的备份；两边都没有改动。",
+                       "The county holds \(countyHead.seq) events and this file ends at #\(file.seq): the file was cut, or rolled back to an older copy; neither side was changed.",
+                       status: 2)
+    }
+    let seq = try await county.firstDifference(store, differing: file.seq)
+    return Refusal("县里已有 \(countyHead.seq) 条事件，本账本只到第 \(file.seq) 条，并且在第 \(seq) 条分叉：账本被改写并截短了；两边都没有改动。",
+                   "The county holds \(countyHead.seq) events and this file ends at #\(file.seq), forking at #\(seq): the file was rewritten and cut; neither side was changed.",
+                   status: 2)
+}
+
+struct Push: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Send the events the county lacks, in pieces, and file the county's signed receipt in the ledger.",
+        discussion: """
+            Resumable: a push cut off part way keeps what the county took, and the next push starts from the county's \
+            new head. Refused, changing nothing, when the county holds other events (a fork: the first differing event \
+            is named) or more events than the file (the file was cut or rolled back). The receipt is written beside the \
+            ledger (county-receipt-SEQ.json) and filed with `jifen checkpoint record` by --by, so that `jifen verify` \
+            holds the log to it; a push that hands over nothing but receipts' filings files none.
+            """)
+    @OptionGroup var place: Where
+    @Option(name: .customLong("to"), help: ArgumentHelp("The county's sync server, e.g. https://county.example.cn.", valueName: "url")) var url: String
+    @Option(help: ArgumentHelp("Who files the receipt (default: $JIFEN_ACTOR).", valueName: "name")) var by: String?
+    @Flag(name: .customLong("password-stdin"), help: ArgumentHelp("Read the filer's password from standard input.", visibility: .hidden))
+    var passwordStdin = false
+    @Option(help: ArgumentHelp("Where to write the receipt (default beside the ledger).", valueName: "file")) var receipt: String?
+    @Flag(name: .customLong("no-file"), help: "Write the receipt but do not file it in the ledger.") var noFile = false
+    @Option(help: ArgumentHelp("Events a request (at most 5,000; fewer on a poor connection).", valueName: "n")) var piece = SyncWire.piece
+
+    func validate() throws {
+        guard (1...SyncWire.piece).contains(piece) else { throw ValidationError("--piece is 1 to \(SyncWire.piece).") }
+    }
+
+    func run() async throws {
+        place.setUp()
+        let county = try place.county(url)
+        let store = try place.open(readOnly: true)
+        let countyHead = try await county.head()
+        if let refusal = try await disagreement(store, county, countyHead: countyHead) { throw refusal }
+        let file = try store.head()
+        var sent: Int64 = 0
+        var last: Data?
+        var from = countyHead.seq + 1
+        repeat {
+            let links = try store.read { try $0.links(from: from, limit: Int(min(Int64(piece), max(0, file.seq - from + 1)))) }
+            let answer = try await county.call(.POST, "/push", body: SyncWire.lines(links))
+            switch answer.status {
+            case 200: last = Data(answer.bytes)
+            case 204: last = nil
+            case 409:
+                struct Fork: Decodable { let seq: Int64 }
+                let seq = (try? JSONDecoder().decode(Fork.self, from: Data(answer.bytes)))?.seq ?? from
+                throw Refusal("县里在第 \(seq) 条事件存的是别的事件（分叉）；两边都没有改动。",
+                              "The county holds another event #\(seq) (a fork); neither side was changed.", status: 2)
+            default: throw County.unexpected(answer)
+            }
+            sent += Int64(links.count)
+            from += Int64(links.count)
+            if links.count > 0 && file.seq > countyHead.seq {
+                Talk.say("已交给县里 \(from - 1 - countyHead.seq)/\(file.seq - countyHead.seq) 条事件。",
+                         "Handed \(from - 1 - countyHead.seq) of \(file.seq - countyHead.seq) events to the county.")
+            }
+        } while from <= file.seq
+        guard let last, let point = try? JSONDecoder().decode(Checkpoint.self, from: last) else {
+            Talk.say("县里和账本都还是空的，没有回执。", "The county and the ledger hold nothing yet: no receipt.")
+            return
+        }
+        guard point.seq == file.seq, point.head == file.hash.hex, !point.signatures.isEmpty,
+              point.badSignatures.isEmpty else {
+            throw Refusal("县里的回执与账本的链头不符，或签名不成立；没有登记。", "The county's receipt does not match the ledger's head, or its signature does not verify; it was not filed.", status: 2)
+        }
+        Talk.say("县里已有本村全部 \(file.seq) 条事件（这次交了 \(sent) 条），链头 \(point.head)。",
+                 "The county holds all \(file.seq) events of the village (\(sent) handed over now); head \(point.head).")
+        try await fileReceipt(point, store: store)
+    }
+
+    /// Writes the receipt and files it, unless everything since the last receipt of this county filed in the ledger
+    /// is the filing of receipts.
+    func fileReceipt(_ point: Checkpoint, store: EventStore) async throws {
+        let signer = point.signatures.first?.publicKey ?? ""
+        let filed = try store.read { try $0.checkpoints() }.filter { $0.checkpoint.signatures.contains { $0.publicKey == signer } }
+        if let latest = filed.map(\.checkpoint.seq).max() {
+            let since = try store.read { try $0.links(from: latest + 1, limit: Int(max(0, point.seq - latest))) }
+            if since.allSatisfy({ $0.fields.type == EventType.checkpointRecorded.rawValue }) {
+                Talk.say("自上次登记的回执以来只多了回执的登记，这次不再登记。",
+                         "Nothing but receipts' filings came after the last receipt filed: this one is not filed.")
+                return
+            }
+        }
+        let path = receipt ?? URL(fileURLWithPath: place.path).deletingLastPathComponent().appendingPathComponent("county-receipt-\(point.seq).json").path
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(point).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw Refusal("回执没能写到 \(path)（\(error.localizedDescription)）。", "The receipt could not be written to \(path) (\(error.localizedDescription)).")
+        }
+        Talk.say("回执已写到 \(path)。", "The receipt is in \(path).")
+        guard !noFile else { return }
+        guard let jifen = siblingProgram("jifen") else {
+            throw Refusal("登记回执要用 jifen（应在 jifen-sync 旁边）；请用 jifen checkpoint record \(path) 登记。",
+                          "Filing the receipt needs jifen beside jifen-sync; file it with jifen checkpoint record \(path).")
+        }
+        var arguments = ["--ledger", place.path, "--lang", Talk.chinese ? "zh" : "en", "checkpoint", "record", path]
+        if let by { arguments += ["--by", by] }
+        if passwordStdin { arguments += ["--password-stdin"] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: jifen)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Refusal("回执没能登记进账本；可稍后用 jifen checkpoint record \(path) 登记。",
+                          "The receipt was not filed in the ledger; file it later with jifen checkpoint record \(path).")
+        }
+    }
+}
+
+struct Pull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Copy the county's copy of a village's log into a local ledger file, for an auditor working offline.",
+        discussion: """
+            Every event is checked as it comes (its hash, its link, its fold) and written unchanged; the copy verifies \
+            like any ledger. Resumable into the same file: a second pull takes only what the county got since, and is \
+            refused if the file is not a copy of that village.
+            """)
+    @OptionGroup var place: Where
+    @Option(name: .customLong("from"), help: ArgumentHelp("The county's sync server.", valueName: "url")) var url: String
+    @Option(help: ArgumentHelp("The copy to write (made if missing).", valueName: "file")) var out: String
+
+    func run() async throws {
+        place.setUp()
+        let county = try place.county(url)
+        let exists = FileManager.default.fileExists(atPath: out)
+        if exists { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: out) }
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: out) }
+        let store: EventStore
+        do {
+            store = try EventStore(path: out, create: !exists)
+        } catch let error as StoreError {
+            throw Refusal(error.chinese, error.description, status: error.isDamage ? 2 : 1)
+        }
+        var head = try store.head()
+        if head.seq > 0 {
+            guard let theirs = try await county.hash(at: head.seq), theirs == head.hash else {
+                throw Refusal("\(out) 不是县里 \(county.village) 副本的拷贝（第 \(head.seq) 条事件不同）；请换一个文件。",
+                              "\(out) is not a copy of the county's \(county.village) (event #\(head.seq) differs); pull into another file.", status: 2)
+            }
+        }
+        let first = head.seq
+        while true {
+            let links = try await county.links(after: head.seq)
+            if links.isEmpty { break }
+            do {
+                try store.write { try $0.append(links: links) }
+            } catch let refusal as LinkRefusal {
+                throw Refusal("县里发来的事件不成立：\(refusal.chinese)；副本停在第 \(head.seq) 条。",
+                              "An event the county sent does not hold: \(refusal.description); the copy stops at #\(head.seq).", status: 2)
+            }
+            head = try store.head()
+        }
+        Talk.say("副本 \(out) 有 \(head.seq) 条事件（这次取了 \(head.seq - first) 条），链头 \(head.hash.hex)。",
+                 "The copy \(out) holds \(head.seq) events (\(head.seq - first) taken now); head \(head.hash.hex).")
+    }
+}
+
+struct Against: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare the ledger with the county's copy: the county's head must be in the file with the same hash.",
+        discussion: "Exit 0 when it is (and says how many events the county lacks); 2 when the file was rewritten or cut.")
+    @OptionGroup var place: Where
+    @Option(name: .customLong("against"), help: ArgumentHelp("The county's sync server.", valueName: "url")) var url: String
+
+    func run() async throws {
+        place.setUp()
+        let county = try place.county(url)
+        let store = try place.open(readOnly: true)
+        let countyHead = try await county.head()
+        if let refusal = try await disagreement(store, county, countyHead: countyHead) {
+            print(refusal.text)
+            throw ExitCode(2)
+        }
+        let file = try store.head()
+        Talk.say("账本延续县里的副本：县里的链头第 \(countyHead.seq) 条在账本里，哈希相同；县里还缺 \(file.seq - countyHead.seq) 条事件。",
+                 "The ledger extends the county's copy: the county's head, event #\(countyHead.seq), is in the file with the same hash; the county lacks \(file.seq - countyHead.seq) events.")
+    }
+}
+
+/// A program beside this one (as `jifen` finds `jifen-serve`): never a bare name from the working folder.
+func siblingProgram(_ name: String) -> String? {
+    guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+    let beside = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+    return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
+}
