@@ -110,15 +110,40 @@ struct Connection {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// How long a statement may go unanswered before the connection is given up (closed: the server then rolls back
+    /// what it had open). A statement sent just as the server ends the connection (pg_terminate_backend, a restart)
+    /// was seen never to be answered by postgres-nio; nothing jifen sends takes anywhere near this long.
+    static let patience: TimeAmount = .seconds(120)
+
     /// The rows of one statement.
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try Self.wait(connection.query(query, logger: logger)).rows
+        try answer(query).rows
     }
 
     /// Runs one statement and returns how many rows it touched (0 when it says nothing of rows).
     @discardableResult
     func run(_ query: PostgresQuery) throws -> Int {
-        try Self.wait(connection.query(query, logger: logger)).metadata.rows ?? 0
+        try answer(query).metadata.rows ?? 0
+    }
+
+    /// Sends `query` and waits for its answer, at most `patience`.
+    private func answer(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { throw PostgresStoreError.onEventLoop }
+        guard !connection.isClosed else { throw PostgresStoreError.connection("the connection is closed") }
+        let done = DispatchSemaphore(value: 0)
+        let answer = Answer()
+        connection.query(query, logger: logger).whenComplete { result in
+            answer.set(result)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + .nanoseconds(Int(Self.patience.nanoseconds))) == .success, let result = answer.result else {
+            close()
+            throw PostgresStoreError.connection("no answer within \(Self.patience.nanoseconds / 1_000_000_000) s")
+        }
+        switch result {
+        case .success(let answer): return answer
+        case .failure(let error): throw Self.storeError(error)
+        }
     }
 
     /// Ends a transaction that failed with `error`: ROLLBACK, unless the connection is gone or failed (then, and if the
@@ -159,8 +184,18 @@ struct Connection {
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { throw PostgresStoreError.onEventLoop }
         do {
             return try future.wait()
-        } catch let error as PSQLError {
-            throw PostgresStoreError(error)
+        } catch {
+            throw storeError(error)
+        }
+    }
+
+    /// postgres-nio's and SwiftNIO's errors as the store's.
+    static func storeError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as PSQLError: return PostgresStoreError(error)
+        case let error as PostgresStoreError: return error
+        // SwiftNIO's own (a refused connection, a closed channel).
+        default: return PostgresStoreError.connection(String(describing: error))
         }
     }
 }
@@ -173,4 +208,14 @@ private final class Outcome: @unchecked Sendable {
 
     func succeeded() { lock.withLock { value = true } }
     var success: Bool { lock.withLock { value } }
+}
+
+/// A statement's answer, set on the event loop and read by the waiting thread.
+private final class Answer: @unchecked Sendable {
+    // `value` is read and set only under `lock` (hence `@unchecked Sendable`).
+    private let lock = NSLock()
+    private var value: Result<PostgresQueryResult, any Error>?
+
+    func set(_ result: Result<PostgresQueryResult, any Error>) { lock.withLock { value = result } }
+    var result: Result<PostgresQueryResult, any Error>? { lock.withLock { value } }
 }

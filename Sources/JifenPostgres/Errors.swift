@@ -32,7 +32,7 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         if let info = error.serverInfo, let message = info[.message] {
             self = .refused(message: message, sqlState: info[.sqlState] ?? "")
         } else {
-            self = .connection(String(reflecting: error.code))
+            self = .connection(String(reflecting: error))
         }
     }
 

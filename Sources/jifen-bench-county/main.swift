@@ -4,7 +4,8 @@ import JifenCore
 import JifenPostgres
 import JifenStore
 
-/// The county's append figure (scripts/bench-county runs it beside pgbench): single-event decisions (a score) from
+/// The county's append figure (scripts/bench-county runs it beside pgbench): single-event decisions (a score, each with
+/// its own idempotency key) from
 /// `--writers` threads, each to a random village of `--villages`, through the same write path as `jifen` (LedgerWriter:
 /// lock the village's head, decide on its fold, insert, commit), for `--seconds`. Prints one JSON object: committed
 /// events/s and latency percentiles (ms). The villages are made first, each opened with `--households` households.
@@ -67,6 +68,20 @@ final class Cursor: @unchecked Sendable {
     func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
 }
 
+/// Runs `body` on `count` threads of its own at once, and waits for them all. (Not `concurrentPerform`, which runs
+/// only as many at once as there are cores: writers that wait on the database must each have a thread.)
+func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    let group = DispatchGroup()
+    for _ in 0..<count {
+        group.enter()
+        Thread.detachNewThread {
+            body()
+            group.leave()
+        }
+    }
+    group.wait()
+}
+
 func household(_ index: Int) -> HouseholdCode { HouseholdCode(rawValue: String(format: "H%03d", index + 1)) }
 
 func run() throws {
@@ -81,7 +96,7 @@ func run() throws {
     let setup = Tally()
     let cursor = Cursor()
     let made = Date()
-    DispatchQueue.concurrentPerform(iterations: options.writers) { _ in
+    onThreads(options.writers) {
         while true {
             let index = cursor.next()
             guard index < codes.count else { return }
@@ -110,7 +125,7 @@ func run() throws {
     let tally = Tally()
     let start = DispatchTime.now().uptimeNanoseconds
     let end = start + UInt64(options.seconds * 1e9)
-    DispatchQueue.concurrentPerform(iterations: options.writers) { _ in
+    onThreads(options.writers) {
         var random = SystemRandomNumberGenerator()
         while DispatchTime.now().uptimeNanoseconds < end {
             let code = codes[Int.random(in: 0..<codes.count, using: &random)]
@@ -119,7 +134,8 @@ func run() throws {
                                               note: "", source: nil)
             let began = DispatchTime.now().uptimeNanoseconds
             do {
-                try writer.execute(command, by: "书记", again: true)
+                // Each its own idempotency key, as a client of the server sends it (looked up before deciding).
+                try writer.execute(command, by: "书记", key: UUID().uuidString)
                 tally.add(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
             } catch {
                 tally.fail("\(code): \(error)")

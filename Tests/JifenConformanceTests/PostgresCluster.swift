@@ -50,12 +50,15 @@ final class PostgresCluster: Sendable {
                      log: "\(folder)/pg_ctl.log")
     }
 
+    /// The URL of another database of the cluster.
+    func url(database: String) -> String { "postgres://jifen@127.0.0.1:\(port)/\(database)" }
+
     /// psql as a clerk at the server would run it: what it printed on error, or nil when `sql` ran.
-    func psql(_ sql: String) throws -> String? {
+    func psql(_ sql: String, database: String = "postgres") throws -> String? {
         let log = "\(folder)/psql-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let status = try Self.launch("\(Self.binaries)/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)",
-                                                             "-U", "jifen", "-d", "postgres", "-c", sql], log: log)
+                                                             "-U", "jifen", "-d", database, "-c", sql], log: log)
         return status == 0 ? nil : (try? String(contentsOfFile: log, encoding: .utf8)) ?? "psql exited \(status)"
     }
 
@@ -84,8 +87,15 @@ final class PostgresCluster: Sendable {
     }
 
     /// Starts `path` and returns its process id, its standard input /dev/null and its output appended to `output`.
+    /// With `session`, in a session of its own, so that a signal to this process's group (a test runner stopped) does
+    /// not reach it.
     @discardableResult
-    private static func spawn(_ path: String, _ arguments: [String], output: String) throws -> pid_t {
+    private static func spawn(_ path: String, _ arguments: [String], output: String, session: Bool = false) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc 2.26), which Glibc's module does not export (it is a GNU extension).
+        if session { posix_spawnattr_setflags(&attributes, 0x80) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -95,16 +105,17 @@ final class PostgresCluster: Sendable {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw ClusterError("\(path) did not start: error \(spawned)") }
         return pid
     }
 
-    /// A shell that waits for `parent` to end, then stops the cluster at once and removes its folder.
+    /// A shell that waits for `parent` to end, then stops the cluster at once and removes its folder. In a session of
+    /// its own, so that it outlives whatever signal ends this process and its group.
     private static func watch(parent: pid_t, folder: String) throws {
         let stop = (getuid() == 0 ? "/usr/sbin/runuser -u postgres -- " : "") + "\(binaries)/pg_ctl -D \"$2/data\" -m immediate stop"
         let script = "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; [ -f \"$2/data/postmaster.pid\" ] && \(stop); rm -rf \"$2\""
-        try spawn("/bin/sh", ["-c", script, "watchdog", "\(parent)", folder], output: "/dev/null")
+        try spawn("/bin/sh", ["-c", script, "watchdog", "\(parent)", folder], output: "/dev/null", session: true)
     }
 
     /// A loopback port no one listens on now (the kernel's pick for a socket bound to port 0).

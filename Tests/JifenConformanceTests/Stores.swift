@@ -97,6 +97,13 @@ final class Harness: Sendable {
         }
     }
 
+    /// A harness over a store made elsewhere (a PostgreSQL village of a county of the test's own), today 2025-12-31.
+    convenience init(kind: StoreKind, backing: Backing) {
+        let clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 1)
+        clock.setEvening(of: "2025-12-31")
+        self.init(kind: kind, backing: backing, clock: clock, scratch: nil, numbering: nil)
+    }
+
     private init(kind: StoreKind, backing: Backing, clock: ScriptedEnvironment, scratch: Scratch?, numbering: Numbering?) {
         self.kind = kind
         self.backing = backing
