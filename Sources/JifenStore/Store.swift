@@ -3,10 +3,11 @@ import JifenCore
 
 /// A village's event store, seen by the write path: the log and the projections `decide` reads, kept in one chain.
 ///
-/// SQLite (`EventStore`) and memory (`MemoryStore`) implement it today; a PostgreSQL store for a county is meant to
-/// (one chain per village, its appends serialised by a lock on that village's head row, the hashes computed here in
-/// Swift by `Chain`). Every store passes the same conformance suite (Tests/JifenConformanceTests): the same commands in
-/// the same environment give the same chain, byte for byte, in every store.
+/// SQLite (`EventStore`), memory (`MemoryStore`) and a county's PostgreSQL database (`PostgresStore` in JifenPostgres:
+/// one chain per village, its appends serialised by a lock on that village's head row, the hashes computed here in
+/// Swift by `Linking` and `Chain`) implement it. Every store passes the same conformance suite
+/// (Tests/JifenConformanceTests): the same commands in the same environment give the same chain, byte for byte, in
+/// every store.
 public protocol LedgerStore: AnyObject, Sendable {
     associatedtype Session: LedgerTransaction
 
