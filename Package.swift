@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // `jifen-sync` alone: the HTTP client a village pushes to its county with (on the SwiftNIO the server uses).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // The county's store (`JifenPostgres`) alone: PostgreSQL's wire protocol on SwiftNIO.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: no clock, no files, no database. The reference scheme and price list in seed/ are carried in
@@ -87,6 +89,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A county's villages in one PostgreSQL database, each its own chain, behind the same store protocol (postgres-nio);
+        // the schema of schema/postgres/, carried in the code as schema/ is. `jifen` does not link it, so that it starts
+        // without SwiftNIO or PostgreSQL's client.
+        .target(
+            name: "JifenPostgres",
+            dependencies: [
+                "JifenCore",
+                "JifenStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Tagged", package: "swift-tagged"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("../../schema/postgres/0001_county.sql")],
+            swiftSettings: strict
+        ),
+        // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.
+        .executableTarget(name: "jifen-bench-county", dependencies: ["JifenPostgres", "Jifen", "JifenCore", "JifenStore"],
+                          swiftSettings: strict),
         // Statements, passbooks and notice sheets: a model and its renderers; reads no storage.
         .target(name: "JifenStatements", dependencies: ["JifenCore"], swiftSettings: strict),
         // PDF: cairo and pango lay out and embed the Chinese font; libqrencode draws the verification QR code. The
@@ -193,9 +215,10 @@ let package = Package(
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
         .testTarget(name: "JifenAuditTests", dependencies: ["JifenAudit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "JifenAudit", "Jifen", "JifenDemo"], swiftSettings: strict),
-        // The conformance suite every store passes (memory and SQLite today).
+        // The conformance suite every store passes (memory, SQLite and PostgreSQL), and what only PostgreSQL has.
         .testTarget(name: "JifenConformanceTests",
-                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenDemo", "JifenTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenPostgres", "JifenDemo", "JifenTestSupport",
+                                   .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),
         .testTarget(name: "JifenServerTests",

@@ -3,10 +3,11 @@ import JifenCore
 
 /// A village's event store, seen by the write path: the log and the projections `decide` reads, kept in one chain.
 ///
-/// SQLite (`EventStore`) and memory (`MemoryStore`) implement it today; a PostgreSQL store for a county is meant to
-/// (one chain per village, its appends serialised by a lock on that village's head row, the hashes computed here in
-/// Swift by `Chain`). Every store passes the same conformance suite (Tests/JifenConformanceTests): the same commands in
-/// the same environment give the same chain, byte for byte, in every store.
+/// SQLite (`EventStore`), memory (`MemoryStore`) and a county's PostgreSQL database (`PostgresStore` in JifenPostgres:
+/// one chain per village, its appends serialised by a lock on that village's head row, the hashes computed here in
+/// Swift by `Linking` and `Chain`) implement it. Every store passes the same conformance suite
+/// (Tests/JifenConformanceTests): the same commands in the same environment give the same chain, byte for byte, in
+/// every store.
 public protocol LedgerStore: AnyObject, Sendable {
     associatedtype Session: LedgerTransaction
 
@@ -69,14 +70,23 @@ public struct ChainLink: Sendable {
 
 extension StoreError {
     /// A decision made on a log whose head has moved since: it is decided again, never appended as it is.
-    static func outdated(_ decision: Decision, head: Int64) -> StoreError {
+    package static func outdated(_ decision: Decision, head: Int64) -> StoreError {
         .streamVersionConflict(stream: "log", expected: decision.lastSeq, actual: head)
     }
 }
 
 /// How a store turns an event into the next link of its chain: one rule for every store, so that their chains agree
 /// byte for byte.
-enum Linking {
+package enum Linking {
+    /// `link(…)` with a buffer of its own, for a store outside this module (PostgreSQL): the same rule, the same bytes.
+    package static func link(_ event: LedgerEvent, id: String, occurredOn: LocalDate, recordedAt: String, actor: ActorName,
+                             key: String?, after head: (seq: Int64, hash: Data), version: Int64, state: some LedgerState)
+        throws -> (link: ChainLink, recorded: RecordedEvent) {
+        var canonical = CanonicalBuffer()
+        return try link(event, id: id, occurredOn: occurredOn, recordedAt: recordedAt, actor: actor, key: key, after: head,
+                        version: version, state: state, canonical: &canonical)
+    }
+
     /// The row `event` becomes after `head`, as the `version`-th event of its stream, and what it moves.
     static func link(_ event: LedgerEvent, id: String, occurredOn: LocalDate, recordedAt: String, actor: ActorName, key: String?,
                      after head: (seq: Int64, hash: Data), version: Int64, state: some LedgerState,

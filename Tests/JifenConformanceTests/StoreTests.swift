@@ -10,7 +10,9 @@ import Testing
 
 /// Two writers at once: every write lands exactly once, the chain stays one chain, no transaction's events
 /// interleave with another's, and a reader meanwhile sees only whole transactions. SQLite: two connections to the file, as two clerks' processes (the IMMEDIATE
-/// transaction's write lock serialises them). Memory: two threads on one store (its lock serialises them).
+/// transaction's write lock serialises them). PostgreSQL: the village opened by two counties, as two processes with
+/// their own connections and folds (the village's head row, locked FOR UPDATE, serialises them). Memory: two threads on
+/// one store (its lock serialises them).
 @Suite struct Concurrency {
     @Test(arguments: StoreKind.allCases)
     func twoWritersEachLandEveryWriteOnceWithoutInterleaving(_ kind: StoreKind) throws {
@@ -123,7 +125,7 @@ import Testing
 }
 
 /// Tampering: SQLite refuses, in the file itself, to change or remove an event or to append one that does not extend
-/// the chain. (A memory store has no way in but `append`.)
+/// the chain. (A memory store has no way in but `append`; PostgreSQL's refusals are tested in `PostgresOnly`.)
 @Suite struct Tampering {
     /// What SQLite says to `sql`, or nil when it ran.
     static func refusal(_ store: EventStore, _ sql: String) -> String? {

@@ -2,26 +2,32 @@ import Foundation
 import Jifen
 import JifenCore
 import JifenDemo
+import JifenPostgres
 import JifenStore
 import JifenTestSupport
 import Tagged
 import Synchronization
 import Testing
 
-/// Every store the conformance suite runs against. A new store (PostgreSQL) is a new case here and in `Harness`;
-/// every test then runs against it. SQLite runs in both stored formats of its log: 2 (compact), what a new ledger is
-/// made in, and 1 (wide), what ledgers made before it are in.
+/// Every store the conformance suite runs against. A new store is a new case here and in `Harness`; every test then
+/// runs against it. SQLite runs in both stored formats of its log: 2 (compact), what a new ledger is made in, and 1
+/// (wide), what ledgers made before it are in. PostgreSQL (a village of a county's database) runs where it is installed
+/// or required (`PostgresCluster`); where it is not, `PostgresOnly` shows why it was left out.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite = "sqlite (format 2)"
     case sqliteFormat1 = "sqlite (format 1)"
+    case postgres = "postgresql"
+
+    /// Every kind that runs here.
+    static let allCases: [StoreKind] = [.memory, .sqlite, .sqliteFormat1] + (PostgresCluster.runs ? [.postgres] : [])
 
     var testDescription: String { rawValue }
 
     /// How the file stores its log; nil for memory.
     var format: LogFormat? {
         switch self {
-        case .memory: nil
+        case .memory, .postgres: nil
         case .sqlite: .compact
         case .sqliteFormat1: .wide
         }
@@ -57,6 +63,7 @@ final class Harness: Sendable {
     enum Backing: Sendable {
         case memory(MemoryStore)
         case sqlite(EventStore)
+        case postgres(PostgresStore)
     }
 
     let kind: StoreKind
@@ -83,7 +90,18 @@ final class Harness: Sendable {
             let store = try EventStore(path: scratch.path("village.sqlite"), create: true, format: format)
             guard store.format == format else { throw StoreError.unusable(message: "made in format \(store.format), not \(format)") }
             backing = .sqlite(store)
+        case .postgres:
+            // A village of its own in the process's county: tests run side by side without seeing each other.
+            scratch = nil
+            backing = .postgres(try PostgresCluster.county.get().createVillage("t-\(UUID().uuidString.lowercased())"))
         }
+    }
+
+    /// A harness over a store made elsewhere (a PostgreSQL village of a county of the test's own), today 2025-12-31.
+    convenience init(kind: StoreKind, backing: Backing) {
+        let clock = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 1)
+        clock.setEvening(of: "2025-12-31")
+        self.init(kind: kind, backing: backing, clock: clock, scratch: nil, numbering: nil)
     }
 
     private init(kind: StoreKind, backing: Backing, clock: ScriptedEnvironment, scratch: Scratch?, numbering: Numbering?) {
@@ -101,7 +119,8 @@ final class Harness: Sendable {
     }
 
     /// Another writer of the same ledger, with the same clock and ids: for SQLite another connection to the file (as
-    /// another process would open it), for memory the same store.
+    /// another process would open it), for PostgreSQL the village in a county opened again (its own connections and
+    /// folds, as another process's), for memory the same store.
     func secondWriter() throws -> Harness {
         switch backing {
         case .memory:
@@ -109,6 +128,9 @@ final class Harness: Sendable {
         case .sqlite(let store):
             return Harness(kind: kind, backing: .sqlite(try EventStore(path: store.path, create: false)), clock: clock, scratch: scratch,
                            numbering: numbering)
+        case .postgres(let store):
+            let county = try PostgresCounty(url: try PostgresCluster.shared.get().url, connections: 2)
+            return Harness(kind: kind, backing: .postgres(county.village(store.village)), clock: clock, scratch: scratch, numbering: numbering)
         }
     }
 
@@ -116,6 +138,7 @@ final class Harness: Sendable {
         switch backing {
         case .memory(let store): return try visit.visit(LedgerWriter(store: store, environment: environment))
         case .sqlite(let store): return try visit.visit(LedgerWriter(store: store, environment: environment))
+        case .postgres(let store): return try visit.visit(LedgerWriter(store: store, environment: environment))
         }
     }
 

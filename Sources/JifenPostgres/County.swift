@@ -1,0 +1,151 @@
+import Foundation
+import JifenStore
+import PostgresNIO
+
+/// A county's PostgreSQL database: every village's chain in one database, each village a `PostgresStore`
+/// (`county.village("V001")`). Opening it connects, and brings the schema up to date (schema/postgres/).
+///
+/// It holds a pool of connections (at most `connections`), shared by its villages, and the folds of the villages it
+/// used last (at most `cachedVillages`, least recently used dropped first; see `FoldCache`).
+public final class PostgresCounty: Sendable {
+    let pool: ConnectionPool
+    let folds: FoldCache
+
+    /// `url`: `postgres://user[:password]@host[:port]/database`; `?host=/folder` connects through the Unix socket in
+    /// that folder instead (as libpq's URLs say it). TLS is not spoken: a county server is reached on its own network.
+    public convenience init(url: String, connections: Int = 16, cachedVillages: Int = 4_096) throws {
+        try self.init(configuration: try Self.configuration(url: url), connections: connections, cachedVillages: cachedVillages)
+    }
+
+    public init(configuration: PostgresConnection.Configuration, connections: Int = 16, cachedVillages: Int = 4_096) throws {
+        pool = ConnectionPool(configuration: configuration, limit: connections)
+        folds = FoldCache(capacity: cachedVillages)
+        try migrate()
+    }
+
+    /// Closes the county's connections; its villages can no longer be read or written.
+    public func close() { pool.close() }
+
+    /// A village of the county, to read and write through the store protocol. Whether it exists is known at its first
+    /// transaction (`PostgresStoreError.unknownVillage`).
+    public func village(_ code: String) -> PostgresStore { PostgresStore(county: self, village: code) }
+
+    /// Adds a village with an empty chain.
+    @discardableResult
+    public func createVillage(_ code: String) throws -> PostgresStore {
+        guard code.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}/) != nil else { throw PostgresStoreError.badVillageCode(code) }
+        do {
+            _ = try pool.withConnection { try $0.run("INSERT INTO villages (village) VALUES (\(code))") }
+        } catch PostgresStoreError.refused(_, let state) where state == PostgresStoreError.uniqueViolation {
+            throw PostgresStoreError.villageExists(code)
+        }
+        return village(code)
+    }
+
+    /// A village's code and head, as its chain stands.
+    public struct VillageHead: Sendable, Equatable {
+        public let village: String
+        public let seq: Int64
+        public let hash: Data
+    }
+
+    /// Every village with its head, by code.
+    public func villages() throws -> [VillageHead] {
+        try pool.withConnection { connection in
+            try connection.rows("SELECT village, head_seq, head_hash FROM villages ORDER BY village").map { row in
+                let (village, seq, hash) = try row.decode((String, Int64, Data).self)
+                return VillageHead(village: village, seq: seq, hash: hash)
+            }
+        }
+    }
+
+    /// The schema's version: the newest migration applied.
+    public func schemaVersion() throws -> Int {
+        try pool.withConnection { connection in
+            try connection.rows("SELECT coalesce(max(version), 0) FROM jifen_migrations").first.map { try $0.decode(Int.self) } ?? 0
+        }
+    }
+
+    /// Applies the migrations the database lacks, each in its own transaction with its record in `jifen_migrations`.
+    /// Two programs opening a new database at once take turns on an advisory lock; the second finds it done.
+    private func migrate() throws {
+        try pool.withConnection { connection in
+            try connection.run("BEGIN")
+            do {
+                try connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
+                try connection.run(PostgresQuery(unsafeSQL: CountySchema.versionTable))
+                let applied = Set(try connection.rows("SELECT version FROM jifen_migrations").map { try $0.decode(Int.self) })
+                if let newest = applied.max(), newest > CountySchema.latest {
+                    throw PostgresStoreError.newerSchema(found: newest, known: CountySchema.latest)
+                }
+                for migration in CountySchema.migrations where !applied.contains(migration.version) {
+                    for statement in CountySchema.statements(migration.sql) {
+                        try connection.run(PostgresQuery(unsafeSQL: statement))
+                    }
+                    try connection.run("INSERT INTO jifen_migrations (version, file) VALUES (\(migration.version), \(migration.file))")
+                }
+                try connection.run("COMMIT")
+            } catch {
+                connection.rollback(after: error)
+                throw error
+            }
+        }
+    }
+
+    /// The advisory lock migrations take (any fixed number; "jifen" in ASCII).
+    static let migrationLock: Int64 = 0x6A6966656E
+
+    /// The connection `url` names.
+    static func configuration(url: String) throws -> PostgresConnection.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let user = components.user, !user.isEmpty else { throw PostgresStoreError.badURL(url) }
+        let database = components.path.hasPrefix("/") && components.path.count > 1 ? String(components.path.dropFirst()) : nil
+        let port = components.port ?? 5432
+        if let folder = components.queryItems?.first(where: { $0.name == "host" })?.value, folder.hasPrefix("/") {
+            return .init(unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: user, password: components.password, database: database)
+        }
+        guard let host = components.host, !host.isEmpty else { throw PostgresStoreError.badURL(url) }
+        return .init(host: host, port: port, username: user, password: components.password, database: database, tls: .disable)
+    }
+}
+
+/// The folds of the villages a county used last, each with the head it was folded to: what `decide` reads, without
+/// SQLite's projection tables. At most `capacity` villages; the least recently used is dropped first.
+///
+/// What a miss costs: the village's whole log read back (5,000 rows a query) and folded again, every link and hash
+/// checked on the way; about the cost of `jifen rebuild` on the village's file (docs/SCALE.md). A hit costs the events
+/// appended since the fold's head by other processes (none when this process is the village's only writer).
+final class FoldCache: @unchecked Sendable {
+    // `entries` and `clock` are read and changed only under `lock` (hence `@unchecked Sendable`).
+    private let lock = NSLock()
+    private var entries: [String: (fold: Fold, used: UInt64)] = [:]
+    private var clock: UInt64 = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    func fold(of village: String) -> Fold? {
+        lock.withLock {
+            clock += 1
+            entries[village]?.used = clock
+            return entries[village]?.fold
+        }
+    }
+
+    /// Keeps `fold` as the village's, unless the one kept is further along the chain already.
+    func publish(_ fold: Fold, of village: String) {
+        lock.withLock {
+            clock += 1
+            if let kept = entries[village], kept.fold.seq > fold.seq { return }
+            entries[village] = (fold, clock)
+            // A scan of the entries when one more is kept than the capacity: microseconds for thousands, against a
+            // fold's milliseconds.
+            if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+                entries[oldest] = nil
+            }
+        }
+    }
+
+    /// How many villages' folds are kept.
+    var count: Int { lock.withLock { entries.count } }
+}

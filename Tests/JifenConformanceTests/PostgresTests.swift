@@ -1,0 +1,288 @@
+import Foundation
+import Jifen
+import JifenCore
+@testable import JifenPostgres
+import JifenStore
+import JifenTestSupport
+import Synchronization
+import Testing
+
+/// What only the county's PostgreSQL store has: many villages in one database, the database's own refusals, and locks
+/// that serialise one village's appends and no one else's. Left out, with the reason shown, where PostgreSQL is not
+/// installed (unless it is required: `PostgresCluster`).
+@Suite(.enabled(if: PostgresCluster.runs, PostgresCluster.skipReason))
+struct PostgresOnly {
+    static func cluster() throws -> PostgresCluster { try PostgresCluster.shared.get() }
+
+    static func store(_ harness: Harness) throws -> PostgresStore {
+        guard case .postgres(let store) = harness.backing else { throw ClusterError("not PostgreSQL") }
+        return store
+    }
+
+    /// Where PostgreSQL runs, every test of the conformance suite runs against it too.
+    @Test func theConformanceSuiteRunsAgainstPostgreSQL() {
+        #expect(StoreKind.allCases.contains(.postgres))
+    }
+
+    /// A hostile clerk with psql: UPDATE, DELETE and TRUNCATE of events are refused, so is an insert that does not
+    /// take the village's next sequence number after its head hash, and so is moving or removing a village's head.
+    @Test func theDatabaseRefusesToRewriteAVillagesLog() throws {
+        let harness = try smallVillage(.postgres)
+        let village = try Self.store(harness).village
+        let cluster = try Self.cluster()
+        let head = try harness.headText(), links = try harness.links()
+        let v = "village = '\(village)'"
+        #expect(try cluster.psql("UPDATE events SET earned = 100 WHERE \(v) AND seq = 3")?.contains("append-only") == true)
+        #expect(try cluster.psql("DELETE FROM events WHERE \(v) AND seq = 8")?.contains("append-only") == true)
+        // A copy of #8 after a gap; right after it, but naming #7's hash as its previous one (its own previous hash);
+        // and right after it with #8's hash as previous: the only one that extends the chain (its hash is not over its
+        // fields, which the store's reads find, but the link is what the database can check without hashing).
+        let copy = { (seq: String, previous: String) in
+            "INSERT INTO events (village, \(EventRows.columns)) SELECT village, \(seq), id || 'x', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(previous), hash FROM events WHERE \(v) AND seq = 8"
+        }
+        #expect(try cluster.psql(copy("seq + 2", "hash"))?.contains("next sequence number") == true)
+        #expect(try cluster.psql(copy("seq + 1", "prev_hash"))?.contains("previous hash") == true)
+        #expect(try cluster.psql("UPDATE villages SET head_seq = 3 WHERE \(v)")?.contains("only by appending") == true)
+        #expect(try cluster.psql("DELETE FROM villages WHERE \(v)")?.contains("never removed") == true)
+        #expect(try cluster.psql("INSERT INTO villages (village, head_seq) VALUES ('\(village)-2', 5)")?.contains("no events") == true)
+        #expect(try harness.headText() == head)
+        let after = try harness.links()
+        #expect(after.map(\.hash) == links.map(\.hash) && after.allSatisfy(\.holds))
+    }
+
+    /// TRUNCATE is refused too. Tried in a database of its own: TRUNCATE waits for the whole table's lock before its
+    /// trigger refuses it, and meanwhile every append of every village queues behind it (the county's role should not
+    /// hold TRUNCATE at all: docs/SCALE.md).
+    @Test func theDatabaseRefusesToTruncateTheLog() throws {
+        let cluster = try Self.cluster()
+        let database = "truncate_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("CREATE DATABASE \(database)") == nil)
+        let county = try PostgresCounty(url: cluster.url(database: database), connections: 1)
+        defer { county.close() }
+        let harness = Harness(kind: .postgres, backing: .postgres(try county.createVillage("V001")))
+        try harness.execute(.openLedger(ledgerId: "small", village: "牛角村", scheme: referenceScheme, demo: false, admin: nil),
+                            by: "张书记", on: "2025-01-01")
+        let head = try harness.headText()
+        #expect(try cluster.psql("TRUNCATE events", database: database)?.contains("append-only") == true)
+        #expect(try cluster.psql("TRUNCATE villages CASCADE", database: database)?.contains("append-only") == true)
+        #expect(try harness.headText() == head && harness.links().count == 2)
+    }
+
+    /// Villages are separate chains in one database: the same commands in two villages give the same chain in each,
+    /// and `villages()` lists each with its head.
+    @Test func eachVillageIsItsOwnChain() throws {
+        let (first, second) = (try smallVillage(.postgres), try smallVillage(.postgres))
+        try first.execute(score("H001", "C2.3"), by: "王会计", on: "2025-03-01")
+        #expect(try second.head().seq == 8 && first.head().seq == 9)
+        #expect(try first.links().prefix(8).map(\.hash) == second.links().map(\.hash))
+        let county = try PostgresCluster.county.get()
+        let heads = try county.villages()
+        for harness in [first, second] {
+            let store = try Self.store(harness)
+            let head = try harness.head()
+            #expect(heads.contains(PostgresCounty.VillageHead(village: store.village, seq: head.seq, hash: head.hash)))
+        }
+        #expect(throws: PostgresStoreError.villageExists(try Self.store(first).village)) {
+            try county.createVillage(try Self.store(first).village)
+        }
+        #expect(throws: PostgresStoreError.badVillageCode("村 1")) { try county.createVillage("村 1") }
+        #expect(throws: PostgresStoreError.unknownVillage("no-such-village")) {
+            try county.village("no-such-village").read { $0.headOfLog() }
+        }
+    }
+
+    /// Opening the county again finds its schema up to date and applies nothing twice.
+    @Test func openingAgainMigratesNothing() throws {
+        let county = try PostgresCounty(url: try Self.cluster().url, connections: 1)
+        defer { county.close() }
+        #expect(try county.schemaVersion() == CountySchema.latest)
+        #expect(CountySchema.latest == CountySchema.migrations.count)
+        #expect(CountySchema.statements(CountySchema.migrations[0].sql).contains { $0.contains("$$") && $0.contains("RAISE EXCEPTION") })
+    }
+
+    /// One village's append held open (its body waits on a semaphore, its head row locked) does not hold up another
+    /// village's, which lands while the first is still open; then the first lands too.
+    @Test func twoVillagesAppendedAtOnceNeverWaitOnEachOther() throws {
+        let (held, other) = (try smallVillage(.postgres), try smallVillage(.postgres))
+        let store = try Self.store(held)
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), heldDone = DispatchSemaphore(value: 0)
+        let heldResult = Mutex<Result<Int64, any Error>?>(nil)
+        Thread.detachNewThread {
+            let result = Result {
+                try store.write { session -> Int64 in
+                    let context = CommandContext(actor: "王会计", today: "2025-12-31", occurredOn: "2025-03-01")
+                    let decision = try decide(score("H001", "C2.3"), context: context, state: session)
+                    try session.append(decision, recordedAt: "2025-12-31T09:30:00.000Z", key: nil, newId: { "held" })
+                    inside.signal()
+                    release.wait()
+                    return session.headOfLog().seq
+                }
+            }
+            heldResult.withLock { $0 = result }
+            heldDone.signal()
+        }
+        inside.wait()
+        // The other village's append, on its own thread so that a wait on the held lock could not hang the test.
+        let otherDone = DispatchSemaphore(value: 0)
+        let otherResult = Mutex<Result<Written, any Error>?>(nil)
+        Thread.detachNewThread {
+            let result = Result { try other.execute(score("H002", "C2.3"), by: "王会计", on: "2025-03-01") }
+            otherResult.withLock { $0 = result }
+            otherDone.signal()
+        }
+        let landed = otherDone.wait(timeout: .now() + 120) == .success
+        #expect(landed, "the other village's append waited on the held one")
+        #expect(heldResult.withLock { $0 } == nil, "the held append is still open")
+        release.signal()
+        heldDone.wait()
+        if landed { _ = otherDone }
+        #expect(try heldResult.withLock { $0 }?.get() == 9)
+        #expect(try otherResult.withLock { $0 }?.get().events.map(\.seq) == [9])
+        #expect(try held.head().seq == 9 && other.head().seq == 9)
+    }
+
+    /// Two writers of one village in two processes (two counties: their own connections and folds): while the first
+    /// holds its append open, the second waits; then it decides on the first's result and lands after it. No fork, no
+    /// lost write.
+    @Test func twoWritersOfOneVillageTakeTurnsAndTheSecondDecidesOnTheFirstsResult() throws {
+        let harness = try smallVillage(.postgres)
+        let first = try Self.store(harness), second = try Self.store(try harness.secondWriter())
+        let context = CommandContext(actor: "王会计", today: "2025-12-31", occurredOn: "2025-03-01")
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let firstResult = Mutex<Result<Int64, any Error>?>(nil), secondResult = Mutex<Result<Int64, any Error>?>(nil)
+        Thread.detachNewThread {
+            let result = Result {
+                try first.write { session -> Int64 in
+                    let decision = try decide(score("H001", "C2.3"), context: context, state: session)
+                    try session.append(decision, recordedAt: "2025-12-31T09:30:00.000Z", key: nil, newId: { "first" })
+                    inside.signal()
+                    release.wait()
+                    return session.headOfLog().seq
+                }
+            }
+            firstResult.withLock { $0 = result }
+            done.signal()
+        }
+        inside.wait()
+        Thread.detachNewThread {
+            // H001's score is on the same day and rule: what the second decides depends on the first (its earned).
+            let result = Result {
+                try second.write { session -> Int64 in
+                    let before = session.headOfLog().seq
+                    let decision = try decide(score("H001", "C2.3"), context: context, state: session)
+                    try session.append(decision, recordedAt: "2025-12-31T09:31:00.000Z", key: nil, newId: { "second" })
+                    #expect(session.household("H001")?.earned == 20, "the second decided on the first's score")
+                    return before
+                }
+            }
+            secondResult.withLock { $0 = result }
+            done.signal()
+        }
+        // The second cannot take the village's lock while the first holds it: it has not decided when the first is let go.
+        release.signal()
+        done.wait()
+        done.wait()
+        #expect(try firstResult.withLock { $0 }?.get() == 9)
+        #expect(try secondResult.withLock { $0 }?.get() == 9, "the second decided after the first's event, at head #9")
+        let links = try harness.links()
+        #expect(links.map(\.fields.id).suffix(2) == ["first", "second"])
+        var previous = Chain.genesis
+        for link in links {
+            #expect(link.previousHash == previous && link.holds)
+            previous = link.hash
+        }
+        #expect(try harness.projections().households.first { $0.code == "H001" }?.earned == 20)
+    }
+
+    /// A multi-event decision (opening the ledger: two events) whose transaction dies after its events went in (the
+    /// body throws; the server ends the connection, as when the process is killed) leaves nothing of it, and the
+    /// village then opens as if it had never been tried.
+    @Test func aWriteThatDiesPartWayLeavesNothing() throws {
+        let harness = try Harness(.postgres)
+        let store = try Self.store(harness)
+        let cluster = try Self.cluster()
+        let head = try harness.headText(), before = try harness.projections()
+        let open = Command.openLedger(ledgerId: "small", village: "牛角村", scheme: referenceScheme, demo: false, admin: nil)
+        let context = CommandContext(actor: "张书记", today: "2025-12-31", occurredOn: "2025-01-01")
+        struct Abandoned: Error {}
+        for ending in ["throw", "kill"] {
+            do {
+                try store.write { session in
+                    let decision = try decide(open, context: context, state: session)
+                    try session.append(decision, recordedAt: "2025-12-31T09:30:00.000Z", key: nil, newId: { UUID().uuidString })
+                    #expect(session.headOfLog().seq == 2 && decision.events.count == 2)
+                    if ending == "throw" { throw Abandoned() }
+                    let pid = try session.connection.rows("SELECT pg_backend_pid()").first?.decode(Int32.self)
+                    #expect(try cluster.psql("SELECT pg_terminate_backend(\(pid ?? 0))") == nil)
+                    // Until the client has seen the server go (a statement sent as it goes may never be answered: the
+                    // store then gives the connection up after `Connection.patience`).
+                    for _ in 0..<200 where !session.connection.connection.isClosed { Thread.sleep(forTimeInterval: 0.05) }
+                }
+                Issue.record("\(ending): the write committed")
+            } catch {
+                #expect(ending == "kill" || error is Abandoned, "\(error)")
+            }
+            #expect(try harness.headText() == head, "\(ending)")
+            #expect(try harness.projections() == before, "\(ending)")
+        }
+        let written = try harness.execute(open, by: "张书记", on: "2025-01-01")
+        #expect(written.events.map(\.seq) == [1, 2])
+    }
+}
+
+/// The county's schema in the code is schema/postgres/, file for file (`.embedInCode` in Package.swift, `CountySchema`),
+/// and each migration splits into the statements PostgreSQL is sent one by one. Needs no PostgreSQL.
+@Suite struct CountySchemaFiles {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("schema/postgres")
+
+    @Test func theMigrationsInsideTheCodeAreTheFiles() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
+        #expect(names == CountySchema.migrations.map(\.file), "a file of schema/postgres/ is not carried: name it in Package.swift and CountySchema")
+        for migration in CountySchema.migrations {
+            let text = try String(contentsOf: Self.folder.appendingPathComponent(migration.file), encoding: .utf8)
+            #expect(migration.sql == text)
+            #expect(migration.file.hasPrefix(String(format: "%04d_", migration.version)))
+        }
+        #expect(CountySchema.migrations.map(\.version) == Array(1...CountySchema.migrations.count))
+    }
+
+    /// Statements end at a `;` that ends a line, except inside a function's `$$ … $$` body; comment lines are dropped.
+    @Test func aMigrationSplitsIntoItsStatements() {
+        let sql = """
+            -- a comment; not a statement
+            CREATE TABLE a (x int);
+
+            CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'no';
+            END;
+            $$;
+            CREATE TRIGGER t BEFORE UPDATE ON a
+                FOR EACH ROW EXECUTE FUNCTION f();
+            """
+        let statements = CountySchema.statements(sql)
+        #expect(statements.count == 3)
+        #expect(statements.first == "CREATE TABLE a (x int);")
+        #expect(statements.dropFirst().first?.hasSuffix("END;\n$$;") == true)
+        #expect(statements.last?.hasPrefix("CREATE TRIGGER t") == true)
+    }
+}
+
+/// The URLs a county is opened with, as libpq spells them. Needs no PostgreSQL.
+@Suite struct CountyURLs {
+    @Test func aURLNamesTheServerTheUserAndTheDatabase() throws {
+        let tcp = try PostgresCounty.configuration(url: "postgres://clerk:secret@county.example:6543/jifen")
+        #expect(tcp.host == "county.example" && tcp.port == 6543 && tcp.unixSocketPath == nil)
+        #expect(tcp.username == "clerk" && tcp.password == "secret" && tcp.database == "jifen")
+        let plain = try PostgresCounty.configuration(url: "postgresql://clerk@127.0.0.1/jifen")
+        #expect(plain.port == 5432 && plain.password == nil)
+        let socket = try PostgresCounty.configuration(url: "postgres://clerk@localhost:5433/jifen?host=/run/postgresql")
+        #expect(socket.unixSocketPath == "/run/postgresql/.s.PGSQL.5433" && socket.host == nil)
+    }
+
+    @Test(arguments: ["", "county.example/jifen", "mysql://clerk@host/jifen", "postgres://host/jifen", "postgres://clerk@/jifen"])
+    func aURLThatIsNotPostgreSQLsIsRefused(_ url: String) {
+        #expect(throws: PostgresStoreError.badURL(url)) { try PostgresCounty.configuration(url: url) }
+    }
+}
