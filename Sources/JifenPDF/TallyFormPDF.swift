@@ -20,22 +20,7 @@ public struct TallyFormPDF {
     static let rowHeight = 21.0
 
     public func write(to path: String) throws {
-        guard let surface = cairo_pdf_surface_create(path, PDFStatement.pageWidth, PDFStatement.pageHeight) else {
-            throw PDFStatement.Failure(description: "Cannot create \(path)")
-        }
-        defer { cairo_surface_destroy(surface) }
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "jifen")
-        guard let cr = cairo_create(surface) else { throw PDFStatement.Failure(description: "Cannot draw into \(path)") }
-        defer { cairo_destroy(cr) }
-        let page = Page(cr: cr)
-        defer { page.release() }
-        draw(on: page)
-        cairo_surface_finish(surface)
-        let status = cairo_surface_status(surface)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw PDFStatement.Failure(description: "Cannot write \(path) (\(String(cString: cairo_status_to_string(status))))")
-        }
+        try A4Document.write(to: path, title: title) { _, page in draw(on: page) }
     }
 
     var l: StatementLanguage { language }
