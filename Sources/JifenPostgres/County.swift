@@ -30,31 +30,33 @@ public final class PostgresCounty: Sendable {
     /// transaction (`PostgresStoreError.unknownVillage`).
     public func village(_ code: String) -> PostgresStore { PostgresStore(county: self, village: code) }
 
-    /// Adds a village with an empty chain.
+    /// Adds a village with an empty chain, in `township` if given (a name of at most 64 characters).
     @discardableResult
-    public func createVillage(_ code: String) throws -> PostgresStore {
+    public func createVillage(_ code: String, township: String? = nil) throws -> PostgresStore {
         guard code.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}/) != nil else { throw PostgresStoreError.badVillageCode(code) }
+        if let township, township.isEmpty || township.count > 64 { throw PostgresStoreError.badTownship(township) }
         do {
-            _ = try pool.withConnection { try $0.run("INSERT INTO villages (village) VALUES (\(code))") }
+            _ = try pool.withConnection { try $0.run("INSERT INTO villages (village, township) VALUES (\(code), \(township))") }
         } catch PostgresStoreError.refused(_, let state) where state == PostgresStoreError.uniqueViolation {
             throw PostgresStoreError.villageExists(code)
         }
         return village(code)
     }
 
-    /// A village's code and head, as its chain stands.
+    /// A village's code, head (as its chain stands) and township (nil: none).
     public struct VillageHead: Sendable, Equatable {
         public let village: String
         public let seq: Int64
         public let hash: Data
+        public var township: String? = nil
     }
 
     /// Every village with its head, by code.
     public func villages() throws -> [VillageHead] {
         try pool.withConnection { connection in
-            try connection.rows("SELECT village, head_seq, head_hash FROM villages ORDER BY village").map { row in
-                let (village, seq, hash) = try row.decode((String, Int64, Data).self)
-                return VillageHead(village: village, seq: seq, hash: hash)
+            try connection.rows("SELECT village, head_seq, head_hash, township FROM villages ORDER BY village").map { row in
+                let (village, seq, hash, township) = try row.decode((String, Int64, Data, String?).self)
+                return VillageHead(village: village, seq: seq, hash: hash, township: township)
             }
         }
     }

@@ -11,6 +11,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     case villageExists(String)
     /// A village code the county does not take (letters, digits, `_`, `.`, `-`; at most 64).
     case badVillageCode(String)
+    /// A township name the county does not take (empty, or longer than 64 characters).
+    case badTownship(String)
     /// The server refused a statement: its message (for jifen's own triggers, `jifen: …`) and SQLSTATE.
     case refused(message: String, sqlState: String)
     /// The connection or the server failed (not a refusal): what postgres-nio says.
@@ -46,6 +48,7 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         case .villageExists(let village): return "The village \(village) is already in the county's database."
         case .badVillageCode(let code):
             return "'\(code)' is not a village code: letters, digits, '_', '.' and '-', at most 64, not starting with a sign."
+        case .badTownship(let name): return "'\(name)' is not a township's name: at least one character, at most 64."
         case .refused(let message, let state): return "PostgreSQL refused it: \(message) (SQLSTATE \(state))"
         case .connection(let what): return "The connection to PostgreSQL failed: \(what)"
         case .damaged(let village, let seq, let problem): return "Village \(village), event #\(seq): \(problem)"

@@ -7,6 +7,7 @@ enum CountySchema {
     /// schema/postgres/, and its text.
     static let migrations: [(version: Int, file: String, sql: String)] = [
         (1, "0001_county.sql", text(PackageResources._001_county_sql)),
+        (2, "0002_townships.sql", text(PackageResources._002_townships_sql)),
     ]
 
     /// The newest version this program knows: a database at a later one was made by a newer jifen.

@@ -86,6 +86,11 @@ struct PostgresOnly {
             try county.createVillage(try Self.store(first).village)
         }
         #expect(throws: PostgresStoreError.badVillageCode("村 1")) { try county.createVillage("村 1") }
+        #expect(throws: PostgresStoreError.badTownship("")) { try county.createVillage("t-empty-township", township: "") }
+        let placed = "t-\(UUID().uuidString.lowercased())"
+        try county.createVillage(placed, township: "城关镇")
+        #expect(try county.villages().first { $0.village == placed }?.township == "城关镇")
+        #expect(try county.villages().first { $0.village == placed }?.seq == 0)
         #expect(throws: PostgresStoreError.unknownVillage("no-such-village")) {
             try county.village("no-such-village").read { $0.headOfLog() }
         }
