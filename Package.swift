@@ -212,12 +212,15 @@ let package = Package(
         ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
         .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
+        // A throwaway PostgreSQL cluster for the tests of any target that needs one.
+        .target(name: "JifenPostgresTestSupport", dependencies: ["JifenPostgres"], path: "Tests/JifenPostgresTestSupport",
+                swiftSettings: strict),
         .testTarget(name: "JifenCoreTests", dependencies: ["JifenCore", "JifenTestSupport"], swiftSettings: strict),
         .testTarget(name: "JifenAuditTests", dependencies: ["JifenAudit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "JifenStoreTests", dependencies: ["JifenStore", "JifenAudit", "Jifen", "JifenDemo"], swiftSettings: strict),
         // The conformance suite every store passes (memory, SQLite and PostgreSQL), and what only PostgreSQL has.
         .testTarget(name: "JifenConformanceTests",
-                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenPostgres", "JifenDemo", "JifenTestSupport",
+                    dependencies: ["Jifen", "JifenCore", "JifenStore", "JifenPostgres", "JifenDemo", "JifenTestSupport", "JifenPostgresTestSupport",
                                    .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),

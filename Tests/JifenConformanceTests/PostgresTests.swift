@@ -2,6 +2,7 @@ import Foundation
 import Jifen
 import JifenCore
 @testable import JifenPostgres
+import JifenPostgresTestSupport
 import JifenStore
 import JifenTestSupport
 import Synchronization

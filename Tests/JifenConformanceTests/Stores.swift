@@ -3,6 +3,7 @@ import Jifen
 import JifenCore
 import JifenDemo
 import JifenPostgres
+import JifenPostgresTestSupport
 import JifenStore
 import JifenTestSupport
 import Tagged

@@ -12,24 +12,24 @@ import Glibc
 ///
 /// Without PostgreSQL installed the PostgreSQL cases are left out, with the reason shown (`skipReason`), unless
 /// `JIFEN_REQUIRE_POSTGRES=1` (as .ci/run sets it), which makes them run and fail.
-final class PostgresCluster: Sendable {
-    static let binaries = "/usr/lib/postgresql/15/bin"
-    static let installed = FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")
-    static let required = ProcessInfo.processInfo.environment["JIFEN_REQUIRE_POSTGRES"] == "1"
+public final class PostgresCluster: Sendable {
+    public static let binaries = "/usr/lib/postgresql/15/bin"
+    public static let installed = FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")
+    public static let required = ProcessInfo.processInfo.environment["JIFEN_REQUIRE_POSTGRES"] == "1"
     /// Whether the PostgreSQL cases run.
-    static let runs = installed || required
-    static let skipReason: Comment =
+    public static let runs = installed || required
+    public static let skipReason: Comment =
         "PostgreSQL 15 is not installed (scripts/install-deps installs it); with JIFEN_REQUIRE_POSTGRES=1 this fails instead"
 
     /// The process's cluster, made on first use.
-    static let shared = Result { try PostgresCluster() }
+    public static let shared = Result { try PostgresCluster() }
 
     /// The process's county on the shared cluster: one pool, one cache of folds, each test in villages of its own.
-    static let county = Result { try PostgresCounty(url: try shared.get().url, connections: 8) }
+    public static let county = Result { try PostgresCounty(url: try shared.get().url, connections: 8) }
 
-    let folder: String
-    let port: Int
-    var url: String { "postgres://jifen@127.0.0.1:\(port)/postgres" }
+    public let folder: String
+    public let port: Int
+    public var url: String { "postgres://jifen@127.0.0.1:\(port)/postgres" }
 
     private init() throws {
         guard Self.installed else { throw ClusterError("PostgreSQL 15 is not installed: no \(Self.binaries)/initdb") }
@@ -51,10 +51,10 @@ final class PostgresCluster: Sendable {
     }
 
     /// The URL of another database of the cluster.
-    func url(database: String) -> String { "postgres://jifen@127.0.0.1:\(port)/\(database)" }
+    public func url(database: String) -> String { "postgres://jifen@127.0.0.1:\(port)/\(database)" }
 
     /// psql as a clerk at the server would run it: what it printed on error, or nil when `sql` ran.
-    func psql(_ sql: String, database: String = "postgres") throws -> String? {
+    public func psql(_ sql: String, database: String = "postgres") throws -> String? {
         let log = "\(folder)/psql-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let status = try Self.launch("\(Self.binaries)/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)",
@@ -138,7 +138,7 @@ final class PostgresCluster: Sendable {
     }
 }
 
-struct ClusterError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct ClusterError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
