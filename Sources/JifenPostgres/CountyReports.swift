@@ -148,7 +148,7 @@ extension PostgresCounty: CountyReportSource {
         bindings.append(to)
         let p = township == nil ? 0 : 1
         let rows = try connection.rows(PostgresQuery(unsafeSQL: """
-            SELECT e.item, min(e.payload::jsonb ->> 'name'), count(*), sum(-e.stock)::bigint, sum(e.redeemed)::bigint
+            SELECT e.item, min(e.payload::jsonb ->> 'name' COLLATE "C"), count(*), sum(-e.stock)::bigint, sum(e.redeemed)::bigint
             FROM events e \(township == nil ? "" : "JOIN villages t ON t.village = e.village AND t.township = $1")
             WHERE e.type = '\(EventType.redeemed.rawValue)' AND e.item IS NOT NULL AND e.occurred_on BETWEEN $\(p + 1) AND $\(p + 2)
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.village = e.village AND r.stream = 'reversal:' || e.seq)

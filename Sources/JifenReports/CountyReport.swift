@@ -120,7 +120,7 @@ public struct VillageMonth: Codable, Sendable, Equatable {
 /// An item's redemptions in the period, those taken back left out: how many, the quantity and the points.
 public struct ItemRedemptions: Codable, Sendable, Equatable {
     public var item: String
-    /// The name the redemptions gave it (the least by its text, should villages name one code differently).
+    /// The name the redemptions gave it (the least by its UTF-8 bytes, should villages name one code differently).
     public var name: String
     public var count: Int
     public var quantity: Int

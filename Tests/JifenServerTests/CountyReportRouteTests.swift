@@ -48,6 +48,9 @@ struct CountyReportRouteTests {
                 let code = "s\(run)-\(index)"
                 try county.createVillage(code, township: township)
                 let links = try EventStore(path: path, create: false, readOnly: true).read { try $0.links(from: 1, limit: Int.max) }
+                // The same chain in the county folder too, under the same code.
+                try chains.add(village: code, syncKeyHash: try SyncKeys.hash(SyncKeys.newKey()), on: "2026-01-01")
+                _ = try chains.accept(links, into: code)
                 try county.pool.withConnection { connection in
                     try connection.run("BEGIN")
                     try connection.run(try EventRows.insert(links[...], village: code))
@@ -153,6 +156,18 @@ struct CountyReportRouteTests {
             let otherPage = try await client.execute(uri: "/county/township/\(Self.escaped(setup.other))", method: .get, headers: [.cookie: pair])
             #expect(otherPage.status == .forbidden)
         }
+    }
+
+    @Test func aCountyFolderReportsWhatTheDatabaseReportsOfTheSameChains() throws {
+        let setup = try Setup.shared.get()
+        let dates = LocalDate("2025-02-01")...LocalDate("2025-10-31")
+        let folder = try CountyFolderReports(folder: setup.chains).report(CountyReportQuery(dates: dates))
+        let database = try setup.county.report(CountyReportQuery(township: setup.township, dates: dates))
+        // The folder's villages belong to no township; the database's are in one (with a village of no events besides).
+        #expect(folder.villages.map { var v = $0; v.township = setup.township; return v } == database.villages.filter { $0.events > 0 })
+        #expect(folder.months == database.months && folder.items == database.items)
+        #expect(folder.villages.count == setup.names.count && !folder.months.isEmpty && !folder.items.isEmpty)
+        #expect(try CountyFolderReports(folder: setup.chains).townships().isEmpty)
     }
 
     @Test func aCountyWithoutReportsHasNoSuchRoutes() async throws {
