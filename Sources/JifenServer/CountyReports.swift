@@ -4,6 +4,7 @@ import Hummingbird
 import Jifen
 import JifenCore
 import JifenReports
+import Logging
 import NIOCore
 
 /// Who reads the county's reports, and which: the county administrator reads every village; a township's auditor
@@ -52,6 +53,7 @@ struct CountyReportRoutes: Sendable {
     let service: CountyService
     let reports: CountyReports
     let logins: Logins
+    let logger = Logger(label: "jifen.county.reports")
 
     static let cookie = "jifen_county"
 
@@ -169,11 +171,17 @@ struct CountyReportRoutes: Sendable {
         guard from <= to else { return .failure(Refusal(status: .badRequest, code: "badDate")) }
         let query = CountyReportQuery(township: township, dates: from...to)
         let source = reports.source
-        if let township {
-            let known = try await service.blocking { try source.townships() }
-            guard known.contains(township) else { return .failure(Refusal(status: .notFound, code: "noTownship")) }
+        do {
+            if let township {
+                let known = try await service.blocking { try source.townships() }
+                guard known.contains(township) else { return .failure(Refusal(status: .notFound, code: "noTownship")) }
+            }
+            return .success(try await service.blocking { try source.report(query) })
+        } catch {
+            // The database out of reach, or a village's chain that does not fold: said, and logged with what it was.
+            logger.error("county report failed", metadata: ["error": .string(String(describing: error))])
+            return .failure(Refusal(status: .serviceUnavailable, code: "failed"))
         }
-        return .success(try await service.blocking { try source.report(query) })
     }
 
     func page(_ request: Request, township: String?) async throws -> Response {
@@ -223,7 +231,8 @@ enum CountyPage {
         case "notYourTownship": return ("无权查看这个乡镇（或全县）的报表。", "You may not read this township's (or the county's) report.")
         case "badDate": return ("日期应写成 2025-03-01，且起始不晚于截止。", "Dates are written 2025-03-01, the first not after the last.")
         case "noTownship": return ("没有这个乡镇。", "There is no such township.")
-        default: return ("无法生成报表。", "The report could not be made.")
+        default: return ("暂时无法生成报表（数据库无法访问，或某村的账链有问题）；请稍后再试，并告知管理员。",
+                         "The report could not be made (the database is out of reach, or a village's chain is damaged); try again later, and tell the administrator.")
         }
     }
 

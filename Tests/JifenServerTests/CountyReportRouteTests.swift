@@ -170,6 +170,26 @@ struct CountyReportRouteTests {
         #expect(try CountyFolderReports(folder: setup.chains).townships().isEmpty)
     }
 
+    /// A source whose database is out of reach.
+    struct Unreachable: CountyReportSource {
+        struct Down: Error {}
+        func townships() throws -> [String] { throw Down() }
+        func report(_ query: CountyReportQuery) throws -> CountyReport { throw Down() }
+    }
+
+    @Test func aReportThatCannotBeMadeIsSaidSo() async throws {
+        let setup = try Setup.shared.get()
+        let service = try CountyService(chains: setup.chains, key: setup.key, reports: CountyReports(source: Unreachable()))
+        try await Application(router: service.router()).test(.router) { client in
+            let json = try await client.execute(uri: "/api/v1/county/report", method: .get, headers: Self.bearer(setup.admin))
+            #expect(json.status == .serviceUnavailable)
+            let problem = try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any]
+            #expect(problem?["error"] as? String == "failed" && (problem?["zh"] as? String)?.contains("数据库") == true)
+            let township = try await client.execute(uri: "/api/v1/county/report?township=x", method: .get, headers: Self.bearer(setup.admin))
+            #expect(township.status == .serviceUnavailable)
+        }
+    }
+
     @Test func aCountyWithoutReportsHasNoSuchRoutes() async throws {
         let setup = try Setup.shared.get()
         let service = try CountyService(chains: setup.chains, key: setup.key)
