@@ -10,7 +10,7 @@ import PostgresNIO
 /// they are open, the units' names, which scores are not yet final) comes from each village's fold, for the joint-unit
 /// standings of a township only: the standings' sums are then taken at each fold's head, so that fold and sums agree.
 extension PostgresCounty: CountyReportSource {
-    public func townships() throws -> [String] {
+    public func reportTownships() throws -> [String] {
         try pool.withConnection { connection in
             try connection.rows("SELECT DISTINCT township FROM villages WHERE township IS NOT NULL ORDER BY township")
                 .map { try $0.decode(String.self) }
@@ -35,13 +35,13 @@ extension PostgresCounty: CountyReportSource {
         villages.sort { $0.village < $1.village }
         months.sort { ($0.village, $0.month) < ($1.village, $1.month) }
         items.sort { $0.points != $1.points ? $0.points > $1.points : $0.item < $1.item }
-        let standings = query.township == nil ? [] : try self.standings(of: villages, in: query.dates)
+        let standings = query.township == nil ? [] : try townshipStandings(of: villages, in: query.dates)
         return CountyReport(township: query.township, from: from, to: to, villages: villages, months: months, items: items,
                             standings: standings)
     }
 
     /// The joint units of `villages` ranked together over `dates` (`TownshipStandings`).
-    public func standings(of villages: [VillageTotals], in dates: ClosedRange<LocalDate>) throws -> [TownshipStanding] {
+    public func townshipStandings(of villages: [VillageTotals], in dates: ClosedRange<LocalDate>) throws -> [TownshipStanding] {
         // Each village's fold, and the head it stands at.
         var folds: [(village: VillageTotals, ledger: MemoryLedger, seq: Int64)] = []
         for village in villages where village.events > 0 {

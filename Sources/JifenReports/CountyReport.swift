@@ -169,7 +169,7 @@ public struct TownshipStanding: Codable, Sendable, Equatable {
 /// SQLite files has none yet).
 public protocol CountyReportSource: Sendable {
     /// Every township named by a village, sorted.
-    func townships() throws -> [String]
+    func reportTownships() throws -> [String]
 
     /// The report of `query`. The standings are made for a township only: for the whole county they would fold
     /// every village.

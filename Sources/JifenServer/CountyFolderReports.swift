@@ -12,7 +12,7 @@ public struct CountyFolderReports: CountyReportSource {
 
     public init(folder: CountyFolder) { self.folder = folder }
 
-    public func townships() throws -> [String] { [] }
+    public func reportTownships() throws -> [String] { [] }
 
     public func report(_ query: CountyReportQuery) throws -> CountyReport {
         var villages: [VillageTotals] = [], months: [VillageMonth] = []

@@ -173,7 +173,7 @@ struct CountyReportRoutes: Sendable {
         let source = reports.source
         do {
             if let township {
-                let known = try await service.blocking { try source.townships() }
+                let known = try await service.blocking { try source.reportTownships() }
                 guard known.contains(township) else { return .failure(Refusal(status: .notFound, code: "noTownship")) }
             }
             return .success(try await service.blocking { try source.report(query) })
@@ -198,7 +198,7 @@ struct CountyReportRoutes: Sendable {
         case .success(let report):
             let source = reports.source
             var townships = viewer.townships.map { $0.sorted() } ?? []
-            if viewer.townships == nil { townships = try await service.blocking { try source.townships() } }
+            if viewer.townships == nil { townships = try await service.blocking { try source.reportTownships() } }
             return Self.html(.ok, CountyPage.report(report, townships: townships, chinese: chinese))
         case .failure(let refusal):
             return Self.html(refusal.status, CountyPage.message(refusal.code, chinese: chinese))

@@ -128,7 +128,7 @@ struct CountyReportTests {
         let township = try setup.county.report(CountyReportQuery(township: setup.townships[0], dates: Self.dates))
         #expect(township.villages.map(\.village) == setup.villages.filter { $0.township == setup.townships[0] }.map(\.code).sorted())
         for totals in township.villages { #expect(report.villages.first { $0.village == totals.village } == totals) }
-        #expect(try setup.county.townships().contains(setup.townships[0]) && setup.county.townships().contains(setup.townships[1]))
+        #expect(try setup.county.reportTownships().contains(setup.townships[0]) && setup.county.reportTownships().contains(setup.townships[1]))
     }
 
     @Test func monthsAreTheVillagesEntriesByMonth() throws {

@@ -167,13 +167,13 @@ struct CountyReportRouteTests {
         #expect(folder.villages.map { var v = $0; v.township = setup.township; return v } == database.villages.filter { $0.events > 0 })
         #expect(folder.months == database.months && folder.items == database.items)
         #expect(folder.villages.count == setup.names.count && !folder.months.isEmpty && !folder.items.isEmpty)
-        #expect(try CountyFolderReports(folder: setup.chains).townships().isEmpty)
+        #expect(try CountyFolderReports(folder: setup.chains).reportTownships().isEmpty)
     }
 
     /// A source whose database is out of reach.
     struct Unreachable: CountyReportSource {
         struct Down: Error {}
-        func townships() throws -> [String] { throw Down() }
+        func reportTownships() throws -> [String] { throw Down() }
         func report(_ query: CountyReportQuery) throws -> CountyReport { throw Down() }
     }
 
