@@ -254,6 +254,7 @@ enum CountyPage {
         button{font:inherit;padding:.3rem .8rem}
         button.link{background:none;border:none;text-decoration:underline;cursor:pointer;padding:0}
         .hint{color:#555}
+        .townships a{display:inline-block;margin:0 .8rem .4rem 0}
         @media print{header form,form.period,nav{display:none}header{background:none;color:#111}header a{color:#111}main{max-width:none}}
         """
 
@@ -333,7 +334,13 @@ enum CountyPage {
                                   : "Village totals are over every entry to date; months, villages, items and standings over \(report.from) to \(report.to).")</p>
 
             """
-        body += "<h2>\(chinese ? "各村合计" : "Village totals")</h2>\n" + totals(report, chinese: chinese)
+        // The townships the viewer may read, each a link to its page (in the page rather than its header: a county
+        // may have dozens).
+        if report.township == nil && !townships.isEmpty {
+            body += "<h2>\(chinese ? "乡镇" : "Townships")</h2>\n<p class=\"townships\">"
+                + townships.map { "<a href=\"\(townshipPath($0, chinese: chinese))\">\(escape($0))</a>" }.joined(separator: " ") + "</p>\n"
+        }
+        // The pictures first, then the tables: a county's table of villages may run to thousands of rows.
         body += "<figure>\(CountyCharts.monthly(report, chinese: chinese))</figure>\n"
         body += "<figure>\(CountyCharts.villages(report, chinese: chinese))</figure>\n"
         body += "<figure>\(CountyCharts.items(report, chinese: chinese))</figure>\n"
@@ -341,8 +348,10 @@ enum CountyPage {
             body += "<h2>\(chinese ? "联户评比（按户均生效积分）" : "Joint-unit standings (average final points per household)")</h2>\n"
             body += standings(report, chinese: chinese)
         }
+        body += "<h2>\(chinese ? "各村合计" : "Village totals")</h2>\n" + totals(report, chinese: chinese)
         body += "<h2>\(chinese ? "按商品兑换" : "Redemptions by item")</h2>\n" + items(report, chinese: chinese)
-        return document("\(scope) · \(chinese ? "县积分报表" : "County report")", chinese: chinese, header: navigation(townships, chinese: chinese),
+        return document("\(scope) · \(chinese ? "县积分报表" : "County report")", chinese: chinese,
+                        header: navigation(report.township.map { [$0] } ?? [], chinese: chinese),
                         body: body)
     }
 

@@ -126,6 +126,8 @@ struct CountyReportRouteTests {
             #expect(report.standings.allSatisfy { html.contains(">\($0.name)</td>") })
             let english = try await client.execute(uri: "/county?lang=en&\(Self.dates)", method: .get, headers: [.cookie: pair])
             #expect(String(buffer: english.body).contains("Village totals") && String(buffer: english.body).contains("lang=\"en\""))
+            // The county's page links every township's.
+            #expect([setup.township, setup.other].allSatisfy { String(buffer: english.body).contains("href=\"/county/township/\(Self.escaped($0))?lang=en\"") })
             // The page's cookie opens the JSON too; after logging out it opens nothing.
             #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .ok)
             let logout = try await client.execute(uri: "/county/logout", method: .post, headers: [.cookie: pair])
