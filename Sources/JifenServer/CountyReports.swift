@@ -63,27 +63,28 @@ struct CountyReportRoutes: Sendable {
         logins = Logins()
     }
 
-    /// The page's logins: a random token in the cookie names its viewer, for 12 hours.
+    /// The page's logins: a random token in the cookie names its viewer, for 12 hours. Held as the token's SHA-256
+    /// (as the village server's sessions are), so that memory read by someone else opens nothing.
     final class Logins: @unchecked Sendable {
         // `held` is read and changed only under `lock` (hence `@unchecked Sendable`).
         private let lock = NSLock()
-        private var held: [String: (viewer: CountyViewer, until: Date)] = [:]
+        private var held: [Data: (viewer: CountyViewer, until: Date)] = [:]
         static let length: TimeInterval = 12 * 3600
 
         func open(_ viewer: CountyViewer, now: Date) -> String {
             let token = Ledger.randomToken()
             lock.withLock {
                 held = held.filter { $0.value.until > now }
-                held[token] = (viewer, now.addingTimeInterval(Self.length))
+                held[CountyService.TrustedKeys.digest(token)] = (viewer, now.addingTimeInterval(Self.length))
             }
             return token
         }
 
         func viewer(_ token: String, now: Date) -> CountyViewer? {
-            lock.withLock { held[token].flatMap { $0.until > now ? $0.viewer : nil } }
+            lock.withLock { held[CountyService.TrustedKeys.digest(token)].flatMap { $0.until > now ? $0.viewer : nil } }
         }
 
-        func close(_ token: String) { _ = lock.withLock { held.removeValue(forKey: token) } }
+        func close(_ token: String) { _ = lock.withLock { held.removeValue(forKey: CountyService.TrustedKeys.digest(token)) } }
     }
 
     /// The viewer a token opens: the one `reports.viewer` finds, else the county administrator's.
