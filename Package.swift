@@ -92,11 +92,15 @@ let package = Package(
         // A county's villages in one PostgreSQL database, each its own chain, behind the same store protocol (postgres-nio);
         // the schema of schema/postgres/, carried in the code as schema/ is. `jifen` does not link it, so that it starts
         // without SwiftNIO or PostgreSQL's client.
+        // The county's reports: their figures (what a source of them answers), the joint units of several villages
+        // ranked together, and the pictures drawn as SVG text. No database: PostgreSQL's county is a source of them.
+        .target(name: "JifenReports", dependencies: ["JifenCore"], swiftSettings: strict),
         .target(
             name: "JifenPostgres",
             dependencies: [
                 "JifenCore",
                 "JifenStore",
+                "JifenReports",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Tagged", package: "swift-tagged"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -166,6 +170,8 @@ let package = Package(
                 // The county's sync server: the county's chains and the wire (JifenStore), its receipts (JifenAudit).
                 "JifenStore",
                 "JifenAudit",
+                // The county's reports: what their source answers, and their pictures.
+                "JifenReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -224,8 +230,14 @@ let package = Package(
                                    .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),
+        // The county's reports over PostgreSQL against each village's own reads, and their pictures.
+        .testTarget(name: "JifenReportsTests",
+                    dependencies: ["JifenReports", "JifenPostgres", "JifenPostgresTestSupport", "Jifen", "JifenCore", "JifenStore", "JifenDemo"],
+                    exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "JifenServerTests",
                     dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
+                                   // The county's report routes, over a county database in a throwaway cluster.
+                                   "JifenReports", "JifenPostgres", "JifenPostgresTestSupport",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),

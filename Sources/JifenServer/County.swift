@@ -23,6 +23,8 @@ public struct CountyService: Sendable {
     let signer: Signer
     let trusted = TrustedKeys()
     let now: @Sendable () -> Date
+    /// The county's reports and their page (CountyReports.swift); nil for a county with no source of them.
+    let reports: CountyReports?
 
     /// The county's signing key, held for signing receipts.
     final class Signer: @unchecked Sendable {
@@ -52,13 +54,14 @@ public struct CountyService: Sendable {
         static func digest(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
     }
 
-    public init(chains: any CountyChains, key: SigningKey, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(chains: any CountyChains, key: SigningKey, reports: CountyReports? = nil, now: @escaping @Sendable () -> Date = { Date() }) throws {
         guard try chains.publicKey() == key.key.publicKey.rawRepresentation.base64EncodedString() else {
             throw CountyError.folder("that signing key is not the county's (its public key is not the one county.json names)")
         }
         self.chains = chains
         signer = Signer(key)
         self.now = now
+        self.reports = reports
     }
 
     /// An answer that is not a link or a receipt: JSON with a code and a sentence in each language.
@@ -154,6 +157,7 @@ public struct CountyService: Sendable {
             }
             return Self.json(.ok, heads)
         }
+        if let reports { CountyReportRoutes(service: self, reports: reports).add(to: router) }
         let village = router.group("api/v1/villages/:village/sync")
         village.get("head") { request, context -> Response in
             let name = context.parameters.get("village") ?? ""
