@@ -155,9 +155,20 @@ struct CanonicalBuffer {
     /// array field by field, with its checks, was a quarter of the chain's own work in `verify`). `bytes` is scratch
     /// afterwards, its first bytes the canonical ones.
     mutating func digest(of row: some ChainRow) -> SHA256.Digest {
+        digest(link: row.bytes(19)) { CanonicalBuffer.write(row, into: $0) }
+    }
+
+    /// `digest(of:)` for a compact log's row, its netstrings written by `LogRows.writeCanonical` (the same bytes).
+    mutating func digest(ofCompact row: LogRows) -> SHA256.Digest {
+        digest(link: row.bytes(19)) { row.writeCanonical(into: $0) }
+    }
+
+    /// SHA-256 over `link` and the netstrings `write` puts into the buffer (their length, or nil when they do not fit).
+    @inline(__always)
+    private mutating func digest(link: UnsafeRawBufferPointer, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> SHA256.Digest {
         var length = 0
         while true {
-            let written = bytes.withUnsafeMutableBytes { CanonicalBuffer.write(row, into: $0) }
+            let written = bytes.withUnsafeMutableBytes { write($0) }
             if let written {
                 length = written
                 break
@@ -166,7 +177,7 @@ struct CanonicalBuffer {
             bytes.append(contentsOf: repeatElement(0, count: max(1024, bytes.count)))
         }
         var hasher = SHA256()
-        hasher.update(bufferPointer: row.bytes(19))
+        hasher.update(bufferPointer: link)
         bytes.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
         return hasher.finalize()
     }
@@ -175,7 +186,7 @@ struct CanonicalBuffer {
     private static let textColumns: UInt32 = (0...18).reduce(0) { RawRows.chainText[$1] ? $0 | (1 << $1) : $0 }
 
     /// Writes the netstrings of `row`'s 19 hashed fields into `buffer`: their length, or nil when they do not fit.
-    private static func write(_ row: some ChainRow, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+    static func write(_ row: some ChainRow, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard let base = buffer.baseAddress else { return nil }
         var out = NetstringWriter(base: base, capacity: buffer.count)
         let texts = textColumns
@@ -214,7 +225,7 @@ struct CanonicalBuffer {
 
 /// Writes netstrings (`<byte length>:<bytes>,`) through a pointer, checking only the room left: `CanonicalBuffer`'s
 /// writer of a row's canonical bytes.
-private struct NetstringWriter {
+struct NetstringWriter {
     let base: UnsafeMutableRawPointer
     let capacity: Int
     var at = 0
@@ -250,7 +261,37 @@ private struct NetstringWriter {
     }
 
     /// The field `bytes` (none for an absent field); false, writing nothing, when it does not fit.
+    @inline(__always)
     mutating func field(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        // A length below 10,000 takes at most four digits: with room for those (nearly always), no count of them first,
+        // and the length's digits and its colon stored together (the chain's pass writes some 17 fields an event).
+        guard count < 10_000, at + count + 6 <= capacity else { return exactField(bytes) }
+        if count < 10 {
+            base.storeBytes(of: (UInt16(truncatingIfNeeded: 48 &+ count) | UInt16(UInt8(ascii: ":")) << 8).littleEndian,
+                            toByteOffset: at, as: UInt16.self)
+            at += 2
+        } else if count < 100 {
+            base.storeBytes(of: (UInt16(truncatingIfNeeded: 48 &+ count / 10) | UInt16(truncatingIfNeeded: 48 &+ count % 10) << 8).littleEndian,
+                            toByteOffset: at, as: UInt16.self)
+            base.storeBytes(of: UInt8(ascii: ":"), toByteOffset: at + 2, as: UInt8.self)
+            at += 3
+        } else {
+            decimal(Int64(count), digits: count < 1000 ? 3 : 4)
+            base.storeBytes(of: UInt8(ascii: ":"), toByteOffset: at, as: UInt8.self)
+            at += 1
+        }
+        if let source = bytes.baseAddress, count > 0 {
+            (base + at).copyMemory(from: source, byteCount: count)
+            at += count
+        }
+        base.storeBytes(of: UInt8(ascii: ","), toByteOffset: at, as: UInt8.self)
+        at += 1
+        return true
+    }
+
+    /// `field(bytes)` with the room counted exactly.
+    private mutating func exactField(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let length = Int64(bytes.count)
         let lengthWidth = NetstringWriter.width(length)
         guard at + lengthWidth + bytes.count + 2 <= capacity else { return false }
@@ -266,8 +307,43 @@ private struct NetstringWriter {
         return true
     }
 
+    /// An integer column of a step's row (`StepColumns`): its decimal, or the empty field for NULL.
+    @inline(__always)
+    mutating func integer(_ columns: StepColumns, _ column: Int32) -> Bool {
+        columns.isNull(column) ? field(UnsafeRawBufferPointer(start: nil, count: 0)) : field(columns.int64(column))
+    }
+
+    /// A text column of a step's row (`StepColumns`): its bytes, none for NULL (the empty field).
+    @inline(__always)
+    mutating func text(_ columns: StepColumns, _ column: Int32) -> Bool {
+        field(columns.bytes(column))
+    }
+
+    /// The field of a UUID's 16 bytes as its lower-case text (`CompactFields.uuidText`); false, writing nothing, when it
+    /// does not fit. Written in place: through a buffer of its own it was copied once more.
+    mutating func uuidField(_ uuid: UnsafeRawBufferPointer) -> Bool {
+        guard uuid.count == 16, at + 40 <= capacity else { return false }
+        base.storeBytes(of: UInt8(ascii: "3"), toByteOffset: at, as: UInt8.self)
+        base.storeBytes(of: UInt8(ascii: "6"), toByteOffset: at + 1, as: UInt8.self)
+        base.storeBytes(of: UInt8(ascii: ":"), toByteOffset: at + 2, as: UInt8.self)
+        CompactFields.uuidText(uuid, into: UnsafeMutableRawBufferPointer(start: base + at + 3, count: 36))
+        base.storeBytes(of: UInt8(ascii: ","), toByteOffset: at + 39, as: UInt8.self)
+        at += 40
+        return true
+    }
+
     /// The field `number`, in decimal; false, writing nothing, when it does not fit.
+    @inline(__always)
     mutating func field(_ number: Int64) -> Bool {
+        // One digit (most of an event's figures): `1:`, the digit and `,` stored at once.
+        if number >= 0 && number < 10 {
+            guard at + 4 <= capacity else { return false }
+            let digit = UInt32(truncatingIfNeeded: 48 &+ number)
+            base.storeBytes(of: (UInt32(UInt8(ascii: "1")) | UInt32(UInt8(ascii: ":")) << 8 | digit << 16 | UInt32(UInt8(ascii: ",")) << 24).littleEndian,
+                            toByteOffset: at, as: UInt32.self)
+            at += 4
+            return true
+        }
         let digits = NetstringWriter.width(number)
         let lengthWidth = NetstringWriter.width(Int64(digits))
         guard at + lengthWidth + digits + 2 <= capacity else { return false }
