@@ -97,13 +97,16 @@ let package = Package(
             dependencies: [
                 "JifenCore",
                 "JifenStore",
+                // A village of the county as the server shows it (`PostgresVillage`): the facade's books and write path.
+                "Jifen",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Tagged", package: "swift-tagged"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql")],
+            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql"),
+                        .embedInCode("../../schema/postgres/0004_people.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.
@@ -166,6 +169,8 @@ let package = Package(
                 // The county's sync server: the county's chains and the wire (JifenStore), its receipts (JifenAudit).
                 "JifenStore",
                 "JifenAudit",
+                // Every village of a county's PostgreSQL database (`serve --postgres`).
+                "JifenPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -197,7 +202,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jifen-serve",
-            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", "JifenPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
@@ -225,7 +230,7 @@ let package = Package(
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),
         .testTarget(name: "JifenServerTests",
-                    dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
+                    dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport", "JifenPostgres", "JifenPostgresTestSupport",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),

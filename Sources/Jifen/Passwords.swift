@@ -86,5 +86,5 @@ extension Ledger {
 
     /// A hash of no one's password, checked against when a name has none, so that an unknown name costs the same time
     /// as a wrong password.
-    static let decoy = (try? Bcrypt.hash(LedgerEnvironment.randomUUID(), cost: PasswordRule.bcryptCost)) ?? "$2b$10$" + String(repeating: ".", count: 53)
+    package static let decoy = (try? Bcrypt.hash(LedgerEnvironment.randomUUID(), cost: PasswordRule.bcryptCost)) ?? "$2b$10$" + String(repeating: ".", count: 53)
 }
