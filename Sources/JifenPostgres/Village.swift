@@ -31,7 +31,7 @@ public final class PostgresVillage: VillageBooks {
     }
 
     public func readBooks<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try store.read(body)
+        try store.readAtHead(body)
     }
 
     /// Decides one command as `actor` and appends its events (`LedgerWriter.execute`).
@@ -121,5 +121,29 @@ extension PostgresSession: ProjectionReads, CredentialReads {
             INSERT INTO credentials (village, actor, hash, set_at, set_seq) VALUES (\(village), \(actor.rawValue), \(hash.encoded), \(recordedAt), \(seq))
             ON CONFLICT (village, actor) DO UPDATE SET hash = EXCLUDED.hash, set_at = EXCLUDED.set_at, set_seq = EXCLUDED.set_seq
             """)
+    }
+}
+
+extension PostgresStore {
+    /// `read` in one round trip when the county's cached fold of the village is at its committed head: the head is read
+    /// in one statement (no transaction), and the body runs on that fold with no transaction open. That is still one
+    /// consistent snapshot: a fold is published only after its commit and is never changed, and whatever the body reads
+    /// of the log is bounded by the fold's head (`seq <= head`), where the rows never change (the database refuses
+    /// UPDATE and DELETE). When the cached fold is behind, or there is none, it is `read`: a REPEATABLE READ
+    /// transaction (three statements) that catches the fold up. GET balance through `serve --postgres` went from
+    /// 3,554 and 3,805 to 5,566 and 5,297 requests/s with it (release build, loopback, 32 connections, taking turns).
+    func readAtHead<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        if let cached = county.folds.fold(of: village) {
+            let answer: T? = try county.pool.withConnection { connection in
+                guard let row = try connection.rows("SELECT head_seq, head_hash FROM villages WHERE village = \(village)").first else {
+                    throw PostgresStoreError.unknownVillage(village)
+                }
+                let (seq, hash) = try row.decode((Int64, Data).self)
+                guard cached.seq == seq, cached.hash == hash else { return nil }
+                return try body(PostgresSession(connection: connection, village: village, fold: cached, writable: false))
+            }
+            if let answer { return answer }
+        }
+        return try read(body)
     }
 }

@@ -92,6 +92,30 @@ struct CountyVillagesTests {
         }
     }
 
+    /// A read answers from the server's cached fold only while it is at the village's head: what another process (a
+    /// county of its own, with a cache of its own) appends is seen by the next read.
+    @Test func aReadSeesWhatAnotherProcessAppended() async throws {
+        let county = try County()
+        let a = county.a
+        let elsewhere = try PostgresCounty(url: try PostgresCluster.shared.get().url, connections: 1)
+        defer { elsewhere.close() }
+        try await county.test { client in
+            let (token, _) = try await client.villageLogin(a, "会计")
+            let before = try await client.call(.get, "/api/v1/villages/\(a)/households/H005/balance", token: token).object()
+            let other = PostgresVillage(store: elsewhere.village(a))
+            try other.checkPassword(name: "会计", password: CountyVillagesTests.password)
+            other.trustAuthenticated("会计")
+            let written = try other.execute(.recordScore(NewVillage.household(4), "A1.1", points: nil, note: "", source: nil),
+                                            by: "会计", on: LocalDate(year: 2025, month: 1, day: 3))
+            let points = try #require(written.events.first).facts.earned
+            #expect(points > 0)
+            let after = try await client.call(.get, "/api/v1/villages/\(a)/households/H005/balance", token: token).object()
+            #expect((after["earned"] as? Int ?? 0) - (before["earned"] as? Int ?? 0) == points)
+            let history = try await client.call(.get, "/api/v1/villages/\(a)/households/H005/history", token: token)
+            #expect(String(buffer: history.body).contains("\"seq\":\(try #require(written.events.first).seq)"))
+        }
+    }
+
     @Test func aVillagesPersonReachesNoOtherVillage() async throws {
         let county = try County()
         let (a, b) = (county.a, county.b)
