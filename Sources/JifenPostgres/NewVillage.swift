@@ -20,17 +20,21 @@ public struct NewVillage: Sendable {
     /// The code of the `index`-th household (from 0): H001, H002, …
     public static func household(_ index: Int) -> HouseholdCode { HouseholdCode(rawValue: String(format: "H%03d", index + 1)) }
 
+    /// The commands that make it, in order, each by the administrator on the day it opened: the ledger opened, the
+    /// clerk registered, the unit and the households.
+    public func commands() throws -> [Command] {
+        let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
+        return [.openLedger(ledgerId: code, village: code, scheme: scheme, demo: false, admin: ActorName(rawValue: admin)),
+                .registerActor(ActorName(rawValue: clerk), roles: [.clerk], unit: nil),
+                .addUnit("U01", name: "一组", leader: nil)]
+            + (0..<households).map { .registerHousehold(Self.household($0), head: "户主\($0 + 1)", unit: "U01", members: 3) }
+    }
+
     /// Makes the village in `county` and sets both people's password to `password`; returns the village.
     @discardableResult
     public func make(in county: PostgresCounty, password: String, environment: LedgerEnvironment = .live) throws -> PostgresVillage {
         let village = PostgresVillage(store: try county.createVillage(code, township: township), environment: environment)
-        let scheme = try SchemeFile.parse(ReferenceSeed.schemeYAML)
-        try village.execute(.openLedger(ledgerId: code, village: code, scheme: scheme, demo: false, admin: ActorName(rawValue: admin)),
-                            by: admin, on: opened)
-        var setup: [Command] = [.registerActor(ActorName(rawValue: clerk), roles: [.clerk], unit: nil),
-                                .addUnit("U01", name: "一组", leader: nil)]
-        setup += (0..<households).map { .registerHousehold(Self.household($0), head: "户主\($0 + 1)", unit: "U01", members: 3) }
-        for command in setup { try village.execute(command, by: admin, on: opened) }
+        for command in try commands() { try village.execute(command, by: admin, on: opened) }
         // The first password is the administrator's own; the administrator then sets the clerk's.
         try village.setPassword(of: admin, to: password, by: admin, on: opened)
         village.trustAuthenticated(admin)

@@ -227,7 +227,7 @@ extension DoorPools {
     /// Runs a password's slow hash on the pool for slow hashes, refused at once (503) when too many wait.
     func hash<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let admitted = waiting.withLock { n in
-            guard n < 16 else { return false }
+            guard n < LedgerDoor.hashesWaiting else { return false }
             n += 1
             return true
         }
