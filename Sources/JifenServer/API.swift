@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenStore
 
 // The JSON API under /api/v1 (described by api/openapi.yaml, served at /openapi.yaml). Every write is made by the
 // session's person; a request never names who acts. The role rules are the ledger's own (`decide`), the same as the
@@ -199,6 +200,38 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             return try APIJSON.response(try await village.door.read { try $0.items().map(ShopItemView.init) })
         }
 
+        api.get("log") { request, context in
+            let village = try await reach(request, context, .read)
+            _ = try context.requireRole(JifenService.auditing, for: ("复制流水", "copy the log"))
+            let query = request.uri.queryParameters
+            let after = try JifenService.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
+            let limit = try JifenService.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
+            let body = try await village.door.read { ledger -> [UInt8] in
+                // The audit export's lines (docs/FORMAT.md, "Exports"; `SyncWire` writes them), as they are, in one JSON
+                // object, from one snapshot of the log.
+                try ledger.readBooks { session -> [UInt8] in
+                    let head = try session.headOfLog()
+                    var bytes = Array("{\"events\":[".utf8)
+                    // Never past the head: a copy that goes on from `last` misses nothing, whatever `after` was.
+                    var last = min(after, head.seq)
+                    if after < head.seq {
+                        let links = try session.links(from: after + 1, limit: Int(min(limit, head.seq - after)))
+                        var first = true
+                        for line in SyncWire.lines(links).split(separator: 0x0A) {
+                            if !first { bytes.append(UInt8(ascii: ",")) }
+                            first = false
+                            bytes.append(contentsOf: line)
+                        }
+                        last = links.last?.fields.seq ?? last
+                    }
+                    bytes += Array("],\"head\":{\"hash\":\"\(head.hash.lowercaseHex)\",\"seq\":\(head.seq)},\"last\":\(last)}".utf8)
+                    return bytes
+                }
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+
         // MARK: Writes
 
         api.post("scores") { request, context in
@@ -287,35 +320,6 @@ extension JifenService {
             _ = try context.requireRole(Self.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
             let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
             return try APIJSON.response(try await door.read { try $0.receipt(for: [seq]) })
-        }
-
-        api.get("log") { request, context in
-            _ = try context.requireRole(Self.auditing, for: ("复制流水", "copy the log"))
-            let query = request.uri.queryParameters
-            let after = try Self.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
-            let limit = try Self.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
-            let body = try await door.read { ledger -> [UInt8] in
-                // The audit export's lines (docs/FORMAT.md, "Exports"), as they are, in one JSON object.
-                let head = try ledger.head()
-                var bytes = Array("{\"events\":[".utf8)
-                var first = true
-                // Never past the head: a copy that goes on from `last` misses nothing, whatever `after` was.
-                var last = min(after, head.seq)
-                if after < head.seq {
-                    try ledger.exportEvents(format: .jsonl, from: after + 1, to: min(head.seq, after + limit)) { line in
-                        if !first { bytes.append(UInt8(ascii: ",")) }
-                        first = false
-                        var slice = line[...]
-                        while let end = slice.last, end == 0x0A || end == 0x0D { slice = slice.dropLast() }
-                        bytes.append(contentsOf: slice)
-                    }
-                    last = min(head.seq, after + limit)
-                }
-                bytes += Array("],\"head\":{\"hash\":\"\(head.hex)\",\"seq\":\(head.seq)},\"last\":\(last)}".utf8)
-                return bytes
-            }
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
 
         api.get("verify") { request, context in
