@@ -60,6 +60,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("new-village"), help: ArgumentHelp("With --postgres: make a village of --households households, an administrator 书记 and a clerk 会计 whose password is read from standard input, and stop (a trial, and the server's figures).", valueName: "code"))
     var newVillage: String?
     @Option(help: ArgumentHelp("With --new-village: how many households.", valueName: "n")) var households = 300
+    @Option(name: .customLong("set-password"), help: ArgumentHelp("With --postgres and --village: set this person's password in that village (as `jifen actor password` does in a file), by --by, and stop. Standard input: --by's own password first when the village has passwords, then the new one.", valueName: "name"))
+    var setPassword: String?
+    @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
+    @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
 
     func run() async throws {
         if let postgres { return try await servePostgres(postgres) }
@@ -137,6 +141,34 @@ struct Serve: AsyncParsableCommand {
             throw Refusal("没能打开县里的数据库：\(error)", "Could not open the county's database: \(error)")
         }
         defer { county.close() }
+        if let name = setPassword {
+            guard let code = village, let by else {
+                throw Refusal("--set-password 要同时给出 --village 和 --by。", "--set-password needs --village and --by.")
+            }
+            do {
+                let books = PostgresVillage(store: county.village(code))
+                if try books.passwordsInForce() {
+                    guard let own = readLine(strippingNewline: true) else {
+                        throw Refusal("请先从标准输入给出 \(by) 自己的密码。", "Give \(by)'s own password on standard input first.")
+                    }
+                    try books.checkPassword(name: by, password: own)
+                    books.trustAuthenticated(by)
+                }
+                guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                    throw Refusal("请从标准输入给出新密码（一行）。", "Give the new password on standard input (one line).")
+                }
+                try books.setPassword(of: name, to: password, by: by, on: nil)
+            } catch let refusal as Refusal {
+                throw refusal
+            } catch let rejection as Rejection {
+                throw Refusal(rejection.chinese, rejection.description)
+            } catch let refusal as PasswordRefusal {
+                throw Refusal(refusal.chinese, refusal.description)
+            } catch {
+                throw Refusal("没有做成：\(error)", "Not done: \(error)")
+            }
+            return
+        }
         if countyPerson != nil || newVillage != nil {
             guard let password = readLine(strippingNewline: true), !password.isEmpty else {
                 throw Refusal("请从标准输入给出密码（一行）。", "Give the password on standard input (one line).")
