@@ -30,6 +30,9 @@ public protocol VillageBooks: AnyObject, Sendable {
 
     /// Forgets `actor`'s wrong passwords (after the right one).
     func clearLoginFailures(_ actor: ActorName) throws
+
+    /// The books as they stood after event `seq`, folded afresh from the log in memory; nothing is written.
+    func replay(through seq: Int64) throws -> MemoryLedger
 }
 
 extension VillageBooks {

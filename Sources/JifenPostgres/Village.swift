@@ -66,6 +66,25 @@ public final class PostgresVillage: VillageBooks {
     public func clearLoginFailures(_ actor: ActorName) throws {
         try store.county.clearLoginFailures(actor.rawValue, village: code)
     }
+
+    /// The village's books as they stood after event `seq`: its log folded afresh to there, every link checked.
+    public func replay(through seq: Int64) throws -> MemoryLedger {
+        try store.read { session in
+            var fold = Fold()
+            while fold.seq < min(seq, session.fold.seq) {
+                let links = try session.links(from: fold.seq + 1, limit: Int(min(Int64(Fold.page), seq - fold.seq)))
+                guard !links.isEmpty else { break }
+                for link in links {
+                    guard link.fields.seq == fold.seq + 1, link.previousHash == fold.hash, link.holds else {
+                        throw PostgresStoreError.damaged(village: code, seq: link.fields.seq,
+                                                         problem: "it does not extend the chain after #\(fold.seq), or its hash is not over its fields")
+                    }
+                    try fold.apply(link, recorded: try EventRows.recorded(link, village: code))
+                }
+            }
+            return fold.ledger
+        }
+    }
 }
 
 extension PostgresSession: ProjectionReads, CredentialReads {

@@ -200,6 +200,13 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             return try APIJSON.response(try await village.door.read { try $0.items().map(ShopItemView.init) })
         }
 
+        api.get("redemptions/:seq/receipt") { request, context in
+            let village = try await reach(request, context, .read)
+            _ = try context.requireRole(JifenService.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
+            let seq = try JifenService.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+            return try APIJSON.response(try await village.door.read { try $0.receipt(for: [seq]) })
+        }
+
         api.get("log") { request, context in
             let village = try await reach(request, context, .read)
             _ = try context.requireRole(JifenService.auditing, for: ("复制流水", "copy the log"))
@@ -314,13 +321,8 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
 }
 
 extension JifenService {
-    /// The API's routes that only a village's SQLite file has: a redemption's receipt, the log, verify, tally sheets.
+    /// The API's routes that only a village's SQLite file has: verify, tally sheets.
     func addLedgerAPI(to api: RouterGroup<ServerContext>) {
-        api.get("redemptions/:seq/receipt") { _, context in
-            _ = try context.requireRole(Self.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
-            let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
-            return try APIJSON.response(try await door.read { try $0.receipt(for: [seq]) })
-        }
 
         api.get("verify") { request, context in
             // A whole verify reads every event: for those who check the books, not for every phone.
