@@ -101,13 +101,16 @@ let package = Package(
                 "JifenCore",
                 "JifenStore",
                 "JifenReports",
+                // A village of the county as the server shows it (`PostgresVillage`): the facade's books and write path.
+                "Jifen",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Tagged", package: "swift-tagged"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql")],
+            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql"),
+                        .embedInCode("../../schema/postgres/0004_people.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.
@@ -172,6 +175,8 @@ let package = Package(
                 "JifenAudit",
                 // The county's reports: what their source answers, and their pictures.
                 "JifenReports",
+                // Every village of a county's PostgreSQL database (`serve --postgres`).
+                "JifenPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -203,7 +208,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jifen-serve",
-            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", "JifenPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
@@ -236,7 +241,8 @@ let package = Package(
                     exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "JifenServerTests",
                     dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
-                                   // The county's report routes, over a county database in a throwaway cluster.
+                                   // The county's report routes and every village of a county, over a county database in a
+                                   // throwaway cluster.
                                    "JifenReports", "JifenPostgres", "JifenPostgresTestSupport",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],

@@ -4,13 +4,13 @@ import Foundation
 /// bcrypt, by Debian's libxcrypt (the library behind the system's own `crypt`, kept by the distribution): the hash is
 /// the usual modular crypt text (`$2b$10$` and 53 characters of salt and digest), which any bcrypt reads. Chosen over a
 /// Swift package so that the CLI links one small system library, not a web framework's package graph.
-enum Bcrypt {
+package enum Bcrypt {
     struct Failure: Error, CustomStringConvertible {
         var description: String { "libxcrypt could not make a bcrypt hash" }
     }
 
     /// A new salted hash of `password` at `cost` (2^cost rounds), the salt from the system's randomness.
-    static func hash(_ password: String, cost: UInt8) throws -> String {
+    package static func hash(_ password: String, cost: UInt8) throws -> String {
         var setting = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
         guard crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, &setting, Int32(setting.count)) != nil,
               let hashed = crypt(password, setting: String(decoding: setting.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -19,7 +19,7 @@ enum Bcrypt {
     }
 
     /// Whether `password` is the one `hash` was made from; compared in time that does not depend on where they differ.
-    static func verify(_ password: String, hash: String) -> Bool {
+    package static func verify(_ password: String, hash: String) -> Bool {
         guard let computed = crypt(password, setting: hash) else { return false }
         let (a, b) = (Array(computed.utf8), Array(hash.utf8))
         guard a.count == b.count else { return false }

@@ -38,43 +38,9 @@ extension PasswordRule {
 }
 
 extension Ledger {
-    /// Whether any password is set in this ledger: from then on every write needs the acting person's.
-    public func passwordsInForce() throws -> Bool {
-        try read { try $0.passwordsInForce() }
-    }
-
     /// Where this ledger asks for a password when a write needs one (nil: it does not ask, and such a write is refused).
     public func askForPasswords(with source: PasswordSource?) {
         proof.source = source
-    }
-
-    /// Checks `name`'s password: the one rule for the CLI and the server. A name refused for too many failures is
-    /// refused again without looking (`PasswordRule.refusal`: after five within fifteen minutes); a wrong password
-    /// and a name with no password (or no such person) are refused alike, with the same message and after the same
-    /// slow hash, and counted as a failure of that name; the right one clears the name's failures. The clock is the
-    /// ledger's environment's.
-    public func checkPassword(name: String, password: String) throws {
-        // A name longer than any the register takes, or a password longer than any that can be set, is no one's: refused
-        // as a wrong one, without a hash to spend time on or a failure to write (a stranger cannot fill the file).
-        guard name.count <= CodeSyntax.lengthMax, password.utf8.count <= PasswordRule.maximumBytes else {
-            throw PasswordRefusal.wrong
-        }
-        let actor = ActorName(rawValue: name)
-        let now = environment.now().timeIntervalSince1970
-        let (failures, hash) = try read { session in
-            (try session.loginFailures(actor, since: now - PasswordRule.window, now: now), try session.credential(actor))
-        }
-        if let refusal = PasswordRule.refusal(failures: failures, now: now) { throw refusal }
-        let matches = Bcrypt.verify(password, hash: hash?.encoded ?? Self.decoy)
-        guard matches, hash != nil else {
-            try LedgerError.translating {
-                try store.write { try $0.recordLoginFailure(actor, at: now, forgetBefore: now - PasswordRule.window) }
-            }
-            throw PasswordRefusal.wrong
-        }
-        if !failures.isEmpty {
-            try LedgerError.translating { try store.write { try $0.clearLoginFailures(actor) } }
-        }
     }
 
     /// Checks `name`'s password now, asking the `PasswordSource` for it if the ledger has passwords and it was not
@@ -89,12 +55,6 @@ extension Ledger {
     /// (`checkPassword` at a login, and a session since): the server, which names the actor from the session only.
     public func trustAuthenticated(_ name: String) {
         proof.insert(name)
-    }
-
-    /// A mark of `name`'s current password (the event that set it; nil when they have none): a session opened with
-    /// one mark ends when the mark changes, whoever set the password anew.
-    public func passwordMark(of name: String) throws -> Int64? {
-        try read { try $0.credentialSeq(ActorName(rawValue: name)) }
     }
 
     /// Whether `name`'s writes go as proven: checked before, or asked for and checked now.
@@ -126,5 +86,5 @@ extension Ledger {
 
     /// A hash of no one's password, checked against when a name has none, so that an unknown name costs the same time
     /// as a wrong password.
-    static let decoy = (try? Bcrypt.hash(LedgerEnvironment.randomUUID(), cost: PasswordRule.bcryptCost)) ?? "$2b$10$" + String(repeating: ".", count: 53)
+    package static let decoy = (try? Bcrypt.hash(LedgerEnvironment.randomUUID(), cost: PasswordRule.bcryptCost)) ?? "$2b$10$" + String(repeating: ".", count: 53)
 }

@@ -51,93 +51,7 @@ public enum EventExportFormat: Sendable {
 }
 
 extension Ledger {
-    // MARK: Households, units, the shop
-
-    /// Every household's account, by code.
-    public func households() throws -> [HouseholdAccount] {
-        try read { try $0.households() }
-    }
-
-    /// One household's account; nil when no household has that code.
-    public func household(_ code: HouseholdCode) throws -> HouseholdAccount? {
-        try read { try $0.household(code) }
-    }
-
-    /// The balances of one household (refused when the code is unknown) or of all, now or at the end of `asOf`
-    /// (entries dated after it are left out; a household registered after it is not there).
-    public func balances(of household: HouseholdCode? = nil, asOf: LocalDate? = nil) throws -> [HouseholdAccount] {
-        try read { session in
-            guard let household else { return try asOf.map { try session.households(asOf: $0) } ?? session.households() }
-            guard let account = try session.household(household) else {
-                throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue,
-                                                                                    among: try session.codes(of: .household)))
-            }
-            if let asOf { return try session.households(asOf: asOf, only: household) }
-            return [account]
-        }
-    }
-
-    /// A household's whole history; refused when the code is unknown.
-    public func history(of household: HouseholdCode) throws -> HouseholdHistory {
-        try read { session in
-            guard let account = try session.household(household) else {
-                throw Rejection.householdUnknown(household, suggestion: Nearest.code(to: household.rawValue,
-                                                                                    among: try session.codes(of: .household)))
-            }
-            let entries = Dictionary(firstOf: try session.entries(of: household).map { ($0.seq, $0) })
-            let reviews = Dictionary(firstOf: try session.reviews(of: household).map { ($0.seq, $0) })
-            return HouseholdHistory(account: account, events: try session.events(household: household), entries: entries,
-                                    reviews: reviews)
-        }
-    }
-
-    /// The joint units, by code.
-    public func units() throws -> [UnitRecord] {
-        try read { try $0.units() }
-    }
-
-    /// The shop's items and their stock, by code.
-    public func items() throws -> [ItemStock] {
-        try read { try $0.items() }
-    }
-
-    /// One item of the shop; nil when no item has that code.
-    public func item(_ code: ItemCode) throws -> ItemStock? {
-        try read { try $0.item(code) }
-    }
-
-    /// The people registered to act on the ledger.
-    public func actors() throws -> [ActorRecord] {
-        try read { try $0.actors() }
-    }
-
-    /// Every version of the points scheme, oldest first.
-    public func schemes() throws -> [SchemeVersion] {
-        try read { try $0.schemes() }
-    }
-
     // MARK: The log
-
-    /// A page of the log: at most `limit` events from `from` on, optionally only those about one household.
-    public func logPage(from: Int64 = 1, household: HouseholdCode? = nil, limit: Int? = nil) throws -> [RecordedEvent] {
-        try read { try $0.events(from: from, household: household, limit: limit) }
-    }
-
-    /// The entry recorded as event `seq`; nil when that event is not an entry.
-    public func entry(_ seq: Int64) throws -> Entry? {
-        try read { try $0.entry(.seq(seq)) }
-    }
-
-    /// The business date of event `seq` (of the first after it when it is not there); nil when there is none.
-    public func occurredOn(_ seq: Int64) throws -> LocalDate? {
-        try read { try $0.events(from: seq, limit: 1).first?.occurredOn }
-    }
-
-    /// The last event and its hash.
-    public func head() throws -> LogHead {
-        let head = try read { try $0.headOfLog() }
-        return LogHead(seq: head.seq, hash: head.hash)
-    }
 
     /// The hash of event `seq` in hex, to compare with a head noted earlier (on a printout, in a checkpoint); nil when
     /// the log no longer holds that event.
@@ -146,30 +60,6 @@ extension Ledger {
     }
 
     // MARK: Review, notices, standings, settlements
-
-    /// The review queue: scores proposed or objected to, and reversal requests, each oldest first.
-    public func reviewQueue() throws -> ReviewQueue {
-        try read { session in
-            ReviewQueue(reviews: try session.allReviews().filter { $0.state == .proposed || $0.state == .objected },
-                        requests: try session.requests())
-        }
-    }
-
-    /// The review state of score `seq`; nil when it is final (or not a score).
-    public func review(_ seq: Int64) throws -> ScoreReview? {
-        try read { try $0.review(seq) }
-    }
-
-    /// Every public notice, with its counts of scores on notice and objected to.
-    public func notices() throws -> [NoticeSummary] {
-        try read { session in
-            try session.notices().map { notice in
-                let reviews = try session.reviews(in: notice.dates)
-                return NoticeSummary(notice: notice, posted: reviews.filter { $0.state == .posted }.count,
-                                     objected: reviews.filter { $0.state == .objected }.count)
-            }
-        }
-    }
 
     /// The joint units ranked by average final points per household over `dates`, best first.
     public func standings(in dates: ClosedRange<LocalDate>) throws -> [UnitStanding] {

@@ -45,7 +45,7 @@ public struct ReceiptRefusal: Error, CustomStringConvertible {
     }
 }
 
-extension Ledger {
+extension VillageBooks {
     /// The receipt for one household's redemptions (entries `seqs`, in the order given): what each took, the points
     /// spent, and the points the household could still spend right after the last of them — today's figure when
     /// nothing was written since, else the log folded to that entry (`replay(through:)`), so a receipt printed again
@@ -54,14 +54,14 @@ extension Ledger {
         guard let last = seqs.max() else { throw ReceiptRefusal(problem: .noEvent(0)) }
         var seen = Set<Int64>()
         for seq in seqs where !seen.insert(seq).inserted { throw ReceiptRefusal(problem: .repeated(seq)) }
-        let gathered = try read { session -> (lines: [Receipt.Line], household: HouseholdAccount?, village: String, head: Int64,
-                                              final: RecordedEvent) in
+        let gathered = try readBooks { session -> (lines: [Receipt.Line], household: HouseholdAccount?, village: String, head: Int64,
+                                                   final: RecordedEvent, hash: Data?) in
             var lines: [Receipt.Line] = []
             var household: HouseholdCode?
             var day: LocalDate?
             var final: RecordedEvent?
             for seq in seqs {
-                guard seq >= 1, let event = try session.events(from: seq, limit: 1).first, event.seq == seq else {
+                guard seq >= 1, let event = try session.events(from: seq, household: nil, dates: nil, limit: 1).first, event.seq == seq else {
                     throw ReceiptRefusal(problem: .noEvent(seq))
                 }
                 guard case .redeemed(let redemption) = event.event else { throw ReceiptRefusal(problem: .notRedemption(seq)) }
@@ -78,7 +78,8 @@ extension Ledger {
                 if seq == last { final = event }
             }
             guard let household, let final else { throw ReceiptRefusal(problem: .noEvent(last)) }
-            return (lines, try session.household(household), try session.ledger()?.village ?? "", try session.headOfLog().seq, final)
+            return (lines, try session.household(household), try session.ledger()?.village ?? "", try session.headOfLog().seq, final,
+                    try session.links(from: last, limit: 1).first?.hash)
         }
         guard case .redeemed(let redemption) = gathered.final.event else { throw ReceiptRefusal(problem: .notRedemption(last)) }
         let left = gathered.head == last
@@ -86,6 +87,6 @@ extension Ledger {
             : try replay(through: last).household(redemption.household)?.available ?? 0
         return Receipt(village: gathered.village, date: gathered.final.occurredOn, household: redemption.household.rawValue,
                        head: gathered.household?.head ?? "", lines: gathered.lines, left: left,
-                       shopkeeper: gathered.final.actor.rawValue, hash: try hashHex(at: last) ?? "")
+                       shopkeeper: gathered.final.actor.rawValue, hash: gathered.hash.map { LogHead(seq: last, hash: $0).hex } ?? "")
     }
 }

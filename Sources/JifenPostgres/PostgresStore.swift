@@ -210,6 +210,10 @@ public final class PostgresSession: LedgerTransaction {
             try connection.run(try EventRows.insert(links[start..<end], village: village))
             start = end
         }
+        // The hash goes beside the event that says it was set, in the same transaction, never into the log.
+        if case .setPassword(let actor, let hash) = decision.command, let event = written.last {
+            try keepCredential(actor, hash: hash, at: recordedAt, seq: event.seq)
+        }
         failed = false
         return written
     }

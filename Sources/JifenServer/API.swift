@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenStore
 
 // The JSON API under /api/v1 (described by api/openapi.yaml, served at /openapi.yaml). Every write is made by the
 // session's person; a request never names who acts. The role rules are the ledger's own (`decide`), the same as the
@@ -37,6 +38,8 @@ struct WrittenView: Encodable, Sendable {
 struct SessionView: Encodable, Sendable {
     let token: String?, actor: String, roles: [String], csrf: String
     let idleSeconds: Int
+    /// The village the person belongs to, on a county's server (absent on a village's own).
+    var village: String? = nil
 }
 
 struct RuleView: Encodable, Sendable {
@@ -47,16 +50,54 @@ struct RuleView: Encodable, Sendable {
     let noteRequired: Bool
 }
 
-extension JifenService {
-    func addAPI(to router: Router<ServerContext>) {
-        let api = router.group("api/v1")
+/// What the API's handlers need of a request's village: its door, its writes and its code (nil: the one ledger a
+/// single-village server serves).
+struct VillageReach<Books: VillageBooks>: Sendable {
+    let door: Door<Books>
+    let writes: WriteGroups<Books>
+    let village: String?
+}
+
+/// What a handler does with its village: `open` (a login: no session yet), `read`, or `write` (only the village's own
+/// people write).
+enum Access: Sendable { case open, read, write }
+
+/// The JSON API of one village, written once over `VillageBooks`: a single-village server mounts it at /api/v1 over
+/// its SQLite ledger, a county's server at /api/v1/villages/{village} over each village of its PostgreSQL database.
+/// `reach` finds a request's village and refuses a session that may not reach it (401, 403, or 404 for no village).
+/// The bodies the API's writes take.
+enum APIBody {
+    struct Score: Decodable {
+        let household: String, rule: String, points: Int?, date: String?, note: String?
+        /// A second score identical to one in the last hour is refused as a likely retry unless this says it is meant.
+        let again: Bool?
+    }
+    struct Login: Decodable { let name: String; let password: String }
+    struct Change: Decodable { let current: String; let new: String }
+    struct Redemption: Decodable { let household: String, item: String, quantity: Int?, again: Bool? }
+    struct Reason: Decodable { let reason: String }
+    struct Reversal: Decodable { let seq: Int64; let reason: String }
+    struct Objection: Decodable { let seq: Int64; let reason: String }
+    struct Settlement: Decodable { let resolution: String; let points: Int?; let reason: String }
+}
+
+struct VillageAPI<Books: VillageBooks>: Sendable {
+    let sessions: Sessions
+    let settings: ServerSettings
+    let reach: @Sendable (Request, ServerContext, Access) async throws -> VillageReach<Books>
+
+    func sessionCookie(_ token: String, clear: Bool = false) -> Cookie {
+        JifenService.sessionCookie(token, clear: clear, settings: settings)
+    }
+
+    func add(to api: RouterGroup<ServerContext>) {
 
         // MARK: Sessions
 
         api.post("session") { request, context in
-            struct Login: Decodable { let name: String; let password: String }
-            let login = try await Self.decode(Login.self, request, context)
-            let (token, session) = try await logIn(login.name, login.password)
+            let village = try await reach(request, context, .open)
+            let login = try await JifenService.decode(APIBody.Login.self, request, context)
+            let (token, session) = try await JifenService.logIn(login.name, login.password, in: village, sessions: sessions)
             context.logger.info("login", metadata: ["actor": .string(session.actor)])
             var response = try APIJSON.response(SessionView(token: token, actor: session.actor, roles: session.roles.map(\.rawValue),
                                                             csrf: session.csrf, idleSeconds: Int(sessions.idle)))
@@ -64,14 +105,15 @@ extension JifenService {
             return response
         }
 
-        api.get("session") { _, context in
+        api.get("session") { request, context in
+            _ = try await reach(request, context, .read)
             let session = try context.requireSession()
             return try APIJSON.response(SessionView(token: nil, actor: session.actor, roles: session.roles.map(\.rawValue),
-                                                    csrf: session.csrf, idleSeconds: Int(sessions.idle)))
+                                                    csrf: session.csrf, idleSeconds: Int(sessions.idle), village: session.village))
         }
 
         api.delete("session") { request, context in
-            _ = try acting(request, context)
+            _ = try JifenService.acting(request, context)
             if let token = context.token { await sessions.close(token) }
             var response = Response(status: .noContent)
             response.setCookie(sessionCookie("", clear: true))
@@ -79,29 +121,29 @@ extension JifenService {
         }
 
         api.post("password") { request, context in
-            struct Change: Decodable { let current: String; let new: String }
-            let session = try acting(request, context)
-            let change = try await Self.decode(Change.self, request, context)
-            try await door.hash { ledger in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let change = try await JifenService.decode(APIBody.Change.self, request, context)
+            try await village.door.hash { ledger in
                 try ledger.checkPassword(name: session.actor, password: change.current)
-                try ledger.setPassword(of: session.actor, to: change.new, by: session.actor)
+                try ledger.setPassword(of: session.actor, to: change.new, by: session.actor, on: nil)
             }
-            await sessions.closeAll(of: session.actor, keeping: context.token)
+            await sessions.closeAll(of: session.actor, in: session.village, keeping: context.token)
             return Response(status: .noContent)
         }
 
         // MARK: Reads
 
-        api.get("households") { _, context in
-            _ = try context.requireSession()
-            return try APIJSON.response(try await door.read { try $0.balances().map { BalanceView($0, asOf: nil) } })
+        api.get("households") { request, context in
+            let village = try await reach(request, context, .read)
+            return try APIJSON.response(try await village.door.read { try $0.balances().map { BalanceView($0, asOf: nil) } })
         }
 
         api.get("households/:code/balance") { request, context in
-            _ = try context.requireSession()
+            let village = try await reach(request, context, .read)
             let code = try context.parameters.require("code")
-            let asOf = try Self.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
-            let rows = try await door.read { ledger -> [BalanceView]? in
+            let asOf = try JifenService.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
+            let rows = try await village.door.read { ledger -> [BalanceView]? in
                 // One read: an unknown household is the facade's refusal.
                 do {
                     return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
@@ -109,7 +151,7 @@ extension JifenService {
                     return nil
                 }
             }
-            guard let rows else { throw Self.unknownHousehold(code) }
+            guard let rows else { throw JifenService.unknownHousehold(code) }
             guard let row = rows.first else {
                 throw APIError.notFound("农户 \(code) 在 \(asOf?.description ?? "") 还没有登记；请把 asOf 选晚一些。",
                                         "Household \(code) was not yet registered on \(asOf?.description ?? ""); choose a later asOf.")
@@ -118,20 +160,20 @@ extension JifenService {
         }
 
         api.get("households/:code/history") { request, context in
-            _ = try context.requireSession()
+            let village = try await reach(request, context, .read)
             let code = try context.parameters.require("code")
             let english = request.uri.queryParameters["lang"] == "en"
-            let view = try await door.read { ledger -> HistoryView? in
+            let view = try await village.door.read { ledger -> HistoryView? in
                 guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
                 return HistoryView(try ledger.history(of: HouseholdCode(rawValue: code)), english: english)
             }
-            guard let view else { throw Self.unknownHousehold(code) }
+            guard let view else { throw JifenService.unknownHousehold(code) }
             return try APIJSON.response(view)
         }
 
-        api.get("rules") { _, context in
-            _ = try context.requireSession()
-            let rules = try await door.read { ledger -> [RuleView] in
+        api.get("rules") { request, context in
+            let village = try await reach(request, context, .read)
+            let rules = try await village.door.read { ledger -> [RuleView] in
                 guard let scheme = try ledger.schemes().last?.scheme else { return [] }
                 return scheme.rules.map { rule in
                     let deduction = rule.points.direction == .deduction
@@ -143,55 +185,144 @@ extension JifenService {
             return try APIJSON.response(rules)
         }
 
-        api.get("review") { _, context in
-            _ = try context.requireSession()
-            return try APIJSON.response(try await door.read { try $0.reviewQueue().items })
+        api.get("review") { request, context in
+            let village = try await reach(request, context, .read)
+            return try APIJSON.response(try await village.door.read { try $0.reviewQueue().items })
         }
 
-        api.get("notices") { _, context in
-            _ = try context.requireSession()
-            return try APIJSON.response(try await door.read { try $0.notices().map(NoticeView.init) })
+        api.get("notices") { request, context in
+            let village = try await reach(request, context, .read)
+            return try APIJSON.response(try await village.door.read { try $0.notices().map(NoticeView.init) })
         }
 
-        api.get("shop") { _, context in
-            _ = try context.requireSession()
-            return try APIJSON.response(try await door.read { try $0.items().map(ShopItemView.init) })
+        api.get("shop") { request, context in
+            let village = try await reach(request, context, .read)
+            return try APIJSON.response(try await village.door.read { try $0.items().map(ShopItemView.init) })
         }
 
-        api.get("redemptions/:seq/receipt") { _, context in
-            _ = try context.requireRole(Self.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
-            let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
-            return try APIJSON.response(try await door.read { try $0.receipt(for: [seq]) })
+        api.get("redemptions/:seq/receipt") { request, context in
+            let village = try await reach(request, context, .read)
+            _ = try context.requireRole(JifenService.auditing.union([.shopkeeper]), for: ("查看兑换小票", "see a redemption's receipt"))
+            let seq = try JifenService.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+            return try APIJSON.response(try await village.door.read { try $0.receipt(for: [seq]) })
         }
 
         api.get("log") { request, context in
-            _ = try context.requireRole(Self.auditing, for: ("复制流水", "copy the log"))
+            let village = try await reach(request, context, .read)
+            _ = try context.requireRole(JifenService.auditing, for: ("复制流水", "copy the log"))
             let query = request.uri.queryParameters
-            let after = try Self.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
-            let limit = try Self.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
-            let body = try await door.read { ledger -> [UInt8] in
-                // The audit export's lines (docs/FORMAT.md, "Exports"), as they are, in one JSON object.
-                let head = try ledger.head()
-                var bytes = Array("{\"events\":[".utf8)
-                var first = true
-                // Never past the head: a copy that goes on from `last` misses nothing, whatever `after` was.
-                var last = min(after, head.seq)
-                if after < head.seq {
-                    try ledger.exportEvents(format: .jsonl, from: after + 1, to: min(head.seq, after + limit)) { line in
-                        if !first { bytes.append(UInt8(ascii: ",")) }
-                        first = false
-                        var slice = line[...]
-                        while let end = slice.last, end == 0x0A || end == 0x0D { slice = slice.dropLast() }
-                        bytes.append(contentsOf: slice)
+            let after = try JifenService.number(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
+            let limit = try JifenService.number(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
+            let body = try await village.door.read { ledger -> [UInt8] in
+                // The audit export's lines (docs/FORMAT.md, "Exports"; `SyncWire` writes them), as they are, in one JSON
+                // object, from one snapshot of the log.
+                try ledger.readBooks { session -> [UInt8] in
+                    let head = try session.headOfLog()
+                    var bytes = Array("{\"events\":[".utf8)
+                    // Never past the head: a copy that goes on from `last` misses nothing, whatever `after` was.
+                    var last = min(after, head.seq)
+                    if after < head.seq {
+                        let links = try session.links(from: after + 1, limit: Int(min(limit, head.seq - after)))
+                        var first = true
+                        for line in SyncWire.lines(links).split(separator: 0x0A) {
+                            if !first { bytes.append(UInt8(ascii: ",")) }
+                            first = false
+                            bytes.append(contentsOf: line)
+                        }
+                        last = links.last?.fields.seq ?? last
                     }
-                    last = min(head.seq, after + limit)
+                    bytes += Array("],\"head\":{\"hash\":\"\(head.hash.lowercaseHex)\",\"seq\":\(head.seq)},\"last\":\(last)}".utf8)
+                    return bytes
                 }
-                bytes += Array("],\"head\":{\"hash\":\"\(head.hex)\",\"seq\":\(head.seq)},\"last\":\(last)}".utf8)
-                return bytes
             }
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
+
+        // MARK: Writes
+
+        api.post("scores") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let score = try await JifenService.decode(APIBody.Score.self, request, context)
+            let date = try JifenService.date(score.date, name: "date")
+            let key = JifenService.idempotencyKey(request)
+            let command = Command.recordScore(HouseholdCode(rawValue: score.household), RuleCode(rawValue: score.rule),
+                                              points: score.points, note: score.note ?? "", source: nil)
+            return try await JifenService.write(command, by: session, on: date, key: key, again: score.again ?? false, in: village)
+        }
+
+        api.post("redemptions") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let body = try await JifenService.decode(APIBody.Redemption.self, request, context)
+            let command = Command.redeem(HouseholdCode(rawValue: body.household), ItemCode(rawValue: body.item), quantity: body.quantity ?? 1)
+            return try await JifenService.write(command, by: session, key: JifenService.idempotencyKey(request), again: body.again ?? false, in: village)
+        }
+
+        api.post("approvals/:seq") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let seq = try JifenService.seq(context)
+            return try await JifenService.write(.approve(.seq(seq)), by: session, in: village)
+        }
+
+        api.post("rejections/:seq") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let seq = try JifenService.seq(context)
+            let body = try await JifenService.decode(APIBody.Reason.self, request, context)
+            return try await JifenService.write(.reject(.seq(seq), reason: body.reason), by: session, in: village)
+        }
+
+        api.post("reversals") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let body = try await JifenService.decode(APIBody.Reversal.self, request, context)
+            return try await JifenService.write(.reverse(.seq(body.seq), reason: body.reason), by: session, key: JifenService.idempotencyKey(request), in: village)
+        }
+
+        api.post("notices/:period/open") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            return try await JifenService.write(.openNotice(try JifenService.period(context)), by: session, in: village)
+        }
+
+        api.post("notices/:period/close") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            return try await JifenService.write(.closeNotice(try JifenService.period(context)), by: session, in: village)
+        }
+
+        api.post("objections") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let body = try await JifenService.decode(APIBody.Objection.self, request, context)
+            return try await JifenService.write(.object(.seq(body.seq), reason: body.reason), by: session, in: village)
+        }
+
+        api.post("objections/:seq/resolution") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let seq = try JifenService.seq(context)
+            let body = try await JifenService.decode(APIBody.Settlement.self, request, context)
+            let resolution: Resolution
+            switch (body.resolution, body.points) {
+            case ("uphold", _): resolution = .uphold
+            case ("dismiss", _): resolution = .dismiss
+            case ("amend", let points?): resolution = .amend(points: points)
+            default:
+                throw APIError.badRequest("resolution 只能是 uphold、dismiss 或 amend（amend 须给出 points）。",
+                                          "resolution is uphold, dismiss or amend (amend with points).")
+            }
+            return try await JifenService.write(.resolveObjection(.seq(seq), resolution, reason: body.reason), by: session, in: village)
+        }
+    }
+}
+
+extension JifenService {
+    /// The API's routes that only a village's SQLite file has: verify, tally sheets.
+    func addLedgerAPI(to api: RouterGroup<ServerContext>) {
 
         api.get("verify") { request, context in
             // A whole verify reads every event: for those who check the books, not for every phone.
@@ -205,33 +336,8 @@ extension JifenService {
                                                problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.chinese, problemEn: $0.what) }))
         }
 
-        // MARK: Writes
-
-        api.post("scores") { request, context in
-            struct Score: Decodable {
-                let household: String, rule: String, points: Int?, date: String?, note: String?
-                /// A second score identical to one in the last hour is refused as a likely retry unless this says it is meant.
-                let again: Bool?
-            }
-            let session = try acting(request, context)
-            let score = try await Self.decode(Score.self, request, context)
-            let date = try Self.date(score.date, name: "date")
-            let key = Self.idempotencyKey(request)
-            let command = Command.recordScore(HouseholdCode(rawValue: score.household), RuleCode(rawValue: score.rule),
-                                              points: score.points, note: score.note ?? "", source: nil)
-            return try await write(command, by: session, on: date, key: key, again: score.again ?? false)
-        }
-
-        api.post("redemptions") { request, context in
-            struct Redemption: Decodable { let household: String, item: String, quantity: Int?, again: Bool? }
-            let session = try acting(request, context)
-            let body = try await Self.decode(Redemption.self, request, context)
-            let command = Command.redeem(HouseholdCode(rawValue: body.household), ItemCode(rawValue: body.item), quantity: body.quantity ?? 1)
-            return try await write(command, by: session, key: Self.idempotencyKey(request), again: body.again ?? false)
-        }
-
         api.post("sheets") { request, context in
-            let session = try acting(request, context)
+            let session = try Self.acting(request, context)
             let name = request.uri.queryParameters["name"].map(String.init) ?? "sheet.csv"
             let data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
             struct Imported: Encodable { let fileName: String, scores: Int, awarded: Int, deducted: Int, events: Int, firstSeq: Int64, lastSeq: Int64 }
@@ -241,60 +347,6 @@ extension JifenService {
                                         status: .created)
         }
 
-        api.post("approvals/:seq") { request, context in
-            let session = try acting(request, context)
-            let seq = try Self.seq(context)
-            return try await write(.approve(.seq(seq)), by: session)
-        }
-
-        api.post("rejections/:seq") { request, context in
-            struct Reason: Decodable { let reason: String }
-            let session = try acting(request, context)
-            let seq = try Self.seq(context)
-            let body = try await Self.decode(Reason.self, request, context)
-            return try await write(.reject(.seq(seq), reason: body.reason), by: session)
-        }
-
-        api.post("reversals") { request, context in
-            struct Reversal: Decodable { let seq: Int64; let reason: String }
-            let session = try acting(request, context)
-            let body = try await Self.decode(Reversal.self, request, context)
-            return try await write(.reverse(.seq(body.seq), reason: body.reason), by: session, key: Self.idempotencyKey(request))
-        }
-
-        api.post("notices/:period/open") { request, context in
-            let session = try acting(request, context)
-            return try await write(.openNotice(try Self.period(context)), by: session)
-        }
-
-        api.post("notices/:period/close") { request, context in
-            let session = try acting(request, context)
-            return try await write(.closeNotice(try Self.period(context)), by: session)
-        }
-
-        api.post("objections") { request, context in
-            struct Objection: Decodable { let seq: Int64; let reason: String }
-            let session = try acting(request, context)
-            let body = try await Self.decode(Objection.self, request, context)
-            return try await write(.object(.seq(body.seq), reason: body.reason), by: session)
-        }
-
-        api.post("objections/:seq/resolution") { request, context in
-            struct Settlement: Decodable { let resolution: String; let points: Int?; let reason: String }
-            let session = try acting(request, context)
-            let seq = try Self.seq(context)
-            let body = try await Self.decode(Settlement.self, request, context)
-            let resolution: Resolution
-            switch (body.resolution, body.points) {
-            case ("uphold", _): resolution = .uphold
-            case ("dismiss", _): resolution = .dismiss
-            case ("amend", let points?): resolution = .amend(points: points)
-            default:
-                throw APIError.badRequest("resolution 只能是 uphold、dismiss 或 amend（amend 须给出 points）。",
-                                          "resolution is uphold, dismiss or amend (amend with points).")
-            }
-            return try await write(.resolveObjection(.seq(seq), resolution, reason: body.reason), by: session)
-        }
     }
 
     /// Who may copy the log and verify the ledger through the server.
@@ -303,14 +355,20 @@ extension JifenService {
     /// Checks a name and password (off the event loop, the throttle first) and opens a session for an active person:
     /// the one way in, for the API and the login page.
     func logIn(_ name: String, _ password: String) async throws -> (token: String, session: Sessions.Session) {
-        let (record, mark) = try await door.hash { ledger -> (ActorRecord?, Int64?) in
+        try await Self.logIn(name, password, in: VillageReach(door: door, writes: writes, village: nil), sessions: sessions)
+    }
+
+    /// The same in `village`: the session opened belongs to that village.
+    static func logIn<Books>(_ name: String, _ password: String, in village: VillageReach<Books>,
+                             sessions: Sessions) async throws -> (token: String, session: Sessions.Session) {
+        let (record, mark) = try await village.door.hash { ledger -> (ActorRecord?, Int64?) in
             try ledger.checkPassword(name: name, password: password)
             return (try ledger.actors().first { $0.name.rawValue == name }, try ledger.passwordMark(of: name))
         }
         // A retired person's password no longer opens anything; they are told what anyone with a wrong one is.
         guard let record, record.status == .active else { throw APIError.wrongPassword }
-        door.ledger.trustAuthenticated(record.name.rawValue)
-        return await sessions.open(actor: record.name.rawValue, roles: record.roles, mark: mark)
+        village.door.ledger.trustAuthenticated(record.name.rawValue)
+        return await sessions.open(actor: record.name.rawValue, roles: record.roles, mark: mark, village: village.village)
     }
 
     /// Decides `command` as the session's person, today by the server's clock unless `date` (a score's business date)
@@ -318,7 +376,14 @@ extension JifenService {
     /// for this same request.
     func write(_ command: Command, by session: Sessions.Session, on date: LocalDate? = nil, key: String? = nil,
                again: Bool = false) async throws -> Response {
-        let written = try await writes.write(WriteRequest(command, by: session.actor, on: date, key: key, again: again))
+        try await Self.write(command, by: session, on: date, key: key, again: again,
+                             in: VillageReach(door: door, writes: writes, village: nil))
+    }
+
+    /// The same in `village`.
+    static func write<Books>(_ command: Command, by session: Sessions.Session, on date: LocalDate? = nil, key: String? = nil,
+                             again: Bool = false, in village: VillageReach<Books>) async throws -> Response {
+        let written = try await village.writes.write(WriteRequest(command, by: session.actor, on: date, key: key, again: again))
         let view = WrittenView(replayed: written.alreadyRecorded, events: written.events.map(EventView.init))
         if written.alreadyRecorded {
             return try APIJSON.response(view, status: .ok, headers: [HTTPField.Name("Idempotency-Replayed")!: "true"])
@@ -328,7 +393,7 @@ extension JifenService {
 
     /// The session of a request that changes something: with a session from the browser's cookie, the request must
     /// also carry the session's CSRF token in `X-CSRF-Token` (a script with a bearer token needs none).
-    func acting(_ request: Request, _ context: ServerContext) throws -> Sessions.Session {
+    static func acting(_ request: Request, _ context: ServerContext) throws -> Sessions.Session {
         let session = try context.requireSession()
         if context.viaCookie {
             guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], Self.same(sent, session.csrf) else { throw APIError.csrf }
@@ -337,6 +402,10 @@ extension JifenService {
     }
 
     func sessionCookie(_ token: String, clear: Bool = false) -> Cookie {
+        Self.sessionCookie(token, clear: clear, settings: settings)
+    }
+
+    static func sessionCookie(_ token: String, clear: Bool = false, settings: ServerSettings) -> Cookie {
         Cookie(name: Authenticate.cookieName, value: token, maxAge: clear ? 0 : nil, path: "/", secure: settings.secureCookies,
                httpOnly: true, sameSite: .strict)
     }

@@ -48,7 +48,25 @@ public struct ServerContext: RequestContext {
 struct Authenticate: RouterMiddleware {
     typealias Context = ServerContext
     let sessions: Sessions
-    let door: LedgerDoor
+    /// Looks the session's person up again: their roles now (nil: no longer active) and their password's mark; nil
+    /// when that could not be read this time.
+    let lookUp: @Sendable (Sessions.Session) async -> (roles: [Role]?, mark: Int64?)?
+
+    init(sessions: Sessions, lookUp: @escaping @Sendable (Sessions.Session) async -> (roles: [Role]?, mark: Int64?)?) {
+        self.sessions = sessions
+        self.lookUp = lookUp
+    }
+
+    /// The same for the one ledger of a village's server.
+    init(sessions: Sessions, door: LedgerDoor) {
+        self.init(sessions: sessions) { session in
+            let actor = session.actor
+            guard let (record, mark) = try? await door.read({ ledger in
+                (try ledger.actors().first { $0.name.rawValue == actor }, try ledger.passwordMark(of: actor))
+            }) else { return nil }
+            return (record?.status == .active ? record?.roles : nil, mark)
+        }
+    }
 
     static let cookieName = "jifen_session"
 
@@ -64,13 +82,10 @@ struct Authenticate: RouterMiddleware {
             context.viaCookie = true
         }
         // Now and then the person is looked up again: retired (or gone) ends the session, new roles apply.
-        if let token = context.token, context.session != nil, await sessions.due(token) {
-            let actor = context.session?.actor ?? ""
+        if let token = context.token, let session = context.session, await sessions.due(token) {
             // Should the register not be read this time, the session goes on as it was and is looked at next time.
-            if let (record, mark) = try? await door.read({ ledger in
-                (try ledger.actors().first { $0.name.rawValue == actor }, try ledger.passwordMark(of: actor))
-            }) {
-                context.session = await sessions.recheck(token, roles: record?.status == .active ? record?.roles : nil, mark: mark)
+            if let (roles, mark) = await lookUp(session) {
+                context.session = await sessions.recheck(token, roles: roles, mark: mark)
             }
         }
         if let actor = context.session?.actor { context.logger[metadataKey: "actor"] = .string(actor) }

@@ -25,7 +25,7 @@ public struct ServerSettings: Sendable {
 public struct JifenService: Sendable {
     public let door: LedgerDoor
     public let sessions: Sessions
-    let writes: WriteGroups
+    let writes: WriteGroups<Ledger>
     let cards: CardMemory
     public let settings: ServerSettings
 
@@ -55,7 +55,13 @@ public struct JifenService: Sendable {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
-        addAPI(to: router)
+        let api = router.group("api/v1")
+        let reach = VillageReach(door: door, writes: writes, village: nil)
+        VillageAPI(sessions: sessions, settings: settings, reach: { _, context, access in
+            if access != .open { _ = try context.requireSession() }
+            return reach
+        }).add(to: api)
+        addLedgerAPI(to: api)
         addPages(to: router, site: site)
         addDesks(to: router, site: site)
         addResidentPages(to: router, site: site)

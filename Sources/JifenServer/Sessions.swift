@@ -21,6 +21,18 @@ public actor Sessions {
         /// The mark of the password the person logged in with (`Ledger.passwordMark`): set anew, by anyone, it ends
         /// the session.
         public let mark: Int64?
+        /// On a county's server: the village the person belongs to (nil for the county's own people, and on a village's
+        /// own server).
+        public var village: String? = nil
+        /// On a county's server: what a person of the county (not of a village) may reach.
+        public var reach: CountyReach? = nil
+    }
+
+    /// What a person of the county reaches: every village as the county's administrator (who also adds villages), or
+    /// the villages of one township as its auditor. Both only read a village's books; its own people write them.
+    public enum CountyReach: Sendable, Equatable {
+        case administrator
+        case township(String)
     }
 
     /// How often a session's person is looked up again in the register: a person retired, or whose roles changed,
@@ -39,11 +51,13 @@ public actor Sessions {
     }
 
     /// A new session for `actor`; returns its token (shown once, to the one who logged in) and the session.
-    public func open(actor: String, roles: [Role], mark: Int64? = nil) -> (token: String, session: Session) {
+    public func open(actor: String, roles: [Role], mark: Int64? = nil, village: String? = nil,
+                     reach: CountyReach? = nil) -> (token: String, session: Session) {
         forgetExpired()
         let token = Self.randomToken()
         let now = clock()
-        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: now, checkedAt: now, mark: mark)
+        let session = Session(actor: actor, roles: roles, csrf: Self.randomToken(), lastSeen: now, checkedAt: now, mark: mark,
+                              village: village, reach: reach)
         sessions[Self.digest(token)] = session
         return (token, session)
     }
@@ -88,10 +102,11 @@ public actor Sessions {
         sessions[Self.digest(token)] = nil
     }
 
-    /// Ends every session of `actor` but the one of `keeping` (their password was set anew).
-    public func closeAll(of actor: String, keeping token: String? = nil) {
+    /// Ends every session of `actor` (of `village`: a county's villages may each have someone of the same name) but the
+    /// one of `keeping` (their password was set anew).
+    public func closeAll(of actor: String, in village: String? = nil, keeping token: String? = nil) {
         let kept = token.map(Self.digest)
-        sessions = sessions.filter { $0.value.actor != actor || $0.key == kept }
+        sessions = sessions.filter { $0.value.actor != actor || $0.value.village != village || $0.key == kept }
     }
 
     private func forgetExpired() {

@@ -13,7 +13,7 @@ extension StoreSession {
     }
 
     /// `actor`'s stored hash; nil when they have none (or the row is not text: damage reads as no password).
-    package func credential(_ actor: ActorName) throws -> PasswordHash? {
+    public func credential(_ actor: ActorName) throws -> PasswordHash? {
         let value = try DatabaseValue.fetchOne(db, sql: "SELECT hash FROM credentials WHERE actor = ?", arguments: [actor.rawValue])
         guard let value, case .string(let text) = value.storage else { return nil }
         return PasswordHash(encoded: text)
@@ -21,7 +21,7 @@ extension StoreSession {
 
     /// The seq of the `v1.passwordSet` that set `actor`'s stored password (nil: none): it changes whenever the password
     /// is set anew, so a server can tell a session opened with an older one.
-    package func credentialSeq(_ actor: ActorName) throws -> Int64? {
+    public func credentialSeq(_ actor: ActorName) throws -> Int64? {
         let value = try DatabaseValue.fetchOne(db, sql: "SELECT set_seq FROM credentials WHERE actor = ?", arguments: [actor.rawValue])
         guard let value, case .int64(let seq) = value.storage else { return nil }
         return seq
@@ -29,7 +29,7 @@ extension StoreSession {
 
     /// The instants (seconds since 1970) of `actor`'s wrong passwords since `instant`. A row whose time is not a
     /// number counts as a failure now (damage never lifts the limit).
-    package func loginFailures(_ actor: ActorName, since instant: Double, now: Double) throws -> [Double] {
+    public func loginFailures(_ actor: ActorName, since instant: Double, now: Double) throws -> [Double] {
         try DatabaseValue.fetchAll(db, sql: "SELECT failed_at FROM login_failures WHERE actor = ? AND (failed_at > ? OR typeof(failed_at) NOT IN ('real', 'integer'))",
                                    arguments: [actor.rawValue, instant]).map { value in
             switch value.storage {

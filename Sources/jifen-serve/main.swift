@@ -4,6 +4,7 @@ import Hummingbird
 import Jifen
 import JifenCore
 import JifenAudit
+import JifenPostgres
 import JifenServer
 import JifenStore
 import Logging
@@ -47,7 +48,25 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county: the county's signing key, which signs the receipts.", valueName: "file"))
     var countyKey: String?
 
+    // Every village of a county's PostgreSQL database (`CountyVillagesService`).
+    @Option(help: ArgumentHelp("Serve every village of a county's PostgreSQL database under /api/v1/villages/{village}.", valueName: "url"))
+    var postgres: String?
+    @Option(name: .customLong("county-person"), help: ArgumentHelp("With --postgres: add a person of the county (or set their password anew), reading the password from standard input, and stop.", valueName: "name"))
+    var countyPerson: String?
+    @Option(help: ArgumentHelp("With --county-person: administrator, or auditor (with --township).", valueName: "role"))
+    var role: String?
+    @Option(help: ArgumentHelp("With --county-person auditor: the township the auditor reads.", valueName: "name"))
+    var township: String?
+    @Option(name: .customLong("new-village"), help: ArgumentHelp("With --postgres: make a village of --households households, an administrator 书记 and a clerk 会计 whose password is read from standard input, and stop (a trial, and the server's figures).", valueName: "code"))
+    var newVillage: String?
+    @Option(help: ArgumentHelp("With --new-village: how many households.", valueName: "n")) var households = 300
+    @Option(name: .customLong("set-password"), help: ArgumentHelp("With --postgres and --village: set this person's password in that village (as `jifen actor password` does in a file), by --by, and stop. Standard input: --by's own password first when the village has passwords, then the new one.", valueName: "name"))
+    var setPassword: String?
+    @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
+    @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
+
     func run() async throws {
+        if let postgres { return try await servePostgres(postgres) }
         if let county { return try await serveCounty(county) }
         let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
         guard let (host, port) = Self.address(listen) else {
@@ -108,6 +127,81 @@ struct Serve: AsyncParsableCommand {
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
             throw Refusal("没能在 \(host):\(port) 上监听（\(error)）；请换一个端口（--listen）。", "Could not listen on \(host):\(port) (\(error)); choose another port (--listen).")
         }
+    }
+
+    /// `--postgres`: every village of the county's database, or the county's setup steps (`--county-person`, `--new-village`).
+    func servePostgres(_ url: String) async throws {
+        guard let (host, port) = Self.address(listen) else {
+            throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
+        }
+        let county: PostgresCounty
+        do {
+            county = try PostgresCounty(url: url, connections: 16)
+        } catch {
+            throw Refusal("没能打开县里的数据库：\(error)", "Could not open the county's database: \(error)")
+        }
+        defer { county.close() }
+        if let name = setPassword {
+            guard let code = village, let by else {
+                throw Refusal("--set-password 要同时给出 --village 和 --by。", "--set-password needs --village and --by.")
+            }
+            do {
+                let books = PostgresVillage(store: county.village(code))
+                if try books.passwordsInForce() {
+                    guard let own = readLine(strippingNewline: true) else {
+                        throw Refusal("请先从标准输入给出 \(by) 自己的密码。", "Give \(by)'s own password on standard input first.")
+                    }
+                    try books.checkPassword(name: by, password: own)
+                    books.trustAuthenticated(by)
+                }
+                guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                    throw Refusal("请从标准输入给出新密码（一行）。", "Give the new password on standard input (one line).")
+                }
+                try books.setPassword(of: name, to: password, by: by, on: nil)
+            } catch let refusal as Refusal {
+                throw refusal
+            } catch let rejection as Rejection {
+                throw Refusal(rejection.chinese, rejection.description)
+            } catch let refusal as PasswordRefusal {
+                throw Refusal(refusal.chinese, refusal.description)
+            } catch {
+                throw Refusal("没有做成：\(error)", "Not done: \(error)")
+            }
+            return
+        }
+        if countyPerson != nil || newVillage != nil {
+            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw Refusal("请从标准输入给出密码（一行）。", "Give the password on standard input (one line).")
+            }
+            do {
+                if let name = countyPerson {
+                    guard let role = role.flatMap(CountyPerson.Role.init(rawValue:)) else {
+                        throw Refusal("--role 只能是 administrator 或 auditor。", "--role is administrator or auditor.")
+                    }
+                    try county.setPerson(name, role: role, township: township, password: password)
+                }
+                if let code = newVillage {
+                    var village = NewVillage(code: code, township: township)
+                    village.households = households
+                    try village.make(in: county, password: password)
+                }
+            } catch let refusal as Refusal {
+                throw refusal
+            } catch {
+                throw Refusal("没有做成：\(error)", "Not done: \(error)")
+            }
+            return
+        }
+        var logger = Logger(label: "jifen")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let service = CountyVillagesService(county: county, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
+        logger.info("serving the county's villages", metadata: ["listen": .string("\(host):\(port)")])
+        do {
+            try await service.application(logger: logger).runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            throw Refusal("没能在 \(host):\(port) 上监听（\(error)）；请换一个端口（--listen）。", "Could not listen on \(host):\(port) (\(error)); choose another port (--listen).")
+        }
+        await service.close()
     }
 
     /// On a demo ledger where no one has a password yet, one made-up password for every active person, printed once.
