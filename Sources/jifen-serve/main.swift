@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
         await service.door.close()
     }
 
-    /// `--county`: the county's sync server over a county folder (`CountyService`).
+    /// `--county`: the county's sync server over a county folder (`CountyService`), with its reports (`/county`).
     func serveCounty(_ folder: String) async throws {
         guard let (host, port) = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
@@ -115,7 +115,9 @@ struct Serve: AsyncParsableCommand {
         }
         let service: CountyService
         do {
-            service = try CountyService(chains: try CountyFolder(path: folder), key: try SigningKey(file: text))
+            let chains = try CountyFolder(path: folder)
+            service = try CountyService(chains: chains, key: try SigningKey(file: text),
+                                        reports: CountyReports(source: CountyFolderReports(folder: chains)))
         } catch {
             throw Refusal("县级同步服务没能启动：\(error)", "The county's sync could not start: \(error)")
         }
