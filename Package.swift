@@ -103,7 +103,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql")],
+            resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql"),
+                        .embedInCode("../../schema/postgres/0003_sync_keys.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.
@@ -208,6 +209,13 @@ let package = Package(
             dependencies: ["JifenStore", "JifenAudit", "JifenCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // `jifen county … --postgres`: the county's PostgreSQL database (its key, villages, sync keys, heads) and a village's
+        // file loaded into it; a program of its own so that only it links PostgreSQL's client (`jifen` hands over to it).
+        .executableTarget(
+            name: "jifen-county",
+            dependencies: ["Jifen", "JifenPostgres", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
