@@ -198,8 +198,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "jifen-serve",
-            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["JifenServer", "Jifen", "JifenStore", "JifenAudit", "JifenPostgres",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         // `jifen sync` and `jifen audit verify --against`: the county's sync client, a program of its own so that only it
@@ -233,13 +233,14 @@ let package = Package(
                                    .product(name: "Tagged", package: "swift-tagged")],
                     swiftSettings: strict),
         .testTarget(name: "JifenServerTests",
-                    dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport",
+                    dependencies: ["JifenServer", "Jifen", "JifenCore", "JifenDemo", "JifenTestSupport", "JifenPostgres", "JifenPostgresTestSupport",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        // (jifen-serve and jifen-sync: the sync tests run them beside jifen.)
+        // (jifen-serve, jifen-sync and jifen-county: the sync tests run them beside jifen, against a county folder and a
+        // county database on the throwaway cluster.)
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf", "jifen-serve", "jifen-sync",
-                                                      "jifen-xlsx", "JifenXLSX", "JifenSheets",
+                                                      "jifen-county", "jifen-xlsx", "JifenXLSX", "JifenSheets", "JifenPostgresTestSupport",
                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )
