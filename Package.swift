@@ -110,7 +110,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql"),
-                        .embedInCode("../../schema/postgres/0004_people.sql")],
+                        .embedInCode("../../schema/postgres/0003_sync_keys.sql"), .embedInCode("../../schema/postgres/0004_people.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.
@@ -221,6 +221,13 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // `jifen county … --postgres`: the county's PostgreSQL database (its key, villages, sync keys, heads) and a village's
+        // file loaded into it; a program of its own so that only it links PostgreSQL's client (`jifen` hands over to it).
+        .executableTarget(
+            name: "jifen-county",
+            dependencies: ["Jifen", "JifenPostgres", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.
         .target(name: "JifenTestSupport", dependencies: ["JifenCore"], path: "Tests/JifenTestSupport", swiftSettings: strict),
         // A throwaway PostgreSQL cluster for the tests of any target that needs one.
@@ -247,9 +254,10 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        // (jifen-serve and jifen-sync: the sync tests run them beside jifen.)
+        // (jifen-serve, jifen-sync and jifen-county: the sync tests run them beside jifen, against a county folder and a
+        // county database on the throwaway cluster.)
         .testTarget(name: "JifenTests", dependencies: ["Jifen", "JifenAudit", "JifenDemo", "jifen", "jifen-pdf", "jifen-serve", "jifen-sync",
-                                                      "jifen-xlsx", "JifenXLSX", "JifenSheets",
+                                                      "jifen-county", "jifen-xlsx", "JifenXLSX", "JifenSheets", "JifenPostgresTestSupport",
                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
     ]
 )

@@ -33,14 +33,19 @@ public final class PostgresCounty: Sendable {
     /// Adds a village with an empty chain, in `township` if given (a name of at most 64 characters).
     @discardableResult
     public func createVillage(_ code: String, township: String? = nil) throws -> PostgresStore {
-        guard code.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}/) != nil else { throw PostgresStoreError.badVillageCode(code) }
-        if let township, township.isEmpty || township.count > 64 { throw PostgresStoreError.badTownship(township) }
+        try Self.check(village: code, township: township)
         do {
             _ = try pool.withConnection { try $0.run("INSERT INTO villages (village, township) VALUES (\(code), \(township))") }
         } catch PostgresStoreError.refused(_, let state) where state == PostgresStoreError.uniqueViolation {
             throw PostgresStoreError.villageExists(code)
         }
         return village(code)
+    }
+
+    /// Refuses a village code or township name the database does not take (its CHECKs, said before they refuse).
+    static func check(village code: String, township: String?) throws {
+        guard code.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}/) != nil else { throw PostgresStoreError.badVillageCode(code) }
+        if let township, township.isEmpty || township.count > 64 { throw PostgresStoreError.badTownship(township) }
     }
 
     /// A village's code, head (as its chain stands) and township (nil: none).

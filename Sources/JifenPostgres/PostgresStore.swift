@@ -136,12 +136,12 @@ struct Fold: Sendable {
 public final class PostgresSession: LedgerTransaction {
     let connection: Connection
     let village: String
-    private(set) var fold: Fold
-    private let writable: Bool
+    var fold: Fold
+    let writable: Bool
     /// Whether an append changed the fold (which is then published only if the transaction commits).
-    private(set) var appended = false
+    var appended = false
     /// Whether an append failed part-way: the fold and the transaction are then of no use, and the write is refused.
-    private(set) var failed = false
+    var failed = false
 
     init(connection: Connection, village: String, fold: Fold, writable: Bool) {
         self.connection = connection
@@ -218,7 +218,7 @@ public final class PostgresSession: LedgerTransaction {
         return written
     }
 
-    private func usable() throws {
+    func usable() throws {
         if failed { throw PostgresStoreError.failedTransaction }
     }
 

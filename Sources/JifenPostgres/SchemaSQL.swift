@@ -8,6 +8,7 @@ enum CountySchema {
     static let migrations: [(version: Int, file: String, sql: String)] = [
         (1, "0001_county.sql", text(PackageResources._001_county_sql)),
         (2, "0002_townships.sql", text(PackageResources._002_townships_sql)),
+        (3, "0003_sync_keys.sql", text(PackageResources._003_sync_keys_sql)),
         (4, "0004_people.sql", text(PackageResources._004_people_sql)),
     ]
 

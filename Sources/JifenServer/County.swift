@@ -139,6 +139,8 @@ public struct CountyService: Sendable {
         return point
     }
 
+    /// The county's server of its own (`serve --county`, or `--postgres` for the sync alone): health, the county-wide list of
+    /// villages, the reports and the sync routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let chains = chains
@@ -157,6 +159,14 @@ public struct CountyService: Sendable {
             }
             return Self.json(.ok, heads)
         }
+        add(to: router)
+        return router
+    }
+
+    /// The reports' routes and each village's sync routes, on `router`: a server of every village of the county
+    /// (`CountyVillagesService`) mounts them beside its own, which answer health and the list of villages.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        let chains = chains
         if let reports { CountyReportRoutes(service: self, reports: reports).add(to: router) }
         let village = router.group("api/v1/villages/:village/sync")
         village.get("head") { request, context -> Response in
@@ -228,7 +238,6 @@ public struct CountyService: Sendable {
                 return Self.answer(.badRequest, Problem(error: "malformed", message: "\(error)", zh: "推送的内容不是事件行：\(error)"))
             }
         }
-        return router
     }
 
     public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {

@@ -108,7 +108,7 @@ struct CountyReportRoutes: Sendable {
         return nil
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("api/v1/county/report") { request, _ -> Response in
             let chinese = request.uri.queryParameters.get("lang") != "en"
             guard let viewer = try await viewer(of: request) else { return Self.problem(.unauthorized, "unauthorized", chinese) }

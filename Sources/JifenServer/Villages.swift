@@ -69,9 +69,22 @@ public struct CountyVillagesService: Sendable {
         return router
     }
 
-    /// The application, listening where `settings` say.
-    public func application(logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(),
+    /// Whom a session's token opens the county's reports to: the county's administrator the whole county, a township's
+    /// auditor that township; a village's people none (their village's own reports are theirs).
+    public func reportViewer(_ token: String) async -> CountyViewer? {
+        guard let session = await sessions.find(token), let reach = session.reach else { return nil }
+        switch reach {
+        case .administrator: return CountyViewer(name: session.actor, townships: nil)
+        case .township(let name): return CountyViewer(name: session.actor, townships: [name])
+        }
+    }
+
+    /// The application, listening where `settings` say; with `county`, the county's reports and its villages' sync
+    /// routes beside the villages' own (`CountyService.add(to:)`).
+    public func application(logger: Logger, county: CountyService? = nil) -> some ApplicationProtocol {
+        let router = router()
+        county?.add(to: router)
+        return Application(router: router,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "jifen"),
                     logger: logger)
     }

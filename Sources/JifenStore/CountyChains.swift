@@ -3,8 +3,8 @@ import JifenCore
 
 /// The county's side of sync: every village's chain as the county holds it, and the one way a village's events get in
 /// (`accept`: verbatim, all or nothing). The sync server (`jifen serve --county`) and its receipts are written against
-/// this protocol alone; a folder of SQLite ledgers (`CountyFolder`) implements it today, and a county database holding
-/// every village's chain (PostgreSQL) is meant to implement the same, with the same semantics.
+/// this protocol alone; a folder of SQLite ledgers (`CountyFolder`) implements it, and so does the county's PostgreSQL
+/// database holding every village's chain (JifenPostgres's `PostgresCountyChains`), with the same semantics.
 public protocol CountyChains: AnyObject, Sendable {
     /// The villages the county holds, by their name in the county (`CountyFolder.isVillageName`), sorted.
     func villages() throws -> [String]
@@ -39,12 +39,23 @@ public protocol CountyChains: AnyObject, Sendable {
     func publicKey() throws -> String
 }
 
+/// A write transaction of a village's log that takes links verbatim from another store (`StoreSession.append(links:)`
+/// and the county database's session): what `CountyFolder.accept(_:into:village:)` runs on.
+public protocol VerbatimAppending {
+    func headOfLog() throws -> (seq: Int64, hash: Data)
+    func links(from seq: Int64, limit: Int) throws -> [ChainLink]
+    /// Appends the links unchanged, each checked as `LinkCheck` checks it; the first that fails throws `LinkRefusal`.
+    func append(links: [ChainLink]) throws
+}
+
+extension StoreSession: VerbatimAppending {}
+
 public enum CountyError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The county holds no such village.
     case noVillage(String)
     /// The county holds another event at `seq` (the first that differs) than the one offered.
     case fork(village: String, seq: Int64)
-    /// Not a county folder, or one that cannot be read or written.
+    /// Not a county (folder or database), or one that cannot be read or written: what is wrong, in words.
     case folder(String)
 
     public var description: String {
@@ -190,7 +201,8 @@ public final class CountyFolder: CountyChains, @unchecked Sendable {
     }
 
     /// `accept`'s rule over one write transaction of a village's store: what a store of any kind runs.
-    public static func accept(_ links: [ChainLink], into session: StoreSession, village: String) throws -> (appended: Int, seq: Int64, hash: Data) {
+    public static func accept(_ links: [ChainLink], into session: some VerbatimAppending, village: String) throws
+        -> (appended: Int, seq: Int64, hash: Data) {
         let head = try session.headOfLog()
         let held = links.filter { $0.fields.seq <= head.seq }
         if let first = held.first {

@@ -1369,43 +1369,18 @@ extension StoreSession {
     /// `LinkRefusal`, and since a write transaction is all or nothing, none of them is appended.
     public func append(links: [ChainLink]) throws {
         try mayWrite()
-        for link in links { try appendVerbatim(link) }
+        var check = LinkCheck()
+        for link in links { try appendVerbatim(link, check: &check) }
     }
 
-    private func appendVerbatim(_ link: ChainLink) throws {
+    private func appendVerbatim(_ link: ChainLink, check: inout LinkCheck) throws {
         let head = try headOfLog()
         let fields = link.fields
-        guard fields.seq == head.seq + 1 else { throw LinkRefusal(seq: fields.seq, .notNext(expected: head.seq + 1)) }
-        guard link.previousHash == head.hash else { throw LinkRefusal(seq: fields.seq, .wrongPrevious) }
-        guard canonical.hash(previous: head.hash, fields) == link.hash else { throw LinkRefusal(seq: fields.seq, .wrongHash) }
-        guard let type = EventType(rawValue: fields.type) else { throw LinkRefusal(seq: fields.seq, .unknownType(fields.type)) }
-        let event: LedgerEvent
-        do {
-            event = try EventCodec.event(type: type, payload: fields.payload)
-        } catch {
-            throw LinkRefusal(seq: fields.seq, .undecodable)
-        }
-        guard let occurredOn = LocalDate(fields.occurredOn), occurredOn.description == fields.occurredOn else {
-            throw LinkRefusal(seq: fields.seq, .notAsAppended("occurredOn"))
-        }
-        let version = try version(of: event.stream)
-        guard fields.stream == event.stream else { throw LinkRefusal(seq: fields.seq, .notAsAppended("stream")) }
-        guard fields.streamVersion == version + 1 else { throw LinkRefusal(seq: fields.seq, .notAsAppended("streamVersion")) }
-        guard fields.schemeVersion == (try schemes().inForce(on: occurredOn)?.version ?? 0) else {
-            throw LinkRefusal(seq: fields.seq, .notAsAppended("schemeVersion"))
-        }
-        let facts = try JifenCore.facts(of: event, state: self)
-        let stored = EventFacts(household: fields.household.map { HouseholdCode(rawValue: $0) }, item: fields.item.map { ItemCode(rawValue: $0) },
-                                rule: fields.rule.map { RuleCode(rawValue: $0) }, earned: fields.earned, deducted: fields.deducted,
-                                redeemed: fields.redeemed, stock: fields.stock, reverses: fields.reverses)
-        guard stored == facts else { throw LinkRefusal(seq: fields.seq, .notAsAppended("facts")) }
+        let recorded = try check.check(link, after: head, version: { try version(of: $0) }, state: self)
         try insert(fields, previous: head.hash, hash: link.hash)
         memory.head = (fields.seq, link.hash)
-        memory.versions[event.stream] = fields.streamVersion
-        let recorded = RecordedEvent(seq: fields.seq, id: fields.id, stream: fields.stream, streamVersion: fields.streamVersion,
-                                     occurredOn: occurredOn, recordedAt: fields.recordedAt, actor: ActorName(rawValue: fields.actor),
-                                     schemeVersion: fields.schemeVersion, key: fields.key, event: event, facts: facts)
-        try countTowardsCaps(event, facts: facts, on: occurredOn)
+        memory.versions[fields.stream] = fields.streamVersion
+        try countTowardsCaps(recorded.event, facts: recorded.facts, on: recorded.occurredOn)
         try applyProjection(of: recorded)
     }
 }

@@ -45,11 +45,10 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
     @Option(help: ArgumentHelp("Serve a county's sync instead: the county folder made by `jifen county init`.", valueName: "folder"))
     var county: String?
-    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county: the county's signing key, which signs the receipts.", valueName: "file"))
+    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county or --postgres: the county's signing key, which signs the receipts.", valueName: "file"))
     var countyKey: String?
-
-    // Every village of a county's PostgreSQL database (`CountyVillagesService`).
-    @Option(help: ArgumentHelp("Serve every village of a county's PostgreSQL database under /api/v1/villages/{village}.", valueName: "url"))
+    // Every village of a county's PostgreSQL database (`CountyVillagesService`), with its sync and reports (`CountyService`).
+    @Option(help: ArgumentHelp("Serve every village of a county's PostgreSQL database (jifen county init --postgres) under /api/v1/villages/{village}, e.g. postgres://jifen@127.0.0.1/county; with --county-key, the villages' sync and the county's reports too.", valueName: "url"))
     var postgres: String?
     @Option(name: .customLong("county-person"), help: ArgumentHelp("With --postgres: add a person of the county (or set their password anew), reading the password from standard input, and stop.", valueName: "name"))
     var countyPerson: String?
@@ -106,26 +105,50 @@ struct Serve: AsyncParsableCommand {
 
     /// `--county`: the county's sync server over a county folder (`CountyService`), with its reports (`/county`).
     func serveCounty(_ folder: String) async throws {
-        guard let (host, port) = Self.address(listen) else {
+        let (host, port) = try countyAddress()
+        let service: CountyService
+        do {
+            let chains = try CountyFolder(path: folder)
+            service = try CountyService(chains: chains, key: try countySigningKey(),
+                                        reports: CountyReports(source: CountyFolderReports(folder: chains)))
+        } catch let refusal as Refusal {
+            throw refusal
+        } catch {
+            throw Refusal("县级同步服务没能启动：\(error)", "The county's sync could not start: \(error)")
+        }
+        try await runCounty(service.router(), host: host, port: port, metadata: ["folder": .string(folder)])
+    }
+
+    /// A county server's address (`--listen`).
+    func countyAddress() throws -> (String, Int) {
+        guard let address = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
+        return address
+    }
+
+    /// The county's signing key (`--county-key`), which signs its receipts.
+    func countySigningKey() throws -> SigningKey {
         guard let countyKey, let text = try? String(contentsOfFile: countyKey, encoding: .utf8) else {
             throw Refusal("县级同步服务要用县里的签名密钥签回执：请用 --county-key 指明 jifen county init 时的密钥文件。",
                           "The county's sync signs its receipts with the county's key: name the key file of `jifen county init` with --county-key.")
         }
-        let service: CountyService
         do {
-            let chains = try CountyFolder(path: folder)
-            service = try CountyService(chains: chains, key: try SigningKey(file: text),
-                                        reports: CountyReports(source: CountyFolderReports(folder: chains)))
+            return try SigningKey(file: text)
         } catch {
-            throw Refusal("县级同步服务没能启动：\(error)", "The county's sync could not start: \(error)")
+            throw Refusal("\(countyKey) 不是签名密钥文件。", "\(countyKey) is not a signing key file.")
         }
+    }
+
+    /// Serves a county's routes until SIGTERM or Ctrl-C.
+    func runCounty(_ router: Router<BasicRequestContext>, host: String, port: Int, metadata: Logger.Metadata) async throws {
         var logger = Logger(label: "jifen-county")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        logger.info("serving the county", metadata: ["folder": .string(folder), "listen": .string("\(host):\(port)")])
+        logger.info("serving the county", metadata: metadata.merging(["listen": .string("\(host):\(port)")]) { $1 })
+        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "jifen-county"),
+                                      logger: logger)
         do {
-            try await service.application(host: host, port: port, logger: logger).runService()
+            try await application.runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
             throw Refusal("没能在 \(host):\(port) 上监听（\(error)）；请换一个端口（--listen）。", "Could not listen on \(host):\(port) (\(error)); choose another port (--listen).")
         }
@@ -197,13 +220,35 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "jifen")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = CountyVillagesService(county: county, settings: ServerSettings(host: host, port: port, publicURL: publicURL))
-        logger.info("serving the county's villages", metadata: ["listen": .string("\(host):\(port)")])
+        // With the county's key: each village's sync (its receipts signed by the key) and the county's reports, whose
+        // readers are the county's people logged in here.
+        var sync: CountyService?
+        if countyKey != nil {
+            do {
+                sync = try CountyService(chains: PostgresCountyChains(county: county), key: try countySigningKey(),
+                                         reports: CountyReports(source: county, viewer: { await service.reportViewer($0) }))
+            } catch let refusal as Refusal {
+                throw refusal
+            } catch {
+                throw Refusal("县里的数据库服务没能启动：\(error)", "The county's database could not be served: \(error)")
+            }
+        }
+        logger.info("serving the county's villages", metadata: ["postgres": .string(Self.withoutPassword(url)),
+                                                                "sync": .string(sync == nil ? "off (no --county-key)" : "on"),
+                                                                "listen": .string("\(host):\(port)")])
         do {
-            try await service.application(logger: logger).runService()
+            try await service.application(logger: logger, county: sync).runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
             throw Refusal("没能在 \(host):\(port) 上监听（\(error)）；请换一个端口（--listen）。", "Could not listen on \(host):\(port) (\(error)); choose another port (--listen).")
         }
         await service.close()
+    }
+
+    /// A database URL as logged: its password left out.
+    static func withoutPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "…"
+        return components.string ?? url
     }
 
     /// On a demo ledger where no one has a password yet, one made-up password for every active person, printed once.

@@ -3,12 +3,38 @@ import Foundation
 import Jifen
 import JifenAudit
 
-/// `jifen county`: a county folder of village ledgers, which `jifen serve --county` serves to the villages' pushes.
+/// `jifen county`: the county's copy of its villages' ledgers, which `jifen serve --county` (a folder of village
+/// ledgers) or `jifen serve --postgres` (the county's PostgreSQL database) serves to the villages' pushes. With
+/// `--postgres` each command hands over to `jifen-county`, beside this program, so that only it links PostgreSQL's client.
 struct CountyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "county",
         abstract: "The county's copy of its villages' ledgers (县级存证): make the folder, add villages, list their heads.",
-        subcommands: [CountyInit.self, CountyAdd.self, CountyList.self])
+        discussion: """
+            A county folder (FOLDER, --folder) or the county's PostgreSQL database (--postgres URL); into the database, \
+            jifen county load FILE --village CODE --postgres URL loads a village's existing ledger.
+            """,
+        subcommands: [CountyInit.self, CountyAdd.self, CountyList.self, CountyLoad.self])
+}
+
+/// The county's PostgreSQL database, for `jifen-county`.
+struct CountyDatabase: ParsableArguments {
+    @Option(help: ArgumentHelp("The county's PostgreSQL database instead of a folder, e.g. postgres://jifen@127.0.0.1/county.", valueName: "url"))
+    var postgres: String?
+}
+
+/// Hands a `jifen county` command over to `jifen-county` with `arguments`, in the language asked for.
+func handOverToCounty(_ arguments: [String], postgres: String, lang: Language?) throws -> Never {
+    let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
+    try handOver(to: "jifen-county", arguments + ["--postgres", postgres, "--lang", l.rawValue])
+    throw CLIError(zh: "没能启动 jifen-county。", en: "Could not start jifen-county.")
+}
+
+/// Refuses a county command given both a folder and a database, or neither.
+func oneCounty(folder: String?, postgres: String?) throws {
+    guard (folder == nil) != (postgres == nil) else {
+        throw ValidationError("Name the county: a folder, or its database with --postgres URL (one of them).")
+    }
 }
 
 struct CountyInit: ParsableCommand {
@@ -16,11 +42,16 @@ struct CountyInit: ParsableCommand {
         commandName: "init",
         abstract: "Make a county folder; its receipts are signed by --key (made, with KEY.pub beside it, if it does not exist).",
         discussion: "Prints the county administrator's token once (for `GET /api/v1/villages`); the folder keeps only its hash.")
-    @Argument(help: "The folder.") var folder: String
+    @Argument(help: "The folder.") var folder: String?
     @Option(help: ArgumentHelp("The county's signing key file, e.g. county.key.", valueName: "file")) var key: String
+    @OptionGroup var database: CountyDatabase
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
 
+    func validate() throws { try oneCounty(folder: folder, postgres: database.postgres) }
+
     func run() throws {
+        if let postgres = database.postgres { try handOverToCounty(["init", "--key", Console.current.resolved(key)], postgres: postgres, lang: lang) }
+        guard let folder else { return }
         let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
         let keyPath = Console.current.resolved(key)
         let signing: SigningKey
@@ -52,11 +83,23 @@ struct CountyAdd: ParsableCommand {
         commandName: "add",
         abstract: "Add a village to the county and print its sync key once (the folder keeps only its hash).")
     @Argument(help: "The village's name in the county: letters, digits, - and _.") var village: String
-    @Option(help: ArgumentHelp("The county folder.", valueName: "folder")) var folder: String
+    @Option(help: ArgumentHelp("The county folder.", valueName: "folder")) var folder: String?
+    @OptionGroup var database: CountyDatabase
+    @Option(help: ArgumentHelp("With --postgres: the township (乡镇) the village belongs to.", valueName: "name")) var township: String?
     @Option(help: ArgumentHelp("Also write the key to this file (readable by you only).", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
 
+    func validate() throws {
+        try oneCounty(folder: folder, postgres: database.postgres)
+        if township != nil && database.postgres == nil { throw ValidationError("--township is for the county's database (--postgres).") }
+    }
+
     func run() throws {
+        if let postgres = database.postgres {
+            try handOverToCounty(["add", village] + (township.map { ["--township", $0] } ?? []) + (out.map { ["--out", Console.current.resolved($0)] } ?? []),
+                                 postgres: postgres, lang: lang)
+        }
+        guard let folder else { return }
         let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
         let key: String
         do {
@@ -76,11 +119,16 @@ struct CountyAdd: ParsableCommand {
 
 struct CountyList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Every village of the county with its head as the county holds it.")
-    @Option(help: ArgumentHelp("The county folder.", valueName: "folder")) var folder: String
+    @Option(help: ArgumentHelp("The county folder.", valueName: "folder")) var folder: String?
+    @OptionGroup var database: CountyDatabase
     @Flag(help: "Print JSON for scripts.") var json = false
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
 
+    func validate() throws { try oneCounty(folder: folder, postgres: database.postgres) }
+
     func run() throws {
+        if let postgres = database.postgres { try handOverToCounty(["list"] + (json ? ["--json"] : []), postgres: postgres, lang: lang) }
+        guard let folder else { return }
         let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
         let rows: [CountyFolders.Village]
         do {
@@ -93,5 +141,26 @@ struct CountyList: ParsableCommand {
             print(say(l, "\(row.village)\t\(row.name ?? "（尚未推送）")\t\(row.events) 条事件\t\(row.head)",
                       "\(row.village)\t\(row.name ?? "(nothing pushed yet)")\t\(row.events) events\t\(row.head)"))
         }
+    }
+}
+
+struct CountyLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load a village's ledger file into the county's database: every hash checked, the same seq and hash on both sides.",
+        discussion: """
+            The village must be in the county (jifen county add CODE --postgres URL). Resumable: loading again after a \
+            cut continues from the county's head. Refused, changing nothing, when the county holds other events of the \
+            village (the first differing event is named) or more events than the file.
+            """)
+    @Argument(help: "The village's ledger file.") var file: String
+    @Option(help: ArgumentHelp("The village's code in the county.", valueName: "code")) var village: String
+    @Option(help: ArgumentHelp("The county's PostgreSQL database, e.g. postgres://jifen@127.0.0.1/county.", valueName: "url")) var postgres: String
+    @Option(help: ArgumentHelp("Events a transaction (default 1000).", valueName: "n")) var piece: Int?
+    @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
+
+    func run() throws {
+        try handOverToCounty(["load", Console.current.resolved(file), "--village", village] + (piece.map { ["--piece", "\($0)"] } ?? []),
+                             postgres: postgres, lang: lang)
     }
 }

@@ -22,8 +22,10 @@ struct ServeCommand: ParsableCommand {
     var publicURL: String?
     @Option(help: ArgumentHelp("Serve a county's sync instead: the folder of `jifen county init` (docs/DEPLOY.md).", valueName: "folder"))
     var county: String?
-    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county: the county's signing key.", valueName: "file"))
+    @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county or --postgres: the county's signing key.", valueName: "file"))
     var countyKey: String?
+    @Option(help: ArgumentHelp("Serve the county's PostgreSQL database instead (jifen county init --postgres).", valueName: "url"))
+    var postgres: String?
 
     func run() throws {
         guard let server = siblingProgram("jifen-serve") else {
@@ -34,7 +36,9 @@ struct ServeCommand: ParsableCommand {
             throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
         }
         var arguments = [server, "--ledger", options.file, "--listen", listen]
-        if let county { arguments += ["--county", Console.current.resolved(county)] + (countyKey.map { ["--county-key", Console.current.resolved($0)] } ?? []) }
+        if let county { arguments += ["--county", Console.current.resolved(county)] }
+        if let postgres { arguments += ["--postgres", postgres] }
+        if county != nil || postgres != nil, let countyKey { arguments += ["--county-key", Console.current.resolved(countyKey)] }
         if let publicURL { arguments += ["--public-url", publicURL] }
         Output.flush()
         let argv = arguments.map { strdup($0) } + [nil]

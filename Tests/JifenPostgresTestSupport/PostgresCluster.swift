@@ -102,6 +102,10 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o666)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nor any other descriptor of this process: a pipe another test has open to its own child at that moment would
+        // stay open in the server for good, and that test would wait for its end forever. (glibc 2.34's
+        // posix_spawn_file_actions_addclosefrom_np, looked up by name: Glibc's module does not export it.)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
@@ -109,6 +113,10 @@ public final class PostgresCluster: Sendable {
         guard spawned == 0 else { throw ClusterError("\(path) did not start: error \(spawned)") }
         return pid
     }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
     /// A shell that waits for `parent` to end, then stops the cluster at once and removes its folder. In a session of
     /// its own, so that it outlives whatever signal ends this process and its group.

@@ -6,38 +6,76 @@ import Jifen
 import JifenAudit
 import JifenCore
 import JifenDemo
+import JifenPostgres
+import JifenPostgresTestSupport
 import JifenServer
 import JifenStore
 import Testing
 
-/// The county's sync server (`CountyService` over a `CountyFolder`), through HummingbirdTesting.
+/// Where a county keeps its villages' chains: every test runs against each.
+enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// A folder of SQLite ledgers (`CountyFolder`).
+    case folder
+    /// The county's PostgreSQL database (`PostgresCountyChains`), a database of its own per test.
+    case postgres = "postgresql"
+
+    /// Every kind that runs here: PostgreSQL where it is installed or required (`PostgresCluster`).
+    static let allCases: [CountyKind] = [.folder] + (PostgresCluster.runs ? [.postgres] : [])
+
+    var testDescription: String { rawValue }
+}
+
+/// The county's sync server (`CountyService` over a `CountyFolder` or the county's PostgreSQL database), through
+/// HummingbirdTesting.
 @Suite struct CountyTests {
-    /// A county folder with two villages, their keys, the county's key, and a generated village ledger to push.
+    /// A county with two villages, their keys, the county's key, and a generated village ledger to push.
     final class County: @unchecked Sendable {
         let folder: URL
-        let chains: CountyFolder
+        let chains: any CountyChains
         let key = SigningKey()
         let keys: [String: String]
         let admin = SyncKeys.newKey(prefix: "jfa_")
         let village: String
+        private let database: PostgresCounty?
 
-        init() throws {
+        init(_ kind: CountyKind) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("jifen-county-\(UUID().uuidString)")
-            chains = try CountyFolder.create(at: folder.appendingPathComponent("county").path,
-                                             publicKey: key.key.publicKey.rawRepresentation.base64EncodedString(),
-                                             adminTokenHash: try SyncKeys.hash(admin))
+            let publicKey = key.key.publicKey.rawRepresentation.base64EncodedString()
             var keys: [String: String] = [:]
-            for name in ["hongqi", "other"] {
-                let key = SyncKeys.newKey()
-                try chains.add(village: name, syncKeyHash: try SyncKeys.hash(key), on: "2026-01-01")
-                keys[name] = key
-            }
+            for name in ["hongqi", "other"] { keys[name] = SyncKeys.newKey() }
             self.keys = keys
+            switch kind {
+            case .folder:
+                let chains = try CountyFolder.create(at: folder.appendingPathComponent("county").path, publicKey: publicKey,
+                                                     adminTokenHash: try SyncKeys.hash(admin))
+                for (name, key) in keys { try chains.add(village: name, syncKeyHash: try SyncKeys.hash(key), on: "2026-01-01") }
+                self.chains = chains
+                database = nil
+            case .postgres:
+                let database = try Self.database()
+                let chains = PostgresCountyChains(county: database)
+                try chains.initialise(publicKey: publicKey, adminTokenHash: try SyncKeys.hash(admin))
+                for (name, key) in keys { try chains.add(village: name, township: nil, syncKeyHash: try SyncKeys.hash(key)) }
+                self.chains = chains
+                self.database = database
+            }
             village = folder.appendingPathComponent("village.sqlite").path
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             _ = try LedgerGenerator.build(at: village, plan: GeneratorPlan(households: 10, years: 1, firstYear: 2025, seed: 5))
         }
 
-        deinit { try? FileManager.default.removeItem(at: folder) }
+        /// A database of its own on the test process's cluster (a county is one database: its key is one row).
+        static func database() throws -> PostgresCounty {
+            let cluster = try PostgresCluster.shared.get()
+            let name = "county_\(UUID().uuidString.prefix(8).lowercased())"
+            if let failure = try cluster.psql("CREATE DATABASE \(name)") { throw ClusterError(failure) }
+            return try PostgresCounty(url: cluster.url(database: name), connections: 4)
+        }
+
+        deinit {
+            database?.close()
+            try? FileManager.default.removeItem(at: folder)
+        }
 
         func links(_ path: String? = nil) throws -> [ChainLink] {
             let store = try EventStore(path: path ?? village, create: false, readOnly: true)
@@ -60,8 +98,9 @@ import Testing
                                  body: ByteBuffer(bytes: SyncWire.lines(links)))
     }
 
-    @Test func aPushIsTakenVerbatimAndAnsweredWithASignedReceipt() async throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aPushIsTakenVerbatimAndAnsweredWithASignedReceipt(_ kind: CountyKind) async throws {
+        let county = try County(kind)
         let links = try county.links()
         #expect(links.count > 200)
         let key = county.keys["hongqi"]
@@ -86,13 +125,18 @@ import Testing
             let beyond = try await client.execute(uri: "/api/v1/villages/hongqi/sync/hash/\(head.fields.seq + 1)", method: .get, headers: Self.bearer(key))
             #expect(beyond.status == .notFound)
         }
-        let copy = try county.chains.store("hongqi")
-        #expect(try copy.read { try $0.headOfLog() }.hash == head.hash)
-        #expect(try copy.verify().isValid)
+        #expect(try county.chains.head(of: "hongqi").hash == head.hash)
+        // The county's copy, field for field.
+        let held = try county.chains.links(of: "hongqi", from: 1, limit: 1_000_000)
+        #expect(SyncWire.lines(held) == SyncWire.lines(links))
+        if let folder = county.chains as? CountyFolder {
+            #expect(try folder.store("hongqi").verify().isValid)
+        }
     }
 
-    @Test func aForkIsRefusedNamingTheFirstDifferingEventAndChangesNothing() async throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aForkIsRefusedNamingTheFirstDifferingEventAndChangesNothing(_ kind: CountyKind) async throws {
+        let county = try County(kind)
         // Two copies of the village go their own ways after the same history.
         let other = county.folder.appendingPathComponent("fork.sqlite").path
         try FileManager.default.copyItem(atPath: county.village, toPath: other)
@@ -121,8 +165,9 @@ import Testing
         #expect(try county.chains.head(of: "hongqi").hash == mine.last?.hash)
     }
 
-    @Test func aKeyOpensItsOwnVillageOnly() async throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aKeyOpensItsOwnVillageOnly(_ kind: CountyKind) async throws {
+        let county = try County(kind)
         let links = try county.links()
         try await county.test { client in
             #expect(try await Self.push(client, links, village: "other", key: county.keys["hongqi"]).status == .unauthorized)
@@ -142,8 +187,9 @@ import Testing
         #expect(try county.chains.head(of: "other").seq == 0 && county.chains.head(of: "hongqi").seq == 0)
     }
 
-    @Test func linksThatDoNotHoldOrAreNotLinesAreRefused() async throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func linksThatDoNotHoldOrAreNotLinesAreRefused(_ kind: CountyKind) async throws {
+        let county = try County(kind)
         var all = try county.links()
         let key = county.keys["hongqi"]
         let last = all.removeLast()

@@ -2,30 +2,55 @@ import Foundation
 import Jifen
 import JifenCore
 import JifenDemo
+import JifenPostgresTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `jifen county`, `jifen serve --county`, `jifen sync push|pull` and `jifen audit verify --against` as real processes on
-/// loopback: the county as the witness a village file cannot be alone.
+/// Where the county keeps its villages' chains: every test runs against each.
+enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// A county folder (`jifen county init FOLDER`, `jifen serve --county FOLDER`).
+    case folder
+    /// The county's PostgreSQL database (`jifen county init --postgres URL`, `jifen serve --postgres URL`), a database
+    /// of its own per test on the test process's cluster.
+    case postgres = "postgresql"
+
+    /// Every kind that runs here: PostgreSQL where it is installed or required (`PostgresCluster`).
+    static let allCases: [CountyKind] = [.folder] + (PostgresCluster.runs ? [.postgres] : [])
+
+    var testDescription: String { rawValue }
+}
+
+/// `jifen county`, `jifen serve --county|--postgres`, `jifen sync push|pull` and `jifen audit verify --against` as real
+/// processes on loopback: the county as the witness a village file cannot be alone.
 @Suite struct SyncTests {
-    /// A county folder with two villages (hongqi, other; their keys in hongqi.key and other.key) served by
-    /// `jifen-serve --county` on a free loopback port, and a generated village in jifen.sqlite.
+    /// A county (a folder, or a database of its own) with two villages (hongqi, other; their keys in hongqi.key and
+    /// other.key) served by `jifen-serve` on a free loopback port, and a generated village in jifen.sqlite.
     final class County {
         let office: Office
         let process: Process
         let url: String
+        /// How the `jifen county` commands name the county: the folder, or the database.
+        let place: [String]
 
-        init(households: Int = 6) throws {
+        init(_ kind: CountyKind, households: Int = 6) throws {
             office = try Office(.binary)
             _ = try LedgerGenerator.build(at: office.path("jifen.sqlite"), plan: GeneratorPlan(households: households, years: 1, firstYear: 2025, seed: 3))
-            expectOK(try office.jifen("county", "init", "county", "--key", "county.key"))
-            for name in ["hongqi", "other"] { expectOK(try office.jifen("county", "add", name, "--folder", "county", "--out", "\(name).key")) }
+            switch kind {
+            case .folder:
+                place = ["--folder", "county"]
+                expectOK(try office.jifen("county", "init", "county", "--key", "county.key"))
+            case .postgres:
+                place = ["--postgres", try Self.database()]
+                expectOK(try office.jifen(arguments: ["county", "init", "--key", "county.key"] + place))
+            }
+            for name in ["hongqi", "other"] { expectOK(try office.jifen(arguments: ["county", "add", name, "--out", "\(name).key"] + place)) }
             let port = Self.freePort()
             url = "http://127.0.0.1:\(port)"
-            // `jifen serve --county` hands over to jifen-serve (execv: the same process).
-            process = office.start(jifenBinary.path, ["serve", "--county", "county", "--county-key", "county.key", "--listen", "127.0.0.1:\(port)"])
+            // `jifen serve --county|--postgres` hands over to jifen-serve (execv: the same process).
+            let served = kind == .folder ? ["--county", "county"] : place
+            process = office.start(jifenBinary.path, ["serve"] + served + ["--county-key", "county.key", "--listen", "127.0.0.1:\(port)"])
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -39,6 +64,14 @@ import Glibc
         deinit {
             process.terminate()
             process.waitUntilExit()
+        }
+
+        /// A database of its own on the test process's cluster (a county is one database: its key is one row).
+        static func database() throws -> String {
+            let cluster = try PostgresCluster.shared.get()
+            let name = "county_\(UUID().uuidString.prefix(8).lowercased())"
+            if let failure = try cluster.psql("CREATE DATABASE \(name)") { throw ClusterError(failure) }
+            return cluster.url(database: name)
         }
 
         static func freePort() -> Int {
@@ -70,7 +103,7 @@ import Glibc
 
         /// The county's head of hongqi (`jifen county list --json`).
         func countyHead() throws -> (seq: Int, hash: String) {
-            let run = try jifen("county", "list", "--folder", "county", "--json")
+            let run = try office.run(jifenBinary.path, ["--lang", "en", "county", "list", "--json"] + place)
             let rows = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [[String: Any]]
             let row = rows?.first { $0["village"] as? String == "hongqi" }
             return (row?["events"] as? Int ?? -1, row?["head"] as? String ?? "")
@@ -91,8 +124,9 @@ import Glibc
         }
     }
 
-    @Test func aRewrittenChainIsCaughtAgainstTheCountyAndByTheFiledReceipt() throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aRewrittenChainIsCaughtAgainstTheCountyAndByTheFiledReceipt(_ kind: CountyKind) throws {
+        let county = try County(kind)
         let pushed = try county.push()
         expectOK(pushed)
         #expect(pushed.out.contains("The county holds all"), "\(pushed.out)")
@@ -114,8 +148,9 @@ import Glibc
         #expect(try county.countyHead() == head)
     }
 
-    @Test func aTailCutAfterAPushIsCaughtAgainstTheCountyAndByTheReceipt() throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aTailCutAfterAPushIsCaughtAgainstTheCountyAndByTheReceipt(_ kind: CountyKind) throws {
+        let county = try County(kind)
         expectOK(try county.push())
         let first = try county.countyHead()
         try county.append(3, tag: "a")
@@ -134,8 +169,9 @@ import Glibc
         #expect(try county.countyHead() == second)
     }
 
-    @Test func aPushCutOffPartWayIsTakenUpAgainAndEndsWithIdenticalChains() throws {
-        let county = try County(households: 10)
+    @Test(arguments: CountyKind.allCases)
+    func aPushCutOffPartWayIsTakenUpAgainAndEndsWithIdenticalChains(_ kind: CountyKind) throws {
+        let county = try County(kind, households: 10)
         let file = try county.fileHead()
         // One event a request, the client killed once the county has taken the first.
         let process = county.office.start(jifenBinary.path, ["--lang", "en", "sync", "push", "--to", county.url, "--village", "hongqi",
@@ -171,8 +207,9 @@ import Glibc
         #expect(against.status == 0 && against.out.contains("the county lacks 0 events"), "\(against.out)")
     }
 
-    @Test func aForkedFileIsRefusedWithTheFirstDifferingEventAndNothingChanges() throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aForkedFileIsRefusedWithTheFirstDifferingEventAndNothingChanges(_ kind: CountyKind) throws {
+        let county = try County(kind)
         try FileManager.default.copyItem(atPath: county.office.path("jifen.sqlite"), toPath: county.office.path("fork.sqlite"))
         let common = try county.fileHead().seq
         try county.append(2, tag: "a")
@@ -187,8 +224,9 @@ import Glibc
         #expect(against.status == 2 && against.out.contains("fork at event #\(common + 1)"), "\(against.out)")
     }
 
-    @Test func aPulledCopyVerifiesAndHoldsTheCountysHead() throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aPulledCopyVerifiesAndHoldsTheCountysHead(_ kind: CountyKind) throws {
+        let county = try County(kind)
         expectOK(try county.push())
         let pull = ["sync", "pull", "--from", county.url, "--village", "hongqi", "--key-file", "hongqi.key", "--out", "copy.sqlite"]
         expectOK(try county.office.run(jifenBinary.path, ["--lang", "en"] + pull))
@@ -204,8 +242,9 @@ import Glibc
         expectOK(try county.jifen("--ledger", "copy.sqlite", "verify"))
     }
 
-    @Test func aWrongKeyOrAnotherVillagesKeyIsRefused() throws {
-        let county = try County()
+    @Test(arguments: CountyKind.allCases)
+    func aWrongKeyOrAnotherVillagesKeyIsRefused(_ kind: CountyKind) throws {
+        let county = try County(kind)
         try county.office.write("wrong.key", "jfs_0000\n")
         for (key, village) in [("wrong.key", "hongqi"), ("other.key", "hongqi"), ("hongqi.key", "other")] {
             let run = try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "push", "--to", county.url, "--village", village,
@@ -213,5 +252,81 @@ import Glibc
             #expect(run.status == 1 && run.err.contains("does not accept this sync key"), "\(key) for \(village): \(run.err)")
         }
         #expect(try county.countyHead().seq == 0)
+    }
+}
+
+/// `jifen county load FILE --village V --postgres URL`: a village's existing ledger into the county's database.
+@Suite(.enabled(if: PostgresCluster.runs, PostgresCluster.skipReason))
+struct CountyLoadTests {
+    func load(_ county: SyncTests.County, _ file: String, village: String = "hongqi") throws -> Run {
+        try county.office.run(jifenBinary.path, ["--lang", "en", "county", "load", file, "--village", village, "--piece", "100"] + county.place)
+    }
+
+    @Test func aLoadedVillageHoldsTheFilesSeqAndHashResumesAndThenTakesPushes() throws {
+        let county = try SyncTests.County(.postgres)
+        // An older copy of the file, loaded first (as a load cut part way leaves the county).
+        try FileManager.default.copyItem(atPath: county.office.path("jifen.sqlite"), toPath: county.office.path("older.sqlite"))
+        let older = try county.fileHead("older.sqlite")
+        try county.append(3, tag: "a")
+        let file = try county.fileHead()
+        let first = try load(county, "older.sqlite")
+        expectOK(first)
+        #expect(first.out.contains("(\(older.seq) loaded now"), "\(first.out)")
+        #expect(try county.countyHead() == older)
+        // The whole file: only what the county lacks.
+        let rest = try load(county, "jifen.sqlite")
+        expectOK(rest)
+        #expect(rest.out.contains("(3 loaded now") && rest.out.contains(file.hash), "\(rest.out)")
+        #expect(try county.countyHead() == file)
+        expectOK(try load(county, "jifen.sqlite"))
+        #expect(try county.countyHead() == file)
+        // The older copy now is behind the county: refused, nothing changed.
+        let behind = try load(county, "older.sqlite")
+        #expect(behind.status == 2 && behind.err.contains("ends at #\(older.seq)"), "\(behind.err)")
+        // The loaded village takes pushes: the receipt first, then what the clerk records next.
+        let pushed = try county.push()
+        expectOK(pushed)
+        #expect(pushed.out.contains("(0 handed over now)"), "\(pushed.out)")
+        try county.append(2, tag: "b")
+        expectOK(try county.push())
+        #expect(try county.countyHead().seq == file.seq + 3)
+        expectOK(try county.against())
+    }
+
+    @Test func aForkedFileIsRefusedNamingTheFirstDifferingEventAndNothingIsLoaded() throws {
+        let county = try SyncTests.County(.postgres)
+        try FileManager.default.copyItem(atPath: county.office.path("jifen.sqlite"), toPath: county.office.path("fork.sqlite"))
+        let common = try county.fileHead().seq
+        try county.append(2, tag: "a")
+        try county.append(2, to: "fork.sqlite", tag: "b")
+        expectOK(try load(county, "jifen.sqlite"))
+        let head = try county.countyHead()
+        let fork = try county.fileHead("fork.sqlite")
+        let refused = try load(county, "fork.sqlite")
+        #expect(refused.status == 2 && refused.err.contains("fork at event #\(common + 1)"), "\(refused.err)")
+        #expect(try county.countyHead() == head && county.fileHead("fork.sqlite") == fork)
+        // A village the county does not hold.
+        let nowhere = try load(county, "jifen.sqlite", village: "nowhere")
+        #expect(nowhere.status == 1 && nowhere.err.contains("holds no village nowhere"), "\(nowhere.err)")
+    }
+
+    @Test func aFileWhoseChainDoesNotHoldIsRefusedAtTheFirstBadEvent() throws {
+        let county = try SyncTests.County(.postgres)
+        // One event's hash overwritten in the file (its triggers dropped and put back): the chain breaks there.
+        let script = """
+            import sqlite3
+            db = sqlite3.connect("jifen.sqlite")
+            triggers = [r for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")]
+            for name, _ in triggers: db.execute(f"DROP TRIGGER {name}")
+            db.execute("UPDATE \(try county.office.logTable()) SET hash = zeroblob(32) WHERE seq = 250")
+            for _, sql in triggers: db.execute(sql)
+            db.commit()
+            """
+        try county.office.write("damage.py", script)
+        expectOK(try county.office.run("/usr/bin/env", ["python3", "damage.py"]))
+        let refused = try load(county, "jifen.sqlite")
+        #expect(refused.status == 2 && refused.err.contains("event #250"), "\(refused.err)")
+        // The pieces before it are kept (piece 100): the county stops before the piece holding it.
+        #expect(try county.countyHead().seq == 200)
     }
 }

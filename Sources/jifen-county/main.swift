@@ -1,0 +1,265 @@
+import ArgumentParser
+import Foundation
+import Jifen
+import JifenAudit
+import JifenPostgres
+import JifenStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `jifen county … --postgres URL`: the county's PostgreSQL database as the county of its villages' sync (its key, the
+/// administrator's token, the villages with their sync keys, their heads), and a village's existing ledger file loaded
+/// into it. A program beside `jifen`, so that only it links PostgreSQL's client and `jifen` starts as fast as ever
+/// (`jifen county` hands over to it as `jifen sync` does to `jifen-sync`).
+@main
+struct CountyProgram: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jifen county",
+        abstract: "The county's PostgreSQL database: its key, its villages and their sync keys, their heads; a village file loaded into it.",
+        subcommands: [Init.self, Add.self, List.self, Load.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let refusal as Refusal {
+            FileHandle.standardError.write(Data("jifen: \(refusal.text)\n".utf8))
+            Foundation.exit(refusal.status)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A refusal: one sentence in the user's language; exit 1, or 2 when a ledger or the county's copy is damaged or they
+/// disagree.
+struct Refusal: Error {
+    let text: String, status: Int32
+    init(_ zh: String, _ en: String, status: Int32 = 1) {
+        text = Talk.chinese ? zh : en
+        self.status = status
+    }
+}
+
+enum Talk {
+    nonisolated(unsafe) static var chinese = true
+    static func say(_ zh: String, _ en: String) {
+        print(chinese ? zh : en)
+        fflush(nil)
+    }
+}
+
+/// The options every command takes: the database and the language.
+struct Database: ParsableArguments {
+    @Option(help: ArgumentHelp("The county's database, e.g. postgres://jifen@127.0.0.1/county.", valueName: "url")) var postgres: String
+    @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: String?
+
+    /// Sets the language, and opens the county (bringing its schema up to date).
+    func open() throws -> PostgresCountyChains {
+        let language = lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"] ?? "zh"
+        Talk.chinese = !language.lowercased().hasPrefix("en")
+        do {
+            return PostgresCountyChains(county: try PostgresCounty(url: postgres, connections: 2))
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    /// What the county's database refused or met, as one sentence; a damaged copy is exit 2.
+    static func refusal(_ error: any Error) -> Refusal {
+        switch error {
+        case let refusal as Refusal: return refusal
+        case PostgresStoreError.badURL(let url):
+            return Refusal("\(url) 不是 PostgreSQL 的地址（postgres://用户[:密码]@主机[:端口]/数据库）。",
+                           "\(url) is not a PostgreSQL URL (postgres://user[:password]@host[:port]/database).")
+        case PostgresStoreError.connection(let what):
+            return Refusal("连不上县里的数据库（\(what)）。", "The county's database cannot be reached (\(what)).")
+        case PostgresStoreError.damaged(let village, let seq, let problem):
+            return Refusal("县里数据库中 \(village) 的第 \(seq) 条事件已损坏（\(problem)）。", "Event #\(seq) of \(village) in the county's database is damaged (\(problem)).",
+                           status: 2)
+        case PostgresStoreError.badVillageCode(let code):
+            return Refusal("\(code) 不是村代码（字母、数字、_、. 和 -，最多 64 个，以字母或数字开头）。",
+                           "\(code) is not a village code (letters, digits, _, . and -, at most 64, starting with a letter or digit).")
+        case PostgresStoreError.badTownship(let name):
+            return Refusal("“\(name)”不是乡镇名（1 到 64 个字）。", "'\(name)' is not a township's name (1 to 64 characters).")
+        case let error as PostgresStoreError:
+            return Refusal("县里的数据库拒绝了：\(error)", "The county's database refused: \(error)")
+        case CountyError.noVillage(let village):
+            return Refusal("县里没有 \(village) 这个村；请先用 jifen county add \(village) --postgres 加上。",
+                           "The county holds no village \(village); add it first with jifen county add \(village) --postgres.")
+        case CountyError.fork(let village, let seq):
+            return Refusal("账本与县里 \(village) 的副本在第 \(seq) 条事件分叉：从那里起县里存的事件与这个文件不同；什么也没有载入。",
+                           "The file and the county's copy of \(village) fork at event #\(seq): from there the county holds other events than this file; nothing was loaded.",
+                           status: 2)
+        case PostgresCountyChains.SetupRefusal.initialised:
+            return Refusal("这个数据库已经是县里的了（已运行过 jifen county init），什么也没有改动。",
+                           "The database is the county's already (jifen county init was run on it); nothing was changed.")
+        case PostgresCountyChains.SetupRefusal.hasKey(let village):
+            return Refusal("县里已有 \(village)，也已有它的同步密钥；什么也没有改动。", "The county holds \(village) already, with its sync key; nothing was changed.")
+        case PostgresCountyChains.SetupRefusal.otherTownship(let village):
+            return Refusal("县里已有 \(village)，属于别的乡镇；什么也没有改动。", "The county holds \(village) already, in another township; nothing was changed.")
+        case let error as CountyError:
+            return Refusal("县里的数据库不能用：\(error)", "The county's database cannot be used: \(error)")
+        case PostgresCountyChains.LoadRefusal.countyAhead(let village, let county, let file):
+            return Refusal("县里已有 \(village) 的 \(county) 条事件，这个文件只到第 \(file) 条（是旧的副本，或被截短了）；什么也没有载入。",
+                           "The county holds \(county) events of \(village) and this file ends at #\(file) (an older copy, or cut); nothing was loaded.",
+                           status: 2)
+        case let refusal as LinkRefusal:
+            return Refusal("文件里的事件不成立：\(refusal.chinese)；县里停在这一条之前。",
+                           "An event of the file does not hold: \(refusal.description); the county stops before it.", status: 2)
+        case let error as StoreError:
+            return Refusal(error.chinese, error.description, status: error.isDamage ? 2 : 1)
+        default:
+            return Refusal("出错了：\(error)", "Failed: \(error)")
+        }
+    }
+}
+
+/// Runs `body`, each error as one sentence.
+func refusing<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw Database.refusal(error)
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Make the database the county's: its receipts are signed by --key (made, with KEY.pub beside it, if it does not exist).",
+        discussion: "Prints the county administrator's token once; the database keeps only its hash, and the county's public key.")
+    @Option(help: ArgumentHelp("The county's signing key file, e.g. county.key.", valueName: "file")) var key: String
+    @OptionGroup var database: Database
+
+    func run() throws {
+        let chains = try database.open()
+        let signing: SigningKey
+        if FileManager.default.fileExists(atPath: key) {
+            guard let text = try? String(contentsOfFile: key, encoding: .utf8), let read = try? SigningKey(file: text) else {
+                throw Refusal("\(key) 不是签名密钥文件。", "\(key) is not a signing key file.")
+            }
+            signing = read
+        } else {
+            signing = SigningKey()
+            let publicPath = (key.hasSuffix(".key") ? String(key.dropLast(4)) : key) + ".pub"
+            guard FileManager.default.createFile(atPath: key, contents: Data(signing.privateFile.utf8), attributes: [.posixPermissions: 0o600]),
+                  FileManager.default.createFile(atPath: publicPath, contents: Data(signing.publicFile.utf8), attributes: [.posixPermissions: 0o644]) else {
+                throw Refusal("无法写入 \(key)；请确认文件夹存在并且可以写入。", "Cannot write \(key); check the folder exists and may be written to.")
+            }
+            Talk.say("已生成县里的签名密钥 \(key)（仅本人可读，妥善保管）和 \(publicPath)（交给各村和审计）。",
+                     "Made the county's signing key \(key) (readable by you only; keep it safe) and \(publicPath) (for the villages and auditors).")
+        }
+        let token = SyncKeys.newKey(prefix: "jfa_")
+        try refusing {
+            try chains.initialise(publicKey: signing.key.publicKey.rawRepresentation.base64EncodedString(), adminTokenHash: try SyncKeys.hash(token))
+        }
+        Talk.say("县里的数据库已就绪。管理员令牌（只显示这一次）：", "The county's database is ready. The administrator's token (shown this once):")
+        print(token)
+    }
+}
+
+struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a village to the county and print its sync key once (the database keeps only its hash).")
+    @Argument(help: "The village's code in the county: letters, digits, -, _ and ., at most 64.") var village: String
+    @Option(help: ArgumentHelp("The township (乡镇) it belongs to.", valueName: "name")) var township: String?
+    @Option(help: ArgumentHelp("Also write the key to this file (readable by you only).", valueName: "file")) var out: String?
+    @OptionGroup var database: Database
+
+    func run() throws {
+        let chains = try database.open()
+        let key = SyncKeys.newKey()
+        try refusing { try chains.add(village: village, township: township, syncKeyHash: try SyncKeys.hash(key)) }
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw Refusal("无法写入 \(out)。", "Cannot write \(out).")
+            }
+        }
+        Talk.say("已加上 \(village)。它的同步密钥（只显示这一次，交给村里存进密钥文件）：", "Added \(village). Its sync key (shown this once; give it to the village for its key file):")
+        print(key)
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Every village of the county with its township and its head.")
+    @Flag(help: "Print JSON for scripts.") var json = false
+    @OptionGroup var database: Database
+
+    struct Row: Encodable {
+        let village: String, township: String?, events: Int64, head: String, ledgerId: String?, name: String?
+    }
+
+    func run() throws {
+        let chains = try database.open()
+        let rows = try refusing {
+            try chains.county.villages().map { village in
+                let identity = village.seq > 0 ? try chains.identity(of: village.village) : nil
+                return Row(village: village.village, township: village.township, events: village.seq, head: village.hash.hex,
+                           ledgerId: identity?.ledgerId, name: identity?.village)
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        for row in rows {
+            Talk.say("\(row.village)\t\(row.township ?? "—")\t\(row.name ?? "（尚无事件）")\t\(row.events) 条事件\t\(row.head)",
+                     "\(row.village)\t\(row.township ?? "—")\t\(row.name ?? "(no events yet)")\t\(row.events) events\t\(row.head)")
+        }
+    }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load a village's ledger file into the county: every hash checked on the way in, the same seq and hash on both sides.",
+        discussion: """
+            The village must be in the county (jifen county add). Resumable: loading again after a cut continues from \
+            the county's head. Refused, changing nothing, when the county already holds other events of the village (the \
+            first differing event is named) or more events than the file.
+            """)
+    @Argument(help: "The village's ledger file.") var file: String
+    @Option(help: ArgumentHelp("The village's code in the county.", valueName: "code")) var village: String
+    @OptionGroup var database: Database
+    @Option(help: ArgumentHelp("Events a transaction.", valueName: "n")) var piece = 1_000
+
+    func validate() throws {
+        guard (1...1_000_000).contains(piece) else { throw ValidationError("--piece is 1 to 1000000.") }
+    }
+
+    func run() throws {
+        let chains = try database.open()
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw Refusal("账本文件 \(file) 不存在。", "The ledger file \(file) does not exist.")
+        }
+        let store = try refusing { try EventStore(path: file, create: false, readOnly: true) }
+        let terminal = isatty(STDERR_FILENO) == 1
+        let started = Date()
+        var first: Int64?
+        let head = try refusing {
+            try chains.load(store, into: village, piece: piece) { progress in
+                first = first ?? progress.from
+                guard terminal else { return }
+                let line = Talk.chinese ? "已载入 \(progress.seq)/\(progress.total) 条事件" : "Loaded \(progress.seq) of \(progress.total) events"
+                FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
+            }
+        }
+        if terminal && first != nil { FileHandle.standardError.write(Data("\n".utf8)) }
+        let fileHead = try refusing { try store.read { try $0.headOfLog() } }
+        guard head.seq == fileHead.seq && head.hash == fileHead.hash else {
+            throw Refusal("载入后县里 \(village) 的链头（第 \(head.seq) 条）与文件的（第 \(fileHead.seq) 条）不同：载入时另有程序写入了这个村。",
+                          "After the load the county's head of \(village) (#\(head.seq)) is not the file's (#\(fileHead.seq)): another program wrote to the village meanwhile.",
+                          status: 2)
+        }
+        let loaded = head.seq - (first ?? head.seq)
+        let seconds = Date().timeIntervalSince(started)
+        let rate = seconds > 0 ? Int(Double(loaded) / seconds) : 0
+        Talk.say("县里的 \(village) 有 \(head.seq) 条事件（这次载入 \(loaded) 条，\(String(format: "%.1f", seconds)) 秒，每秒 \(rate) 条），链头 \(head.hash.hex)，与文件相同。",
+                 "The county's \(village) holds \(head.seq) events (\(loaded) loaded now, \(String(format: "%.1f", seconds)) s, \(rate) events/s); head \(head.hash.hex), the file's.")
+    }
+}
