@@ -8,7 +8,7 @@ enum CountySchema {
     static let migrations: [(version: Int, file: String, sql: String)] = [
         (1, "0001_county.sql", text(PackageResources._001_county_sql)),
         (2, "0002_townships.sql", text(PackageResources._002_townships_sql)),
-        (6, "0006_pinned_triggers.sql", text(PackageResources._006_pinned_triggers_sql)),
+        (5, "0005_pinned_triggers.sql", text(PackageResources._005_pinned_triggers_sql)),
     ]
 
     /// The newest version this program knows: a database at a later one was made by a newer jifen.

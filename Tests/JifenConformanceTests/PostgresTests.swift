@@ -54,7 +54,7 @@ struct PostgresOnly {
     /// A clerk's role with only what appending needs (INSERT on events, SELECT and UPDATE on villages) and the TEMPORARY
     /// privilege every role has: its own temporary `villages` does not stand in for the county's in the chain's trigger,
     /// and its own trigger cannot move a head; an insert that does extend the chain still lands, through the chain's
-    /// trigger, which moves the head as the tables' owner (migration 0006).
+    /// trigger, which moves the head as the tables' owner (migration 0005).
     @Test func aClerksOwnTablesAndTriggersCannotMoveAHead() throws {
         let harness = try smallVillage(.postgres)
         let village = try Self.store(harness).village

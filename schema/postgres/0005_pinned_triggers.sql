@@ -1,4 +1,4 @@
--- Jifen county, PostgreSQL migration 0006: the chain's triggers find only the county's own tables, and a village's head
+-- Jifen county, PostgreSQL migration 0005: the chain's triggers find only the county's own tables, and a village's head
 -- is moved by the chain's trigger alone. Frozen once shipped; later changes go in new files.
 --
 -- Tried on a throwaway cluster as a hostile clerk would, with a role holding only what appending needs (INSERT on
