@@ -10,6 +10,7 @@ enum CountySchema {
         (2, "0002_townships.sql", text(PackageResources._002_townships_sql)),
         (3, "0003_sync_keys.sql", text(PackageResources._003_sync_keys_sql)),
         (4, "0004_people.sql", text(PackageResources._004_people_sql)),
+        (5, "0005_pinned_triggers.sql", text(PackageResources._005_pinned_triggers_sql)),
     ]
 
     /// The newest version this program knows: a database at a later one was made by a newer jifen.

@@ -51,6 +51,45 @@ struct PostgresOnly {
         #expect(after.map(\.hash) == links.map(\.hash) && after.allSatisfy(\.holds))
     }
 
+    /// A clerk's role with only what appending needs (INSERT on events, SELECT and UPDATE on villages) and the TEMPORARY
+    /// privilege every role has: its own temporary `villages` does not stand in for the county's in the chain's trigger,
+    /// and its own trigger cannot move a head; an insert that does extend the chain still lands, through the chain's
+    /// trigger, which moves the head as the tables' owner (migration 0005).
+    @Test func aClerksOwnTablesAndTriggersCannotMoveAHead() throws {
+        let harness = try smallVillage(.postgres)
+        let village = try Self.store(harness).village
+        let cluster = try Self.cluster()
+        let clerk = "clerk_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("""
+            CREATE ROLE \(clerk) LOGIN; GRANT SELECT, INSERT ON events TO \(clerk); GRANT SELECT, UPDATE ON villages TO \(clerk)
+            """) == nil)
+        let v = "village = '\(village)'"
+        let head = try harness.head()
+        let copy = { (seq: String, previous: String) in
+            "INSERT INTO events (village, \(EventRows.columns)) SELECT village, \(seq), id || 'x', stream, stream_version + 100, type, occurred_on, recorded_at, actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(previous), hash FROM events WHERE \(v) AND seq = \(head.seq)"
+        }
+        let forged = "'\\x" + String(repeating: "11", count: 32) + "'::bytea"
+        let shadowed = try cluster.psql("""
+            CREATE TEMP TABLE villages AS SELECT * FROM public.villages WHERE \(v);
+            UPDATE villages SET head_seq = 999, head_hash = \(forged);
+            \(copy("1000", forged))
+            """, user: clerk)
+        #expect(shadowed?.contains("next sequence number") == true)
+        let poked = try cluster.psql("""
+            CREATE TEMP TABLE poke (n int);
+            CREATE FUNCTION pg_temp.poke() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE public.villages SET head_seq = 5000 WHERE \(v); RETURN NEW; END $$;
+            CREATE TRIGGER poke BEFORE INSERT ON poke FOR EACH ROW EXECUTE FUNCTION pg_temp.poke();
+            INSERT INTO poke VALUES (1);
+            """, user: clerk)
+        #expect(poked?.contains("only by appending") == true)
+        #expect(try cluster.psql("UPDATE villages SET head_seq = 3 WHERE \(v)", user: clerk)?.contains("only by appending") == true)
+        #expect(try harness.head().seq == head.seq)
+        // The next link, by the clerk: the chain's trigger moves the head.
+        #expect(try cluster.psql(copy("seq + 1", "hash"), user: clerk) == nil)
+        let heads = try PostgresCluster.county.get().villages()
+        #expect(heads.first { $0.village == village }?.seq == head.seq + 1)
+    }
+
     /// TRUNCATE is refused too. Tried in a database of its own: TRUNCATE waits for the whole table's lock before its
     /// trigger refuses it, and meanwhile every append of every village queues behind it (the county's role should not
     /// hold TRUNCATE at all: docs/SCALE.md).

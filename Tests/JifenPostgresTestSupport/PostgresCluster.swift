@@ -53,12 +53,13 @@ public final class PostgresCluster: Sendable {
     /// The URL of another database of the cluster.
     public func url(database: String) -> String { "postgres://jifen@127.0.0.1:\(port)/\(database)" }
 
-    /// psql as a clerk at the server would run it: what it printed on error, or nil when `sql` ran.
-    public func psql(_ sql: String, database: String = "postgres") throws -> String? {
+    /// psql as a clerk at the server would run it (as `user`, the cluster's superuser unless told): what it printed on
+    /// error, or nil when `sql` ran.
+    public func psql(_ sql: String, database: String = "postgres", user: String = "jifen") throws -> String? {
         let log = "\(folder)/psql-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let status = try Self.launch("\(Self.binaries)/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)",
-                                                             "-U", "jifen", "-d", database, "-c", sql], log: log)
+                                                             "-U", user, "-d", database, "-c", sql], log: log)
         return status == 0 ? nil : (try? String(contentsOfFile: log, encoding: .utf8)) ?? "psql exited \(status)"
     }
 
