@@ -33,8 +33,12 @@ public struct CountyViewer: Sendable, Equatable {
 public struct CountyReports: Sendable {
     public let source: any CountyReportSource
     public let viewer: (@Sendable (String) async throws -> CountyViewer?)?
+    /// Whether the page's login cookie is marked Secure (the server is reached over https).
+    public let secureCookies: Bool
 
-    public init(source: any CountyReportSource, viewer: (@Sendable (String) async throws -> CountyViewer?)? = nil) {
+    public init(source: any CountyReportSource, viewer: (@Sendable (String) async throws -> CountyViewer?)? = nil,
+                secureCookies: Bool = false) {
+        self.secureCookies = secureCookies
         self.source = source
         self.viewer = viewer
     }
@@ -63,25 +67,27 @@ struct CountyReportRoutes: Sendable {
         logins = Logins()
     }
 
-    /// The page's logins: a random token in the cookie names its viewer, for 12 hours. Held as the token's SHA-256
-    /// (as the village server's sessions are), so that memory read by someone else opens nothing.
+    /// The page's logins: a random token in the cookie names the token typed at login, for at most 12 hours. Held by
+    /// the cookie's SHA-256 (as the village server's sessions are). What the login opens is asked anew of the typed
+    /// token at every request (`viewer(of:)`), so that a login ends with what it was made from: a session logged out,
+    /// idle too long or whose person was retired or given a new password; an administrator's token changed.
     final class Logins: @unchecked Sendable {
         // `held` is read and changed only under `lock` (hence `@unchecked Sendable`).
         private let lock = NSLock()
-        private var held: [Data: (viewer: CountyViewer, until: Date)] = [:]
+        private var held: [Data: (typed: String, until: Date)] = [:]
         static let length: TimeInterval = 12 * 3600
 
-        func open(_ viewer: CountyViewer, now: Date) -> String {
+        func open(_ typed: String, now: Date) -> String {
             let token = Ledger.randomToken()
             lock.withLock {
                 held = held.filter { $0.value.until > now }
-                held[CountyService.TrustedKeys.digest(token)] = (viewer, now.addingTimeInterval(Self.length))
+                held[CountyService.TrustedKeys.digest(token)] = (typed, now.addingTimeInterval(Self.length))
             }
             return token
         }
 
-        func viewer(_ token: String, now: Date) -> CountyViewer? {
-            lock.withLock { held[CountyService.TrustedKeys.digest(token)].flatMap { $0.until > now ? $0.viewer : nil } }
+        func typed(_ token: String, now: Date) -> String? {
+            lock.withLock { held[CountyService.TrustedKeys.digest(token)].flatMap { $0.until > now ? $0.typed : nil } }
         }
 
         func close(_ token: String) { _ = lock.withLock { held.removeValue(forKey: CountyService.TrustedKeys.digest(token)) } }
@@ -104,7 +110,9 @@ struct CountyReportRoutes: Sendable {
     /// The viewer of a request: its bearer token's, or its page login's.
     func viewer(of request: Request) async throws -> CountyViewer? {
         if let token = CountyService.bearer(request) { return try await viewer(token: token) }
-        if let login = request.cookies[Self.cookie]?.value, !login.isEmpty { return logins.viewer(login, now: service.now()) }
+        if let login = request.cookies[Self.cookie]?.value, !login.isEmpty, let typed = logins.typed(login, now: service.now()) {
+            return try await viewer(token: typed)
+        }
         return nil
     }
 
@@ -125,6 +133,7 @@ struct CountyReportRoutes: Sendable {
             return try await page(request, township: name.removingPercentEncoding ?? name)
         }
         router.post("county/login") { request, _ -> Response in
+            guard Self.sameSite(request) else { return Self.problem(.forbidden, "crossSite", true) }
             let form = try await Pages.form(request)
             let chinese = form["lang"] != "en"
             guard let token = form["token"]?.trimmingCharacters(in: .whitespaces), !token.isEmpty,
@@ -132,19 +141,35 @@ struct CountyReportRoutes: Sendable {
                 return Self.html(.unauthorized, CountyPage.login(chinese: chinese, failed: true))
             }
             var response = Response(status: .seeOther, headers: [.location: chinese ? "/county" : "/county?lang=en"])
-            response.setCookie(Self.loginCookie(logins.open(viewer, now: service.now())))
+            _ = viewer
+            response.setCookie(loginCookie(logins.open(token, now: service.now())))
             return Self.secured(response)
         }
         router.post("county/logout") { request, _ -> Response in
+            guard Self.sameSite(request) else { return Self.problem(.forbidden, "crossSite", true) }
             if let login = request.cookies[Self.cookie]?.value { logins.close(login) }
             var response = Response(status: .seeOther, headers: [.location: "/county"])
-            response.setCookie(Self.loginCookie("", clear: true))
+            response.setCookie(loginCookie("", clear: true))
             return Self.secured(response)
         }
     }
 
-    static func loginCookie(_ token: String, clear: Bool = false) -> Cookie {
-        Cookie(name: cookie, value: token, maxAge: clear ? 0 : Int(Logins.length), path: "/", httpOnly: true, sameSite: .strict)
+    func loginCookie(_ token: String, clear: Bool = false) -> Cookie {
+        Cookie(name: Self.cookie, value: token, maxAge: clear ? 0 : Int(Logins.length), path: "/", secure: reports.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+
+    /// Whether a POST comes from the county's own page: a browser names the site a form was sent from (Sec-Fetch-Site,
+    /// else Origin); another site's page may not log a browser in or out (SameSite keeps the cookie from being sent
+    /// across sites, not from being set).
+    static func sameSite(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] { return site == "same-origin" || site == "none" }
+        guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
+        guard let host = request.head.authority else { return false }
+        return URLComponents(string: origin).map { components in
+            let port = components.port.map { ":\($0)" } ?? ""
+            return "\(components.host ?? "")\(port)" == host
+        } ?? false
     }
 
     /// Why a report was refused.
@@ -229,6 +254,8 @@ enum CountyPage {
     static func words(_ code: String) -> (zh: String, en: String) {
         switch code {
         case "unauthorized": return ("需要县级管理员的令牌。", "The county administrator's token is needed.")
+        case "crossSite": return ("只能从县里自己的页面登录或退出；请打开本服务器的 /county 再试。",
+                                  "Log in and out from the county's own page only: open /county on this server and try again.")
         case "notYourTownship": return ("无权查看这个乡镇（或全县）的报表。", "You may not read this township's (or the county's) report.")
         case "badDate": return ("日期应写成 2025-03-01，且起始不晚于截止。", "Dates are written 2025-03-01, the first not after the last.")
         case "noTownship": return ("没有这个乡镇。", "There is no such township.")

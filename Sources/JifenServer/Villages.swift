@@ -71,8 +71,15 @@ public struct CountyVillagesService: Sendable {
 
     /// Whom a session's token opens the county's reports to: the county's administrator the whole county, a township's
     /// auditor that township; a village's people none (their village's own reports are theirs).
+    /// The person is looked up again as a request's session would be (`Authenticate`): retired, or with a password set
+    /// anew, the session ends and opens no report.
     public func reportViewer(_ token: String) async -> CountyViewer? {
-        guard let session = await sessions.find(token), let reach = session.reach else { return nil }
+        guard var session = await sessions.find(token) else { return nil }
+        if await sessions.due(token), let (roles, mark) = await Self.lookUp(session, county: county, villages: villages) {
+            guard let rechecked = await sessions.recheck(token, roles: roles, mark: mark) else { return nil }
+            session = rechecked
+        }
+        guard let reach = session.reach else { return nil }
         switch reach {
         case .administrator: return CountyViewer(name: session.actor, townships: nil)
         case .township(let name): return CountyViewer(name: session.actor, townships: [name])

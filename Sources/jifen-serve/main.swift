@@ -110,7 +110,8 @@ struct Serve: AsyncParsableCommand {
         do {
             let chains = try CountyFolder(path: folder)
             service = try CountyService(chains: chains, key: try countySigningKey(),
-                                        reports: CountyReports(source: CountyFolderReports(folder: chains)))
+                                        reports: CountyReports(source: CountyFolderReports(folder: chains),
+                                                               secureCookies: publicURL?.lowercased().hasPrefix("https://") ?? false))
         } catch let refusal as Refusal {
             throw refusal
         } catch {
@@ -226,7 +227,8 @@ struct Serve: AsyncParsableCommand {
         if countyKey != nil {
             do {
                 sync = try CountyService(chains: PostgresCountyChains(county: county), key: try countySigningKey(),
-                                         reports: CountyReports(source: county, viewer: { await service.reportViewer($0) }))
+                                         reports: CountyReports(source: county, viewer: { await service.reportViewer($0) },
+                                                                secureCookies: publicURL?.lowercased().hasPrefix("https://") ?? false))
             } catch let refusal as Refusal {
                 throw refusal
             } catch {

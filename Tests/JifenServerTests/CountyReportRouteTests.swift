@@ -11,6 +11,7 @@ import JifenPostgresTestSupport
 import JifenReports
 import JifenServer
 import JifenStore
+import Synchronization
 import Testing
 
 /// The county's reports as `CountyService` serves them (`CountyReportRoutes`) over a county database in a throwaway
@@ -62,9 +63,10 @@ struct CountyReportRouteTests {
 
         deinit { try? FileManager.default.removeItem(at: folder) }
 
-        func test(viewer: (@Sendable (String) async throws -> CountyViewer?)? = nil,
+        func test(viewer: (@Sendable (String) async throws -> CountyViewer?)? = nil, secureCookies: Bool = false,
                   _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-            let service = try CountyService(chains: chains, key: key, reports: CountyReports(source: county, viewer: viewer))
+            let service = try CountyService(chains: chains, key: key,
+                                            reports: CountyReports(source: county, viewer: viewer, secureCookies: secureCookies))
             try await Application(router: service.router()).test(.router, body)
         }
     }
@@ -132,6 +134,39 @@ struct CountyReportRouteTests {
             #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .ok)
             let logout = try await client.execute(uri: "/county/logout", method: .post, headers: [.cookie: pair])
             #expect(logout.status == .seeOther)
+            #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .unauthorized)
+        }
+    }
+
+    /// The page's login is asked anew of what it was made from at every request: once the token typed at login opens
+    /// nothing (a session logged out or ended), the cookie opens nothing either. Over https the cookie is Secure; a form
+    /// posted from another site neither logs in nor out.
+    @Test func aPageLoginEndsWithItsTokenAndComesFromTheCountysOwnPage() async throws {
+        let setup = try Setup.shared.get()
+        let open = Mutex(true)
+        try await setup.test(viewer: { token in token == "session" && open.withLock { $0 } ? CountyViewer(name: "县管理员", townships: nil) : nil },
+                             secureCookies: true) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            var crossSite = form
+            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            let forged = try await client.execute(uri: "/county/login", method: .post, headers: crossSite, body: ByteBuffer(string: "token=session"))
+            #expect(forged.status == .forbidden && forged.headers[.setCookie] == nil)
+            var otherOrigin = form
+            otherOrigin[HTTPField.Name("Origin")!] = "https://elsewhere.example"
+            #expect(try await client.execute(uri: "/county/login", method: .post, headers: otherOrigin,
+                                             body: ByteBuffer(string: "token=session")).status == .forbidden)
+            var sameSite = form
+            sameSite[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
+            let login = try await client.execute(uri: "/county/login", method: .post, headers: sameSite, body: ByteBuffer(string: "token=session"))
+            let cookie = try #require(login.headers[.setCookie])
+            #expect(login.status == .seeOther && cookie.contains("Secure"))
+            let pair = try #require(cookie.split(separator: ";").first.map(String.init))
+            #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .ok)
+            var crossLogout: HTTPFields = [.cookie: pair]
+            crossLogout[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            #expect(try await client.execute(uri: "/county/logout", method: .post, headers: crossLogout).status == .forbidden)
+            #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .ok)
+            open.withLock { $0 = false }
             #expect(try await client.execute(uri: "/api/v1/county/report", method: .get, headers: [.cookie: pair]).status == .unauthorized)
         }
     }
