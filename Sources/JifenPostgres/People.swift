@@ -87,6 +87,14 @@ extension PostgresCounty {
     }
 
     /// The township of `village`; nil when the county has no such village (`.some(nil)`: a village of no township).
+    /// Whether `village` keeps its books in its own office and syncs them to the county (it has a sync key,
+    /// `jifen county add`): the county holds a copy, which only the village's pushes extend.
+    public func syncs(_ village: String) throws -> Bool {
+        try pool.withConnection { connection in
+            try connection.rows("SELECT EXISTS (SELECT 1 FROM sync_keys WHERE village = \(village))").first.map { try $0.decode(Bool.self) } ?? false
+        }
+    }
+
     public func township(of village: String) throws -> String?? {
         try pool.withConnection { connection in
             try connection.rows("SELECT township FROM villages WHERE village = \(village)").first.map { try $0.decode(String?.self) }

@@ -108,6 +108,14 @@ public struct CountyVillagesService: Sendable {
         guard let (reach, township) = try await villages.door(code) else {
             throw APIError.notFound("县里没有代码为 \(code) 的村；请核对村代码。", "The county has no village \(code); check its code.")
         }
+        // A village that syncs keeps its books on its own office's PC: the county's copy grows by its pushes alone (a
+        // write here would fork it from the office's file), and its people log in at their office's server.
+        // Asked at every login and write (a key may be added to a village while the server runs), never at a read.
+        let county = villages.county
+        if access != .read, try await villages.pools.work.runIfActive({ try county.syncs(code) }) {
+            throw APIError(.forbidden, "syncedVillage", zh: "\(code) 村的账记在村里自己的电脑上，县里只存同步来的副本；请在村里记账、登录，再同步到县里。",
+                           en: "\(code) keeps its books on its own office's PC and the county holds the copy it syncs: write and log in there, then sync.")
+        }
         guard let session else { return reach }
         if session.village == code { return reach }
         let reads: Bool = switch session.reach {

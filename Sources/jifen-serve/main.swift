@@ -172,6 +172,10 @@ struct Serve: AsyncParsableCommand {
                 throw Refusal("--set-password 要同时给出 --village 和 --by。", "--set-password needs --village and --by.")
             }
             do {
+                if try county.syncs(code) {
+                    throw Refusal("\(code) 村的账记在村里自己的电脑上（它向县里同步），密码请在村里用 jifen actor password 设。",
+                                  "\(code) keeps its books on its own office's PC (it syncs to the county): set passwords there with jifen actor password.")
+                }
                 let books = PostgresVillage(store: county.village(code))
                 if try books.passwordsInForce() {
                     guard let own = readLine(strippingNewline: true) else {

@@ -161,6 +161,31 @@ struct CountyVillagesTests {
         }
     }
 
+    /// A village given a sync key keeps its books in its own office: the county's copy is read by the county's people,
+    /// and neither a login of its own people nor a write reaches it here (either would fork it from the office's file).
+    @Test func aVillageThatSyncsIsReadHereAndWrittenAtItsOffice() async throws {
+        let county = try County()
+        let (a, b) = (county.a, county.b)
+        try await county.test { client in
+            let (clerk, _) = try await client.villageLogin(a, "会计")
+            let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: clerk).array()
+            let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
+            let score = ["household": "H003", "rule": award["code"] as? String ?? "", "date": "2025-01-02"]
+            try PostgresCountyChains(county: try PostgresCluster.county.get())
+                .add(village: a, township: county.township, syncKeyHash: try SyncKeys.hash(SyncKeys.newKey()))
+            let login = try await client.call(.post, "/api/v1/villages/\(a)/session", json: ["name": "会计", "password": CountyVillagesTests.password])
+            #expect(login.status == .forbidden && login.kind == "syncedVillage")
+            let write = try await client.call(.post, "/api/v1/villages/\(a)/scores", token: clerk, json: score)
+            #expect(write.status == .forbidden && write.kind == "syncedVillage")
+            let (token, _) = try await client.countyLogin(county.admin)
+            #expect(try await client.call(.get, "/api/v1/villages/\(a)/households", token: token).status == .ok)
+            // Another village of the county is written as before.
+            let (other, _) = try await client.villageLogin(b, "会计")
+            let written = try await client.call(.post, "/api/v1/villages/\(b)/scores", token: other, json: score)
+            #expect(written.status == .created, "\(String(buffer: written.body))")
+        }
+    }
+
     @Test func theCountysAdministratorAddsAVillage() async throws {
         let county = try County()
         let added = "N-\(county.tag)"
