@@ -30,12 +30,16 @@ public final class PostgresCountyChains: CountyChains {
         case hasKey(String)
         /// The county holds the village already, in another township.
         case otherTownship(String)
+        /// A village that syncs is named as a county folder names its villages (letters, digits, `-`, `_`): the sync's
+        /// routes and client take no other.
+        case syncName(String)
 
         public var description: String {
             switch self {
             case .initialised: "the county's database has its key and administrator already"
             case .hasKey(let village): "the county already holds a village \(village) with a sync key"
             case .otherTownship(let village): "the county already holds a village \(village), in another township"
+            case .syncName(let village): "a village that syncs is named with letters, digits, - and _ only, not \(village)"
             }
         }
     }
@@ -56,6 +60,7 @@ public final class PostgresCountyChains: CountyChains {
     /// database holds already (made by the village service) is given the key if it has none yet.
     public func add(village: String, township: String?, syncKeyHash: String) throws {
         try PostgresCounty.check(village: village, township: township)
+        guard CountyFolder.isVillageName(village) else { throw SetupRefusal.syncName(village) }
         try transaction { connection in
             let existing = try connection.rows("SELECT township FROM villages WHERE village = \(village) FOR UPDATE").first
             if let existing {

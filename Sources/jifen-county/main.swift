@@ -97,6 +97,9 @@ struct Database: ParsableArguments {
                            "The database is the county's already (jifen county init was run on it); nothing was changed.")
         case PostgresCountyChains.SetupRefusal.hasKey(let village):
             return Refusal("县里已有 \(village)，也已有它的同步密钥；什么也没有改动。", "The county holds \(village) already, with its sync key; nothing was changed.")
+        case PostgresCountyChains.SetupRefusal.syncName(let village):
+            return Refusal("要同步的村，代码只能用字母、数字、- 和 _（不能是 \(village)）；什么也没有改动。",
+                           "A village that syncs has a code of letters, digits, - and _ only (not \(village)); nothing was changed.")
         case PostgresCountyChains.SetupRefusal.otherTownship(let village):
             return Refusal("县里已有 \(village)，属于别的乡镇；什么也没有改动。", "The county holds \(village) already, in another township; nothing was changed.")
         case let error as CountyError:

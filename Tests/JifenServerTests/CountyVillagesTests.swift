@@ -171,8 +171,13 @@ struct CountyVillagesTests {
             let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: clerk).array()
             let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
             let score = ["household": "H003", "rule": award["code"] as? String ?? "", "date": "2025-01-02"]
-            try PostgresCountyChains(county: try PostgresCluster.county.get())
-                .add(village: a, township: county.township, syncKeyHash: try SyncKeys.hash(SyncKeys.newKey()))
+            let chains = PostgresCountyChains(county: try PostgresCluster.county.get())
+            // The sync's routes take a folder's names: a code with a dot would be a village no key could reach.
+            let dotted = "\(a).1"
+            #expect(throws: PostgresCountyChains.SetupRefusal.syncName(dotted)) {
+                try chains.add(village: dotted, township: nil, syncKeyHash: try SyncKeys.hash(SyncKeys.newKey()))
+            }
+            try chains.add(village: a, township: county.township, syncKeyHash: try SyncKeys.hash(SyncKeys.newKey()))
             let login = try await client.call(.post, "/api/v1/villages/\(a)/session", json: ["name": "会计", "password": CountyVillagesTests.password])
             #expect(login.status == .forbidden && login.kind == "syncedVillage")
             let write = try await client.call(.post, "/api/v1/villages/\(a)/scores", token: clerk, json: score)
