@@ -203,6 +203,11 @@ public final class CountyFolder: CountyChains, @unchecked Sendable {
     /// `accept`'s rule over one write transaction of a village's store: what a store of any kind runs.
     public static func accept(_ links: [ChainLink], into session: some VerbatimAppending, village: String) throws
         -> (appended: Int, seq: Int64, hash: Data) {
+        // A push is a run of the chain, each link the one after the link before: what is compared with the county's
+        // copy, and a fork named by, is that run (a gap among events the county holds is not a fork).
+        for (before, link) in zip(links, links.dropFirst()) where link.fields.seq != before.fields.seq + 1 {
+            throw LinkRefusal(seq: link.fields.seq, .notNext(expected: before.fields.seq + 1))
+        }
         let head = try session.headOfLog()
         let held = links.filter { $0.fields.seq <= head.seq }
         if let first = held.first {

@@ -187,6 +187,22 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(try county.chains.head(of: "other").seq == 0 && county.chains.head(of: "hongqi").seq == 0)
     }
 
+    /// A push with a gap, even among events the county holds and the same as its own, is refused as not following
+    /// (422), not named a fork.
+    @Test(arguments: CountyKind.allCases)
+    func aPushWithAGapIsRefusedNotCalledAFork(_ kind: CountyKind) async throws {
+        let county = try County(kind)
+        let links = try county.links()
+        let key = county.keys["hongqi"]
+        try await county.test { client in
+            #expect(try await Self.push(client, links, key: key).status == .ok)
+            let gapped = try await Self.push(client, [links[1], links[3]], key: key)
+            #expect(gapped.status == .unprocessableContent, "\(String(buffer: gapped.body))")
+            #expect(try await Self.push(client, links[1...3], key: key).status == .ok)
+        }
+        #expect(try county.chains.head(of: "hongqi").seq == links.last?.fields.seq)
+    }
+
     @Test(arguments: CountyKind.allCases)
     func linksThatDoNotHoldOrAreNotLinesAreRefused(_ kind: CountyKind) async throws {
         let county = try County(kind)
