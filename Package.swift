@@ -217,16 +217,19 @@ let package = Package(
         // links an HTTP client (`jifen` hands over to it as `jifen serve` does to `jifen-serve`).
         .executableTarget(
             name: "jifen-sync",
-            dependencies: ["JifenStore", "JifenAudit", "JifenCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["JifenStore", "JifenAudit", "JifenCore", "JifenTalk", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // What jifen-sync and jifen-county say: one sentence in the user's language, and their refusals.
+        .target(name: "JifenTalk", swiftSettings: strict),
         // `jifen county … --postgres`: the county's PostgreSQL database (its key, villages, sync keys, heads) and a village's
         // file loaded into it; a program of its own so that only it links PostgreSQL's client (`jifen` hands over to it).
         .executableTarget(
             name: "jifen-county",
-            dependencies: ["Jifen", "JifenPostgres", "JifenStore", "JifenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Jifen", "JifenPostgres", "JifenStore", "JifenAudit", "JifenTalk",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // The test village and the core's rejection table, shared by the core's tests and the conformance suite.

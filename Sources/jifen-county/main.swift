@@ -4,6 +4,7 @@ import Jifen
 import JifenAudit
 import JifenPostgres
 import JifenStore
+import JifenTalk
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,24 +30,6 @@ struct CountyProgram: ParsableCommand {
         } catch {
             exit(withError: error)
         }
-    }
-}
-
-/// A refusal: one sentence in the user's language; exit 1, or 2 when a ledger or the county's copy is damaged or they
-/// disagree.
-struct Refusal: Error {
-    let text: String, status: Int32
-    init(_ zh: String, _ en: String, status: Int32 = 1) {
-        text = Talk.chinese ? zh : en
-        self.status = status
-    }
-}
-
-enum Talk {
-    nonisolated(unsafe) static var chinese = true
-    static func say(_ zh: String, _ en: String) {
-        print(chinese ? zh : en)
-        fflush(nil)
     }
 }
 
@@ -167,7 +150,7 @@ struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Add a village to the county and print its sync key once (the database keeps only its hash).")
-    @Argument(help: "The village's code in the county: letters, digits, -, _ and ., at most 64.") var village: String
+    @Argument(help: "The village's code in the county: letters, digits, - and _, at most 64.") var village: String
     @Option(help: ArgumentHelp("The township (乡镇) it belongs to.", valueName: "name")) var township: String?
     @Option(help: ArgumentHelp("Also write the key to this file (readable by you only).", valueName: "file")) var out: String?
     @OptionGroup var database: Database

@@ -4,6 +4,7 @@ import Foundation
 import JifenAudit
 import JifenCore
 import JifenStore
+import JifenTalk
 import NIOCore
 import NIOHTTP1
 
@@ -31,23 +32,6 @@ struct Sync: AsyncParsableCommand {
             exit(withError: error)
         }
         try? await HTTPClient.shared.shutdown()
-    }
-}
-
-/// A refusal: one sentence in the user's language, exit 1 (2 when the ledger and the county's copy disagree).
-struct Refusal: Error {
-    let text: String, status: Int32
-    init(_ zh: String, _ en: String, status: Int32 = 1) {
-        text = Talk.chinese ? zh : en
-        self.status = status
-    }
-}
-
-enum Talk {
-    nonisolated(unsafe) static var chinese = true
-    static func say(_ zh: String, _ en: String) {
-        print(chinese ? zh : en)
-        fflush(nil)
     }
 }
 
