@@ -190,6 +190,7 @@ let package = Package(
             // The pages' templates and their style sheet and script are carried in the code as api/openapi.yaml is.
             resources: [
                 .embedInCode("../../api/openapi.yaml"),
+                .embedInCode("../../api/county-openapi.yaml"),
                 .embedInCode("Pages/layout.mustache"),
                 .embedInCode("Pages/household.mustache"),
                 .embedInCode("Pages/check.mustache"),

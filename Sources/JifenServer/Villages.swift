@@ -59,7 +59,7 @@ public struct CountyVillagesService: Sendable {
         }
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+                     body: .init(byteBuffer: ByteBuffer(string: CountyOpenAPIDocument.text)))
         }
         let api = router.group("api/v1")
         addCounty(to: api)

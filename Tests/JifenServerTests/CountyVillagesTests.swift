@@ -7,6 +7,9 @@ import JifenCore
 import JifenPostgres
 import JifenPostgresTestSupport
 import JifenServer
+import Yams
+import JifenAudit
+import JifenReports
 import Testing
 
 /// `serve --postgres`: every village of a county's PostgreSQL database under /api/v1/villages/{village}, with the
@@ -190,6 +193,50 @@ struct CountyVillagesTests {
             let (other, _) = try await client.villageLogin(b, "会计")
             let written = try await client.call(.post, "/api/v1/villages/\(b)/scores", token: other, json: score)
             #expect(written.status == .created, "\(String(buffer: written.body))")
+        }
+    }
+
+    /// The county server's document (/openapi.yaml) describes every route it has, with its sync and reports mounted, and
+    /// nothing else: a village's operations under the village's prefix, the county's own beside them.
+    @Test func theCountysDocumentIsItsRoutes() async throws {
+        let cluster = try PostgresCluster.shared.get()
+        let database = "document_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("CREATE DATABASE \(database)") == nil)
+        let county = try PostgresCounty(url: cluster.url(database: database), connections: 2)
+        defer { county.close() }
+        let chains = PostgresCountyChains(county: county)
+        let key = SigningKey()
+        try chains.initialise(publicKey: key.key.publicKey.rawRepresentation.base64EncodedString(), adminTokenHash: try SyncKeys.hash("jfa_x"))
+        let service = CountyVillagesService(county: county, threads: 2)
+        let sync = try CountyService(chains: chains, key: key, reports: CountyReports(source: county))
+        let router = service.router()
+        sync.add(to: router)
+        let routed = Set(router.routes.filter { route in
+            let path = "\(route.path)"
+            return path.hasPrefix("/api/") || path == "/healthz" || path == "/openapi.yaml"
+        }.map { route in
+            let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            return "\(route.method.rawValue) /" + path.joined(separator: "/")
+        })
+        defer { Task { await service.close() } }
+        try await Application(router: router).test(.router) { client in
+            let document = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(document.status == .ok)
+            let yaml = try #require(try Yams.load(yaml: String(buffer: document.body)) as? [String: Any])
+            let paths = try #require(yaml["paths"] as? [String: Any])
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                for method in (operations as? [String: Any] ?? [:]).keys where method != "parameters" {
+                    documented.insert("\(method.uppercased()) \(path)")
+                }
+            }
+            #expect(documented == routed, "only documented: \(documented.subtracting(routed)); only routed: \(routed.subtracting(documented))")
+            // Every reference the document makes is to a component it has.
+            let text = String(buffer: document.body)
+            let components = try #require(yaml["components"] as? [String: [String: Any]])
+            for match in text.matches(of: /"#\/components\/([a-zA-Z]+)\/([a-zA-Z]+)"/) {
+                #expect(components[String(match.1)]?[String(match.2)] != nil, "\(match.0)")
+            }
         }
     }
 
