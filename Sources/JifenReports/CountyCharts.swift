@@ -148,7 +148,7 @@ public enum CountyCharts {
 
     /// The text of one picture, built element by element. Coordinates are written with at most one decimal, so the
     /// same figures give the same bytes.
-    struct SVG {
+    public struct SVG {
         private(set) var text: String
 
         init(width: Int, height: Int, title: String) {
@@ -203,8 +203,8 @@ public enum CountyCharts {
             return magnitude % 10 == 0 ? "\(sign)\(magnitude / 10)" : "\(sign)\(magnitude / 10).\(magnitude % 10)"
         }
 
-        /// Text as XML character data or an attribute's value.
-        static func escape(_ text: String) -> String {
+        /// Text as XML character data or an attribute's value (also what the county's page writes its text with).
+        public static func escape(_ text: String) -> String {
             var escaped = ""
             escaped.reserveCapacity(text.utf8.count)
             for character in text.unicodeScalars {

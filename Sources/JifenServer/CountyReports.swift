@@ -432,18 +432,6 @@ enum CountyPage {
         return "\(sign)\(abs(value) / 10).\(abs(value) % 10)"
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Text as HTML character data or an attribute's value: the pictures' own escaping.
+    static func escape(_ text: String) -> String { CountyCharts.SVG.escape(text) }
 }
