@@ -137,11 +137,10 @@ struct CountyReportRoutes: Sendable {
             let form = try await Pages.form(request)
             let chinese = form["lang"] != "en"
             guard let token = form["token"]?.trimmingCharacters(in: .whitespaces), !token.isEmpty,
-                  let viewer = try await viewer(token: token) else {
+                  try await viewer(token: token) != nil else {
                 return Self.html(.unauthorized, CountyPage.login(chinese: chinese, failed: true))
             }
             var response = Response(status: .seeOther, headers: [.location: chinese ? "/county" : "/county?lang=en"])
-            _ = viewer
             response.setCookie(loginCookie(logins.open(token, now: service.now())))
             return Self.secured(response)
         }

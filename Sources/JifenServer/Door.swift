@@ -77,18 +77,8 @@ public final class Door<Books: VillageBooks>: Sendable {
     /// Runs `body` (a password's check or hash) on the pool for slow hashes; with more than `hashesWaiting` already
     /// waiting (a flood of logins), refuses at once (503) rather than make everyone wait behind it.
     func hash<T: Sendable>(_ body: @escaping @Sendable (Books) throws -> T) async throws -> T {
-        let admitted = pools.waiting.withLock { n in
-            guard n < Self.hashesWaiting else { return false }
-            n += 1
-            return true
-        }
-        guard admitted else {
-            throw APIError(.serviceUnavailable, "busy", zh: "现在登录的人太多；请过一会儿再试。",
-                           en: "Too many people are logging in right now; try again in a moment.")
-        }
-        defer { pools.waiting.withLock { $0 -= 1 } }
         let ledger = self.ledger
-        return try await pools.hashing.runIfActive { try body(ledger) }
+        return try await pools.hash { try body(ledger) }
     }
 
     /// At most this many slow hashes wait at once (each about 60 ms on one core).

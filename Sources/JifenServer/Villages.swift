@@ -255,7 +255,8 @@ final class VillageDoors: Sendable {
 }
 
 extension DoorPools {
-    /// Runs a password's slow hash on the pool for slow hashes, refused at once (503) when too many wait.
+    /// Runs a password's slow hash on the pool for slow hashes, refused at once (503) when too many wait: the one
+    /// admission for a village's server (`Door.hash`) and a county's logins alike.
     func hash<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let admitted = waiting.withLock { n in
             guard n < LedgerDoor.hashesWaiting else { return false }

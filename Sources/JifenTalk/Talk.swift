@@ -23,3 +23,11 @@ public struct Refusal: Error {
         self.status = status
     }
 }
+
+extension Refusal {
+    /// Says the refusal on standard error, as `jifen` says its own, and exits with its status.
+    public func exit() -> Never {
+        FileHandle.standardError.write(Data("jifen: \(text)\n".utf8))
+        Foundation.exit(status)
+    }
+}

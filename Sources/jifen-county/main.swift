@@ -25,8 +25,7 @@ struct CountyProgram: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let refusal as Refusal {
-            FileHandle.standardError.write(Data("jifen: \(refusal.text)\n".utf8))
-            Foundation.exit(refusal.status)
+            refusal.exit()
         } catch {
             exit(withError: error)
         }

@@ -26,8 +26,7 @@ struct Sync: AsyncParsableCommand {
                 try command.run()
             }
         } catch let refusal as Refusal {
-            FileHandle.standardError.write(Data("jifen: \(refusal.text)\n".utf8))
-            Foundation.exit(refusal.status)
+            refusal.exit()
         } catch {
             exit(withError: error)
         }
