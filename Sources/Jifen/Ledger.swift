@@ -1,4 +1,8 @@
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import JifenCore
 import JifenStore
 
@@ -54,9 +58,11 @@ public struct LedgerEnvironment: Sendable {
 
     /// A random (version 4) UUID in lower case, as `UUID().uuidString.lowercased()` writes it, from the system's random
     /// generator (getrandom): Foundation's opens /dev/urandom for each one, a tenth of a large import's time.
-    static func randomUUID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64, low = generator.next() as UInt64
+    ///
+    /// The random bits come from `RandomPool`: the system's generator asked for a UUID's 16 bytes at a time took two
+    /// `getrandom` calls per UUID, 400,006 system calls and 5% of the CPU of a 200,000-row tally sheet's import.
+    package static func randomUUID() -> String {
+        var (high, low) = RandomPool.shared.twoWords()
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000   // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000     // RFC 4122 variant
         var text = [UInt8]()
@@ -277,5 +283,32 @@ public final class Ledger: Sendable {
     public func info() throws -> LedgerInfo {
         guard let info = try read({ try $0.ledger() }) else { throw Rejection.ledgerNotOpened }
         return info
+    }
+}
+
+/// Random bits from the kernel's generator, fetched 4 KiB at a time and handed out in order, each byte once: the
+/// same source as `SystemRandomNumberGenerator` (`getrandom`), without a system call for every eight bytes. glibc's
+/// `arc4random_buf` (≥ 2.36) fills the buffer with one `getrandom` call, and ends the process rather than return less.
+final class RandomPool: Sendable {
+    static let shared = RandomPool()
+
+    private struct Buffer {
+        var words = [UInt64](repeating: 0, count: 512)
+        var next = 512
+    }
+    private let buffer = Mutex(Buffer())
+
+    /// Two fresh 64-bit words.
+    func twoWords() -> (UInt64, UInt64) {
+        buffer.withLock { buffer in
+            if buffer.next + 2 > buffer.words.count {
+                buffer.words.withUnsafeMutableBytes { bytes in
+                    if let base = bytes.baseAddress { arc4random_buf(base, bytes.count) }
+                }
+                buffer.next = 0
+            }
+            defer { buffer.next += 2 }
+            return (buffer.words[buffer.next], buffer.words[buffer.next + 1])
+        }
     }
 }

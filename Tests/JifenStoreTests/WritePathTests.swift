@@ -180,3 +180,24 @@ import Testing
         #expect(differ.isEmpty, "\(differ.prefix(5))")
     }
 }
+
+@Suite struct EventIds {
+    @Test("live ids are version-4 UUIDs in lower case, as Foundation writes them, and none repeats across the pool's refills")
+    func liveIdsAreFreshUUIDs() throws {
+        // 2,000 ids take 32,000 random bytes: the pool's 4 KiB buffer is refilled seven times on the way.
+        let ids = (0..<2_000).map { _ in LedgerEnvironment.randomUUID() }
+        #expect(Set(ids).count == ids.count)
+        var ones = [Int](repeating: 0, count: 128)
+        for id in ids {
+            let parsed = try #require(UUID(uuidString: id), "\(id) is not a UUID")
+            #expect(parsed.uuidString.lowercased() == id)
+            let bytes = withUnsafeBytes(of: parsed.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 4, "version of \(id)")
+            #expect(bytes[8] >> 6 == 0b10, "variant of \(id)")
+            for bit in 0..<128 where bytes[bit / 8] >> (7 - UInt8(bit % 8)) & 1 == 1 { ones[bit] += 1 }
+        }
+        // Each of the 122 random bits is set in some id and clear in another (a stuck bit would show).
+        let fixed: Set<Int> = [48, 49, 50, 51, 64, 65]   // the version's four bits and the variant's two
+        for bit in 0..<128 where !fixed.contains(bit) { #expect(ones[bit] > 0 && ones[bit] < ids.count, "bit \(bit)") }
+    }
+}
