@@ -86,6 +86,7 @@ let package = Package(
                 .embedInCode("../../schema/0003_governance.sql"),
                 .embedInCode("../../schema/0004_credentials.sql"),
                 .embedInCode("../../schema/0005_household_cards.sql"),
+                .embedInCode("../../schema/0006_review_states.sql"),
             ],
             swiftSettings: strict
         ),

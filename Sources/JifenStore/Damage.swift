@@ -82,6 +82,9 @@ extension EventStore {
     /// As a ledger from before households' cards has it (read as it is, `cardsStandIn`).
     static let expectedWideBeforeCards = expectedSchema(.wide, upTo: credentialsMigration)
     static let expectedCompactBeforeCards = expectedSchema(.compact, upTo: credentialsMigration)
+    /// As a ledger from before the reviews' states were spelled out has it (read as it is).
+    static let expectedWideBeforeReviewStates = expectedSchema(.wide, upTo: cardsMigration)
+    static let expectedCompactBeforeReviewStates = expectedSchema(.compact, upTo: cardsMigration)
 
     /// Made on first use, per format: a command reads only its own ledger's.
     static func expectedSchema(_ format: LogFormat, upTo last: String? = nil) -> Result<[String: String], any Error> {
@@ -119,8 +122,8 @@ extension EventStore {
     /// a quarter of a `record`'s work: every migration's SQL parsed and run). A test holds these to
     /// `expectedSchema`; a ledger at an earlier level, or one that differs, is compared object by object.
     static let wholeSchemaDigests: [LogFormat: String] = [
-        .compact: "5d5b98f29f0379cde12121f2a838d2fa79f9c902ae4445fbdbd372705184e704",
-        .wide: "625db3b18982ec4c6dcb21ac0d1773dc64afb146a786060f21b190260ddbb2c1",
+        .compact: "d6f1864a8cb9b96ad283a5545e14b07c3e7a73b58fe3a827eb278e95fd055e8f",
+        .wide: "7b9114581765befdd4a5027c473897c68f6f4dbc65f89cd80077d46e04e5269c",
     ]
 
     /// What of the schema is missing or not as the migrations made it (a dropped table, a changed index), by name.
@@ -131,6 +134,7 @@ extension EventStore {
         let expected = try (!applied.contains(credentialsMigration)
             ? (format == .compact ? expectedCompactBeforePasswords : expectedWideBeforePasswords)
             : !applied.contains(cardsMigration) ? (format == .compact ? expectedCompactBeforeCards : expectedWideBeforeCards)
+            : !applied.contains(reviewStatesMigration) ? (format == .compact ? expectedCompactBeforeReviewStates : expectedWideBeforeReviewStates)
             : (format == .compact ? expectedCompact : expectedWide)).get()
         let found = try schema(db)
         let order = ["table": 0, "index": 1, "trigger": 2]

@@ -215,10 +215,12 @@ public final class EventStore: LedgerStore {
                 try Set(EventStore.migrator(found).migrations).subtracting(EventStore.migrator(found).appliedIdentifiers(db))
             } : []
             if readOnly && !missing.isEmpty && missing.isSubset(of: EventStore.standIns.keys) {
-                // A ledger written before passwords or cards: read as it is, with their tables standing empty for this
-                // connection only (TEMP, never in the file) — a copy into memory would take as much memory as the file.
+                // A ledger written before passwords, cards or the reviews' spelled-out states: read as it is, with the
+                // tables it lacks standing empty for this connection only (TEMP, never in the file) — a copy into memory
+                // would take as much memory as the file.
                 for migration in missing.sorted() {
-                    try opened.inDatabase { db in try db.execute(sql: EventStore.standIns[migration] ?? "") }
+                    guard let sql = EventStore.standIns[migration], !sql.isEmpty else { continue }
+                    try opened.inDatabase { db in try db.execute(sql: sql) }
                 }
                 queue = opened
             } else if readOnly && !upToDate {
@@ -345,8 +347,12 @@ public final class EventStore: LedgerStore {
         CREATE TEMP TABLE household_cards (household TEXT NOT NULL PRIMARY KEY, hash TEXT NOT NULL, issued_at TEXT NOT NULL, issued_by TEXT NOT NULL);
         """
 
-    /// The migrations a read may find missing and stand in for (they add tables beside the log and nothing else).
-    static let standIns = [credentialsMigration: credentialsStandIn, cardsMigration: cardsStandIn]
+    /// The migration that spelled out the reviews' states (schema/0006_review_states.sql).
+    static let reviewStatesMigration = "0006_review_states"
+
+    /// The migrations a read may find missing and stand in for: they add tables beside the log, or change only how a
+    /// projection's rows are checked as they are written (a read of the table as it is finds the same rows).
+    static let standIns = [credentialsMigration: credentialsStandIn, cardsMigration: cardsStandIn, reviewStatesMigration: ""]
 
     /// The migrations of a ledger of `format`: its own first one (the log), then those every ledger has.
     static func migrator(_ format: LogFormat) -> DatabaseMigrator {
@@ -359,6 +365,7 @@ public final class EventStore: LedgerStore {
         migrator.registerMigration("0003_governance") { db in try db.execute(sql: SchemaSQL.m0003Governance) }
         migrator.registerMigration(credentialsMigration) { db in try db.execute(sql: SchemaSQL.m0004Credentials) }
         migrator.registerMigration(cardsMigration) { db in try db.execute(sql: SchemaSQL.m0005HouseholdCards) }
+        migrator.registerMigration(reviewStatesMigration) { db in try db.execute(sql: SchemaSQL.m0006ReviewStates) }
         return migrator
     }
 
