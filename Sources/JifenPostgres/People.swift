@@ -51,6 +51,31 @@ extension PostgresCounty {
         }
     }
 
+    /// Every person of the county, by name, the retired ones too.
+    public func people() throws -> [CountyPerson] {
+        try pool.withConnection { connection in
+            try connection.rows("SELECT name, role, township, active, mark FROM county_people ORDER BY name").map { row in
+                let (name, role, township, active, mark) = try row.decode((String, String, String?, Bool, Int64).self)
+                guard let role = CountyPerson.Role(rawValue: role) else {
+                    throw PostgresStoreError.damaged(village: "", seq: 0, problem: "the county's person \(name) has no role jifen knows")
+                }
+                return CountyPerson(name: name, role: role, township: township, active: active, mark: mark)
+            }
+        }
+    }
+
+    /// Retires the county's person `name`: they log in no more, and their open sessions end (their mark moves on).
+    /// False when the county has no such person; retiring a retired person changes nothing.
+    @discardableResult
+    public func retirePerson(_ name: String) throws -> Bool {
+        try pool.withConnection { connection in
+            try connection.rows("""
+                UPDATE county_people SET active = false, mark = mark + CASE WHEN active THEN 1 ELSE 0 END
+                WHERE name = \(name) RETURNING name
+                """).first != nil
+        }
+    }
+
     /// The county's person `name`; nil when there is none.
     public func person(_ name: String) throws -> CountyPerson? {
         try pool.withConnection { connection in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jifen
 import JifenAudit
+import JifenCore
 import JifenPostgres
 import JifenStore
 import JifenTalk
@@ -18,7 +19,7 @@ struct CountyProgram: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jifen county",
         abstract: "The county's PostgreSQL database: its key, its villages and their sync keys, their heads; a village file loaded into it.",
-        subcommands: [Init.self, Add.self, List.self, Load.self])
+        subcommands: [Init.self, Add.self, List.self, Load.self, Person.self])
 
     static func main() {
         do {
@@ -90,6 +91,8 @@ struct Database: ParsableArguments {
             return Refusal("县里已有 \(village) 的 \(county) 条事件，这个文件只到第 \(file) 条（是旧的副本，或被截短了）；什么也没有载入。",
                            "The county holds \(county) events of \(village) and this file ends at #\(file) (an older copy, or cut); nothing was loaded.",
                            status: 2)
+        case CountyPersonError.badPerson:
+            return Refusal("人员的名字要 1 到 64 个字。", "A person's name has 1 to 64 characters.")
         case let refusal as LinkRefusal:
             return Refusal("文件里的事件不成立：\(refusal.chinese)；县里停在这一条之前。",
                            "An event of the file does not hold: \(refusal.description); the county stops before it.", status: 2)
@@ -246,5 +249,128 @@ struct Load: ParsableCommand {
         let rate = seconds > 0 ? Int(Double(loaded) / seconds) : 0
         Talk.say("县里的 \(village) 有 \(head.seq) 条事件（这次载入 \(loaded) 条，\(String(format: "%.1f", seconds)) 秒，每秒 \(rate) 条），链头 \(head.hash.hex)，与文件相同。",
                  "The county's \(village) holds \(head.seq) events (\(loaded) loaded now, \(String(format: "%.1f", seconds)) s, \(rate) events/s); head \(head.hash.hex), the file's.")
+    }
+}
+
+/// The county's own people (`jifen county person …`): its administrator and each township's auditor, who log in to
+/// `jifen serve --postgres` at /api/v1/session and read villages there; they write no village's books.
+struct Person: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "The county's own people: its administrator and the townships' auditors.",
+        subcommands: [PersonSet.self, PersonList.self, PersonRetire.self])
+}
+
+struct PersonSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Add a person of the county, or set their role, township and password anew (their open sessions end).",
+        discussion: "The password is asked for twice on a terminal (not shown); otherwise it is read from standard input, one line.")
+    @Argument(help: "The person's name, as they will type it to log in.") var name: String
+    @Option(help: ArgumentHelp("administrator, or auditor (with --township).", valueName: "role")) var role: String
+    @Option(help: ArgumentHelp("The auditor's township (乡镇): they read its villages.", valueName: "name")) var township: String?
+    @OptionGroup var database: Database
+
+    func run() throws {
+        let chains = try database.open()
+        guard let role = CountyPerson.Role(rawValue: role) else {
+            throw Refusal("--role 只能是 administrator（县管理员）或 auditor（乡镇审计）。", "--role is administrator or auditor.")
+        }
+        guard (role == .auditor) == (township != nil) else {
+            throw Refusal(role == .auditor ? "乡镇审计要用 --township 写明看哪个乡镇。" : "县管理员不属于哪个乡镇，不用 --township。",
+                          role == .auditor ? "An auditor needs --township, the township they read." : "The administrator has no township: leave out --township.")
+        }
+        let password = try Secret.read(prompt: Talk.chinese ? "\(name) 的密码：" : "\(name)'s password: ",
+                                       again: Talk.chinese ? "再输一遍：" : "Again: ")
+        let known = try refusing { try chains.county.person(name) }
+        do {
+            try chains.county.setPerson(name, role: role, township: township, password: password)
+        } catch let refusal as PasswordRefusal {
+            throw Refusal(refusal.chinese, refusal.description)
+        } catch {
+            throw Database.refusal(error)
+        }
+        let what = role == .administrator ? ("县管理员", "the county's administrator") : ("\(township ?? "") 的审计", "auditor of \(township ?? "")")
+        if known == nil {
+            Talk.say("已加上 \(name)（\(what.0)）。", "Added \(name) (\(what.1)).")
+        } else {
+            Talk.say("已为 \(name)（\(what.0)）设了新密码；他原来的登录已失效。", "Set \(name)'s password anew (\(what.1)); their open sessions have ended.")
+        }
+    }
+}
+
+struct PersonList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The county's people, with their roles and townships.")
+    @Flag(help: "Print JSON for scripts.") var json = false
+    @OptionGroup var database: Database
+
+    struct Row: Encodable {
+        let name: String, role: String, township: String?, active: Bool
+    }
+
+    func run() throws {
+        let chains = try database.open()
+        let rows = try refusing { try chains.county.people() }.map {
+            Row(name: $0.name, role: $0.role.rawValue, township: $0.township, active: $0.active)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        if rows.isEmpty { Talk.say("县里还没有人员；用 jifen county person set 加上。", "The county has no people yet; add them with jifen county person set.") }
+        for row in rows {
+            let role = row.role == "administrator" ? ("县管理员", "administrator") : ("\(row.township ?? "") 审计", "auditor of \(row.township ?? "")")
+            Talk.say("\(row.name)\t\(role.0)\t\(row.active ? "在任" : "已离任")", "\(row.name)\t\(role.1)\t\(row.active ? "active" : "retired")")
+        }
+    }
+}
+
+struct PersonRetire: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retire", abstract: "Retire a person of the county: they log in no more, and their open sessions end.")
+    @Argument(help: "The person's name.") var name: String
+    @OptionGroup var database: Database
+
+    func run() throws {
+        let chains = try database.open()
+        guard try refusing({ try chains.county.retirePerson(name) }) else {
+            throw Refusal("县里没有 \(name) 这个人员；用 jifen county person list 查看。", "The county has no person \(name); see jifen county person list.")
+        }
+        Talk.say("\(name) 已离任，不能再登录。", "\(name) is retired and can log in no more.")
+    }
+}
+
+/// A password typed by a person: on a terminal, asked for twice with echo off; otherwise one line of standard input.
+enum Secret {
+    static func read(prompt: String, again: String) throws -> String {
+        guard isatty(STDIN_FILENO) == 1 else {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw Refusal("请从标准输入给出密码（一行）。", "Give the password on standard input (one line).")
+            }
+            return line
+        }
+        let first = quietLine(prompt), second = quietLine(again)
+        guard let first, !first.isEmpty else { throw Refusal("没有输入密码；什么也没有改动。", "No password was typed; nothing was changed.") }
+        guard first == second else { throw Refusal("两次输入的密码不一样；什么也没有改动，请重来。", "The two passwords differ; nothing was changed, try again.") }
+        return first
+    }
+
+    /// One line of the terminal, not shown as it is typed.
+    private static func quietLine(_ prompt: String) -> String? {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        let quiet = tcgetattr(STDIN_FILENO, &saved) == 0
+        if quiet {
+            var off = saved
+            off.c_lflag &= ~tcflag_t(ECHO)
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &off)
+        }
+        defer {
+            if quiet { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true)
     }
 }

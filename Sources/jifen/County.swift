@@ -14,7 +14,7 @@ struct CountyCommand: ParsableCommand {
             A county folder (FOLDER, --folder) or the county's PostgreSQL database (--postgres URL); into the database, \
             jifen county load FILE --village CODE --postgres URL loads a village's existing ledger.
             """,
-        subcommands: [CountyInit.self, CountyAdd.self, CountyList.self, CountyLoad.self])
+        subcommands: [CountyInit.self, CountyAdd.self, CountyList.self, CountyLoad.self, CountyPeople.self])
 }
 
 /// The county's PostgreSQL database, for `jifen-county`.
@@ -28,6 +28,28 @@ func handOverToCounty(_ arguments: [String], postgres: String, lang: Language?) 
     let l = lang ?? Console.current.variable("JIFEN_LANG").flatMap(Language.init(rawValue:)) ?? .zh
     try handOver(to: "jifen-county", arguments + ["--postgres", postgres, "--lang", l.rawValue])
     throw CLIError(zh: "没能启动 jifen-county。", en: "Could not start jifen-county.")
+}
+
+/// `jifen county person …`: the county's own people, in its database only (a county folder has its administrator's token
+/// alone), all handed over to `jifen-county`.
+struct CountyPeople: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "The county's own people (its administrator, the townships' auditors), who log in to jifen serve --postgres.",
+        discussion: """
+            jifen county person set NAME --role administrator --postgres URL
+            jifen county person set NAME --role auditor --township 乡镇 --postgres URL   (adds, or sets the password anew)
+            jifen county person list [--json] --postgres URL
+            jifen county person retire NAME --postgres URL
+            The password is asked for twice on a terminal (not shown), or read from standard input, one line.
+            """)
+    @Option(help: ArgumentHelp("The county's PostgreSQL database, e.g. postgres://jifen@127.0.0.1/county.", valueName: "url"))
+    var postgres: String
+    @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: Language?
+    @Argument(parsing: .allUnrecognized, help: "set NAME --role ROLE [--township T], list [--json], or retire NAME.")
+    var arguments: [String] = []
+
+    func run() throws { try handOverToCounty(["person"] + arguments, postgres: postgres, lang: lang) }
 }
 
 /// Refuses a county command given both a folder and a database, or neither.

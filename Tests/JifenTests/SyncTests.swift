@@ -330,3 +330,73 @@ struct CountyLoadTests {
         #expect(try county.countyHead().seq == 200)
     }
 }
+
+/// `jifen county person set|list|retire --postgres URL`: the county's own people, who log in to the county's server.
+@Suite(.enabled(if: PostgresCluster.runs, PostgresCluster.skipReason))
+struct CountyPeopleTests {
+    func person(_ county: SyncTests.County, _ arguments: [String], input: String? = nil) throws -> Run {
+        try county.office.run(jifenBinary.path, ["--lang", "en", "county", "person"] + arguments + county.place, input: input)
+    }
+
+    /// The HTTP status of a login at the county's server, and the session's token when it opened.
+    func logIn(_ county: SyncTests.County, _ name: String, _ password: String) throws -> (status: String, token: String?) {
+        let body = try JSONSerialization.data(withJSONObject: ["name": name, "password": password])
+        let run = try county.office.run("/usr/bin/env", ["curl", "-s", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
+                                                         "--data-binary", String(decoding: body, as: UTF8.self), "\(county.url)/api/v1/session"])
+        let lines = run.out.split(separator: "\n")
+        let json = try? JSONSerialization.jsonObject(with: Data((lines.dropLast().joined(separator: "\n")).utf8)) as? [String: Any]
+        return (String(lines.last ?? ""), json?["token"] as? String)
+    }
+
+    func people(_ county: SyncTests.County) throws -> [[String: Any]] {
+        let run = try person(county, ["list", "--json"])
+        expectOK(run)
+        return try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [[String: Any]] ?? []
+    }
+
+    @Test func theCountysPeopleAreSetListedAndRetiredAndLogInAsSet() throws {
+        let county = try SyncTests.County(.postgres)
+        #expect(try people(county).isEmpty)
+        // Refused, nothing kept: an auditor without a township, an administrator with one, a role jifen lacks, a weak
+        // password, no password at all.
+        for (arguments, input, says) in [(["set", "审计甲", "--role", "auditor"], "long enough 2026", "--township"),
+                                         (["set", "管理员", "--role", "administrator", "--township", "城关乡"], "long enough 2026", "no township"),
+                                         (["set", "管理员", "--role", "clerk"], "long enough 2026", "administrator or auditor"),
+                                         (["set", "管理员", "--role", "administrator"], "123", "password"),
+                                         (["set", "管理员", "--role", "administrator"], "", "standard input")] {
+            let refused = try person(county, arguments, input: input)
+            #expect(refused.status == 1 && refused.err.contains(says), "\(arguments): \(refused.err)")
+        }
+        #expect(try people(county).isEmpty)
+
+        expectOK(try person(county, ["set", "县管理员", "--role", "administrator"], input: "county admin 2026\n"))
+        expectOK(try person(county, ["set", "城关审计", "--role", "auditor", "--township", "城关乡"], input: "township audit 2026\n"))
+        let listed = try people(county)
+        #expect(listed.map { $0["name"] as? String } == ["城关审计", "县管理员"].sorted())
+        #expect(listed.allSatisfy { $0["active"] as? Bool == true })
+        #expect(listed.first { $0["name"] as? String == "城关审计" }?["township"] as? String == "城关乡")
+
+        // The administrator logs in and reads the county's villages; a wrong password opens nothing.
+        let admin = try logIn(county, "县管理员", "county admin 2026")
+        #expect(admin.status == "200")
+        let token = try #require(admin.token)
+        let villages = try county.office.run("/usr/bin/env", ["curl", "-sf", "-H", "Authorization: Bearer \(token)", "\(county.url)/api/v1/villages"])
+        expectOK(villages)
+        #expect(villages.out.contains("hongqi") && villages.out.contains("other"))
+        #expect(try logIn(county, "县管理员", "not the password").status == "401")
+
+        // Set anew: the old password opens nothing, the new one does.
+        let again = try person(county, ["set", "县管理员", "--role", "administrator"], input: "a new password 2026\n")
+        expectOK(again)
+        #expect(again.out.contains("anew"), "\(again.out)")
+        #expect(try logIn(county, "县管理员", "county admin 2026").status == "401")
+        #expect(try logIn(county, "县管理员", "a new password 2026").status == "200")
+
+        // Retired: listed so, and logs in no more; retiring someone the county lacks is refused.
+        expectOK(try person(county, ["retire", "城关审计"]))
+        #expect(try people(county).first { $0["name"] as? String == "城关审计" }?["active"] as? Bool == false)
+        #expect(try logIn(county, "城关审计", "township audit 2026").status == "401")
+        let nobody = try person(county, ["retire", "无此人"])
+        #expect(nobody.status == 1 && nobody.err.contains("no person"), "\(nobody.err)")
+    }
+}
