@@ -95,6 +95,18 @@ public enum SyncWire {
         let payload: String
         let prevHash: String
         let hash: String
+
+        func link(number: Int) throws -> ChainLink {
+            guard let previous = SyncWire.hexBytes(prevHash), let hash = SyncWire.hexBytes(hash) else {
+                throw Malformed(line: number, detail: "a hash is not 64 hex digits")
+            }
+            return ChainLink(fields: Chain.Fields(
+                seq: seq, id: id, stream: stream, streamVersion: streamVersion, type: type, occurredOn: occurredOn,
+                recordedAt: recordedAt, actor: actor, schemeVersion: schemeVersion, key: key, household: household, item: item,
+                rule: rule, earned: earned, deducted: deducted, redeemed: redeemed, stock: stock, reverses: reverses,
+                payload: payload),
+                previousHash: previous, hash: hash)
+        }
     }
 
     /// The links of a body of lines (blank lines are skipped); any line that is not one is `Malformed`, naming it.
@@ -112,17 +124,31 @@ public enum SyncWire {
             } catch {
                 throw Malformed(line: number, detail: "\(error)".prefix(80).description)
             }
-            guard let previous = hexBytes(line.prevHash), let hash = hexBytes(line.hash) else {
-                throw Malformed(line: number, detail: "a hash is not 64 hex digits")
-            }
-            links.append(ChainLink(fields: Chain.Fields(
-                seq: line.seq, id: line.id, stream: line.stream, streamVersion: line.streamVersion, type: line.type,
-                occurredOn: line.occurredOn, recordedAt: line.recordedAt, actor: line.actor, schemeVersion: line.schemeVersion,
-                key: line.key, household: line.household, item: line.item, rule: line.rule, earned: line.earned,
-                deducted: line.deducted, redeemed: line.redeemed, stock: line.stock, reverses: line.reverses, payload: line.payload),
-                previousHash: previous, hash: hash))
+            links.append(try line.link(number: number))
         }
         return links
+    }
+
+    /// A page of the server's `GET …/log` (the same lines, as the elements of `events`), with the log's head when it was
+    /// read and the last seq the page reaches.
+    public struct LogPage: Sendable {
+        public let links: [ChainLink]
+        public let head: (seq: Int64, hash: Data)
+        public let last: Int64
+    }
+
+    /// Reads a page of `GET …/log`; any event that is not a line, or a head that is not one, is `Malformed`.
+    public static func logPage(_ body: [UInt8]) throws -> LogPage {
+        struct Head: Decodable { let seq: Int64; let hash: String }
+        struct Page: Decodable { let events: [Line]; let head: Head; let last: Int64 }
+        let page: Page
+        do {
+            page = try JSONDecoder().decode(Page.self, from: Data(body))
+        } catch {
+            throw Malformed(line: 1, detail: "\(error)".prefix(80).description)
+        }
+        guard let hash = hexBytes(page.head.hash) else { throw Malformed(line: 1, detail: "the head's hash is not 64 hex digits") }
+        return LogPage(links: try page.events.enumerated().map { try $1.link(number: $0 + 1) }, head: (page.head.seq, hash), last: page.last)
     }
 
     /// 32 bytes from 64 hex digits (lower or upper case); nil otherwise.

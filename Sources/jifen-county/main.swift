@@ -341,36 +341,3 @@ struct PersonRetire: ParsableCommand {
         Talk.say("\(name) 已离任，不能再登录。", "\(name) is retired and can log in no more.")
     }
 }
-
-/// A password typed by a person: on a terminal, asked for twice with echo off; otherwise one line of standard input.
-enum Secret {
-    static func read(prompt: String, again: String) throws -> String {
-        guard isatty(STDIN_FILENO) == 1 else {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw Refusal("请从标准输入给出密码（一行）。", "Give the password on standard input (one line).")
-            }
-            return line
-        }
-        let first = quietLine(prompt), second = quietLine(again)
-        guard let first, !first.isEmpty else { throw Refusal("没有输入密码；什么也没有改动。", "No password was typed; nothing was changed.") }
-        guard first == second else { throw Refusal("两次输入的密码不一样；什么也没有改动，请重来。", "The two passwords differ; nothing was changed, try again.") }
-        return first
-    }
-
-    /// One line of the terminal, not shown as it is typed.
-    private static func quietLine(_ prompt: String) -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
-        var saved = termios()
-        let quiet = tcgetattr(STDIN_FILENO, &saved) == 0
-        if quiet {
-            var off = saved
-            off.c_lflag &= ~tcflag_t(ECHO)
-            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &off)
-        }
-        defer {
-            if quiet { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
-            FileHandle.standardError.write(Data("\n".utf8))
-        }
-        return readLine(strippingNewline: true)
-    }
-}

@@ -39,7 +39,9 @@ struct Where: ParsableArguments {
     @Option(name: .customLong("village"), help: ArgumentHelp("The village's name in the county (`jifen county add`).", valueName: "name"))
     var village: String
     @Option(name: .customLong("key-file"), help: ArgumentHelp("The file holding the village's sync key.", valueName: "file"))
-    var keyFile: String
+    var keyFile: String?
+    @Option(name: .customLong("as"), help: ArgumentHelp("Instead of a sync key (pull, verify): log in to the county's server (jifen serve --postgres) as this person, a township's auditor or the village's own, and read the village's log; the password is asked for.", valueName: "name"))
+    var person: String?
     @Option(help: ArgumentHelp("The ledger file (default ./jifen.sqlite or $JIFEN_LEDGER).", valueName: "file")) var ledger: String?
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: String?
 
@@ -50,7 +52,13 @@ struct Where: ParsableArguments {
         Talk.chinese = !language.lowercased().hasPrefix("en")
     }
 
-    func key() throws -> String {
+    func validate() throws {
+        guard (keyFile == nil) != (person == nil) else {
+            throw ValidationError("Name the village's sync key (--key-file FILE), or a person to log in as (--as NAME): one of them.")
+        }
+    }
+
+    func key(_ keyFile: String) throws -> String {
         guard let text = try? String(contentsOfFile: keyFile, encoding: .utf8),
               let key = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !key.isEmpty else {
             throw Refusal("读不出同步密钥文件 \(keyFile)；它应是 jifen county add 给出的那一行密钥。",
@@ -59,16 +67,25 @@ struct Where: ParsableArguments {
         return key
     }
 
-    func county(_ url: String) throws -> County {
-        guard CountyFolder.isVillageName(village) else {
-            throw Refusal("\(village) 不是县里的村名（字母、数字、- 和 _）。", "\(village) is not a village name of the county (letters, digits, - and _).")
-        }
+    /// The county's copy of the village, reached with the village's sync key, or as a person logged in (`--as`).
+    func county(_ url: String) async throws -> County {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw Refusal("县里的地址应以 http:// 或 https:// 开头：\(url)", "The county's address starts with http:// or https://: \(url)")
         }
-        return County(base: base, village: village, key: try key())
+        if let person {
+            guard village.utf8.count <= 64, village.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw Refusal("\(village) 不是县里的村代码。", "\(village) is not a village code of the county.")
+            }
+            let password = try Secret.read(prompt: Talk.chinese ? "\(person) 的密码：" : "\(person)'s password: ",
+                                           again: nil)
+            return try await County.logIn(base: base, village: village, name: person, password: password)
+        }
+        guard CountyFolder.isVillageName(village) else {
+            throw Refusal("\(village) 不是县里的村名（字母、数字、- 和 _）。", "\(village) is not a village name of the county (letters, digits, - and _).")
+        }
+        return County(base: base, village: village, access: .syncKey(try key(keyFile ?? "")))
     }
 
     func open(readOnly: Bool) throws -> EventStore {
@@ -80,45 +97,109 @@ struct Where: ParsableArguments {
     }
 }
 
-/// The county's sync API for one village.
+/// The county's copy of one village: its sync API, with the village's sync key; or, for a person logged in to the
+/// county's server (`--as`), the village's log as its API gives it to those who audit (`GET …/log`, the same lines).
 struct County {
-    let base: String, village: String, key: String
+    enum Access {
+        case syncKey(String)
+        /// A session's token, and where the session was opened (the county's own people, or the village's).
+        case session(token: String, path: String)
+    }
+
+    let base: String, village: String, access: Access
     static let timeout = TimeAmount.seconds(300)
 
     var prefix: String { "\(base)/api/v1/villages/\(village)/sync" }
+    var logURL: String { "\(base)/api/v1/villages/\(village)/log" }
+
+    var bearer: String {
+        switch access {
+        case .syncKey(let key): key
+        case .session(let token, _): token
+        }
+    }
+
+    /// Logs in as `name` at the county's server: as one of the county's own people (`POST /api/v1/session`), else as
+    /// a person of the village (`POST /api/v1/villages/{village}/session`).
+    static func logIn(base: String, village: String, name: String, password: String) async throws -> County {
+        struct Opened: Decodable { let token: String }
+        let body = try JSONEncoder().encode(["name": name, "password": password])
+        for path in ["/api/v1/session", "/api/v1/villages/\(village)/session"] {
+            let answer = try await send(.POST, base + path, body: Array(body), type: "application/json")
+            if answer.status == 200, let opened = try? JSONDecoder().decode(Opened.self, from: Data(answer.bytes)) {
+                return County(base: base, village: village, access: .session(token: opened.token, path: path))
+            }
+            if answer.status == 429 { throw unexpected(answer) }
+        }
+        throw Refusal("用户名或密码不对（县里的人员，或 \(village) 村的人员）。", "Wrong name or password (a person of the county, or of \(village)).")
+    }
+
+    /// Ends the session `--as` opened, if any (it would end by itself when idle).
+    func logOut() async {
+        guard case .session(let token, let path) = access else { return }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .DELETE
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        _ = try? await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    }
+
+    static func send(_ method: HTTPMethod, _ url: String, bearer: String? = nil, body: [UInt8]? = nil, type: String = "application/jsonl")
+        async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: type)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            let bytes = try await response.body.collect(upTo: 256 << 20)
+            return Answer(status: response.status.code, body: bytes, headers: response.headers)
+        } catch {
+            throw Refusal("与县里的连接断了（\(error)）；已经交出的事件县里都收下了，请再运行一次接着推送。",
+                          "The connection to the county broke (\(error)); what it took is kept: run the command again to go on.")
+        }
+    }
+
+    /// A page of the village's log after `seq` (a session's read).
+    func logPage(after seq: Int64, limit: Int) async throws -> SyncWire.LogPage {
+        let answer = try await Self.send(.GET, "\(logURL)?after=\(seq)&limit=\(limit)", bearer: bearer)
+        switch answer.status {
+        case 200: break
+        case 401:
+            throw Refusal("登录已失效；请再运行一次。", "The session has ended; run the command again.")
+        case 403:
+            throw Refusal("这个人员不能读 \(village) 的流水（要有审计的权限，且 \(village) 在他能看的乡镇里）。",
+                          "This person may not read \(village)'s log (it takes an auditor's role, with \(village) in their reach).")
+        default: throw Self.unexpected(answer)
+        }
+        do {
+            return try SyncWire.logPage(answer.bytes)
+        } catch {
+            throw Refusal("县里发来的不是流水（\(error)）。", "What the county sent is not the log (\(error)).")
+        }
+    }
 
     struct Answer {
         let status: UInt, body: ByteBuffer, headers: HTTPHeaders
         var bytes: [UInt8] { Array(buffer: body) }
     }
 
+    /// A call of the sync API (the village's sync key).
     func call(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Answer {
-        var request = HTTPClientRequest(url: prefix + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/jsonl")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
-        do {
-            response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
-            bytes = try await response.body.collect(upTo: 256 << 20)
-        } catch {
-            throw Refusal("与县里的连接断了（\(error)）；已经交出的事件县里都收下了，请再运行一次接着推送。",
-                          "The connection to the county broke (\(error)); what it took is kept: run the command again to go on.")
-        }
-        if response.status.code == 401 {
+        let answer = try await Self.send(method, prefix + path, bearer: bearer, body: body)
+        if answer.status == 401 {
             throw Refusal("县里不认这个同步密钥（或没有 \(village) 这个村）；请核对 --key-file 和 --village。",
                           "The county does not accept this sync key (or holds no village \(village)); check --key-file and --village.")
         }
-        return Answer(status: response.status.code, body: bytes, headers: response.headers)
+        return answer
     }
 
     struct Head: Decodable { let seq: Int64, head: String }
 
     func head() async throws -> (seq: Int64, hash: Data) {
+        if case .session = access { return try await logPage(after: 0, limit: 1).head }
         let answer = try await call(.GET, "/head")
         guard answer.status == 200, let head = try? JSONDecoder().decode(Head.self, from: Data(answer.bytes)),
               let hash = SyncWire.hexBytes(head.head) else {
@@ -128,6 +209,10 @@ struct County {
     }
 
     func hash(at seq: Int64) async throws -> Data? {
+        if case .session = access {
+            guard seq > 0 else { return seq == 0 ? Chain.genesis : nil }
+            return try await logPage(after: seq - 1, limit: 1).links.first.flatMap { $0.fields.seq == seq ? $0.hash : nil }
+        }
         let answer = try await call(.GET, "/hash/\(seq)")
         if answer.status == 404 { return nil }
         struct Hash: Decodable { let hash: String }
@@ -138,6 +223,7 @@ struct County {
     }
 
     func links(after seq: Int64) async throws -> [ChainLink] {
+        if case .session = access { return try await logPage(after: seq, limit: SyncWire.piece).links }
         let answer = try await call(.GET, "/links?after=\(seq)&limit=\(SyncWire.piece)")
         guard answer.status == 200 else { throw Self.unexpected(answer) }
         do {
@@ -219,7 +305,10 @@ struct Push: AsyncParsableCommand {
 
     func run() async throws {
         place.setUp()
-        let county = try place.county(url)
+        guard place.person == nil else {
+            throw Refusal("推送要用村里的同步密钥（--key-file），不能用人员登录（--as）。", "A push takes the village's sync key (--key-file), not a person's login (--as).")
+        }
+        let county = try await place.county(url)
         let store = try place.open(readOnly: true)
         let countyHead = try await county.head()
         if let refusal = try await disagreement(store, county, countyHead: countyHead) { throw refusal }
@@ -317,7 +406,17 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         place.setUp()
-        let county = try place.county(url)
+        let county = try await place.county(url)
+        do {
+            try await pull(from: county)
+        } catch {
+            await county.logOut()
+            throw error
+        }
+        await county.logOut()
+    }
+
+    func pull(from county: County) async throws {
         let exists = FileManager.default.fileExists(atPath: out)
         if exists { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: out) }
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: out) }
@@ -361,10 +460,18 @@ struct Against: AsyncParsableCommand {
 
     func run() async throws {
         place.setUp()
-        let county = try place.county(url)
+        let county = try await place.county(url)
         let store = try place.open(readOnly: true)
-        let countyHead = try await county.head()
-        if let refusal = try await disagreement(store, county, countyHead: countyHead) {
+        let countyHead: (seq: Int64, hash: Data), found: Refusal?
+        do {
+            countyHead = try await county.head()
+            found = try await disagreement(store, county, countyHead: countyHead)
+        } catch {
+            await county.logOut()
+            throw error
+        }
+        await county.logOut()
+        if let refusal = found {
             print(refusal.text)
             throw ExitCode(2)
         }

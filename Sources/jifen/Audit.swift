@@ -322,6 +322,8 @@ struct AuditVerifyCommand: ParsableCommand {
     var against: String?
     @Option(help: ArgumentHelp("With --against: the village's name in the county.", valueName: "name")) var village: String?
     @Option(name: .customLong("key-file"), help: ArgumentHelp("With --against: the village's sync key file.", valueName: "file")) var keyFile: String?
+    @Option(name: .customLong("as"), help: ArgumentHelp("With --against, instead of --key-file: log in to the county's server as this person (a township's auditor, or the village's own); the password is asked for.", valueName: "name"))
+    var person: String?
 
     struct Report: Encodable {
         let valid: Bool, events: Int64, head: String, checkpoints: [String], problems: [Verify.Report.Problem]
@@ -335,11 +337,13 @@ struct AuditVerifyCommand: ParsableCommand {
     func run() throws {
         if let against {
             // The county's copy is reached over HTTP, by `jifen-sync`.
-            guard let village, let keyFile else {
-                throw usage(zh: "--against 要同时给出 --village 和 --key-file。", en: "--against needs --village and --key-file.")
+            guard let village, (keyFile == nil) != (person == nil) else {
+                throw usage(zh: "--against 要同时给出 --village，以及 --key-file（村里的同步密钥）或 --as（登录的人员）之一。",
+                            en: "--against needs --village, and --key-file (the village's sync key) or --as (a person to log in as): one of them.")
             }
-            return try handOver(to: "jifen-sync", ["verify", "--against", against, "--village", village, "--key-file", Console.current.resolved(keyFile),
-                                                   "--ledger", options.file, "--lang", options.language.rawValue])
+            let access = keyFile.map { ["--key-file", Console.current.resolved($0)] } ?? ["--as", person ?? ""]
+            return try handOver(to: "jifen-sync", ["verify", "--against", against, "--village", village] + access
+                                                  + ["--ledger", options.file, "--lang", options.language.rawValue])
         }
         let l = options.language
         let progress = Progress(label: say(l, "核验哈希链并重放", "checking the chain and replaying"))

@@ -400,3 +400,52 @@ struct CountyPeopleTests {
         #expect(nobody.status == 1 && nobody.err.contains("no person"), "\(nobody.err)")
     }
 }
+
+/// `jifen sync pull --as NAME` and `jifen audit verify --against URL --as NAME`: an auditor of the county, logged in
+/// with their own password rather than holding the village's sync key, copies a village's log from the county's
+/// server (`GET …/log`) and compares a file with it.
+@Suite(.enabled(if: PostgresCluster.runs, PostgresCluster.skipReason))
+struct AuditorPullTests {
+    @Test func anAuditorLoggedInPullsAVerifyingCopyAndComparesAFileWithTheCounty() throws {
+        let county = try SyncTests.County(.postgres)
+        expectOK(try county.push())
+        let head = try county.countyHead()
+        let people = ["--lang", "en", "county", "person"]
+        expectOK(try county.office.run(jifenBinary.path, people + ["set", "县审计", "--role", "administrator"] + county.place,
+                                       input: "county audit 2026\n"))
+        expectOK(try county.office.run(jifenBinary.path, people + ["set", "外乡审计", "--role", "auditor", "--township", "外乡"] + county.place,
+                                       input: "other township 2026\n"))
+        func pull(_ name: String, _ password: String, out: String) throws -> Run {
+            try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "pull", "--from", county.url, "--village", "hongqi",
+                                                     "--as", name, "--out", out], input: password + "\n")
+        }
+
+        // The copy holds the county's events, verifies like any ledger, and a second pull takes nothing new.
+        let pulled = try pull("县审计", "county audit 2026", out: "copy.sqlite")
+        expectOK(pulled)
+        #expect(pulled.out.contains("holds \(head.seq) events") && pulled.out.contains(head.hash), "\(pulled.out)")
+        expectOK(try county.jifen("--ledger", "copy.sqlite", "verify"))
+        let again = try pull("县审计", "county audit 2026", out: "copy.sqlite")
+        expectOK(again)
+        #expect(again.out.contains("(0 taken now)"), "\(again.out)")
+
+        // The village's file, compared with the county's copy by the same person.
+        let compared = try county.office.run(jifenBinary.path, ["--lang", "en", "--ledger", "jifen.sqlite", "audit", "verify", "--against", county.url,
+                                                                "--village", "hongqi", "--as", "县审计"], input: "county audit 2026\n")
+        expectOK(compared)
+        #expect(compared.out.contains("extends the county's copy"), "\(compared.out)")
+
+        // Refused, writing nothing: a wrong password, an auditor of another township, a push by a person.
+        let wrong = try pull("县审计", "not the password", out: "wrong.sqlite")
+        #expect(wrong.status == 1 && wrong.err.contains("Wrong name or password"), "\(wrong.err)")
+        let elsewhere = try pull("外乡审计", "other township 2026", out: "elsewhere.sqlite")
+        #expect(elsewhere.status == 1 && elsewhere.err.contains("may not read hongqi"), "\(elsewhere.err)")
+        for file in ["wrong.sqlite", "elsewhere.sqlite"] {
+            #expect(try county.office.run("/usr/bin/env", ["sh", "-c", "sqlite3 \(file) 'SELECT count(*) FROM event_log' 2>/dev/null || echo none"]).out
+                .trimmingCharacters(in: .whitespacesAndNewlines) != "\(head.seq)")
+        }
+        let push = try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "push", "--to", county.url, "--village", "hongqi",
+                                                            "--as", "县审计"], input: "county audit 2026\n")
+        #expect(push.status == 1 && push.err.contains("takes the village's sync key"), "\(push.err)")
+    }
+}
