@@ -13,7 +13,8 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             jifen sync push --to URL --village NAME --key-file FILE [--by NAME]: send the events the county lacks, in \
             pieces (resumable), and file its signed receipt in the ledger. jifen sync pull --from URL --village NAME \
-            --key-file FILE --out FILE: a copy for an auditor offline. See docs/DEPLOY.md, "Sync and the county".
+            --key-file FILE --out FILE: a copy for an auditor offline (or --as NAME instead of --key-file: an auditor \
+            of the county logged in with their own password). See docs/DEPLOY.md, "Sync and the county".
             """)
     @Argument(parsing: .captureForPassthrough, help: "push or pull, and their options.") var arguments: [String] = []
 
