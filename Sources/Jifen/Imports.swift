@@ -94,26 +94,9 @@ extension Ledger {
     /// line in the CSV file or its row number in the sheet.
     public func importTallySheet(_ input: SheetInput, fileName: String, by actor: String,
                                  progress: ((Int, Int) -> Void)? = nil) throws -> SheetImport {
-        var sheet = try TallySheet(input, fileName: fileName)
-        var summary = SheetImport()
-        try executeBatch(by: actor, fileName: fileName, count: sheet.rows + 1, progress: progress, check: { session in
-            // A sheet imported by an earlier version, which knew it by its rows in the file's order.
-            if sheet.legacySha256 != sheet.sha256, let seq = try session.sheet(sheet.legacySha256) {
-                throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq)
-            }
-        }, next: {
-            try sheet.next()
-        }, written: { event in
-            if summary.events == 0 { summary.firstSeq = event.seq }
-            summary.lastSeq = event.seq
-            summary.events += 1
-            if event.event.entryKind == .score {
-                summary.scores += 1
-                summary.awarded += event.facts.earned
-                summary.deducted += event.facts.deducted
-            }
-        })
-        return summary
+        let sheet = try TallySheet(input, fileName: fileName)
+        try passwordChecked(for: actor)
+        return try LedgerError.translating { try writer.importTallySheet(sheet, fileName: fileName, by: actor, progress: progress) }
     }
 
     /// Loads the household register (columns code, head, unit, members) in one transaction, all or nothing.
@@ -245,5 +228,33 @@ public struct TallySheet {
                                           points: points, note: field(columns.note),
                                           source: SheetLine(sheet: sha256, line: row.line))
         return .item(BatchItem(command: command, occurredOn: date, line: row.line))
+    }
+}
+
+extension LedgerWriter {
+    /// A tally sheet read (`TallySheet`), written in one transaction of this store: all its rows, or none with every bad
+    /// row reported by its line (`Ledger.importTallySheet`, and a county's village through `VillageBooks`).
+    package func importTallySheet(_ sheet: TallySheet, fileName: String, by actor: String,
+                                  progress: ((Int, Int) -> Void)? = nil) throws -> Ledger.SheetImport {
+        var sheet = sheet
+        var summary = Ledger.SheetImport()
+        try executeBatch(by: actor, fileName: fileName, count: sheet.rows + 1, progress: progress, check: { session in
+            // A sheet imported by an earlier version, which knew it by its rows in the file's order.
+            if sheet.legacySha256 != sheet.sha256, let seq = try session.sheet(sheet.legacySha256) {
+                throw Rejection.sheetAlreadyImported(fileName: fileName, seq: seq)
+            }
+        }, next: {
+            try sheet.next()
+        }, written: { event in
+            if summary.events == 0 { summary.firstSeq = event.seq }
+            summary.lastSeq = event.seq
+            summary.events += 1
+            if event.event.entryKind == .score {
+                summary.scores += 1
+                summary.awarded += event.facts.earned
+                summary.deducted += event.facts.deducted
+            }
+        })
+        return summary
     }
 }

@@ -18,6 +18,11 @@ public protocol VillageBooks: AnyObject, Sendable {
     /// Writes a group of independent commands in one transaction, each standing alone (`LedgerWriter.executeEach`).
     func executeEach(_ requests: [WriteRequest]) throws -> [Result<Written, any Error>]
 
+    /// Loads a tally sheet in one transaction as `actor`: all its rows, or none with every bad row reported by its line
+    /// (`LedgerWriter.importTallySheet`).
+    func importTallySheet(_ input: SheetInput, fileName: String, by actor: String, progress: ((Int, Int) -> Void)?) throws
+        -> Ledger.SheetImport
+
     /// Sets `name`'s password (a new bcrypt hash beside the chain, a `v1.passwordSet` in it), as `actor`.
     @discardableResult
     func setPassword(of name: String, to password: String, by actor: String, on date: LocalDate?) throws -> Written

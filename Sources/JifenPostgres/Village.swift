@@ -45,6 +45,11 @@ public final class PostgresVillage: VillageBooks {
         try writer.executeEach(requests)
     }
 
+    public func importTallySheet(_ input: SheetInput, fileName: String, by actor: String,
+                                 progress: ((Int, Int) -> Void)? = nil) throws -> Ledger.SheetImport {
+        try writer.importTallySheet(try TallySheet(input, fileName: fileName), fileName: fileName, by: actor, progress: progress)
+    }
+
     /// Sets `name`'s password as `actor`: a new bcrypt hash kept beside the chain and a `v1.passwordSet` in it, in one
     /// transaction (the village's first password is set by one of its administrators with nothing to prove; after
     /// that the one acting must be proven, as `decide` says).

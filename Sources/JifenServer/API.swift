@@ -81,6 +81,11 @@ enum APIBody {
     struct Settlement: Decodable { let resolution: String; let points: Int?; let reason: String }
 }
 
+/// What `POST …/sheets` answers: the sheet's name, its scores and their points, and the events appended.
+struct SheetImported: Encodable {
+    let fileName: String, scores: Int, awarded: Int, deducted: Int, events: Int, firstSeq: Int64, lastSeq: Int64
+}
+
 struct VillageAPI<Books: VillageBooks>: Sendable {
     let sessions: Sessions
     let settings: ServerSettings
@@ -252,6 +257,17 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             return try await JifenService.write(command, by: session, on: date, key: key, again: score.again ?? false, in: village)
         }
 
+        api.post("sheets") { request, context in
+            let session = try JifenService.acting(request, context)
+            let village = try await reach(request, context, .write)
+            let name = request.uri.queryParameters["name"].map(String.init) ?? "sheet.csv"
+            let data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+            let summary = try await village.door.run { try $0.importTallySheet(.csv(data), fileName: name, by: session.actor, progress: nil) }
+            return try APIJSON.response(SheetImported(fileName: name, scores: summary.scores, awarded: summary.awarded, deducted: summary.deducted,
+                                                 events: summary.events, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq),
+                                        status: .created)
+        }
+
         api.post("redemptions") { request, context in
             let session = try JifenService.acting(request, context)
             let village = try await reach(request, context, .write)
@@ -321,7 +337,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
 }
 
 extension JifenService {
-    /// The API's routes that only a village's SQLite file has: verify, tally sheets.
+    /// The API's routes that only a village's SQLite file has: verify.
     func addLedgerAPI(to api: RouterGroup<ServerContext>) {
 
         api.get("verify") { request, context in
@@ -334,17 +350,6 @@ extension JifenService {
             let report = try await door.heavy { try $0.verify(audit: false) }
             return try APIJSON.response(Report(valid: report.isValid, events: report.events, head: report.headHex,
                                                problems: report.problems.map { .init(seq: $0.seq > 0 ? $0.seq : nil, problem: $0.chinese, problemEn: $0.what) }))
-        }
-
-        api.post("sheets") { request, context in
-            let session = try Self.acting(request, context)
-            let name = request.uri.queryParameters["name"].map(String.init) ?? "sheet.csv"
-            let data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
-            struct Imported: Encodable { let fileName: String, scores: Int, awarded: Int, deducted: Int, events: Int, firstSeq: Int64, lastSeq: Int64 }
-            let summary = try await door.run { try $0.importTallySheet(data, fileName: name, by: session.actor) }
-            return try APIJSON.response(Imported(fileName: name, scores: summary.scores, awarded: summary.awarded, deducted: summary.deducted,
-                                                 events: summary.events, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq),
-                                        status: .created)
         }
 
     }

@@ -4,9 +4,9 @@
 /// county's added. Made from the two files as written (their paths two spaces in, the top-level keys `paths:` and
 /// `components:` on lines of their own), so that a village's operations are described once.
 enum CountyOpenAPIDocument {
-    /// The operations of a village's own server that the county's does not serve: verify and tally sheets read and write
-    /// a SQLite file (a test holds the document to the county's routes).
-    static let villageOnly: Set<String> = ["/api/v1/verify", "/api/v1/sheets"]
+    /// The operations of a village's own server that the county's does not serve: verify reads a SQLite file whole (a test
+    /// holds the document to the county's routes).
+    static let villageOnly: Set<String> = ["/api/v1/verify"]
 
     static let text: String = make(village: String(decoding: OpenAPIDocument.bytes, as: UTF8.self),
                                    county: String(decoding: PackageResources.county_openapi_yaml, as: UTF8.self))

@@ -97,6 +97,51 @@ struct CountyVillagesTests {
         }
     }
 
+    /// A tally sheet posted to a village of the county goes in whole or not at all, as on a village's own server: the
+    /// same rows and refusals (`LedgerWriter.importTallySheet` on the county's store), the same sheet twice refused.
+    @Test func aTallySheetGoesInWholeOrNotAtAllUnderTheVillagesPrefix() async throws {
+        let county = try County()
+        let (a, b) = (county.a, county.b)
+        try await county.test { client in
+            let (clerk, _) = try await client.villageLogin(a, "会计")
+            let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: clerk).array()
+            let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
+            let rule = award["code"] as? String ?? "", points = award["min"] as? Int ?? 0
+            func post(_ sheet: String, name: String, village: String? = nil, token: String? = nil) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/villages/\(village ?? a)/sheets?name=\(name)", method: .post,
+                                         headers: [.authorization: "Bearer \(token ?? clerk)", .contentType: "text/csv"],
+                                         body: ByteBuffer(string: sheet))
+            }
+            func balance(_ household: String) async throws -> Int {
+                try await client.call(.get, "/api/v1/villages/\(a)/households/\(household)/balance", token: clerk).object()["earned"] as? Int ?? -1
+            }
+            let before = (try await balance("H001"), try await balance("H002"))
+            let bad = "date,household,rule,points,note\r\n2025-01-03,H001,\(rule),,\r\n2025-01-03,H999,\(rule),,\r\n2025-01-04,H002,Q1,,\r\n"
+            let refused = try await post(bad, name: "bad.csv")
+            #expect(refused.status == .unprocessableContent && refused.kind == "sheetRefused", "\(String(buffer: refused.body))")
+            #expect((try refused.object()["lines"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int } == [3, 4])
+            #expect(try await balance("H001") == before.0, "nothing of a refused sheet is written")
+
+            let good = "date,household,rule,points,note\r\n2025-01-03,H001,\(rule),,\r\n2025-01-04,H002,\(rule),,\r\n"
+            let imported = try await post(good, name: "jan.csv")
+            #expect(imported.status == .created, "\(String(buffer: imported.body))")
+            let summary = try imported.object()
+            #expect(summary["scores"] as? Int == 2 && summary["awarded"] as? Int == 2 * points)
+            let after = (try await balance("H001"), try await balance("H002"))
+            #expect(after.0 == before.0 + points && after.1 == before.1 + points)
+            let twice = try await post(good, name: "jan-again.csv")
+            #expect(twice.status == .unprocessableContent, "\(String(buffer: twice.body))")
+            #expect(try await balance("H001") == before.0 + points)
+
+            // A township's auditor writes nothing; another village's clerk reaches no other village.
+            let (auditor, _) = try await client.countyLogin(county.auditor)
+            #expect(try await post(good, name: "x.csv", token: auditor).status == .forbidden)
+            let (otherClerk, _) = try await client.villageLogin(b, "会计")
+            #expect(try await post(good, name: "y.csv", token: otherClerk).status == .forbidden)
+            #expect(try await balance("H002") == before.1 + points)
+        }
+    }
+
     /// A read answers from the server's cached fold only while it is at the village's head: what another process (a
     /// county of its own, with a cache of its own) appends is seen by the next read.
     @Test func aReadSeesWhatAnotherProcessAppended() async throws {
