@@ -11,7 +11,7 @@ import Synchronization
 
 /// Every village of a county's PostgreSQL database (`jifen serve --postgres URL`), each under
 /// `/api/v1/villages/{village}/…` with the same API as a village's own server (`VillageAPI`, the same code over
-/// `PostgresVillage`).
+/// `PostgresVillage`), and under `/villages/{village}/…` with the same pages (`VillagePages`; CountyPages.swift).
 ///
 /// - A village's people log in at `POST /api/v1/villages/{village}/session` with the passwords set in that village; their
 ///   session reaches that village alone (another village's routes answer 403).
