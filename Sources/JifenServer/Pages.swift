@@ -172,8 +172,9 @@ enum Pages {
                 ["href": site.base + $0.path, "label": $0.label, "current": $0 == current]
             }
             links.append(["href": site.base + "/notice", "label": "公示榜", "current": false])
+            // The county's people keep their password in the county's list, not in a village's books.
             data["me"] = ["name": session.actor, "roles": session.roles.map(\.zh).joined(separator: "、"), "csrf": session.csrf,
-                          "links": links] as [String: Any]
+                          "links": links, "ownBooks": session.reach == nil] as [String: Any]
             data["csrf"] = session.csrf
         }
         return data

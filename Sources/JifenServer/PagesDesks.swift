@@ -277,6 +277,7 @@ extension VillagePages {
         }
         var data = Pages.base(site: site, session: session, current: .clerk)
         data["leader"] = desk.leaderOnly
+        data["sheets"] = village.door.ledger.file != nil
         data["unit"] = desk.unit?.rawValue ?? ""
         data["today"] = desk.today.description
         data["key"] = Pages.formKey()
