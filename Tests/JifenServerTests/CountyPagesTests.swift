@@ -229,4 +229,28 @@ struct CountyPagesTests {
             #expect(household.status == .ok && household.html.contains("户主3"))
         }
     }
+
+    @Test func overHTTPSAVillagesCookiesAreSecureAndScopedToItsPages() async throws {
+        let county = try PostgresCluster.county.get()
+        let code = "secure-\(UUID().uuidString.prefix(8))"
+        try NewVillage(code: code).make(in: county, password: Self.password)
+        let service = CountyVillagesService(county: county, settings: ServerSettings(publicURL: "https://jifen.example.cn"), threads: 2)
+        defer { Task { await service.close() } }
+        try await Application(router: service.router()).test(.router) { client in
+            let form = try await client.execute(uri: "/villages/\(code)/login", method: .get, headers: [:], body: nil)
+            let token = try #require(form.headers[values: .setCookie].first { $0.hasPrefix("jifen_login=") })
+            #expect(token.contains("Secure") && token.contains("Path=/villages/\(code)/login") && token.contains("SameSite=Strict"))
+            var clerk = Browser(client)
+            let login = try await clerk.logIn("会计", password: Self.password, at: "/villages/\(code)")
+            let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("jifen_session=") })
+            #expect(cookie.contains("Secure") && cookie.contains("Path=/villages/\(code)") && cookie.contains("HttpOnly"))
+            // Logging out clears the same cookie: the same name and path.
+            let csrf = try await clerk.csrf(of: "/villages/\(code)/clerk")
+            let out = try await clerk.post("/villages/\(code)/logout", ["csrf": csrf])
+            #expect(out.location == "/villages/\(code)/login")
+            let cleared = try #require(out.headers[values: .setCookie].first { $0.hasPrefix("jifen_session=") })
+            #expect(cleared.contains("Path=/villages/\(code)") && cleared.contains("Max-Age=0"))
+            #expect(try await clerk.get("/villages/\(code)/clerk").location == "/villages/\(code)/login")
+        }
+    }
 }
