@@ -196,6 +196,7 @@ let package = Package(
                 .embedInCode("Pages/household.mustache"),
                 .embedInCode("Pages/check.mustache"),
                 .embedInCode("Pages/message.mustache"),
+                .embedInCode("Pages/villages.mustache"),
                 .embedInCode("Pages/login.mustache"),
                 .embedInCode("Pages/clerk.mustache"),
                 .embedInCode("Pages/review.mustache"),

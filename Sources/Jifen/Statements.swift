@@ -200,16 +200,17 @@ extension Ledger {
     }
 }
 
-extension Ledger {
-    /// The notice sheet (公示榜) of a period: its scores by joint unit and household, as the ledger stands now.
+extension VillageBooks {
+    /// The notice sheet (公示榜) of a period: its scores by joint unit and household, as the books stand now (a
+    /// village's file or a county's village alike).
     public func noticeSheet(period: NoticePeriod, printedOn: LocalDate) throws -> NoticeSheet {
-        try read { session in
+        try readBooks { session in
             guard let info = try session.ledger() else { throw Rejection.ledgerNotOpened }
             let notice = try session.notices().first { $0.period == period.label }
             let reviews = Dictionary(firstOf: try session.allReviews().map { ($0.seq, $0) })
-            let entries = Dictionary(firstOf: try session.entries(in: period.dates).map { ($0.seq, $0) })
+            let entries = Dictionary(firstOf: try session.entries(in: period.dates, household: nil).map { ($0.seq, $0) })
             var scores: [HouseholdCode: [NoticeSheet.Score]] = [:]
-            for recorded in try session.events(dates: period.dates) {
+            for recorded in try session.events(from: 1, household: nil, dates: period.dates, limit: nil) {
                 guard let entry = entries[recorded.seq], entry.kind == .score, entry.reversedBy == nil, let household = entry.household else { continue }
                 let state: String
                 switch reviews[recorded.seq]?.state {

@@ -72,6 +72,17 @@ public final class PostgresVillage: VillageBooks {
         try store.county.clearLoginFailures(actor.rawValue, village: code)
     }
 
+    /// The last event recorded by the end of `date` in the village (Beijing time), 0 if none: the log read backwards
+    /// from its head (events are recorded in order), so a day's question reads that day's events.
+    public func lastSeq(recordedBy date: LocalDate) throws -> Int64 {
+        try readBooks { session in
+            try session.connection.rows("""
+                SELECT seq FROM events WHERE village = \(code) AND seq <= \(session.fold.seq) AND recorded_at < \("\(date)T16:00:00.000Z")
+                ORDER BY seq DESC LIMIT 1
+                """).first.map { try $0.decode(Int64.self) } ?? 0
+        }
+    }
+
     /// The village's books as they stood after event `seq`: its log folded afresh to there, every link checked.
     public func replay(through seq: Int64) throws -> MemoryLedger {
         try store.read { session in
@@ -121,6 +132,17 @@ extension PostgresSession: ProjectionReads, CredentialReads {
     public func allReviews() -> [ScoreReview] { fold.ledger.sortedReviews() }
 
     public func requests() -> [ReversalRequest] { fold.ledger.requestRecords.values.sorted { $0.seq < $1.seq } }
+
+    public func entries(in dates: ClosedRange<LocalDate>, household: HouseholdCode?) -> [Entry] {
+        fold.ledger.entries.values.filter { dates.contains($0.occurredOn) && (household == nil || $0.household == household) }
+            .sorted { $0.seq < $1.seq }
+    }
+
+    public func settlements() -> [SettlementRecord] { fold.ledger.settlementRecords.values.sorted { $0.year < $1.year } }
+
+    public func ratings(year: Int) -> [HouseholdRating] {
+        fold.ledger.ratingRecords.values.filter { $0.year == year }.map(\.rating).sorted { $0.household.rawValue < $1.household.rawValue }
+    }
 
     public func credential(_ actor: ActorName) throws -> PasswordHash? {
         try connection.rows("SELECT hash FROM credentials WHERE village = \(village) AND actor = \(actor.rawValue)")

@@ -60,7 +60,8 @@ struct VillageReach<Books: VillageBooks>: Sendable {
 
 /// What a handler does with its village: `open` (a login: no session yet), `read`, or `write` (only the village's own
 /// people write).
-enum Access: Sendable { case open, read, write }
+/// `visit`: a page anyone may see (the public notice board): no session needed, none refused.
+enum Access: Sendable { case open, visit, read, write }
 
 /// The JSON API of one village, written once over `VillageBooks`: a single-village server mounts it at /api/v1 over
 /// its SQLite ledger, a county's server at /api/v1/villages/{village} over each village of its PostgreSQL database.

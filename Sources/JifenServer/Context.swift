@@ -99,8 +99,8 @@ struct Authenticate: RouterMiddleware {
 /// never a password or a token.
 struct Guard: RouterMiddleware {
     typealias Context = ServerContext
-    /// Renders a refusal of a page request as a page (nil: as JSON).
-    let page: (@Sendable (APIError, Request, Context) -> Response)?
+    /// Renders a refusal of a page request as a page (nil, or nil from it: as JSON).
+    let page: (@Sendable (APIError, Request, Context) -> Response?)?
 
     static let securityHeaders: HTTPFields = [
         .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -120,8 +120,8 @@ struct Guard: RouterMiddleware {
                 context.logger.error("failed", metadata: ["error": .string(String(describing: type(of: error))),
                                                           "detail": .string(String(describing: error))])
             }
-            if let page, !request.uri.path.hasPrefix("/api/") {
-                response = page(refusal, request, context)
+            if let page, !request.uri.path.hasPrefix("/api/"), let shown = page(refusal, request, context) {
+                response = shown
             } else {
                 response = try refusal.response(from: request, context: context)
             }

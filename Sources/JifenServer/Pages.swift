@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenPostgres
 import Mustache
 
 // The pages: server-rendered HTML in Chinese for the people at the village office and in the field (a phone 360 px
@@ -21,6 +22,7 @@ enum PageTemplates {
         ("audit", PackageResources.audit_mustache), ("notice", PackageResources.notice_mustache),
         ("household", PackageResources.household_mustache), ("password", PackageResources.password_mustache),
         ("check", PackageResources.check_mustache), ("receipt", PackageResources.receipt_mustache),
+        ("villages", PackageResources.villages_mustache),
     ]
 
     /// Every template, or the first one that does not parse (a fault of the build, which the page tests catch).
@@ -42,10 +44,15 @@ enum PageTemplates {
     }
 }
 
-/// What a page needs to know that does not change while the server runs.
+/// What a page needs to know of its village: its name, where its pages are, and whether cookies are Secure.
 struct PageSite: Sendable {
     let village: String
     let secureCookies: Bool
+    /// The path its pages are under: "" on a village's own server, "/villages/CODE" on a county's.
+    var base: String = ""
+
+    /// The path of a cookie that only this village's pages get back.
+    var cookiePath: String { base.isEmpty ? "/" : base }
 }
 
 /// The desks: one page for each kind of work, and the roles that work there.
@@ -117,7 +124,7 @@ enum PageResponse {
     /// A refusal of a page request: a person who is not logged in (or whose session ended) is sent to the login;
     /// any other refusal is a plain page with its Chinese sentence.
     static func refusal(_ error: APIError, site: PageSite, session: Sessions.Session?) -> Response {
-        if error.status == .unauthorized { return redirect("/login") }
+        if error.status == .unauthorized { return redirect(site.base + "/login") }
         let heading = switch error.status {
         case .forbidden: "不能这样做"
         case .notFound: "找不到"
@@ -136,20 +143,20 @@ enum PageResponse {
 /// they were rendered at: the sheet changes only when the log does, or the day.
 actor NoticeSheetCache {
     struct Key: Hashable, Sendable {
-        let period: String, head: Int64, day: String
+        let village: String, period: String, head: Int64, day: String
     }
 
     private var pages: [String: (key: Key, html: String)] = [:]
 
     func page(_ key: Key) -> String? {
-        guard let kept = pages[key.period], kept.key == key else { return nil }
+        guard let kept = pages[key.village + " " + key.period], kept.key == key else { return nil }
         return kept.html
     }
 
     func keep(_ key: Key, _ html: String) {
         // A few periods are looked at; anything beyond a couple of years' worth is let go.
-        if pages.count >= 24, pages[key.period] == nil { pages.removeAll() }
-        pages[key.period] = (key, html)
+        if pages.count >= 24, pages[key.village + " " + key.period] == nil { pages.removeAll() }
+        pages[key.village + " " + key.period] = (key, html)
     }
 }
 
@@ -159,14 +166,15 @@ enum Pages {
 
     /// What the layout shows: the village, and for a person logged in their name, roles, desks and CSRF token.
     static func base(site: PageSite, session: Sessions.Session?, current: Desk?) -> [String: Any] {
-        var data: [String: Any] = ["village": site.village]
+        var data: [String: Any] = ["village": site.village, "base": site.base]
         if let session {
             var links: [[String: Any]] = Desk.allCases.filter { $0.admits(session.roles) }.map {
-                ["href": $0.path, "label": $0.label, "current": $0 == current]
+                ["href": site.base + $0.path, "label": $0.label, "current": $0 == current]
             }
-            links.append(["href": "/notice", "label": "公示榜", "current": false])
+            links.append(["href": site.base + "/notice", "label": "公示榜", "current": false])
+            // The county's people keep their password in the county's list, not in a village's books.
             data["me"] = ["name": session.actor, "roles": session.roles.map(\.zh).joined(separator: "、"), "csrf": session.csrf,
-                          "links": links] as [String: Any]
+                          "links": links, "ownBooks": session.reach == nil] as [String: Any]
             data["csrf"] = session.csrf
         }
         return data
@@ -239,42 +247,82 @@ enum Pages {
     static func formKey() -> String { "form-" + Sessions.randomToken() }
 
     static func loginCookie(_ token: String, site: PageSite, clear: Bool = false) -> Cookie {
-        Cookie(name: loginCookie, value: token, maxAge: clear ? 0 : nil, path: "/login", secure: site.secureCookies,
+        Cookie(name: loginCookie, value: token, maxAge: clear ? 0 : nil, path: site.base + "/login", secure: site.secureCookies,
                httpOnly: true, sameSite: .strict)
     }
 }
 
-extension JifenService {
-    /// What pages know of the ledger from the start: the village's name.
-    func pageSite() -> PageSite {
-        let village = (try? door.ledger.info().village) ?? ""
-        return PageSite(village: village, secureCookies: settings.secureCookies)
+/// What the pages need of a village's books beyond the facade (`VillageBooks`): a village's SQLite file (`Ledger`)
+/// and a village of a county's PostgreSQL database (`PostgresVillage`) alike.
+public protocol PageBooks: VillageBooks {
+    /// The last event recorded by the end of `date` in the village (Beijing time), 0 if none.
+    func lastSeq(recordedBy date: LocalDate) throws -> Int64
+    /// The village's own SQLite file, for what only a file has: tally sheets imported whole, household cards, the
+    /// file's full verify and its exports. Nil for a county's village.
+    var file: Ledger? { get }
+}
+
+extension Ledger: PageBooks {
+    public var file: Ledger? { self }
+}
+
+extension PostgresVillage: PageBooks {
+    public var file: Ledger? { nil }
+}
+
+/// The pages of one village, written once over `PageBooks`: a village's own server mounts them at its root over its
+/// SQLite file, a county's server at /villages/{village} over each village of its PostgreSQL database. `reach` finds a
+/// request's village and refuses a session that may not reach it, as for the API (`VillageAPI`); `site` says what the
+/// pages show of it and where they are.
+struct VillagePages<Books: PageBooks>: Sendable {
+    let sessions: Sessions
+    let settings: ServerSettings
+    let reach: @Sendable (Request, ServerContext, Access) async throws -> VillageReach<Books>
+    let site: @Sendable (VillageReach<Books>) async -> PageSite
+
+    /// The request's village (refused as `reach` refuses) and its site.
+    func enter(_ request: Request, _ context: ServerContext, _ access: Access) async throws -> (VillageReach<Books>, PageSite) {
+        let village = try await reach(request, context, access)
+        return (village, await site(village))
     }
 
-    /// The login, the home page, logout, the static files and the public notice sheet; the desks are in
-    /// PagesDesks.swift.
-    func addPages(to router: Router<ServerContext>, site: PageSite) {
-        router.get("static/jifen.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_css)))
-        }
-        router.get("static/jifen.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_js)))
+    /// The session of the request when it may read this village's books (its own people, the county's who read it);
+    /// nil for a visitor, or for someone else's session.
+    func reader(_ request: Request, _ context: ServerContext) async -> Sessions.Session? {
+        guard let session = context.session else { return nil }
+        return (try? await reach(request, context, .read)) == nil ? nil : session
+    }
+
+    func sessionCookie(_ token: String, site: PageSite, clear: Bool = false) -> Cookie {
+        Cookie(name: Authenticate.cookieName, value: token, maxAge: clear ? 0 : nil, path: site.cookiePath,
+               secure: settings.secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The login, the home page, logout, the password and the public notice sheet; the desks are in PagesDesks.swift.
+    func addPages(to router: some RouterMethods<ServerContext>) {
+        let sessions = self.sessions
+
+        router.get("/") { request, context in
+            let (_, site) = try await enter(request, context, .visit)
+            guard let session = await reader(request, context) else { return PageResponse.redirect(site.base + "/login") }
+            guard let desk = Desk.home(of: session.roles) else { return PageResponse.redirect(site.base + "/notice") }
+            return PageResponse.redirect(site.base + desk.path)
         }
 
-        router.get("/") { _, context in
-            guard let session = context.session else { return PageResponse.redirect("/login") }
-            guard let desk = Desk.home(of: session.roles) else { return PageResponse.redirect("/notice") }
-            return PageResponse.redirect(desk.path)
-        }
-
-        router.get("login") { _, context in
-            if let session = context.session, let desk = Desk.home(of: session.roles) { return PageResponse.redirect(desk.path) }
+        router.get("login") { request, context in
+            // A village that is not there is said so (its notice board would say as much); one whose people log in
+            // elsewhere refuses here (`reach`).
+            let (_, site) = try await enter(request, context, .visit)
+            _ = try await reach(request, context, .open)
+            if let session = await reader(request, context), let desk = Desk.home(of: session.roles) {
+                return PageResponse.redirect(site.base + desk.path)
+            }
             return loginPage(site: site, name: "", error: nil)
         }
 
         router.post("login") { request, context in
+            _ = try await enter(request, context, .visit)
+            let (village, site) = try await enter(request, context, .open)
             let form = try await Pages.form(request)
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
             let password = form["password"] ?? ""
@@ -285,34 +333,37 @@ extension JifenService {
             }
             let (token, session): (String, Sessions.Session)
             do {
-                (token, session) = try await logIn(name, password)
+                (token, session) = try await JifenService.logIn(name, password, in: village, sessions: sessions)
             } catch {
                 return loginPage(site: site, name: name, error: APIError(error))
             }
             context.logger.info("login", metadata: ["actor": .string(session.actor), "via": "page"])
-            var response = PageResponse.redirect(Desk.home(of: session.roles)?.path ?? "/notice")
-            response.setCookie(sessionCookie(token))
+            var response = PageResponse.redirect(site.base + (Desk.home(of: session.roles)?.path ?? "/notice"))
+            response.setCookie(sessionCookie(token, site: site))
             response.setCookie(Pages.loginCookie("", site: site, clear: true))
             return response
         }
 
         router.post("logout") { request, context in
+            let (_, site) = try await enter(request, context, .visit)
             let form = try await Pages.form(request)
             _ = try Pages.acting(form, context)
             if let token = context.token { await sessions.close(token) }
-            var response = PageResponse.redirect("/login")
-            response.setCookie(sessionCookie("", clear: true))
+            var response = PageResponse.redirect(site.base + "/login")
+            response.setCookie(sessionCookie("", site: site, clear: true))
             return response
         }
 
         // A person changes their own password; their other sessions end.
         router.get("password") { request, context in
+            let (_, site) = try await enter(request, context, .write)
             let session = try context.requireSession()
             let ok = request.uri.queryParameters["ok"] != nil ? "密码已改好；其他地方的登录已退出。" : nil
             return passwordPage(site: site, session: session, ok: ok, error: nil)
         }
 
         router.post("password") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             let (current, new) = (form["current"] ?? "", form["new"] ?? "")
@@ -320,46 +371,50 @@ extension JifenService {
                 return passwordPage(site: site, session: session, ok: nil, error: APIError(PasswordRefusal.mismatch))
             }
             do {
-                try await door.hash { ledger in
+                try await village.door.hash { ledger in
                     try ledger.checkPassword(name: session.actor, password: current)
-                    try ledger.setPassword(of: session.actor, to: new, by: session.actor)
+                    try ledger.setPassword(of: session.actor, to: new, by: session.actor, on: nil)
                 }
             } catch {
                 return passwordPage(site: site, session: session, ok: nil, error: APIError(error))
             }
-            await sessions.closeAll(of: session.actor, keeping: context.token)
-            return PageResponse.redirect("/password?ok=1")
+            await sessions.closeAll(of: session.actor, in: session.village, keeping: context.token)
+            return PageResponse.redirect(site.base + "/password?ok=1")
         }
 
-        router.get("notice") { _, _ in
-            let period = try await door.read { ledger -> String in
+        router.get("notice") { request, context in
+            let (village, site) = try await enter(request, context, .visit)
+            let period = try await village.door.read { ledger -> String in
                 if let last = try ledger.notices().last { return last.notice.period }
-                return String(ledger.today().description.prefix(7))
+                return String(ledger.environment.today().description.prefix(7))
             }
-            return PageResponse.redirect("/notice/\(period)")
+            return PageResponse.redirect(site.base + "/notice/\(period)")
         }
 
         let noticeCache = NoticeSheetCache()
-        router.get("notice/:period") { _, context in
+        router.get("notice/:period") { request, context in
+            let (village, site) = try await enter(request, context, .visit)
             guard let text = context.parameters.get("period"), let period = NoticePeriod(text) else {
                 throw APIError.badRequest("公示期应写作 YYYY-MM（一个月）或 YYYY-Q1（一个季度）。", "A notice period is YYYY-MM or YYYY-Qn.")
             }
+            // Someone else's session (another village's person) sees what a visitor sees.
+            let reader = await reader(request, context)
             // A screen in the hall, and anyone's phone, asks for it without logging in: the page as last rendered is
             // kept while the log and the day stay the same, so that asking again costs one read of the head.
-            let (head, today, posted) = try await door.read { ledger in
-                (try ledger.head().seq, ledger.today(), try ledger.notices().contains { $0.notice.period == period.label })
+            let (head, today, posted) = try await village.door.read { ledger in
+                (try ledger.head().seq, ledger.environment.today(), try ledger.notices().contains { $0.notice.period == period.label })
             }
             // Without a login, only what the board shows: a period whose notice has been posted. (A month still being
             // scored, and its notes, are for the people who keep the books.)
-            if context.session == nil, !posted {
+            if reader == nil, !posted {
                 throw APIError.notFound("\(period.label) 的积分还没有公示；请看已公示的月份。",
                                         "\(period.label) has not been posted yet; look at a month that has.")
             }
-            let key = NoticeSheetCache.Key(period: period.label, head: head, day: today.description)
-            if context.session == nil, let html = await noticeCache.page(key) { return PageResponse.html(html) }
-            let sheet = try await door.read { ledger in try ledger.noticeSheet(period: period, printedOn: today) }
-            let page = noticePage(sheet, site: site, session: context.session)
-            if context.session == nil, let html = page.html { await noticeCache.keep(key, html) }
+            let key = NoticeSheetCache.Key(village: village.village ?? "", period: period.label, head: head, day: today.description)
+            if reader == nil, let html = await noticeCache.page(key) { return PageResponse.html(html) }
+            let sheet = try await village.door.read { ledger in try ledger.noticeSheet(period: period, printedOn: today) }
+            let page = noticePage(sheet, site: site, session: reader)
+            if reader == nil, let html = page.html { await noticeCache.keep(key, html) }
             return page.response
         }
     }
@@ -382,5 +437,34 @@ extension JifenService {
         var response = PageResponse.render("login", data, status: error?.status ?? .ok)
         response.setCookie(Pages.loginCookie(token, site: site))
         return response
+    }
+}
+
+extension JifenService {
+    /// What pages know of the ledger from the start: the village's name.
+    func pageSite() -> PageSite {
+        let village = (try? door.ledger.info().village) ?? ""
+        return PageSite(village: village, secureCookies: settings.secureCookies)
+    }
+
+    /// The village's pages at the server's root, over its one ledger.
+    func pages(site: PageSite) -> VillagePages<Ledger> {
+        let reach = VillageReach(door: door, writes: writes, village: nil)
+        return VillagePages(sessions: sessions, settings: settings, reach: { _, context, access in
+            if access == .read || access == .write { _ = try context.requireSession() }
+            return reach
+        }, site: { _ in site })
+    }
+
+    /// The static files every page links to.
+    static func addStatic(to router: some RouterMethods<ServerContext>) {
+        router.get("static/jifen.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_css)))
+        }
+        router.get("static/jifen.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.jifen_js)))
+        }
     }
 }

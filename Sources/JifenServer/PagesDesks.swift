@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import Jifen
 import JifenCore
+import JifenPostgres
 import JifenStatements
+import JifenStore
 import MultipartKit
 import NIOCore
 
@@ -35,59 +37,64 @@ struct ReviewDesk: Sendable {
     let notices: [NoticeView]
 }
 
-extension JifenService {
-    func addDesks(to router: Router<ServerContext>, site: PageSite) {
+extension VillagePages {
+    func addDesks(to router: some RouterMethods<ServerContext>) {
         // MARK: The clerk
 
         router.get("clerk") { request, context in
+            let (village, site) = try await enter(request, context, .read)
             let session = try Pages.at(.clerk, context)
             let query = request.uri.queryParameters
             var ok: String?
             if let scores = query["sheet"].flatMap({ Int(String($0)) }) { ok = "记分表已记入，共 \(scores) 条记分。" }
             let done = query["done"].flatMap { Int64(String($0)) }
             let proposed = query["proposed"].flatMap { Int64(String($0)) }
-            return try await clerkPage(session, site: site, ok: ok, fresh: done ?? proposed, freshProposed: proposed != nil)
+            return try await clerkPage(session, village, site: site, ok: ok, fresh: done ?? proposed, freshProposed: proposed != nil)
         }
 
         router.post("clerk/score") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.clerk, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
             do {
                 let points = try Pages.number(form["points"], name: "分值")
-                let date = try Self.date(form["date"].flatMap { $0.isEmpty ? nil : $0 }, name: "日期")
+                let date = try JifenService.date(form["date"].flatMap { $0.isEmpty ? nil : $0 }, name: "日期")
                 let typed = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
                 let rule = RuleCode(rawValue: form["rule"] ?? "")
                 let note = form["note"] ?? ""
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
-                let household = try await door.read { ledger in try Self.household(typed, in: ledger) }
-                let written = try await writes.write(WriteRequest(.recordScore(household, rule, points: points, note: note, source: nil),
-                                                                  by: session.actor, on: date, key: key))
-                guard let event = written.events.first else { return PageResponse.redirect("/clerk") }
+                let household = try await village.door.read { ledger in try JifenService.household(typed, in: ledger) }
+                let written = try await village.writes.write(WriteRequest(.recordScore(household, rule, points: points, note: note, source: nil),
+                                                                          by: session.actor, on: date, key: key))
+                guard let event = written.events.first else { return PageResponse.redirect(site.base + "/clerk") }
                 let proposed = event.event.typeName.hasSuffix("scoreProposed")
-                return PageResponse.redirect("/clerk?\(proposed ? "proposed" : "done")=\(event.seq)")
+                return PageResponse.redirect(site.base + "/clerk?\(proposed ? "proposed" : "done")=\(event.seq)")
             } catch {
-                return try await clerkPage(session, site: site, error: APIError(error), form: form)
+                return try await clerkPage(session, village, site: site, error: APIError(error), form: form)
             }
         }
 
         router.post("clerk/sheet") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.clerk, context)
-            let upload = try await Self.upload(request, context)
+            let upload = try await JifenService.upload(request, context)
             let session = try Pages.acting(["csrf": upload.csrf], context)
             do {
-                let summary = try await door.run { ledger in
-                    try ledger.importTallySheet(upload.data, fileName: upload.fileName, by: session.actor)
+                let summary = try await village.door.run { books in
+                    guard let ledger = books.file else { throw Self.noSheets }
+                    return try ledger.importTallySheet(upload.data, fileName: upload.fileName, by: session.actor)
                 }
-                return PageResponse.redirect("/clerk?sheet=\(summary.scores)")
+                return PageResponse.redirect(site.base + "/clerk?sheet=\(summary.scores)")
             } catch {
-                return try await clerkPage(session, site: site, error: APIError(error))
+                return try await clerkPage(session, village, site: site, error: APIError(error))
             }
         }
 
         // MARK: The reviewer
 
         router.get("review") { request, context in
+            let (village, site) = try await enter(request, context, .read)
             let session = try Pages.at(.review, context)
             let query = request.uri.queryParameters
             let seq = query["seq"].map(String.init) ?? ""
@@ -99,32 +106,35 @@ extension JifenService {
             case "closed": "\(seq) 的公示已结束，积分生效。"
             default: nil
             }
-            return try await reviewPage(session, site: site, ok: ok)
+            return try await reviewPage(session, village, site: site, ok: ok)
         }
 
         router.post("review/approve") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
-            return try await reviewWrite(session, site: site, form: form) { seq in
-                (.approve(.seq(try Self.formSeq(seq))), "approved", seq ?? "")
+            return try await reviewWrite(session, village, site: site, form: form) { seq in
+                (.approve(.seq(try JifenService.formSeq(seq))), "approved", seq ?? "")
             }
         }
 
         router.post("review/reject") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
-            return try await reviewWrite(session, site: site, form: form) { seq in
-                (.reject(.seq(try Self.formSeq(seq)), reason: form["reason"] ?? ""), "rejected", seq ?? "")
+            return try await reviewWrite(session, village, site: site, form: form) { seq in
+                (.reject(.seq(try JifenService.formSeq(seq)), reason: form["reason"] ?? ""), "rejected", seq ?? "")
             }
         }
 
         router.post("review/objection") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
-            return try await reviewWrite(session, site: site, form: form) { seq in
+            return try await reviewWrite(session, village, site: site, form: form) { seq in
                 let resolution: Resolution
                 switch form["resolution"] {
                 case "uphold": resolution = .uphold
@@ -137,15 +147,16 @@ extension JifenService {
                 default:
                     throw APIError.badRequest("请选择维持、撤销或改分。", "Choose uphold, dismiss or amend.")
                 }
-                return (.resolveObjection(.seq(try Self.formSeq(seq)), resolution, reason: form["reason"] ?? ""), "settled", seq ?? "")
+                return (.resolveObjection(.seq(try JifenService.formSeq(seq)), resolution, reason: form["reason"] ?? ""), "settled", seq ?? "")
             }
         }
 
         router.post("review/notice") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.review, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
-            return try await reviewWrite(session, site: site, form: form) { _ in
+            return try await reviewWrite(session, village, site: site, form: form) { _ in
                 guard let text = form["period"], let period = NoticePeriod(text) else {
                     throw APIError.badRequest("请选择公示的月份。", "Choose the notice's month.")
                 }
@@ -160,14 +171,16 @@ extension JifenService {
         // MARK: The shop
 
         router.get("shop") { request, context in
+            let (village, site) = try await enter(request, context, .read)
             let session = try Pages.at(.shop, context)
             let query = request.uri.queryParameters
             let code = (query["household"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             let redeemed = query["ok"] == "redeemed" ? query["seq"].flatMap { Int64(String($0)) } : nil
-            return try await shopPage(session, site: site, code: code, redeemed: redeemed)
+            return try await shopPage(session, village, site: site, code: code, redeemed: redeemed)
         }
 
         router.post("shop/redeem") { request, context in
+            let (village, site) = try await enter(request, context, .write)
             _ = try Pages.at(.shop, context)
             let form = try await Pages.form(request)
             let session = try Pages.acting(form, context)
@@ -176,19 +189,20 @@ extension JifenService {
                 let quantity = try Pages.number(form["quantity"], name: "数量") ?? 1
                 let item = ItemCode(rawValue: form["item"] ?? "")
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
-                let written = try await writes.write(WriteRequest(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity),
-                                                                  by: session.actor, key: key))
+                let written = try await village.writes.write(WriteRequest(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity),
+                                                                          by: session.actor, key: key))
                 let seq = written.events.first?.seq ?? 0
-                return PageResponse.redirect("/shop?household=\(Self.queryValue(code))&ok=redeemed&seq=\(seq)")
+                return PageResponse.redirect(site.base + "/shop?household=\(JifenService.queryValue(code))&ok=redeemed&seq=\(seq)")
             } catch {
-                return try await shopPage(session, site: site, code: code, error: APIError(error))
+                return try await shopPage(session, village, site: site, code: code, error: APIError(error))
             }
         }
 
-        router.get("shop/receipt/:seq") { _, context in
+        router.get("shop/receipt/:seq") { request, context in
+            let (village, site) = try await enter(request, context, .read)
             _ = try Pages.at(.shop, context)
-            let seq = try Self.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
-            let receipt = try await door.read { try $0.receipt(for: [seq]) }
+            let seq = try JifenService.number(context.parameters.get("seq"), name: "seq", default: 0, range: 1...Int64.max)
+            let receipt = try await village.door.read { try $0.receipt(for: [seq]) }
             return PageResponse.render("receipt", ["seq": seq, "household": receipt.household, "text": receipt.text(paper: .mm58)]
                                        .merging(Pages.base(site: site, session: context.session, current: .shop)) { a, _ in a })
         }
@@ -196,39 +210,62 @@ extension JifenService {
         // MARK: The auditor
 
         router.get("audit") { request, context in
+            let (village, site) = try await enter(request, context, .read)
             let session = try Pages.at(.audit, context)
             let verify = request.uri.queryParameters["verify"] != nil
-            let (head, report) = try await door.heavy { ledger -> (LogHead, VerifyReport?) in
-                (try ledger.head(), verify ? try ledger.verify(audit: false) : nil)
+            let (head, report, file) = try await village.door.heavy { books -> (LogHead, VerifyReport?, Bool) in
+                guard let ledger = books.file else { return (try books.head(), nil, false) }
+                return (try ledger.head(), verify ? try ledger.verify(audit: false) : nil, true)
             }
             var data = Pages.base(site: site, session: session, current: .audit)
             data["events"] = report?.events ?? head.seq
             data["head"] = report?.headHex ?? head.hex
+            data["file"] = file
             if let report {
                 data["verified"] = ["valid": report.isValid,
                                     "problems": report.problems.map { ["hasSeq": $0.seq > 0, "seq": $0.seq, "text": $0.chinese] as [String: Any] }]
+                    as [String: Any]
+            } else if verify {
+                // A county's village: its chain checked link by link from the first event to the head (`replay`), which
+                // stops at the first that does not hold.
+                let problem: (seq: Int64, text: String)? = try await village.door.heavy { books in
+                    do {
+                        _ = try books.replay(through: head.seq)
+                        return nil
+                    } catch PostgresStoreError.damaged(_, let seq, _) {
+                        return (seq, "这条记录接不上前一条，或它的哈希不是按它的内容算的；请马上告诉县里的管理员。")
+                    }
+                }
+                data["verified"] = ["valid": problem == nil,
+                                    "problems": problem.map { [["hasSeq": $0.seq > 0, "seq": $0.seq, "text": $0.text] as [String: Any]] } ?? []]
                     as [String: Any]
             }
             return PageResponse.render("audit", data)
         }
 
-        router.get("audit/export.jsonl") { _, context in
+        router.get("audit/export.jsonl") { request, context in
+            let (village, _) = try await enter(request, context, .read)
             _ = try Pages.at(.audit, context)
-            return try await exportResponse(csv: false)
+            return try await Self.exportResponse(village.door, csv: false)
         }
 
-        router.get("audit/export.csv") { _, context in
+        router.get("audit/export.csv") { request, context in
+            let (village, _) = try await enter(request, context, .read)
             _ = try Pages.at(.audit, context)
-            return try await exportResponse(csv: true)
+            return try await Self.exportResponse(village.door, csv: true)
         }
     }
 
-    // MARK: Pages
+    /// Tally sheets are imported whole into a village's own file; a county's village has none.
+    static var noSheets: APIError {
+        APIError(.forbidden, "noSheets", zh: "县里的服务器不导入记分表；请一条一条记分，或在村里的电脑上导入记分表。",
+                 en: "The county's server imports no tally sheets; record scores one by one, or import the sheet at the village's office.")
+    }
 
-    func clerkPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, fresh: Int64? = nil, freshProposed: Bool = false,
+    func clerkPage(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, ok: String? = nil, fresh: Int64? = nil, freshProposed: Bool = false,
                    error: APIError? = nil, form: [String: String] = [:]) async throws -> Response {
-        let desk = try await door.read { ledger -> ClerkDesk in
-            let today = ledger.today()
+        let desk = try await village.door.read { ledger -> ClerkDesk in
+            let today = ledger.environment.today()
             let me = try ledger.actors().first { $0.name.rawValue == session.actor }
             let leaderOnly = session.roles.contains(.leader) && !session.roles.contains(.clerk)
             let unit = leaderOnly ? me?.unit : nil
@@ -240,6 +277,7 @@ extension JifenService {
         }
         var data = Pages.base(site: site, session: session, current: .clerk)
         data["leader"] = desk.leaderOnly
+        data["sheets"] = village.door.ledger.file != nil
         data["unit"] = desk.unit?.rawValue ?? ""
         data["today"] = desk.today.description
         data["key"] = Pages.formKey()
@@ -256,7 +294,7 @@ extension JifenService {
                 guard !rules.isEmpty else { continue }
                 groups.append(["label": "\(indicator.code) \(indicator.zh)", "rules": rules.map { rule -> [String: Any] in
                     if rule.code.rawValue == chosen { chosenRule = rule }
-                    return ["code": rule.code.rawValue, "name": rule.zh, "range": Self.range(rule.points), "min": rule.points.min,
+                    return ["code": rule.code.rawValue, "name": rule.zh, "range": JifenService.range(rule.points), "min": rule.points.min,
                             "max": rule.points.max, "deduction": rule.points.direction == .deduction ? "true" : "false",
                             "selected": rule.code.rawValue == chosen]
                 }])
@@ -287,9 +325,9 @@ extension JifenService {
         return PageResponse.render("clerk", data, status: error?.status ?? .ok)
     }
 
-    func reviewPage(_ session: Sessions.Session, site: PageSite, ok: String? = nil, error: APIError? = nil,
+    func reviewPage(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, ok: String? = nil, error: APIError? = nil,
                     form: [String: String] = [:]) async throws -> Response {
-        let desk = try await door.read { ledger -> ReviewDesk in
+        let desk = try await village.door.read { ledger -> ReviewDesk in
             let items = try ledger.reviewQueue().items
             var notes: [Int64: String] = [:]
             for item in items where item.kind != .reversal {
@@ -298,7 +336,7 @@ extension JifenService {
             let heads = Dictionary(try ledger.households().map { ($0.code.rawValue, $0.head) }, uniquingKeysWith: { a, _ in a })
             var ruleNames: [String: String] = [:]
             for version in try ledger.schemes() { for rule in version.scheme.rules { ruleNames[rule.code.rawValue] = rule.zh } }
-            return ReviewDesk(today: ledger.today(), items: items, notes: notes, heads: heads, ruleNames: ruleNames,
+            return ReviewDesk(today: ledger.environment.today(), items: items, notes: notes, heads: heads, ruleNames: ruleNames,
                               notices: try ledger.notices().map(NoticeView.init).reversed())
         }
         var data = Pages.base(site: site, session: session, current: .review)
@@ -334,19 +372,19 @@ extension JifenService {
     }
 
     /// One write from the reviewer's page: `command` makes it from the form's `seq`; then back to the page.
-    func reviewWrite(_ session: Sessions.Session, site: PageSite, form: [String: String],
+    func reviewWrite(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, form: [String: String],
                      command: (String?) throws -> (Command, String, String)) async throws -> Response {
         do {
             let (made, done, what) = try command(form["seq"])
-            _ = try await writes.write(WriteRequest(made, by: session.actor))
-            return PageResponse.redirect("/review?ok=\(done)&seq=\(Self.queryValue(what))")
+            _ = try await village.writes.write(WriteRequest(made, by: session.actor))
+            return PageResponse.redirect(site.base + "/review?ok=\(done)&seq=\(JifenService.queryValue(what))")
         } catch {
-            return try await reviewPage(session, site: site, error: APIError(error), form: form)
+            return try await reviewPage(session, village, site: site, error: APIError(error), form: form)
         }
     }
 
-    func shopPage(_ session: Sessions.Session, site: PageSite, code: String, redeemed: Int64? = nil, error: APIError? = nil) async throws -> Response {
-        let (account, items, event) = try await door.read { ledger -> (HouseholdAccount?, [ItemStock], RecordedEvent?) in
+    func shopPage(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, code: String, redeemed: Int64? = nil, error: APIError? = nil) async throws -> Response {
+        let (account, items, event) = try await village.door.read { ledger -> (HouseholdAccount?, [ItemStock], RecordedEvent?) in
             (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items(),
              try redeemed.flatMap { try ledger.logPage(from: $0, limit: 1).first })
         }
@@ -360,7 +398,7 @@ extension JifenService {
             data["receiptSeq"] = redeemed
         }
         var refusal = error
-        if refusal == nil, !code.isEmpty, account == nil { refusal = Self.unknownHousehold(code) }
+        if refusal == nil, !code.isEmpty, account == nil { refusal = JifenService.unknownHousehold(code) }
         if let refusal { data["error"] = Pages.errorBox(refusal) }
         data["code"] = code
         data["key"] = Pages.formKey()
@@ -407,9 +445,14 @@ extension JifenService {
 
     /// The audit export (JSON Lines) or the CSV export (with the BOM Excel and WPS need), a block of events at a time
     /// up to the head as it stood when the download began.
-    func exportResponse(csv: Bool, block: Int64 = 20_000) async throws -> Response {
+    static func exportResponse(_ door: Door<Books>, csv: Bool, block: Int64 = 20_000) async throws -> Response {
         let head = try await door.read { try $0.head().seq }
-        let door = self.door
+        // A county's village has no file to export from: its log's own lines, which are the audit export's (docs/FORMAT.md,
+        // "Exports"; `SyncWire`); no CSV.
+        guard door.ledger.file != nil else {
+            if csv { throw noCSV }
+            return linesResponse(door, head: head, block: block)
+        }
         let name = csv ? "jifen-events.csv" : "jifen-events.jsonl"
         let headers: HTTPFields = [.contentType: csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
                                    .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"]
@@ -418,7 +461,8 @@ extension JifenService {
             var from: Int64 = 1
             repeat {
                 let first = from
-                let bytes = try await door.heavy { ledger -> [UInt8] in
+                let bytes = try await door.heavy { books -> [UInt8] in
+                    guard let ledger = books.file else { return [] }
                     var bytes: [UInt8] = []
                     var calls = 0
                     try ledger.exportEvents(format: csv ? .csv : .jsonl, from: first, to: min(head, first + block - 1)) { line in
@@ -437,11 +481,45 @@ extension JifenService {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// The export's JSON Lines from the log's own rows (a county's village), a block at a time up to `head`.
+    static func linesResponse(_ door: Door<Books>, head: Int64, block: Int64) -> Response {
+        let headers: HTTPFields = [.contentType: "application/x-ndjson; charset=utf-8",
+                                   .contentDisposition: "attachment; filename=\"jifen-events.jsonl\"", .cacheControl: "no-store"]
+        let body = ResponseBody { writer in
+            var from: Int64 = 1
+            while from <= head {
+                let first = from
+                let bytes = try await door.heavy { books in
+                    try books.readBooks { session in
+                        SyncWire.lines(try session.links(from: first, limit: Int(min(block, head - first + 1))))
+                    }
+                }
+                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                from += block
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static var noCSV: APIError {
+        APIError(.notFound, "noCSV", zh: "县里的服务器只给审计导出（JSON Lines）；表格（CSV）要在村里的电脑上导出。",
+                 en: "The county's server gives the audit export (JSON Lines) only; make the CSV at the village's office.")
+    }
+
+}
+
+extension JifenService {
+    /// The audit export of the one ledger (`VillagePages.exportResponse`).
+    func exportResponse(csv: Bool, block: Int64 = 20_000) async throws -> Response {
+        try await VillagePages<Ledger>.exportResponse(door, csv: csv, block: block)
+    }
+
     // MARK: Helpers
 
     /// The household a clerk typed: its code (in any case), "H001 张三" as the list offers it, or its head's name
     /// when one open household has it; else the text as it is, which the ledger refuses as no such household.
-    static func household(_ typed: String, in ledger: Ledger) throws -> HouseholdCode {
+    static func household(_ typed: String, in ledger: some VillageBooks) throws -> HouseholdCode {
         let first = typed.split(separator: " ").first.map(String.init) ?? typed
         for candidate in [typed, first, first.uppercased()] where !candidate.isEmpty {
             if try ledger.household(HouseholdCode(rawValue: candidate)) != nil { return HouseholdCode(rawValue: candidate) }

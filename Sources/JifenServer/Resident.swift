@@ -124,15 +124,33 @@ extension JifenService {
                     "state": line.reversedBy.map { _ in "已冲正" } ?? line.state.flatMap { ReviewState(rawValue: $0)?.zh } ?? ""]
         }
         let data: [String: Any] = [
-            "village": site.village, "household": view.household, "head": view.head, "unit": view.unit,
+            "village": site.village, "base": site.base, "household": view.household, "head": view.head, "unit": view.unit,
             "closed": view.status == "closed", "today": today.description, "year": year,
             "available": view.available, "pending": view.pending > 0 ? "+\(view.pending)" : "\(view.pending)",
             "proposed": view.proposed > 0 ? "+\(view.proposed)" : "\(view.proposed)",
             "hasPending": view.pending != 0, "hasProposed": view.proposed != 0,
             "earned": view.earned, "deducted": view.deducted, "redeemed": view.redeemed,
             "entries": entries, "hasEntries": !entries.isEmpty,
-            "shop": shop, "shopLink": "/shop?household=\(view.household.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+            "shop": shop, "shopLink": site.base + "/shop?household=\(view.household.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
         ]
         return PageResponse.render("household", data)
+    }
+}
+
+extension VillagePages {
+    /// A household's page for the people who keep or read the village's books (a county's server, which keeps no
+    /// household cards: a resident's card link opens their village's own server): the same page a card opens.
+    func addHousehold(to router: some RouterMethods<ServerContext>) {
+        router.get("households/:household") { request, context in
+            let (village, site) = try await enter(request, context, .read)
+            let session = try context.requireSession()
+            let code = HouseholdCode(rawValue: try context.parameters.require("household"))
+            let found = try await village.door.read { ledger -> (HistoryView, LocalDate)? in
+                guard try ledger.household(code) != nil else { return nil }
+                return (HistoryView(try ledger.history(of: code), english: false), ledger.environment.today())
+            }
+            guard let (history, today) = found else { throw JifenService.unknownHousehold(code.rawValue) }
+            return JifenService.householdPage(history, today: today, site: site, shop: session.roles.contains(.shopkeeper))
+        }
     }
 }

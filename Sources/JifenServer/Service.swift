@@ -62,8 +62,10 @@ public struct JifenService: Sendable {
             return reach
         }).add(to: api)
         addLedgerAPI(to: api)
-        addPages(to: router, site: site)
-        addDesks(to: router, site: site)
+        Self.addStatic(to: router)
+        let pages = pages(site: site)
+        pages.addPages(to: router)
+        pages.addDesks(to: router)
         addResidentPages(to: router, site: site)
         addStatementCheck(to: router, site: site)
         return router

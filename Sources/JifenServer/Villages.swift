@@ -11,7 +11,7 @@ import Synchronization
 
 /// Every village of a county's PostgreSQL database (`jifen serve --postgres URL`), each under
 /// `/api/v1/villages/{village}/…` with the same API as a village's own server (`VillageAPI`, the same code over
-/// `PostgresVillage`).
+/// `PostgresVillage`), and under `/villages/{village}/…` with the same pages (`VillagePages`; CountyPages.swift).
 ///
 /// - A village's people log in at `POST /api/v1/villages/{village}/session` with the passwords set in that village; their
 ///   session reaches that village alone (another village's routes answer 403).
@@ -50,7 +50,8 @@ public struct CountyVillagesService: Sendable {
         router.add(middleware: Authenticate(sessions: sessions) { session in
             await Self.lookUp(session, county: county, villages: villages)
         })
-        router.add(middleware: Guard(page: nil))
+        let settings = self.settings
+        router.add(middleware: Guard(page: { error, request, context in Self.pageRefusal(error, request, context, settings: settings) }))
         router.get("healthz") { _, _ in
             // The database is asked (a server that cannot reach it is not healthy), but what it holds is not told.
             struct Health: Encodable { let status: String }
@@ -64,6 +65,7 @@ public struct CountyVillagesService: Sendable {
         let api = router.group("api/v1")
         addCounty(to: api)
         let sessions = self.sessions
+        addPages(to: router)
         VillageAPI<PostgresVillage>(sessions: sessions, settings: settings, reach: { request, context, access in
             try await Self.reach(request, context, access, villages: villages)
         }).add(to: api.group("villages/:village"))
@@ -105,7 +107,7 @@ public struct CountyVillagesService: Sendable {
     static func reach(_ request: Request, _ context: ServerContext, _ access: Access,
                       villages: VillageDoors) async throws -> VillageReach<PostgresVillage> {
         let code = try context.parameters.require("village")
-        let session = access == .open ? nil : try context.requireSession()
+        let session = access == .open || access == .visit ? nil : try context.requireSession()
         guard let (reach, township) = try await villages.door(code) else {
             // A login does not tell which villages there are: an unknown village answers as a wrong password does.
             if access == .open { throw APIError.wrongPassword }
@@ -114,6 +116,7 @@ public struct CountyVillagesService: Sendable {
         // A village that syncs keeps its books on its own office's PC: the county's copy grows by its pushes alone (a
         // write here would fork it from the office's file), and its people log in at their office's server.
         // Asked at every login and write (a key may be added to a village while the server runs), never at a read.
+        if access == .visit { return reach }
         let county = villages.county
         if access != .read, try await villages.pools.work.runIfActive({ try county.syncs(code) }) {
             throw APIError(.forbidden, "syncedVillage", zh: "\(code) 村的账记在村里自己的电脑上，县里只存同步来的副本；请在村里记账、登录，再同步到县里。",

@@ -23,6 +23,12 @@ public protocol ProjectionReads: LedgerState, LogReader {
     func allReviews() throws -> [ScoreReview]
     /// Every open request to reverse an entry, by seq.
     func requests() throws -> [ReversalRequest]
+    /// The entries dated within `dates` (of one household, or of all), with the reversal that undid each, by seq.
+    func entries(in dates: ClosedRange<LocalDate>, household: HouseholdCode?) throws -> [Entry]
+    /// Every settled year, oldest first.
+    func settlements() throws -> [SettlementRecord]
+    /// The ratings of a settled year, by household.
+    func ratings(year: Int) throws -> [HouseholdRating]
 }
 
 /// A person's password as a store keeps it beside the chain (never in it), and the wrong passwords typed for a name.

@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("county-key"), help: ArgumentHelp("With --county or --postgres: the county's signing key, which signs the receipts.", valueName: "file"))
     var countyKey: String?
     // Every village of a county's PostgreSQL database (`CountyVillagesService`), with its sync and reports (`CountyService`).
-    @Option(help: ArgumentHelp("Serve every village of a county's PostgreSQL database (jifen county init --postgres) under /api/v1/villages/{village}, e.g. postgres://jifen@127.0.0.1/county; with --county-key, the villages' sync and the county's reports too.", valueName: "url"))
+    @Option(help: ArgumentHelp("Serve every village of a county's PostgreSQL database (jifen county init --postgres): its API under /api/v1/villages/{village}, its pages under /villages/{village}/, e.g. postgres://jifen@127.0.0.1/county; with --county-key, the villages' sync and the county's reports too.", valueName: "url"))
     var postgres: String?
     @Option(name: .customLong("county-person"), help: ArgumentHelp("With --postgres: add a person of the county (or set their password anew), reading the password from standard input, and stop.", valueName: "name"))
     var countyPerson: String?

@@ -15,11 +15,12 @@ struct Browser {
     init(_ client: any TestClientProtocol) { self.client = client }
 
     /// Logs `name` in through the login form, as a browser does: reads the form (and its cookie), sends it back.
-    mutating func logIn(_ name: String, password: String = Harness.password) async throws -> TestResponse {
-        let form = try await client.execute(uri: "/login", method: .get, headers: [:], body: nil)
+    /// `base`: where the village's pages are ("/villages/CODE" on a county's server).
+    mutating func logIn(_ name: String, password: String = Harness.password, at base: String = "") async throws -> TestResponse {
+        let form = try await client.execute(uri: base + "/login", method: .get, headers: [:], body: nil)
         let token = try #require(form.cookie("jifen_login"), "the login page sets its cookie")
         #expect(form.html.csrf == token)
-        let response = try await client.execute(uri: "/login", method: .post,
+        let response = try await client.execute(uri: base + "/login", method: .post,
                                                 headers: [.contentType: "application/x-www-form-urlencoded",
                                                           .cookie: "\("jifen_login")=\(token)"],
                                                 body: Browser.encode(["csrf": token, "name": name, "password": password]))
