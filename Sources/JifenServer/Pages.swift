@@ -257,8 +257,8 @@ enum Pages {
 public protocol PageBooks: VillageBooks {
     /// The last event recorded by the end of `date` in the village (Beijing time), 0 if none.
     func lastSeq(recordedBy date: LocalDate) throws -> Int64
-    /// The village's own SQLite file, for what only a file has: tally sheets imported whole, household cards, the
-    /// file's full verify and its exports. Nil for a county's village.
+    /// The village's own SQLite file, for what only a file has: household cards, the file's full verify and its exports.
+    /// Nil for a county's village.
     var file: Ledger? { get }
 }
 

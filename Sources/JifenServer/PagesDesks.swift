@@ -82,8 +82,7 @@ extension VillagePages {
             let session = try Pages.acting(["csrf": upload.csrf], context)
             do {
                 let summary = try await village.door.run { books in
-                    guard let ledger = books.file else { throw Self.noSheets }
-                    return try ledger.importTallySheet(upload.data, fileName: upload.fileName, by: session.actor)
+                    try books.importTallySheet(.csv(upload.data), fileName: upload.fileName, by: session.actor, progress: nil)
                 }
                 return PageResponse.redirect(site.base + "/clerk?sheet=\(summary.scores)")
             } catch {
@@ -256,11 +255,6 @@ extension VillagePages {
         }
     }
 
-    /// Tally sheets are imported whole into a village's own file; a county's village has none.
-    static var noSheets: APIError {
-        APIError(.forbidden, "noSheets", zh: "县里的服务器不导入记分表；请一条一条记分，或在村里的电脑上导入记分表。",
-                 en: "The county's server imports no tally sheets; record scores one by one, or import the sheet at the village's office.")
-    }
 
     func clerkPage(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, ok: String? = nil, fresh: Int64? = nil, freshProposed: Bool = false,
                    error: APIError? = nil, form: [String: String] = [:]) async throws -> Response {
@@ -277,7 +271,6 @@ extension VillagePages {
         }
         var data = Pages.base(site: site, session: session, current: .clerk)
         data["leader"] = desk.leaderOnly
-        data["sheets"] = village.door.ledger.file != nil
         data["unit"] = desk.unit?.rawValue ?? ""
         data["today"] = desk.today.description
         data["key"] = Pages.formKey()
