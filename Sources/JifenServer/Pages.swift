@@ -146,7 +146,12 @@ actor NoticeSheetCache {
         let village: String, period: String, head: Int64, day: String
     }
 
+    /// How many pages are kept: a county's server holds each village's board or two (a page is some tens of KB).
+    static let limit = 256
+
     private var pages: [String: (key: Key, html: String)] = [:]
+    /// The kept pages' names, oldest first: the oldest is let go when the limit is reached.
+    private var order: [String] = []
 
     func page(_ key: Key) -> String? {
         guard let kept = pages[key.village + " " + key.period], kept.key == key else { return nil }
@@ -154,10 +159,15 @@ actor NoticeSheetCache {
     }
 
     func keep(_ key: Key, _ html: String) {
-        // A few periods are looked at; anything beyond a couple of years' worth is let go.
-        if pages.count >= 24, pages[key.village + " " + key.period] == nil { pages.removeAll() }
-        pages[key.village + " " + key.period] = (key, html)
+        let name = key.village + " " + key.period
+        if pages[name] == nil {
+            if order.count >= Self.limit { pages.removeValue(forKey: order.removeFirst()) }
+            order.append(name)
+        }
+        pages[name] = (key, html)
     }
+
+    var count: Int { pages.count }
 }
 
 /// The helpers every page shares.
