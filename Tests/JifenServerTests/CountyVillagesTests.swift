@@ -61,12 +61,11 @@ struct CountyVillagesTests {
             #expect(households.status == .ok)
             #expect(try households.array().map { $0["household"] as? String } == (0..<20).map { NewVillage.household($0).rawValue })
 
-            let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: token).array()
-            let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
-            let points = try #require(award["min"] as? Int)
+            let award = try await client.fixedAward(in: a, token: token)
+            let points = award.points
             let before = try await client.call(.get, "/api/v1/villages/\(a)/households/H003/balance", token: token).object()
             let scored = try await client.call(.post, "/api/v1/villages/\(a)/scores", token: token,
-                                               json: ["household": "H003", "rule": award["code"] as? String ?? "", "date": "2025-01-02"])
+                                               json: ["household": "H003", "rule": award.code, "date": "2025-01-02"])
             #expect(scored.status == .created, "\(String(buffer: scored.body))")
             let event = try #require((try scored.object()["events"] as? [[String: Any]])?.first)
             #expect(event["actor"] as? String == "会计")
@@ -80,7 +79,7 @@ struct CountyVillagesTests {
 
             // The same score again the same day is refused by `decide` (a likely retry, or the rule's cap), and writes nothing.
             let again = try await client.call(.post, "/api/v1/villages/\(a)/scores", token: token,
-                                              json: ["household": "H003", "rule": award["code"] as? String ?? "", "date": "2025-01-02"])
+                                              json: ["household": "H003", "rule": award.code, "date": "2025-01-02"])
             #expect(again.status == .unprocessableContent)
             let unchanged = try await client.call(.get, "/api/v1/villages/\(a)/households/H003/balance", token: token).object()
             #expect(unchanged["earned"] as? Int == after["earned"] as? Int)
@@ -104,9 +103,8 @@ struct CountyVillagesTests {
         let (a, b) = (county.a, county.b)
         try await county.test { client in
             let (clerk, _) = try await client.villageLogin(a, "会计")
-            let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: clerk).array()
-            let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
-            let rule = award["code"] as? String ?? "", points = award["min"] as? Int ?? 0
+            let award = try await client.fixedAward(in: a, token: clerk)
+            let (rule, points) = (award.code, award.points)
             func post(_ sheet: String, name: String, village: String? = nil, token: String? = nil) async throws -> TestResponse {
                 try await client.execute(uri: "/api/v1/villages/\(village ?? a)/sheets?name=\(name)", method: .post,
                                          headers: [.authorization: "Bearer \(token ?? clerk)", .contentType: "text/csv"],
@@ -218,9 +216,8 @@ struct CountyVillagesTests {
         let (a, b) = (county.a, county.b)
         try await county.test { client in
             let (clerk, _) = try await client.villageLogin(a, "会计")
-            let rules = try await client.call(.get, "/api/v1/villages/\(a)/rules", token: clerk).array()
-            let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
-            let score = ["household": "H003", "rule": award["code"] as? String ?? "", "date": "2025-01-02"]
+            let award = try await client.fixedAward(in: a, token: clerk)
+            let score = ["household": "H003", "rule": award.code, "date": "2025-01-02"]
             let chains = PostgresCountyChains(county: try PostgresCluster.county.get())
             // The sync's routes take a folder's names: a code with a dot would be a village no key could reach.
             let dotted = "\(a).1"
@@ -314,6 +311,13 @@ struct CountyVillagesTests {
 }
 
 extension TestClientProtocol {
+    /// An award of fixed points among the village's rules (`GET …/rules`): its code and points.
+    func fixedAward(in village: String, token: String) async throws -> (code: String, points: Int) {
+        let rules = try await call(.get, "/api/v1/villages/\(village)/rules", token: token).array()
+        let award = try #require(rules.first { $0["direction"] as? String == "award" && $0["min"] as? Int == $0["max"] as? Int })
+        return (award["code"] as? String ?? "", award["min"] as? Int ?? 0)
+    }
+
     /// Logs a village's person in to their village.
     func villageLogin(_ village: String, _ name: String) async throws -> (token: String, csrf: String) {
         let response = try await call(.post, "/api/v1/villages/\(village)/session",
