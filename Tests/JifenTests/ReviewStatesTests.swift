@@ -22,6 +22,17 @@ import Testing
             """]))
     }
 
+    /// A ledger from before a migration verifies and is read (a balance) as it is: the file is left byte for byte.
+    static func readsVerifyAndLeaveTheFile(_ office: Office) throws {
+        let file = office.path("jifen.sqlite")
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let verified = try office.jifen("verify", "--json")
+        expectOK(verified)
+        #expect(verified.out.contains("\"valid\" : true"))
+        expectOK(try office.jifen("balance", "H001"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "a read leaves the file as it was")
+    }
+
     @Test func aLedgerFromBeforeReadsVerifiesAndGainsTheMigrationOnItsFirstWrite() throws {
         let office = try Golden().village()
         let file = office.path("jifen.sqlite")
@@ -29,12 +40,7 @@ import Testing
         #expect(!rows.isEmpty, "the village has scores waiting for review")
         try Self.takeBack(office)
         #expect(try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'p_reviews'").joined().contains(Self.listed))
-        let before = try Data(contentsOf: URL(fileURLWithPath: file))
-        let verified = try office.jifen("verify", "--json")
-        expectOK(verified)
-        #expect(verified.out.contains("\"valid\" : true"))
-        expectOK(try office.jifen("balance", "H001"))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "a read leaves the file as it was")
+        try Self.readsVerifyAndLeaveTheFile(office)
 
         expectOK(try office.jifen("record", "H001", "A1.2", "--date", "2026-01-14", "--by", "王会计"))
         let table = try office.sqlite("SELECT sql FROM sqlite_master WHERE name = 'p_reviews'").joined()
