@@ -276,7 +276,7 @@ final class LogRows: ChainRow {
 
     /// The hash the chain gives the current row: SHA-256 over its link (`prev_hash`, column 19) and the netstrings of
     /// its fields (docs/FORMAT.md), built in `canonical`.
-    func chainDigest(_ canonical: inout CanonicalBuffer) -> SHA256.Digest {
+    func chainDigest(_ canonical: inout CanonicalBuffer) -> ChainDigest {
         format == .compact ? canonical.digest(ofCompact: self) : canonical.digest(of: rows)
     }
 

@@ -170,7 +170,7 @@ extension EventStore {
                                 throw UpgradeError.damaged(EventStore.brokenLink(at: seq))
                             }
                             let hash = Data(rows.bytes(20))
-                            guard Data(rows.chainDigest(&canonical)) == hash else {
+                            guard rows.chainDigest(&canonical).data == hash else {
                                 throw UpgradeError.damaged(VerifyReport.Problem(seq: seq, zh: "内容与它的哈希值不符：写入之后被改动过",
                                                                                 en: "its contents do not match its hash: it was altered after it was written"))
                             }
