@@ -90,6 +90,91 @@ struct PostgresOnly {
         #expect(heads.first { $0.village == village }?.seq == head.seq + 1)
     }
 
+    /// One INSERT of many rows (as a load sends) is checked by the database row by row and taken whole or not at all
+    /// (migration 0006's trigger, once per statement): a copy of a village's eight events into an empty village, with
+    /// one row in the middle that does not extend the chain — a gap, a repeat, the wrong previous hash, another village's
+    /// row, a village there is not, a row at or before the head — is refused, leaving nothing of it; the copy as it is
+    /// lands and moves the head once to its last row; rows of two villages in one statement are each held to their own
+    /// chain, and one bad row of either refuses both.
+    @Test func aStatementWithOneBadRowIsRefusedWhole() throws {
+        let harness = try smallVillage(.postgres)
+        let source = try Self.store(harness).village
+        let cluster = try Self.cluster()
+        let county = try PostgresCluster.county.get()
+        let name = { (prefix: String) in "\(prefix)-\(UUID().uuidString.lowercased().prefix(8))" }
+        let (target, other) = (name("copy"), name("other"))
+        _ = try county.createVillage(target)
+        _ = try county.createVillage(other)
+        let head = try harness.head()
+        #expect(head.seq == 8)
+        let copy = { (village: String, seq: String, previous: String, which: String) in
+            """
+            SELECT \(village), \(seq), id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                   idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(previous), hash
+            FROM events WHERE village = '\(source)' AND \(which)
+            """
+        }
+        let insert = { (selects: [String]) in "INSERT INTO events (village, \(EventRows.columns)) " + selects.joined(separator: " UNION ALL ") }
+        let into = { (village: String) in "'\(village)'" }
+        let heads = { () throws -> [String: Int64] in
+            Dictionary(uniqueKeysWithValues: try county.villages().filter { [target, other].contains($0.village) }.map { ($0.village, $0.seq) })
+        }
+        let bad: [(what: String, sql: String, says: String)] = [
+            ("a gap", insert([copy(into(target), "seq", "prev_hash", "seq <> 4")]), "next sequence number"),
+            ("a repeat", insert([copy(into(target), "seq", "prev_hash", "true"), copy(into(target), "seq", "prev_hash", "seq = 4")]), "duplicate key"),
+            ("a seq moved", insert([copy(into(target), "CASE WHEN seq = 4 THEN 9 ELSE seq END", "prev_hash", "true")]), "next sequence number"),
+            ("the wrong previous hash", insert([copy(into(target), "seq", "CASE WHEN seq = 4 THEN hash ELSE prev_hash END", "true")]), "previous hash"),
+            ("another village's row", insert([copy("CASE WHEN seq = 4 THEN '\(other)' ELSE '\(target)' END", "seq", "prev_hash", "true")]),
+             "next sequence number"),
+            ("a village there is not", insert([copy("CASE WHEN seq = 4 THEN 'no-such-village' ELSE '\(target)' END", "seq", "prev_hash", "true")]),
+             "foreign key"),
+        ]
+        for (what, sql, says) in bad {
+            let refusal = try cluster.psql(sql)
+            #expect(refusal?.contains(says) == true, "\(what): \(refusal ?? "taken")")
+            #expect(try heads() == [target: 0, other: 0], "\(what)")
+        }
+        // The first six, as they are: taken, and the head is the sixth.
+        #expect(try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq <= 6")])) == nil)
+        #expect(try heads() == [target: 6, other: 0])
+        // At or before the head (a row again, or the chain from an earlier place), each with the rest of the chain.
+        for (what, which) in [("a row again", "seq >= 6"), ("from the start", "seq >= 1")] {
+            let refusal = try cluster.psql(insert([copy(into(target), "seq", "prev_hash", which)]))
+            #expect(refusal != nil, "\(what)")
+            #expect(try heads() == [target: 6, other: 0], "\(what)")
+        }
+        // Two villages at once, one of them with a gap: neither lands. Then both right: both heads move.
+        let refusal = try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq > 6"),
+                                               copy(into(other), "seq", "prev_hash", "seq <> 5")]))
+        #expect(refusal?.contains("next sequence number") == true)
+        #expect(try heads() == [target: 6, other: 0])
+        #expect(try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq > 6"), copy(into(other), "seq", "prev_hash", "true")])) == nil)
+        #expect(try heads() == [target: 8, other: 8])
+        for village in [target, other] {
+            #expect(try county.villages().first { $0.village == village }?.hash == head.hash)
+            let links = try county.village(village).read { session in try session.links(from: 1, limit: 100) }
+            #expect(links.map(\.hash) == (try harness.links()).map(\.hash))
+        }
+    }
+
+    /// The chain is checked by one trigger per statement, and the per-row trigger of migration 0001 is gone.
+    @Test func theChainsTriggerRunsOncePerStatement() throws {
+        let cluster = try Self.cluster()
+        _ = try PostgresCluster.county.get()
+        let check = """
+            DO $$ BEGIN
+              IF EXISTS (SELECT FROM pg_trigger WHERE tgname = 'events_extend_the_chain')
+                 OR NOT EXISTS (SELECT FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                                WHERE t.tgname = 'events_extend_the_chains' AND t.tgrelid = 'events'::regclass
+                                  AND p.prosecdef AND p.proconfig::text LIKE '%search_path%'
+                                  AND t.tgtype & 1 = 0 AND t.tgnewtable = 'new_events') THEN
+                RAISE EXCEPTION 'not migrated';
+              END IF;
+            END $$
+            """
+        #expect(try cluster.psql(check) == nil)
+    }
+
     /// TRUNCATE is refused too. Tried in a database of its own: TRUNCATE waits for the whole table's lock before its
     /// trigger refuses it, and meanwhile every append of every village queues behind it (the county's role should not
     /// hold TRUNCATE at all: docs/SCALE.md).
