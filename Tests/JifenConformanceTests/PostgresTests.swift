@@ -157,6 +157,45 @@ struct PostgresOnly {
         }
     }
 
+    /// A county made before migration 0006 (its five migrations applied by psql, a village's events appended under the
+    /// per-row trigger) is migrated when it is opened: its heads stay, and its chains go on under the statement trigger,
+    /// which refuses what does not extend them.
+    @Test func aCountyMadeBeforeTheStatementTriggerMigratesOnOpening() throws {
+        let cluster = try Self.cluster()
+        let database = "before0006_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("CREATE DATABASE \(database)") == nil)
+        let older = CountySchema.migrations.filter { $0.version <= 5 }
+        #expect(older.count == 5)
+        let recorded = older.map { "INSERT INTO jifen_migrations (version, file) VALUES (\($0.version), '\($0.file)');" }
+        #expect(try cluster.psql(([CountySchema.versionTable + ";"] + older.map(\.sql) + recorded).joined(separator: "\n"), database: database) == nil)
+        // A chain of ten links (hashes of nothing, which the database does not compute), its first six appended now.
+        let chain = """
+            CREATE TEMP TABLE chain AS
+            WITH RECURSIVE c(seq, prev, h) AS (
+              SELECT 1::bigint, '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, sha256('1'::bytea)
+              UNION ALL SELECT seq + 1, h, sha256(h) FROM c WHERE seq < 10)
+            SELECT * FROM c;
+            """
+        let append = { (which: String, previous: String) in
+            chain + """
+            INSERT INTO events (village, \(EventRows.columns))
+            SELECT 'V', seq, 'id' || seq, 'household:H' || seq, 1, 'v1.householdClosed', '2025-01-01', '2025-01-01T00:00:00.000Z', 'a', 0,
+                   NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, '{}', \(previous), h FROM chain WHERE \(which);
+            """
+        }
+        #expect(try cluster.psql("INSERT INTO villages (village) VALUES ('V');" + append("seq <= 6", "prev"), database: database) == nil)
+        let county = try PostgresCounty(url: cluster.url(database: database), connections: 1)
+        defer { county.close() }
+        #expect(try county.schemaVersion() == CountySchema.latest)
+        #expect(try county.villages().first?.seq == 6)
+        // Under the new trigger: the rest with a wrong previous hash in the middle is refused whole; as it is, it lands.
+        let refusal = try cluster.psql(append("seq > 6", "CASE WHEN seq = 8 THEN h ELSE prev END"), database: database)
+        #expect(refusal?.contains("previous hash") == true, "\(refusal ?? "taken")")
+        #expect(try county.villages().first?.seq == 6)
+        #expect(try cluster.psql(append("seq > 6", "prev"), database: database) == nil)
+        #expect(try county.villages().first?.seq == 10)
+    }
+
     /// The chain is checked by one trigger per statement, and the per-row trigger of migration 0001 is gone.
     @Test func theChainsTriggerRunsOncePerStatement() throws {
         let cluster = try Self.cluster()
