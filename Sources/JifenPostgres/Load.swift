@@ -1,13 +1,16 @@
 import Foundation
 import JifenCore
 import JifenStore
+import PostgresNIO
+import Synchronization
 
 /// Loading a village's existing SQLite ledger into the county (`jifen county load FILE --village V --postgres URL`):
-/// the file's links taken verbatim, in pieces of `piece` events, each piece in a write transaction of the village's own
-/// (`PostgresSession.append(links:)` on the village's head row locked `FOR UPDATE`: every link checked — its seq, previous hash and hash, its payload, and that it is
-/// what appending its event gives — folded once, and inserted many rows a statement; the insert trigger checks each
-/// row's link again). A cut (a kill, a lost connection) leaves the pieces committed before it and nothing of the one
-/// under way, and loading again continues from the county's head; the same seq and hash end up on both sides.
+/// the file's links taken verbatim, in pieces of `piece` events: every link checked — its seq, previous hash and hash,
+/// its payload, and that it is what appending its event gives (`LinkCheck`) — and folded once, here; each piece then
+/// inserted in one statement, in a transaction of its own that finds the village's head, locked `FOR UPDATE`, where
+/// the piece before left it (the chain's trigger checks each row's link again: schema/postgres/0006). A cut (a kill, a
+/// lost connection) leaves the pieces committed before it and nothing of the one under way, and loading again
+/// continues from the county's head; the same seq and hash end up on both sides.
 extension PostgresCountyChains {
     /// Why a load was refused; nothing was loaded.
     public enum LoadRefusal: Error, Equatable, CustomStringConvertible, Sendable {
@@ -38,45 +41,55 @@ extension PostgresCountyChains {
     /// (`CountyError.fork` naming the first differing seq, or `LoadRefusal.countyAhead`); a link of the file that does not
     /// hold is a `LinkRefusal` naming it, the pieces before it kept.
     ///
-    /// Why 1,000 events a piece: the insert trigger moves the village's head row once per event, and each move inside a
-    /// transaction leaves a row version that the next event's trigger and foreign-key check step over, so a row costs
-    /// more the longer its transaction. Measured on a 102,314-event file (the server's CPU, loopback PostgreSQL 15):
-    /// 8.5 s at 250 a piece (commits), 5.7 s at 500, 6.6 s at 1,000, 16.4 s at 5,000.
+    /// Two things at once: this thread reads the next piece from the file, checks each link (`LinkCheck`, as
+    /// `PostgresSession.append(links:)` does) and folds it, while the piece before is inserted and committed by a writer
+    /// of its own (`PieceWriter`). Each piece is one transaction that first finds the village's head, under its lock,
+    /// where the piece before left it, so the pieces commit in order and whole; the first refusal, on either side, ends
+    /// the load after the pieces before it have committed, and the fold is published only when every piece has.
+    ///
+    /// Why 10,000 events a piece: the chain's trigger (migration 0006) checks a statement's rows and moves the head once
+    /// per statement, so a longer transaction no longer makes each row dearer; a piece is still one statement
+    /// (`VerbatimRows.rowsPerInsert`), and its rows are held twice in the client while the one before is written.
+    /// Measured on a 102,314-event file in docs/PERFORMANCE.md.
     @discardableResult
-    public func load(_ file: EventStore, into village: String, piece: Int = 1_000, progress: (LoadProgress) -> Void = { _ in })
+    public func load(_ file: EventStore, into village: String, piece: Int = 10_000, progress: (LoadProgress) -> Void = { _ in })
         throws -> (seq: Int64, hash: Data) {
         let start = try head(of: village)
         let fileHead = try file.read { try $0.headOfLog() }
         try agrees(file, fileHead: fileHead, village: village, countyHead: start)
         // The village's fold at the county's head (read back and checked, on a miss), then held here from piece to
-        // piece and handed to each piece's session as its only owner: the fold the county caches is shared, and its
-        // first change in a transaction would copy it whole, piece after piece (a 10^5-event file loaded through
-        // `PostgresStore.write` took 5.4 s of the client's CPU at 1,000 events a piece, 3.1 s at 5,000). It is
-        // published to the cache once, at the end.
+        // piece as its only owner: the fold the county caches is shared, and changing it in a session would copy it
+        // whole, piece after piece (a 10^5-event file loaded through `PostgresStore.write` took 5.4 s of the client's
+        // CPU at 1,000 events a piece, 3.1 s at 5,000). It is published to the cache once, at the end.
         var fold = try county.village(village).write { session in session.fold }
-        defer { county.folds.publish(fold, of: village) }
-        while fold.seq < fileHead.seq {
-            let links = try file.read { try $0.links(from: fold.seq + 1, limit: max(1, piece)) }
-            guard !links.isEmpty else { break }
-            fold = try county.pool.withConnection { connection in
-                try connection.run("BEGIN")
-                do {
-                    guard let row = try connection.rows("SELECT head_seq, head_hash FROM villages WHERE village = \(village) FOR UPDATE").first
-                    else { throw CountyError.noVillage(village) }
-                    let (seq, hash) = try row.decode((Int64, Data).self)
-                    guard seq == fold.seq && hash == fold.hash else { throw LoadRefusal.written(village: village) }
-                    let session = PostgresSession(connection: connection, village: village, fold: fold, writable: true)
-                    fold = Fold()
-                    try session.append(links: links)
-                    try connection.run("COMMIT")
-                    return session.fold
-                } catch {
-                    connection.rollback(after: error)
-                    throw error
+        let writer = PieceWriter(pool: county.pool, village: village)
+        let report = { (seq: Int64) in progress(LoadProgress(from: start.seq, seq: seq, total: fileHead.seq)) }
+        var check = LinkCheck()
+        do {
+            while fold.seq < fileHead.seq {
+                let links = try file.read { try $0.links(from: fold.seq + 1, limit: max(1, piece)) }
+                guard !links.isEmpty else { break }
+                let before = (seq: fold.seq, hash: fold.hash)
+                for link in links {
+                    let recorded = try check.check(link, after: (fold.seq, fold.hash), version: { fold.versions[$0] ?? 0 }, state: fold.ledger)
+                    try fold.apply(link, recorded: recorded)
                 }
+                var statements: [PostgresQuery] = []
+                var from = links.startIndex
+                while from < links.endIndex {
+                    let to = min(links.endIndex, from + VerbatimRows.rowsPerInsert)
+                    statements.append(VerbatimRows.insert(links[from..<to], village: village))
+                    from = to
+                }
+                try writer.submit(PieceWriter.Piece(before: before, after: fold.seq, statements: statements), committed: report)
             }
-            progress(LoadProgress(from: start.seq, seq: fold.seq, total: fileHead.seq))
+        } catch {
+            // The writer's refusal comes first: it is of an earlier piece.
+            try writer.finish(committed: report)
+            throw error
         }
+        try writer.finish(committed: report)
+        county.folds.publish(fold, of: village)
         return (fold.seq, fold.hash)
     }
 
@@ -100,5 +113,87 @@ extension PostgresCountyChains {
 
     private func fileHash(_ file: EventStore, at seq: Int64) throws -> Data? {
         try file.read { try $0.links(from: seq, limit: 1).first.flatMap { $0.fields.seq == seq ? $0.hash : nil } }
+    }
+}
+
+/// The database's half of a load: each piece, in the order given, in a transaction of its own on one thread, while the
+/// loader reads and checks the next. At most two pieces are handed over and not yet committed; after the first
+/// refusal the pieces after it are dropped unwritten.
+final class PieceWriter: Sendable {
+    struct Piece: Sendable {
+        /// The village's head the piece extends, and the seq of its last event.
+        let before: (seq: Int64, hash: Data)
+        let after: Int64
+        let statements: [PostgresQuery]
+    }
+
+    private struct State {
+        var failure: (any Error)?
+        var committed: [Int64] = []
+    }
+
+    private let pool: ConnectionPool
+    private let village: String
+    private let queue = DispatchQueue(label: "jifen.load.writer")
+    private let slots = DispatchSemaphore(value: 2)
+    private let state = Mutex(State())
+
+    init(pool: ConnectionPool, village: String) {
+        self.pool = pool
+        self.village = village
+    }
+
+    /// Hands `piece` over once a slot is free, after telling `committed` of each piece committed since the last call;
+    /// throws the refusal of a piece before, if there was one (and `piece` is not written).
+    func submit(_ piece: Piece, committed: (Int64) -> Void) throws {
+        slots.wait()
+        if let failure = drain(committed) {
+            slots.signal()
+            throw failure
+        }
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard state.withLock({ $0.failure == nil }) else { return }
+            do {
+                try write(piece)
+                state.withLock { $0.committed.append(piece.after) }
+            } catch {
+                state.withLock { $0.failure = error }
+            }
+        }
+    }
+
+    /// Waits for every piece handed over, tells `committed` of those committed, and throws the refusal, if any.
+    func finish(committed: (Int64) -> Void) throws {
+        queue.sync {}
+        if let failure = drain(committed) { throw failure }
+    }
+
+    private func drain(_ committed: (Int64) -> Void) -> (any Error)? {
+        let (seqs, failure) = state.withLock { state in
+            defer { state.committed.removeAll() }
+            return (state.committed, state.failure)
+        }
+        seqs.forEach(committed)
+        return failure
+    }
+
+    private func write(_ piece: Piece) throws {
+        try pool.withConnection { connection in
+            try connection.run("BEGIN")
+            do {
+                guard let row = try connection.rows("SELECT head_seq, head_hash FROM villages WHERE village = \(village) FOR UPDATE").first
+                else { throw CountyError.noVillage(village) }
+                let (seq, hash) = try row.decode((Int64, Data).self)
+                guard seq == piece.before.seq && hash == piece.before.hash else {
+                    throw PostgresCountyChains.LoadRefusal.written(village: village)
+                }
+                for statement in piece.statements { try connection.run(statement) }
+                try connection.run("COMMIT")
+            } catch {
+                connection.rollback(after: error)
+                throw error
+            }
+        }
     }
 }

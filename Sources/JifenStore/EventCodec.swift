@@ -34,8 +34,20 @@ public enum EventCodec {
         return try event(type: known, payload: payload)
     }
 
-    /// The event stored under this type: its payload decoded as the type its case carries.
+    /// The event stored under this type: its payload decoded as the type its case carries (by `StrictPayload` where it
+    /// can, else by `JSONDecoder`, which then accepts or refuses it).
     public static func event(type: EventType, payload: String) throws -> LedgerEvent {
+        if let event = strictEvent(type: type, payload: payload) { return event }
+        return try jsonEvent(type: type, payload: payload)
+    }
+
+    /// The event as `StrictPayload` reads it, or nil where it leaves the payload to `JSONDecoder`.
+    package static func strictEvent(type: EventType, payload: String) -> LedgerEvent? {
+        try? LedgerEvent(type: type, reading: StrictPayload(text: payload))
+    }
+
+    /// The event as `JSONDecoder` reads it: the reference `StrictPayload` is held to.
+    package static func jsonEvent(type: EventType, payload: String) throws -> LedgerEvent {
         try LedgerEvent(type: type, reading: JSONPayload(data: Data(payload.utf8)))
     }
 

@@ -214,7 +214,7 @@ struct Load: ParsableCommand {
     @Argument(help: "The village's ledger file.") var file: String
     @Option(help: ArgumentHelp("The village's code in the county.", valueName: "code")) var village: String
     @OptionGroup var database: Database
-    @Option(help: ArgumentHelp("Events a transaction.", valueName: "n")) var piece = 1_000
+    @Option(help: ArgumentHelp("Events a transaction.", valueName: "n")) var piece = 10_000
 
     func validate() throws {
         guard (1...1_000_000).contains(piece) else { throw ValidationError("--piece is 1 to 1000000.") }

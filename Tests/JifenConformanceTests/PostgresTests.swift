@@ -90,6 +90,130 @@ struct PostgresOnly {
         #expect(heads.first { $0.village == village }?.seq == head.seq + 1)
     }
 
+    /// One INSERT of many rows (as a load sends) is checked by the database row by row and taken whole or not at all
+    /// (migration 0006's trigger, once per statement): a copy of a village's eight events into an empty village, with
+    /// one row in the middle that does not extend the chain — a gap, a repeat, the wrong previous hash, another village's
+    /// row, a village there is not, a row at or before the head — is refused, leaving nothing of it; the copy as it is
+    /// lands and moves the head once to its last row; rows of two villages in one statement are each held to their own
+    /// chain, and one bad row of either refuses both.
+    @Test func aStatementWithOneBadRowIsRefusedWhole() throws {
+        let harness = try smallVillage(.postgres)
+        let source = try Self.store(harness).village
+        let cluster = try Self.cluster()
+        let county = try PostgresCluster.county.get()
+        let name = { (prefix: String) in "\(prefix)-\(UUID().uuidString.lowercased().prefix(8))" }
+        let (target, other) = (name("copy"), name("other"))
+        _ = try county.createVillage(target)
+        _ = try county.createVillage(other)
+        let head = try harness.head()
+        #expect(head.seq == 8)
+        let copy = { (village: String, seq: String, previous: String, which: String) in
+            """
+            SELECT \(village), \(seq), id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version,
+                   idempotency_key, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, \(previous), hash
+            FROM events WHERE village = '\(source)' AND \(which)
+            """
+        }
+        let insert = { (selects: [String]) in "INSERT INTO events (village, \(EventRows.columns)) " + selects.joined(separator: " UNION ALL ") }
+        let into = { (village: String) in "'\(village)'" }
+        let heads = { () throws -> [String: Int64] in
+            Dictionary(uniqueKeysWithValues: try county.villages().filter { [target, other].contains($0.village) }.map { ($0.village, $0.seq) })
+        }
+        let bad: [(what: String, sql: String, says: String)] = [
+            ("a gap", insert([copy(into(target), "seq", "prev_hash", "seq <> 4")]), "next sequence number"),
+            ("a repeat", insert([copy(into(target), "seq", "prev_hash", "true"), copy(into(target), "seq", "prev_hash", "seq = 4")]), "duplicate key"),
+            ("a seq moved", insert([copy(into(target), "CASE WHEN seq = 4 THEN 9 ELSE seq END", "prev_hash", "true")]), "next sequence number"),
+            ("the wrong previous hash", insert([copy(into(target), "seq", "CASE WHEN seq = 4 THEN hash ELSE prev_hash END", "true")]), "previous hash"),
+            ("another village's row", insert([copy("CASE WHEN seq = 4 THEN '\(other)' ELSE '\(target)' END", "seq", "prev_hash", "true")]),
+             "next sequence number"),
+            ("a village there is not", insert([copy("CASE WHEN seq = 4 THEN 'no-such-village' ELSE '\(target)' END", "seq", "prev_hash", "true")]),
+             "foreign key"),
+        ]
+        for (what, sql, says) in bad {
+            let refusal = try cluster.psql(sql)
+            #expect(refusal?.contains(says) == true, "\(what): \(refusal ?? "taken")")
+            #expect(try heads() == [target: 0, other: 0], "\(what)")
+        }
+        // The first six, as they are: taken, and the head is the sixth.
+        #expect(try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq <= 6")])) == nil)
+        #expect(try heads() == [target: 6, other: 0])
+        // At or before the head (a row again, or the chain from an earlier place), each with the rest of the chain.
+        for (what, which) in [("a row again", "seq >= 6"), ("from the start", "seq >= 1")] {
+            let refusal = try cluster.psql(insert([copy(into(target), "seq", "prev_hash", which)]))
+            #expect(refusal != nil, "\(what)")
+            #expect(try heads() == [target: 6, other: 0], "\(what)")
+        }
+        // Two villages at once, one of them with a gap: neither lands. Then both right: both heads move.
+        let refusal = try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq > 6"),
+                                               copy(into(other), "seq", "prev_hash", "seq <> 5")]))
+        #expect(refusal?.contains("next sequence number") == true)
+        #expect(try heads() == [target: 6, other: 0])
+        #expect(try cluster.psql(insert([copy(into(target), "seq", "prev_hash", "seq > 6"), copy(into(other), "seq", "prev_hash", "true")])) == nil)
+        #expect(try heads() == [target: 8, other: 8])
+        for village in [target, other] {
+            #expect(try county.villages().first { $0.village == village }?.hash == head.hash)
+            let links = try county.village(village).read { session in try session.links(from: 1, limit: 100) }
+            #expect(links.map(\.hash) == (try harness.links()).map(\.hash))
+        }
+    }
+
+    /// A county made before migration 0006 (its five migrations applied by psql, a village's events appended under the
+    /// per-row trigger) is migrated when it is opened: its heads stay, and its chains go on under the statement trigger,
+    /// which refuses what does not extend them.
+    @Test func aCountyMadeBeforeTheStatementTriggerMigratesOnOpening() throws {
+        let cluster = try Self.cluster()
+        let database = "before0006_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("CREATE DATABASE \(database)") == nil)
+        let older = CountySchema.migrations.filter { $0.version <= 5 }
+        #expect(older.count == 5)
+        let recorded = older.map { "INSERT INTO jifen_migrations (version, file) VALUES (\($0.version), '\($0.file)');" }
+        #expect(try cluster.psql(([CountySchema.versionTable + ";"] + older.map(\.sql) + recorded).joined(separator: "\n"), database: database) == nil)
+        // A chain of ten links (hashes of nothing, which the database does not compute), its first six appended now.
+        let chain = """
+            CREATE TEMP TABLE chain AS
+            WITH RECURSIVE c(seq, prev, h) AS (
+              SELECT 1::bigint, '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, sha256('1'::bytea)
+              UNION ALL SELECT seq + 1, h, sha256(h) FROM c WHERE seq < 10)
+            SELECT * FROM c;
+            """
+        let append = { (which: String, previous: String) in
+            chain + """
+            INSERT INTO events (village, \(EventRows.columns))
+            SELECT 'V', seq, 'id' || seq, 'household:H' || seq, 1, 'v1.householdClosed', '2025-01-01', '2025-01-01T00:00:00.000Z', 'a', 0,
+                   NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, '{}', \(previous), h FROM chain WHERE \(which);
+            """
+        }
+        #expect(try cluster.psql("INSERT INTO villages (village) VALUES ('V');" + append("seq <= 6", "prev"), database: database) == nil)
+        let county = try PostgresCounty(url: cluster.url(database: database), connections: 1)
+        defer { county.close() }
+        #expect(try county.schemaVersion() == CountySchema.latest)
+        #expect(try county.villages().first?.seq == 6)
+        // Under the new trigger: the rest with a wrong previous hash in the middle is refused whole; as it is, it lands.
+        let refusal = try cluster.psql(append("seq > 6", "CASE WHEN seq = 8 THEN h ELSE prev END"), database: database)
+        #expect(refusal?.contains("previous hash") == true, "\(refusal ?? "taken")")
+        #expect(try county.villages().first?.seq == 6)
+        #expect(try cluster.psql(append("seq > 6", "prev"), database: database) == nil)
+        #expect(try county.villages().first?.seq == 10)
+    }
+
+    /// The chain is checked by one trigger per statement, and the per-row trigger of migration 0001 is gone.
+    @Test func theChainsTriggerRunsOncePerStatement() throws {
+        let cluster = try Self.cluster()
+        _ = try PostgresCluster.county.get()
+        let check = """
+            DO $$ BEGIN
+              IF EXISTS (SELECT FROM pg_trigger WHERE tgname = 'events_extend_the_chain')
+                 OR NOT EXISTS (SELECT FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                                WHERE t.tgname = 'events_extend_the_chains' AND t.tgrelid = 'events'::regclass
+                                  AND p.prosecdef AND p.proconfig::text LIKE '%search_path%'
+                                  AND t.tgtype & 1 = 0 AND t.tgnewtable = 'new_events') THEN
+                RAISE EXCEPTION 'not migrated';
+              END IF;
+            END $$
+            """
+        #expect(try cluster.psql(check) == nil)
+    }
+
     /// TRUNCATE is refused too. Tried in a database of its own: TRUNCATE waits for the whole table's lock before its
     /// trigger refuses it, and meanwhile every append of every village queues behind it (the county's role should not
     /// hold TRUNCATE at all: docs/SCALE.md).

@@ -1,0 +1,288 @@
+import Foundation
+import JifenCore
+
+/// A stored payload read without `JSONDecoder`, for the payloads jifen writes (`PayloadWriter`: no whitespace, keys
+/// once each, strings without escapes, whole numbers): parsed in one pass over its bytes into spans, then decoded by the
+/// payload's own `Decodable` through a small `Decoder`. Anything outside that form, and anything the payload's type
+/// asks for that is not a string, a whole number, a Boolean, null, an array or an object of ASCII keys, is `Unread`,
+/// and the caller reads the payload with `JSONDecoder` instead (`EventCodec.event`): so what this accepts, `JSONDecoder`
+/// accepts the same (a stricter grammar, the same `Decodable` code), and what it cannot read is refused, or not, by
+/// `JSONDecoder` alone. Loading a village file, the link check spent 18% of its time in `JSONDecoder` (docs/PERFORMANCE.md).
+struct StrictPayload: EventPayloadReader {
+    /// Not read here: read the payload with `JSONDecoder`.
+    struct Unread: Error {}
+
+    let text: String
+
+    func payload<Payload: EventPayload>() throws -> Payload {
+        var text = text
+        return try text.withUTF8 { bytes in
+            var parser = Parser(bytes: bytes)
+            let root = try parser.value()
+            guard parser.at == bytes.count else { throw Unread() }
+            return try Payload(from: Reader(bytes: bytes, nodes: parser.nodes, node: root))
+        }
+    }
+
+    /// One value: its kind, and where it is (a string's bytes between its quotes, a number's digits), or for an object
+    /// or array where its members are in `Parser.nodes` (an object's as key, value, key, value…).
+    struct Node {
+        enum Kind { case object, array, string, number, bool, null }
+        let kind: Kind
+        var start: Int
+        var end: Int
+        /// A container's members (indices into `nodes`), filled when it closes.
+        var members: [Int] = []
+    }
+
+    struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var at = 0
+        var nodes: [Node] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+            nodes.reserveCapacity(16)
+        }
+
+        mutating func value() throws -> Int {
+            guard at < bytes.count else { throw Unread() }
+            switch bytes[at] {
+            case UInt8(ascii: "{"): return try container(.object, close: UInt8(ascii: "}"))
+            case UInt8(ascii: "["): return try container(.array, close: UInt8(ascii: "]"))
+            case UInt8(ascii: "\""): return try string(key: false)
+            case UInt8(ascii: "t"): return try word("true", .bool)
+            case UInt8(ascii: "f"): return try word("false", .bool)
+            case UInt8(ascii: "n"): return try word("null", .null)
+            default: return try number()
+            }
+        }
+
+        private mutating func add(_ node: Node) -> Int {
+            nodes.append(node)
+            return nodes.count - 1
+        }
+
+        private mutating func container(_ kind: Node.Kind, close: UInt8) throws -> Int {
+            let index = add(Node(kind: kind, start: at, end: at))
+            at += 1
+            var members: [Int] = []
+            if at < bytes.count && bytes[at] == close {
+                at += 1
+            } else {
+                while true {
+                    if kind == .object {
+                        guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw Unread() }
+                        let key = try string(key: true)
+                        // A key once: JSONDecoder's choice between two is not this reader's to guess.
+                        for other in stride(from: 0, to: members.count, by: 2) where same(nodes[members[other]], nodes[key]) { throw Unread() }
+                        members.append(key)
+                        guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw Unread() }
+                        at += 1
+                    }
+                    members.append(try value())
+                    guard at < bytes.count else { throw Unread() }
+                    if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
+                    guard bytes[at] == close else { throw Unread() }
+                    at += 1
+                    break
+                }
+            }
+            nodes[index].members = members
+            nodes[index].end = at
+            return index
+        }
+
+        private func same(_ a: Node, _ b: Node) -> Bool {
+            a.end - a.start == b.end - b.start && (0..<(a.end - a.start)).allSatisfy { bytes[a.start + $0] == bytes[b.start + $0] }
+        }
+
+        /// A string without escapes or control characters (a key: ASCII only, so that keys compare as bytes do).
+        private mutating func string(key: Bool) throws -> Int {
+            at += 1
+            let start = at
+            while at < bytes.count {
+                let byte = bytes[at]
+                if byte == UInt8(ascii: "\"") {
+                    at += 1
+                    return add(Node(kind: .string, start: start, end: at - 1))
+                }
+                guard byte >= 0x20, byte != UInt8(ascii: "\\"), !key || byte < 0x80 else { throw Unread() }
+                at += 1
+            }
+            throw Unread()
+        }
+
+        private mutating func word(_ word: StaticString, _ kind: Node.Kind) throws -> Int {
+            let count = word.utf8CodeUnitCount
+            guard at + count <= bytes.count else { throw Unread() }
+            for offset in 0..<count where bytes[at + offset] != word.utf8Start[offset] { throw Unread() }
+            let index = add(Node(kind: kind, start: at, end: at + count))
+            at += count
+            return index
+        }
+
+        /// A whole number: `-`? then `0` or digits not starting with `0`; no fraction, no exponent, not `-0`.
+        private mutating func number() throws -> Int {
+            let start = at
+            if bytes[at] == UInt8(ascii: "-") { at += 1 }
+            let digits = at
+            while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) { at += 1 }
+            guard at > digits, bytes[digits] != UInt8(ascii: "0") || (at == digits + 1 && digits == start) else { throw Unread() }
+            return add(Node(kind: .number, start: start, end: at))
+        }
+    }
+
+    /// The `Decoder` the payload's `init(from:)` reads a node through.
+    struct Reader: Decoder {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let nodes: [Node]
+        let node: Int
+        var codingPath: [any CodingKey] { [] }
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+        func at(_ index: Int) -> Reader { Reader(bytes: bytes, nodes: nodes, node: index) }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+            guard nodes[node].kind == .object else { throw Unread() }
+            return KeyedDecodingContainer(Keyed<Key>(reader: self))
+        }
+
+        func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+            guard nodes[node].kind == .array else { throw Unread() }
+            return Unkeyed(reader: self)
+        }
+
+        func singleValueContainer() throws -> any SingleValueDecodingContainer { Single(reader: self) }
+
+        var isNull: Bool { nodes[node].kind == .null }
+
+        func string() throws -> String {
+            let value = nodes[node]
+            guard value.kind == .string else { throw Unread() }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[value.start..<value.end]), as: UTF8.self)
+        }
+
+        func bool() throws -> Bool {
+            let value = nodes[node]
+            guard value.kind == .bool else { throw Unread() }
+            return bytes[value.start] == UInt8(ascii: "t")
+        }
+
+        func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+            let value = nodes[node]
+            guard value.kind == .number else { throw Unread() }
+            var index = value.start
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            var result: T = 0
+            while index < value.end {
+                let digit = T(bytes[index] - UInt8(ascii: "0"))
+                let (times, overflow) = result.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+                guard !overflow, !overflow2 else { throw Unread() }
+                result = next
+                index += 1
+            }
+            return result
+        }
+
+        /// A value of the payload's own types, through their `init(from:)`; the types `JSONDecoder` reads in a way of
+        /// its own (dates, data, URLs, decimals) and floating-point numbers are left to it.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            let value: Any
+            switch type {
+            case is String.Type: value = try string()
+            case is Bool.Type: value = try bool()
+            case is Int.Type: value = try integer(Int.self)
+            case is Int64.Type: value = try integer(Int64.self)
+            case is Int32.Type: value = try integer(Int32.self)
+            case is UInt.Type: value = try integer(UInt.self)
+            case is UInt64.Type: value = try integer(UInt64.self)
+            case is UInt32.Type: value = try integer(UInt32.self)
+            case is Int16.Type, is Int8.Type, is UInt16.Type, is UInt8.Type: throw Unread()
+            case is Double.Type, is Float.Type, is Date.Type, is Data.Type, is URL.Type, is Decimal.Type: throw Unread()
+            default: return try T(from: self)
+            }
+            guard let typed = value as? T else { throw Unread() }
+            return typed
+        }
+    }
+
+    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let reader: Reader
+        var codingPath: [any CodingKey] { [] }
+
+        /// The value under `key`, if the object has it.
+        private func member(_ key: Key) -> Int? {
+            let members = reader.nodes[reader.node].members
+            let wanted = key.stringValue.utf8
+            for index in stride(from: 0, to: members.count, by: 2) {
+                let node = reader.nodes[members[index]]
+                if node.end - node.start == wanted.count && zip(reader.bytes[node.start..<node.end], wanted).allSatisfy({ $0 == $1 }) {
+                    return members[index + 1]
+                }
+            }
+            return nil
+        }
+
+        private func value(_ key: Key) throws -> Reader {
+            guard let index = member(key) else { throw Unread() }
+            return reader.at(index)
+        }
+
+        var allKeys: [Key] {
+            let members = reader.nodes[reader.node].members
+            return stride(from: 0, to: members.count, by: 2).compactMap { Key(stringValue: (try? reader.at(members[$0]).string()) ?? "") }
+        }
+
+        func contains(_ key: Key) -> Bool { member(key) != nil }
+        func decodeNil(forKey key: Key) throws -> Bool { try value(key).isNull }
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try value(key).decode(type) }
+
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+            try value(key).container(keyedBy: type)
+        }
+
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try value(key).unkeyedContainer() }
+        func superDecoder() throws -> any Decoder { throw Unread() }
+        func superDecoder(forKey key: Key) throws -> any Decoder { throw Unread() }
+    }
+
+    struct Unkeyed: UnkeyedDecodingContainer {
+        let reader: Reader
+        var codingPath: [any CodingKey] { [] }
+        var currentIndex = 0
+        var count: Int? { reader.nodes[reader.node].members.count }
+        var isAtEnd: Bool { currentIndex >= reader.nodes[reader.node].members.count }
+
+        init(reader: Reader) { self.reader = reader }
+
+        private mutating func next() throws -> Reader {
+            guard !isAtEnd else { throw Unread() }
+            defer { currentIndex += 1 }
+            return reader.at(reader.nodes[reader.node].members[currentIndex])
+        }
+
+        mutating func decodeNil() throws -> Bool {
+            guard !isAtEnd else { throw Unread() }
+            guard reader.at(reader.nodes[reader.node].members[currentIndex]).isNull else { return false }
+            currentIndex += 1
+            return true
+        }
+
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+            try next().container(keyedBy: type)
+        }
+        mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
+        mutating func superDecoder() throws -> any Decoder { throw Unread() }
+    }
+
+    struct Single: SingleValueDecodingContainer {
+        let reader: Reader
+        var codingPath: [any CodingKey] { [] }
+        func decodeNil() -> Bool { reader.isNull }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try reader.decode(type) }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import JifenCore
+@testable import JifenStore
+import Testing
+
+/// `StrictPayload` (payloads read without `JSONDecoder`) reads every type's payload as jifen writes it, to the same
+/// event `JSONDecoder` reads; and on payloads damaged in every way tried, `EventCodec.event` accepts exactly what
+/// `JSONDecoder` accepts, as the same event, and refuses exactly what it refuses.
+@Suite struct StrictPayloads {
+    /// What `EventCodec.event` and `JSONDecoder` alone make of a payload: the same event, or both a refusal.
+    static func agree(_ type: EventType, _ payload: String) -> (agree: Bool, accepted: Bool) {
+        let mine = Result { try EventCodec.event(type: type, payload: payload) }
+        let reference = Result { try EventCodec.jsonEvent(type: type, payload: payload) }
+        switch (mine, reference) {
+        case (.success(let a), .success(let b)): return (a == b, true)
+        case (.failure, .failure): return (true, false)
+        default: return (false, false)
+        }
+    }
+
+    /// Payloads near `payload`: cut at each place, each byte dropped, each replaced by bytes that matter to JSON, and
+    /// whitespace, an escape, a repeated key, an unknown key, nulls and numbers in other spellings put in. Every place of
+    /// a short payload; for a long one (a scheme) places spread over it.
+    static func damaged(_ payload: String) -> [String] {
+        let bytes = Array(payload.utf8)
+        let step = max(1, bytes.count / 400)
+        let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
+        var out: [String] = []
+        for at in stride(from: 0, to: bytes.count, by: step) {
+            out.append(text(Array(bytes[..<at])))
+            out.append(text(Array(bytes[..<at] + bytes[(at + 1)...])))
+            for replacement in ["\"", "\\", "0", "9", "-", "x", " ", "{", "}", "[", "]", ",", ":", "null", "\u{01}", "é", ".5", "e3"] {
+                out.append(text(Array(bytes[..<at]) + Array(replacement.utf8) + Array(bytes[(at + 1)...])))
+            }
+            for insertion in [" ", "\n", "\\u0041", "0", "1", "\"\":0,"] {
+                out.append(text(Array(bytes[..<at]) + Array(insertion.utf8) + Array(bytes[at...])))
+            }
+        }
+        // Whole values in other spellings: each number as a fraction, with an exponent, negative zero, leading zeros,
+        // beyond Int64; each string escaped; each value null; and keys unknown and repeated.
+        for (pattern, template) in [(#":(-?[0-9]+)"#, ":$1.0"), (#":(-?[0-9]+)"#, ":$1e0"), (#":(-?[0-9]+)"#, ":-0"),
+                                    (#":(-?[0-9]+)"#, ":0$1"), (#":(-?[0-9]+)"#, ":99999999999999999999"),
+                                    (#":"([^"]*)""#, ":\"\\u0020$1\""), (#":("[^"]*"|-?[0-9]+|true|false)"#, ":null"),
+                                    (#"^\{"#, "{\"zz\":1,"), (#"^\{("[^"]+"):([^,}]+),"#, "{$1:$2,$1:$2,"),
+                                    (#"true"#, "1"), (#"false"#, "0"), (#"\[\]"#, "null")] {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            let range = NSRange(payload.startIndex..., in: payload)
+            for match in regex.matches(in: payload, range: range).prefix(20) {
+                let replaced = NSMutableString(string: payload)
+                let one = regex.replacementString(for: match, in: payload, offset: 0, template: template)
+                replaced.replaceCharacters(in: match.range, with: one)
+                out.append(replaced as String)
+            }
+        }
+        out += ["", " ", "{}", "[]", "null", "1", "\"\"", payload + " ", " " + payload, payload + payload, "[\(payload)]"]
+        return out
+    }
+
+    /// Every type's payload as written is read here, not left to `JSONDecoder`, and is the event written.
+    @Test func everyTypesPayloadIsReadWithoutJSONDecoder() throws {
+        for type in EventType.allCases {
+            let event = try EventTypes.sample(type)
+            for payload in [try EventCodec.payload(of: event), try EventCodec.encodedPayload(of: event)] {
+                #expect(EventCodec.strictEvent(type: type, payload: payload) == event, "\(type): \(payload)")
+                #expect(try EventCodec.jsonEvent(type: type, payload: payload) == event, "\(type)")
+            }
+        }
+    }
+
+    /// On every type's payload, damaged: accepted as the same event, or refused, exactly as by `JSONDecoder`. Both kinds
+    /// of outcome occur (else the damage would prove nothing), and some damaged payloads are accepted by `JSONDecoder`
+    /// after this reader left them to it (whitespace, an unknown key).
+    @Test func damagedPayloadsAreRefusedExactlyAsJSONDecoderRefusesThem() throws {
+        var accepted = 0, refused = 0, leftToJSONDecoder = 0
+        for type in EventType.allCases {
+            let payload = try EventCodec.payload(of: try EventTypes.sample(type))
+            for damaged in Self.damaged(payload) {
+                let (agree, wasAccepted) = Self.agree(type, damaged)
+                #expect(agree, "\(type): \(damaged)")
+                if wasAccepted {
+                    accepted += 1
+                    if EventCodec.strictEvent(type: type, payload: damaged) == nil { leftToJSONDecoder += 1 }
+                } else {
+                    refused += 1
+                    #expect(EventCodec.strictEvent(type: type, payload: damaged) == nil, "\(type) read what JSONDecoder refuses: \(damaged)")
+                }
+            }
+        }
+        #expect(accepted > 0 && refused > 0 && leftToJSONDecoder > 0, "accepted \(accepted), refused \(refused), left \(leftToJSONDecoder)")
+    }
+}
