@@ -14,7 +14,8 @@
 -- A refusal raises an error, so the statement's rows go with it: an insert is taken whole or not at all. Rows of two
 -- villages in one statement are each checked against their own village's chain. What 0005 hardened stays: the
 -- function's search_path is pinned to the county's schema (then pg_temp), it runs as the tables' owner (SECURITY
--- DEFINER), and the heads trigger lets a head move only when that owner moves it from within a trigger.
+-- DEFINER), and the heads trigger lets a head move only when that owner moves it from within a trigger. Since it runs as
+-- the owner, it refuses to run for any trigger but the one on `events` below, and no other role may execute it.
 
 CREATE FUNCTION jifen_extend_the_chains() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -22,6 +23,11 @@ DECLARE
     head record;
     wrong record;
 BEGIN
+    -- It runs as the tables' owner: fired by anything but this table's own trigger (a role's trigger on a table of its
+    -- own, with a transition table of the same name) it would move heads with rows no chain holds.
+    IF TG_RELID IS DISTINCT FROM 'events'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' OR TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'jifen: the chain''s trigger runs on the county''s events alone' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     FOR piece IN SELECT village, max(seq) AS last FROM new_events GROUP BY village ORDER BY village LOOP
         SELECT head_seq, head_hash INTO head FROM villages WHERE village = piece.village FOR UPDATE;
         IF NOT FOUND THEN
@@ -57,6 +63,9 @@ BEGIN
     EXECUTE format('ALTER FUNCTION jifen_extend_the_chains() SECURITY DEFINER SET search_path = %I, pg_temp', current_schema());
 END;
 $$;
+
+-- No one but the owner may name it in a trigger of their own (a trigger's function is not checked when it fires).
+REVOKE EXECUTE ON FUNCTION jifen_extend_the_chains() FROM PUBLIC;
 
 DROP TRIGGER events_extend_the_chain ON events;
 
