@@ -36,9 +36,16 @@ struct StrictPayload: EventPayloadReader {
     }
 
     struct Parser {
+        /// The deepest nesting read here, and the most keys an object may have: jifen's payloads are a few levels deep
+        /// with a dozen keys at most. Beyond them a payload is left to `JSONDecoder`, which refuses nesting past 512
+        /// levels itself, so that a hostile payload (a push of 200 KB of `[`, an object of 50,000 keys) neither runs
+        /// this parser's recursion off the stack nor its repeated-key check into quadratic time.
+        static let maximumDepth = 32, maximumKeys = 64
+
         let bytes: UnsafeBufferPointer<UInt8>
         var at = 0
         var nodes: [Node] = []
+        var depth = 0
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -64,6 +71,9 @@ struct StrictPayload: EventPayloadReader {
         }
 
         private mutating func container(_ kind: Node.Kind, close: UInt8) throws -> Int {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else { throw Unread() }
             let index = add(Node(kind: kind, start: at, end: at))
             at += 1
             var members: [Int] = []
@@ -72,7 +82,7 @@ struct StrictPayload: EventPayloadReader {
             } else {
                 while true {
                     if kind == .object {
-                        guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw Unread() }
+                        guard at < bytes.count, bytes[at] == UInt8(ascii: "\""), members.count < 2 * Self.maximumKeys else { throw Unread() }
                         let key = try string(key: true)
                         // A key once: JSONDecoder's choice between two is not this reader's to guess.
                         for other in stride(from: 0, to: members.count, by: 2) where same(nodes[members[other]], nodes[key]) { throw Unread() }

@@ -53,6 +53,13 @@ import Testing
             }
         }
         out += ["", " ", "{}", "[]", "null", "1", "\"\"", payload + " ", " " + payload, payload + payload, "[\(payload)]"]
+        // Hostile shapes: nesting far deeper than any payload (past JSONDecoder's own limit too), and an object with
+        // thousands of keys, first and wrapped around the payload's own.
+        let deep = 200_000
+        out += [String(repeating: "[", count: deep), String(repeating: "[", count: deep) + String(repeating: "]", count: deep),
+                String(repeating: "{\"a\":", count: 40) + "1" + String(repeating: "}", count: 40)]
+        let keys = (0..<5_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        out += ["{\(keys)}", "{\(keys)," + payload.dropFirst()]
         return out
     }
 
