@@ -189,6 +189,14 @@ public struct CountyVillagesService: Sendable {
             return response
         }
 
+        api.delete("session") { request, context in
+            _ = try JifenService.acting(request, context)
+            if let token = context.token { await sessions.close(token) }
+            var response = Response(status: .noContent)
+            response.setCookie(JifenService.sessionCookie("", clear: true, settings: settings))
+            return response
+        }
+
         api.get("villages") { _, context in
             struct Village: Encodable { let village: String, township: String?, events: Int64, head: String }
             let session = try context.requireSession()

@@ -53,18 +53,31 @@ public enum Secret {
         return first
     }
 
-    /// One line of the terminal, not shown as it is typed.
+    /// The terminal as it was before echo was turned off, for the signal handler to put back.
+    nonisolated(unsafe) private static var saved = termios()
+
+    /// One line of the terminal, not shown as it is typed. Interrupted (Ctrl-C, a kill), the terminal is given its echo
+    /// back before the process ends, so that the shell it returns to shows what is typed.
     private static func quietLine(_ prompt: String) -> String? {
         FileHandle.standardError.write(Data(prompt.utf8))
-        var saved = termios()
         let quiet = tcgetattr(STDIN_FILENO, &saved) == 0
+        var handlers: [(Int32, sig_t?)] = []
         if quiet {
+            for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+                handlers.append((signal, Glibc.signal(signal) { number in
+                    _ = tcsetattr(STDIN_FILENO, TCSANOW, &Secret.saved)
+                    _exit(128 + number)
+                }))
+            }
             var off = saved
             off.c_lflag &= ~tcflag_t(ECHO)
             _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &off)
         }
         defer {
-            if quiet { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+            if quiet {
+                _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+                for (signal, handler) in handlers { _ = Glibc.signal(signal, handler) }
+            }
             FileHandle.standardError.write(Data("\n".utf8))
         }
         return readLine(strippingNewline: true)

@@ -40,7 +40,7 @@ struct Where: ParsableArguments {
     var village: String
     @Option(name: .customLong("key-file"), help: ArgumentHelp("The file holding the village's sync key.", valueName: "file"))
     var keyFile: String?
-    @Option(name: .customLong("as"), help: ArgumentHelp("Instead of a sync key (pull, verify): log in to the county's server (jifen serve --postgres) as this person, a township's auditor or the village's own, and read the village's log; the password is asked for.", valueName: "name"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("Instead of a sync key (pull, verify): log in to the county's server (jifen serve --postgres) as this person of the county (its administrator, or the village's township's auditor: jifen county person) and read the village's log; the password is asked for.", valueName: "name"))
     var person: String?
     @Option(help: ArgumentHelp("The ledger file (default ./jifen.sqlite or $JIFEN_LEDGER).", valueName: "file")) var ledger: String?
     @Option(help: ArgumentHelp("zh or en.", valueName: "lang")) var lang: String?
@@ -50,12 +50,6 @@ struct Where: ParsableArguments {
     func setUp() {
         let language = lang ?? ProcessInfo.processInfo.environment["JIFEN_LANG"] ?? "zh"
         Talk.chinese = !language.lowercased().hasPrefix("en")
-    }
-
-    func validate() throws {
-        guard (keyFile == nil) != (person == nil) else {
-            throw ValidationError("Name the village's sync key (--key-file FILE), or a person to log in as (--as NAME): one of them.")
-        }
     }
 
     func key(_ keyFile: String) throws -> String {
@@ -74,9 +68,19 @@ struct Where: ParsableArguments {
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw Refusal("县里的地址应以 http:// 或 https:// 开头：\(url)", "The county's address starts with http:// or https://: \(url)")
         }
+        guard (keyFile == nil) != (person == nil) else {
+            throw Refusal("请给出村里的同步密钥（--key-file 文件）或要登录的县里人员（--as 名字），二者选一。",
+                          "Name the village's sync key (--key-file FILE), or a person of the county to log in as (--as NAME): one of them.")
+        }
         if let person {
-            guard village.utf8.count <= 64, village.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                throw Refusal("\(village) 不是县里的村代码。", "\(village) is not a village code of the county.")
+            // The county's rule for a village's code (ASCII letters and digits, _ . -, at most 64, a letter or digit
+            // first): the code goes into the request's path.
+            let code = Array(village.utf8)
+            let allowed = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+            guard (1...64).contains(code.count), let first = code.first, allowed(first),
+                  code.allSatisfy({ allowed($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+                throw Refusal("\(village) 不是县里的村代码（字母、数字、_、. 和 -，最多 64 个，以字母或数字开头）。",
+                              "\(village) is not a village code of the county (letters, digits, _, . and -, at most 64, starting with a letter or digit).")
             }
             let password = try Secret.read(prompt: Talk.chinese ? "\(person) 的密码：" : "\(person)'s password: ",
                                            again: nil)
@@ -119,19 +123,25 @@ struct County {
         }
     }
 
-    /// Logs in as `name` at the county's server: as one of the county's own people (`POST /api/v1/session`), else as
-    /// a person of the village (`POST /api/v1/villages/{village}/session`).
+    /// Logs in as `name`, one of the county's own people, at the county's server (`POST /api/v1/session`).
     static func logIn(base: String, village: String, name: String, password: String) async throws -> County {
         struct Opened: Decodable { let token: String }
         let body = try JSONEncoder().encode(["name": name, "password": password])
-        for path in ["/api/v1/session", "/api/v1/villages/\(village)/session"] {
-            let answer = try await send(.POST, base + path, body: Array(body), type: "application/json")
-            if answer.status == 200, let opened = try? JSONDecoder().decode(Opened.self, from: Data(answer.bytes)) {
-                return County(base: base, village: village, access: .session(token: opened.token, path: path))
-            }
-            if answer.status == 429 { throw unexpected(answer) }
+        let path = "/api/v1/session"
+        let answer = try await send(.POST, base + path, body: Array(body), type: "application/json")
+        switch answer.status {
+        case 200:
+            guard let opened = try? JSONDecoder().decode(Opened.self, from: Data(answer.bytes)) else { throw unexpected(answer) }
+            return County(base: base, village: village, access: .session(token: opened.token, path: path))
+        case 401:
+            throw Refusal("县里的人员名或密码不对（用 jifen county person list 查看县里的人员）。",
+                          "Wrong name or password for a person of the county (jifen county person list shows them).")
+        case 404:
+            throw Refusal("这个地址不是县里的服务器（jifen serve --postgres），没有人员登录。",
+                          "This address is not the county's server (jifen serve --postgres): it has no login for the county's people.")
+        default:
+            throw unexpected(answer)
         }
-        throw Refusal("用户名或密码不对（县里的人员，或 \(village) 村的人员）。", "Wrong name or password (a person of the county, or of \(village)).")
     }
 
     /// Ends the session `--as` opened, if any (it would end by itself when idle).

@@ -322,7 +322,7 @@ struct AuditVerifyCommand: ParsableCommand {
     var against: String?
     @Option(help: ArgumentHelp("With --against: the village's name in the county.", valueName: "name")) var village: String?
     @Option(name: .customLong("key-file"), help: ArgumentHelp("With --against: the village's sync key file.", valueName: "file")) var keyFile: String?
-    @Option(name: .customLong("as"), help: ArgumentHelp("With --against, instead of --key-file: log in to the county's server as this person (a township's auditor, or the village's own); the password is asked for.", valueName: "name"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("With --against, instead of --key-file: log in to the county's server as this person of the county (its administrator, or a township's auditor); the password is asked for.", valueName: "name"))
     var person: String?
 
     struct Report: Encodable {

@@ -415,8 +415,8 @@ struct AuditorPullTests {
                                        input: "county audit 2026\n"))
         expectOK(try county.office.run(jifenBinary.path, people + ["set", "外乡审计", "--role", "auditor", "--township", "外乡"] + county.place,
                                        input: "other township 2026\n"))
-        func pull(_ name: String, _ password: String, out: String) throws -> Run {
-            try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "pull", "--from", county.url, "--village", "hongqi",
+        func pull(_ name: String, _ password: String, out: String, village: String = "hongqi") throws -> Run {
+            try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "pull", "--from", county.url, "--village", village,
                                                      "--as", name, "--out", out], input: password + "\n")
         }
 
@@ -447,5 +447,16 @@ struct AuditorPullTests {
         let push = try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "push", "--to", county.url, "--village", "hongqi",
                                                             "--as", "县审计"], input: "county audit 2026\n")
         #expect(push.status == 1 && push.err.contains("takes the village's sync key"), "\(push.err)")
+        // A key and a person both, or neither; a village's code that is not one (it would go into the request's path).
+        for (extra, says) in [(["--as", "县审计", "--key-file", "hongqi.key"], "one of them"), ([], "one of them")] {
+            let run = try county.office.run(jifenBinary.path, ["sync", "pull", "--from", county.url, "--village", "hongqi", "--out", "x.sqlite"] + extra,
+                                            input: "county audit 2026\n")
+            #expect(run.status == 1 && run.err.contains("二者选一"), "\(extra): \(run.err)")
+            let english = try county.office.run(jifenBinary.path, ["--lang", "en", "sync", "pull", "--from", county.url, "--village", "hongqi",
+                                                                   "--out", "x.sqlite"] + extra, input: "county audit 2026\n")
+            #expect(english.status == 1 && english.err.contains(says), "\(extra): \(english.err)")
+        }
+        let dotted = try pull("县审计", "county audit 2026", out: "x.sqlite", village: "../session")
+        #expect(dotted.status == 1 && dotted.err.contains("is not a village code"), "\(dotted.err)")
     }
 }
