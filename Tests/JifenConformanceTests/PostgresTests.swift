@@ -84,21 +84,17 @@ struct PostgresOnly {
         #expect(poked?.contains("only by appending") == true)
         // The chain's own function, which runs as the tables' owner, on a table and transition table of the clerk's: a
         // next link it makes up (the right seq and previous hash, a hash of its choosing) moves no head.
-        let borrowed = try cluster.psql("""
+        let borrow = """
             CREATE TEMP TABLE mine (village text, seq bigint, prev_hash bytea, hash bytea);
             CREATE TRIGGER mine AFTER INSERT ON mine REFERENCING NEW TABLE AS new_events
                 FOR EACH STATEMENT EXECUTE FUNCTION public.jifen_extend_the_chains();
             INSERT INTO mine SELECT village, head_seq + 1, head_hash, \(forged) FROM public.villages WHERE \(v);
-            """, user: clerk)
+            """
+        let borrowed = try cluster.psql(borrow, user: clerk)
         #expect(borrowed?.contains("permission denied") == true, "\(borrowed ?? "taken")")
         // And were it granted, the function itself refuses to run for any trigger but the one on `events`.
         #expect(try cluster.psql("GRANT EXECUTE ON FUNCTION jifen_extend_the_chains() TO \(clerk)") == nil)
-        let granted = try cluster.psql("""
-            CREATE TEMP TABLE mine (village text, seq bigint, prev_hash bytea, hash bytea);
-            CREATE TRIGGER mine AFTER INSERT ON mine REFERENCING NEW TABLE AS new_events
-                FOR EACH STATEMENT EXECUTE FUNCTION public.jifen_extend_the_chains();
-            INSERT INTO mine SELECT village, head_seq + 1, head_hash, \(forged) FROM public.villages WHERE \(v);
-            """, user: clerk)
+        let granted = try cluster.psql(borrow, user: clerk)
         #expect(granted?.contains("events alone") == true, "\(granted ?? "taken")")
         #expect(try cluster.psql("REVOKE EXECUTE ON FUNCTION jifen_extend_the_chains() FROM \(clerk)") == nil)
         #expect(try cluster.psql("UPDATE villages SET head_seq = 3 WHERE \(v)", user: clerk)?.contains("only by appending") == true)
