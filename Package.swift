@@ -117,7 +117,8 @@ let package = Package(
             resources: [.embedInCode("../../schema/postgres/0001_county.sql"), .embedInCode("../../schema/postgres/0002_townships.sql"),
                         .embedInCode("../../schema/postgres/0003_sync_keys.sql"), .embedInCode("../../schema/postgres/0004_people.sql"),
                         .embedInCode("../../schema/postgres/0005_pinned_triggers.sql"),
-                        .embedInCode("../../schema/postgres/0006_chain_by_statement.sql")],
+                        .embedInCode("../../schema/postgres/0006_chain_by_statement.sql"),
+                        .embedInCode("../../schema/postgres/0007_village_checked_by_the_chain.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.

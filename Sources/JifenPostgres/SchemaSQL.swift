@@ -12,6 +12,7 @@ enum CountySchema {
         (4, "0004_people.sql", text(PackageResources._004_people_sql)),
         (5, "0005_pinned_triggers.sql", text(PackageResources._005_pinned_triggers_sql)),
         (6, "0006_chain_by_statement.sql", text(PackageResources._006_chain_by_statement_sql)),
+        (7, "0007_village_checked_by_the_chain.sql", text(PackageResources._007_village_checked_by_the_chain_sql)),
     ]
 
     /// The newest version this program knows: a database at a later one was made by a newer jifen.
