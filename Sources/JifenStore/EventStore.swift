@@ -1075,20 +1075,14 @@ public final class StoreSession: LedgerTransaction {
         return recorded
     }
 
-    /// The events from `seq` on, as stored, at most `limit` of them.
+    /// The events from `seq` on, as stored, at most `limit` of them (read in place, `LogRows.chainLink`).
     public func links(from seq: Int64, limit: Int) throws -> [ChainLink] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT seq, id, stream, stream_version, type, occurred_on, recorded_at, actor, scheme_version, idempotency_key,
-                   household, item, rule, earned, deducted, redeemed, stock, reverses, payload, prev_hash, hash
-            FROM events WHERE seq >= ? ORDER BY seq LIMIT ?
-            """), arguments: [seq, limit]).map { row in
-            ChainLink(fields: Chain.Fields(seq: try row.at(0), id: try row.at(1), stream: try row.at(2), streamVersion: try row.at(3),
-                                           type: try row.at(4), occurredOn: try row.at(5), recordedAt: try row.at(6), actor: try row.at(7),
-                                           schemeVersion: try row.at(8), key: try row.at(9), household: try row.at(10),
-                                           item: try row.at(11), rule: try row.at(12), earned: try row.at(13), deducted: try row.at(14),
-                                           redeemed: try row.at(15), stock: try row.at(16), reverses: try row.at(17), payload: try row.at(18)),
-                      previousHash: try row.at(19), hash: try row.at(20))
-        }
+        guard limit > 0 else { return [] }
+        let rows = try LogRows(db, where: "seq >= \(seq)", order: "seq LIMIT \(limit)")
+        var links: [ChainLink] = []
+        links.reserveCapacity(min(limit, 10_000))
+        while try rows.next() { links.append(try rows.chainLink()) }
+        return links
     }
 
     /// Folds an event into the projection tables with the core's `project`: the same changes `MemoryLedger` applies.
