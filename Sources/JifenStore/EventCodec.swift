@@ -37,13 +37,18 @@ public enum EventCodec {
     /// The event stored under this type: its payload decoded as the type its case carries (by `StrictPayload` where it
     /// can, else by `JSONDecoder`, which then accepts or refuses it).
     public static func event(type: EventType, payload: String) throws -> LedgerEvent {
-        if let event = strictEvent(type: type, payload: payload) { return event }
+        try event(type: type, payload: payload, memo: nil)
+    }
+
+    /// The same, keeping the rule snapshots decoded in `memo` for the payloads after (`PayloadMemo`).
+    static func event(type: EventType, payload: String, memo: PayloadMemo?) throws -> LedgerEvent {
+        if let event = strictEvent(type: type, payload: payload, memo: memo) { return event }
         return try jsonEvent(type: type, payload: payload)
     }
 
     /// The event as `StrictPayload` reads it, or nil where it leaves the payload to `JSONDecoder`.
-    package static func strictEvent(type: EventType, payload: String) -> LedgerEvent? {
-        try? LedgerEvent(type: type, reading: StrictPayload(text: payload))
+    package static func strictEvent(type: EventType, payload: String, memo: PayloadMemo? = nil) -> LedgerEvent? {
+        try? LedgerEvent(type: type, reading: StrictPayload(text: payload, memo: memo))
     }
 
     /// The event as `JSONDecoder` reads it: the reference `StrictPayload` is held to.

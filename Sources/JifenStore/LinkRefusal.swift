@@ -54,9 +54,11 @@ public struct LinkRefusal: Error, Equatable, CustomStringConvertible, Sendable {
 
 /// What every store checks of a link it takes verbatim from another (`StoreSession.append(links:)`, the county's
 /// PostgreSQL copy): one rule, so that a link one store refuses no other takes. A checker holds the buffer the canonical
-/// bytes are built in, for a batch.
+/// bytes are built in, and the rule snapshots decoded, for a batch.
 package struct LinkCheck {
     var canonical = CanonicalBuffer()
+    /// The rule snapshots the batch's scores named, each decoded once.
+    let memo = PayloadMemo()
 
     package init() {}
 
@@ -74,7 +76,7 @@ package struct LinkCheck {
         guard let type = EventType(rawValue: fields.type) else { throw LinkRefusal(seq: fields.seq, .unknownType(fields.type)) }
         let event: LedgerEvent
         do {
-            event = try EventCodec.event(type: type, payload: fields.payload)
+            event = try EventCodec.event(type: type, payload: fields.payload, memo: memo)
         } catch {
             throw LinkRefusal(seq: fields.seq, .undecodable)
         }

@@ -13,6 +13,8 @@ struct StrictPayload: EventPayloadReader {
     struct Unread: Error {}
 
     let text: String
+    /// Rule snapshots already decoded, by their bytes (nil: none kept).
+    var memo: PayloadMemo? = nil
 
     func payload<Payload: EventPayload>() throws -> Payload {
         var text = text
@@ -20,7 +22,7 @@ struct StrictPayload: EventPayloadReader {
             var parser = Parser(bytes: bytes)
             let root = try parser.value()
             guard parser.at == bytes.count else { throw Unread() }
-            return try Payload(from: Reader(bytes: bytes, nodes: parser.nodes, node: root))
+            return try Payload(from: Reader(bytes: bytes, nodes: parser.nodes, node: root, memo: memo))
         }
     }
 
@@ -151,7 +153,9 @@ struct StrictPayload: EventPayloadReader {
         var codingPath: [any CodingKey] { [] }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-        func at(_ index: Int) -> Reader { Reader(bytes: bytes, nodes: nodes, node: index) }
+        let memo: PayloadMemo?
+
+        func at(_ index: Int) -> Reader { Reader(bytes: bytes, nodes: nodes, node: index, memo: memo) }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
             guard nodes[node].kind == .object else { throw Unread() }
@@ -212,6 +216,14 @@ struct StrictPayload: EventPayloadReader {
             case is UInt32.Type: value = try integer(UInt32.self)
             case is Int16.Type, is Int8.Type, is UInt16.Type, is UInt8.Type: throw Unread()
             case is Double.Type, is Float.Type, is Date.Type, is Data.Type, is URL.Type, is Decimal.Type: throw Unread()
+            case is RuleSnapshot.Type:
+                guard let memo else { return try T(from: self) }
+                let span = nodes[node]
+                let key = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
+                if let known = memo.rules[Array(key)] as? T { return known }
+                let rule = try T(from: self)
+                memo.keep(rule as? RuleSnapshot, bytes: key)
+                return rule
             default: return try T(from: self)
             }
             guard let typed = value as? T else { throw Unread() }
@@ -294,5 +306,22 @@ struct StrictPayload: EventPayloadReader {
         var codingPath: [any CodingKey] { [] }
         func decodeNil() -> Bool { reader.isNull }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try reader.decode(type) }
+    }
+}
+
+/// The rule snapshots a run of payloads named, each decoded once (`StrictPayload.memo`): a village's scores name a few
+/// dozen rules over and over, and decoding a rule's snapshot through its `init(from:)` was 25,000 of the 190,000
+/// instructions an event of a load (callgrind, `jifen-county load` of an 11,038-event file; docs/PERFORMANCE.md). Keyed by
+/// the snapshot's exact bytes, and decoding is a function of them alone, so a snapshot found here is the one decoding
+/// gives. Holds at most `limit` of them (a hostile file of distinct rules only makes the rest decode as before).
+package final class PayloadMemo {
+    package static let limit = 4_096
+    private(set) var rules: [[UInt8]: RuleSnapshot] = [:]
+
+    package init() {}
+
+    func keep(_ rule: RuleSnapshot?, bytes: UnsafeBufferPointer<UInt8>) {
+        guard let rule, rules.count < Self.limit else { return }
+        rules[Array(bytes)] = rule
     }
 }

@@ -95,4 +95,30 @@ import Testing
         }
         #expect(accepted > 0 && refused > 0 && leftToJSONDecoder > 0, "accepted \(accepted), refused \(refused), left \(leftToJSONDecoder)")
     }
+
+    /// With one `PayloadMemo` for every payload, as a load keeps one for a whole file: the same verdicts and the same
+    /// events as `JSONDecoder`'s, the memo's rule snapshots reused (fewer kept than scores read) and each the one decoding
+    /// its bytes gives.
+    @Test func aMemoOfRuleSnapshotsChangesNoVerdict() throws {
+        let memo = PayloadMemo()
+        var scores = 0
+        for type in EventType.allCases {
+            let payload = try EventCodec.payload(of: try EventTypes.sample(type))
+            for damaged in [payload, payload] + Self.damaged(payload) {
+                let mine = Result { try EventCodec.event(type: type, payload: damaged, memo: memo) }
+                let reference = Result { try EventCodec.jsonEvent(type: type, payload: damaged) }
+                switch (mine, reference) {
+                case (.success(let a), .success(let b)):
+                    #expect(a == b, "\(type): \(damaged)")
+                    if case .scoreRecorded = a { scores += 1 }
+                case (.failure, .failure): break
+                default: Issue.record("\(type): \(damaged) read otherwise with the memo")
+                }
+            }
+        }
+        #expect(!memo.rules.isEmpty && memo.rules.count < scores, "\(memo.rules.count) snapshots kept for \(scores) scores")
+        for (bytes, rule) in memo.rules {
+            #expect(try EventCodec.decoder.decode(RuleSnapshot.self, from: Data(bytes)) == rule)
+        }
+    }
 }
