@@ -220,7 +220,7 @@ struct StrictPayload: EventPayloadReader {
                 guard let memo else { return try T(from: self) }
                 let span = nodes[node]
                 let key = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
-                if let known = memo.rules[Array(key)] as? T { return known }
+                if let known = memo.rule(key) as? T { return known }
                 let rule = try T(from: self)
                 memo.keep(rule as? RuleSnapshot, bytes: key)
                 return rule
@@ -316,12 +316,30 @@ struct StrictPayload: EventPayloadReader {
 /// gives. Holds at most `limit` of them (a hostile file of distinct rules only makes the rest decode as before).
 package final class PayloadMemo {
     package static let limit = 4_096
-    private(set) var rules: [[UInt8]: RuleSnapshot] = [:]
+    /// The snapshots kept, by their bytes' hash (a dictionary of arrays would make an array of each snapshot's bytes
+    /// to look it up, and hash them a byte at a time).
+    private var rules: [Int: [(bytes: [UInt8], rule: RuleSnapshot)]] = [:]
+    private(set) var count = 0
 
     package init() {}
 
+    /// Every snapshot kept, with its bytes.
+    var kept: [(bytes: [UInt8], rule: RuleSnapshot)] { rules.values.flatMap { $0 } }
+
+    /// The snapshot decoded from exactly these bytes, if kept.
+    func rule(_ bytes: UnsafeBufferPointer<UInt8>) -> RuleSnapshot? {
+        rules[Self.hash(bytes)]?.first { $0.bytes.elementsEqual(bytes) }?.rule
+    }
+
     func keep(_ rule: RuleSnapshot?, bytes: UnsafeBufferPointer<UInt8>) {
-        guard let rule, rules.count < Self.limit else { return }
-        rules[Array(bytes)] = rule
+        guard let rule, count < Self.limit, self.rule(bytes) == nil else { return }
+        rules[Self.hash(bytes), default: []].append((Array(bytes), rule))
+        count += 1
+    }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
     }
 }

@@ -116,8 +116,9 @@ import Testing
                 }
             }
         }
-        #expect(!memo.rules.isEmpty && memo.rules.count < scores, "\(memo.rules.count) snapshots kept for \(scores) scores")
-        for (bytes, rule) in memo.rules {
+        #expect(memo.count > 0 && memo.count < scores, "\(memo.count) snapshots kept for \(scores) scores")
+        #expect(memo.kept.count == memo.count)
+        for (bytes, rule) in memo.kept {
             #expect(try EventCodec.decoder.decode(RuleSnapshot.self, from: Data(bytes)) == rule)
         }
     }
