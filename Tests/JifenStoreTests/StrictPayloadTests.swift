@@ -63,6 +63,19 @@ import Testing
         return out
     }
 
+    /// Every type's sample payload, and a score from a tally sheet's line (the one payload read by a path of its own,
+    /// `StrictPayload.score`, with its optional `source` present).
+    static func samples() throws -> [(EventType, String)] {
+        var samples = try EventType.allCases.map { ($0, try EventCodec.payload(of: try EventTypes.sample($0))) }
+        if case .scoreRecorded(let score) = try EventTypes.sample(.scoreRecorded) {
+            let sheet = String(repeating: "ab", count: 32)
+            let line = ScoreRecorded(household: score.household, rule: score.rule, points: -3, note: "第 12 行", source: SheetLine(sheet: sheet, line: 12))
+            samples.append((.scoreRecorded, try EventCodec.payload(of: .scoreRecorded(line))))
+        }
+        #expect(samples.contains { $0.0 == .scoreRecorded && $0.1.contains("\"source\"") })
+        return samples
+    }
+
     /// Every type's payload as written is read here, not left to `JSONDecoder`, and is the event written.
     @Test func everyTypesPayloadIsReadWithoutJSONDecoder() throws {
         for type in EventType.allCases {
@@ -79,8 +92,7 @@ import Testing
     /// after this reader left them to it (whitespace, an unknown key).
     @Test func damagedPayloadsAreRefusedExactlyAsJSONDecoderRefusesThem() throws {
         var accepted = 0, refused = 0, leftToJSONDecoder = 0
-        for type in EventType.allCases {
-            let payload = try EventCodec.payload(of: try EventTypes.sample(type))
+        for (type, payload) in try Self.samples() {
             for damaged in Self.damaged(payload) {
                 let (agree, wasAccepted) = Self.agree(type, damaged)
                 #expect(agree, "\(type): \(damaged)")
@@ -102,8 +114,7 @@ import Testing
     @Test func aMemoOfRuleSnapshotsChangesNoVerdict() throws {
         let memo = PayloadMemo()
         var scores = 0
-        for type in EventType.allCases {
-            let payload = try EventCodec.payload(of: try EventTypes.sample(type))
+        for (type, payload) in try Self.samples() {
             for damaged in [payload, payload] + Self.damaged(payload) {
                 let mine = Result { try EventCodec.event(type: type, payload: damaged, memo: memo) }
                 let reference = Result { try EventCodec.jsonEvent(type: type, payload: damaged) }
