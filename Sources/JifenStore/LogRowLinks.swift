@@ -42,9 +42,11 @@ extension LogRows {
             : columns.type(6) == SQLITE_TEXT
         guard instantHolds else { throw damaged(6) }
         guard columns.isNull(18) ? compact && !isNull(18) : columns.type(18) == SQLITE_TEXT else { throw damaged(18) }
+        // A hash of 32 bytes, as the table's CHECK asks (which a text of 32 bytes passes, as it passes `verify`).
         let hashColumn: Int32 = compact ? 19 : 20
-        guard columns.type(hashColumn) == SQLITE_BLOB, columns.bytes(hashColumn).count == 32 else { throw damaged(hashColumn, named: 20) }
-        guard !isNull(19), bytes(19).count == 32, compact || columns.type(19) == SQLITE_BLOB else {
+        func hashKind(_ column: Int32) -> Bool { columns.type(column) == SQLITE_BLOB || columns.type(column) == SQLITE_TEXT }
+        guard hashKind(hashColumn), columns.bytes(hashColumn).count == 32 else { throw damaged(hashColumn, named: 20) }
+        guard !isNull(19), bytes(19).count == 32, compact || hashKind(19) else {
             throw StoreError.damaged(column: "event \(columns.int64(0))'s prev_hash", found: compact ? "no event before it" : "no 32-byte hash")
         }
         let fields = Chain.Fields(
