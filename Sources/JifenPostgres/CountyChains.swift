@@ -272,8 +272,8 @@ struct ArrayColumn: PostgresDynamicTypeEncodable {
 
     let element: Element
     /// The elements as `array_recv` reads them, gathered in an array of bytes and copied into the message once: each
-    /// element written into a `ByteBuffer` as it came (its length, then its bytes) cost about three times as many
-    /// instructions, a tenth of a load's client (callgrind, `jifen-county load`; docs/PERFORMANCE.md).
+    /// element written into a `ByteBuffer` as it came (its length, then its bytes) made building a load's INSERTs cost
+    /// 1.8 times as many instructions, a seventh of the client's (callgrind, `jifen-county load`; docs/PERFORMANCE.md).
     private var elements: [UInt8] = []
     private var count: Int32 = 0
     private var nulls = false

@@ -2,11 +2,14 @@
 -- foreign key. Frozen once shipped; later changes go in new files.
 --
 -- Migration 0001's foreign key from events to villages looked the village up again for every inserted row (one
--- query of its own a row, and a lock on the village's row each time): about a fifth of the database's time when a
+-- query of its own a row, and a lock on the village's row each time): about a sixth of the database's time when a
 -- village's file is loaded 10,000 events a statement (docs/PERFORMANCE.md). Everything it guarded is guarded without
 -- it:
 --   * an event for a village there is not: migration 0006's trigger looks up, under lock, the village of every row an
 --     INSERT brings and refuses the statement, whole, when there is none (with the same error code, foreign_key_violation);
 --   * a village removed or renamed under its events: migration 0001's trigger on villages refuses every DELETE and
 --     every change of a village's code, and TRUNCATE of villages.
+-- What it guarded beyond them: its own triggers outlived `ALTER TABLE … DISABLE TRIGGER USER`, which only the tables'
+-- owner may run; the owner can do anything to these tables (migration 0005), and the county's witness is the villages'
+-- own files and the signed receipts.
 ALTER TABLE events DROP CONSTRAINT events_village_fkey;
