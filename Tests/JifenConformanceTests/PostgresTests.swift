@@ -45,6 +45,12 @@ struct PostgresOnly {
         #expect(try cluster.psql(copy("seq + 1", "prev_hash"))?.contains("previous hash") == true)
         #expect(try cluster.psql("UPDATE villages SET head_seq = 3 WHERE \(v)")?.contains("only by appending") == true)
         #expect(try cluster.psql("DELETE FROM villages WHERE \(v)")?.contains("never removed") == true)
+        // What the foreign key from events to villages guarded until migration 0007, the triggers guard: a village keeps
+        // its code, its table is never truncated (cascading or not), and an event of a village there is not is refused.
+        #expect(try cluster.psql("UPDATE villages SET village = village || 'x' WHERE \(v)")?.contains("keeps its code") == true)
+        #expect(try cluster.psql("TRUNCATE villages CASCADE")?.contains("append-only") == true)
+        let elsewhere = copy("seq + 1", "hash").replacingOccurrences(of: "SELECT village,", with: "SELECT 'absent-village',")
+        #expect(try cluster.psql(elsewhere)?.contains("no village absent-village") == true)
         #expect(try cluster.psql("INSERT INTO villages (village, head_seq) VALUES ('\(village)-2', 5)")?.contains("no events") == true)
         #expect(try harness.headText() == head)
         let after = try harness.links()
