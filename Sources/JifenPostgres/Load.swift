@@ -183,8 +183,8 @@ final class PieceWriter: Sendable {
             try connection.run("BEGIN")
             do {
                 // The chain's trigger reads the statement's rows (its transition table) three times and sorts them: a
-                // piece's 10,000 rows (about 5 MB) held in memory rather than spilled to a temporary file took about a
-                // tenth less of the server's CPU (docs/PERFORMANCE.md). For this transaction only.
+                // piece's 10,000 rows (about 5 MB) held in memory rather than spilled to a temporary file took about an
+                // eighth less of the server's CPU (docs/PERFORMANCE.md). For this transaction only.
                 try connection.run("SET LOCAL work_mem = '64MB'")
                 guard let row = try connection.rows("SELECT head_seq, head_hash FROM villages WHERE village = \(village) FOR UPDATE").first
                 else { throw CountyError.noVillage(village) }

@@ -58,8 +58,6 @@ extension LogRows {
         return ChainLink(fields: fields, previousHash: Data(bytes(19)), hash: Data(bytes(20)))
     }
 
-    /// The columns' names in format 1's order.
-    static let names = ["seq", "id", "stream", "stream_version", "type", "occurred_on", "recorded_at", "actor", "scheme_version",
-                        "idempotency_key", "household", "item", "rule", "earned", "deducted", "redeemed", "stock", "reverses",
-                        "payload", "prev_hash", "hash"]
+    /// The columns' names in format 1's order (`RawRows.chainColumns`).
+    static let names = RawRows.chainColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
