@@ -620,7 +620,23 @@ public struct MemoryLedger: LedgerState, Sendable {
     public mutating func apply(_ event: RecordedEvent) throws {
         // The first person registered turns the rules on; availability reads count scores after it through review.
         if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
-        apply(try project(event, state: self))
+        if event.event.type.entryKind != nil {
+            // An entry: the changes `project` lists for it, made in place as the fold of `rebuild` makes them — the
+            // entry rule, then the entry kept, the entry it takes back marked, the score kept. Gathered as
+            // `ProjectionChange`s first, each account and review was copied twice over (a county's load of a village
+            // file spent a sixth of its CPU there; docs/PERFORMANCE.md).
+            let seq = event.seq
+            try foldEntry(event.facts, seq: seq, filing: event.event.type.scoreFiling, route: event.event.type.route,
+                          occurredOn: event.occurredOn, actor: event.actor, into: &self)
+            if keepsEntries, let entry = Entry(event) {
+                entries[seq] = entry
+                entryIds[entry.id] = seq
+            }
+            if let target = event.facts.reverses { entries[target]?.reversedBy = seq }
+            if keepsEntries, let score = event.event.score { scores[seq] = score }
+        } else {
+            apply(try project(event, state: self))
+        }
         last = event.seq
     }
 
