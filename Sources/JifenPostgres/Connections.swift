@@ -131,7 +131,7 @@ struct Connection {
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { throw PostgresStoreError.onEventLoop }
         guard !connection.isClosed else { throw PostgresStoreError.connection("the connection is closed") }
         let done = DispatchSemaphore(value: 0)
-        let answer = Answer()
+        let answer = Answer<PostgresQueryResult>()
         connection.query(query, logger: logger).whenComplete { result in
             answer.set(result)
             done.signal()
@@ -144,6 +144,32 @@ struct Connection {
         case .success(let answer): return answer
         case .failure(let error): throw Self.storeError(error)
         }
+    }
+
+    /// Runs `COPY table (columns) FROM STDIN` with `rows` (PostgreSQL's text format, `CopyText`) and waits for it, at
+    /// most `patience`. postgres-nio's COPY is async only: it runs in a task of its own while this thread waits, as
+    /// `answer` waits for a query's future (the store is called from threads of its own, never the task pool's).
+    func copy(into table: String, columns: [String], rows: [UInt8]) throws {
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { throw PostgresStoreError.onEventLoop }
+        guard !connection.isClosed else { throw PostgresStoreError.connection("the connection is closed") }
+        let done = DispatchSemaphore(value: 0)
+        let answer = Answer<Void>()
+        let (connection, logger) = (self.connection, self.logger)
+        let data = ByteBuffer(bytes: rows)
+        Task {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(data) }
+                answer.set(.success(()))
+            } catch {
+                answer.set(.failure(error))
+            }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + .nanoseconds(Int(Self.patience.nanoseconds))) == .success, let result = answer.result else {
+            close()
+            throw PostgresStoreError.connection("no answer within \(Self.patience.nanoseconds / 1_000_000_000) s")
+        }
+        if case .failure(let error) = result { throw Self.storeError(error) }
     }
 
     /// Ends a transaction that failed with `error`: ROLLBACK, unless the connection is gone or failed (then, and if the
@@ -210,12 +236,12 @@ private final class Outcome: @unchecked Sendable {
     var success: Bool { lock.withLock { value } }
 }
 
-/// A statement's answer, set on the event loop and read by the waiting thread.
-private final class Answer: @unchecked Sendable {
+/// A statement's answer, set on the event loop (or a task) and read by the waiting thread.
+private final class Answer<Value>: @unchecked Sendable {
     // `value` is read and set only under `lock` (hence `@unchecked Sendable`).
     private let lock = NSLock()
-    private var value: Result<PostgresQueryResult, any Error>?
+    private var value: Result<Value, any Error>?
 
-    func set(_ result: Result<PostgresQueryResult, any Error>) { lock.withLock { value = result } }
-    var result: Result<PostgresQueryResult, any Error>? { lock.withLock { value } }
+    func set(_ result: Result<Value, any Error>) { lock.withLock { value = result } }
+    var result: Result<Value, any Error>? { lock.withLock { value } }
 }

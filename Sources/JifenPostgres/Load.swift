@@ -7,7 +7,7 @@ import Synchronization
 /// Loading a village's existing SQLite ledger into the county (`jifen county load FILE --village V --postgres URL`):
 /// the file's links taken verbatim, in pieces of `piece` events: every link checked — its seq, previous hash and hash,
 /// its payload, and that it is what appending its event gives (`LinkCheck`) — and folded once, here; each piece then
-/// inserted in one statement, in a transaction of its own that finds the village's head, locked `FOR UPDATE`, where
+/// copied into the table in one statement (`VerbatimRows`), in a transaction of its own that finds the village's head, locked `FOR UPDATE`, where
 /// the piece before left it (the chain's trigger checks each row's link again: schema/postgres/0006). A cut (a kill, a
 /// lost connection) leaves the pieces committed before it and nothing of the one under way, and loading again
 /// continues from the county's head; the same seq and hash end up on both sides.
@@ -42,14 +42,14 @@ extension PostgresCountyChains {
     /// hold is a `LinkRefusal` naming it, the pieces before it kept.
     ///
     /// Two things at once: this thread reads the next piece from the file, checks each link (`LinkCheck`, as
-    /// `PostgresSession.append(links:)` does) and folds it, while the piece before is inserted and committed by a writer
+    /// `PostgresSession.append(links:)` does) and folds it, while the piece before is copied into the table and committed by a writer
     /// of its own (`PieceWriter`). Each piece is one transaction that first finds the village's head, under its lock,
     /// where the piece before left it, so the pieces commit in order and whole; the first refusal, on either side, ends
     /// the load after the pieces before it have committed, and the fold is published only when every piece has.
     ///
     /// Why 10,000 events a piece: the chain's trigger (migration 0006) checks a statement's rows and moves the head once
-    /// per statement, so a longer transaction no longer makes each row dearer; a piece is still one statement
-    /// (`VerbatimRows.rowsPerInsert`), and its rows are held twice in the client while the one before is written.
+    /// per statement, so a longer transaction no longer makes each row dearer; a piece is one statement (a COPY,
+    /// `VerbatimRows`), and its rows are held twice in the client while the one before is written.
     /// Measured on a 102,314-event file in docs/PERFORMANCE.md.
     @discardableResult
     public func load(_ file: EventStore, into village: String, piece: Int = 10_000, progress: (LoadProgress) -> Void = { _ in })
@@ -74,14 +74,8 @@ extension PostgresCountyChains {
                     let recorded = try check.check(link, after: (fold.seq, fold.hash), version: { fold.versions[$0] ?? 0 }, state: fold.ledger)
                     try fold.apply(link, recorded: recorded)
                 }
-                var statements: [PostgresQuery] = []
-                var from = links.startIndex
-                while from < links.endIndex {
-                    let to = min(links.endIndex, from + VerbatimRows.rowsPerInsert)
-                    statements.append(VerbatimRows.insert(links[from..<to], village: village))
-                    from = to
-                }
-                try writer.submit(PieceWriter.Piece(before: before, after: fold.seq, statements: statements), committed: report)
+                let rows = VerbatimRows.copy(links[...], village: village)
+                try writer.submit(PieceWriter.Piece(before: before, after: fold.seq, rows: rows), committed: report)
             }
         } catch {
             // The writer's refusal comes first: it is of an earlier piece.
@@ -124,7 +118,8 @@ final class PieceWriter: Sendable {
         /// The village's head the piece extends, and the seq of its last event.
         let before: (seq: Int64, hash: Data)
         let after: Int64
-        let statements: [PostgresQuery]
+        /// Its events as the rows of one COPY (`VerbatimRows`).
+        let rows: [UInt8]
     }
 
     private struct State {
@@ -192,7 +187,7 @@ final class PieceWriter: Sendable {
                 guard seq == piece.before.seq && hash == piece.before.hash else {
                     throw PostgresCountyChains.LoadRefusal.written(village: village)
                 }
-                for statement in piece.statements { try connection.run(statement) }
+                try connection.copy(into: "events", columns: VerbatimRows.columns, rows: piece.rows)
                 try connection.run("COMMIT")
             } catch {
                 connection.rollback(after: error)

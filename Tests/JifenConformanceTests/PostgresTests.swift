@@ -283,6 +283,53 @@ struct PostgresOnly {
         }
     }
 
+    /// A load and a push send their rows as COPY's text format (`CopyText`): every value comes back as it went, whatever
+    /// it holds — the format's own escapes (backslash, tab, newline, carriage return, `\N`, `\.`) wherever they fall in
+    /// a value's eight-byte steps, other control characters, quotes, Chinese, the ends of the number range, NULLs, bytes
+    /// of every value.
+    @Test func copysTextFormatCarriesEveryValueAsItIs() throws {
+        let county = try PostgresCounty(url: try Self.cluster().url, connections: 1)
+        defer { county.close() }
+        let texts: [String?] = ["", "plain", "a\\b", "\\", "end\\", "tab\there", "line\nbreak", "cr\rlf\r\n", "\\N", "\\.", "\\x00",
+                                "'quoted' \"double\"", "中文 积分，兑换：油、盐、米", "{\"note\":\"a\\\\b\\n\"}", nil, " lead and trail ", "\u{1F33E}",
+                                "12345678\\abcdef\\", "0123456789abcdef\t", "\u{01}ctl\u{0B}\u{0C}bytes below 0x0E", "\u{7F}\u{0E}\u{5B}\u{5D}"]
+        let numbers: [Int64?] = [0, 1, -1, 9, 10, -10, 1234567890, Int64.max, Int64.min, Int64.min + 1, nil]
+        let blobs: [Data] = [Data(), Data([0]), Data([0x5C, 0x09, 0x0A, 0x0D, 0x4E, 0x2E]), Data((0...255).map { UInt8($0) }), Data(repeating: 0xFF, count: 32)]
+        let rows = (0..<max(texts.count, numbers.count, blobs.count)).map { i in
+            (i: Int64(i), t: texts[i % texts.count], n: numbers[i % numbers.count], b: blobs[i % blobs.count])
+        }
+        var out = CopyText(capacity: 0)
+        for row in rows {
+            out.int(row.i)
+            out.text(row.t)
+            out.int(row.n)
+            out.bytea(row.b, last: true)
+        }
+        let back = try county.pool.withConnection { connection -> [(Int64, String?, Int64?, Data)] in
+            try connection.run("CREATE TEMP TABLE copied (i int8 PRIMARY KEY, t text, n int8, b bytea NOT NULL)")
+            try connection.copy(into: "copied", columns: ["i", "t", "n", "b"], rows: out.bytes)
+            let read = try connection.rows("SELECT i, t, n, b FROM copied ORDER BY i").map { try $0.decode((Int64, String?, Int64?, Data).self) }
+            try connection.run("DROP TABLE copied")
+            return read
+        }
+        #expect(back.count == rows.count)
+        for (row, got) in zip(rows, back) {
+            #expect(got.0 == row.i && got.1 == row.t && got.2 == row.n && got.3 == row.b, "row \(row.i): \(got)")
+        }
+        // A row the format cannot take (too few columns) is refused by the server, and the connection goes on.
+        var short = CopyText(capacity: 0)
+        short.int(1, last: true)
+        let refused = #expect(throws: PostgresStoreError.self) {
+            try county.pool.withConnection { connection in
+                try connection.run("CREATE TEMP TABLE copied (i int8, t text)")
+                defer { _ = try? connection.run("DROP TABLE copied") }
+                try connection.copy(into: "copied", columns: ["i", "t"], rows: short.bytes)
+            }
+        }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("missing data"), "\(String(describing: refused))")
+        #expect(try county.pool.withConnection { try $0.rows("SELECT 1").count } == 1)
+    }
+
     /// Opening the county again finds its schema up to date and applies nothing twice.
     @Test func openingAgainMigratesNothing() throws {
         let county = try PostgresCounty(url: try Self.cluster().url, connections: 1)
