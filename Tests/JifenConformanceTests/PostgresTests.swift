@@ -180,6 +180,36 @@ struct PostgresOnly {
         }
     }
 
+    /// A load and a push copy their rows in (COPY, `VerbatimRows`), and COPY fires the chain's statement trigger as an
+    /// INSERT does: rows for a village there is not, a gap, the wrong previous hash, are each refused whole; the rows
+    /// as they are land, and the head is their last.
+    @Test func aCopyIsCheckedByTheChainsTriggerAsAnInsertIs() throws {
+        let harness = try smallVillage(.postgres)
+        let county = try PostgresCluster.county.get()
+        let target = "copied-\(UUID().uuidString.lowercased().prefix(8))"
+        _ = try county.createVillage(target)
+        let links = try harness.links()
+        #expect(links.count == 8)
+        let headOf = { (village: String) throws -> Int64? in try county.villages().first { $0.village == village }?.seq }
+        var wrongPrevious = links
+        wrongPrevious[3] = ChainLink(fields: links[3].fields, previousHash: links[5].hash, hash: links[3].hash)
+        let bad: [(what: String, rows: [UInt8], says: String)] = [
+            ("a village there is not", VerbatimRows.copy(links[...], village: "absent-village"), "no village absent-village"),
+            ("a gap", VerbatimRows.copy(links[...].filter { $0.fields.seq != 4 }[...], village: target), "next sequence number"),
+            ("the wrong previous hash", VerbatimRows.copy(wrongPrevious[...], village: target), "previous hash"),
+        ]
+        for (what, rows, says) in bad {
+            let refusal = #expect(throws: PostgresStoreError.self, "\(what)") {
+                try county.pool.withConnection { try $0.copy(into: "events", columns: VerbatimRows.columns, rows: rows) }
+            }
+            #expect("\(refusal.map { "\($0)" } ?? "")".contains(says), "\(what): \(String(describing: refusal))")
+            #expect(try headOf(target) == 0 && headOf("absent-village") == nil, "\(what)")
+        }
+        try county.pool.withConnection { try $0.copy(into: "events", columns: VerbatimRows.columns, rows: VerbatimRows.copy(links[...], village: target)) }
+        #expect(try headOf(target) == 8)
+        #expect(try county.village(target).read { try $0.links(from: 1, limit: 100) }.map(\.hash) == links.map(\.hash))
+    }
+
     /// A county made before migration 0006 (its five migrations applied by psql, a village's events appended under the
     /// per-row trigger) is migrated when it is opened: its heads stay, and its chains go on under the statement trigger,
     /// which refuses what does not extend them.
