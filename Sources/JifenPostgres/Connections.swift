@@ -147,8 +147,8 @@ struct Connection {
     }
 
     /// Runs `COPY table (columns) FROM STDIN` with `rows` (PostgreSQL's text format, `CopyText`) and waits for it, at
-    /// most `patience`. postgres-nio's COPY is async only: it runs in a task of its own while this thread waits, as
-    /// `answer` waits for a query's future (the store is called from threads of its own, never the task pool's).
+    /// most `patience`. postgres-nio's COPY is async only: it runs in a task of its own, on an executor of its own
+    /// (`CopyExecutor`), while this thread waits, as `answer` waits for a query's future.
     func copy(into table: String, columns: [String], rows: [UInt8]) throws {
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { throw PostgresStoreError.onEventLoop }
         guard !connection.isClosed else { throw PostgresStoreError.connection("the connection is closed") }
@@ -156,7 +156,7 @@ struct Connection {
         let answer = Answer<Void>()
         let (connection, logger) = (self.connection, self.logger)
         let data = ByteBuffer(bytes: rows)
-        Task {
+        Task(executorPreference: CopyExecutor.shared) {
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(data) }
                 answer.set(.success(()))
@@ -223,6 +223,20 @@ struct Connection {
         // SwiftNIO's own (a refused connection, a closed channel).
         default: return PostgresStoreError.connection(String(describing: error))
         }
+    }
+}
+
+/// Where a COPY's task runs: a dispatch queue of its own, not Swift's task pool. The store is synchronous, and its
+/// caller may hold a thread of that pool while it waits (a test, an async command): a task that needed one of the
+/// pool's threads while every one of them waited for it would never run (seen: tests running side by side on two cores
+/// waited out `patience`). Its jobs never block: they send the rows and wait for the server by `await`.
+final class CopyExecutor: TaskExecutor {
+    static let shared = CopyExecutor()
+    private let queue = DispatchQueue(label: "jifen.postgres.copy")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
