@@ -616,6 +616,16 @@ public struct MemoryLedger: LedgerState, Sendable {
         }
     }
 
+    /// Makes room for `count` more entries at once, where a caller knows how many are coming (a county's load of a
+    /// village's file): grown step by step, the tables of entries, their ids and scores were rehashed about twenty times
+    /// over a 10^6-event file, 3% of the load's client.
+    public mutating func reserveEntries(_ count: Int) {
+        guard keepsEntries, count > 0 else { return }
+        entries.reserveCapacity(entries.count + count)
+        entryIds.reserveCapacity(entryIds.count + count)
+        scores.reserveCapacity(scores.count + count)
+    }
+
     /// Folds one recorded event in: `project`'s changes, applied in place.
     public mutating func apply(_ event: RecordedEvent) throws {
         // The first person registered turns the rules on; availability reads count scores after it through review.
