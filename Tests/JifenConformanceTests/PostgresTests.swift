@@ -57,6 +57,43 @@ struct PostgresOnly {
         #expect(after.map(\.hash) == links.map(\.hash) && after.allSatisfy(\.holds))
     }
 
+    /// The database keeps an event's two dates to their forms (migration 0008 checks them without regular expressions,
+    /// and takes exactly what 0001's expressions took): each value of the wrong form is refused by its check, naming
+    /// it, and the event with its dates as they are lands.
+    @Test func theDatabaseRefusesADateOfTheWrongForm() throws {
+        let harness = try smallVillage(.postgres)
+        let village = try Self.store(harness).village
+        let cluster = try Self.cluster()
+        let migrated = """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM jifen_migrations WHERE version = 8)
+                 OR (SELECT count(*) FROM pg_constraint WHERE conrelid = 'events'::regclass
+                     AND conname IN ('events_occurred_on_check', 'events_recorded_at_check')
+                     AND pg_get_constraintdef(oid) LIKE '%translate%' AND pg_get_constraintdef(oid) NOT LIKE '%~%') <> 2 THEN
+                RAISE EXCEPTION 'not migrated';
+              END IF;
+            END $$
+            """
+        #expect(try cluster.psql(migrated) == nil)
+        let next = { (occurredOn: String, recordedAt: String) in
+            "INSERT INTO events (village, \(EventRows.columns)) SELECT village, seq + 1, id || 'x', stream, stream_version + 100, type, \(occurredOn), \(recordedAt), actor, scheme_version, NULL, household, item, rule, earned, deducted, redeemed, stock, reverses, payload, hash, hash FROM events WHERE village = '\(village)' AND seq = 8"
+        }
+        let quoted = { (value: String) in "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+        let badDays = ["2025-1-01", "2025-01-011", "02025-01-01", "2025/01/01", "2025-01-0a", "２０２５-01-01", "x2025-01-01", "",
+                       "2025-01-01 ", "2025--01-01"]
+        for day in badDays + ["E'2025-01-01\\n'"] {
+            let value = day.hasPrefix("E'") ? day : quoted(day)
+            let refusal = try cluster.psql(next(value, "recorded_at"))
+            #expect(refusal?.contains("events_occurred_on_check") == true, "\(day): \(refusal ?? "taken")")
+        }
+        for instant in ["2025-01-01T00:00:00Z", "2025-01-01 00:00:00.000Z", "2025-01-01T00:00:00.000", "2025-01-01T00:00:00.0000Z",
+                        "2025-01-01T00:00:00,000Z", "2025-01-01T0:00:00.000Z", "2025-01-01T00:00:00.000z"] {
+            let refusal = try cluster.psql(next("occurred_on", quoted(instant)))
+            #expect(refusal?.contains("events_recorded_at_check") == true, "\(instant): \(refusal ?? "taken")")
+        }
+        #expect(try cluster.psql(next("occurred_on", "recorded_at")) == nil)
+    }
+
     /// A clerk's role with only what appending needs (INSERT on events, SELECT and UPDATE on villages) and the TEMPORARY
     /// privilege every role has: its own temporary `villages` does not stand in for the county's in the chain's trigger,
     /// and its own trigger cannot move a head; an insert that does extend the chain still lands, through the chain's
