@@ -131,7 +131,7 @@ public struct EntryChanges: Hashable, Sendable {
 
 /// What the entry rule (`foldEntry`) reads and changes. The live append path's state answers through `projectEntry`,
 /// which gathers the changes as `EntryChanges` for its store to apply; `MemoryLedger` answers for the fold of `rebuild`
-/// and `verify`, and makes them in place.
+/// and `verify` and for its own `apply`, and makes them in place.
 ///
 /// A household or item is first found (`householdPlace`, `itemPlace`: nil when it is not in the ledger), and only once
 /// every look-up has succeeded is anything changed, so an entry the rule refuses changes nothing.
@@ -245,7 +245,8 @@ private struct GatheredEntry<State: LedgerState>: EntryFolding {
 /// Points and stock move by the event's stored facts (`projectEntry`); the register, units, items, the scheme,
 /// reviews and notices by its payload. The live append path folds every event through it; `rebuild` and `verify`
 /// fold the events that are not entries through it and the entries through `projectEntry` itself, straight from the
-/// columns. `MemoryLedger.apply` and the SQLite store apply the same changes.
+/// columns. The SQLite store applies these changes; `MemoryLedger.apply` applies them for every event but an entry, whose
+/// changes it makes in place through the same entry rule.
 public func project(_ recorded: RecordedEvent, state: some LedgerState) throws -> [ProjectionChange] {
     let seq = recorded.seq
     func need<T>(_ value: T?, _ what: String) throws -> T {

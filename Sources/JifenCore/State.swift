@@ -633,8 +633,8 @@ public struct MemoryLedger: LedgerState, Sendable {
         if event.event.type.entryKind != nil {
             // An entry: the changes `project` lists for it, made in place as the fold of `rebuild` makes them — the
             // entry rule, then the entry kept, the entry it takes back marked, the score kept. Gathered as
-            // `ProjectionChange`s first, each account and review was copied twice over (a county's load of a village
-            // file spent a sixth of its CPU there; docs/PERFORMANCE.md).
+            // `ProjectionChange`s first, each account and review was copied twice over (8.5% of the instructions of a
+            // county's load of a village file; docs/PERFORMANCE.md).
             let seq = event.seq
             try foldEntry(event.facts, seq: seq, filing: event.event.type.scoreFiling, route: event.event.type.route,
                           occurredOn: event.occurredOn, actor: event.actor, into: &self)

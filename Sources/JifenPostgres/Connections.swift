@@ -156,7 +156,7 @@ struct Connection {
         let answer = Answer<Void>()
         let (connection, logger) = (self.connection, self.logger)
         let data = ByteBuffer(bytes: rows)
-        Task(executorPreference: CopyExecutor.shared) {
+        let task = Task(executorPreference: CopyExecutor.shared) {
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(data) }
                 answer.set(.success(()))
@@ -166,6 +166,7 @@ struct Connection {
             done.signal()
         }
         guard done.wait(timeout: .now() + .nanoseconds(Int(Self.patience.nanoseconds))) == .success, let result = answer.result else {
+            task.cancel()
             close()
             throw PostgresStoreError.connection("no answer within \(Self.patience.nanoseconds / 1_000_000_000) s")
         }

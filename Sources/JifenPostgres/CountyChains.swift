@@ -11,7 +11,7 @@ import PostgresNIO
 /// `accept` runs in the village's own write transaction (`PostgresStore.write`: its head row locked `FOR UPDATE`, so
 /// that a push waits only on the same village), with the rule a county folder runs (`CountyFolder.accept`): links at or
 /// below the head must be the very events held, links above it are checked as every store checks a link taken verbatim
-/// (`LinkCheck`), folded, and inserted; the insert trigger checks each row's link again. The village's fold is
+/// (`LinkCheck`), folded, and copied in (`VerbatimRows`); the chain's trigger checks each row's link again. The village's fold is
 /// published only after COMMIT, and any refusal rolls back everything.
 public final class PostgresCountyChains: CountyChains {
     public let county: PostgresCounty
@@ -187,7 +187,7 @@ extension PostgresSession: VerbatimAppending {
             let recorded = try check.check(link, after: (fold.seq, fold.hash), version: { fold.versions[$0] ?? 0 }, state: fold.ledger)
             try fold.apply(link, recorded: recorded)
         }
-        try connection.copy(into: "events", columns: VerbatimRows.columns, rows: VerbatimRows.copy(links[...], village: village))
+        try connection.copy(into: "events", columns: VerbatimRows.columns, rows: try VerbatimRows.copy(links[...], village: village))
         failed = false
     }
 }
@@ -203,41 +203,22 @@ enum VerbatimRows {
     static let columns = ["village"] + EventRows.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
 
     /// The rows of `links` in `village`, in order.
-    static func copy(_ links: ArraySlice<ChainLink>, village: String) -> [UInt8] {
+    static func copy(_ links: ArraySlice<ChainLink>, village: String) throws -> [UInt8] {
         var out = CopyText(capacity: links.count * 640)
-        for link in links {
-            let f = link.fields
-            out.text(village)
-            out.int(f.seq)
-            out.text(f.id)
-            out.text(f.stream)
-            out.int(f.streamVersion)
-            out.text(f.type)
-            out.text(f.occurredOn)
-            out.text(f.recordedAt)
-            out.text(f.actor)
-            out.int(Int64(f.schemeVersion))
-            out.text(f.key)
-            out.text(f.household)
-            out.text(f.item)
-            out.text(f.rule)
-            out.int(Int64(f.earned))
-            out.int(Int64(f.deducted))
-            out.int(Int64(f.redeemed))
-            out.int(Int64(f.stock))
-            out.int(f.reverses)
-            out.text(f.payload)
-            out.bytea(link.previousHash)
-            out.bytea(link.hash, last: true)
+        for index in links.indices {
+            try EventRows.write(links[index], village: village, into: &out)
+            out.endRow()
         }
         return out.bytes
     }
 }
 
-/// Rows of COPY's text format, written column by column into one array of bytes (each column followed by a tab, the
-/// row's last by a newline).
-struct CopyText {
+/// Rows of COPY's text format, written column by column into one array of bytes (a tab between columns, a newline after
+/// each row).
+struct CopyText: EventRowWriter {
     private(set) var bytes: [UInt8] = []
+    /// Whether the next column is a row's first (no tab before it).
+    private var rowStart = true
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
@@ -249,16 +230,25 @@ struct CopyText {
     }()
 
     @inline(__always)
-    private mutating func end(_ last: Bool) { bytes.append(last ? Self.newline : Self.tab) }
-
-    private mutating func null(last: Bool) {
-        bytes.append(Self.backslash)
-        bytes.append(UInt8(ascii: "N"))
-        end(last)
+    private mutating func column() {
+        if !rowStart { bytes.append(Self.tab) }
+        rowStart = false
     }
 
-    mutating func text(_ value: String?, last: Bool = false) {
-        guard var value else { return null(last: last) }
+    /// Ends the row.
+    mutating func endRow() {
+        bytes.append(Self.newline)
+        rowStart = true
+    }
+
+    private mutating func null() {
+        bytes.append(Self.backslash)
+        bytes.append(UInt8(ascii: "N"))
+    }
+
+    mutating func text(_ value: String?) {
+        column()
+        guard var value else { return null() }
         value.withUTF8 { utf8 in
             // Most values hold nothing to escape: looked for eight bytes at a time, then copied whole.
             let clean = !Self.mayNeedEscapes(utf8)
@@ -276,7 +266,6 @@ struct CopyText {
                 }
             }
         }
-        end(last)
     }
 
     /// Whether `utf8` holds a backslash or a byte below 0x0E (among them the tab, newline and carriage return that
@@ -301,8 +290,9 @@ struct CopyText {
         return false
     }
 
-    mutating func int(_ value: Int64?, last: Bool = false) {
-        guard let value else { return null(last: last) }
+    mutating func int(_ value: Int64?) {
+        column()
+        guard let value else { return null() }
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
@@ -315,11 +305,11 @@ struct CopyText {
             } while magnitude > 0
             bytes.append(contentsOf: buffer[at...])
         }
-        end(last)
     }
 
     /// A bytea in its hex form, `\x` and two digits a byte (the backslash escaped, as in any text of this format).
-    mutating func bytea(_ value: Data, last: Bool = false) {
+    mutating func bytea(_ value: Data) {
+        column()
         // Written in a buffer on the stack and appended once: a hash appended byte by byte cost about as much as all the
         // row's other columns.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 + 2 * value.count) { out in
@@ -338,6 +328,5 @@ struct CopyText {
             }
             bytes.append(contentsOf: out)
         }
-        end(last)
     }
 }

@@ -78,7 +78,7 @@ extension PostgresCountyChains {
                                                    state: fold.ledger)
                     try fold.apply(links[index], recorded: recorded)
                 }
-                let rows = VerbatimRows.copy(links[...], village: village)
+                let rows = try VerbatimRows.copy(links[...], village: village)
                 try writer.submit(PieceWriter.Piece(before: before, after: fold.seq, rows: rows), committed: report)
             }
         } catch {

@@ -3,6 +3,21 @@ import JifenCore
 import JifenStore
 import PostgresNIO
 
+/// A row of `events` as `EventRows.write` writes it: each column's value, in table order.
+protocol EventRowWriter {
+    mutating func text(_ value: String?)
+    mutating func int(_ value: Int64?)
+    mutating func bytea(_ value: Data) throws
+}
+
+/// An INSERT's bindings, written as a row.
+private struct BoundRow: EventRowWriter {
+    var bindings: PostgresBindings
+    mutating func text(_ value: String?) { bindings.append(value) }
+    mutating func int(_ value: Int64?) { bindings.append(value) }
+    mutating func bytea(_ value: Data) throws { try bindings.append(value) }
+}
+
 /// How an event is stored in the county's `events` table and read back: stored format 1's columns, as hashed.
 enum EventRows {
     /// Every column after `village`, in table order (schema/postgres/0001_county.sql).
@@ -12,6 +27,34 @@ enum EventRows {
 
     /// The most rows one INSERT carries: PostgreSQL takes at most 65,535 parameters in a statement.
     static let rowsPerInsert = 65_535 / (columnCount + 1)
+
+    /// `link`'s row in `village`, column by column in table order: the village, then `columns`. The one list of an
+    /// event's columns that an INSERT's bindings (`insert`) and a COPY's text (`VerbatimRows.copy`) are both written from.
+    static func write(_ link: ChainLink, village: String, into row: inout some EventRowWriter) throws {
+        let f = link.fields
+        row.text(village)
+        row.int(f.seq)
+        row.text(f.id)
+        row.text(f.stream)
+        row.int(f.streamVersion)
+        row.text(f.type)
+        row.text(f.occurredOn)
+        row.text(f.recordedAt)
+        row.text(f.actor)
+        row.int(Int64(f.schemeVersion))
+        row.text(f.key)
+        row.text(f.household)
+        row.text(f.item)
+        row.text(f.rule)
+        row.int(Int64(f.earned))
+        row.int(Int64(f.deducted))
+        row.int(Int64(f.redeemed))
+        row.int(Int64(f.stock))
+        row.int(f.reverses)
+        row.text(f.payload)
+        try row.bytea(link.previousHash)
+        try row.bytea(link.hash)
+    }
 
     /// One INSERT of `links` into `village`'s chain, in order (the insert trigger checks each in turn).
     static func insert(_ links: ArraySlice<ChainLink>, village: String) throws -> PostgresQuery {
@@ -26,29 +69,9 @@ enum EventRows {
                 sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
             }
             sql += ")"
-            let f = link.fields
-            bindings.append(village)
-            bindings.append(f.seq)
-            bindings.append(f.id)
-            bindings.append(f.stream)
-            bindings.append(f.streamVersion)
-            bindings.append(f.type)
-            bindings.append(f.occurredOn)
-            bindings.append(f.recordedAt)
-            bindings.append(f.actor)
-            bindings.append(Int64(f.schemeVersion))
-            bindings.append(f.key)
-            bindings.append(f.household)
-            bindings.append(f.item)
-            bindings.append(f.rule)
-            bindings.append(Int64(f.earned))
-            bindings.append(Int64(f.deducted))
-            bindings.append(Int64(f.redeemed))
-            bindings.append(Int64(f.stock))
-            bindings.append(f.reverses)
-            bindings.append(f.payload)
-            try bindings.append(link.previousHash)
-            try bindings.append(link.hash)
+            var row = BoundRow(bindings: bindings)
+            try write(link, village: village, into: &row)
+            bindings = row.bindings
         }
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }

@@ -92,6 +92,20 @@ struct PostgresOnly {
             #expect(refusal?.contains("events_recorded_at_check") == true, "\(instant): \(refusal ?? "taken")")
         }
         #expect(try cluster.psql(next("occurred_on", "recorded_at")) == nil)
+        // And the two forms of each check agree on every value here and on these.
+        let values = (badDays + ["2025-01-01", "0000-00-00", "9999-99-99", "٠١٢٣-01-01"]).map(quoted) + ["E'2025-01-01\\n'", "E'\\n2025-01-01'"]
+        let agree = """
+            DO $$ BEGIN
+              IF EXISTS (SELECT FROM unnest(ARRAY[\(values.joined(separator: ", "))]::text[]) AS v
+                         WHERE (v ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') IS DISTINCT FROM (translate(v, '0123456789', '9999999999') = '9999-99-99'))
+                 OR EXISTS (SELECT FROM unnest(ARRAY['2025-01-01T00:00:00.000Z', \(["2025-01-01T00:00:00Z", "2025-01-01 00:00:00.000Z", "2025-01-01T00:00:00.0000Z", "2025-01-01T0:00:00.000Z", "2025-01-01T00:00:00.000z", "x"].map(quoted).joined(separator: ", "))]::text[]) AS v
+                         WHERE (v ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$') IS DISTINCT FROM
+                               (translate(v, '0123456789', '9999999999') = '9999-99-99T99:99:99.999Z')) THEN
+                RAISE EXCEPTION 'the checks disagree';
+              END IF;
+            END $$
+            """
+        #expect(try cluster.psql(agree) == nil)
     }
 
     /// A clerk's role with only what appending needs (INSERT on events, SELECT and UPDATE on villages) and the TEMPORARY
@@ -231,9 +245,9 @@ struct PostgresOnly {
         var wrongPrevious = links
         wrongPrevious[3] = ChainLink(fields: links[3].fields, previousHash: links[5].hash, hash: links[3].hash)
         let bad: [(what: String, rows: [UInt8], says: String)] = [
-            ("a village there is not", VerbatimRows.copy(links[...], village: "absent-village"), "no village absent-village"),
-            ("a gap", VerbatimRows.copy(links[...].filter { $0.fields.seq != 4 }[...], village: target), "next sequence number"),
-            ("the wrong previous hash", VerbatimRows.copy(wrongPrevious[...], village: target), "previous hash"),
+            ("a village there is not", try VerbatimRows.copy(links[...], village: "absent-village"), "no village absent-village"),
+            ("a gap", try VerbatimRows.copy(links[...].filter { $0.fields.seq != 4 }[...], village: target), "next sequence number"),
+            ("the wrong previous hash", try VerbatimRows.copy(wrongPrevious[...], village: target), "previous hash"),
         ]
         for (what, rows, says) in bad {
             let refusal = #expect(throws: PostgresStoreError.self, "\(what)") {
@@ -242,7 +256,7 @@ struct PostgresOnly {
             #expect("\(refusal.map { "\($0)" } ?? "")".contains(says), "\(what): \(String(describing: refusal))")
             #expect(try headOf(target) == 0 && headOf("absent-village") == nil, "\(what)")
         }
-        try county.pool.withConnection { try $0.copy(into: "events", columns: VerbatimRows.columns, rows: VerbatimRows.copy(links[...], village: target)) }
+        try county.pool.withConnection { try $0.copy(into: "events", columns: VerbatimRows.columns, rows: try VerbatimRows.copy(links[...], village: target)) }
         #expect(try headOf(target) == 8)
         #expect(try county.village(target).read { try $0.links(from: 1, limit: 100) }.map(\.hash) == links.map(\.hash))
     }
@@ -351,8 +365,8 @@ struct PostgresOnly {
     }
 
     /// A load and a push send their rows as COPY's text format (`CopyText`): every value comes back as it went, whatever
-    /// it holds — the format's own escapes (backslash, tab, newline, carriage return, `\N`, `\.`) wherever they fall in
-    /// a value's eight-byte steps, other control characters, quotes, Chinese, the ends of the number range, NULLs, bytes
+    /// it holds — the format's own escapes (backslash, tab, newline, carriage return, `\N`, `\.`) at the start, middle
+    /// and end of values shorter and longer than eight bytes, other control characters, quotes, Chinese, the ends of the number range, NULLs, bytes
     /// of every value.
     @Test func copysTextFormatCarriesEveryValueAsItIs() throws {
         let county = try PostgresCounty(url: try Self.cluster().url, connections: 1)
@@ -370,7 +384,8 @@ struct PostgresOnly {
             out.int(row.i)
             out.text(row.t)
             out.int(row.n)
-            out.bytea(row.b, last: true)
+            out.bytea(row.b)
+            out.endRow()
         }
         let back = try county.pool.withConnection { connection -> [(Int64, String?, Int64?, Data)] in
             try connection.run("CREATE TEMP TABLE copied (i int8 PRIMARY KEY, t text, n int8, b bytea NOT NULL)")
@@ -385,16 +400,20 @@ struct PostgresOnly {
         }
         // A row the format cannot take (too few columns) is refused by the server, and the connection goes on.
         var short = CopyText(capacity: 0)
-        short.int(1, last: true)
-        let refused = #expect(throws: PostgresStoreError.self) {
-            try county.pool.withConnection { connection in
-                try connection.run("CREATE TEMP TABLE copied (i int8, t text)")
-                defer { _ = try? connection.run("DROP TABLE copied") }
+        short.int(1)
+        short.endRow()
+        try county.pool.withConnection { connection in
+            let backend = try connection.rows("SELECT pg_backend_pid()").first?.decode(Int32.self)
+            try connection.run("CREATE TEMP TABLE copied (i int8, t text)")
+            let refused = #expect(throws: PostgresStoreError.self) {
                 try connection.copy(into: "copied", columns: ["i", "t"], rows: short.bytes)
             }
+            #expect("\(refused.map { "\($0)" } ?? "")".contains("missing data"), "\(String(describing: refused))")
+            // The same session goes on (its temporary table is still there).
+            #expect(try connection.rows("SELECT pg_backend_pid() FROM copied LIMIT 1").isEmpty)
+            #expect(try connection.rows("SELECT pg_backend_pid()").first?.decode(Int32.self) == backend)
+            try connection.run("DROP TABLE copied")
         }
-        #expect("\(refused.map { "\($0)" } ?? "")".contains("missing data"), "\(String(describing: refused))")
-        #expect(try county.pool.withConnection { try $0.rows("SELECT 1").count } == 1)
     }
 
     /// Opening the county again finds its schema up to date and applies nothing twice.
@@ -538,6 +557,41 @@ struct PostgresOnly {
 
 /// The county's schema in the code is schema/postgres/, file for file (`.embedInCode` in Package.swift, `CountySchema`),
 /// and each migration splits into the statements PostgreSQL is sent one by one. Needs no PostgreSQL.
+/// COPY's text format as `CopyText` writes it, without a server: the bytes of a row exactly, and the eight-at-a-time
+/// look for bytes to escape held to a byte-by-byte one for every byte value at every place of values 0–17 bytes long.
+@Suite struct CopyTextRows {
+    @Test func aRowIsWrittenExactly() {
+        var out = CopyText(capacity: 0)
+        out.text("a\\b\tc\nd\re 中")
+        out.text(nil)
+        out.int(Int64.min)
+        out.int(0)
+        out.int(nil)
+        out.bytea(Data([0x00, 0xAB, 0x5C]))
+        out.endRow()
+        out.text("x")
+        out.bytea(Data())
+        out.endRow()
+        let expected = "a\\\\b\\tc\\nd\\re 中\t\\N\t-9223372036854775808\t0\t\\N\t\\\\x00ab5c\nx\t\\\\x\n"
+        #expect(String(decoding: out.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test func theLookForEscapesMissesNothingAndFindsOnlyWhatItSays() {
+        var wrong: [String] = []
+        for length in 0...17 {
+            for place in 0..<max(length, 1) {
+                for value in 0...255 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { bytes[place] = UInt8(value) }
+                    let expected = length > 0 && (value < 0x0E || value == 0x5C)
+                    if bytes.withUnsafeBufferPointer(CopyText.mayNeedEscapes) != expected { wrong.append("\(length) \(place) \(value)") }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+    }
+}
+
 @Suite struct CountySchemaFiles {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("schema/postgres")

@@ -5,9 +5,10 @@ import JifenDemo
 @testable import JifenStore
 import Testing
 
-/// The projections are one fold applied by two stores: `MemoryLedger` and the SQLite tables take the same
-/// `ProjectionChange`s (a notice's posting and closing as one change each), and `rebuild` and `verify` fold the
-/// entries through the same `projectEntry` straight from the columns. On a generated village with roles, reviews and
+/// The projections are one fold applied by two stores: the SQLite tables take `project`'s `ProjectionChange`s (a
+/// notice's posting and closing as one change each), `MemoryLedger` the same for every event but an entry, whose
+/// changes it makes in place through the same entry rule (`foldEntry`), and `rebuild` and `verify` fold the entries
+/// through that rule straight from the columns. On a generated village with roles, reviews and
 /// a notice a month, all three must agree at every month's end, and a rebuild must give the same tables byte for byte.
 @Suite struct StoreFoldParity {
     /// Every projection table as text, each row with its columns in order, the rows sorted.

@@ -2,7 +2,8 @@
 -- shipped; later changes go in new files.
 --
 -- Migration 0001 checked `occurred_on` and `recorded_at` against regular expressions, which PostgreSQL runs for every
--- row written: about a tenth of the database's time when a village's file is loaded (docs/PERFORMANCE.md). The same
+-- row written: 3.3 µs a row of an INSERT of a village's rows that took about 33 µs a row in all, against 0.4 µs for
+-- the check below (docs/PERFORMANCE.md). The same
 -- check without them: each ASCII digit turned into a 9, the value must then be the pattern itself — every digit's
 -- place a digit, every other place its own character, nothing before, after or between: exactly the values the
 -- expressions took. Adding each check reads every event once, under the table's lock, as the migration runs.
