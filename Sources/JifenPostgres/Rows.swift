@@ -58,7 +58,8 @@ enum EventRows {
 
     /// One INSERT of `links` into `village`'s chain, in order (the insert trigger checks each in turn).
     static func insert(_ links: ArraySlice<ChainLink>, village: String) throws -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: links.count * (columnCount + 1))
+        // One writer for every row: a writer made for each row from `bindings` would copy all the rows bound before.
+        var bound = BoundRow(bindings: PostgresBindings(capacity: links.count * (columnCount + 1)))
         var sql = "INSERT INTO events (village, \(columns)) VALUES "
         var parameter = 0
         for (row, link) in links.enumerated() {
@@ -69,11 +70,9 @@ enum EventRows {
                 sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
             }
             sql += ")"
-            var row = BoundRow(bindings: bindings)
-            try write(link, village: village, into: &row)
-            bindings = row.bindings
+            try write(link, village: village, into: &bound)
         }
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return PostgresQuery(unsafeSQL: sql, binds: bound.bindings)
     }
 
     /// A row of `SELECT \(columns)` as stored.
