@@ -19,6 +19,7 @@ struct StrictPayload: EventPayloadReader {
     func payload<Payload: EventPayload>() throws -> Payload {
         var text = text
         return try text.withUTF8 { bytes in
+            if Payload.self == ScoreRecorded.self, let memo, let score = Self.writtenScore(bytes, memo: memo) as? Payload { return score }
             var parser = Parser(bytes: bytes)
             let root = try parser.value()
             guard parser.at == bytes.count else { throw Unread() }
@@ -42,6 +43,58 @@ struct StrictPayload: EventPayloadReader {
         let note = try keyed.decode(String.self, forKey: .note)
         let source = try keyed.contains(.source) && !keyed.decodeNil(forKey: .source) ? try keyed.decode(SheetLine.self, forKey: .source) : nil
         return ScoreRecorded(household: household, rule: rule, points: points, note: note, source: source)
+    }
+
+    /// A score as `PayloadWriter` writes it and stored format 2 spells it out — exactly `{"household":"H","note":"N",
+    /// "points":P,"rule":R}`, with `H` and `N` strings the parser reads (no escape, no control character), `P` a whole
+    /// number it reads and `R` the bytes of a rule snapshot `memo` holds — read without parsing, or nil for anything
+    /// else, which is then parsed. What it reads, parsing reads the same: the four keys once each and in that order, the
+    /// strings' bytes as they are, the number by the same rule, and `R` exactly a value parsed and decoded before.
+    /// A county's load spent 150 M of its 1,035 M instructions parsing the scores of an 11,038-event file and looking
+    /// their rules up (callgrind; docs/PERFORMANCE.md), nearly all of them this shape.
+    static func writtenScore(_ bytes: UnsafeBufferPointer<UInt8>, memo: PayloadMemo) -> ScoreRecorded? {
+        guard let base = bytes.baseAddress else { return nil }
+        var at = 0
+        func literal(_ piece: StaticString) -> Bool {
+            let count = piece.utf8CodeUnitCount
+            guard at + count <= bytes.count, memcmp(base + at, piece.utf8Start, count) == 0 else { return false }
+            at += count
+            return true
+        }
+        // A string's bytes up to its closing quote (which is passed), as `Parser.string` takes them.
+        func string() -> UnsafeBufferPointer<UInt8>? {
+            let start = at
+            while at < bytes.count {
+                let byte = bytes[at]
+                if byte == UInt8(ascii: "\"") {
+                    at += 1
+                    return UnsafeBufferPointer(rebasing: bytes[start..<(at - 1)])
+                }
+                guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+                at += 1
+            }
+            return nil
+        }
+        guard literal("{\"household\":\""), let household = string(), literal(",\"note\":\""), let note = string(),
+              literal(",\"points\":") else { return nil }
+        // `Parser.number`'s grammar (not `-0`, no leading zero) and `Reader.integer`'s arithmetic.
+        let negative = at < bytes.count && bytes[at] == UInt8(ascii: "-")
+        if negative { at += 1 }
+        let digits = at
+        var points = 0
+        while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) {
+            let digit = Int(bytes[at] - UInt8(ascii: "0"))
+            let (times, overflow) = points.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !overflow, !overflow2 else { return nil }
+            points = next
+            at += 1
+        }
+        guard at > digits, bytes[digits] != UInt8(ascii: "0") || (at == digits + 1 && !negative), literal(",\"rule\":"),
+              bytes[bytes.count - 1] == UInt8(ascii: "}"), at < bytes.count - 1,
+              let rule = memo.rule(UnsafeBufferPointer(rebasing: bytes[at..<(bytes.count - 1)])) else { return nil }
+        return ScoreRecorded(household: HouseholdCode(rawValue: String(decoding: household, as: UTF8.self)), rule: rule, points: points,
+                             note: String(decoding: note, as: UTF8.self), source: nil)
     }
 
     /// `ScoreRecorded`'s coding keys, as synthesized: its properties' names.

@@ -136,4 +136,35 @@ import Testing
             #expect(try EventCodec.decoder.decode(RuleSnapshot.self, from: Data(bytes)) == rule)
         }
     }
+
+    /// A score in the form jifen writes it is read without parsing once its rule's bytes are in the memo
+    /// (`StrictPayload.writtenScore`), to the score `JSONDecoder` reads; every damaged one it does not decline is read to
+    /// that same score. Scores with and without a note, and one as stored format 2 spells it out.
+    @Test func aScoreAsWrittenIsReadWithoutParsingToTheSameScore() throws {
+        guard case .scoreRecorded(let sample) = try EventTypes.sample(.scoreRecorded) else { throw StrictPayload.Unread() }
+        let memo = PayloadMemo()
+        var read = 0, declined = 0
+        for points in [0, 7, -5, Int.max, Int.min] {
+            for note in ["", "第 3 次", "a \"quoted\" note"] {
+                let score = ScoreRecorded(household: sample.household, rule: sample.rule, points: points, note: note, source: nil)
+                let payload = try EventCodec.payload(of: .scoreRecorded(score))
+                // Parsed once, which keeps its rule's bytes in the memo.
+                #expect(try EventCodec.event(type: .scoreRecorded, payload: payload, memo: memo) == .scoreRecorded(score))
+                for candidate in [payload] + Self.damaged(payload) {
+                    var text = candidate
+                    let quick = text.withUTF8 { StrictPayload.writtenScore($0, memo: memo) }
+                    guard let quick else { declined += 1; continue }
+                    read += 1
+                    #expect(try EventCodec.jsonEvent(type: .scoreRecorded, payload: candidate) == .scoreRecorded(quick), "\(candidate)")
+                }
+                // As written (a note with quotes is written with escapes, which this leaves to the parser).
+                var text = payload
+                #expect(text.withUTF8 { StrictPayload.writtenScore($0, memo: memo) } == (note.contains("\"") ? nil : score))
+            }
+        }
+        #expect(read > 0 && declined > 0, "read \(read), declined \(declined)")
+        // Without its rule in the memo, it is parsed.
+        var text = try EventCodec.payload(of: .scoreRecorded(sample))
+        #expect(text.withUTF8 { StrictPayload.writtenScore($0, memo: PayloadMemo()) } == nil)
+    }
 }
