@@ -402,7 +402,12 @@ package final class PayloadMemo {
 
     /// The snapshot decoded from exactly these bytes, if kept.
     func rule(_ bytes: UnsafeBufferPointer<UInt8>) -> RuleSnapshot? {
-        rules[Self.hash(bytes)]?.first { $0.bytes.elementsEqual(bytes) }?.rule
+        rules[Self.hash(bytes)]?.first { kept in
+            kept.bytes.count == bytes.count && kept.bytes.withUnsafeBufferPointer { mine in
+                guard let mine = mine.baseAddress, let theirs = bytes.baseAddress else { return bytes.isEmpty }
+                return memcmp(mine, theirs, bytes.count) == 0
+            }
+        }?.rule
     }
 
     func keep(_ rule: RuleSnapshot?, bytes: UnsafeBufferPointer<UInt8>) {
