@@ -6,7 +6,7 @@
 -- `PostgresSession.events(of:household:on:recordedSince:)`). Keyed by household first, each new event's entry went
 -- among its household's, all over the index; keyed by the day first, a village's new entries gather at the end of its
 -- part of the index, as its days come in order. Copying 102,314 of a village's rows into a copy of `events` took
--- 2.9-3.3 s with the old index and 2.4-2.8 s with this one, three times each taking turns (with neither, 2.2-2.4 s;
+-- 2.9-3.4 s with the old index and 2.4-2.8 s with this one, three times each taking turns (with neither, 2.2-2.4 s;
 -- docs/PERFORMANCE.md). The question is answered as before, by an index scan with all three equalities as its
 -- condition (on a village of 10^5 events); the county reports' scans of a range of days can use it too. Building it
 -- reads every event once.
