@@ -57,27 +57,6 @@ struct PostgresOnly {
         #expect(after.map(\.hash) == links.map(\.hash) && after.allSatisfy(\.holds))
     }
 
-    /// The repeat warning's question — a household's events of a day, recorded lately — has migration 0009's index,
-    /// keyed by the village, the day and the household (the day before the household, so that a village's new entries
-    /// gather at its end; docs/PERFORMANCE.md), and the index 0001 made for it, household before day, is gone. (Which
-    /// index the planner takes depends on the table's size: on a village of 10^5 events it took this one, all three
-    /// equalities its condition; on the few events here it reads the village's keys.)
-    @Test func aHouseholdsEventsOfADayHaveAnIndexKeyedByTheDay() throws {
-        _ = try smallVillage(.postgres)
-        let cluster = try Self.cluster()
-        let indexed = """
-            DO $$ BEGIN
-              IF EXISTS (SELECT FROM pg_indexes WHERE tablename = 'events' AND indexname = 'events_household')
-                 OR NOT EXISTS (SELECT FROM pg_indexes WHERE tablename = 'events' AND indexname = 'events_day_household'
-                                AND indexdef LIKE '%USING btree (village, occurred_on, household) WHERE (household IS NOT NULL)') THEN
-                RAISE EXCEPTION 'indexes: %', (SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'events');
-              END IF;
-            END $$
-            """
-        let refusal = try cluster.psql(indexed)
-        #expect(refusal == nil, "\(refusal ?? "")")
-    }
-
     /// The database keeps an event's two dates to their forms (migration 0008 checks them without regular expressions,
     /// and takes exactly what 0001's expressions took): each value of the wrong form is refused by its check, naming
     /// it, and the event with its dates as they are lands.
