@@ -139,12 +139,17 @@ import Testing
 
     /// A score in the form jifen writes it is read without parsing once its rule's bytes are in the memo
     /// (`StrictPayload.writtenScore`), to the score `JSONDecoder` reads; every damaged one it does not decline is read to
-    /// that same score. Scores with and without a note, and one as stored format 2 spells it out.
+    /// that same score. Scores with a note and with none (the form stored format 2 spells out from a row's columns),
+    /// of two rules whose snapshots differ only in their Chinese name; one from a tally sheet's line (its `source`) is parsed.
     @Test func aScoreAsWrittenIsReadWithoutParsingToTheSameScore() throws {
-        guard case .scoreRecorded(let sample) = try EventTypes.sample(.scoreRecorded) else { throw StrictPayload.Unread() }
+        guard case .scoreRecorded(let first) = try EventTypes.sample(.scoreRecorded) else { throw StrictPayload.Unread() }
+        let ruleJSON = String(decoding: try EventCodec.encoder.encode(first.rule), as: UTF8.self)
+        let other = try EventCodec.decoder.decode(RuleSnapshot.self, from: Data(ruleJSON.replacingOccurrences(of: "\"zh\":\"", with: "\"zh\":\"又").utf8))
+        #expect(other != first.rule)
         let memo = PayloadMemo()
         var read = 0, declined = 0
-        for points in [0, 7, -5, Int.max, Int.min] {
+        let samples = [first, ScoreRecorded(household: first.household, rule: other, points: 1, note: "", source: nil)]
+        for (sample, points) in samples.flatMap({ sample in [0, 7, -5, Int.max, Int.min].map { (sample, $0) } }) {
             for note in ["", "第 3 次", "a \"quoted\" note"] {
                 let score = ScoreRecorded(household: sample.household, rule: sample.rule, points: points, note: note, source: nil)
                 let payload = try EventCodec.payload(of: .scoreRecorded(score))
@@ -163,8 +168,13 @@ import Testing
             }
         }
         #expect(read > 0 && declined > 0, "read \(read), declined \(declined)")
-        // Without its rule in the memo, it is parsed.
-        var text = try EventCodec.payload(of: .scoreRecorded(sample))
+        #expect(memo.count == 2)
+        // Without its rule in the memo, it is parsed; and so is a score with its tally sheet's line.
+        var text = try EventCodec.payload(of: .scoreRecorded(first))
         #expect(text.withUTF8 { StrictPayload.writtenScore($0, memo: PayloadMemo()) } == nil)
+        let line = ScoreRecorded(household: first.household, rule: first.rule, points: 2, note: "", source: SheetLine(sheet: String(repeating: "ab", count: 32), line: 3))
+        var sheet = try EventCodec.payload(of: .scoreRecorded(line))
+        #expect(sheet.withUTF8 { StrictPayload.writtenScore($0, memo: memo) } == nil)
+        #expect(try EventCodec.event(type: .scoreRecorded, payload: sheet, memo: memo) == .scoreRecorded(line))
     }
 }
