@@ -61,40 +61,65 @@ struct StrictPayload: EventPayloadReader {
             at += count
             return true
         }
-        // A string's bytes up to its closing quote (which is passed), as `Parser.string` takes them.
+        // A string's bytes up to its closing quote (which is passed), by the parser's own rule.
         func string() -> UnsafeBufferPointer<UInt8>? {
-            let start = at
+            guard let end = Grammar.stringEnd(bytes, from: at, key: false) else { return nil }
+            defer { at = end + 1 }
+            return UnsafeBufferPointer(rebasing: bytes[at..<end])
+        }
+        guard literal("{\"household\":\""), let household = string(), literal(",\"note\":\""), let note = string(),
+              literal(",\"points\":"), let digits = Grammar.numberEnd(bytes, from: at),
+              let points = Grammar.wholeNumber(Int.self, bytes, at..<digits) else { return nil }
+        at = digits
+        guard literal(",\"rule\":"), bytes[bytes.count - 1] == UInt8(ascii: "}"), at < bytes.count - 1,
+              let rule = memo.rule(UnsafeBufferPointer(rebasing: bytes[at..<(bytes.count - 1)])) else { return nil }
+        return ScoreRecorded(household: HouseholdCode(rawValue: String(decoding: household, as: UTF8.self)), rule: rule, points: points,
+                             note: String(decoding: note, as: UTF8.self), source: nil)
+    }
+
+    /// The pieces of the grammar that both the parser and `writtenScore` read (a string, a whole number), here once so
+    /// that the two agree by construction.
+    enum Grammar {
+        /// Where the string whose bytes start at `start` closes (the index of its closing quote), or nil: a string
+        /// without escapes or control characters, a key ASCII only (so that keys compare as bytes do), closed.
+        static func stringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, key: Bool) -> Int? {
+            var at = start
             while at < bytes.count {
                 let byte = bytes[at]
-                if byte == UInt8(ascii: "\"") {
-                    at += 1
-                    return UnsafeBufferPointer(rebasing: bytes[start..<(at - 1)])
-                }
-                guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+                if byte == UInt8(ascii: "\"") { return at }
+                guard byte >= 0x20, byte != UInt8(ascii: "\\"), !key || byte < 0x80 else { return nil }
                 at += 1
             }
             return nil
         }
-        guard literal("{\"household\":\""), let household = string(), literal(",\"note\":\""), let note = string(),
-              literal(",\"points\":") else { return nil }
-        // `Parser.number`'s grammar (not `-0`, no leading zero) and `Reader.integer`'s arithmetic.
-        let negative = at < bytes.count && bytes[at] == UInt8(ascii: "-")
-        if negative { at += 1 }
-        let digits = at
-        var points = 0
-        while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) {
-            let digit = Int(bytes[at] - UInt8(ascii: "0"))
-            let (times, overflow) = points.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
-            guard !overflow, !overflow2 else { return nil }
-            points = next
-            at += 1
+
+        /// Where the whole number starting at `start` ends, or nil: `-`? then `0` or digits not starting with `0`; no
+        /// fraction, no exponent, not `-0`. (What follows it is the caller's to check.)
+        static func numberEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+            var at = start
+            if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
+            let digits = at
+            while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) { at += 1 }
+            guard at > digits, bytes[digits] != UInt8(ascii: "0") || (at == digits + 1 && digits == start) else { return nil }
+            return at
         }
-        guard at > digits, bytes[digits] != UInt8(ascii: "0") || (at == digits + 1 && !negative), literal(",\"rule\":"),
-              bytes[bytes.count - 1] == UInt8(ascii: "}"), at < bytes.count - 1,
-              let rule = memo.rule(UnsafeBufferPointer(rebasing: bytes[at..<(bytes.count - 1)])) else { return nil }
-        return ScoreRecorded(household: HouseholdCode(rawValue: String(decoding: household, as: UTF8.self)), rule: rule, points: points,
-                             note: String(decoding: note, as: UTF8.self), source: nil)
+
+        /// The value of a whole number `numberEnd` found, or nil where it does not fit `T`.
+        static func wholeNumber<T: FixedWidthInteger>(_ type: T.Type, _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> T? {
+            var index = span.lowerBound
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            var result: T = 0
+            while index < span.upperBound {
+                let digit = T(bytes[index] - UInt8(ascii: "0"))
+                let (times, overflow) = result.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+                guard !overflow, !overflow2 else { return nil }
+                result = next
+                index += 1
+            }
+            return result
+        }
     }
 
     /// `ScoreRecorded`'s coding keys, as synthesized: its properties' names.
@@ -185,18 +210,10 @@ struct StrictPayload: EventPayloadReader {
 
         /// A string without escapes or control characters (a key: ASCII only, so that keys compare as bytes do).
         private mutating func string(key: Bool) throws -> Int {
-            at += 1
-            let start = at
-            while at < bytes.count {
-                let byte = bytes[at]
-                if byte == UInt8(ascii: "\"") {
-                    at += 1
-                    return add(Node(kind: .string, start: start, end: at - 1))
-                }
-                guard byte >= 0x20, byte != UInt8(ascii: "\\"), !key || byte < 0x80 else { throw Unread() }
-                at += 1
-            }
-            throw Unread()
+            let start = at + 1
+            guard let end = Grammar.stringEnd(bytes, from: start, key: key) else { throw Unread() }
+            at = end + 1
+            return add(Node(kind: .string, start: start, end: end))
         }
 
         private mutating func word(_ word: StaticString, _ kind: Node.Kind) throws -> Int {
@@ -211,11 +228,9 @@ struct StrictPayload: EventPayloadReader {
         /// A whole number: `-`? then `0` or digits not starting with `0`; no fraction, no exponent, not `-0`.
         private mutating func number() throws -> Int {
             let start = at
-            if bytes[at] == UInt8(ascii: "-") { at += 1 }
-            let digits = at
-            while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) { at += 1 }
-            guard at > digits, bytes[digits] != UInt8(ascii: "0") || (at == digits + 1 && digits == start) else { throw Unread() }
-            return add(Node(kind: .number, start: start, end: at))
+            guard let end = Grammar.numberEnd(bytes, from: start) else { throw Unread() }
+            at = end
+            return add(Node(kind: .number, start: start, end: end))
         }
     }
 
@@ -259,19 +274,7 @@ struct StrictPayload: EventPayloadReader {
 
         func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
             let value = nodes[node]
-            guard value.kind == .number else { throw Unread() }
-            var index = value.start
-            let negative = bytes[index] == UInt8(ascii: "-")
-            if negative { index += 1 }
-            var result: T = 0
-            while index < value.end {
-                let digit = T(bytes[index] - UInt8(ascii: "0"))
-                let (times, overflow) = result.multipliedReportingOverflow(by: 10)
-                let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
-                guard !overflow, !overflow2 else { throw Unread() }
-                result = next
-                index += 1
-            }
+            guard value.kind == .number, let result = Grammar.wholeNumber(T.self, bytes, value.start..<value.end) else { throw Unread() }
             return result
         }
 
