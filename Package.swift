@@ -119,7 +119,8 @@ let package = Package(
                         .embedInCode("../../schema/postgres/0005_pinned_triggers.sql"),
                         .embedInCode("../../schema/postgres/0006_chain_by_statement.sql"),
                         .embedInCode("../../schema/postgres/0007_village_checked_by_the_chain.sql"),
-                        .embedInCode("../../schema/postgres/0008_dates_checked_without_regular_expressions.sql")],
+                        .embedInCode("../../schema/postgres/0008_dates_checked_without_regular_expressions.sql"),
+                        .embedInCode("../../schema/postgres/0009_text_compared_as_bytes.sql")],
             swiftSettings: strict
         ),
         // The county's append figure (scripts/bench-county): writers appending to many villages of a county at once.

@@ -14,6 +14,7 @@ enum CountySchema {
         (6, "0006_chain_by_statement.sql", text(PackageResources._006_chain_by_statement_sql)),
         (7, "0007_village_checked_by_the_chain.sql", text(PackageResources._007_village_checked_by_the_chain_sql)),
         (8, "0008_dates_checked_without_regular_expressions.sql", text(PackageResources._008_dates_checked_without_regular_expressions_sql)),
+        (9, "0009_text_compared_as_bytes.sql", text(PackageResources._009_text_compared_as_bytes_sql)),
     ]
 
     /// The newest version this program knows: a database at a later one was made by a newer jifen.

@@ -300,6 +300,42 @@ struct PostgresOnly {
         #expect(try county.villages().first?.seq == 10)
     }
 
+    /// A county in a database whose own collation is a language's (ICU's Chinese here, as a server set up in zh_CN
+    /// gives) lists its villages, townships and people in byte order all the same, as a village's SQLite file and a
+    /// county made with the C locale do (migration 0009): every text column of the schema compares as bytes.
+    @Test func aCountyListsInByteOrderWhateverItsDatabasesCollation() throws {
+        let cluster = try Self.cluster()
+        let database = "zh_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        #expect(try cluster.psql("CREATE DATABASE \(database) TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.utf8'") == nil)
+        // The database's own order is not the bytes': a2 before B1, 城 (chéng) before 东 (dōng), 李 (lǐ) before 张 (zhāng).
+        let languageOrder = """
+            DO $$ BEGIN
+              IF NOT ('a2' < 'B1' AND '城关乡' < '东乡' AND '李四' < '张三') THEN RAISE EXCEPTION 'compared as bytes'; END IF;
+            END $$
+            """
+        #expect(try cluster.psql(languageOrder, database: database) == nil)
+        let county = try PostgresCounty(url: cluster.url(database: database), connections: 1)
+        defer { county.close() }
+        _ = try county.createVillage("a2", township: "城关乡")
+        _ = try county.createVillage("B1", township: "东乡")
+        _ = try county.createVillage("V")
+        try county.setPerson("李四", role: .auditor, township: "城关乡", password: "correct horse battery")
+        try county.setPerson("张三", role: .administrator, password: "correct horse battery")
+        #expect(try county.villages().map(\.village) == ["B1", "V", "a2"])
+        #expect(try county.reportTownships() == ["东乡", "城关乡"])
+        #expect(try county.people().map(\.name) == ["张三", "李四"])
+        // No text column keeps the database's collation, so that a table a later migration adds cannot bring it back.
+        let languageColumns = """
+            DO $$ BEGIN
+              IF EXISTS (SELECT FROM information_schema.columns
+                         WHERE table_schema = 'public' AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C') THEN
+                RAISE EXCEPTION 'a text column of the database''s collation';
+              END IF;
+            END $$
+            """
+        #expect(try cluster.psql(languageColumns, database: database) == nil)
+    }
+
     /// The chain is checked by one trigger per statement, and the per-row trigger of migration 0001 is gone.
     @Test func theChainsTriggerRunsOncePerStatement() throws {
         let cluster = try Self.cluster()
