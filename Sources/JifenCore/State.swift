@@ -425,9 +425,13 @@ public struct MemoryLedger: LedgerState, Sendable {
     private var lastChanged = -1
     /// Whether entries are kept: `rebuild` and `verify` fold a county's log without holding its entries.
     public let keepsEntries: Bool
+    /// Whether each score's payload is kept for `score(_:)` (with the entries): a county's fold answers it from its
+    /// database instead, a third of what a village's fold held in memory.
+    public let keepsScores: Bool
 
-    public init(keepsEntries: Bool = true) {
+    public init(keepsEntries: Bool = true, keepsScores: Bool = true) {
         self.keepsEntries = keepsEntries
+        self.keepsScores = keepsEntries && keepsScores
     }
 
     public var sheetSeqs: [String: Int64] { sheets }
@@ -487,6 +491,7 @@ public struct MemoryLedger: LedgerState, Sendable {
     public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] { reviewBook.reviews(in: dates) }
     public func request(_ seq: Int64) -> ReversalRequest? { requestRecords[seq] }
     public func request(target: Int64) -> ReversalRequest? { requestRecords.values.first { $0.target == target } }
+    /// The score at `seq` as recorded; nil where scores are not kept (`keepsScores`).
     public func score(_ seq: Int64) -> ScoreRecorded? { scores[seq] }
     public func schemes() -> [SchemeVersion] { schemeVersions }
     public func settlement(year: Int) -> SettlementRecord? { settlementRecords[year] }
@@ -606,7 +611,7 @@ public struct MemoryLedger: LedgerState, Sendable {
             householdTable = table
         case .request(let request): requestRecords[request.seq] = request
         case .requestEnded(let seq): requestRecords[seq] = nil
-        case .score(let seq, let score): if keepsEntries { scores[seq] = score }
+        case .score(let seq, let score): if keepsScores { scores[seq] = score }
         case .scheme(let version):
             schemeVersions.removeAll { $0.version == version.version }
             schemeVersions.append(version)
@@ -623,7 +628,7 @@ public struct MemoryLedger: LedgerState, Sendable {
         guard keepsEntries, count > 0 else { return }
         entries.reserveCapacity(entries.count + count)
         entryIds.reserveCapacity(entryIds.count + count)
-        scores.reserveCapacity(scores.count + count)
+        if keepsScores { scores.reserveCapacity(scores.count + count) }
     }
 
     /// Folds one recorded event in: `project`'s changes, applied in place.
@@ -643,7 +648,7 @@ public struct MemoryLedger: LedgerState, Sendable {
                 entryIds[entry.id] = seq
             }
             if let target = event.facts.reverses { entries[target]?.reversedBy = seq }
-            if keepsEntries, let score = event.event.score { scores[seq] = score }
+            if keepsScores, let score = event.event.score { scores[seq] = score }
         } else {
             apply(try project(event, state: self))
         }

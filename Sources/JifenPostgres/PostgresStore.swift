@@ -116,7 +116,9 @@ public final class PostgresStore: LedgerStore, Sendable {
 
 /// A village's fold at a head: what `decide` reads, and each stream's last version (what the next event's takes).
 struct Fold: Sendable {
-    var ledger = MemoryLedger()
+    /// Without the scores' payloads, which `PostgresSession.score(_:)` reads from the log: a third of a village's fold in
+    /// memory (a load of the 10^6-event file peaked at 994 MB with them; docs/PERFORMANCE.md).
+    var ledger = MemoryLedger(keepsScores: false)
     var versions: [String: Int64] = [:]
     var seq: Int64 = 0
     var hash = Chain.genesis
@@ -248,7 +250,14 @@ public final class PostgresSession: LedgerTransaction {
     public func reviews(in dates: ClosedRange<LocalDate>) -> [ScoreReview] { fold.ledger.reviews(in: dates) }
     public func request(_ seq: Int64) -> ReversalRequest? { fold.ledger.request(seq) }
     public func request(target: Int64) -> ReversalRequest? { fold.ledger.request(target: target) }
-    public func score(_ seq: Int64) -> ScoreRecorded? { fold.ledger.score(seq) }
+    /// Read from the log (the fold keeps no payloads): what amending an objected score asks, once.
+    public func score(_ seq: Int64) throws -> ScoreRecorded? {
+        guard seq >= 1, seq <= fold.seq else { return nil }
+        try usable()
+        return try connection.rows("""
+            SELECT \(unescaped: EventRows.columns) FROM events WHERE village = \(village) AND seq = \(seq)
+            """).first.map { try EventRows.recorded(try EventRows.link($0, village: village), village: village) }?.event.score
+    }
     public func schemes() -> [SchemeVersion] { fold.ledger.schemes() }
     public func settlement(year: Int) -> SettlementRecord? { fold.ledger.settlement(year: year) }
     public func blacklisted(_ household: HouseholdCode, on date: LocalDate) -> LocalDate? { fold.ledger.blacklisted(household, on: date) }
