@@ -391,6 +391,108 @@ public struct YearRating: Hashable, Sendable {
     public var household: HouseholdCode { rating.household }
 }
 
+/// A fold's entries by sequence number. Sequence numbers are dense (1, 2, 3, … with the events that are not entries
+/// between), so the entries lie in slots from the first one kept on, in order, rather than in a dictionary: a
+/// dictionary of 10^6 entries took twice their size in buckets and hashed every key (a county's load of a 10^6-event
+/// file: docs/PERFORMANCE.md). The slots grow only through `keep(_:within:)`, and only as far as the events folded
+/// reach; an entry numbered beyond them (a damaged log's, or one set through the subscript past the slots) is kept
+/// aside in a dictionary, so that no sequence number makes the slots grow past what was folded.
+public struct EntryTable: Sendable, Equatable {
+    /// The sequence number of the first slot.
+    private var base: Int64 = 1
+    private var slots: [Entry?] = []
+    private var aside: [Int64: Entry] = [:]
+
+    public init() {}
+
+    /// How many entries are kept.
+    public private(set) var count = 0
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// How many entries are kept aside (for the tests).
+    var asideCount: Int { aside.count }
+
+    /// Every entry: those in slots in sequence order, then any kept aside.
+    public var values: Values { Values(slots: slots, aside: aside) }
+
+    public struct Values: Sequence {
+        let slots: [Entry?]
+        let aside: [Int64: Entry]
+
+        public struct Iterator: IteratorProtocol {
+            var slots: IndexingIterator<[Entry?]>
+            var aside: Dictionary<Int64, Entry>.Values.Iterator
+
+            public mutating func next() -> Entry? {
+                while let slot = slots.next() {
+                    if let entry = slot { return entry }
+                }
+                return aside.next()
+            }
+        }
+
+        public func makeIterator() -> Iterator { Iterator(slots: slots.makeIterator(), aside: aside.values.makeIterator()) }
+    }
+
+    /// Where `seq` lies in the slots, if it does. (`seq >= base` first: `base` is at least 1, so nothing overflows.)
+    private func slot(_ seq: Int64) -> Int? {
+        guard seq >= base, seq - base < Int64(slots.count) else { return nil }
+        return Int(seq - base)
+    }
+
+    /// An entry by its sequence number; set, it replaces one in the slots, or is kept aside.
+    public subscript(seq: Int64) -> Entry? {
+        get {
+            if let index = slot(seq) { return slots[index] }
+            return aside.isEmpty ? nil : aside[seq]
+        }
+        set {
+            if let index = slot(seq) {
+                count += (newValue == nil ? 0 : 1) - (slots[index] == nil ? 0 : 1)
+                slots[index] = newValue
+            } else {
+                count += (newValue == nil ? 0 : 1) - (aside[seq] == nil ? 0 : 1)
+                aside[seq] = newValue
+            }
+        }
+    }
+
+    /// Keeps `entry` under its sequence number in a fold of `folded` events: the slots grow to it while it lies within
+    /// `folded` numbers of the first slot (always, in a log numbered 1, 2, 3, … as the chain makes it); otherwise aside.
+    public mutating func keep(_ entry: Entry, within folded: Int64) {
+        let seq = entry.seq
+        if slots.isEmpty && aside.isEmpty && seq >= 1 {
+            base = seq
+            slots.append(entry)
+            count = 1
+        } else if slot(seq) == nil, seq >= base, seq - base < folded, seq - base < Int64(Int32.max) {
+            let end = Int64(slots.count)
+            slots.append(contentsOf: repeatElement(nil, count: Int(seq - base - end)))
+            slots.append(entry)
+            count += 1
+            // Those kept aside that the slots now reach move into them (a replaced one leaves the count as it was).
+            if !aside.isEmpty {
+                for (kept, other) in aside where kept >= base && kept - base >= end && kept <= seq {
+                    aside[kept] = nil
+                    if kept == seq { count -= 1 } else { slots[Int(kept - base)] = other }
+                }
+            }
+        } else {
+            self[seq] = entry
+        }
+    }
+
+    public mutating func reserveCapacity(_ more: Int) {
+        slots.reserveCapacity(slots.count + min(max(more, 0), 1 << 24))
+    }
+
+    /// The same entries under the same sequence numbers, however they lie.
+    public static func == (a: EntryTable, b: EntryTable) -> Bool {
+        a.count == b.count && a.values.allSatisfy { b[$0.seq] == $0 }
+    }
+}
+
 /// The projections folded in memory: the reference the SQLite projections must agree with,
 /// and what the core's tests run against.
 public struct MemoryLedger: LedgerState, Sendable {
@@ -400,7 +502,7 @@ public struct MemoryLedger: LedgerState, Sendable {
     public var households: [HouseholdCode: HouseholdAccount] { householdTable.dictionary }
     private var householdTable = HouseholdTable()
     public private(set) var items: [ItemCode: ItemStock] = [:]
-    public private(set) var entries: [Int64: Entry] = [:]
+    public private(set) var entries = EntryTable()
     private var entryIds: [String: Int64] = [:]
     private var sheets: [String: Int64] = [:]
     public private(set) var actorRecords: [ActorName: ActorRecord] = [:]
@@ -417,6 +519,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     /// Keyed by "year household".
     public private(set) var ratingRecords: [String: YearRating] = [:]
     private var last: Int64 = 0
+    /// How many events were folded: the most sequence numbers the entries can span (`EntryTable.keep`).
+    private var folded: Int64 = 0
     /// The event that registered the first person: scores after it go through review and notice.
     private var rolesSince: Int64?
     /// The event that closed each notice.
@@ -586,7 +690,7 @@ public struct MemoryLedger: LedgerState, Sendable {
         case .item(let item): items[item.code] = item
         case .entry(let entry):
             guard keepsEntries else { return }
-            entries[entry.seq] = entry
+            entries.keep(entry, within: folded)
             entryIds[entry.id] = entry.seq
         case .reversed(let target, let by):
             entries[target]?.reversedBy = by
@@ -626,13 +730,16 @@ public struct MemoryLedger: LedgerState, Sendable {
     /// over a 10^6-event file, 3% of the load's client.
     public mutating func reserveEntries(_ count: Int) {
         guard keepsEntries, count > 0 else { return }
-        entries.reserveCapacity(entries.count + count)
+        // A count from a file's header is only a hint: a damaged one must not reserve more than a county's village holds.
+        let count = min(count, 1 << 24)
+        entries.reserveCapacity(count)
         entryIds.reserveCapacity(entryIds.count + count)
         if keepsScores { scores.reserveCapacity(scores.count + count) }
     }
 
     /// Folds one recorded event in: `project`'s changes, applied in place.
     public mutating func apply(_ event: RecordedEvent) throws {
+        folded += 1
         // The first person registered turns the rules on; availability reads count scores after it through review.
         if case .actorRegistered = event.event, rolesSince == nil { rolesSince = event.seq }
         if event.event.type.entryKind != nil {
@@ -644,7 +751,7 @@ public struct MemoryLedger: LedgerState, Sendable {
             try foldEntry(event.facts, seq: seq, filing: event.event.type.scoreFiling, route: event.event.type.route,
                           occurredOn: event.occurredOn, actor: event.actor, into: &self)
             if keepsEntries, let entry = Entry(event) {
-                entries[seq] = entry
+                entries.keep(entry, within: folded)
                 entryIds[entry.id] = seq
             }
             if let target = event.facts.reverses { entries[target]?.reversedBy = seq }

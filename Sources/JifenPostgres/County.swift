@@ -73,8 +73,9 @@ public final class PostgresCounty: Sendable {
         }
     }
 
-    /// Applies the migrations the database lacks, each in its own transaction with its record in `jifen_migrations`.
-    /// Two programs opening a new database at once take turns on an advisory lock; the second finds it done.
+    /// Applies the migrations the database lacks, all in one transaction, each with its record in `jifen_migrations`:
+    /// the tables a migration alters stay locked until the last has run. Two programs opening a new database at once
+    /// take turns on an advisory lock; the second finds it done.
     private func migrate() throws {
         try pool.withConnection { connection in
             try connection.run("BEGIN")

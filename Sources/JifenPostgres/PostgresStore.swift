@@ -152,7 +152,7 @@ public final class PostgresSession: LedgerTransaction {
         self.writable = writable
     }
 
-    /// The fold as this transaction sees it.
+    /// The fold as this transaction sees it. It keeps no scores' payloads: ask the session (`score(_:)`), not this.
     public var state: MemoryLedger { fold.ledger }
 
     public func headOfLog() -> (seq: Int64, hash: Data) { (fold.seq, fold.hash) }

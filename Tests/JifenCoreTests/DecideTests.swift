@@ -71,7 +71,7 @@ extension MemoryLedger: Equatable {
             && a.actorRecords == b.actorRecords && a.noticeRecords == b.noticeRecords && a.notices() == b.notices()
             && a.reviewRecords == b.reviewRecords && a.requestRecords == b.requestRecords && a.schemeVersions == b.schemeVersions
             && a.settlementRecords == b.settlementRecords && a.ratingRecords == b.ratingRecords && a.sheetSeqs == b.sheetSeqs
-            && a.lastSeq() == b.lastSeq() && a.entries.keys.allSatisfy { a.score($0) == b.score($0) }
+            && a.lastSeq() == b.lastSeq() && a.entries.values.allSatisfy { a.score($0.seq) == b.score($0.seq) }
     }
 }
 

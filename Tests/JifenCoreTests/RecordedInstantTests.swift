@@ -6,8 +6,8 @@ import Testing
 /// it): the two convert both ways, exactly, for every instant of 1970–9999, and agree with Foundation; any other text
 /// is refused, never read as a nearby instant.
 @Suite struct RecordedInstantTests {
-    /// SplitMix64: the same sample on every run.
-    struct Sample {
+    /// SplitMix64: the same sample on every run (and a generator for other suites' random cases).
+    struct Sample: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
