@@ -6,20 +6,27 @@ import PostgresNIO
 /// (`county.village("V001")`). Opening it connects, and brings the schema up to date (schema/postgres/).
 ///
 /// It holds a pool of connections (at most `connections`), shared by its villages, and the folds of the villages it
-/// used last (at most `cachedVillages`, least recently used dropped first; see `FoldCache`).
+/// used last (at most `cachedVillages`, holding at most `cachedEvents` events together; least recently used dropped
+/// first; see `FoldCache`).
 public final class PostgresCounty: Sendable {
     let pool: ConnectionPool
     let folds: FoldCache
 
+    /// The events the cached folds may hold together unless told: ten million, about 4 GB (docs/SCALE.md).
+    public static let defaultCachedEvents: Int64 = 10_000_000
+
     /// `url`: `postgres://user[:password]@host[:port]/database`; `?host=/folder` connects through the Unix socket in
     /// that folder instead (as libpq's URLs say it). TLS is not spoken: a county server is reached on its own network.
-    public convenience init(url: String, connections: Int = 16, cachedVillages: Int = 4_096) throws {
-        try self.init(configuration: try Self.configuration(url: url), connections: connections, cachedVillages: cachedVillages)
+    public convenience init(url: String, connections: Int = 16, cachedVillages: Int = 4_096,
+                            cachedEvents: Int64 = PostgresCounty.defaultCachedEvents) throws {
+        try self.init(configuration: try Self.configuration(url: url), connections: connections, cachedVillages: cachedVillages,
+                      cachedEvents: cachedEvents)
     }
 
-    public init(configuration: PostgresConnection.Configuration, connections: Int = 16, cachedVillages: Int = 4_096) throws {
+    public init(configuration: PostgresConnection.Configuration, connections: Int = 16, cachedVillages: Int = 4_096,
+                cachedEvents: Int64 = PostgresCounty.defaultCachedEvents) throws {
         pool = ConnectionPool(configuration: configuration, limit: connections)
-        folds = FoldCache(capacity: cachedVillages)
+        folds = FoldCache(capacity: cachedVillages, events: cachedEvents)
         try migrate()
     }
 
@@ -118,19 +125,27 @@ public final class PostgresCounty: Sendable {
 }
 
 /// The folds of the villages a county used last, each with the head it was folded to: what `decide` reads, without
-/// SQLite's projection tables. At most `capacity` villages; the least recently used is dropped first.
+/// SQLite's projection tables. At most `capacity` villages, holding at most `events` events together (a fold's memory
+/// grows with its village's log, about 400 bytes an event: docs/SCALE.md); the least recently used is dropped first,
+/// never the one just kept, so a village larger than the whole budget is still kept alone.
 ///
 /// What a miss costs: the village's whole log read back (5,000 rows a query) and folded again, every link and hash
 /// checked on the way; about the cost of `jifen rebuild` on the village's file (docs/SCALE.md). A hit costs the events
 /// appended since the fold's head by other processes (none when this process is the village's only writer).
 final class FoldCache: @unchecked Sendable {
-    // `entries` and `clock` are read and changed only under `lock` (hence `@unchecked Sendable`).
+    // `entries`, `clock` and `held` are read and changed only under `lock` (hence `@unchecked Sendable`).
     private let lock = NSLock()
     private var entries: [String: (fold: Fold, used: UInt64)] = [:]
     private var clock: UInt64 = 0
+    /// The events the kept folds hold together: each fold's head (it folded the village's log from 1 to there).
+    private var held: Int64 = 0
     let capacity: Int
+    let events: Int64
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int, events: Int64 = PostgresCounty.defaultCachedEvents) {
+        self.capacity = max(1, capacity)
+        self.events = max(1, events)
+    }
 
     func fold(of village: String) -> Fold? {
         lock.withLock {
@@ -145,10 +160,12 @@ final class FoldCache: @unchecked Sendable {
         lock.withLock {
             clock += 1
             if let kept = entries[village], kept.fold.seq > fold.seq { return }
+            held += fold.seq - (entries[village]?.fold.seq ?? 0)
             entries[village] = (fold, clock)
-            // A scan of the entries when one more is kept than the capacity: microseconds for thousands, against a
-            // fold's milliseconds.
-            if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+            // A scan of the entries for each one dropped: microseconds for thousands, against a fold's milliseconds.
+            while entries.count > capacity || held > events,
+                  let oldest = entries.filter({ $0.key != village }).min(by: { $0.value.used < $1.value.used })?.key {
+                held -= entries[oldest]?.fold.seq ?? 0
                 entries[oldest] = nil
             }
         }
@@ -156,4 +173,7 @@ final class FoldCache: @unchecked Sendable {
 
     /// How many villages' folds are kept.
     var count: Int { lock.withLock { entries.count } }
+
+    /// How many events they hold together.
+    var heldEvents: Int64 { lock.withLock { held } }
 }

@@ -666,6 +666,39 @@ struct PostgresOnly {
 }
 
 /// The URLs a county is opened with, as libpq spells them. Needs no PostgreSQL.
+/// The county's cache of folds is bounded by the events its folds hold as well as by their count: a fold's memory grows
+/// with its village's log. The least recently used goes first, never the one just kept. Needs no PostgreSQL.
+@Suite struct CountyFoldCache {
+    static func fold(_ seq: Int64) -> Fold {
+        var fold = Fold()
+        fold.seq = seq
+        return fold
+    }
+
+    @Test func theFoldsKeptHoldNoMoreEventsThanTheBudget() {
+        let cache = FoldCache(capacity: 10, events: 1_000)
+        cache.publish(Self.fold(400), of: "A")
+        cache.publish(Self.fold(400), of: "B")
+        #expect(cache.count == 2 && cache.heldEvents == 800)
+        _ = cache.fold(of: "A")                          // A used after B: B is now the least recently used
+        cache.publish(Self.fold(400), of: "C")          // 1,200 > 1,000: B goes
+        #expect(cache.fold(of: "B") == nil && cache.fold(of: "A")?.seq == 400 && cache.fold(of: "C")?.seq == 400)
+        #expect(cache.heldEvents == 800)
+        cache.publish(Self.fold(700), of: "C")          // C caught up to 700: 1,100 > 1,000, A goes, not C
+        #expect(cache.fold(of: "A") == nil && cache.fold(of: "C")?.seq == 700 && cache.count == 1 && cache.heldEvents == 700)
+        cache.publish(Self.fold(650), of: "C")          // a fold behind the one kept changes nothing
+        #expect(cache.fold(of: "C")?.seq == 700 && cache.heldEvents == 700)
+        cache.publish(Self.fold(5_000), of: "D")        // larger than the whole budget: kept alone
+        #expect(cache.fold(of: "D")?.seq == 5_000 && cache.count == 1 && cache.heldEvents == 5_000)
+    }
+
+    @Test func theFoldsKeptAreNoMoreThanTheCapacity() {
+        let cache = FoldCache(capacity: 3, events: 1_000_000)
+        for (index, village) in ["A", "B", "C", "D"].enumerated() { cache.publish(Self.fold(Int64(10 + index)), of: village) }
+        #expect(cache.count == 3 && cache.fold(of: "A") == nil && cache.heldEvents == 11 + 12 + 13)
+    }
+}
+
 @Suite struct CountyURLs {
     @Test func aURLNamesTheServerTheUserAndTheDatabase() throws {
         let tcp = try PostgresCounty.configuration(url: "postgres://clerk:secret@county.example:6543/jifen")
