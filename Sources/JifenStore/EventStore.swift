@@ -1169,12 +1169,14 @@ public final class StoreSession: LedgerTransaction {
                         arguments: [ReviewState.posted.rawValue, ReviewState.pending.rawValue,
                                     dates.lowerBound.description, dates.upperBound.description])
             case .noticeClosed(_, let dates, _):
-                // The households this transaction changed are written first, so that the UPDATE takes its points out of
-                // their figures as they now stand. (The event that closed the notice is found by its stream.)
+                // The households this transaction changed are written first, so that should damage send the closing to
+                // the UPDATE below, it takes its points out of their figures as they now stand. (The event that closed the
+                // notice is found by its stream.)
                 try flush()
                 let arguments: StatementArguments = [ReviewState.posted.rawValue, dates.lowerBound.description, dates.upperBound.description]
-                // The households held in memory take the same change as their rows, rather than being read again one
-                // by one afterwards (a county's every household, each month: 4% of the generator's instructions).
+                // Each household's closing points are summed once and taken out of its account in memory, rather than
+                // its row being read again afterwards (a county's every household, each month: 4% of the generator's
+                // instructions).
                 var closing: [HouseholdCode: Int] = [:]
                 var exact = true
                 for row in try Row.fetchAll(db.cachedStatement(sql: """
@@ -1187,21 +1189,30 @@ public final class StoreSession: LedgerTransaction {
                     }
                     closing[HouseholdCode(rawValue: code)] = Int(points)
                 }
-                for (code, points) in closing where exact {
-                    guard let pending = memory.households[code]?.pending else { continue }
-                    let (left, overflow) = pending.subtractingReportingOverflow(points)
-                    if overflow { exact = false } else { memory.households[code]?.pending = left }
+                // Their rows are then written by `flush`, one upsert each, as any changed household's is: the UPDATE below
+                // walked the month's reviews again for each household (a month of 1,800 reviews and 330 households: 13 M
+                // instructions, against about 2 M for the upserts).
+                for (code, points) in closing.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where exact {
+                    guard let account = try household(code) else { continue }
+                    let (left, overflow) = account.pending.subtractingReportingOverflow(points)
+                    if overflow {
+                        exact = false
+                    } else {
+                        memory.households[code]?.pending = left
+                        changedHouseholds.insert(code)
+                    }
                 }
                 if !exact {
-                    // (Only damage gets here: the rows are read again as they stand after the UPDATE.)
+                    // (Only damage gets here: the rows take the change in SQL, and are read again as they stand after it.)
                     memory.households = [:]
+                    changedHouseholds = []
+                    try run("""
+                        UPDATE p_households SET pending = pending - (
+                            SELECT sum(points) FROM p_reviews r
+                            WHERE r.household = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
+                        WHERE code IN (SELECT household FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
+                        """, arguments: arguments)
                 }
-                try run("""
-                    UPDATE p_households SET pending = pending - (
-                        SELECT sum(points) FROM p_reviews r
-                        WHERE r.household = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
-                    WHERE code IN (SELECT household FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
-                    """, arguments: arguments)
                 try run("DELETE FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3", arguments: arguments)
             case .request(let r):
                 try run("INSERT INTO p_requests (seq, target, requested_by, reason, requested_on) VALUES (?, ?, ?, ?, ?)",
