@@ -62,6 +62,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("set-password"), help: ArgumentHelp("With --postgres and --village: set this person's password in that village (as `jifen actor password` does in a file), by --by, and stop. Standard input: --by's own password first when the village has passwords, then the new one.", valueName: "name"))
     var setPassword: String?
     @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
+    @Option(help: ArgumentHelp("With --postgres: how many connections to the database the server may hold open.", valueName: "n"))
+    var connections = 16
+    @Option(name: .customLong("cached-villages"), help: ArgumentHelp("With --postgres: how many villages' folds the server keeps in memory at most, the least recently used dropped first.", valueName: "n"))
+    var cachedVillages = 4_096
+    @Option(name: .customLong("cached-events"), help: ArgumentHelp("With --postgres: how many events the kept folds may hold together (about 400 bytes each; docs/SCALE.md). A village larger than this is still served, alone.", valueName: "n"))
+    var cachedEvents = PostgresCounty.defaultCachedEvents
     @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
 
     func run() async throws {
@@ -160,9 +166,13 @@ struct Serve: AsyncParsableCommand {
         guard let (host, port) = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
+        for (option, value) in [("--connections", Int64(connections)), ("--cached-villages", Int64(cachedVillages)), ("--cached-events", cachedEvents)]
+        where value < 1 {
+            throw Refusal("\(option) 应是正整数，现在是 \(value)。", "\(option) is a positive whole number, not \(value).")
+        }
         let county: PostgresCounty
         do {
-            county = try PostgresCounty(url: url, connections: 16)
+            county = try PostgresCounty(url: url, connections: connections, cachedVillages: cachedVillages, cachedEvents: cachedEvents)
         } catch {
             throw Refusal("没能打开县里的数据库：\(error)", "Could not open the county's database: \(error)")
         }

@@ -26,6 +26,12 @@ struct ServeCommand: ParsableCommand {
     var countyKey: String?
     @Option(help: ArgumentHelp("Serve the county's PostgreSQL database instead (jifen county init --postgres).", valueName: "url"))
     var postgres: String?
+    @Option(help: ArgumentHelp("With --postgres: how many connections to the database the server may hold open (16 unless told).", valueName: "n"))
+    var connections: Int?
+    @Option(name: .customLong("cached-villages"), help: ArgumentHelp("With --postgres: how many villages' folds the server keeps in memory at most (4,096 unless told).", valueName: "n"))
+    var cachedVillages: Int?
+    @Option(name: .customLong("cached-events"), help: ArgumentHelp("With --postgres: how many events the kept folds may hold together (ten million unless told, about 4 GB).", valueName: "n"))
+    var cachedEvents: Int64?
 
     func run() throws {
         guard let server = siblingProgram("jifen-serve") else {
@@ -38,6 +44,10 @@ struct ServeCommand: ParsableCommand {
         var arguments = [server, "--ledger", options.file, "--listen", listen]
         if let county { arguments += ["--county", Console.current.resolved(county)] }
         if let postgres { arguments += ["--postgres", postgres] }
+        for (option, value) in [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)),
+                                ("--cached-events", cachedEvents)] {
+            if let value { arguments.append("\(option)=\(value)") }   // one word, so that a negative number is refused as such
+        }
         if county != nil || postgres != nil, let countyKey { arguments += ["--county-key", Console.current.resolved(countyKey)] }
         if let publicURL { arguments += ["--public-url", publicURL] }
         Output.flush()

@@ -49,7 +49,10 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let port = Self.freePort()
             url = "http://127.0.0.1:\(port)"
             // `jifen serve --county|--postgres` hands over to jifen-serve (execv: the same process).
-            let served = kind == .folder ? ["--county", "county"] : place
+            // The database's county with the smallest cache it can have and a pool of two connections: every change of
+            // village folds the village again from its log.
+            let served = kind == .folder ? ["--county", "county"]
+                : place + ["--connections", "2", "--cached-villages", "1", "--cached-events", "1"]
             process = office.start(jifenBinary.path, ["serve"] + served + ["--county-key", "county.key", "--listen", "127.0.0.1:\(port)"])
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -122,6 +125,22 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
                                    by: LedgerGenerator.shopkeeper)
             }
         }
+    }
+
+    /// The county server's bounds are whole numbers of at least one, refused before the database is opened.
+    @Test(arguments: ["--connections", "--cached-villages", "--cached-events"])
+    func aCountyServersBoundsArePositive(_ option: String) throws {
+        let office = try Office(.binary)
+        let unreachable = "postgres://jifen@127.0.0.1:1/county"
+        for value in ["0", "-3"] {
+            let refused = try office.run(jifenBinary.path, ["--lang", "en", "serve", "--postgres", unreachable, "\(option)=\(value)"])
+            #expect(refused.status != 0)
+            #expect(refused.err.contains("\(option) is a positive whole number, not \(value)."), "\(refused.err)")
+        }
+        // A bound given as one gets past the check, to the database, which is not there.
+        let taken = try office.run(jifenBinary.path, ["--lang", "en", "serve", "--postgres", unreachable, option, "1"])
+        #expect(taken.status != 0)
+        #expect(taken.err.contains("Could not open the county's database"), "\(taken.err)")
     }
 
     @Test(arguments: CountyKind.allCases)
