@@ -114,8 +114,18 @@ extension PostgresSession: ProjectionReads, CredentialReads {
 
     public func units() -> [UnitRecord] { fold.ledger.units.values.sorted { $0.code.rawValue < $1.code.rawValue } }
 
-    public func entries(of household: HouseholdCode) -> [Entry] {
-        fold.ledger.entries.values.filter { $0.household == household }.sorted { $0.seq < $1.seq }
+    /// The household's events are found by the log's index on the household (`events_household`), as SQLite's store
+    /// finds them, and each entry taken from the fold by its number, rather than the fold's every entry looked at: a
+    /// resident's passbook costs the household's events, not the village's.
+    public func entries(of household: HouseholdCode) throws -> [Entry] {
+        try entries(numbered: connection.rows("""
+            SELECT seq FROM events WHERE village = \(village) AND household = \(household.rawValue) AND seq <= \(fold.seq) ORDER BY seq
+            """), of: household)
+    }
+
+    /// The fold's entries of `household` among the sequence numbers of `rows`, in their order.
+    private func entries(numbered rows: [PostgresRow], of household: HouseholdCode) throws -> [Entry] {
+        try rows.compactMap { row in fold.ledger.entries[try row.decode(Int64.self)] }.filter { $0.household == household }
     }
 
     public func events(from: Int64, household: HouseholdCode?, dates: ClosedRange<LocalDate>?, limit: Int?) throws -> [RecordedEvent] {
@@ -133,9 +143,18 @@ extension PostgresSession: ProjectionReads, CredentialReads {
 
     public func requests() -> [ReversalRequest] { fold.ledger.requestRecords.values.sorted { $0.seq < $1.seq } }
 
-    public func entries(in dates: ClosedRange<LocalDate>, household: HouseholdCode?) -> [Entry] {
-        fold.ledger.entries.values.filter { dates.contains($0.occurredOn) && (household == nil || $0.household == household) }
-            .sorted { $0.seq < $1.seq }
+    /// One household's by the log's index, as `entries(of:)`; every household's from the fold's entries, which lie in
+    /// order of their numbers (the log has no index by date alone, and the fold is at hand).
+    public func entries(in dates: ClosedRange<LocalDate>, household: HouseholdCode?) throws -> [Entry] {
+        if let household {
+            return try entries(numbered: connection.rows("""
+                SELECT seq FROM events
+                WHERE village = \(village) AND household = \(household.rawValue)
+                  AND occurred_on BETWEEN \(dates.lowerBound.description) AND \(dates.upperBound.description) AND seq <= \(fold.seq)
+                ORDER BY seq
+                """), of: household).filter { dates.contains($0.occurredOn) }
+        }
+        return fold.ledger.entries.values.filter { dates.contains($0.occurredOn) }.sorted { $0.seq < $1.seq }
     }
 
     public func settlements() -> [SettlementRecord] { fold.ledger.settlementRecords.values.sorted { $0.year < $1.year } }

@@ -83,4 +83,39 @@ import Testing
         #expect(report.isValid, "\(report.problems)")
         #expect(report.head == (try store.head().hash))
     }
+
+    /// What the pages, statements and passbooks read besides `decide`'s state: each household's entries, and a period's
+    /// entries with and without a household, the same in every store that serves them (SQLite's from its log's index,
+    /// PostgreSQL's from its log's index and the fold).
+    @Test func thePagesEntriesAreTheSameInEveryStoreThatServesThem() throws {
+        struct Read: StoreVisit {
+            func visit<Store: LedgerStore>(_ writer: LedgerWriter<Store>) throws -> [String] {
+                try writer.store.read { session in
+                    guard let reads = session as? any ProjectionReads else { return ["no ProjectionReads"] }
+                    var seen: [String] = []
+                    let households = try reads.households().map(\.code)
+                    let periods: [ClosedRange<LocalDate>] = ["2025-01-01"..."2025-12-31", "2025-03-01"..."2025-03-31",
+                                                             "2025-06-15"..."2025-07-14", "2026-01-01"..."2026-12-31"]
+                    for household in households {
+                        seen.append("\(household): \(try reads.entries(of: household))")
+                        for period in periods { seen.append("\(household) \(period): \(try reads.entries(in: period, household: household))") }
+                    }
+                    for period in periods { seen.append("\(period): \(try reads.entries(in: period, household: nil))") }
+                    seen.append("nobody: \(try reads.entries(of: "H999"))")
+                    return seen
+                }
+            }
+        }
+        let kinds = StoreKind.allCases.filter { $0 != .memory }
+        let reads = try kinds.map { kind in
+            let store = try Harness(kind)
+            try Scenario.write(to: store)
+            return try store.visit(Read())
+        }
+        // Entries of more than one household, in more than one period, and some periods' without any.
+        #expect(reads[0].count > 10 && reads[0].contains { $0.hasSuffix(": []") } && reads[0].contains { !$0.hasSuffix(": []") })
+        for (kind, read) in zip(kinds, reads).dropFirst() {
+            #expect(read == reads[0], "\(kind): \(zip(read, reads[0]).first { $0 != $1 }.map { "\($0)\n  ≠ \($1)" } ?? "a different count")")
+        }
+    }
 }
