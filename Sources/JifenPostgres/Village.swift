@@ -152,7 +152,7 @@ extension PostgresSession: ProjectionReads, CredentialReads {
                 WHERE village = \(village) AND household = \(household.rawValue)
                   AND occurred_on BETWEEN \(dates.lowerBound.description) AND \(dates.upperBound.description) AND seq <= \(fold.seq)
                 ORDER BY seq
-                """), of: household).filter { dates.contains($0.occurredOn) }
+                """), of: household)
         }
         return fold.ledger.entries.values.filter { dates.contains($0.occurredOn) }.sorted { $0.seq < $1.seq }
     }

@@ -62,13 +62,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("set-password"), help: ArgumentHelp("With --postgres and --village: set this person's password in that village (as `jifen actor password` does in a file), by --by, and stop. Standard input: --by's own password first when the village has passwords, then the new one.", valueName: "name"))
     var setPassword: String?
     @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
+    @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
     @Option(help: ArgumentHelp("With --postgres: how many connections to the database the server may hold open.", valueName: "n"))
     var connections = 16
     @Option(name: .customLong("cached-villages"), help: ArgumentHelp("With --postgres: how many villages' folds the server keeps in memory at most, the least recently used dropped first.", valueName: "n"))
     var cachedVillages = 4_096
     @Option(name: .customLong("cached-events"), help: ArgumentHelp("With --postgres: how many events the kept folds may hold together (about 400 bytes each; docs/SCALE.md). A village larger than this is still served, alone.", valueName: "n"))
     var cachedEvents = PostgresCounty.defaultCachedEvents
-    @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
 
     func run() async throws {
         if let postgres { return try await servePostgres(postgres) }
