@@ -13,7 +13,8 @@ import NIOCore
 /// `jifen serve` (and `jifen-serve`): the ledger as a service, on loopback unless told otherwise.
 @main
 struct Serve: AsyncParsableCommand {
-    /// Runs the command; a refusal before the server starts is one sentence in each language and exit 2.
+    /// Runs the command; a refusal before the server starts is one sentence, in Chinese unless `--lang en` (or
+    /// $JIFEN_LANG) asks for English, and exit 2.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -23,7 +24,8 @@ struct Serve: AsyncParsableCommand {
                 try command.run()
             }
         } catch let refusal as Refusal {
-            FileHandle.standardError.write(Data("\(refusal.zh)\n\(refusal.en)\n".utf8))
+            let english = Refusal.english(CommandLine.arguments.dropFirst(), environment: ProcessInfo.processInfo.environment)
+            FileHandle.standardError.write(Data("\(english ? refusal.en : refusal.zh)\n".utf8))
             Foundation.exit(2)
         } catch {
             exit(withError: error)
@@ -41,6 +43,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The ledger file.", valueName: "file")) var ledger: String?
     @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
+    @Option(help: ArgumentHelp("The language of a refusal: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en")) var lang: String?
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
     @Option(help: ArgumentHelp("Serve a county's sync instead: the county folder made by `jifen county init`.", valueName: "folder"))
@@ -63,15 +66,24 @@ struct Serve: AsyncParsableCommand {
     var setPassword: String?
     @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
     @Option(help: ArgumentHelp("With --set-password: who sets it (an administrator, or the person themself).", valueName: "name")) var by: String?
-    @Option(help: ArgumentHelp("With --postgres: how many connections to the database the server may hold open.", valueName: "n"))
-    var connections = 16
-    @Option(name: .customLong("cached-villages"), help: ArgumentHelp("With --postgres: how many villages' folds the server keeps in memory at most, the least recently used dropped first.", valueName: "n"))
-    var cachedVillages = 4_096
-    @Option(name: .customLong("cached-events"), help: ArgumentHelp("With --postgres: how many events the kept folds may hold together (about 400 bytes each; docs/SCALE.md). A village larger than this is still served, alone.", valueName: "n"))
-    var cachedEvents = PostgresCounty.defaultCachedEvents
+    @Option(help: ArgumentHelp("With --postgres: how many connections to the database the server may hold open (16 unless told).", valueName: "n"))
+    var connections: Int?
+    @Option(name: .customLong("cached-villages"), help: ArgumentHelp("With --postgres: how many villages' folds the server keeps in memory at most, the least recently used dropped first (4,096 unless told).", valueName: "n"))
+    var cachedVillages: Int?
+    @Option(name: .customLong("cached-events"), help: ArgumentHelp("With --postgres: how many events the kept folds may hold together (ten million unless told; about 400 bytes each, docs/SCALE.md). A village larger than this is still served, alone.", valueName: "n"))
+    var cachedEvents: Int64?
+
+    /// The county server's bounds given, by option: each holds only for `--postgres`.
+    var bounds: [(option: String, value: Int64?)] {
+        [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)), ("--cached-events", cachedEvents)]
+    }
 
     func run() async throws {
         if let postgres { return try await servePostgres(postgres) }
+        if let given = bounds.first(where: { $0.value != nil }) {
+            throw Refusal("\(given.option) 只用于县里的数据库（--postgres）；请去掉它，或加上 --postgres。",
+                          "\(given.option) is for a county's database only (--postgres); leave it out, or add --postgres.")
+        }
         if let county { return try await serveCounty(county) }
         let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
         guard let (host, port) = Self.address(listen) else {
@@ -166,13 +178,13 @@ struct Serve: AsyncParsableCommand {
         guard let (host, port) = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
-        for (option, value) in [("--connections", Int64(connections)), ("--cached-villages", Int64(cachedVillages)), ("--cached-events", cachedEvents)]
-        where value < 1 {
+        for case let (option, value?) in bounds where value < 1 {
             throw Refusal("\(option) 应是正整数，现在是 \(value)。", "\(option) is a positive whole number, not \(value).")
         }
         let county: PostgresCounty
         do {
-            county = try PostgresCounty(url: url, connections: connections, cachedVillages: cachedVillages, cachedEvents: cachedEvents)
+            county = try PostgresCounty(url: url, connections: connections ?? 16, cachedVillages: cachedVillages ?? 4_096,
+                                        cachedEvents: cachedEvents ?? PostgresCounty.defaultCachedEvents)
         } catch {
             throw Refusal("没能打开县里的数据库：\(error)", "Could not open the county's database: \(error)")
         }
@@ -299,9 +311,25 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// A refusal before the server starts: one sentence in Chinese and in English, exit 2.
+/// A refusal before the server starts: one sentence, said in the language asked for, exit 2.
 struct Refusal: Error, CustomStringConvertible {
     let zh: String, en: String
     init(_ zh: String, _ en: String) { self.zh = zh; self.en = en }
     var description: String { "\(zh)\n\(en)" }
+
+    /// Whether the arguments (`--lang en`, `--lang=en`; the last one given) or else `JIFEN_LANG` ask for English, read
+    /// from the raw arguments: a refusal may come before they were parsed, or from options they could not parse.
+    static func english(_ arguments: some Sequence<String>, environment: [String: String]) -> Bool {
+        var chosen: String?
+        var rest = Array(arguments)[...]
+        while let word = rest.popFirst(), word != "--" {
+            if word == "--lang", let value = rest.popFirst() {
+                if value == "zh" || value == "en" { chosen = value }
+            } else if word.hasPrefix("--lang=") {
+                let value = String(word.dropFirst("--lang=".count))
+                if value == "zh" || value == "en" { chosen = value }
+            }
+        }
+        return (chosen ?? environment["JIFEN_LANG"]) == "en"
+    }
 }

@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
         guard Console.current.isProcess else {
             throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
         }
-        var arguments = [server, "--ledger", options.file, "--listen", listen]
+        var arguments = [server, "--ledger", options.file, "--listen", listen, "--lang", options.language.rawValue]
         if let county { arguments += ["--county", Console.current.resolved(county)] }
         if let postgres { arguments += ["--postgres", postgres] }
         for (option, value) in [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)),

@@ -141,6 +141,36 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let taken = try office.run(jifenBinary.path, ["--lang", "en", "serve", "--postgres", unreachable, option, "1"])
         #expect(taken.status != 0)
         #expect(taken.err.contains("Could not open the county's database"), "\(taken.err)")
+        // Serving a village's file or a county folder, the bound would do nothing: refused, not ignored.
+        for place in [["--ledger", "jifen.sqlite"], ["--county", "county"]] {
+            let ignored = try office.run(jifenBinary.path, ["--lang", "en", "serve"] + place + ["\(option)=4"])
+            #expect(ignored.status == 2)
+            #expect(ignored.err == "\(option) is for a county's database only (--postgres); leave it out, or add --postgres.\n", "\(ignored.err)")
+        }
+    }
+
+    /// The server's refusal before it starts is one sentence in the clerk's language: Chinese unless asked otherwise,
+    /// by `--lang` (which `jifen serve` hands on) or $JIFEN_LANG, as every other command's.
+    @Test func theServersRefusalIsOneSentenceInTheLanguageAskedFor() throws {
+        let office = try Office(.binary)
+        let chinese = "--listen 应写作 主机:端口，例如 127.0.0.1:8080。", english = "--listen is host:port, e.g. 127.0.0.1:8080."
+        let cases: [(arguments: [String], environment: [String: String], said: String)] = [
+            (["serve", "--listen", "8080"], [:], chinese),
+            (["--lang", "en", "serve", "--listen", "8080"], [:], english),
+            (["serve", "--lang=en", "--listen", "8080"], [:], english),
+            (["serve", "--listen", "8080"], ["JIFEN_LANG": "en"], english),
+            (["--lang", "zh", "serve", "--listen", "8080"], ["JIFEN_LANG": "en"], chinese),
+        ]
+        for (arguments, environment, said) in cases {
+            let refused = try office.run(jifenBinary.path, arguments, environment: environment)
+            #expect(refused.status == 2, "\(arguments)")
+            #expect(refused.err == said + "\n", "\(arguments) \(environment): \(refused.err)")
+        }
+        // The server itself, started directly, answers the same way.
+        let server = jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-serve").path
+        let direct = try office.run(server, ["--listen", "8080", "--lang", "en"])
+        #expect(direct.status == 2)
+        #expect(direct.err == english + "\n", "\(direct.err)")
     }
 
     @Test(arguments: CountyKind.allCases)
