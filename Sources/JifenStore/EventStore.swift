@@ -1203,14 +1203,15 @@ public final class StoreSession: LedgerTransaction {
                     }
                 }
                 if !exact {
-                    // (Only damage gets here: the rows take the change in SQL, and are read again as they stand after it.)
+                    // (Only damage gets here: the rows take the change in SQL, and are read again as they stand after it. A
+                    // household's code stored as bytes is matched as the text its bytes spell, as a review's reader takes it.)
                     memory.households = [:]
                     changedHouseholds = []
                     try run("""
                         UPDATE p_households SET pending = pending - (
                             SELECT sum(points) FROM p_reviews r
-                            WHERE r.household = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
-                        WHERE code IN (SELECT household FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
+                            WHERE CAST(r.household AS TEXT) = p_households.code AND r.state = ?1 AND r.occurred_on BETWEEN ?2 AND ?3)
+                        WHERE code IN (SELECT CAST(household AS TEXT) FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3)
                         """, arguments: arguments)
                 }
                 try run("DELETE FROM p_reviews WHERE state = ?1 AND occurred_on BETWEEN ?2 AND ?3", arguments: arguments)

@@ -83,6 +83,48 @@ import Testing
         }
     }
 
+    /// A notice's closing sums each household's final points from the month's review rows and takes them out of its
+    /// account in memory; a row it cannot take as it is (a review's household code stored as its bytes: damage that
+    /// still reads as the same code) sends it to the UPDATE in SQL instead. Both ways leave the same accounts.
+    @Test("a notice's closing over reviews whose household codes are stored as bytes leaves the accounts the sound file's closing does")
+    func closingOverDamagedReviewsLeavesTheSameAccounts() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("village.sqlite")
+        _ = try LedgerGenerator.build(at: path, plan: GeneratorPlan(households: 40, years: 1, firstYear: 2025, seed: 9))
+        let december = try #require(NoticePeriod("2025-12"))
+        func households(_ file: String) throws -> [[DatabaseValue]] {
+            try EventStore(path: file, create: false, readOnly: true).withDatabase { db in
+                let rows: [Row] = try Row.fetchAll(db, sql: "SELECT * FROM p_households ORDER BY code")
+                return rows.map { (row: Row) -> [DatabaseValue] in Array(row.databaseValues) }
+            }
+        }
+        var accounts: [[[DatabaseValue]]] = []
+        for (index, damage) in [false, true].enumerated() {
+            let file = scratch.path("village-\(index).sqlite")
+            try FileManager.default.copyItem(atPath: path, toPath: file)
+            let script = ScriptedEnvironment(start: Date(timeIntervalSince1970: 0), seed: 9)
+            script.setEvening(of: LocalDate("2026-01-31")!)
+            let ledger = try Ledger(path: file, environment: script.environment)
+            try ledger.execute(.openNotice(december), by: LedgerGenerator.reviewer, on: LocalDate("2026-01-01")!)
+            let store = try EventStore(path: file, create: false)
+            let posted = try store.read { try $0.reviews(in: december.dates) }
+            #expect(posted.count > 2 && posted.allSatisfy { $0.state == .posted })
+            if damage {
+                try store.withDatabase { db in
+                    try db.execute(sql: "UPDATE p_reviews SET household = CAST(household AS BLOB) WHERE seq IN (?, ?)",
+                                   arguments: [posted[0].seq, posted[posted.count - 1].seq])
+                    #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM p_reviews WHERE typeof(household) = 'blob'") == 2)
+                }
+            }
+            try ledger.execute(.closeNotice(december), by: LedgerGenerator.reviewer, on: LocalDate("2026-01-31")!)
+            #expect(try store.read { try $0.reviews(in: december.dates) }.isEmpty)
+            accounts.append(try households(file))
+        }
+        // The closing moved points out of pending: the accounts differ from the file before it, and agree with each other.
+        #expect(accounts[0] != (try households(path)))
+        #expect(accounts[1] == accounts[0])
+    }
+
     @Test("a score's payload is found spelled out by its facts and its rule's text exactly when the text cut out of it is that text")
     func spellsOutAgreesWithTheCut() throws {
         let text = #"{"category":"A","code":"A1.1","en":"Tidy yard","indicator":"yard","points":"5","zh":"院落整洁"}"#
