@@ -509,6 +509,8 @@ public struct MemoryLedger: LedgerState, Sendable {
     public private(set) var noticeRecords: [String: NoticeRecord] = [:]
     /// The same notices in period order, kept as they change: every score asks which notice covers its date.
     private var noticeList: [NoticeRecord] = []
+    /// The last day any notice covers: a score dated after it (most are, the month's notice not yet open) has none.
+    private var noticesEnd: LocalDate?
     /// The reviews of scores not yet final, by sequence number (`review(_:)` finds one).
     public var reviewRecords: [Int64: ScoreReview] { reviewBook.all }
     private var reviewBook = ReviewBook()
@@ -765,6 +767,7 @@ public struct MemoryLedger: LedgerState, Sendable {
     private mutating func setNotice(_ notice: NoticeRecord) {
         noticeRecords[notice.period] = notice
         noticeList = noticeRecords.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        noticesEnd = noticeList.lazy.map(\.to).max()
     }
 
     /// Folds an entry from its stored columns alone (no payload): the fold of `rebuild` and `verify`. The same rule as
@@ -779,7 +782,9 @@ public struct MemoryLedger: LedgerState, Sendable {
 /// The entry rule's changes made in place: an account is found once and changed where it lies.
 extension MemoryLedger: EntryFolding {
     public func noticeOpen(covering date: LocalDate) -> Bool? {
-        // Scores mostly fall in the latest periods: look from the end.
+        // Scores mostly fall after every notice, or else in the latest periods: look from the end. (Not from the last
+        // period's end: a log that is not as `decide` writes them may hold notices that overlap.)
+        guard let noticesEnd, date <= noticesEnd else { return nil }
         for index in noticeList.indices.reversed() where noticeList[index].from <= date && date <= noticeList[index].to {
             return noticeList[index].closedOn == nil
         }

@@ -37,3 +37,31 @@ import Testing
         #expect(book.sorted.map(\.seq) == [2, 201] && book.count == 2)
     }
 }
+
+/// Which notice covers a score's date, as the fold asks for every score: the last of the notices in period order whose
+/// dates hold it, none after the last day any notice covers — also in a log whose notices overlap (which `decide` never
+/// writes, but a file may hold).
+@Suite struct NoticeCoveringTests {
+    static func notice(_ period: String, _ from: String, _ to: String, closed: Bool) throws -> NoticeRecord {
+        let to = try #require(LocalDate(to))
+        return NoticeRecord(period: period, from: try #require(LocalDate(from)), to: to, openedOn: to, closesOn: to,
+                            closedOn: closed ? to : nil)
+    }
+
+    @Test func theCoveringNoticeIsFoundBeforeAndAfterTheLastPeriodsEnd() throws {
+        var ledger = MemoryLedger()
+        let day = { (text: String) in try #require(LocalDate(text)) }
+        #expect(ledger.noticeOpen(covering: try day("2025-03-15")) == nil)
+        // A year's notice, open, and within it February's, closed: February sorts last, and ends first.
+        ledger.apply(.notice(try Self.notice("2025", "2025-01-01", "2025-12-31", closed: false)))
+        ledger.apply(.notice(try Self.notice("2025-02", "2025-02-01", "2025-02-28", closed: true)))
+        #expect(ledger.noticeOpen(covering: try day("2025-02-10")) == false)
+        #expect(ledger.noticeOpen(covering: try day("2025-03-15")) == true)
+        #expect(ledger.noticeOpen(covering: try day("2025-12-31")) == true)
+        #expect(ledger.noticeOpen(covering: try day("2026-01-01")) == nil)
+        #expect(ledger.noticeOpen(covering: try day("2024-12-31")) == nil)
+        for text in ["2025-02-10", "2025-03-15", "2026-01-01"] {
+            #expect(ledger.noticeOpen(covering: try day(text)) == ledger.notice(covering: try day(text))?.isOpen)
+        }
+    }
+}
