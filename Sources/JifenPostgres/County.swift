@@ -14,16 +14,19 @@ public final class PostgresCounty: Sendable {
 
     /// The events the cached folds may hold together unless told: ten million, about 4 GB (docs/SCALE.md).
     public static let defaultCachedEvents: Int64 = 10_000_000
+    /// The connections to the database a county holds open, and the villages' folds it keeps, unless told otherwise.
+    public static let defaultConnections = 16
+    public static let defaultCachedVillages = 4_096
 
     /// `url`: `postgres://user[:password]@host[:port]/database`; `?host=/folder` connects through the Unix socket in
     /// that folder instead (as libpq's URLs say it). TLS is not spoken: a county server is reached on its own network.
-    public convenience init(url: String, connections: Int = 16, cachedVillages: Int = 4_096,
+    public convenience init(url: String, connections: Int = PostgresCounty.defaultConnections, cachedVillages: Int = PostgresCounty.defaultCachedVillages,
                             cachedEvents: Int64 = PostgresCounty.defaultCachedEvents) throws {
         try self.init(configuration: try Self.configuration(url: url), connections: connections, cachedVillages: cachedVillages,
                       cachedEvents: cachedEvents)
     }
 
-    public init(configuration: PostgresConnection.Configuration, connections: Int = 16, cachedVillages: Int = 4_096,
+    public init(configuration: PostgresConnection.Configuration, connections: Int = PostgresCounty.defaultConnections, cachedVillages: Int = PostgresCounty.defaultCachedVillages,
                 cachedEvents: Int64 = PostgresCounty.defaultCachedEvents) throws {
         pool = ConnectionPool(configuration: configuration, limit: connections)
         folds = FoldCache(capacity: cachedVillages, events: cachedEvents)

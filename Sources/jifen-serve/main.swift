@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The ledger file.", valueName: "file")) var ledger: String?
     @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
-    @Option(help: ArgumentHelp("The language of a refusal: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en")) var lang: String?
+    @Option(help: ArgumentHelp("The language of a refusal: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en")) var lang: RefusalLanguage?
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
     @Option(help: ArgumentHelp("Serve a county's sync instead: the county folder made by `jifen county init`.", valueName: "folder"))
@@ -183,7 +183,8 @@ struct Serve: AsyncParsableCommand {
         }
         let county: PostgresCounty
         do {
-            county = try PostgresCounty(url: url, connections: connections ?? 16, cachedVillages: cachedVillages ?? 4_096,
+            county = try PostgresCounty(url: url, connections: connections ?? PostgresCounty.defaultConnections,
+                                        cachedVillages: cachedVillages ?? PostgresCounty.defaultCachedVillages,
                                         cachedEvents: cachedEvents ?? PostgresCounty.defaultCachedEvents)
         } catch {
             throw Refusal("没能打开县里的数据库：\(error)", "Could not open the county's database: \(error)")
@@ -311,6 +312,11 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// The languages a refusal is said in.
+enum RefusalLanguage: String, ExpressibleByArgument {
+    case zh, en
+}
+
 /// A refusal before the server starts: one sentence, said in the language asked for, exit 2.
 struct Refusal: Error, CustomStringConvertible {
     let zh: String, en: String
@@ -318,7 +324,7 @@ struct Refusal: Error, CustomStringConvertible {
     var description: String { "\(zh)\n\(en)" }
 
     /// Whether the arguments (`--lang en`, `--lang=en`; the last one given) or else `JIFEN_LANG` ask for English, read
-    /// from the raw arguments: a refusal may come before they were parsed, or from options they could not parse.
+    /// from the raw arguments: the parsed command is not at hand where a refusal is caught.
     static func english(_ arguments: some Sequence<String>, environment: [String: String]) -> Bool {
         var chosen: String?
         var rest = Array(arguments)[...]
