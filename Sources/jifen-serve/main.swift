@@ -16,16 +16,22 @@ struct Serve: AsyncParsableCommand {
     /// Runs the command; a refusal before the server starts is one sentence, in Chinese unless `--lang en` (or
     /// $JIFEN_LANG) asks for English, and exit 2.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             if let serve = command as? Serve {
                 try await serve.run()
             } else {
                 try command.run()
             }
         } catch let refusal as Refusal {
-            let english = Refusal.english(CommandLine.arguments.dropFirst(), environment: ProcessInfo.processInfo.environment)
-            FileHandle.standardError.write(Data("\(english ? refusal.en : refusal.zh)\n".utf8))
+            // A refusal comes from a parsed command: its --lang, else the environment's.
+            let language = (command as? Serve)?.lang?.rawValue ?? ProcessInfo.processInfo.environment["JIFEN_LANG"]
+            FileHandle.standardError.write(Data("\(language == "en" ? refusal.en : refusal.zh)\n".utf8))
             Foundation.exit(2)
         } catch {
             exit(withError: error)
@@ -322,20 +328,4 @@ struct Refusal: Error, CustomStringConvertible {
     let zh: String, en: String
     init(_ zh: String, _ en: String) { self.zh = zh; self.en = en }
     var description: String { "\(zh)\n\(en)" }
-
-    /// Whether the arguments (`--lang en`, `--lang=en`; the last one given) or else `JIFEN_LANG` ask for English, read
-    /// from the raw arguments: the parsed command is not at hand where a refusal is caught.
-    static func english(_ arguments: some Sequence<String>, environment: [String: String]) -> Bool {
-        var chosen: String?
-        var rest = Array(arguments)[...]
-        while let word = rest.popFirst(), word != "--" {
-            if word == "--lang", let value = rest.popFirst() {
-                if value == "zh" || value == "en" { chosen = value }
-            } else if word.hasPrefix("--lang=") {
-                let value = String(word.dropFirst("--lang=".count))
-                if value == "zh" || value == "en" { chosen = value }
-            }
-        }
-        return (chosen ?? environment["JIFEN_LANG"]) == "en"
-    }
 }
