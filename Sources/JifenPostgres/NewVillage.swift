@@ -27,7 +27,7 @@ public struct NewVillage: Sendable {
         return [.openLedger(ledgerId: code, village: code, scheme: scheme, demo: false, admin: ActorName(rawValue: admin)),
                 .registerActor(ActorName(rawValue: clerk), roles: [.clerk], unit: nil),
                 .addUnit("U01", name: "一组", leader: nil)]
-            + (0..<households).map { .registerHousehold(Self.household($0), head: "户主\($0 + 1)", unit: "U01", members: 3) }
+            + (0..<max(0, households)).map { .registerHousehold(Self.household($0), head: "户主\($0 + 1)", unit: "U01", members: 3) }
     }
 
     /// Makes the village in `county` and sets both people's password to `password`; returns the village.

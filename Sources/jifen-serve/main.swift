@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
     var township: String?
     @Option(name: .customLong("new-village"), help: ArgumentHelp("With --postgres: make a village of --households households, an administrator 书记 and a clerk 会计 whose password is read from standard input, and stop (a trial, and the server's figures).", valueName: "code"))
     var newVillage: String?
-    @Option(help: ArgumentHelp("With --new-village: how many households.", valueName: "n")) var households = 300
+    @Option(help: ArgumentHelp("With --new-village: how many households (300 unless told).", valueName: "n")) var households: Int?
     @Option(name: .customLong("set-password"), help: ArgumentHelp("With --postgres and --village: set this person's password in that village (as `jifen actor password` does in a file), by --by, and stop. Standard input: --by's own password first when the village has passwords, then the new one.", valueName: "name"))
     var setPassword: String?
     @Option(help: ArgumentHelp("With --set-password: the village.", valueName: "code")) var village: String?
@@ -84,12 +84,44 @@ struct Serve: AsyncParsableCommand {
         [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)), ("--cached-events", cachedEvents)]
     }
 
-    func run() async throws {
-        if let postgres { return try await servePostgres(postgres) }
-        if let given = bounds.first(where: { $0.value != nil }) {
-            throw Refusal("\(given.option) 只用于县里的数据库（--postgres）；请去掉它，或加上 --postgres。",
-                          "\(given.option) is for a county's database only (--postgres); leave it out, or add --postgres.")
+    /// An option given where it would do nothing, refused rather than ignored: each holds only beside another.
+    var misplaced: Refusal? {
+        if county != nil, postgres != nil {
+            return Refusal("--county 和 --postgres 只能给一个：县里的账要么在县的文件夹里，要么在县的数据库里。",
+                           "--county and --postgres each name the county's books: give one of them.")
         }
+        let forDatabase = bounds.map { ($0.option, $0.value != nil) }
+            + [("--county-person", countyPerson != nil), ("--new-village", newVillage != nil), ("--set-password", setPassword != nil)]
+        if postgres == nil, let (option, _) = forDatabase.first(where: { $0.1 }) {
+            return Refusal("\(option) 只用于县里的数据库（--postgres）；请去掉它，或加上 --postgres。",
+                           "\(option) is for a county's database only (--postgres); leave it out, or add --postgres.")
+        }
+        let companions: [(option: String, given: Bool, zh: String, en: String, met: Bool)] = [
+            ("--county-key", countyKey != nil, "--county 或 --postgres", "--county or --postgres", county != nil || postgres != nil),
+            ("--role", role != nil, "--county-person", "--county-person", countyPerson != nil),
+            ("--township", township != nil, "--county-person 或 --new-village", "--county-person or --new-village",
+             countyPerson != nil || newVillage != nil),
+            ("--households", households != nil, "--new-village", "--new-village", newVillage != nil),
+            ("--village", village != nil, "--set-password", "--set-password", setPassword != nil),
+            ("--by", by != nil, "--set-password", "--set-password", setPassword != nil),
+        ]
+        if let alone = companions.first(where: { $0.given && !$0.met }) {
+            return Refusal("\(alone.option) 只和 \(alone.zh) 一起用；请去掉它，或加上 \(alone.zh)。",
+                           "\(alone.option) goes only with \(alone.en); leave it out, or add \(alone.en).")
+        }
+        if setPassword != nil, countyPerson != nil || newVillage != nil {
+            return Refusal("--set-password 要单独用，不能和 --county-person、--new-village 一起。",
+                           "--set-password goes alone, not with --county-person or --new-village.")
+        }
+        if let households, households < 1 {
+            return Refusal("--households 应是正整数，现在是 \(households)。", "--households is a positive whole number, not \(households).")
+        }
+        return nil
+    }
+
+    func run() async throws {
+        if let misplaced { throw misplaced }
+        if let postgres { return try await servePostgres(postgres) }
         if let county { return try await serveCounty(county) }
         let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
         guard let (host, port) = Self.address(listen) else {
@@ -241,7 +273,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 if let code = newVillage {
                     var village = NewVillage(code: code, township: township)
-                    village.households = households
+                    village.households = households ?? 300
                     try village.make(in: county, password: password)
                 }
             } catch let refusal as Refusal {

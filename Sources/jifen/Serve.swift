@@ -48,7 +48,7 @@ struct ServeCommand: ParsableCommand {
                                 ("--cached-events", cachedEvents)] {
             if let value { arguments.append("\(option)=\(value)") }   // one word, so that a negative number is refused as such
         }
-        if county != nil || postgres != nil, let countyKey { arguments += ["--county-key", Console.current.resolved(countyKey)] }
+        if let countyKey { arguments += ["--county-key", Console.current.resolved(countyKey)] }   // jifen-serve refuses it alone
         if let publicURL { arguments += ["--public-url", publicURL] }
         Output.flush()
         let argv = arguments.map { strdup($0) } + [nil]

@@ -149,6 +149,42 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// An option of the server given where it would do nothing (its companion missing) is refused before anything
+    /// starts, in one sentence, not ignored: the county's key without a county, a person's role without the person.
+    @Test func aServerOptionWithoutItsCompanionIsRefused() throws {
+        let office = try Office(.binary)
+        let unreachable = "postgres://jifen@127.0.0.1:1/county"
+        let server = jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-serve").path
+        let cases: [(arguments: [String], said: String)] = [
+            (["--county-key", "county.key"], "--county-key goes only with --county or --postgres; leave it out, or add --county or --postgres."),
+            (["--county", "county", "--postgres", unreachable], "--county and --postgres each name the county's books: give one of them."),
+            (["--county-person", "张审计"], "--county-person is for a county's database only (--postgres); leave it out, or add --postgres."),
+            (["--county", "county", "--new-village", "V01"], "--new-village is for a county's database only (--postgres); leave it out, or add --postgres."),
+            (["--postgres", unreachable, "--role", "auditor"], "--role goes only with --county-person; leave it out, or add --county-person."),
+            (["--postgres", unreachable, "--township", "乐平镇"],
+             "--township goes only with --county-person or --new-village; leave it out, or add --county-person or --new-village."),
+            (["--postgres", unreachable, "--households", "20"], "--households goes only with --new-village; leave it out, or add --new-village."),
+            (["--postgres", unreachable, "--village", "V01"], "--village goes only with --set-password; leave it out, or add --set-password."),
+            (["--postgres", unreachable, "--set-password", "会计", "--village", "V01", "--by", "书记", "--new-village", "V02"],
+             "--set-password goes alone, not with --county-person or --new-village."),
+            (["--postgres", unreachable, "--new-village", "V01", "--households=-2"], "--households is a positive whole number, not -2."),
+        ]
+        for (arguments, said) in cases {
+            let refused = try office.run(server, ["--lang", "en"] + arguments)
+            #expect(refused.status == 2, "\(arguments)")
+            #expect(refused.err == said + "\n", "\(arguments): \(refused.err)")
+        }
+        // `jifen serve` hands the county's key on, so that it is refused there too, in Chinese unless told.
+        let handed = try office.run(jifenBinary.path, ["serve", "--county-key", "county.key"])
+        #expect(handed.status == 2)
+        #expect(handed.err == "--county-key 只和 --county 或 --postgres 一起用；请去掉它，或加上 --county 或 --postgres。\n", "\(handed.err)")
+        // With its companion the option gets past the check, to the database, which is not there.
+        let taken = try office.run(server, ["--lang", "en", "--postgres", unreachable, "--new-village", "V01", "--township", "乐平镇",
+                                            "--households", "20"], input: "口令123456\n")
+        #expect(taken.status != 0)
+        #expect(taken.err.contains("Could not open the county's database"), "\(taken.err)")
+    }
+
     /// The server's refusal before it starts is one sentence in the clerk's language: Chinese unless asked otherwise,
     /// by `--lang` (which `jifen serve` hands on) or $JIFEN_LANG, as every other command's.
     @Test func theServersRefusalIsOneSentenceInTheLanguageAskedFor() throws {
