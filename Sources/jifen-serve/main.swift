@@ -63,7 +63,7 @@ struct Serve: AsyncParsableCommand {
     var countyPerson: String?
     @Option(help: ArgumentHelp("With --county-person: administrator, or auditor (with --township).", valueName: "role"))
     var role: String?
-    @Option(help: ArgumentHelp("With --county-person auditor: the township the auditor reads.", valueName: "name"))
+    @Option(help: ArgumentHelp("With --county-person auditor: the township the auditor reads; with --new-village: the village's township.", valueName: "name"))
     var township: String?
     @Option(name: .customLong("new-village"), help: ArgumentHelp("With --postgres: make a village of --households households, an administrator 书记 and a clerk 会计 whose password is read from standard input, and stop (a trial, and the server's figures).", valueName: "code"))
     var newVillage: String?
@@ -88,7 +88,11 @@ struct Serve: AsyncParsableCommand {
     var misplaced: Refusal? {
         if county != nil, postgres != nil {
             return Refusal("--county 和 --postgres 只能给一个：县里的账要么在县的文件夹里，要么在县的数据库里。",
-                           "--county and --postgres each name the county's books: give one of them.")
+                           "--county and --postgres each name the county's books: give only one of them.")
+        }
+        if ledger != nil, county != nil || postgres != nil {
+            return Refusal("--ledger 指的是村里的账本文件，服务县里的账（--county 或 --postgres）用不到它；请去掉它。",
+                           "--ledger names a village's file, which serving a county (--county or --postgres) does not read; leave it out.")
         }
         let forDatabase = bounds.map { ($0.option, $0.value != nil) }
             + [("--county-person", countyPerson != nil), ("--new-village", newVillage != nil), ("--set-password", setPassword != nil)]
@@ -110,8 +114,13 @@ struct Serve: AsyncParsableCommand {
                            "\(alone.option) goes only with \(alone.en); leave it out, or add \(alone.en).")
         }
         if setPassword != nil, countyPerson != nil || newVillage != nil {
-            return Refusal("--set-password 要单独用，不能和 --county-person、--new-village 一起。",
-                           "--set-password goes alone, not with --county-person or --new-village.")
+            return Refusal("--set-password 是单独的一步：请不要和 --county-person、--new-village 一起给。",
+                           "--set-password is a step of its own: give it without --county-person and --new-village.")
+        }
+        let step = setPassword != nil ? "--set-password" : countyPerson != nil ? "--county-person" : newVillage != nil ? "--new-village" : nil
+        if let step, let serving = [("--county-key", countyKey != nil), ("--public-url", publicURL != nil)].first(where: { $0.1 })?.0 {
+            return Refusal("\(serving) 是服务时用的，\(step) 只做这一步就停，不服务；请去掉它。",
+                           "\(serving) is for serving, and \(step) does its step and stops, serving nothing; leave it out.")
         }
         if let households, households < 1 {
             return Refusal("--households 应是正整数，现在是 \(households)。", "--households is a positive whole number, not \(households).")

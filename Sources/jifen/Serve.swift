@@ -41,7 +41,10 @@ struct ServeCommand: ParsableCommand {
         guard Console.current.isProcess else {
             throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
         }
-        var arguments = [server, "--ledger", options.file, "--listen", listen, "--lang", options.language.rawValue]
+        var arguments = [server, "--listen", listen, "--lang", options.language.rawValue]
+        // The village's file: the one named, or by default ($JIFEN_LEDGER, ./jifen.sqlite) when no county is served;
+        // jifen-serve refuses a file named beside a county rather than ignore it.
+        if options.ledger != nil || (county == nil && postgres == nil) { arguments += ["--ledger", options.file] }
         if let county { arguments += ["--county", Console.current.resolved(county)] }
         if let postgres { arguments += ["--postgres", postgres] }
         for (option, value) in [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)),

@@ -157,7 +157,13 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let server = jifenBinary.deletingLastPathComponent().appendingPathComponent("jifen-serve").path
         let cases: [(arguments: [String], said: String)] = [
             (["--county-key", "county.key"], "--county-key goes only with --county or --postgres; leave it out, or add --county or --postgres."),
-            (["--county", "county", "--postgres", unreachable], "--county and --postgres each name the county's books: give one of them."),
+            (["--county", "county", "--postgres", unreachable], "--county and --postgres each name the county's books: give only one of them."),
+            (["--ledger", "jifen.sqlite", "--county", "county"],
+             "--ledger names a village's file, which serving a county (--county or --postgres) does not read; leave it out."),
+            (["--postgres", unreachable, "--new-village", "V01", "--county-key", "county.key"],
+             "--county-key is for serving, and --new-village does its step and stops, serving nothing; leave it out."),
+            (["--postgres", unreachable, "--county-person", "张审计", "--role", "auditor", "--public-url", "https://jifen.example.cn"],
+             "--public-url is for serving, and --county-person does its step and stops, serving nothing; leave it out."),
             (["--county-person", "张审计"], "--county-person is for a county's database only (--postgres); leave it out, or add --postgres."),
             (["--county", "county", "--new-village", "V01"], "--new-village is for a county's database only (--postgres); leave it out, or add --postgres."),
             (["--postgres", unreachable, "--role", "auditor"], "--role goes only with --county-person; leave it out, or add --county-person."),
@@ -166,7 +172,7 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             (["--postgres", unreachable, "--households", "20"], "--households goes only with --new-village; leave it out, or add --new-village."),
             (["--postgres", unreachable, "--village", "V01"], "--village goes only with --set-password; leave it out, or add --set-password."),
             (["--postgres", unreachable, "--set-password", "会计", "--village", "V01", "--by", "书记", "--new-village", "V02"],
-             "--set-password goes alone, not with --county-person or --new-village."),
+             "--set-password is a step of its own: give it without --county-person and --new-village."),
             (["--postgres", unreachable, "--new-village", "V01", "--households=-2"], "--households is a positive whole number, not -2."),
         ]
         for (arguments, said) in cases {
@@ -174,10 +180,14 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             #expect(refused.status == 2, "\(arguments)")
             #expect(refused.err == said + "\n", "\(arguments): \(refused.err)")
         }
-        // `jifen serve` hands the county's key on, so that it is refused there too, in Chinese unless told.
+        // `jifen serve` hands the county's key, and a file named beside a county, on, so that they are refused there
+        // too, in Chinese unless told.
         let handed = try office.run(jifenBinary.path, ["serve", "--county-key", "county.key"])
         #expect(handed.status == 2)
         #expect(handed.err == "--county-key 只和 --county 或 --postgres 一起用；请去掉它，或加上 --county 或 --postgres。\n", "\(handed.err)")
+        let named = try office.run(jifenBinary.path, ["--lang", "en", "serve", "--ledger", "jifen.sqlite", "--postgres", unreachable])
+        #expect(named.status == 2)
+        #expect(named.err.hasPrefix("--ledger names a village's file"), "\(named.err)")
         // With its companion the option gets past the check, to the database, which is not there.
         let taken = try office.run(server, ["--lang", "en", "--postgres", unreachable, "--new-village", "V01", "--township", "乐平镇",
                                             "--households", "20"], input: "口令123456\n")
