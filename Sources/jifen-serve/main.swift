@@ -117,13 +117,11 @@ struct Serve: AsyncParsableCommand {
             return Refusal("--set-password 是单独的一步：请不要和 --county-person、--new-village 一起给。",
                            "--set-password is a step of its own: give it without --county-person and --new-village.")
         }
-        let step = setPassword != nil ? "--set-password" : countyPerson != nil ? "--county-person" : newVillage != nil ? "--new-village" : nil
+        let step = [("--set-password", setPassword), ("--county-person", countyPerson), ("--new-village", newVillage)]
+            .first(where: { $0.1 != nil })?.0
         if let step, let serving = [("--county-key", countyKey != nil), ("--public-url", publicURL != nil)].first(where: { $0.1 })?.0 {
             return Refusal("\(serving) 是服务时用的，\(step) 只做这一步就停，不服务；请去掉它。",
                            "\(serving) is for serving, and \(step) does its step and stops, serving nothing; leave it out.")
-        }
-        if let households, households < 1 {
-            return Refusal("--households 应是正整数，现在是 \(households)。", "--households is a positive whole number, not \(households).")
         }
         return nil
     }
@@ -225,7 +223,7 @@ struct Serve: AsyncParsableCommand {
         guard let (host, port) = Self.address(listen) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
-        for case let (option, value?) in bounds where value < 1 {
+        for case let (option, value?) in bounds + [("--households", households.map(Int64.init))] where value < 1 {
             throw Refusal("\(option) 应是正整数，现在是 \(value)。", "\(option) is a positive whole number, not \(value).")
         }
         let county: PostgresCounty
