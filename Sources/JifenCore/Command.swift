@@ -59,6 +59,7 @@ public enum Resolution: Hashable, Sendable {
 
 /// Who asks, and on what day. The facade reads the clock; the core never does.
 public struct CommandContext: Hashable, Sendable {
+    /// Composed (`Composed`), as every name `decide` looks up.
     public let actor: ActorName
     /// Today in Asia/Shanghai.
     public let today: LocalDate
@@ -69,9 +70,44 @@ public struct CommandContext: Hashable, Sendable {
     public let passwordChecked: Bool
 
     public init(actor: ActorName, today: LocalDate, occurredOn: LocalDate? = nil, passwordChecked: Bool = false) {
-        self.actor = actor
+        self.actor = actor.composed
         self.today = today
         self.occurredOn = occurredOn ?? today
         self.passwordChecked = passwordChecked
+    }
+}
+
+extension Command {
+    /// The command with every code and person's name in it composed (`Composed`): what `decide` decides on.
+    public var composed: Command {
+        switch self {
+        case .openLedger(let ledgerId, let village, let scheme, let demo, let admin):
+            return .openLedger(ledgerId: ledgerId, village: village, scheme: scheme, demo: demo, admin: admin?.composed)
+        case .registerActor(let actor, let roles, let unit): return .registerActor(actor.composed, roles: roles, unit: unit?.composed)
+        case .retireActor(let actor, let reason): return .retireActor(actor.composed, reason: reason)
+        case .addUnit(let unit, let name, let leader): return .addUnit(unit.composed, name: name, leader: leader?.composed)
+        case .changeUnitLeader(let unit, let leader): return .changeUnitLeader(unit.composed, leader: leader.composed)
+        case .registerHousehold(let household, let head, let unit, let members):
+            return .registerHousehold(household.composed, head: head, unit: unit.composed, members: members)
+        case .moveHousehold(let household, let unit): return .moveHousehold(household.composed, to: unit.composed)
+        case .closeHousehold(let household, let reason): return .closeHousehold(household.composed, reason: reason)
+        case .reopenHousehold(let household, let note): return .reopenHousehold(household.composed, note: note)
+        case .recordScore(let household, let rule, let points, let note, let source):
+            return .recordScore(household.composed, rule.composed, points: points, note: note, source: source)
+        case .listItem(let item, let name, let unit, let price): return .listItem(item.composed, name: name, unit: unit, price: price)
+        case .receiveStock(let item, let quantity, let source): return .receiveStock(item.composed, quantity: quantity, source: source)
+        case .redeem(let household, let item, let quantity): return .redeem(household.composed, item.composed, quantity: quantity)
+        case .splitHousehold(let household, let new, let head, let unit, let members, let points):
+            return .splitHousehold(household.composed, new: new.composed, head: head, unit: unit?.composed, members: members, points: points)
+        case .mergeHousehold(let household, let into): return .mergeHousehold(household.composed, into: into.composed)
+        case .printPassbook(let printed):
+            return .printPassbook(PassbookPrinted(household: printed.household.composed, entries: printed.entries, page: printed.page,
+                                                  line: printed.line, balance: printed.balance))
+        case .setPassword(let actor, let hash): return .setPassword(actor.composed, hash)
+        case .reverse, .importSheet, .approve, .reject, .openNotice, .closeNotice, .object, .resolveObjection, .publishScheme,
+             .settleYear, .recordCheckpoint:
+            // No code or name of a person in them (a scheme's codes are composed where its file is read).
+            return self
+        }
     }
 }

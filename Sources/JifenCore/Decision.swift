@@ -36,6 +36,8 @@ public struct Decision: Hashable, Sendable {
 /// Pure: no clock, no ids, no I/O of its own. It reads the ledger only through `state`, and either returns the
 /// decision to append or throws a `Rejection` that says what rule was broken.
 public func decide(_ command: Command, context: CommandContext, state: some LedgerState) throws -> Decision {
+    // Codes and names as the tables compare them (`Composed`): decided on, and written, composed.
+    let command = command.composed
     let lastSeq = try state.lastSeq()
     let events = try decideEvents(command, context: context, state: state)
     return Decision(command: command, context: context, events: events, lastSeq: lastSeq)

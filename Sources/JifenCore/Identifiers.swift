@@ -1,3 +1,4 @@
+import Foundation
 import Tagged
 
 /// Phantom tags so that a household code can never be passed where a rule code is expected.
@@ -17,6 +18,32 @@ public typealias RuleCode = Tagged<RuleTag, String>
 public typealias ItemCode = Tagged<ItemTag, String>
 /// The person who caused an event (a clerk's name, a shopkeeper's name).
 public typealias ActorName = Tagged<ActorTag, String>
+
+/// Unicode's composed form (NFC) of what a person typed. Swift compares strings by canonical equivalence — `é` as one
+/// character equals `e` and a combining accent — while SQLite and PostgreSQL compare a code's bytes: two codes that
+/// only differ so would be one household to the fold and two to the tables, and a ledger that `verify` rejects (the
+/// projection no longer matches the replay). So every code and name that comes in is composed before it is decided
+/// on or looked up (`decide`, `Tagged(typed:)`), and the log holds them composed. Events already written keep their
+/// bytes: the log is never rewritten.
+public enum Composed {
+    /// `text` in NFC. ASCII, Latin-1 and the common Chinese characters are composed already and compose with nothing
+    /// (no combining mark is among them), so the usual code is handed back as it is.
+    public static func text(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 || (0x4E00...0x9FFF).contains($0.value) }) { return text }
+        return text.precomposedStringWithCanonicalMapping
+    }
+}
+
+extension Tagged where RawValue == String {
+    /// A code or a name as a person typed it, composed (`Composed`).
+    public init(typed text: String) {
+        self.init(rawValue: Composed.text(text))
+    }
+
+    /// The same code composed (`Composed`).
+    public var composed: Self { Self(rawValue: Composed.text(rawValue)) }
+}
 
 /// Codes are typed by clerks and printed on paper: short, no spaces, no control characters, and never starting with
 /// a character that makes a spreadsheet read the cell as a formula (`= + - @`, OWASP's CSV-injection rule).

@@ -109,7 +109,7 @@ public enum SchemeFile {
                 throw SchemeProblem(field: "\(path).code", reason: "'\(value)' \(problem)",
                                     zh: "「\(value)」\(Rejection.chineseCodeProblem(problem))", line: line(node["code"]))
             }
-            return value
+            return Composed.text(value)
         }
 
         func parsed<T>(_ parent: Node, _ key: String, at path: String,

@@ -32,10 +32,12 @@ public enum CountyPersonError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
+/// The county's people are found by their names composed (`Composed`), as a village's are.
 extension PostgresCounty {
     /// Adds the county's person `name` (or sets their role, township and password anew: the sessions opened with the
     /// old password end). The password is refused as a village's are (`PasswordRule`).
     public func setPerson(_ name: String, role: CountyPerson.Role, township: String? = nil, password: String) throws {
+        let name = Composed.text(name)
         guard !name.isEmpty, name.count <= 64 else { throw CountyPersonError.badPerson("a name has 1 to 64 characters") }
         guard (role == .auditor) == (township != nil) else {
             throw CountyPersonError.badPerson("a township's auditor has a township, the administrator none")
@@ -68,7 +70,8 @@ extension PostgresCounty {
     /// False when the county has no such person; retiring a retired person changes nothing.
     @discardableResult
     public func retirePerson(_ name: String) throws -> Bool {
-        try pool.withConnection { connection in
+        let name = Composed.text(name)
+        return try pool.withConnection { connection in
             try connection.rows("""
                 UPDATE county_people SET active = false, mark = mark + CASE WHEN active THEN 1 ELSE 0 END
                 WHERE name = \(name) RETURNING name
@@ -78,7 +81,8 @@ extension PostgresCounty {
 
     /// The county's person `name`; nil when there is none.
     public func person(_ name: String) throws -> CountyPerson? {
-        try pool.withConnection { connection in
+        let name = Composed.text(name)
+        return try pool.withConnection { connection in
             try connection.rows("SELECT name, role, township, active, mark FROM county_people WHERE name = \(name)").first.map { row in
                 let (name, role, township, active, mark) = try row.decode((String, String, String?, Bool, Int64).self)
                 guard let role = CountyPerson.Role(rawValue: role) else {
@@ -93,6 +97,7 @@ extension PostgresCounty {
     /// throttled after five failures in fifteen minutes, a wrong password and an unknown name refused alike after the
     /// same slow hash. Returns the person when it is theirs and they are active.
     public func checkPerson(name: String, password: String, now: Double = Date().timeIntervalSince1970) throws -> CountyPerson {
+        let name = Composed.text(name)
         guard name.count <= 64, password.utf8.count <= PasswordRule.maximumBytes else { throw PasswordRefusal.wrong }
         let (failures, hash): ([Double], String?) = try pool.withConnection { connection in
             let failures = try connection.rows("""

@@ -152,7 +152,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let rows = try await village.door.read { ledger -> [BalanceView]? in
                 // One read: an unknown household is the facade's refusal.
                 do {
-                    return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
+                    return try ledger.balances(of: HouseholdCode(typed: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
                 } catch Rejection.householdUnknown {
                     return nil
                 }
@@ -170,8 +170,8 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let code = try context.parameters.require("code")
             let english = request.uri.queryParameters["lang"] == "en"
             let view = try await village.door.read { ledger -> HistoryView? in
-                guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
-                return HistoryView(try ledger.history(of: HouseholdCode(rawValue: code)), english: english)
+                guard try ledger.household(HouseholdCode(typed: code)) != nil else { return nil }
+                return HistoryView(try ledger.history(of: HouseholdCode(typed: code)), english: english)
             }
             guard let view else { throw JifenService.unknownHousehold(code) }
             return try APIJSON.response(view)
@@ -253,7 +253,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let score = try await JifenService.decode(APIBody.Score.self, request, context)
             let date = try JifenService.date(score.date, name: "date")
             let key = JifenService.idempotencyKey(request)
-            let command = Command.recordScore(HouseholdCode(rawValue: score.household), RuleCode(rawValue: score.rule),
+            let command = Command.recordScore(HouseholdCode(typed: score.household), RuleCode(typed: score.rule),
                                               points: score.points, note: score.note ?? "", source: nil)
             return try await JifenService.write(command, by: session, on: date, key: key, again: score.again ?? false, in: village)
         }
@@ -273,7 +273,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let session = try JifenService.acting(request, context)
             let village = try await reach(request, context, .write)
             let body = try await JifenService.decode(APIBody.Redemption.self, request, context)
-            let command = Command.redeem(HouseholdCode(rawValue: body.household), ItemCode(rawValue: body.item), quantity: body.quantity ?? 1)
+            let command = Command.redeem(HouseholdCode(typed: body.household), ItemCode(typed: body.item), quantity: body.quantity ?? 1)
             return try await JifenService.write(command, by: session, key: JifenService.idempotencyKey(request), again: body.again ?? false, in: village)
         }
 
@@ -367,6 +367,7 @@ extension JifenService {
     /// The same in `village`: the session opened belongs to that village.
     static func logIn<Books>(_ name: String, _ password: String, in village: VillageReach<Books>,
                              sessions: Sessions) async throws -> (token: String, session: Sessions.Session) {
+        let name = Composed.text(name)
         let (record, mark) = try await village.door.hash { ledger -> (ActorRecord?, Int64?) in
             try ledger.checkPassword(name: name, password: password)
             return (try ledger.actors().first { $0.name.rawValue == name }, try ledger.passwordMark(of: name))

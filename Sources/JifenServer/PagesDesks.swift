@@ -61,7 +61,7 @@ extension VillagePages {
                 let points = try Pages.number(form["points"], name: "分值")
                 let date = try JifenService.date(form["date"].flatMap { $0.isEmpty ? nil : $0 }, name: "日期")
                 let typed = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
-                let rule = RuleCode(rawValue: form["rule"] ?? "")
+                let rule = RuleCode(typed: form["rule"] ?? "")
                 let note = form["note"] ?? ""
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
                 let household = try await village.door.read { ledger in try JifenService.household(typed, in: ledger) }
@@ -186,9 +186,9 @@ extension VillagePages {
             let code = (form["household"] ?? "").trimmingCharacters(in: .whitespaces)
             do {
                 let quantity = try Pages.number(form["quantity"], name: "数量") ?? 1
-                let item = ItemCode(rawValue: form["item"] ?? "")
+                let item = ItemCode(typed: form["item"] ?? "")
                 let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
-                let written = try await village.writes.write(WriteRequest(.redeem(HouseholdCode(rawValue: code), item, quantity: quantity),
+                let written = try await village.writes.write(WriteRequest(.redeem(HouseholdCode(typed: code), item, quantity: quantity),
                                                                           by: session.actor, key: key))
                 let seq = written.events.first?.seq ?? 0
                 return PageResponse.redirect(site.base + "/shop?household=\(JifenService.queryValue(code))&ok=redeemed&seq=\(seq)")
@@ -378,7 +378,7 @@ extension VillagePages {
 
     func shopPage(_ session: Sessions.Session, _ village: VillageReach<Books>, site: PageSite, code: String, redeemed: Int64? = nil, error: APIError? = nil) async throws -> Response {
         let (account, items, event) = try await village.door.read { ledger -> (HouseholdAccount?, [ItemStock], RecordedEvent?) in
-            (code.isEmpty ? nil : try ledger.household(HouseholdCode(rawValue: code)), try ledger.items(),
+            (code.isEmpty ? nil : try ledger.household(HouseholdCode(typed: code)), try ledger.items(),
              try redeemed.flatMap { try ledger.logPage(from: $0, limit: 1).first })
         }
         var data = Pages.base(site: site, session: session, current: .shop)
@@ -515,7 +515,7 @@ extension JifenService {
     static func household(_ typed: String, in ledger: some VillageBooks) throws -> HouseholdCode {
         let first = typed.split(separator: " ").first.map(String.init) ?? typed
         for candidate in [typed, first, first.uppercased()] where !candidate.isEmpty {
-            if try ledger.household(HouseholdCode(rawValue: candidate)) != nil { return HouseholdCode(rawValue: candidate) }
+            if try ledger.household(HouseholdCode(typed: candidate)) != nil { return HouseholdCode(typed: candidate) }
         }
         let named = try ledger.households().filter { $0.head == typed && $0.status == .open }
         if named.count == 1 { return named[0].code }
@@ -523,7 +523,7 @@ extension JifenService {
             throw APIError.badRequest("户主叫「\(typed)」的有 \(named.count) 户（\(named.map(\.code.rawValue).joined(separator: "、"))），请填户号。",
                                       "\(named.count) households have a head named \(typed); give the code.")
         }
-        return HouseholdCode(rawValue: typed)
+        return HouseholdCode(typed: typed)
     }
 
     static func formSeq(_ text: String?) throws -> Int64 {

@@ -54,7 +54,7 @@ extension JifenService {
             // The same answer for an unknown household, a household with no card and a wrong or replaced token.
             let nothing = APIError.notFound("这张积分卡无效或已被补发的新卡替换；请找村里的记分员。",
                                             "This card is not valid, or a new card replaced it; ask the village's clerk.")
-            let code = HouseholdCode(rawValue: household)
+            let code = HouseholdCode(typed: household)
             guard token.count >= 40, token.count <= 64, household.count <= 32 else { throw nothing }
             if await cards.refuses(household) {
                 throw APIError(.tooManyRequests, "throttled", zh: "这户的积分卡最近被试错太多次；请过一刻钟再扫。",
@@ -85,7 +85,7 @@ extension JifenService {
     /// needs no login.
     func addStatementCheck(to router: Router<ServerContext>, site: PageSite) {
         router.get("s/:household/:period/:seq/:hash") { _, context in
-            let code = HouseholdCode(rawValue: try context.parameters.require("household"))
+            let code = HouseholdCode(typed: try context.parameters.require("household"))
             let hash = try context.parameters.require("hash").lowercased()
             guard let period = ReportPeriod(try context.parameters.require("period")),
                   let seq = Int64(try context.parameters.require("seq")), seq > 0, hash.count == 64 else {
@@ -144,7 +144,7 @@ extension VillagePages {
         router.get("households/:household") { request, context in
             let (village, site) = try await enter(request, context, .read)
             let session = try context.requireSession()
-            let code = HouseholdCode(rawValue: try context.parameters.require("household"))
+            let code = HouseholdCode(typed: try context.parameters.require("household"))
             let found = try await village.door.read { ledger -> (HistoryView, LocalDate)? in
                 guard try ledger.household(code) != nil else { return nil }
                 return (HistoryView(try ledger.history(of: code), english: false), ledger.environment.today())

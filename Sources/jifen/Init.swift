@@ -34,7 +34,7 @@ struct Init: ParsableCommand {
         do {
             let ledger = try Ledger(path: file, create: true, format: logFormat)
             try ledger.execute(.openLedger(ledgerId: ledger.environment.newId(), village: village, scheme: parsed, demo: false,
-                                           admin: ActorName(rawValue: admin)), by: admin, on: date)
+                                           admin: ActorName(typed: admin)), by: admin, on: date)
         } catch {
             if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
             throw error

@@ -34,7 +34,7 @@ struct ActorPassword: ParsableCommand {
         let by = try actor.name()
         // The one acting first (their own password, when the ledger has passwords), then the new one.
         try ledger.prove(by)
-        let password = try PasswordPrompt.newPassword(of: ActorName(rawValue: name))
+        let password = try PasswordPrompt.newPassword(of: ActorName(typed: name))
         try ledger.setPassword(of: name, to: password, by: by, on: date)
         print(say(options.language, "已设置 \(name) 的密码。", "\(name)'s password is set."))
     }

@@ -28,7 +28,7 @@ struct BalanceCommand: ParsableCommand {
     func run() throws {
         let file = try workbookFile(format: format, out: out, force: force, options: options)
         let ledger = try options.openForReading()
-        let accounts = try ledger.balances(of: household.map { HouseholdCode(rawValue: $0) }, asOf: asOf)
+        let accounts = try ledger.balances(of: household.map { HouseholdCode(typed: $0) }, asOf: asOf)
         let rows = accounts.map { BalanceView($0, asOf: asOf) }
         if let file {
             return try writeWorkbook(rows, to: file, name: say(options.language, "积分余额", "Balances"),
@@ -88,7 +88,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let code = HouseholdCode(rawValue: household)
+        let code = HouseholdCode(typed: household)
         let history = try ledger.history(of: code)
         let (account, events, reviews) = (history.account, history.events, history.reviews)
         let l = options.language
@@ -133,7 +133,7 @@ struct Log: ParsableCommand {
 
     func run() throws {
         let ledger = try options.openForReading()
-        let events = try ledger.logPage(from: from, household: household.map { HouseholdCode(rawValue: $0) }, limit: limit)
+        let events = try ledger.logPage(from: from, household: household.map { HouseholdCode(typed: $0) }, limit: limit)
         let l = options.language
         if json {
             return try printJSON(events.map {

@@ -41,7 +41,7 @@ struct RecordAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        let written = try ledger.execute(.recordScore(HouseholdCode(rawValue: household), RuleCode(rawValue: rule), points: points, note: note, source: nil),
+        let written = try ledger.execute(.recordScore(HouseholdCode(typed: household), RuleCode(typed: rule), points: points, note: note, source: nil),
                                          by: try actor.name(), on: date, key: key, again: again)
         let event = written.events[0]
         if written.alreadyRecorded {

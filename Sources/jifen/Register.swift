@@ -22,7 +22,7 @@ struct UnitAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.addUnit(UnitCode(rawValue: code), name: name, leader: leader.map { HouseholdCode(rawValue: $0) }), by: try actor.name())
+        try ledger.execute(.addUnit(UnitCode(typed: code), name: name, leader: leader.map { HouseholdCode(typed: $0) }), by: try actor.name())
         print(say(options.language, "已添加联户 \(code)（\(name)）。", "Added joint unit \(code) (\(name))."))
     }
 }
@@ -36,7 +36,7 @@ struct UnitLeader: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.changeUnitLeader(UnitCode(rawValue: unit), leader: HouseholdCode(rawValue: household)), by: try actor.name())
+        try ledger.execute(.changeUnitLeader(UnitCode(typed: unit), leader: HouseholdCode(typed: household)), by: try actor.name())
         print(say(options.language, "联户 \(unit) 的联户长为 \(household)。", "Household \(household) now leads joint unit \(unit)."))
     }
 }
@@ -86,8 +86,8 @@ struct HouseholdSplit: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.splitHousehold(HouseholdCode(rawValue: household), new: HouseholdCode(rawValue: newCode), head: head,
-                                           unit: unit.map { UnitCode(rawValue: $0) }, members: members, points: points),
+        try ledger.execute(.splitHousehold(HouseholdCode(typed: household), new: HouseholdCode(typed: newCode), head: head,
+                                           unit: unit.map { UnitCode(typed: $0) }, members: members, points: points),
                            by: try actor.name(), on: date)
         print(say(options.language, "\(household) 分户：新户 \(newCode)（户主 \(head)），转入 \(points) 分。",
                   "\(household) split: new household \(newCode) (head \(head)), \(points) points moved to it."))
@@ -106,7 +106,7 @@ struct HouseholdMerge: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        let written = try ledger.execute(.mergeHousehold(HouseholdCode(rawValue: household), into: HouseholdCode(rawValue: into)),
+        let written = try ledger.execute(.mergeHousehold(HouseholdCode(typed: household), into: HouseholdCode(typed: into)),
                                          by: try actor.name(), on: date)
         let moved = written.events.compactMap { if case .pointsSent(let e) = $0.event { return e.points } else { return nil } }.first ?? 0
         print(say(options.language, "\(household) 并入 \(into)，转入 \(moved) 分；\(household) 已销户，历史保留。",
@@ -135,7 +135,7 @@ struct HouseholdAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.registerHousehold(HouseholdCode(rawValue: code), head: head, unit: UnitCode(rawValue: unit), members: members),
+        try ledger.execute(.registerHousehold(HouseholdCode(typed: code), head: head, unit: UnitCode(typed: unit), members: members),
                            by: try actor.name(), on: date)
         print(say(options.language, "已登记农户 \(code)（户主 \(head)，联户 \(unit)，\(members) 人）。",
                   "Registered household \(code) (head \(head), unit \(unit), \(members) members)."))
@@ -174,7 +174,7 @@ struct HouseholdMove: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.moveHousehold(HouseholdCode(rawValue: code), to: UnitCode(rawValue: unit)), by: try actor.name(), on: date)
+        try ledger.execute(.moveHousehold(HouseholdCode(typed: code), to: UnitCode(typed: unit)), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已调入联户 \(unit)。", "Household \(code) moved to joint unit \(unit)."))
     }
 }
@@ -190,7 +190,7 @@ struct HouseholdClose: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.closeHousehold(HouseholdCode(rawValue: code), reason: reason), by: try actor.name(), on: date)
+        try ledger.execute(.closeHousehold(HouseholdCode(typed: code), reason: reason), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已销户，历史记录保留。", "Household \(code) is closed; its history stays."))
     }
 }
@@ -206,7 +206,7 @@ struct HouseholdReopen: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.reopenHousehold(HouseholdCode(rawValue: code), note: note), by: try actor.name(), on: date)
+        try ledger.execute(.reopenHousehold(HouseholdCode(typed: code), note: note), by: try actor.name(), on: date)
         print(say(options.language, "农户 \(code) 已恢复在册。", "Household \(code) is on the register again."))
     }
 }
@@ -282,7 +282,7 @@ struct HouseholdCard: ParsableCommand {
         // The file is checked before any card is issued: a refused --out issues nothing.
         let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.open()
-        let codes = all ? try ledger.households().filter { $0.status == .open }.map(\.code) : households.map { HouseholdCode(rawValue: $0) }
+        let codes = all ? try ledger.households().filter { $0.status == .open }.map(\.code) : households.map { HouseholdCode(typed: $0) }
         let by = try actor.name()
         // Every household is checked before any card is issued: a refused one issues none.
         for code in codes {

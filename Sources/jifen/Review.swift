@@ -40,7 +40,7 @@ struct ActorAdd: ParsableCommand {
             roles.append(parsed)
         }
         let ledger = try options.open()
-        let written = try ledger.execute(.registerActor(ActorName(rawValue: name), roles: roles, unit: unit.map { UnitCode(rawValue: $0) }),
+        let written = try ledger.execute(.registerActor(ActorName(typed: name), roles: roles, unit: unit.map { UnitCode(typed: $0) }),
                                          by: try actor.name(), on: date)
         guard case .actorRegistered(let e) = written.events[0].event else { return }
         let l = options.language
@@ -61,7 +61,7 @@ struct ActorRetire: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.retireActor(ActorName(rawValue: name), reason: reason), by: try actor.name(), on: date)
+        try ledger.execute(.retireActor(ActorName(typed: name), reason: reason), by: try actor.name(), on: date)
         print(say(options.language, "\(name) 已停用；其记录保留。", "\(name) is retired; their entries stay."))
     }
 }

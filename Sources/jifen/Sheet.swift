@@ -42,7 +42,7 @@ struct SheetBlank: ParsableCommand {
     func run() throws {
         let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
         let ledger = try options.openForReading()
-        let form = try ledger.tallyForm(unit: UnitCode(rawValue: unit), period: period, lines: lines, printedOn: date ?? ledger.today())
+        let form = try ledger.tallyForm(unit: UnitCode(typed: unit), period: period, lines: lines, printedOn: date ?? ledger.today())
         if json { return try printJSON(form) }
         let language: StatementLanguage = options.language == .zh ? .zh : .en
         let said = say(options.language, "\(form.households.count) 户，每户 \(lines) 行", "\(form.households.count) households, \(lines) lines each")

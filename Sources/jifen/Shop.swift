@@ -23,7 +23,7 @@ struct ShopAdd: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        try ledger.execute(.listItem(ItemCode(rawValue: item), name: name, unit: unit, price: price), by: try actor.name())
+        try ledger.execute(.listItem(ItemCode(typed: item), name: name, unit: unit, price: price), by: try actor.name())
         print(say(options.language, "已上架 \(item)（\(name)），\(price) 分。", "Listed \(item) (\(name)) at \(price) points."))
     }
 }
@@ -39,9 +39,9 @@ struct ShopRestock: ParsableCommand {
 
     func run() throws {
         let ledger = try options.open()
-        let written = try ledger.execute(.receiveStock(ItemCode(rawValue: item), quantity: qty, source: source), by: try actor.name(),
+        let written = try ledger.execute(.receiveStock(ItemCode(typed: item), quantity: qty, source: source), by: try actor.name(),
                                          on: date)
-        let stock = try ledger.item(ItemCode(rawValue: item))?.stock ?? 0
+        let stock = try ledger.item(ItemCode(typed: item))?.stock ?? 0
         print(say(options.language, "已入库 #\(written.events[0].seq)：\(item) \(qty) 件，现有库存 \(stock)。",
                   "Received #\(written.events[0].seq): \(qty) of \(item); \(stock) now on the shelf."))
     }
@@ -78,11 +78,11 @@ struct ShopRedeem: ParsableCommand {
         // Where the receipt goes is checked before anything is written: a refused target refuses the redemption too.
         let file = try receipt.flatMap { $0 == "-" ? nil : try OutputFile($0, force: slip.force, ledger: options.path) }
         let ledger = try options.open()
-        let written = try ledger.execute(.redeem(HouseholdCode(rawValue: household), ItemCode(rawValue: item), quantity: qty),
+        let written = try ledger.execute(.redeem(HouseholdCode(typed: household), ItemCode(typed: item), quantity: qty),
                                          by: try actor.name(), on: date, again: again)
         guard case .redeemed(let redemption) = written.events[0].event else { return }
         let seq = written.events[0].seq
-        let available = try ledger.household(HouseholdCode(rawValue: household))?.available ?? 0
+        let available = try ledger.household(HouseholdCode(typed: household))?.available ?? 0
         let said = say(options.language,
                        "已兑换 #\(seq)：\(household) 兑换 \(redemption.name) \(qty) 件，用 \(redemption.points) 分，剩余可用 \(available) 分。",
                        "Redeemed #\(seq): \(household) took \(qty) of \(redemption.name) for \(redemption.points) points; \(available) left.")

@@ -57,7 +57,7 @@ struct StatementCommand: ParsableCommand {
         let printedOn = date ?? ledger.today()
         var statements: [Statement]
         if let household {
-            statements = [try ledger.statement(of: HouseholdCode(rawValue: household), period: period, printedOn: printedOn)]
+            statements = [try ledger.statement(of: HouseholdCode(typed: household), period: period, printedOn: printedOn)]
         } else {
             let progress = Progress(label: say(options.language, "对账单", "statements"))
             statements = try ledger.statements(period: period, printedOn: printedOn, progress: progress.update)
@@ -147,7 +147,7 @@ struct PassbookCommand: ParsableCommand {
     func run() throws {
         // The file is checked before the update is recorded: a refused --out records nothing.
         let file = json ? nil : try out.map { try OutputFile($0, force: force, ledger: options.path) }
-        let code = HouseholdCode(rawValue: household)
+        let code = HouseholdCode(typed: household)
         let passbook: Passbook
         if let reprint {
             let ledger = try options.openForReading()

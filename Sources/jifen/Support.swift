@@ -70,10 +70,11 @@ struct ActorOption: ParsableArguments {
                              visibility: .hidden))
     var passwordStdin = false
 
+    /// Composed (`Composed`): the name as the register holds it, whichever way the keyboard spelled it.
     func name() throws -> String {
         if passwordStdin { Console.current.passwordFromInput = true }
-        if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
-        if let actor = Console.current.variable("JIFEN_ACTOR"), !actor.isEmpty { return actor }
+        if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return Composed.text(by) }
+        if let actor = Console.current.variable("JIFEN_ACTOR"), !actor.isEmpty { return Composed.text(actor) }
         throw Rejection.actorRequired
     }
 }

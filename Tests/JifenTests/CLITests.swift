@@ -272,3 +272,31 @@ import Testing
         #expect(run.out.contains("H001 的可用积分现为 -9"), "\(run.out)")
     }
 }
+
+/// A code or a name typed in another Unicode spelling of the same characters — an accent as a letter and a combining
+/// mark, as some keyboards and pasted text give it — is the one the register holds: the same household, the same
+/// person, and a ledger that still verifies. (Before, `Hé` could be registered once each way: one household to the fold,
+/// two to the tables, and `verify` refused the untouched file.)
+@Suite struct TypedSpellings {
+    @Test func aCodeOrANameTypedDecomposedIsTheRegisteredOne() throws {
+        let office = try Office(.binary)
+        try office.smallVillage()
+        let composed = "H\u{E9}", decomposed = "He\u{301}"
+        expectOK(try office.jifen("household", "add", decomposed, "--head", "周小梅", "--unit", "U01", "--date", "2025-01-02", "--by", "张书记"))
+        expectOK(try office.jifen("actor", "add", "Zo\u{E9}", "--role", "clerk", "--by", "张书记", "--date", "2025-01-02"))
+        let before = try office.eventCount()
+        expectRefused(try office.jifen("household", "add", composed, "--head", "周小梅", "--unit", "U01", "--by", "张书记", "--lang", "en"),
+                      mentioning: "is already in the register")
+        #expect(try office.eventCount() == before)
+        // The person typed the other way is the registered clerk; the household typed either way is the one.
+        expectOK(try office.jifen("record", decomposed, "A1.1", "--date", "2025-03-02", "--by", "Zoe\u{301}"))
+        for typed in [composed, decomposed] {
+            let balance = try office.jifen("balance", typed, "--json")
+            expectOK(balance)
+            let account = try JSONSerialization.jsonObject(with: Data(balance.out.utf8)) as? [String: Any]
+            #expect((account?["household"] as? String)?.utf8.elementsEqual(composed.utf8) == true && (account?["earned"] as? Int ?? 0) > 0,
+                    "\(balance.out)")
+        }
+        expectOK(try office.jifen("verify"))
+    }
+}
