@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The ledger file.", valueName: "file")) var ledger: String?
-    @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
+    @Option(help: ArgumentHelp("Where to listen (127.0.0.1:8080 unless told).", valueName: "host:port")) var listen: String?
     @Option(help: ArgumentHelp("The language of a refusal: zh (default) or en; or set $JIFEN_LANG.", valueName: "zh|en")) var lang: RefusalLanguage?
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
@@ -83,6 +83,9 @@ struct Serve: AsyncParsableCommand {
     var bounds: [(option: String, value: Int64?)] {
         [("--connections", connections.map(Int64.init)), ("--cached-villages", cachedVillages.map(Int64.init)), ("--cached-events", cachedEvents)]
     }
+
+    /// Where a server listens unless `--listen` says otherwise.
+    static let defaultAddress = "127.0.0.1:8080"
 
     /// An option given where it would do nothing, refused rather than ignored: each holds only beside another.
     var misplaced: Refusal? {
@@ -119,7 +122,8 @@ struct Serve: AsyncParsableCommand {
         }
         let step = [("--set-password", setPassword), ("--county-person", countyPerson), ("--new-village", newVillage)]
             .first(where: { $0.1 != nil })?.0
-        if let step, let serving = [("--county-key", countyKey != nil), ("--public-url", publicURL != nil)].first(where: { $0.1 })?.0 {
+        if let step, let serving = [("--county-key", countyKey != nil), ("--public-url", publicURL != nil), ("--listen", listen != nil)]
+            .first(where: { $0.1 })?.0 {
             return Refusal("\(serving) 是服务时用的，\(step) 只做这一步就停，不服务；请去掉它。",
                            "\(serving) is for serving, and \(step) does its step and stops, serving nothing; leave it out.")
         }
@@ -131,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         if let postgres { return try await servePostgres(postgres) }
         if let county { return try await serveCounty(county) }
         let path = ledger ?? ProcessInfo.processInfo.environment["JIFEN_LEDGER"] ?? "jifen.sqlite"
-        guard let (host, port) = Self.address(listen) else {
+        guard let (host, port) = Self.address(listen ?? Self.defaultAddress) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
         guard FileManager.default.fileExists(atPath: path) else {
@@ -185,7 +189,7 @@ struct Serve: AsyncParsableCommand {
 
     /// A county server's address (`--listen`).
     func countyAddress() throws -> (String, Int) {
-        guard let address = Self.address(listen) else {
+        guard let address = Self.address(listen ?? Self.defaultAddress) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
         return address
@@ -220,7 +224,7 @@ struct Serve: AsyncParsableCommand {
 
     /// `--postgres`: every village of the county's database, or the county's setup steps (`--county-person`, `--new-village`).
     func servePostgres(_ url: String) async throws {
-        guard let (host, port) = Self.address(listen) else {
+        guard let (host, port) = Self.address(listen ?? Self.defaultAddress) else {
             throw Refusal("--listen 应写作 主机:端口，例如 127.0.0.1:8080。", "--listen is host:port, e.g. 127.0.0.1:8080.")
         }
         for case let (option, value?) in bounds + [("--households", households.map(Int64.init))] where value < 1 {

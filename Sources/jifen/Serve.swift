@@ -17,7 +17,7 @@ struct ServeCommand: ParsableCommand {
             The CLI keeps working on the same file meanwhile.
             """)
     @OptionGroup var options: LedgerOptions
-    @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:8080"
+    @Option(help: ArgumentHelp("Where to listen (127.0.0.1:8080 unless told).", valueName: "host:port")) var listen: String?
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address people reach the server at, e.g. https://jifen.example.cn (https marks cookies Secure).", valueName: "url"))
     var publicURL: String?
     @Option(help: ArgumentHelp("Serve a county's sync instead: the folder of `jifen county init` (docs/DEPLOY.md).", valueName: "folder"))
@@ -41,7 +41,8 @@ struct ServeCommand: ParsableCommand {
         guard Console.current.isProcess else {
             throw CLIError(zh: "jifen serve 只能作为独立程序运行。", en: "jifen serve runs only as a program of its own.")
         }
-        var arguments = [server, "--listen", listen, "--lang", options.language.rawValue]
+        var arguments = [server, "--lang", options.language.rawValue]
+        if let listen { arguments += ["--listen", listen] }
         // The village's file: the one named, or by default ($JIFEN_LEDGER, ./jifen.sqlite) when no county is served;
         // jifen-serve refuses a file named beside a county rather than ignore it.
         if options.ledger != nil || (county == nil && postgres == nil) { arguments += ["--ledger", options.file] }

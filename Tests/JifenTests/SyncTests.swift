@@ -164,6 +164,8 @@ enum CountyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
              "--county-key is for serving, and --new-village does its step and stops, serving nothing; leave it out."),
             (["--postgres", unreachable, "--county-person", "张审计", "--role", "auditor", "--public-url", "https://jifen.example.cn"],
              "--public-url is for serving, and --county-person does its step and stops, serving nothing; leave it out."),
+            (["--postgres", unreachable, "--set-password", "张审计", "--village", "V01", "--listen", "127.0.0.1:9090"],
+             "--listen is for serving, and --set-password does its step and stops, serving nothing; leave it out."),
             (["--county-person", "张审计"], "--county-person is for a county's database only (--postgres); leave it out, or add --postgres."),
             (["--county", "county", "--new-village", "V01"], "--new-village is for a county's database only (--postgres); leave it out, or add --postgres."),
             (["--postgres", unreachable, "--role", "auditor"], "--role goes only with --county-person; leave it out, or add --county-person."),
