@@ -29,7 +29,7 @@ extension Ledger {
     /// ledger has passwords. A closed household gets no card.
     public func issueCard(for household: HouseholdCode, by actor: String) throws -> IssuedCard {
         try passwordChecked(for: actor)
-        let name = ActorName(rawValue: actor)
+        let name = ActorName(typed: actor)
         let (people, record, account, info, inForce) = try read { session in
             (try session.hasActors(), try session.actor(name), try session.household(household), try session.ledger(),
              try session.passwordsInForce())

@@ -61,7 +61,7 @@ extension Ledger {
     @discardableResult
     func passwordChecked(for name: String) throws -> Bool {
         if proof.contains(name) { return true }
-        let actor = ActorName(rawValue: name)
+        let actor = ActorName(typed: name)
         let (inForce, record) = try read { (try $0.passwordsInForce(), try $0.actor(actor)) }
         guard inForce else { return false }
         // A person on the register with no password: `decide` refuses them, with nothing to ask.

@@ -54,7 +54,7 @@ extension VillageBooks {
         guard name.count <= CodeSyntax.lengthMax, password.utf8.count <= PasswordRule.maximumBytes else {
             throw PasswordRefusal.wrong
         }
-        let actor = ActorName(rawValue: name)
+        let actor = ActorName(typed: name)
         let now = environment.now().timeIntervalSince1970
         let (failures, hash) = try readBooks { session in
             (try session.loginFailures(actor, since: now - PasswordRule.window, now: now), try session.credential(actor))
@@ -71,7 +71,7 @@ extension VillageBooks {
     /// A mark of `name`'s current password (the event that set it; nil when they have none): a session opened with
     /// one mark ends when the mark changes, whoever set the password anew.
     public func passwordMark(of name: String) throws -> Int64? {
-        try readBooks { try $0.credentialSeq(ActorName(rawValue: name)) }
+        try readBooks { try $0.credentialSeq(ActorName(typed: name)) }
     }
 
     /// Whether any password is set in these books: from then on every write needs the acting person's.

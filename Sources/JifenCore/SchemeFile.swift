@@ -27,7 +27,7 @@ public enum SchemeFile {
             Category(code: try reader.code(node, at: path), zh: try reader.text(node, "zh", at: path), en: try reader.text(node, "en", at: path))
         }
         let indicators = try reader.list(root, "indicators", keys: ["code", "category", "zh", "en"]) { (node, path) throws(SchemeProblem) in
-            Indicator(code: try reader.code(node, at: path), category: try reader.text(node, "category", at: path),
+            Indicator(code: try reader.code(node, at: path), category: Composed.text(try reader.text(node, "category", at: path)),
                       zh: try reader.text(node, "zh", at: path), en: try reader.text(node, "en", at: path))
         }
         let rules = try reader.list(root, "rules", keys: ["code", "indicator", "zh", "en", "points", "cap"]) { (node, path) throws(SchemeProblem) in
@@ -36,7 +36,7 @@ public enum SchemeFile {
             let points = try reader.parsed(node, "points", at: field, RulePoints.parse)
             let cap: Cap? = node["cap"].flatMap { $0.scalar?.string }.flatMap { ["", "-", "—", "none"].contains($0) ? nil : $0 } == nil
                 ? nil : try reader.parsed(node, "cap", at: field, Cap.parse)
-            return Rule(code: RuleCode(code), indicator: try reader.text(node, "indicator", at: field),
+            return Rule(code: RuleCode(code), indicator: Composed.text(try reader.text(node, "indicator", at: field)),
                         zh: try reader.text(node, "zh", at: field), en: try reader.text(node, "en", at: field),
                         points: points, cap: cap)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JifenCore
 import JifenStore
 import PostgresNIO
 
@@ -43,6 +44,8 @@ public final class PostgresCounty: Sendable {
     /// Adds a village with an empty chain, in `township` if given (a name of at most 64 characters).
     @discardableResult
     public func createVillage(_ code: String, township: String? = nil) throws -> PostgresStore {
+        // Composed (`Composed`): reports and auditors' reach find a township by its name's bytes.
+        let township = township.map(Composed.text)
         try Self.check(village: code, township: township)
         do {
             _ = try pool.withConnection { try $0.run("INSERT INTO villages (village, township) VALUES (\(code), \(township))") }

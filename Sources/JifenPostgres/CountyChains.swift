@@ -59,6 +59,7 @@ public final class PostgresCountyChains: CountyChains {
     /// Adds a village (in `township` if given) with the hash of its sync key, both in one transaction. A village the
     /// database holds already (made by the village service) is given the key if it has none yet.
     public func add(village: String, township: String?, syncKeyHash: String) throws {
+        let township = township.map(Composed.text)
         try PostgresCounty.check(village: village, township: township)
         guard CountyFolder.isVillageName(village) else { throw SetupRefusal.syncName(village) }
         try transaction { connection in

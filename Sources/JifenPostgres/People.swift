@@ -32,12 +32,12 @@ public enum CountyPersonError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
-/// The county's people are found by their names composed (`Composed`), as a village's are.
+/// The county's people are found by their names composed (`Composed`), as a village's are, and their townships so too.
 extension PostgresCounty {
     /// Adds the county's person `name` (or sets their role, township and password anew: the sessions opened with the
     /// old password end). The password is refused as a village's are (`PasswordRule`).
     public func setPerson(_ name: String, role: CountyPerson.Role, township: String? = nil, password: String) throws {
-        let name = Composed.text(name)
+        let name = Composed.text(name), township = township.map(Composed.text)
         guard !name.isEmpty, name.count <= 64 else { throw CountyPersonError.badPerson("a name has 1 to 64 characters") }
         guard (role == .auditor) == (township != nil) else {
             throw CountyPersonError.badPerson("a township's auditor has a township, the administrator none")

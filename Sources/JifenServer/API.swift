@@ -147,7 +147,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
 
         api.get("households/:code/balance") { request, context in
             let village = try await reach(request, context, .read)
-            let code = try context.parameters.require("code")
+            let code = try JifenService.pathCode(context, "code")
             let asOf = try JifenService.date(request.uri.queryParameters["asOf"].map(String.init), name: "asOf")
             let rows = try await village.door.read { ledger -> [BalanceView]? in
                 // One read: an unknown household is the facade's refusal.
@@ -167,7 +167,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
 
         api.get("households/:code/history") { request, context in
             let village = try await reach(request, context, .read)
-            let code = try context.parameters.require("code")
+            let code = try JifenService.pathCode(context, "code")
             let english = request.uri.queryParameters["lang"] == "en"
             let view = try await village.door.read { ledger -> HistoryView? in
                 guard try ledger.household(HouseholdCode(typed: code)) != nil else { return nil }
@@ -458,6 +458,13 @@ extension JifenService {
             throw APIError.badRequest("\(name) 应是 YYYY-MM-DD 格式的日期。", "\(name) must be a date as YYYY-MM-DD.")
         }
         return date
+    }
+
+    /// A code named in the request's path, as the register spells it: Hummingbird hands a path's segments over as sent
+    /// (`H%C3%A9` for `Hé`; only a query's values are decoded), so it is decoded here, then composed (`Composed`).
+    static func pathCode<Context: RequestContext>(_ context: Context, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        return Composed.text(raw.removingPercentEncoding ?? raw)
     }
 
     static func number(_ text: String?, name: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {

@@ -130,7 +130,7 @@ struct CountyReportRoutes: Sendable {
         router.get("county/township/:name") { request, context in
             // The name as typed (a township's name is Chinese: its path is percent-encoded).
             let name = context.parameters.get("name") ?? ""
-            return try await page(request, township: name.removingPercentEncoding ?? name)
+            return try await page(request, township: Composed.text(name.removingPercentEncoding ?? name))
         }
         router.post("county/login") { request, _ -> Response in
             guard Self.sameSite(request) else { return Self.problem(.forbidden, "crossSite", true) }

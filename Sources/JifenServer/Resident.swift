@@ -49,7 +49,7 @@ actor CardMemory {
 extension JifenService {
     func addResidentPages(to router: Router<ServerContext>, site: PageSite) {
         router.get("h/:household/:token") { _, context in
-            let household = try context.parameters.require("household")
+            let household = try JifenService.pathCode(context, "household")
             let token = try context.parameters.require("token")
             // The same answer for an unknown household, a household with no card and a wrong or replaced token.
             let nothing = APIError.notFound("这张积分卡无效或已被补发的新卡替换；请找村里的记分员。",
@@ -85,7 +85,7 @@ extension JifenService {
     /// needs no login.
     func addStatementCheck(to router: Router<ServerContext>, site: PageSite) {
         router.get("s/:household/:period/:seq/:hash") { _, context in
-            let code = HouseholdCode(typed: try context.parameters.require("household"))
+            let code = HouseholdCode(rawValue: try JifenService.pathCode(context, "household"))
             let hash = try context.parameters.require("hash").lowercased()
             guard let period = ReportPeriod(try context.parameters.require("period")),
                   let seq = Int64(try context.parameters.require("seq")), seq > 0, hash.count == 64 else {
@@ -144,7 +144,7 @@ extension VillagePages {
         router.get("households/:household") { request, context in
             let (village, site) = try await enter(request, context, .read)
             let session = try context.requireSession()
-            let code = HouseholdCode(typed: try context.parameters.require("household"))
+            let code = HouseholdCode(rawValue: try JifenService.pathCode(context, "household"))
             let found = try await village.door.read { ledger -> (HistoryView, LocalDate)? in
                 guard try ledger.household(code) != nil else { return nil }
                 return (HistoryView(try ledger.history(of: code), english: false), ledger.environment.today())

@@ -44,15 +44,19 @@ import Testing
             let same = link.canonicalBytes == other.canonicalBytes
             #expect(same, "event #\(link.fields.seq) differs: \(String(decoding: link.canonicalBytes, as: UTF8.self))")
         }
-        // The other spelling of a registered code is that code: refused as registered, nothing written.
+        // The code registered in the other spelling is the same code: refused as registered, in both spellings, nothing
+        // written (the tables find it by its bytes).
         let head = try store.headText()
-        #expect(throws: Rejection.householdExists(HouseholdCode(rawValue: Self.composed))) {
-            try store.execute(.registerHousehold(HouseholdCode(rawValue: Self.decomposed), head: "周小梅", unit: "U01", members: 1),
-                              by: "张书记", on: "2025-02-05")
+        for spelling in [Self.composed, Self.decomposed] {
+            #expect(throws: Rejection.householdExists(HouseholdCode(rawValue: Self.composed))) {
+                try store.execute(.registerHousehold(HouseholdCode(rawValue: spelling), head: "周小梅", unit: "U01", members: 1),
+                                  by: "张书记", on: "2025-02-05")
+            }
         }
-        #expect(throws: Rejection.self) {
-            try store.execute(.listItem(ItemCode(rawValue: Self.compatibility), name: "金米", unit: "袋", price: 5), by: "张书记",
-                              on: "2025-02-05")
+        for spelling in [Self.unified, Self.compatibility] {
+            #expect(throws: Rejection.itemExists(ItemCode(rawValue: Self.unified))) {
+                try store.execute(.listItem(ItemCode(rawValue: spelling), name: "金米", unit: "袋", price: 5), by: "张书记", on: "2025-02-05")
+            }
         }
         #expect(try store.headText() == head)
         // The tables hold one household, found by either spelling.

@@ -8,6 +8,33 @@ import JifenServer
 import Testing
 
 @Suite("Residents' cards") struct ResidentTests {
+    /// A household whose code is not ASCII (张家, Hé): its card's link and the API reach it however the phone or browser
+    /// sends the code — percent-encoded, as every browser sends a path, and in either Unicode spelling. (A path's
+    /// segments come from Hummingbird as sent: before, a card for such a code opened nothing.)
+    @Test func aCodeBeyondASCIIIsReachedThroughItsPercentEncodedPath() async throws {
+        let harness = try Harness()
+        harness.ledger.trustAuthenticated(Harness.people.admin)
+        let (composed, decomposed) = ("H\u{E9}张", "He\u{301}张")
+        try harness.ledger.execute(.registerHousehold(HouseholdCode(rawValue: decomposed), head: "周小梅", unit: "U01", members: 2),
+                                   by: Harness.people.admin)
+        let card = try harness.ledger.issueCard(for: HouseholdCode(rawValue: composed), by: Harness.people.admin)
+        #expect(card.household.rawValue.utf8.elementsEqual(composed.utf8))
+        @Sendable func path(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+        try await harness.test { client in
+            let (token, _) = try await client.login(Harness.people.clerk)
+            for spelling in [composed, decomposed] {
+                let page = try await client.call(.get, "/h/\(path(spelling))/\(card.token)")
+                #expect(page.status == .ok, "\(path(spelling))")
+                #expect(String(buffer: page.body).contains("周小梅"))
+                let balance = try await client.call(.get, "/api/v1/households/\(path(spelling))/balance", token: token)
+                #expect(balance.status == .ok, "\(String(buffer: balance.body))")
+                #expect((try balance.object()["household"] as? String)?.utf8.elementsEqual(composed.utf8) == true)
+                let history = try await client.call(.get, "/api/v1/households/\(path(spelling))/history", token: token)
+                #expect(history.status == .ok, "\(String(buffer: history.body))")
+            }
+        }
+    }
+
     /// A household's card opens its own page, with no login, and nothing else; issued again, the old one opens nothing.
     @Test func aCardOpensItsHouseholdsPageAndNoOther() async throws {
         let harness = try Harness()
