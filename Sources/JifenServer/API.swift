@@ -152,7 +152,7 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let rows = try await village.door.read { ledger -> [BalanceView]? in
                 // One read: an unknown household is the facade's refusal.
                 do {
-                    return try ledger.balances(of: HouseholdCode(typed: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
+                    return try ledger.balances(of: HouseholdCode(rawValue: code), asOf: asOf).map { BalanceView($0, asOf: asOf) }
                 } catch Rejection.householdUnknown {
                     return nil
                 }
@@ -170,8 +170,8 @@ struct VillageAPI<Books: VillageBooks>: Sendable {
             let code = try JifenService.pathCode(context, "code")
             let english = request.uri.queryParameters["lang"] == "en"
             let view = try await village.door.read { ledger -> HistoryView? in
-                guard try ledger.household(HouseholdCode(typed: code)) != nil else { return nil }
-                return HistoryView(try ledger.history(of: HouseholdCode(typed: code)), english: english)
+                guard try ledger.household(HouseholdCode(rawValue: code)) != nil else { return nil }
+                return HistoryView(try ledger.history(of: HouseholdCode(rawValue: code)), english: english)
             }
             guard let view else { throw JifenService.unknownHousehold(code) }
             return try APIJSON.response(view)
@@ -367,7 +367,6 @@ extension JifenService {
     /// The same in `village`: the session opened belongs to that village.
     static func logIn<Books>(_ name: String, _ password: String, in village: VillageReach<Books>,
                              sessions: Sessions) async throws -> (token: String, session: Sessions.Session) {
-        let name = Composed.text(name)
         let (record, mark) = try await village.door.hash { ledger -> (ActorRecord?, Int64?) in
             try ledger.checkPassword(name: name, password: password)
             return (try ledger.actors().first { $0.name.rawValue == name }, try ledger.passwordMark(of: name))

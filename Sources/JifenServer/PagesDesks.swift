@@ -515,7 +515,8 @@ extension JifenService {
     static func household(_ typed: String, in ledger: some VillageBooks) throws -> HouseholdCode {
         let first = typed.split(separator: " ").first.map(String.init) ?? typed
         for candidate in [typed, first, first.uppercased()] where !candidate.isEmpty {
-            if try ledger.household(HouseholdCode(typed: candidate)) != nil { return HouseholdCode(typed: candidate) }
+            let code = HouseholdCode(typed: candidate)
+            if try ledger.household(code) != nil { return code }
         }
         let named = try ledger.households().filter { $0.head == typed && $0.status == .open }
         if named.count == 1 { return named[0].code }

@@ -54,7 +54,7 @@ extension JifenService {
             // The same answer for an unknown household, a household with no card and a wrong or replaced token.
             let nothing = APIError.notFound("这张积分卡无效或已被补发的新卡替换；请找村里的记分员。",
                                             "This card is not valid, or a new card replaced it; ask the village's clerk.")
-            let code = HouseholdCode(typed: household)
+            let code = HouseholdCode(rawValue: household)
             guard token.count >= 40, token.count <= 64, household.count <= 32 else { throw nothing }
             if await cards.refuses(household) {
                 throw APIError(.tooManyRequests, "throttled", zh: "这户的积分卡最近被试错太多次；请过一刻钟再扫。",
